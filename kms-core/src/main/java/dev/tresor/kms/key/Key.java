@@ -1,0 +1,80 @@
+package dev.tresor.kms.key;
+
+import dev.tresor.kms.tenant.TenantId;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A key: metadata shared by all its versions. {@code algorithm} is present when the key was made
+ * through REST (it pins the scheme); KMIP keys carry only a type and usages and choose the scheme
+ * per call. {@code attributes} holds front-end attributes the core keeps but does not interpret
+ * (the KMIP Name, stored Cryptographic Parameters, links ...).
+ */
+public record Key(
+        String id,
+        TenantId tenant,
+        String keyRingId,
+        String displayName,
+        Optional<String> description,
+        KeyType type,
+        Set<KeyUsage> usages,
+        Optional<Algorithm> algorithm,
+        String protection,
+        AccessScope accessScope,
+        boolean importOnly,
+        boolean exportable,
+        KeyState state,
+        Instant createdAt,
+        Optional<Instant> deletionDate,
+        Map<String, String> attributes) {
+
+    public enum AccessScope { PUBLIC, SNA }
+
+    public Key {
+        Objects.requireNonNull(id);
+        Objects.requireNonNull(tenant);
+        Objects.requireNonNull(keyRingId);
+        Objects.requireNonNull(displayName);
+        Objects.requireNonNull(description);
+        Objects.requireNonNull(type);
+        usages = usages.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(usages));
+        Objects.requireNonNull(algorithm);
+        Objects.requireNonNull(protection);
+        Objects.requireNonNull(accessScope);
+        Objects.requireNonNull(state);
+        Objects.requireNonNull(createdAt);
+        Objects.requireNonNull(deletionDate);
+        attributes = Map.copyOf(attributes);
+    }
+
+    public boolean allows(KeyUsage usage) {
+        return usages.contains(usage);
+    }
+
+    /** STACKIT's purpose of this key, derived from its algorithm or, for KMIP keys, its type. */
+    public Purpose purpose() {
+        if (algorithm.isPresent()) {
+            return algorithm.get().purpose();
+        }
+        return switch (type.family()) {
+            case AES -> Purpose.SYMMETRIC_ENCRYPT_DECRYPT;
+            case HMAC -> Purpose.MESSAGE_AUTHENTICATION_CODE;
+            case EC -> Purpose.ASYMMETRIC_SIGN_VERIFY;
+            case RSA -> usages.contains(KeyUsage.SIGN) ? Purpose.ASYMMETRIC_SIGN_VERIFY : Purpose.ASYMMETRIC_ENCRYPT_DECRYPT;
+        };
+    }
+
+    public Key withState(KeyState newState, Optional<Instant> newDeletionDate) {
+        return new Key(id, tenant, keyRingId, displayName, description, type, usages, algorithm, protection,
+                accessScope, importOnly, exportable, newState, createdAt, newDeletionDate, attributes);
+    }
+
+    public Key withAttributes(Map<String, String> newAttributes) {
+        return new Key(id, tenant, keyRingId, displayName, description, type, usages, algorithm, protection,
+                accessScope, importOnly, exportable, state, createdAt, deletionDate, newAttributes);
+    }
+}

@@ -1,0 +1,63 @@
+package dev.tresor.kms.key;
+
+/**
+ * The full parameters of one cryptographic operation, chosen per call within what the key's type
+ * allows. Every parameter is explicit: RSA-OAEP's MGF1 hash is always the OAEP hash, the label
+ * empty; RSA-PSS's salt is the hash length.
+ */
+public enum Scheme {
+    AES_GCM(KeyType.Family.AES, Operation.CIPHER, null),
+    AES_CBC_PKCS7(KeyType.Family.AES, Operation.CIPHER, null),
+    AES_CBC_NO_PADDING(KeyType.Family.AES, Operation.CIPHER, null),
+    AES_ECB_NO_PADDING(KeyType.Family.AES, Operation.CIPHER, null),
+    /** RFC 3394 AES key wrap. */
+    AES_KEY_WRAP(KeyType.Family.AES, Operation.CIPHER, null),
+    /** RFC 5649 AES key wrap with padding. */
+    AES_KEY_WRAP_PAD(KeyType.Family.AES, Operation.CIPHER, null),
+    RSA_OAEP_SHA1(KeyType.Family.RSA, Operation.CIPHER, "SHA-1"),
+    RSA_OAEP_SHA256(KeyType.Family.RSA, Operation.CIPHER, "SHA-256"),
+    RSA_OAEP_SHA384(KeyType.Family.RSA, Operation.CIPHER, "SHA-384"),
+    RSA_OAEP_SHA512(KeyType.Family.RSA, Operation.CIPHER, "SHA-512"),
+    RSA_PSS_SHA256(KeyType.Family.RSA, Operation.SIGNATURE, "SHA-256"),
+    RSA_PSS_SHA384(KeyType.Family.RSA, Operation.SIGNATURE, "SHA-384"),
+    RSA_PSS_SHA512(KeyType.Family.RSA, Operation.SIGNATURE, "SHA-512"),
+    RSA_PKCS1_SHA256(KeyType.Family.RSA, Operation.SIGNATURE, "SHA-256"),
+    RSA_PKCS1_SHA384(KeyType.Family.RSA, Operation.SIGNATURE, "SHA-384"),
+    RSA_PKCS1_SHA512(KeyType.Family.RSA, Operation.SIGNATURE, "SHA-512"),
+    ECDSA_SHA256(KeyType.Family.EC, Operation.SIGNATURE, "SHA-256"),
+    ECDSA_SHA384(KeyType.Family.EC, Operation.SIGNATURE, "SHA-384"),
+    ECDSA_SHA512(KeyType.Family.EC, Operation.SIGNATURE, "SHA-512"),
+    HMAC_SHA256(KeyType.Family.HMAC, Operation.MAC, "SHA-256"),
+    HMAC_SHA384(KeyType.Family.HMAC, Operation.MAC, "SHA-384"),
+    HMAC_SHA512(KeyType.Family.HMAC, Operation.MAC, "SHA-512");
+
+    /** The kind of operation a scheme performs. */
+    public enum Operation { CIPHER, SIGNATURE, MAC }
+
+    private final KeyType.Family family;
+    private final Operation operation;
+    private final String hash;
+
+    Scheme(KeyType.Family family, Operation operation, String hash) {
+        this.family = family;
+        this.operation = operation;
+        this.hash = hash;
+    }
+
+    public KeyType.Family family() {
+        return family;
+    }
+
+    public Operation operation() {
+        return operation;
+    }
+
+    /** The JCA name of the scheme's hash ({@code SHA-256} ...), or null for AES schemes. */
+    public String hash() {
+        return hash;
+    }
+
+    public boolean fits(KeyType type) {
+        return type.family() == family;
+    }
+}

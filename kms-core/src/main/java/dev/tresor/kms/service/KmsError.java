@@ -1,0 +1,66 @@
+package dev.tresor.kms.service;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The one error type of the service API. The message is safe to show to the caller: it names
+ * the problem (a field, a limit) but never secret material or why a decryption failed.
+ */
+public final class KmsError extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final ErrorCode code;
+    private final transient Duration retryAfter;
+
+    private KmsError(ErrorCode code, String message, Duration retryAfter, Throwable cause) {
+        super(Objects.requireNonNull(message), cause, false, false);
+        this.code = Objects.requireNonNull(code);
+        this.retryAfter = retryAfter;
+    }
+
+    public static KmsError of(ErrorCode code, String message) {
+        return new KmsError(code, message, null, null);
+    }
+
+    public static KmsError notFound(String what) {
+        return of(ErrorCode.NOT_FOUND, what + " not found");
+    }
+
+    public static KmsError invalid(String message) {
+        return of(ErrorCode.INVALID_ARGUMENT, message);
+    }
+
+    public static KmsError precondition(String message) {
+        return of(ErrorCode.FAILED_PRECONDITION, message);
+    }
+
+    public static KmsError denied(String message) {
+        return of(ErrorCode.PERMISSION_DENIED, message);
+    }
+
+    public static KmsError internal(String message, Throwable cause) {
+        return new KmsError(ErrorCode.INTERNAL, message, null, cause);
+    }
+
+    public static KmsError rateLimited(Duration retryAfter) {
+        long seconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
+        return new KmsError(ErrorCode.RATE_LIMITED,
+                "rate limit exceeded for this KMS instance; retry after " + seconds + " s", retryAfter, null);
+    }
+
+    /** The one answer to any failed decryption or unwrap, whatever the reason: no oracle. */
+    public static KmsError decryptionFailed() {
+        return of(ErrorCode.INVALID_ARGUMENT, "decryption failed");
+    }
+
+    public ErrorCode code() {
+        return code;
+    }
+
+    /** When a rate-limited caller may try again; present only for {@link ErrorCode#RATE_LIMITED}. */
+    public Optional<Duration> retryAfter() {
+        return Optional.ofNullable(retryAfter);
+    }
+}
