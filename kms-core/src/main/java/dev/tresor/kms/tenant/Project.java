@@ -1,0 +1,21 @@
+package dev.tresor.kms.tenant;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A project: its KMS instances (one per region) share its tokens and settings.
+ * {@code callsPerHour} is the rolling-hour budget of each instance; {@code kmipExportableByDefault}
+ * makes KMIP-created objects exportable unless the request says otherwise (for legacy clients).
+ */
+public record Project(String id, Instant createdAt, long callsPerHour, boolean kmipExportableByDefault) {
+    public static final long DEFAULT_CALLS_PER_HOUR = 10_000;
+
+    public Project {
+        Objects.requireNonNull(id);
+        Objects.requireNonNull(createdAt);
+        if (callsPerHour < 1) {
+            throw new IllegalArgumentException("callsPerHour must be positive");
+        }
+    }
+}
