@@ -1,0 +1,47 @@
+package dev.tresor.kms.store;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * An ordered map of byte keys to byte values (keys compare as unsigned bytes) with atomic,
+ * durable multi-key batches. Storage is untrusted: above the store, every value is encrypted by
+ * the seal barrier.
+ */
+public interface Store extends AutoCloseable {
+
+    Optional<byte[]> get(byte[] key);
+
+    /** Every entry whose key starts with {@code prefix}, in ascending key order, from one consistent view. */
+    List<Entry> scan(byte[] prefix);
+
+    /** The entry with the greatest key starting with {@code prefix}, if any. */
+    Optional<Entry> last(byte[] prefix);
+
+    /**
+     * Queues a batch. Batches commit atomically and durably, in submission order; the future
+     * completes once the batch is on disk, or fails (with a {@code KmsError}) if it never will be.
+     */
+    CompletableFuture<Void> submit(WriteBatch batch);
+
+    /** Submits and waits; a failure is thrown as its cause, not wrapped. */
+    default void write(WriteBatch batch) {
+        try {
+            submit(batch).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    /** Flushes everything to the storage files and rewrites them, so deleted values leave the disk. */
+    void compact();
+
+    /** Commits what was submitted, then releases the store. */
+    @Override
+    void close();
+}
