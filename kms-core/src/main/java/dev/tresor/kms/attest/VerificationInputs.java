@@ -1,0 +1,72 @@
+package dev.tresor.kms.attest;
+
+import dev.tresor.kms.service.Bytes;
+import java.security.PublicKey;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What one verification call brings besides the evidence bytes: the expected binding, the
+ * certificates sent with the evidence (candidates only, never anchors), CRLs, TDX collateral and
+ * the attestation keys registered for the caller.
+ *
+ * @param expectedReportData the binding the evidence must carry (64 bytes for SNP and TDX, the
+ *                           TPM extraData, a token's binding claim); empty means unbound: the
+ *                           verdict then carries {@code bound=false} and never releases alone
+ * @param signaturesOnly     TDX without collateral: check signatures and the PCK chain and report
+ *                           {@code tdx.collateral=false} instead of refusing (operator debugging)
+ */
+public record VerificationInputs(Optional<Bytes> expectedReportData,
+                                 List<X509Certificate> certificates,
+                                 List<X509CRL> crls,
+                                 Optional<TdxCollateral> tdxCollateral,
+                                 List<PublicKey> registeredAks,
+                                 boolean signaturesOnly) {
+    public VerificationInputs {
+        Objects.requireNonNull(expectedReportData);
+        certificates = List.copyOf(certificates);
+        crls = List.copyOf(crls);
+        Objects.requireNonNull(tdxCollateral);
+        registeredAks = List.copyOf(registeredAks);
+    }
+
+    public static VerificationInputs none() {
+        return new VerificationInputs(Optional.empty(), List.of(), List.of(), Optional.empty(), List.of(), false);
+    }
+
+    public VerificationInputs withExpectedReportData(byte[] expected) {
+        return new VerificationInputs(Optional.of(Bytes.of(expected)), certificates, crls, tdxCollateral,
+                registeredAks, signaturesOnly);
+    }
+
+    public VerificationInputs withCertificates(List<X509Certificate> more) {
+        return new VerificationInputs(expectedReportData, concat(certificates, more), crls, tdxCollateral,
+                registeredAks, signaturesOnly);
+    }
+
+    public VerificationInputs withCrls(List<X509CRL> more) {
+        return new VerificationInputs(expectedReportData, certificates, concat(crls, more), tdxCollateral,
+                registeredAks, signaturesOnly);
+    }
+
+    public VerificationInputs withTdxCollateral(TdxCollateral collateral) {
+        return new VerificationInputs(expectedReportData, certificates, crls, Optional.of(collateral),
+                registeredAks, signaturesOnly);
+    }
+
+    public VerificationInputs withRegisteredAk(PublicKey ak) {
+        return new VerificationInputs(expectedReportData, certificates, crls, tdxCollateral,
+                concat(registeredAks, List.of(ak)), signaturesOnly);
+    }
+
+    public VerificationInputs withSignaturesOnly() {
+        return new VerificationInputs(expectedReportData, certificates, crls, tdxCollateral, registeredAks, true);
+    }
+
+    private static <T> List<T> concat(List<T> a, List<T> b) {
+        return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
+    }
+}
