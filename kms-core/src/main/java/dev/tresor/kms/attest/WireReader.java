@@ -66,7 +66,7 @@ final class WireReader {
         return number(8);
     }
 
-    /** A TPM2B: a big-endian u16 size followed by that many bytes. */
+    /** A u16 size followed by that many bytes (a TPM2B, the quote's QE auth data). */
     byte[] sized16() {
         return bytes(u16());
     }
