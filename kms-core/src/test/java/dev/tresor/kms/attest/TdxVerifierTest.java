@@ -153,6 +153,7 @@ class TdxVerifierTest {
                 collateral(PCS_2023 + "/tcb_info.json", DCAP_2025 + "/qe_identity.json", CHAIN_2018),
                 TestData.at("2025-07-01T00:00:00Z")));
         assertEquals(Reason.COLLATERAL_MISMATCH, refusal("tdx/gotdx-v5/quote.bin",
-                collateral(DCAP_2025, CHAIN_2025), TestData.at("2026-02-20T00:00:00Z")));
+                collateral(DCAP_2025 + "/tcb_info.json", DCAP_2026 + "/qe_identity.json", CHAIN_2025),
+                TestData.at("2026-02-20T00:00:00Z")));
     }
 }
