@@ -1,0 +1,209 @@
+package dev.tresor.kms.seal;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import dev.tresor.kms.service.ErrorCode;
+import dev.tresor.kms.service.KmsError;
+import dev.tresor.kms.store.Entry;
+import dev.tresor.kms.store.Store;
+import dev.tresor.kms.store.WriteBatch;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * The store as the service sees it: string keys, plaintext values, every value sealed by the
+ * {@link Barrier} on the way down and opened on the way up. While Tresor is sealed every call
+ * fails with {@code SEALED}.
+ *
+ * <p>Barrier values live under the raw key {@code data/<key>}, apart from the seal's own
+ * records under {@code sys/seal/}, so no barrier write can touch those.
+ */
+public final class BarrierStore {
+    static final String DATA_PREFIX = "data/";
+
+    private final Store store;
+    /** Held shared while a barrier key is in use; sealing takes it exclusively before wiping keys. */
+    private final ReadWriteLock lock = new ReentrantReadWriteLock();
+    private Barrier barrier;
+
+    BarrierStore(Store store) {
+        this.store = Objects.requireNonNull(store);
+    }
+
+    public Optional<byte[]> get(String key) {
+        byte[] storageKey = storageKey(key);
+        checkUnsealed();
+        Optional<byte[]> stored = store.get(storageKey);
+        return stored.map(value -> withBarrier(b -> b.open(storageKey, value)));
+    }
+
+    /** Every key starting with {@code prefix} and its plaintext, in ascending key order. */
+    public List<Map.Entry<String, byte[]>> scan(String prefix) {
+        checkUnsealed();
+        List<Entry> entries = store.scan(rawKey(prefix));
+        return withBarrier(b -> {
+            List<Map.Entry<String, byte[]>> opened = new ArrayList<>(entries.size());
+            for (Entry e : entries) {
+                opened.add(open(b, e));
+            }
+            return opened;
+        });
+    }
+
+    /** The entry with the greatest key starting with {@code prefix}. */
+    public Optional<Map.Entry<String, byte[]>> last(String prefix) {
+        checkUnsealed();
+        Optional<Entry> entry = store.last(rawKey(prefix));
+        return entry.map(e -> withBarrier(b -> open(b, e)));
+    }
+
+    public Batch batch() {
+        return new Batch();
+    }
+
+    /**
+     * Seals the batch's values and queues it on the store (see {@link Store#submit}). The batch
+     * wipes its plaintext copies once sealed and cannot be submitted again.
+     */
+    public CompletableFuture<Void> submit(Batch batch) {
+        WriteBatch sealed = withBarrier(batch::sealWith);
+        return store.submit(sealed);
+    }
+
+    /** Submits and waits until the batch is durable; a failure is thrown as its cause. */
+    public void write(Batch batch) {
+        try {
+            submit(batch).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    /** The encrypted bytes exactly as stored, for tests that tamper with storage. */
+    public byte[] rawValue(String key) {
+        checkUnsealed();
+        return store.get(storageKey(key)).orElseThrow(() -> KmsError.notFound("stored value " + key));
+    }
+
+    /** The raw store key holding {@code key}'s value. */
+    public static byte[] storageKey(String key) {
+        if (key == null || key.isEmpty()) {
+            throw new IllegalArgumentException("a storage key must not be empty");
+        }
+        return rawKey(key);
+    }
+
+    private static byte[] rawKey(String key) {
+        return (DATA_PREFIX + key).getBytes(UTF_8);
+    }
+
+    private static Map.Entry<String, byte[]> open(Barrier barrier, Entry entry) {
+        byte[] storageKey = entry.key();
+        String key = new String(storageKey, DATA_PREFIX.length(), storageKey.length - DATA_PREFIX.length(), UTF_8);
+        return Map.entry(key, barrier.open(storageKey, entry.value()));
+    }
+
+    /** Installs {@code next} and wipes the barrier it replaces, once no call still uses that one. */
+    void replaceBarrier(Barrier next) {
+        lock.writeLock().lock();
+        try {
+            if (barrier != null) {
+                barrier.keyring().destroy();
+            }
+            barrier = next;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private interface BarrierCall<T> {
+        T apply(Barrier barrier);
+    }
+
+    private <T> T withBarrier(BarrierCall<T> call) {
+        lock.readLock().lock();
+        try {
+            if (barrier == null) {
+                throw sealedError();
+            }
+            return call.apply(barrier);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private void checkUnsealed() {
+        withBarrier(b -> null);
+    }
+
+    static KmsError sealedError() {
+        return KmsError.of(ErrorCode.SEALED, "Tresor is sealed");
+    }
+
+    /** Puts and deletes to write atomically; values are copied and sealed when the batch is submitted. */
+    public static final class Batch {
+        private record Change(String key, byte[] plaintext) {
+        }
+
+        private final List<Change> changes = new ArrayList<>();
+        private boolean submitted;
+
+        private Batch() {
+        }
+
+        /** Copies {@code plaintext}, so the caller may wipe its own buffer right away. */
+        public Batch put(String key, byte[] plaintext) {
+            storageKey(key);
+            changes.add(new Change(key, Objects.requireNonNull(plaintext, "plaintext").clone()));
+            return this;
+        }
+
+        public Batch delete(String key) {
+            storageKey(key);
+            changes.add(new Change(key, null));
+            return this;
+        }
+
+        public boolean isEmpty() {
+            return changes.isEmpty();
+        }
+
+        private WriteBatch sealWith(Barrier barrier) {
+            if (submitted) {
+                throw new IllegalStateException("this batch was already submitted");
+            }
+            WriteBatch sealed = new WriteBatch();
+            for (Change change : changes) {
+                byte[] storageKey = storageKey(change.key());
+                if (change.plaintext() == null) {
+                    sealed.delete(storageKey);
+                } else {
+                    sealed.put(storageKey, barrier.seal(storageKey, change.plaintext()));
+                }
+            }
+            changes.forEach(change -> {
+                if (change.plaintext() != null) {
+                    Arrays.fill(change.plaintext(), (byte) 0);
+                }
+            });
+            submitted = true;
+            return sealed;
+        }
+
+        @Override
+        public String toString() {
+            return "Batch[" + changes.size() + " changes]";
+        }
+    }
+}

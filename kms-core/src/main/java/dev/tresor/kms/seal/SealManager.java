@@ -1,0 +1,256 @@
+package dev.tresor.kms.seal;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tresor.kms.service.KmsError;
+import dev.tresor.kms.service.SealStatus;
+import dev.tresor.kms.store.Store;
+import dev.tresor.kms.store.WriteBatch;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The seal's life cycle: UNINITIALIZED → (init) → SEALED ⇄ UNSEALED.
+ *
+ * <p>The barrier keyring is stored at {@code sys/seal/keyring} in the {@link Barrier} format
+ * under the unseal key (as its only term, 0). The unseal key itself is never stored: the dev
+ * seal keeps it in a key file, the Shamir seal splits it into shares. Each unseal adds a fresh
+ * barrier term, so one process run never seals more than its own term's random-nonce budget
+ * allows and old terms are never used for new values again.
+ */
+public final class SealManager {
+    private static final System.Logger LOG = System.getLogger(SealManager.class.getName());
+    static final byte[] CONFIG_KEY = "sys/seal/config".getBytes(UTF_8);
+    static final byte[] KEYRING_KEY = "sys/seal/keyring".getBytes(UTF_8);
+    private static final int UNSEAL_KEY_TERM = 0;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Store store;
+    private final SecureRandom random;
+    private final BarrierStore barrierStore;
+    private final List<Runnable> sealListeners = new CopyOnWriteArrayList<>();
+    private final Object lock = new Object();
+    private SealConfig config;
+    private boolean unsealed;
+    private final List<Shamir.Share> progress = new ArrayList<>();
+
+    private SealManager(Store store, SecureRandom random) {
+        this.store = store;
+        this.random = random;
+        this.barrierStore = new BarrierStore(store);
+        this.config = readConfig(store).orElse(null);
+    }
+
+    /** A sealed (or uninitialized) Tresor over {@code store}: {@link #init} or {@link #unseal} it. */
+    public static SealManager open(Store store) {
+        return new SealManager(store, new SecureRandom());
+    }
+
+    /**
+     * The dev seal: the unseal key lives in a file in {@code dataDir} (created on first start),
+     * and Tresor unseals itself at once. Anyone who can read the data directory can read every key.
+     */
+    public static SealManager openDev(Store store, Path dataDir) {
+        SealManager manager = new SealManager(store, new SecureRandom());
+        LOG.log(System.Logger.Level.WARNING, "*** DEV SEAL: the unseal key is stored in plain in "
+                + dataDir.resolve(DevKeyFile.NAME) + " next to the data it protects. NOT FOR PRODUCTION. ***");
+        synchronized (manager.lock) {
+            if (manager.config == null) {
+                byte[] unsealKey = DevKeyFile.loadOrCreate(dataDir, manager.random);
+                manager.initialize(SealConfig.dev(), unsealKey);
+                Arrays.fill(unsealKey, (byte) 0);
+            } else if (manager.config.type() != SealType.DEV) {
+                throw KmsError.precondition("the data directory holds a Tresor with the "
+                        + manager.config.type().wireName() + " seal; it cannot start with the dev seal");
+            } else {
+                byte[] unsealKey = DevKeyFile.load(dataDir);
+                try {
+                    manager.unsealWith(unsealKey);
+                } catch (WrongUnsealKey e) {
+                    throw KmsError.internal("the dev seal key file " + dataDir.resolve(DevKeyFile.NAME)
+                            + " does not open this Tresor", null);
+                } finally {
+                    Arrays.fill(unsealKey, (byte) 0);
+                }
+            }
+        }
+        return manager;
+    }
+
+    /** The view the service reads and writes through; every call fails with SEALED while sealed. */
+    public BarrierStore barrierStore() {
+        return barrierStore;
+    }
+
+    public SealStatus status() {
+        synchronized (lock) {
+            if (config == null) {
+                return new SealStatus(false, true, "", 0, 0);
+            }
+            return new SealStatus(true, !unsealed, config.type().wireName(), config.threshold(), progress.size());
+        }
+    }
+
+    /**
+     * Initializes a fresh Tresor with the Shamir seal and answers the shares, each shown only
+     * here. Tresor is left unsealed, so the caller can store its first credentials.
+     */
+    public List<String> init(int shares, int threshold) {
+        if (shares < 1 || shares > Shamir.MAX_SHARES) {
+            throw KmsError.invalid("shares must be 1..255, not " + shares);
+        }
+        if (threshold < 1 || threshold > shares) {
+            throw KmsError.invalid("threshold must be 1.." + shares + " (the number of shares), not " + threshold);
+        }
+        if (shares > 1 && threshold < 2) {
+            throw KmsError.invalid("threshold must be at least 2 when there is more than one share");
+        }
+        synchronized (lock) {
+            if (config != null) {
+                throw KmsError.precondition("Tresor is already initialized");
+            }
+            byte[] unsealKey = new byte[TermKey.BYTES];
+            random.nextBytes(unsealKey);
+            try {
+                initialize(new SealConfig(SealType.SHAMIR, shares, threshold), unsealKey);
+                return Shamir.split(unsealKey, shares, threshold, random).stream().map(ShareText::encode).toList();
+            } finally {
+                Arrays.fill(unsealKey, (byte) 0);
+            }
+        }
+    }
+
+    /**
+     * Adds one share; once {@code threshold} distinct shares are in, reconstructs the unseal key
+     * and unseals. A share set that does not open the keyring is refused, stores nothing, and
+     * resets the progress.
+     */
+    public SealStatus unseal(String shareText) {
+        synchronized (lock) {
+            if (config == null) {
+                throw KmsError.precondition("Tresor is not initialized");
+            }
+            if (config.type() != SealType.SHAMIR) {
+                throw KmsError.precondition("the " + config.type().wireName() + " seal does not take unseal shares");
+            }
+            if (unsealed) {
+                return status();
+            }
+            Shamir.Share share = ShareText.decode(shareText, TermKey.BYTES);
+            if (progress.stream().anyMatch(given -> given.index() == share.index())) {
+                throw KmsError.invalid("share " + share.index() + " was already provided");
+            }
+            progress.add(share);
+            if (progress.size() < config.threshold()) {
+                return status();
+            }
+            byte[] unsealKey = Shamir.combine(progress);
+            progress.clear();
+            try {
+                unsealWith(unsealKey);
+            } catch (WrongUnsealKey e) {
+                throw KmsError.invalid("these unseal shares do not open this Tresor; unseal progress was reset");
+            } finally {
+                Arrays.fill(unsealKey, (byte) 0);
+            }
+            return status();
+        }
+    }
+
+    /** Wipes the barrier keys from memory and drops unseal progress; then tells the listeners. */
+    public void seal() {
+        synchronized (lock) {
+            progress.clear();
+            if (!unsealed) {
+                return;
+            }
+            barrierStore.replaceBarrier(null);
+            unsealed = false;
+        }
+        sealListeners.forEach(Runnable::run);
+    }
+
+    /** Runs {@code listener} after every seal, e.g. to drop cached key material. */
+    public void onSeal(Runnable listener) {
+        sealListeners.add(listener);
+    }
+
+    private void initialize(SealConfig newConfig, byte[] unsealKey) {
+        BarrierKeyring keyring = BarrierKeyring.generate(random);
+        byte[] configJson;
+        try {
+            configJson = JSON.writeValueAsBytes(newConfig);
+        } catch (JsonProcessingException e) {
+            throw KmsError.internal("cannot encode the seal configuration", e);
+        }
+        store.write(new WriteBatch().put(CONFIG_KEY, configJson).put(KEYRING_KEY, wrap(keyring, unsealKey)));
+        config = newConfig;
+        barrierStore.replaceBarrier(new Barrier(keyring, random));
+        unsealed = true;
+    }
+
+    /** Opens the stored keyring, stores it again with a fresh term, and installs that one. */
+    private void unsealWith(byte[] unsealKey) throws WrongUnsealKey {
+        byte[] wrapped = store.get(KEYRING_KEY)
+                .orElseThrow(() -> KmsError.internal("the barrier keyring is missing from storage", null));
+        BarrierKeyring unsealRing = BarrierKeyring.ofSingleKey(UNSEAL_KEY_TERM, unsealKey);
+        byte[] encoded;
+        try {
+            encoded = new Barrier(unsealRing, random).open(KEYRING_KEY, wrapped);
+        } catch (KmsError e) {
+            throw new WrongUnsealKey();
+        } finally {
+            unsealRing.destroy();
+        }
+        BarrierKeyring stored = BarrierKeyring.decode(encoded);
+        Arrays.fill(encoded, (byte) 0);
+        BarrierKeyring rotated = stored.withNewTerm(random);
+        stored.destroy();
+        try {
+            store.write(new WriteBatch().put(KEYRING_KEY, wrap(rotated, unsealKey)));
+        } catch (RuntimeException e) {
+            rotated.destroy();
+            throw e;
+        }
+        barrierStore.replaceBarrier(new Barrier(rotated, random));
+        unsealed = true;
+    }
+
+    private byte[] wrap(BarrierKeyring keyring, byte[] unsealKey) {
+        BarrierKeyring unsealRing = BarrierKeyring.ofSingleKey(UNSEAL_KEY_TERM, unsealKey);
+        byte[] encoded = keyring.encode();
+        try {
+            return new Barrier(unsealRing, random).seal(KEYRING_KEY, encoded);
+        } finally {
+            Arrays.fill(encoded, (byte) 0);
+            unsealRing.destroy();
+        }
+    }
+
+    private static Optional<SealConfig> readConfig(Store store) {
+        return store.get(CONFIG_KEY).map(json -> {
+            try {
+                return JSON.readValue(json, SealConfig.class);
+            } catch (IOException e) {
+                throw KmsError.internal("the stored seal configuration is malformed", e);
+            }
+        });
+    }
+
+    /** The unseal key does not open the stored keyring. */
+    private static final class WrongUnsealKey extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        WrongUnsealKey() {
+            super(null, null, false, false);
+        }
+    }
+}

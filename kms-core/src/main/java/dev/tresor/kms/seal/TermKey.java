@@ -1,0 +1,62 @@
+package dev.tresor.kms.seal;
+
+import java.util.Arrays;
+import javax.crypto.SecretKey;
+
+/**
+ * A 256-bit AES key that can really be wiped: unlike {@code SecretKeySpec}, whose private copy
+ * outlives any zeroing, {@link #destroy()} overwrites the only long-lived copy.
+ */
+final class TermKey implements SecretKey {
+    private static final long serialVersionUID = 1L;
+    static final int BYTES = 32;
+
+    private final byte[] key;
+    private volatile boolean destroyed;
+
+    /** Copies {@code key}. */
+    TermKey(byte[] key) {
+        if (key.length != BYTES) {
+            throw new IllegalArgumentException("a barrier key has " + BYTES + " bytes, not " + key.length);
+        }
+        this.key = key.clone();
+    }
+
+    TermKey copy() {
+        return new TermKey(key);
+    }
+
+    @Override
+    public String getAlgorithm() {
+        return "AES";
+    }
+
+    @Override
+    public String getFormat() {
+        return "RAW";
+    }
+
+    @Override
+    public byte[] getEncoded() {
+        if (destroyed) {
+            throw new IllegalStateException("the key was destroyed");
+        }
+        return key.clone();
+    }
+
+    @Override
+    public void destroy() {
+        Arrays.fill(key, (byte) 0);
+        destroyed = true;
+    }
+
+    @Override
+    public boolean isDestroyed() {
+        return destroyed;
+    }
+
+    @Override
+    public String toString() {
+        return "TermKey[***]";
+    }
+}

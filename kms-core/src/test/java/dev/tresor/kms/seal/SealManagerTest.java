@@ -1,0 +1,243 @@
+package dev.tresor.kms.seal;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tresor.kms.service.ErrorCode;
+import dev.tresor.kms.service.KmsError;
+import dev.tresor.kms.service.SealStatus;
+import dev.tresor.kms.store.MemoryStore;
+import dev.tresor.kms.store.RocksDbStore;
+import dev.tresor.kms.store.Store;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
+
+class SealManagerTest {
+    private static final byte[] SECRET = "wrapped key material".getBytes(UTF_8);
+
+    @TempDir
+    Path dataDir;
+
+    private final Store store = new MemoryStore();
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    private static void assertError(ErrorCode code, Executable call) {
+        assertEquals(code, assertThrows(KmsError.class, call).code());
+    }
+
+    private static void put(SealManager seal, String key, byte[] value) {
+        BarrierStore data = seal.barrierStore();
+        data.write(data.batch().put(key, value));
+    }
+
+    /** Every raw key and value in the store, hex encoded, to compare before and after. */
+    private Map<String, String> rawContents() {
+        Map<String, String> contents = new TreeMap<>();
+        store.scan(new byte[0]).forEach(e ->
+                contents.put(HexFormat.of().formatHex(e.key()), HexFormat.of().formatHex(e.value())));
+        return contents;
+    }
+
+    @Test
+    void freshStoreIsUninitializedAndRefusesUnseal() {
+        SealManager seal = SealManager.open(store);
+        assertEquals(new SealStatus(false, true, "", 0, 0), seal.status());
+        assertError(ErrorCode.SEALED, () -> seal.barrierStore().get("anything"));
+        assertError(ErrorCode.FAILED_PRECONDITION, () -> seal.unseal("tresor-share-v1:1:AAAA"));
+    }
+
+    @Test
+    void initAnswersSharesAndLeavesTresorUnsealed() {
+        SealManager seal = SealManager.open(store);
+        List<String> shares = seal.init(5, 3);
+        assertEquals(5, shares.size());
+        assertEquals(5, shares.stream().distinct().count());
+        assertEquals(new SealStatus(true, false, "shamir", 3, 0), seal.status());
+        put(seal, "k", SECRET);
+        assertArrayEquals(SECRET, seal.barrierStore().get("k").orElseThrow());
+        assertError(ErrorCode.FAILED_PRECONDITION, () -> seal.init(5, 3));
+    }
+
+    @Test
+    void initRefusesBadParametersBeforeStoringAnything() {
+        SealManager seal = SealManager.open(store);
+        assertError(ErrorCode.INVALID_ARGUMENT, () -> seal.init(0, 0));
+        assertError(ErrorCode.INVALID_ARGUMENT, () -> seal.init(3, 4));
+        assertError(ErrorCode.INVALID_ARGUMENT, () -> seal.init(256, 3));
+        assertError(ErrorCode.INVALID_ARGUMENT, () -> seal.init(3, 1));
+        assertEquals(Map.of(), rawContents());
+        assertEquals(1, seal.init(1, 1).size());
+    }
+
+    @Test
+    void sealDropsAccessAndTellsTheListeners() {
+        SealManager seal = SealManager.open(store);
+        seal.init(3, 2);
+        put(seal, "k", SECRET);
+        AtomicInteger told = new AtomicInteger();
+        seal.onSeal(told::incrementAndGet);
+
+        seal.seal();
+
+        assertEquals(1, told.get());
+        assertEquals(new SealStatus(true, true, "shamir", 2, 0), seal.status());
+        BarrierStore data = seal.barrierStore();
+        assertError(ErrorCode.SEALED, () -> data.get("k"));
+        assertError(ErrorCode.SEALED, () -> data.scan(""));
+        assertError(ErrorCode.SEALED, () -> data.last(""));
+        assertError(ErrorCode.SEALED, () -> data.rawValue("k"));
+        assertError(ErrorCode.SEALED, () -> data.write(data.batch().put("k2", SECRET)));
+        assertError(ErrorCode.SEALED, () -> data.submit(data.batch().delete("k")));
+    }
+
+    @Test
+    void anyThresholdOfSharesUnsealsAndOneFewerDoesNot() {
+        SealManager seal = SealManager.open(store);
+        List<String> shares = seal.init(4, 3);
+        put(seal, "k", SECRET);
+        seal.seal();
+        int[][] subsets = {{0, 1, 2}, {0, 1, 3}, {0, 2, 3}, {1, 2, 3}, {3, 1, 0}};
+        for (int[] subset : subsets) {
+            assertEquals(new SealStatus(true, true, "shamir", 3, 1), seal.unseal(shares.get(subset[0])));
+            assertEquals(new SealStatus(true, true, "shamir", 3, 2), seal.unseal(shares.get(subset[1])));
+            assertError(ErrorCode.SEALED, () -> seal.barrierStore().get("k"));
+            assertEquals(new SealStatus(true, false, "shamir", 3, 0), seal.unseal(shares.get(subset[2])));
+            assertArrayEquals(SECRET, seal.barrierStore().get("k").orElseThrow());
+            seal.seal();
+        }
+    }
+
+    @Test
+    void sharesOfAnotherTresorAreRefusedWithoutChangingAnythingStored() {
+        SealManager seal = SealManager.open(store);
+        List<String> shares = seal.init(3, 2);
+        put(seal, "k", SECRET);
+        seal.seal();
+        List<String> foreign;
+        try (Store other = new MemoryStore()) {
+            foreign = SealManager.open(other).init(3, 2);
+        }
+        Map<String, String> before = rawContents();
+
+        seal.unseal(foreign.get(0));
+        KmsError refused = assertThrows(KmsError.class, () -> seal.unseal(foreign.get(1)));
+
+        assertEquals(ErrorCode.INVALID_ARGUMENT, refused.code());
+        assertEquals("these unseal shares do not open this Tresor; unseal progress was reset", refused.getMessage());
+        assertEquals(before, rawContents());
+        assertEquals(new SealStatus(true, true, "shamir", 2, 0), seal.status());
+
+        seal.unseal(shares.get(0));
+        assertError(ErrorCode.INVALID_ARGUMENT, () -> seal.unseal(foreign.get(2)));
+        assertEquals(before, rawContents(), "a mixed set is refused too");
+        seal.unseal(shares.get(2));
+        seal.unseal(shares.get(1));
+        assertArrayEquals(SECRET, seal.barrierStore().get("k").orElseThrow());
+    }
+
+    @Test
+    void malformedOrRepeatedSharesAreRefusedAndDoNotCount() {
+        SealManager seal = SealManager.open(store);
+        List<String> shares = seal.init(3, 2);
+        seal.seal();
+        assertError(ErrorCode.INVALID_ARGUMENT, () -> seal.unseal("not a share"));
+        seal.unseal(shares.get(1));
+        KmsError repeated = assertThrows(KmsError.class, () -> seal.unseal(shares.get(1)));
+        assertEquals("share 2 was already provided", repeated.getMessage());
+        assertEquals(1, seal.status().sharesProvided());
+        seal.unseal(shares.get(0));
+        assertFalse(seal.status().sealed());
+    }
+
+    @Test
+    void eachUnsealAddsABarrierTermAndOldValuesStillOpen() {
+        SealManager seal = SealManager.open(store);
+        List<String> shares = seal.init(2, 2);
+        put(seal, "old", SECRET);
+        seal.seal();
+        seal.unseal(shares.get(0));
+        seal.unseal(shares.get(1));
+        put(seal, "new", SECRET);
+        assertEquals(1, ByteBuffer.wrap(seal.barrierStore().rawValue("old"), 1, 4).getInt());
+        assertEquals(2, ByteBuffer.wrap(seal.barrierStore().rawValue("new"), 1, 4).getInt());
+        assertArrayEquals(SECRET, seal.barrierStore().get("old").orElseThrow());
+    }
+
+    @Test
+    void restartedShamirTresorStartsSealedAndUnsealsWithItsShares() {
+        Path db = dataDir.resolve("db");
+        List<String> shares;
+        try (Store disk = RocksDbStore.open(db)) {
+            SealManager seal = SealManager.open(disk);
+            shares = seal.init(3, 2);
+            put(seal, "k", SECRET);
+        }
+        try (Store disk = RocksDbStore.open(db)) {
+            SealManager seal = SealManager.open(disk);
+            assertEquals(new SealStatus(true, true, "shamir", 2, 0), seal.status());
+            seal.unseal(shares.get(2));
+            seal.unseal(shares.get(0));
+            assertArrayEquals(SECRET, seal.barrierStore().get("k").orElseThrow());
+        }
+    }
+
+    @Test
+    void devSealCreatesAnOwnerOnlyKeyFileAndSurvivesRestart() throws Exception {
+        Path db = dataDir.resolve("db");
+        try (Store disk = RocksDbStore.open(db)) {
+            SealManager seal = SealManager.openDev(disk, dataDir);
+            assertEquals(new SealStatus(true, false, "dev", 0, 0), seal.status());
+            put(seal, "k", SECRET);
+        }
+        Path keyFile = dataDir.resolve("dev-unseal.key");
+        assertEquals(32, Files.size(keyFile));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile)));
+        byte[] key = Files.readAllBytes(keyFile);
+
+        try (Store disk = RocksDbStore.open(db)) {
+            SealManager seal = SealManager.openDev(disk, dataDir);
+            assertArrayEquals(SECRET, seal.barrierStore().get("k").orElseThrow());
+            assertError(ErrorCode.FAILED_PRECONDITION, () -> seal.unseal("tresor-share-v1:1:AAAA"));
+        }
+        assertArrayEquals(key, Files.readAllBytes(keyFile), "the key file is never rewritten");
+    }
+
+    @Test
+    void devSealRefusesAMissingOrForeignKeyFile() throws Exception {
+        SealManager.openDev(store, dataDir);
+        Path keyFile = dataDir.resolve("dev-unseal.key");
+        Files.delete(keyFile);
+        KmsError missing = assertThrows(KmsError.class, () -> SealManager.openDev(store, dataDir));
+        assertTrue(missing.getMessage().contains("is missing"), missing.getMessage());
+
+        Files.write(keyFile, new byte[32]);
+        KmsError foreign = assertThrows(KmsError.class, () -> SealManager.openDev(store, dataDir));
+        assertEquals(ErrorCode.INTERNAL, foreign.code());
+        assertTrue(foreign.getMessage().endsWith("does not open this Tresor"), foreign.getMessage());
+    }
+
+    @Test
+    void devSealRefusesAShamirDataDirectory() {
+        SealManager.open(store).init(3, 2);
+        assertError(ErrorCode.FAILED_PRECONDITION, () -> SealManager.openDev(store, dataDir));
+    }
+}
