@@ -1,0 +1,86 @@
+package dev.tresor.kms.server;
+
+import dev.tresor.kms.server.admin.AdminCommand;
+import dev.tresor.kms.server.admin.AdminError;
+import dev.tresor.kms.server.config.Setting;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code java -jar tresor.jar <command>}: {@code serve} runs the server; every other command is
+ * a client of a running server's admin API. Exit status: 0 done, 1 failed, 2 misuse.
+ */
+public final class Main {
+    static final int OK = 0;
+    static final int FAILED = 1;
+    static final int MISUSE = 2;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        int status = run(List.of(args), System.getenv(), System.out, System.err);
+        if (status != OK) {
+            System.exit(status);
+        }
+    }
+
+    static int run(List<String> args, Map<String, String> environment, PrintStream out, PrintStream err) {
+        if (args.isEmpty()) {
+            err.print(usage());
+            return MISUSE;
+        }
+        if (List.of("help", "--help", "-h").contains(args.get(0))) {
+            out.print(usage());
+            return OK;
+        }
+        try {
+            if (args.get(0).equals("serve")) {
+                return ServeCommand.run(args.subList(1, args.size()), environment, out);
+            }
+            AdminCommand command = Arrays.stream(AdminCommand.values())
+                    .filter(candidate -> candidate.matches(args))
+                    .findFirst()
+                    .orElseThrow(() -> new UsageError("unknown command '" + String.join(" ", args.subList(0,
+                            Math.min(2, args.size()))) + "' (see tresor help)"));
+            out.println(command.execute(args, environment));
+            return OK;
+        } catch (UsageError e) {
+            err.println("tresor: " + e.getMessage());
+            return MISUSE;
+        } catch (AdminError | UncheckedIOException | IllegalStateException e) {
+            err.println("tresor: " + e.getMessage());
+            return FAILED;
+        }
+    }
+
+    static String usage() {
+        StringBuilder text = new StringBuilder("""
+                usage: java -jar tresor.jar <command> [options]
+
+                Server:
+                  serve [--dev] [--config FILE]
+                      run the server; --dev: local development set-up in ./tresor-data (docs/operations.md)
+
+                Admin commands, clients of a running server. Common options:
+                  --url URL      server address (TRESOR_URL; default: restUrl of ./tresor-data/dev/dev.json)
+                  --ca FILE      PEM CA to trust (TRESOR_CA; default: the dev ca.pem, else the system CAs)
+                  --token TOKEN  admin or operator token (TRESOR_TOKEN; default: adminToken of dev.json)
+                  --project ID   the project (default: projectId of dev.json)
+
+                """);
+        for (AdminCommand command : AdminCommand.values()) {
+            text.append("  ").append(command.synopsis()).append("\n      ").append(command.summary()).append('\n');
+        }
+        text.append("\nSettings of serve (config file key = environment variable, default):\n");
+        for (Setting setting : Setting.values()) {
+            text.append("  ").append(setting.key()).append(" = ").append(setting.envName())
+                    .append(setting.defaultValue().map(value -> " (" + value + ")").orElse(""))
+                    .append("\n      ").append(setting.description()).append('\n');
+        }
+        return text.toString();
+    }
+}

@@ -1,0 +1,175 @@
+package dev.tresor.kms.server.config;
+
+import dev.tresor.kms.seal.SealType;
+import dev.tresor.kms.server.UsageError;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * Everything {@code serve} needs to start. Each {@link Setting} comes from, in rising
+ * precedence: its default, the config file (Java properties), its {@code TRESOR_*} variable.
+ */
+public record ServerConfig(boolean dev, Path dataDir, String listenHost, int restPort, int kmipPort,
+                           Optional<TlsFiles> restTls, Optional<TlsFiles> kmipTls, long callsPerHour,
+                           int bodyLimitBytes, SealType sealType, boolean allowSimulatedAttestation) {
+    private static final int MAX_BODY_LIMIT = 16 * 1024 * 1024;
+    /** 64 KiB of data as base64 plus the JSON around it. */
+    private static final int MIN_BODY_LIMIT = 96 * 1024;
+
+    public ServerConfig {
+        Objects.requireNonNull(dataDir);
+        Objects.requireNonNull(listenHost);
+        Objects.requireNonNull(restTls);
+        Objects.requireNonNull(kmipTls);
+        Objects.requireNonNull(sealType);
+    }
+
+    /** Reads {@code configFile} (if any) and {@code environment}; every problem is a {@link UsageError}. */
+    public static ServerConfig load(boolean dev, Optional<Path> configFile, Map<String, String> environment) {
+        Map<Setting, Value> values = new EnumMap<>(Setting.class);
+        for (Setting setting : Setting.values()) {
+            defaultFor(setting, dev).ifPresent(text -> values.put(setting, new Value(text, "default")));
+        }
+        configFile.ifPresent(file -> readFile(file, values));
+        for (Setting setting : Setting.values()) {
+            String text = environment.get(setting.envName());
+            if (text != null) {
+                values.put(setting, new Value(text.strip(), "environment variable " + setting.envName()));
+            }
+        }
+        return resolve(dev, values);
+    }
+
+    private static Optional<String> defaultFor(Setting setting, boolean dev) {
+        if (dev && setting == Setting.LISTEN_HOST) {
+            return Optional.of("127.0.0.1");
+        }
+        if (dev && setting == Setting.SEAL_TYPE) {
+            return Optional.of("dev");
+        }
+        return setting.defaultValue();
+    }
+
+    private static void readFile(Path file, Map<Setting, Value> values) {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file)) {
+            properties.load(reader);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new UsageError("cannot read config file " + file + ": " + e.getMessage());
+        }
+        for (String key : properties.stringPropertyNames()) {
+            Setting setting = Setting.byKey(key)
+                    .orElseThrow(() -> new UsageError("unknown setting '" + key + "' in " + file));
+            values.put(setting, new Value(properties.getProperty(key).strip(), "config file " + file));
+        }
+    }
+
+    private static ServerConfig resolve(boolean dev, Map<Setting, Value> values) {
+        SealType sealType = sealType(required(values, Setting.SEAL_TYPE));
+        if (dev && sealType != SealType.DEV) {
+            throw new UsageError("--dev uses the dev seal, but seal.type is " + values.get(Setting.SEAL_TYPE).text()
+                    + " (" + values.get(Setting.SEAL_TYPE).origin() + ")");
+        }
+        Optional<TlsFiles> restTls = tls(values, Setting.REST_TLS_CERT, Setting.REST_TLS_KEY);
+        if (!dev && restTls.isEmpty()) {
+            throw new UsageError("rest.tls.cert and rest.tls.key are required without --dev");
+        }
+        Optional<TlsFiles> kmipTls = tls(values, Setting.KMIP_TLS_CERT, Setting.KMIP_TLS_KEY).or(() -> restTls);
+        return new ServerConfig(dev,
+                Path.of(nonEmpty(values, Setting.DATA_DIR)),
+                nonEmpty(values, Setting.LISTEN_HOST),
+                port(values, Setting.REST_PORT),
+                port(values, Setting.KMIP_PORT),
+                restTls,
+                kmipTls,
+                number(values, Setting.CALLS_PER_HOUR, 1, Long.MAX_VALUE),
+                (int) number(values, Setting.BODY_LIMIT, MIN_BODY_LIMIT, MAX_BODY_LIMIT),
+                sealType,
+                bool(values, Setting.ALLOW_SIMULATED_ATTESTATION));
+    }
+
+    private static Optional<TlsFiles> tls(Map<Setting, Value> values, Setting cert, Setting key) {
+        Value certValue = values.get(cert);
+        Value keyValue = values.get(key);
+        if (certValue == null && keyValue == null) {
+            return Optional.empty();
+        }
+        if (certValue == null || keyValue == null) {
+            throw new UsageError(cert.key() + " and " + key.key() + " must be set together");
+        }
+        return Optional.of(new TlsFiles(readableFile(cert, certValue), readableFile(key, keyValue)));
+    }
+
+    private static Path readableFile(Setting setting, Value value) {
+        Path path = Path.of(value.text());
+        if (!Files.isReadable(path)) {
+            throw new UsageError(setting.key() + ": cannot read " + path + " (" + value.origin() + ")");
+        }
+        return path;
+    }
+
+    private static Value required(Map<Setting, Value> values, Setting setting) {
+        Value value = values.get(setting);
+        if (value == null) {
+            throw new UsageError(setting.key() + " is required");
+        }
+        return value;
+    }
+
+    private static String nonEmpty(Map<Setting, Value> values, Setting setting) {
+        Value value = required(values, setting);
+        if (value.text().isEmpty()) {
+            throw new UsageError(setting.key() + " must not be empty (" + value.origin() + ")");
+        }
+        return value.text();
+    }
+
+    private static int port(Map<Setting, Value> values, Setting setting) {
+        return (int) number(values, setting, 0, 65_535);
+    }
+
+    private static long number(Map<Setting, Value> values, Setting setting, long min, long max) {
+        Value value = required(values, setting);
+        long number;
+        try {
+            number = Long.parseLong(value.text());
+        } catch (NumberFormatException e) {
+            throw new UsageError(setting.key() + ": '" + value.text() + "' is not a number (" + value.origin() + ")");
+        }
+        if (number < min || number > max) {
+            throw new UsageError(setting.key() + ": " + number + " is outside " + min + ".." + max
+                    + " (" + value.origin() + ")");
+        }
+        return number;
+    }
+
+    private static SealType sealType(Value value) {
+        return switch (value.text()) {
+            case "dev" -> SealType.DEV;
+            case "shamir" -> SealType.SHAMIR;
+            default -> throw new UsageError("seal.type: '" + value.text() + "' is neither dev nor shamir ("
+                    + value.origin() + ")");
+        };
+    }
+
+    private static boolean bool(Map<Setting, Value> values, Setting setting) {
+        Value value = required(values, setting);
+        return switch (value.text()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new UsageError(setting.key() + ": '" + value.text() + "' is neither true nor false ("
+                    + value.origin() + ")");
+        };
+    }
+
+    /** A setting's text and where it came from, so an error can point at the right place. */
+    private record Value(String text, String origin) {
+    }
+}

@@ -1,0 +1,58 @@
+package dev.tresor.kms.server.config;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Every option of {@code serve}: its key in the config file, its environment variable (the key
+ * upper-cased, dots as underscores, prefixed {@code TRESOR_}) and its default.
+ */
+public enum Setting {
+    DATA_DIR("data.dir", "./tresor-data", "RocksDB store, seal files and (with --dev) the dev files"),
+    LISTEN_HOST("listen.host", "0.0.0.0", "address both listeners bind to (--dev: 127.0.0.1)"),
+    REST_PORT("rest.port", "8443", "HTTPS port of the REST and admin API (0 = any free port)"),
+    KMIP_PORT("kmip.port", "5696", "KMIP over mutual TLS (0 = any free port)"),
+    REST_TLS_CERT("rest.tls.cert", null, "PEM certificate chain of the HTTPS listener (--dev: generated)"),
+    REST_TLS_KEY("rest.tls.key", null, "PEM PKCS#8 private key of the HTTPS listener (--dev: generated)"),
+    KMIP_TLS_CERT("kmip.tls.cert", null, "PEM certificate chain of the KMIP listener (default: rest.tls.cert)"),
+    KMIP_TLS_KEY("kmip.tls.key", null, "PEM PKCS#8 private key of the KMIP listener (default: rest.tls.key)"),
+    CALLS_PER_HOUR("limit.calls.per.hour", "10000", "default rolling-hour call budget of a new project"),
+    BODY_LIMIT("limit.body.bytes", "131072", "largest HTTP request body accepted"),
+    SEAL_TYPE("seal.type", "shamir", "dev (key file in the data dir, auto-unsealed) or shamir (--dev: dev)"),
+    ALLOW_SIMULATED_ATTESTATION("attestation.allow.simulated", "false", "accept the simulated TEE (tests only)");
+
+    private final String key;
+    private final String defaultValue;
+    private final String description;
+
+    Setting(String key, String defaultValue, String description) {
+        this.key = key;
+        this.defaultValue = defaultValue;
+        this.description = description;
+    }
+
+    public String key() {
+        return key;
+    }
+
+    public String envName() {
+        return "TRESOR_" + key.toUpperCase(Locale.ROOT).replace('.', '_');
+    }
+
+    public Optional<String> defaultValue() {
+        return Optional.ofNullable(defaultValue);
+    }
+
+    public String description() {
+        return description;
+    }
+
+    static Optional<Setting> byKey(String key) {
+        for (Setting setting : values()) {
+            if (setting.key.equals(key)) {
+                return Optional.of(setting);
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,99 @@
+package dev.tresor.kms.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tresor.kms.server.admin.AdminCommand;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MainTest {
+    @TempDir
+    Path emptyDir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    @Test
+    void withoutArgumentsItPrintsUsageToStderrAndExitsTwo() {
+        assertEquals(Main.MISUSE, run());
+        assertTrue(stderr().startsWith("usage: java -jar tresor.jar"), stderr());
+    }
+
+    @Test
+    void helpListsEveryCommandAndSettingAndSucceeds() {
+        assertEquals(Main.OK, run("help"));
+
+        for (AdminCommand command : AdminCommand.values()) {
+            assertTrue(stdout().contains(command.synopsis()), command.synopsis());
+        }
+        assertTrue(stdout().contains("serve [--dev] [--config FILE]"));
+        assertTrue(stdout().contains("rest.port = TRESOR_REST_PORT (8443)"));
+    }
+
+    @Test
+    void misuseIsOneLineNamingTheProblemAndExitsTwo() {
+        assertMisuse("tresor: unknown command 'rotate' (see tresor help)", "rotate");
+        assertMisuse("tresor: unknown command 'token frobnicate' (see tresor help)", "token", "frobnicate");
+        assertMisuse("tresor: token list: unknown option --bogus", "token", "list", "--bogus");
+        assertMisuse("tresor: token create: --role is required", "token", "create", "--url", "https://localhost:1",
+                "--token", "t");
+        assertMisuse("tresor: token create: unknown role 'root' (admin, key-admin, crypto-user, auditor)", "token",
+                "create", "--role", "root", "--url", "https://localhost:1", "--token", "t");
+        assertMisuse("tresor: init: need 1 <= threshold <= shares <= 255, got threshold 5 of 3 shares", "init",
+                "--shares", "3", "--threshold", "5", "--url", "https://localhost:1");
+        assertMisuse("tresor: init: --shares must be a positive whole number, not 'many'", "init", "--shares",
+                "many", "--threshold", "2", "--url", "https://localhost:1");
+        assertMisuse("tresor: token revoke: unexpected argument 'b'", "token", "revoke", "a", "b");
+        assertMisuse("tresor: audit export: --from '2026-13-01' is not an RFC 3339 time", "audit", "export",
+                "--from", "2026-13-01", "--url", "https://localhost:1", "--token", "t", "--project", "p");
+        assertMisuse("tresor: serve: unknown option --port", "serve", "--port", "1");
+        assertMisuse("tresor: --url: 'http://localhost:8443' is not an https:// URL", "project", "list", "--url",
+                "http://localhost:8443");
+    }
+
+    @Test
+    void withoutDevJsonTheServerAndTokenMustBeNamed() {
+        assertMisuse("tresor: project list: no server: pass --url, set TRESOR_URL, or run it beside a serve --dev"
+                + " data dir", "project", "list");
+        assertMisuse("tresor: project list: no admin token: pass --token, set TRESOR_TOKEN, or run it beside a"
+                + " serve --dev data dir", "project", "list", "--url", "https://localhost:1");
+        assertMisuse("tresor: token list: --project is required (no dev.json here)", "token", "list", "--url",
+                "https://localhost:1", "--token", "t");
+    }
+
+    @Test
+    void anUnreachableServerIsAFailureNotMisuse() {
+        int status = run("project", "list", "--url", "https://127.0.0.1:1", "--token", "t");
+
+        assertEquals(Main.FAILED, status);
+        assertTrue(stderr().startsWith("tresor: cannot reach https://127.0.0.1:1/admin/v1/projects"), stderr());
+        assertEquals(1, stderr().lines().count(), stderr());
+    }
+
+    private void assertMisuse(String message, String... args) {
+        out.reset();
+        err.reset();
+        assertEquals(Main.MISUSE, run(args), stderr());
+        assertEquals(message + "\n", stderr());
+    }
+
+    private int run(String... args) {
+        return Main.run(List.of(args), Map.of("TRESOR_DATA_DIR", emptyDir.toString()),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String stdout() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String stderr() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+}
