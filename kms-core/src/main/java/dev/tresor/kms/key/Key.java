@@ -12,7 +12,8 @@ import java.util.Set;
  * A key: metadata shared by all its versions. {@code algorithm} is present when the key was made
  * through REST (it pins the scheme); KMIP keys carry only a type and usages and choose the scheme
  * per call. {@code attributes} holds front-end attributes the core keeps but does not interpret
- * (the KMIP Name, stored Cryptographic Parameters, links ...).
+ * (the KMIP Name, stored Cryptographic Parameters, links ...). {@code lastVersion} is the highest
+ * version number ever given, so a purged version's number is never reused.
  */
 public record Key(
         String id,
@@ -30,6 +31,7 @@ public record Key(
         KeyState state,
         Instant createdAt,
         Optional<Instant> deletionDate,
+        long lastVersion,
         Map<String, String> attributes) {
 
     public enum AccessScope { PUBLIC, SNA }
@@ -70,11 +72,16 @@ public record Key(
 
     public Key withState(KeyState newState, Optional<Instant> newDeletionDate) {
         return new Key(id, tenant, keyRingId, displayName, description, type, usages, algorithm, protection,
-                accessScope, importOnly, exportable, newState, createdAt, newDeletionDate, attributes);
+                accessScope, importOnly, exportable, newState, createdAt, newDeletionDate, lastVersion, attributes);
     }
 
     public Key withAttributes(Map<String, String> newAttributes) {
         return new Key(id, tenant, keyRingId, displayName, description, type, usages, algorithm, protection,
-                accessScope, importOnly, exportable, state, createdAt, deletionDate, newAttributes);
+                accessScope, importOnly, exportable, state, createdAt, deletionDate, lastVersion, newAttributes);
+    }
+
+    public Key withLastVersion(long number) {
+        return new Key(id, tenant, keyRingId, displayName, description, type, usages, algorithm, protection,
+                accessScope, importOnly, exportable, state, createdAt, deletionDate, number, attributes);
     }
 }

@@ -1,0 +1,183 @@
+package dev.tresor.kms.key;
+
+import dev.tresor.kms.crypto.CipherOutput;
+import dev.tresor.kms.crypto.CiphertextEnvelope;
+import dev.tresor.kms.crypto.Crypto;
+import dev.tresor.kms.crypto.LoadedKey;
+import dev.tresor.kms.service.Bytes;
+import dev.tresor.kms.service.DecryptRequest;
+import dev.tresor.kms.service.EncryptRequest;
+import dev.tresor.kms.service.Encrypted;
+import dev.tresor.kms.service.KmsError;
+import dev.tresor.kms.service.SignRequest;
+import dev.tresor.kms.service.VersionRef;
+import dev.tresor.kms.tenant.TenantId;
+import java.util.Optional;
+
+/**
+ * Using keys: encrypt, decrypt, sign, verify. Sizes are checked before any work; the scheme is
+ * the request's, else the one the key's algorithm pins, else the key type's default.
+ */
+public final class KeyCryptography {
+    /** The most plaintext (or message to sign) one call takes: 64 KiB. */
+    public static final int MAX_DATA = 65_536;
+    /** Room for the envelope header, nonce and tag, or an RSA-4096 block, above {@link #MAX_DATA}. */
+    private static final int MAX_CIPHERTEXT_OVERHEAD = 1024;
+
+    private final KeyService keys;
+    private final Crypto crypto;
+
+    public KeyCryptography(KeyService keys, Crypto crypto) {
+        this.keys = keys;
+        this.crypto = crypto;
+    }
+
+    public Encrypted encrypt(TenantId tenant, EncryptRequest request) {
+        checkSize("plaintext", request.plaintext(), MAX_DATA);
+        Key key = keys.key(tenant, request.target().key());
+        Scheme scheme = scheme(key, request.scheme(), Scheme.Operation.CIPHER);
+        requireUsage(key, scheme, KeyUsage.ENCRYPT, KeyUsage.WRAP);
+        if (scheme.family() == KeyType.Family.RSA) {
+            int max = Crypto.maxOaepPlaintext(key.type(), scheme);
+            if (request.plaintext().length() > max) {
+                throw KmsError.invalid("plaintext is " + request.plaintext().length() + " bytes; "
+                        + key.type() + " with " + scheme + " encrypts at most " + max + " bytes");
+            }
+        }
+        boolean envelope = request.envelope() && scheme == Scheme.AES_GCM;
+        if (envelope && request.iv().isPresent()) {
+            throw KmsError.invalid("the Tresor ciphertext format always uses a server-generated nonce");
+        }
+        KeyVersion version = keys.version(tenant, request.target());
+        LoadedKey loaded = keys.usableMaterial(tenant, key, version);
+        byte[] aad = request.aad().map(Bytes::toArray).orElse(null);
+        if (envelope) {
+            byte[] data = crypto.encryptEnvelope(loaded, version.number(), request.plaintext().toArray(), aad);
+            return new Encrypted(version.number(), scheme, Bytes.wrap(data), Optional.empty(), Optional.empty());
+        }
+        CipherOutput out = crypto.encrypt(loaded, scheme, request.plaintext().toArray(),
+                request.iv().map(Bytes::toArray).orElse(null), aad);
+        return new Encrypted(version.number(), scheme, Bytes.wrap(out.ciphertext()),
+                Optional.ofNullable(out.iv()).map(Bytes::wrap), Optional.ofNullable(out.tag()).map(Bytes::wrap));
+    }
+
+    public Bytes decrypt(TenantId tenant, DecryptRequest request) {
+        checkSize("ciphertext", request.data(), MAX_DATA + MAX_CIPHERTEXT_OVERHEAD);
+        Key key = keys.key(tenant, request.target().key());
+        Scheme scheme = scheme(key, request.scheme(), Scheme.Operation.CIPHER);
+        requireUsage(key, scheme, KeyUsage.DECRYPT, KeyUsage.UNWRAP);
+        if (request.envelope() && scheme == Scheme.AES_GCM) {
+            CiphertextEnvelope.Parsed parsed = CiphertextEnvelope.decode(request.data().toArray());
+            VersionRef target = request.target();
+            if (!target.isPrimary() && target.number() != parsed.version()) {
+                throw KmsError.invalid("ciphertext was made with version " + parsed.version()
+                        + ", not version " + target.number());
+            }
+            KeyVersion version = keys.version(tenant, target.key().version(parsed.version()));
+            LoadedKey loaded = keys.usableMaterial(tenant, key, version);
+            return Bytes.wrap(crypto.decryptEnvelope(loaded, parsed, request.aad().map(Bytes::toArray).orElse(null)));
+        }
+        KeyVersion version = keys.version(tenant, request.target());
+        LoadedKey loaded = keys.usableMaterial(tenant, key, version);
+        return Bytes.wrap(crypto.decrypt(loaded, scheme, request.iv().map(Bytes::toArray).orElse(null),
+                request.data().toArray(), request.tag().map(Bytes::toArray).orElse(null),
+                request.aad().map(Bytes::toArray).orElse(null)));
+    }
+
+    public Bytes sign(TenantId tenant, SignRequest request) {
+        checkSize("data", request.data(), MAX_DATA);
+        Key key = keys.key(tenant, request.target().key());
+        Scheme scheme = signingScheme(key, request);
+        KeyVersion version = keys.version(tenant, request.target());
+        LoadedKey loaded = keys.usableMaterial(tenant, key, version);
+        return Bytes.wrap(crypto.sign(loaded, scheme, request.data().toArray(), request.prehashed()));
+    }
+
+    public boolean verify(TenantId tenant, SignRequest request, Bytes signature) {
+        checkSize("data", request.data(), MAX_DATA);
+        checkSize("signature", signature, MAX_CIPHERTEXT_OVERHEAD);
+        Key key = keys.key(tenant, request.target().key());
+        Scheme scheme = signingScheme(key, request);
+        KeyVersion version = keys.version(tenant, request.target());
+        LoadedKey loaded = keys.usableMaterial(tenant, key, version);
+        return crypto.verify(loaded, scheme, request.data().toArray(), request.prehashed(), signature.toArray());
+    }
+
+    /** DER SubjectPublicKeyInfo of an asymmetric version (readable while the version is not usable, too). */
+    public Bytes publicKey(TenantId tenant, VersionRef ref) {
+        Key key = keys.key(tenant, ref.key());
+        if (!key.type().isAsymmetric()) {
+            throw KmsError.invalid("key " + key.id() + " is symmetric and has no public key");
+        }
+        KeyVersion version = keys.version(tenant, ref);
+        String pem = version.publicKeyPem()
+                .orElseThrow(() -> KmsError.internal("version " + version.number() + " lacks its public key", null));
+        return Bytes.wrap(PublicKeyPem.toDer(pem));
+    }
+
+    private Scheme signingScheme(Key key, SignRequest request) {
+        Scheme.Operation operation = key.type().family() == KeyType.Family.HMAC
+                ? Scheme.Operation.MAC : Scheme.Operation.SIGNATURE;
+        Scheme scheme = scheme(key, request.scheme(), operation);
+        if (operation == Scheme.Operation.MAC) {
+            requireUsage(key, scheme, KeyUsage.MAC_GENERATE, KeyUsage.MAC_VERIFY);
+        } else {
+            requireUsage(key, scheme, KeyUsage.SIGN, KeyUsage.VERIFY);
+        }
+        return scheme;
+    }
+
+    private static Scheme scheme(Key key, Optional<Scheme> requested, Scheme.Operation operation) {
+        Scheme scheme = requested.or(() -> key.algorithm().map(Algorithm::scheme).filter(s -> s.operation() == operation))
+                .orElseGet(() -> defaultScheme(key.type(), operation));
+        if (!scheme.fits(key.type()) || scheme.operation() != operation) {
+            throw KmsError.invalid(scheme + " cannot be used with a " + key.type() + " key for this operation");
+        }
+        key.algorithm().ifPresent(algorithm -> {
+            if (algorithm.scheme() != scheme) {
+                throw KmsError.invalid("key " + key.id() + " has algorithm " + algorithm.wireName()
+                        + ", which allows only " + algorithm.scheme());
+            }
+        });
+        return scheme;
+    }
+
+    private static Scheme defaultScheme(KeyType type, Scheme.Operation operation) {
+        return switch (operation) {
+            case CIPHER -> switch (type.family()) {
+                case AES -> Scheme.AES_GCM;
+                case RSA -> Scheme.RSA_OAEP_SHA256;
+                default -> throw KmsError.invalid("a " + type + " key cannot encrypt");
+            };
+            case SIGNATURE -> switch (type) {
+                case RSA_2048, RSA_3072, RSA_4096 -> Scheme.RSA_PSS_SHA256;
+                case EC_P256 -> Scheme.ECDSA_SHA256;
+                case EC_P384 -> Scheme.ECDSA_SHA384;
+                case EC_P521 -> Scheme.ECDSA_SHA512;
+                default -> throw KmsError.invalid("a " + type + " key cannot sign");
+            };
+            case MAC -> switch (type) {
+                case HMAC_SHA256 -> Scheme.HMAC_SHA256;
+                case HMAC_SHA384 -> Scheme.HMAC_SHA384;
+                case HMAC_SHA512 -> Scheme.HMAC_SHA512;
+                default -> throw KmsError.invalid("a " + type + " key cannot compute a MAC");
+            };
+        };
+    }
+
+    private static void requireUsage(Key key, Scheme scheme, KeyUsage usage, KeyUsage alternative) {
+        if (!key.allows(usage) && !key.allows(alternative)) {
+            throw KmsError.invalid("key " + key.id() + " does not allow " + usage.name().toLowerCase(java.util.Locale.ROOT)
+                    + " (scheme " + scheme + ")");
+        }
+    }
+
+    private static void checkSize(String field, Bytes value, int max) {
+        if (value.length() > max) {
+            throw KmsError.invalid(field + " is " + value.length() + " bytes; the limit is " + max + " bytes");
+        }
+        if (value.isEmpty()) {
+            throw KmsError.invalid(field + " must not be empty");
+        }
+    }
+}

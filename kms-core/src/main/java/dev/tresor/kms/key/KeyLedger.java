@@ -1,0 +1,143 @@
+package dev.tresor.kms.key;
+
+import dev.tresor.kms.seal.BarrierStore;
+import dev.tresor.kms.store.StoredJson;
+import dev.tresor.kms.tenant.TenantId;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where key records live in the store, and their JSON form. Every value passes the barrier.
+ * <pre>
+ * t/{project}/{region}/ring/{ringId}               KeyRing
+ * t/{project}/{region}/key/{keyId}                 Key
+ * t/{project}/{region}/ver/{keyId}/{number:010}    KeyVersion
+ * t/{project}/{region}/mat/{keyId}/{number:010}    key material (raw, or PKCS#8)
+ * t/{project}/{region}/wk/{wrappingKeyId}          WrappingKey
+ * t/{project}/{region}/wkmat/{wrappingKeyId}       wrapping key private material (PKCS#8)
+ * </pre>
+ */
+final class KeyLedger {
+    private final BarrierStore store;
+
+    KeyLedger(BarrierStore store) {
+        this.store = store;
+    }
+
+    BarrierStore.Batch batch() {
+        return store.batch();
+    }
+
+    Optional<KeyRing> ring(TenantId tenant, String ringId) {
+        return read(ringPath(tenant, ringId), KeyRing.class);
+    }
+
+    List<KeyRing> rings(TenantId tenant) {
+        return readAll(prefix(tenant) + "ring/", KeyRing.class);
+    }
+
+    Optional<Key> key(TenantId tenant, String keyId) {
+        return read(keyPath(tenant, keyId), Key.class);
+    }
+
+    List<Key> keys(TenantId tenant) {
+        return readAll(prefix(tenant) + "key/", Key.class);
+    }
+
+    Optional<KeyVersion> version(TenantId tenant, String keyId, long number) {
+        return read(versionPath(tenant, keyId, number), KeyVersion.class);
+    }
+
+    List<KeyVersion> versions(TenantId tenant, String keyId) {
+        return readAll(prefix(tenant) + "ver/" + keyId + "/", KeyVersion.class);
+    }
+
+    Optional<byte[]> material(TenantId tenant, String keyId, long number) {
+        return store.get(materialPath(tenant, keyId, number));
+    }
+
+    Optional<WrappingKey> wrappingKey(TenantId tenant, String wrappingKeyId) {
+        return read(prefix(tenant) + "wk/" + wrappingKeyId, WrappingKey.class);
+    }
+
+    List<WrappingKey> wrappingKeys(TenantId tenant) {
+        return readAll(prefix(tenant) + "wk/", WrappingKey.class);
+    }
+
+    Optional<byte[]> wrappingKeyMaterial(TenantId tenant, String wrappingKeyId) {
+        return store.get(prefix(tenant) + "wkmat/" + wrappingKeyId);
+    }
+
+    void put(BarrierStore.Batch batch, KeyRing ring) {
+        batch.put(ringPath(ring.tenant(), ring.id()), StoredJson.encode(ring));
+    }
+
+    void delete(BarrierStore.Batch batch, KeyRing ring) {
+        batch.delete(ringPath(ring.tenant(), ring.id()));
+    }
+
+    void put(BarrierStore.Batch batch, Key key) {
+        batch.put(keyPath(key.tenant(), key.id()), StoredJson.encode(key));
+    }
+
+    void put(BarrierStore.Batch batch, TenantId tenant, KeyVersion version) {
+        batch.put(versionPath(tenant, version.keyId(), version.number()), StoredJson.encode(version));
+    }
+
+    void putMaterial(BarrierStore.Batch batch, TenantId tenant, String keyId, long number, byte[] material) {
+        batch.put(materialPath(tenant, keyId, number), material);
+    }
+
+    void put(BarrierStore.Batch batch, WrappingKey wrappingKey, Optional<byte[]> privateMaterial) {
+        String path = prefix(wrappingKey.tenant()) + "wk/" + wrappingKey.id();
+        batch.put(path, StoredJson.encode(wrappingKey));
+        privateMaterial.ifPresent(m -> batch.put(prefix(wrappingKey.tenant()) + "wkmat/" + wrappingKey.id(), m));
+    }
+
+    void deleteWrappingKeyMaterial(BarrierStore.Batch batch, TenantId tenant, String wrappingKeyId) {
+        batch.delete(prefix(tenant) + "wkmat/" + wrappingKeyId);
+    }
+
+    /** Erases a version: its record and its material. */
+    void purge(BarrierStore.Batch batch, TenantId tenant, String keyId, long number) {
+        batch.delete(versionPath(tenant, keyId, number));
+        batch.delete(materialPath(tenant, keyId, number));
+    }
+
+    /** Erases a key with every version and their material. */
+    void purge(BarrierStore.Batch batch, Key key) {
+        for (KeyVersion version : versions(key.tenant(), key.id())) {
+            purge(batch, key.tenant(), key.id(), version.number());
+        }
+        batch.delete(keyPath(key.tenant(), key.id()));
+    }
+
+    /** Where a version's material is stored (tests read the raw stored bytes there). */
+    static String materialPath(TenantId tenant, String keyId, long number) {
+        return prefix(tenant) + "mat/" + keyId + "/" + String.format("%010d", number);
+    }
+
+    private static String prefix(TenantId tenant) {
+        return "t/" + tenant.projectId() + "/" + tenant.regionId() + "/";
+    }
+
+    private static String ringPath(TenantId tenant, String ringId) {
+        return prefix(tenant) + "ring/" + ringId;
+    }
+
+    private static String keyPath(TenantId tenant, String keyId) {
+        return prefix(tenant) + "key/" + keyId;
+    }
+
+    private static String versionPath(TenantId tenant, String keyId, long number) {
+        return prefix(tenant) + "ver/" + keyId + "/" + String.format("%010d", number);
+    }
+
+    private <T> Optional<T> read(String path, Class<T> type) {
+        return store.get(path).map(bytes -> StoredJson.decode(bytes, type));
+    }
+
+    private <T> List<T> readAll(String prefix, Class<T> type) {
+        return store.scan(prefix).stream().map(entry -> StoredJson.decode(entry.getValue(), type)).toList();
+    }
+}

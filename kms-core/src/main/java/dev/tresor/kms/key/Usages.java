@@ -1,0 +1,20 @@
+package dev.tresor.kms.key;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/** Which usages each family of key can have at all. */
+final class Usages {
+    private Usages() {
+    }
+
+    static Set<KeyUsage> allowed(KeyType type) {
+        return switch (type.family()) {
+            case AES -> EnumSet.of(KeyUsage.ENCRYPT, KeyUsage.DECRYPT, KeyUsage.WRAP, KeyUsage.UNWRAP);
+            case RSA -> EnumSet.of(KeyUsage.ENCRYPT, KeyUsage.DECRYPT, KeyUsage.WRAP, KeyUsage.UNWRAP,
+                    KeyUsage.SIGN, KeyUsage.VERIFY);
+            case EC -> EnumSet.of(KeyUsage.SIGN, KeyUsage.VERIFY);
+            case HMAC -> EnumSet.of(KeyUsage.MAC_GENERATE, KeyUsage.MAC_VERIFY);
+        };
+    }
+}

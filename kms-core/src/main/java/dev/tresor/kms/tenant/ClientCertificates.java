@@ -1,0 +1,82 @@
+package dev.tresor.kms.tenant;
+
+import dev.tresor.kms.seal.BarrierStore;
+import dev.tresor.kms.service.ErrorCode;
+import dev.tresor.kms.service.KmsError;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * KMIP client certificates: the SHA-256 fingerprint of a registered certificate maps the TLS
+ * client to a project and role. (The TLS layer has already checked the chain to the client CA.)
+ */
+public final class ClientCertificates {
+    private final TenantLedger ledger;
+    private final Clock clock;
+
+    public ClientCertificates(BarrierStore store, Clock clock) {
+        this.ledger = new TenantLedger(store);
+        this.clock = clock;
+    }
+
+    public ClientCertificate register(String projectId, Role role, String pem, Consumer<BarrierStore.Batch> commit) {
+        X509Certificate certificate = parse(pem);
+        ClientCertificate registered = new ClientCertificate(fingerprint(certificate),
+                certificate.getSubjectX500Principal().getName(), projectId, role, clock.instant(),
+                certificate.getNotAfter().toInstant(), false);
+        BarrierStore.Batch batch = ledger.batch();
+        ledger.put(batch, registered);
+        commit.accept(batch);
+        return registered;
+    }
+
+    public Grant authenticate(X509Certificate certificate) {
+        ClientCertificate registered = ledger.certificate(fingerprint(certificate))
+                .filter(c -> !c.revoked() && clock.instant().isBefore(c.notAfter()))
+                .orElseThrow(() -> KmsError.of(ErrorCode.UNAUTHENTICATED, "client certificate is not registered"));
+        return new Grant(new Principal(Principal.Kind.CLIENT_CERTIFICATE, registered.fingerprint()),
+                java.util.Optional.of(registered.projectId()), registered.role());
+    }
+
+    public List<ClientCertificate> list(String projectId) {
+        return ledger.certificates().stream().filter(c -> c.projectId().equals(projectId)).toList();
+    }
+
+    public void revoke(String projectId, String fingerprint, Consumer<BarrierStore.Batch> commit) {
+        ClientCertificate c = ledger.certificate(fingerprint)
+                .filter(found -> found.projectId().equals(projectId))
+                .orElseThrow(() -> KmsError.notFound("client certificate " + fingerprint));
+        BarrierStore.Batch batch = ledger.batch();
+        ledger.put(batch, new ClientCertificate(c.fingerprint(), c.subject(), c.projectId(), c.role(),
+                c.registeredAt(), c.notAfter(), true));
+        commit.accept(batch);
+    }
+
+    /** Lower-case hex SHA-256 of the certificate's DER encoding. */
+    public static String fingerprint(X509Certificate certificate) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
+        } catch (NoSuchAlgorithmException | CertificateEncodingException e) {
+            throw KmsError.invalid("certificate cannot be encoded");
+        }
+    }
+
+    private static X509Certificate parse(String pem) {
+        try {
+            return (X509Certificate) CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+        } catch (CertificateException | ClassCastException e) {
+            throw KmsError.invalid("certificatePem is not a PEM X.509 certificate");
+        }
+    }
+}
