@@ -28,6 +28,19 @@ final class SignatureCheck {
         }
     }
 
+    static boolean verifiesPss(PublicKey key, byte[] data, byte[] signature,
+                               java.security.spec.PSSParameterSpec parameters) {
+        try {
+            Signature verifier = Signature.getInstance("RSASSA-PSS");
+            verifier.setParameter(parameters);
+            verifier.initVerify(key);
+            verifier.update(data);
+            return verifier.verify(signature);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /** An EC public key from its affine coordinates on a named curve (secp256r1, secp384r1, secp521r1). */
     static PublicKey ecPublicKey(String curve, byte[] x, byte[] y) {
         try {
