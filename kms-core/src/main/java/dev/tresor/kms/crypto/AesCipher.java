@@ -1,0 +1,210 @@
+package dev.tresor.kms.crypto;
+
+import dev.tresor.kms.key.Scheme;
+import dev.tresor.kms.service.KmsError;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.security.spec.AlgorithmParameterSpec;
+import java.util.Arrays;
+import javax.crypto.Cipher;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.IvParameterSpec;
+
+/**
+ * The AES schemes, all on the JDK's SunJCE provider (AES-NI and GHASH intrinsics; RFC 3394 and
+ * RFC 5649 key wrap are there since JDK 17). Encryption checks its arguments and names what is
+ * wrong; decryption answers every failure with the one generic {@link KmsError#decryptionFailed()}.
+ */
+final class AesCipher {
+    static final int GCM_NONCE_BYTES = 12;
+    static final int GCM_TAG_BYTES = 16;
+    static final int BLOCK_BYTES = 16;
+    private static final int KW_IV_BYTES = 8;
+    private static final int KWP_IV_BYTES = 4;
+    private static final int KW_MIN_BYTES = 16;
+
+    private AesCipher() {
+    }
+
+    static CipherOutput encrypt(SecretKey key, Scheme scheme, byte[] plaintext, byte[] iv, byte[] aad, SecureRandom random) {
+        if (aad != null && scheme != Scheme.AES_GCM) {
+            throw KmsError.invalid("associated data is only supported by AES_GCM, not " + scheme);
+        }
+        checkPlaintext(scheme, plaintext.length);
+        byte[] usedIv = iv == null ? freshIv(scheme, random) : checkedIv(scheme, iv);
+        try {
+            Cipher cipher = cipher(scheme, Cipher.ENCRYPT_MODE, key, usedIv);
+            if (aad != null) {
+                cipher.updateAAD(aad);
+            }
+            byte[] out = cipher.doFinal(plaintext);
+            if (scheme != Scheme.AES_GCM) {
+                return new CipherOutput(usedIv, out, null);
+            }
+            int split = out.length - GCM_TAG_BYTES;
+            return new CipherOutput(usedIv, Arrays.copyOf(out, split), Arrays.copyOfRange(out, split, out.length));
+        } catch (GeneralSecurityException e) {
+            throw KmsError.internal(scheme + " encryption failed", e);
+        }
+    }
+
+    static byte[] decrypt(SecretKey key, Scheme scheme, byte[] iv, byte[] ciphertext, byte[] tag, byte[] aad) {
+        if ((aad != null || tag != null) && scheme != Scheme.AES_GCM) {
+            throw KmsError.decryptionFailed();
+        }
+        if (!ivFits(scheme, iv) || (tag != null && tag.length != GCM_TAG_BYTES) || !wrapLengthFits(scheme, ciphertext.length)) {
+            throw KmsError.decryptionFailed();
+        }
+        try {
+            Cipher cipher = cipher(scheme, Cipher.DECRYPT_MODE, key, iv);
+            if (aad != null) {
+                cipher.updateAAD(aad);
+            }
+            if (tag == null) {
+                return cipher.doFinal(ciphertext);
+            }
+            cipher.update(ciphertext);
+            return cipher.doFinal(tag);
+        } catch (KmsError e) {
+            throw e;
+        } catch (GeneralSecurityException | RuntimeException e) {
+            throw KmsError.decryptionFailed();
+        }
+    }
+
+    /** AES-GCM straight into {@code out} at {@code outOffset}: the envelope's zero-copy path. */
+    static void gcmEncryptInto(SecretKey key, byte[] nonce, byte[] aad1, int aad1Length, byte[] aad2,
+            byte[] plaintext, byte[] out, int outOffset) {
+        try {
+            Cipher cipher = cipher(Scheme.AES_GCM, Cipher.ENCRYPT_MODE, key, nonce);
+            cipher.updateAAD(aad1, 0, aad1Length);
+            if (aad2 != null) {
+                cipher.updateAAD(aad2);
+            }
+            cipher.doFinal(plaintext, 0, plaintext.length, out, outOffset);
+        } catch (GeneralSecurityException e) {
+            throw KmsError.internal("AES-GCM encryption failed", e);
+        }
+    }
+
+    /** AES-GCM decryption of {@code in[offset, offset+length)} (ciphertext ‖ tag). */
+    static byte[] gcmDecrypt(SecretKey key, byte[] nonce, byte[] aad1, int aad1Length, byte[] aad2,
+            byte[] in, int offset, int length) {
+        try {
+            Cipher cipher = cipher(Scheme.AES_GCM, Cipher.DECRYPT_MODE, key, nonce);
+            cipher.updateAAD(aad1, 0, aad1Length);
+            if (aad2 != null) {
+                cipher.updateAAD(aad2);
+            }
+            return cipher.doFinal(in, offset, length);
+        } catch (KmsError e) {
+            throw e;
+        } catch (GeneralSecurityException | RuntimeException e) {
+            throw KmsError.decryptionFailed();
+        }
+    }
+
+    private static Cipher cipher(Scheme scheme, int mode, SecretKey key, byte[] iv) throws GeneralSecurityException {
+        Cipher cipher = Cipher.getInstance(transformation(scheme), Providers.SUN_JCE);
+        AlgorithmParameterSpec spec = spec(scheme, iv);
+        if (spec == null) {
+            cipher.init(mode, key);
+        } else {
+            cipher.init(mode, key, spec);
+        }
+        return cipher;
+    }
+
+    private static String transformation(Scheme scheme) {
+        return switch (scheme) {
+            case AES_GCM -> "AES/GCM/NoPadding";
+            case AES_CBC_PKCS7 -> "AES/CBC/PKCS5Padding";
+            case AES_CBC_NO_PADDING -> "AES/CBC/NoPadding";
+            case AES_ECB_NO_PADDING -> "AES/ECB/NoPadding";
+            case AES_KEY_WRAP -> "AES/KW/NoPadding";
+            case AES_KEY_WRAP_PAD -> "AES/KWP/NoPadding";
+            default -> throw new IllegalArgumentException(scheme + " is not an AES scheme");
+        };
+    }
+
+    private static AlgorithmParameterSpec spec(Scheme scheme, byte[] iv) {
+        if (iv == null) {
+            return null;
+        }
+        return scheme == Scheme.AES_GCM ? new GCMParameterSpec(GCM_TAG_BYTES * 8, iv) : new IvParameterSpec(iv);
+    }
+
+    private static void checkPlaintext(Scheme scheme, int length) {
+        switch (scheme) {
+            case AES_CBC_NO_PADDING, AES_ECB_NO_PADDING -> {
+                if (length % BLOCK_BYTES != 0) {
+                    throw KmsError.invalid(scheme + " needs a plaintext that is a multiple of 16 bytes, got " + length);
+                }
+            }
+            case AES_KEY_WRAP -> {
+                if (length < KW_MIN_BYTES || length % 8 != 0) {
+                    throw KmsError.invalid("AES_KEY_WRAP needs a multiple of 8 bytes, at least 16, got " + length);
+                }
+            }
+            case AES_KEY_WRAP_PAD -> {
+                if (length == 0) {
+                    throw KmsError.invalid("AES_KEY_WRAP_PAD needs at least 1 byte");
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    /** The IV length a scheme takes from a caller; -1 for "none" (ECB). */
+    private static int ivLength(Scheme scheme) {
+        return switch (scheme) {
+            case AES_GCM -> GCM_NONCE_BYTES;
+            case AES_CBC_PKCS7, AES_CBC_NO_PADDING -> BLOCK_BYTES;
+            case AES_KEY_WRAP -> KW_IV_BYTES;
+            case AES_KEY_WRAP_PAD -> KWP_IV_BYTES;
+            default -> -1;
+        };
+    }
+
+    /** GCM and CBC get a random IV; ECB has none; key wrap uses the RFC's default IV. */
+    private static byte[] freshIv(Scheme scheme, SecureRandom random) {
+        return switch (scheme) {
+            case AES_GCM, AES_CBC_PKCS7, AES_CBC_NO_PADDING -> {
+                byte[] iv = new byte[ivLength(scheme)];
+                random.nextBytes(iv);
+                yield iv;
+            }
+            default -> null;
+        };
+    }
+
+    private static byte[] checkedIv(Scheme scheme, byte[] iv) {
+        int expected = ivLength(scheme);
+        if (expected < 0) {
+            throw KmsError.invalid(scheme + " takes no IV");
+        }
+        if (iv.length != expected) {
+            throw KmsError.invalid(scheme + " needs a " + expected + "-byte IV, got " + iv.length);
+        }
+        return iv;
+    }
+
+    /** Wrapped keys are whole 64-bit blocks: at least 3 for KW, 2 for KWP (the JDK 17 unwrap fails badly on less). */
+    private static boolean wrapLengthFits(Scheme scheme, int length) {
+        return switch (scheme) {
+            case AES_KEY_WRAP -> length >= 24 && length % 8 == 0;
+            case AES_KEY_WRAP_PAD -> length >= 16 && length % 8 == 0;
+            default -> true;
+        };
+    }
+
+    private static boolean ivFits(Scheme scheme, byte[] iv) {
+        int expected = ivLength(scheme);
+        if (iv == null) {
+            return expected != GCM_NONCE_BYTES && expected != BLOCK_BYTES;
+        }
+        return iv.length == expected;
+    }
+}

@@ -1,0 +1,60 @@
+package dev.tresor.kms.crypto;
+
+import dev.tresor.kms.key.KeyType;
+import dev.tresor.kms.key.Scheme;
+import dev.tresor.kms.service.KmsError;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import javax.crypto.Cipher;
+import javax.crypto.spec.OAEPParameterSpec;
+import javax.crypto.spec.PSource;
+
+/**
+ * RSAES-OAEP with every parameter spelled out: the scheme's hash for OAEP and for MGF1 (the JDK
+ * would default MGF1 to SHA-1) and the empty label.
+ */
+final class RsaOaep {
+    private static final String TRANSFORMATION = "RSA/ECB/OAEPPadding";
+
+    private RsaOaep() {
+    }
+
+    static OAEPParameterSpec spec(Scheme scheme) {
+        Hash hash = Hash.of(scheme);
+        return new OAEPParameterSpec(hash.jcaName(), "MGF1", hash.mgf1(), PSource.PSpecified.DEFAULT);
+    }
+
+    /** k - 2 hLen - 2, where k is the modulus length in bytes. */
+    static int maxPlaintext(KeyType type, Scheme scheme) {
+        return type.bits() / 8 - 2 * Hash.of(scheme).length() - 2;
+    }
+
+    static byte[] encrypt(KeyType type, PublicKey key, Scheme scheme, byte[] plaintext, SecureRandom random) {
+        int max = maxPlaintext(type, scheme);
+        if (plaintext.length > max) {
+            throw KmsError.invalid("plaintext is " + plaintext.length + " bytes; " + scheme + " with " + type
+                    + " takes at most " + max);
+        }
+        try {
+            Cipher cipher = Cipher.getInstance(TRANSFORMATION, Providers.SUN_JCE);
+            cipher.init(Cipher.ENCRYPT_MODE, key, spec(scheme), random);
+            return cipher.doFinal(plaintext);
+        } catch (GeneralSecurityException e) {
+            throw KmsError.internal(scheme + " encryption failed", e);
+        }
+    }
+
+    static byte[] decrypt(PrivateKey key, Scheme scheme, byte[] ciphertext, SecureRandom random) {
+        try {
+            Cipher cipher = Cipher.getInstance(TRANSFORMATION, Providers.SUN_JCE);
+            cipher.init(Cipher.DECRYPT_MODE, key, spec(scheme), random);
+            return cipher.doFinal(ciphertext);
+        } catch (KmsError e) {
+            throw e;
+        } catch (GeneralSecurityException | RuntimeException e) {
+            throw KmsError.decryptionFailed();
+        }
+    }
+}
