@@ -42,6 +42,12 @@ public record VerificationInputs(Optional<Bytes> expectedReportData,
                 registeredAks, signaturesOnly);
     }
 
+    /** The same inputs with no binding: for a layer whose binding sits elsewhere (Azure's TPM quote). */
+    public VerificationInputs withoutExpectedReportData() {
+        return new VerificationInputs(Optional.empty(), certificates, crls, tdxCollateral, registeredAks,
+                signaturesOnly);
+    }
+
     public VerificationInputs withCertificates(List<X509Certificate> more) {
         return new VerificationInputs(expectedReportData, concat(certificates, more), crls, tdxCollateral,
                 registeredAks, signaturesOnly);
