@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -80,14 +79,7 @@ public final class BarrierStore {
 
     /** Submits and waits until the batch is durable; a failure is thrown as its cause. */
     public void write(Batch batch) {
-        try {
-            submit(batch).join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            throw e;
-        }
+        Store.await(submit(batch));
     }
 
     /** The encrypted bytes exactly as stored, for tests that tamper with storage. */

@@ -28,8 +28,13 @@ public interface Store extends AutoCloseable {
 
     /** Submits and waits; a failure is thrown as its cause, not wrapped. */
     default void write(WriteBatch batch) {
+        await(submit(batch));
+    }
+
+    /** Waits for a submitted batch; a failure is thrown as its cause, not wrapped. */
+    static void await(CompletableFuture<Void> committed) {
         try {
-            submit(batch).join();
+            committed.join();
         } catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException cause) {
                 throw cause;

@@ -49,6 +49,18 @@ class SealManagerTest {
         data.write(data.batch().put(key, value));
     }
 
+    private record SealedTresor(SealManager seal, List<String> shares) {
+    }
+
+    /** A Shamir-sealed Tresor holding {@link #SECRET} at key "k". */
+    private SealedTresor sealedTresorWithSecret(int shares, int threshold) {
+        SealManager seal = SealManager.open(store);
+        List<String> answered = seal.init(shares, threshold);
+        put(seal, "k", SECRET);
+        seal.seal();
+        return new SealedTresor(seal, answered);
+    }
+
     /** Every raw key and value in the store, hex encoded, to compare before and after. */
     private Map<String, String> rawContents() {
         Map<String, String> contents = new TreeMap<>();
@@ -111,10 +123,9 @@ class SealManagerTest {
 
     @Test
     void anyThresholdOfSharesUnsealsAndOneFewerDoesNot() {
-        SealManager seal = SealManager.open(store);
-        List<String> shares = seal.init(4, 3);
-        put(seal, "k", SECRET);
-        seal.seal();
+        SealedTresor tresor = sealedTresorWithSecret(4, 3);
+        SealManager seal = tresor.seal();
+        List<String> shares = tresor.shares();
         int[][] subsets = {{0, 1, 2}, {0, 1, 3}, {0, 2, 3}, {1, 2, 3}, {3, 1, 0}};
         for (int[] subset : subsets) {
             assertEquals(new SealStatus(true, true, "shamir", 3, 1), seal.unseal(shares.get(subset[0])));
@@ -128,10 +139,9 @@ class SealManagerTest {
 
     @Test
     void sharesOfAnotherTresorAreRefusedWithoutChangingAnythingStored() {
-        SealManager seal = SealManager.open(store);
-        List<String> shares = seal.init(3, 2);
-        put(seal, "k", SECRET);
-        seal.seal();
+        SealedTresor tresor = sealedTresorWithSecret(3, 2);
+        SealManager seal = tresor.seal();
+        List<String> shares = tresor.shares();
         List<String> foreign;
         try (Store other = new MemoryStore()) {
             foreign = SealManager.open(other).init(3, 2);
@@ -170,16 +180,14 @@ class SealManagerTest {
 
     @Test
     void eachUnsealAddsABarrierTermAndOldValuesStillOpen() {
-        SealManager seal = SealManager.open(store);
-        List<String> shares = seal.init(2, 2);
-        put(seal, "old", SECRET);
-        seal.seal();
-        seal.unseal(shares.get(0));
-        seal.unseal(shares.get(1));
+        SealedTresor tresor = sealedTresorWithSecret(2, 2);
+        SealManager seal = tresor.seal();
+        seal.unseal(tresor.shares().get(0));
+        seal.unseal(tresor.shares().get(1));
         put(seal, "new", SECRET);
-        assertEquals(1, ByteBuffer.wrap(seal.barrierStore().rawValue("old"), 1, 4).getInt());
+        assertEquals(1, ByteBuffer.wrap(seal.barrierStore().rawValue("k"), 1, 4).getInt());
         assertEquals(2, ByteBuffer.wrap(seal.barrierStore().rawValue("new"), 1, 4).getInt());
-        assertArrayEquals(SECRET, seal.barrierStore().get("old").orElseThrow());
+        assertArrayEquals(SECRET, seal.barrierStore().get("k").orElseThrow());
     }
 
     @Test

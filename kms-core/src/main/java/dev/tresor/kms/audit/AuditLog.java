@@ -1,0 +1,133 @@
+package dev.tresor.kms.audit;
+
+import dev.tresor.kms.service.ErrorCode;
+import dev.tresor.kms.service.KmsError;
+import dev.tresor.kms.seal.BarrierStore;
+import dev.tresor.kms.store.Store;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The append-only audit log: one hash chain per tenant, stored through the barrier at
+ * {@code audit/<tenant>/<sequence, 20 digits>}. A call returns only once its record is durable;
+ * a record that cannot be written fails the call.
+ *
+ * <p>Under the tenant's lock a record takes the next sequence number, links to the previous
+ * hash and is <em>submitted</em>; the wait for the disk happens outside the lock. The store
+ * commits in submission order, so the chain is stored in order, while concurrent callers share
+ * one fsync (see {@link dev.tresor.kms.store.RocksDbStore}).
+ */
+public final class AuditLog {
+    private static final String PREFIX = "audit/";
+    private static final int SEQUENCE_DIGITS = 20;
+
+    private final BarrierStore store;
+    private final Map<String, Chain> chains = new ConcurrentHashMap<>();
+
+    /** The end of one tenant's chain, read from storage on the tenant's first record. */
+    private static final class Chain {
+        final ReentrantLock lock = new ReentrantLock();
+        boolean loaded;
+        long lastSequence;
+        String lastHash;
+    }
+
+    public AuditLog(BarrierStore store) {
+        this.store = Objects.requireNonNull(store);
+    }
+
+    /** Records a call that changed nothing; durable before this returns. */
+    public void record(AuditEvent event) {
+        record(event, store.batch());
+    }
+
+    /**
+     * Records a mutation: the record joins {@code changes} in one atomic batch, which is then
+     * written; the change and its record are durable together or not at all.
+     */
+    public void record(AuditEvent event, BarrierStore.Batch changes) {
+        Chain chain = chains.computeIfAbsent(event.tenant(), tenant -> new Chain());
+        CompletableFuture<Void> durable;
+        chain.lock.lock();
+        try {
+            load(chain, event.tenant());
+            AuditRecord record = AuditRecord.chain(chain.lastSequence + 1, event, chain.lastHash);
+            changes.put(key(record.tenant(), record.sequence()), AuditJson.encode(record));
+            durable = store.submit(changes);
+            chain.lastSequence = record.sequence();
+            chain.lastHash = record.hash();
+        } catch (RuntimeException e) {
+            throw unavailable(e);
+        } finally {
+            chain.lock.unlock();
+        }
+        try {
+            Store.await(durable);
+        } catch (RuntimeException e) {
+            forget(chain);
+            throw unavailable(e);
+        }
+    }
+
+    /** The tenant's records with {@code from <= time < to}, in sequence order. */
+    public List<AuditRecord> export(String tenant, Instant from, Instant to) {
+        AuditEvent.checkTenant(tenant);
+        if (from.isAfter(to)) {
+            throw KmsError.invalid("the export window ends (" + to + ") before it starts (" + from + ")");
+        }
+        return store.scan(prefix(tenant)).stream()
+                .map(entry -> AuditJson.decode(entry.getValue()))
+                .filter(r -> !r.time().isBefore(from) && r.time().isBefore(to))
+                .toList();
+    }
+
+    /** {@link #export} as a JSON array, the form {@link AuditVerifier#verifyJson} checks. */
+    public String exportJson(String tenant, Instant from, Instant to) {
+        return AuditJson.write(export(tenant, from, to));
+    }
+
+    private void load(Chain chain, String tenant) {
+        if (chain.loaded) {
+            return;
+        }
+        AuditRecord last = store.last(prefix(tenant)).map(entry -> AuditJson.decode(entry.getValue())).orElse(null);
+        chain.lastSequence = last == null ? 0 : last.sequence();
+        chain.lastHash = last == null ? AuditRecord.GENESIS_HASH : last.hash();
+        chain.loaded = true;
+    }
+
+    /**
+     * After a failed write the chain's end in memory may name a record that never reached the
+     * disk; the next record reads the end again from storage.
+     */
+    private static void forget(Chain chain) {
+        chain.lock.lock();
+        try {
+            chain.loaded = false;
+        } finally {
+            chain.lock.unlock();
+        }
+    }
+
+    /** SEALED stays SEALED (nothing can be written, and the caller should know why); all else is INTERNAL. */
+    private static KmsError unavailable(RuntimeException cause) {
+        if (cause instanceof KmsError error && error.code() == ErrorCode.SEALED) {
+            return error;
+        }
+        return KmsError.internal("audit log unavailable", cause);
+    }
+
+    private static String prefix(String tenant) {
+        return PREFIX + tenant + "/";
+    }
+
+    static String key(String tenant, long sequence) {
+        String digits = Long.toString(sequence);
+        return prefix(tenant) + "0".repeat(SEQUENCE_DIGITS - digits.length()) + digits;
+    }
+}
