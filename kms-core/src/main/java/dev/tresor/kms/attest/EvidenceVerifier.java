@@ -6,7 +6,7 @@ package dev.tresor.kms.attest;
  * failing step refuses with its {@link Reason}.
  */
 public sealed interface EvidenceVerifier
-        permits SnpVerifier, TdxVerifier, TpmQuoteVerifier, AzureVtpmVerifier {
+        permits SnpVerifier, TdxVerifier, TpmQuoteVerifier, AzureVtpmVerifier, TokenVerifier {
 
     AttestationResult verify(byte[] evidence, VerificationInputs inputs);
 }
