@@ -32,9 +32,12 @@ public final class BarrierStore {
     /** Held shared while a barrier key is in use; sealing takes it exclusively before wiping keys. */
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private Barrier barrier;
+    /** Adds a barrier term; runs when the current term's nonce budget calls for one. */
+    private final Runnable rotation;
 
-    BarrierStore(Store store) {
+    BarrierStore(Store store, Runnable rotation) {
         this.store = Objects.requireNonNull(store);
+        this.rotation = Objects.requireNonNull(rotation);
     }
 
     public Optional<byte[]> get(String key) {
@@ -73,8 +76,17 @@ public final class BarrierStore {
      * wipes its plaintext copies once sealed and cannot be submitted again.
      */
     public CompletableFuture<Void> submit(Batch batch) {
-        WriteBatch sealed = withBarrier(batch::sealWith);
-        return store.submit(sealed);
+        boolean[] rotationDue = {false};
+        WriteBatch sealed = withBarrier(b -> {
+            WriteBatch encrypted = batch.sealWith(b);
+            rotationDue[0] = b.claimRotation();
+            return encrypted;
+        });
+        CompletableFuture<Void> committed = store.submit(sealed);
+        if (rotationDue[0]) {
+            rotation.run();
+        }
+        return committed;
     }
 
     /** Submits and waits until the batch is durable; a failure is thrown as its cause. */

@@ -23,8 +23,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * <p>The barrier keyring is stored at {@code sys/seal/keyring} in the {@link Barrier} format
  * under the unseal key (as its only term, 0). The unseal key itself is never stored: the dev
  * seal keeps it in a key file, the Shamir seal splits it into shares. Each unseal adds a fresh
- * barrier term, so one process run never seals more than its own term's random-nonce budget
- * allows and old terms are never used for new values again.
+ * barrier term, and so does the barrier itself once a term nears its random-nonce budget; old
+ * terms only ever open what they sealed. The unseal key stays in memory while unsealed, to wrap
+ * those new terms, and is wiped on seal.
  */
 public final class SealManager {
     private static final System.Logger LOG = System.getLogger(SealManager.class.getName());
@@ -35,23 +36,32 @@ public final class SealManager {
 
     private final Store store;
     private final SecureRandom random;
+    private final long rotateAfter;
     private final BarrierStore barrierStore;
     private final List<Runnable> sealListeners = new CopyOnWriteArrayList<>();
     private final Object lock = new Object();
     private SealConfig config;
-    private boolean unsealed;
     private final List<Shamir.Share> progress = new ArrayList<>();
+    /** While unsealed: the unseal key (as a one-term keyring) and the installed barrier keyring. */
+    private BarrierKeyring unsealRing;
+    private BarrierKeyring keyring;
 
-    private SealManager(Store store, SecureRandom random) {
+    private SealManager(Store store, long rotateAfter) {
         this.store = store;
-        this.random = random;
-        this.barrierStore = new BarrierStore(store);
+        this.random = new SecureRandom();
+        this.rotateAfter = rotateAfter;
+        this.barrierStore = new BarrierStore(store, this::rotateQuietly);
         this.config = readConfig(store).orElse(null);
     }
 
     /** A sealed (or uninitialized) Tresor over {@code store}: {@link #init} or {@link #unseal} it. */
     public static SealManager open(Store store) {
-        return new SealManager(store, new SecureRandom());
+        return open(store, Barrier.DEFAULT_ROTATE_AFTER);
+    }
+
+    /** As {@link #open(Store)}, adding a barrier term after every {@code rotateAfter} seals. */
+    static SealManager open(Store store, long rotateAfter) {
+        return new SealManager(store, rotateAfter);
     }
 
     /**
@@ -59,7 +69,7 @@ public final class SealManager {
      * and Tresor unseals itself at once. Anyone who can read the data directory can read every key.
      */
     public static SealManager openDev(Store store, Path dataDir) {
-        SealManager manager = new SealManager(store, new SecureRandom());
+        SealManager manager = new SealManager(store, Barrier.DEFAULT_ROTATE_AFTER);
         LOG.log(System.Logger.Level.WARNING, "*** DEV SEAL: the unseal key is stored in plain in "
                 + dataDir.resolve(DevKeyFile.NAME) + " next to the data it protects. NOT FOR PRODUCTION. ***");
         synchronized (manager.lock) {
@@ -95,7 +105,7 @@ public final class SealManager {
             if (config == null) {
                 return new SealStatus(false, true, "", 0, 0);
             }
-            return new SealStatus(true, !unsealed, config.type().wireName(), config.threshold(), progress.size());
+            return new SealStatus(true, keyring == null, config.type().wireName(), config.threshold(), progress.size());
         }
     }
 
@@ -141,7 +151,7 @@ public final class SealManager {
             if (config.type() != SealType.SHAMIR) {
                 throw KmsError.precondition("the " + config.type().wireName() + " seal does not take unseal shares");
             }
-            if (unsealed) {
+            if (keyring != null) {
                 return status();
             }
             Shamir.Share share = ShareText.decode(shareText, TermKey.BYTES);
@@ -169,11 +179,13 @@ public final class SealManager {
     public void seal() {
         synchronized (lock) {
             progress.clear();
-            if (!unsealed) {
+            if (keyring == null) {
                 return;
             }
             barrierStore.replaceBarrier(null);
-            unsealed = false;
+            keyring = null;
+            unsealRing.destroy();
+            unsealRing = null;
         }
         sealListeners.forEach(Runnable::run);
     }
@@ -183,55 +195,95 @@ public final class SealManager {
         sealListeners.add(listener);
     }
 
+    /** Adds a fresh barrier term for new values; values sealed under older terms still open. */
+    public void rotate() {
+        synchronized (lock) {
+            if (keyring == null) {
+                throw BarrierStore.sealedError();
+            }
+            addTerm(keyring);
+        }
+    }
+
+    /** The barrier's own call when a term nears its nonce budget; the hard limit stays if this fails. */
+    private void rotateQuietly() {
+        try {
+            rotate();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "adding a barrier term failed", e);
+        }
+    }
+
     private void initialize(SealConfig newConfig, byte[] unsealKey) {
-        BarrierKeyring keyring = BarrierKeyring.generate(random);
         byte[] configJson;
         try {
             configJson = JSON.writeValueAsBytes(newConfig);
         } catch (JsonProcessingException e) {
             throw KmsError.internal("cannot encode the seal configuration", e);
         }
-        store.write(new WriteBatch().put(CONFIG_KEY, configJson).put(KEYRING_KEY, wrap(keyring, unsealKey)));
+        BarrierKeyring candidateUnsealRing = BarrierKeyring.ofSingleKey(UNSEAL_KEY_TERM, unsealKey);
+        BarrierKeyring first = BarrierKeyring.generate(random);
+        try {
+            store.write(new WriteBatch().put(CONFIG_KEY, configJson).put(KEYRING_KEY, wrap(first, candidateUnsealRing)));
+        } catch (RuntimeException e) {
+            candidateUnsealRing.destroy();
+            first.destroy();
+            throw e;
+        }
         config = newConfig;
-        barrierStore.replaceBarrier(new Barrier(keyring, random));
-        unsealed = true;
+        install(candidateUnsealRing, first);
     }
 
-    /** Opens the stored keyring, stores it again with a fresh term, and installs that one. */
+    /** Opens the stored keyring with {@code unsealKey}, then installs it with a fresh term added. */
     private void unsealWith(byte[] unsealKey) throws WrongUnsealKey {
         byte[] wrapped = store.get(KEYRING_KEY)
                 .orElseThrow(() -> KmsError.internal("the barrier keyring is missing from storage", null));
-        BarrierKeyring unsealRing = BarrierKeyring.ofSingleKey(UNSEAL_KEY_TERM, unsealKey);
+        BarrierKeyring candidateUnsealRing = BarrierKeyring.ofSingleKey(UNSEAL_KEY_TERM, unsealKey);
         byte[] encoded;
         try {
-            encoded = new Barrier(unsealRing, random).open(KEYRING_KEY, wrapped);
+            encoded = new Barrier(candidateUnsealRing, random).open(KEYRING_KEY, wrapped);
         } catch (KmsError e) {
+            candidateUnsealRing.destroy();
             throw new WrongUnsealKey();
-        } finally {
-            unsealRing.destroy();
         }
         BarrierKeyring stored = BarrierKeyring.decode(encoded);
         Arrays.fill(encoded, (byte) 0);
-        BarrierKeyring rotated = stored.withNewTerm(random);
-        stored.destroy();
+        unsealRing = candidateUnsealRing;
         try {
-            store.write(new WriteBatch().put(KEYRING_KEY, wrap(rotated, unsealKey)));
+            addTerm(stored);
         } catch (RuntimeException e) {
-            rotated.destroy();
+            unsealRing.destroy();
+            unsealRing = null;
             throw e;
+        } finally {
+            stored.destroy();
         }
-        barrierStore.replaceBarrier(new Barrier(rotated, random));
-        unsealed = true;
     }
 
-    private byte[] wrap(BarrierKeyring keyring, byte[] unsealKey) {
-        BarrierKeyring unsealRing = BarrierKeyring.ofSingleKey(UNSEAL_KEY_TERM, unsealKey);
-        byte[] encoded = keyring.encode();
+    /** Stores {@code base} plus a fresh term, then seals new values under that term. */
+    private void addTerm(BarrierKeyring base) {
+        BarrierKeyring next = base.withNewTerm(random);
         try {
-            return new Barrier(unsealRing, random).seal(KEYRING_KEY, encoded);
+            store.write(new WriteBatch().put(KEYRING_KEY, wrap(next, unsealRing)));
+        } catch (RuntimeException e) {
+            next.destroy();
+            throw e;
+        }
+        install(unsealRing, next);
+    }
+
+    private void install(BarrierKeyring newUnsealRing, BarrierKeyring newKeyring) {
+        unsealRing = newUnsealRing;
+        keyring = newKeyring;
+        barrierStore.replaceBarrier(new Barrier(newKeyring, random, rotateAfter));
+    }
+
+    private byte[] wrap(BarrierKeyring ring, BarrierKeyring wrappingRing) {
+        byte[] encoded = ring.encode();
+        try {
+            return new Barrier(wrappingRing, random).seal(KEYRING_KEY, encoded);
         } finally {
             Arrays.fill(encoded, (byte) 0);
-            unsealRing.destroy();
         }
     }
 

@@ -191,6 +191,37 @@ class SealManagerTest {
     }
 
     @Test
+    void barrierAddsATermWhenATermNearsItsNonceBudget() {
+        SealManager seal = SealManager.open(store, 10);
+        List<String> shares = seal.init(1, 1);
+        for (int i = 0; i < 25; i++) {
+            put(seal, "k" + i, SECRET);
+        }
+        BarrierStore data = seal.barrierStore();
+        assertEquals(1, ByteBuffer.wrap(data.rawValue("k0"), 1, 4).getInt());
+        assertEquals(3, ByteBuffer.wrap(data.rawValue("k24"), 1, 4).getInt());
+
+        seal.seal();
+        seal.unseal(shares.get(0));
+        for (int i = 0; i < 25; i++) {
+            assertArrayEquals(SECRET, data.get("k" + i).orElseThrow(), "value " + i);
+        }
+        put(seal, "after", SECRET);
+        assertEquals(4, ByteBuffer.wrap(data.rawValue("after"), 1, 4).getInt());
+    }
+
+    @Test
+    void rotateAddsATermAndRefusesWhileSealed() {
+        SealManager seal = SealManager.open(store);
+        seal.init(1, 1);
+        seal.rotate();
+        put(seal, "k", SECRET);
+        assertEquals(2, ByteBuffer.wrap(seal.barrierStore().rawValue("k"), 1, 4).getInt());
+        seal.seal();
+        assertError(ErrorCode.SEALED, seal::rotate);
+    }
+
+    @Test
     void restartedShamirTresorStartsSealedAndUnsealsWithItsShares() {
         Path db = dataDir.resolve("db");
         List<String> shares;
