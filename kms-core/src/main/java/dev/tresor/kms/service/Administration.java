@@ -1,66 +1,183 @@
 package dev.tresor.kms.service;
 
+import dev.tresor.kms.audit.AuditEvent;
+import dev.tresor.kms.audit.AuditLog;
+import dev.tresor.kms.seal.BarrierStore;
+import dev.tresor.kms.seal.SealManager;
+import dev.tresor.kms.tenant.ApiTokens;
 import dev.tresor.kms.tenant.ClientCertificate;
+import dev.tresor.kms.tenant.ClientCertificates;
 import dev.tresor.kms.tenant.Grant;
 import dev.tresor.kms.tenant.IssuedToken;
+import dev.tresor.kms.tenant.Principal;
 import dev.tresor.kms.tenant.Project;
+import dev.tresor.kms.tenant.Projects;
+import dev.tresor.kms.tenant.Right;
 import dev.tresor.kms.tenant.Role;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Consumer;
 
 /**
  * Server administration: authentication of credentials, projects, API tokens, KMIP client
- * certificates and the seal. Project-scoped calls need the ADMINISTER right in that project;
- * projects and the seal need the operator.
+ * certificates and the seal. Project-scoped calls need the ADMINISTER right in that project (or
+ * the operator); projects and the seal need the operator. Every change is audited with it.
  */
 public final class Administration {
-    private static UnsupportedOperationException building() {
-        return new UnsupportedOperationException("being built");
+    private static final Principal SEAL_HOLDER = new Principal(Principal.Kind.OPERATOR, "unseal-key-holder");
+
+    private final Projects projects;
+    private final ApiTokens tokens;
+    private final ClientCertificates certificates;
+    private final SealManager seal;
+    private final AuditLog audit;
+    private final Clock clock;
+
+    Administration(Projects projects, ApiTokens tokens, ClientCertificates certificates, SealManager seal,
+                   AuditLog audit, Clock clock) {
+        this.projects = projects;
+        this.tokens = tokens;
+        this.certificates = certificates;
+        this.seal = seal;
+        this.audit = audit;
+        this.clock = clock;
     }
 
-    /** The grant of a bearer token; UNAUTHENTICATED if unknown, revoked or expired (constant-time hash compare). */
-    public Grant authenticateToken(String bearerToken) { throw building(); }
+    /** The grant of a bearer token; UNAUTHENTICATED if unknown, revoked or expired (constant-time compare). */
+    public Grant authenticateToken(String bearerToken) {
+        return tokens.authenticate(bearerToken);
+    }
 
     /** The grant of a registered, unrevoked KMIP client certificate; UNAUTHENTICATED otherwise. */
-    public Grant authenticateClientCertificate(X509Certificate certificate) { throw building(); }
+    public Grant authenticateClientCertificate(X509Certificate certificate) {
+        return certificates.authenticate(certificate);
+    }
 
     public Project createProject(Grant operator, Optional<String> projectId, OptionalLong callsPerHour,
-                                 boolean kmipExportableByDefault) { throw building(); }
+                                 boolean kmipExportableByDefault) {
+        requireOperator(operator);
+        return projects.create(projectId, callsPerHour, kmipExportableByDefault,
+                commit(operator, "project.create", projectId.orElse("")));
+    }
 
-    public List<Project> listProjects(Grant operator) { throw building(); }
+    public List<Project> listProjects(Grant operator) {
+        requireOperator(operator);
+        return projects.list();
+    }
 
-    public Project getProject(Grant grant, String projectId) { throw building(); }
+    public Project getProject(Grant grant, String projectId) {
+        requireProjectRight(grant, projectId, Right.READ_METADATA);
+        return projects.get(projectId);
+    }
 
     public IssuedToken.NewToken createToken(Grant grant, String projectId, Role role, String description,
-                                            Optional<Duration> lifetime) { throw building(); }
+                                            Optional<Duration> lifetime) {
+        requireProjectRight(grant, projectId, Right.ADMINISTER);
+        return tokens.create(Optional.of(projectId), role, description, lifetime,
+                commit(grant, "token.create", "projects/" + projectId));
+    }
 
     /** A token with operator rights (admin in every project, server administration). */
-    public IssuedToken.NewToken createOperatorToken(Grant operator, String description) { throw building(); }
+    public IssuedToken.NewToken createOperatorToken(Grant operator, String description) {
+        requireOperator(operator);
+        return tokens.create(Optional.empty(), Role.ADMIN, description, Optional.empty(),
+                commit(operator, "token.create", "operator"));
+    }
 
-    public List<IssuedToken> listTokens(Grant grant, String projectId) { throw building(); }
+    public List<IssuedToken> listTokens(Grant grant, String projectId) {
+        requireProjectRight(grant, projectId, Right.ADMINISTER);
+        return tokens.list(Optional.of(projectId));
+    }
 
-    public void revokeToken(Grant grant, String projectId, String tokenId) { throw building(); }
+    public void revokeToken(Grant grant, String projectId, String tokenId) {
+        requireProjectRight(grant, projectId, Right.ADMINISTER);
+        tokens.revoke(Optional.of(projectId), tokenId, commit(grant, "token.revoke", "projects/" + projectId
+                + "/tokens/" + tokenId));
+    }
 
-    public ClientCertificate registerClientCertificate(Grant grant, String projectId, Role role, String pem) { throw building(); }
+    public ClientCertificate registerClientCertificate(Grant grant, String projectId, Role role, String pem) {
+        requireProjectRight(grant, projectId, Right.ADMINISTER);
+        return certificates.register(projectId, role, pem, commit(grant, "client-cert.register", "projects/" + projectId));
+    }
 
-    public List<ClientCertificate> listClientCertificates(Grant grant, String projectId) { throw building(); }
+    public List<ClientCertificate> listClientCertificates(Grant grant, String projectId) {
+        requireProjectRight(grant, projectId, Right.ADMINISTER);
+        return certificates.list(projectId);
+    }
 
-    public void revokeClientCertificate(Grant grant, String projectId, String fingerprint) { throw building(); }
+    public void revokeClientCertificate(Grant grant, String projectId, String fingerprint) {
+        requireProjectRight(grant, projectId, Right.ADMINISTER);
+        certificates.revoke(projectId, fingerprint, commit(grant, "client-cert.revoke",
+                "projects/" + projectId + "/client-certs/" + fingerprint));
+    }
 
-    public SealStatus sealStatus() { throw building(); }
+    public SealStatus sealStatus() {
+        return seal.status();
+    }
 
     /**
      * Initialises a fresh server with the Shamir seal: answers the unseal shares and the first
      * operator token, each shown once.
      */
-    public InitResult initialize(int shares, int threshold) { throw building(); }
+    public InitResult initialize(int shares, int threshold) {
+        List<String> issued = seal.init(shares, threshold);
+        Grant holder = Grant.operator(SEAL_HOLDER);
+        IssuedToken.NewToken token = tokens.create(Optional.empty(), Role.ADMIN, "initial operator token",
+                Optional.empty(), commit(holder, "seal.init", ""));
+        return new InitResult(issued, threshold, token.secret());
+    }
 
-    public SealStatus unseal(String share) { throw building(); }
+    public SealStatus unseal(String share) {
+        SealStatus status = seal.unseal(share);
+        if (!status.sealed()) {
+            audit.record(event(Grant.operator(SEAL_HOLDER), "seal.unseal", "", "ok"));
+        }
+        return status;
+    }
 
-    public void seal(Grant operator) { throw building(); }
+    public void seal(Grant operator) {
+        requireOperator(operator);
+        audit.record(event(operator, "seal.seal", "", "ok"));
+        seal.seal();
+    }
+
+    private Consumer<BarrierStore.Batch> commit(Grant grant, String operation, String resource) {
+        return batch -> audit.record(event(grant, operation, resource, "ok"), batch);
+    }
+
+    /**
+     * Project-scoped changes are recorded in the project's (single-region) audit chain, so its
+     * auditors see who holds tokens; server-wide ones in the operator's chain, "-".
+     */
+    private AuditEvent event(Grant grant, String operation, String resource, String result) {
+        String tenant = resource.startsWith("projects/")
+                ? resource.split("/")[1] + "/" + Regions.DEFAULT : "-";
+        return new AuditEvent(clock.instant(), grant.principal().toString(), tenant, operation, resource, result, Map.of());
+    }
+
+    private static void requireOperator(Grant grant) {
+        if (!grant.isOperator()) {
+            throw KmsError.denied("only the operator may do this");
+        }
+    }
+
+    private void requireProjectRight(Grant grant, String projectId, Right right) {
+        if (grant.isOperator()) {
+            projects.get(projectId);
+            return;
+        }
+        if (!grant.projectId().orElseThrow().equals(projectId)) {
+            throw KmsError.notFound("project " + projectId);
+        }
+        if (!grant.role().allows(right)) {
+            throw KmsError.denied("role " + grant.role().wireName() + " may not administer project " + projectId);
+        }
+    }
 
     /** The answer to {@link #initialize}: shown once, never stored in plain. */
     public record InitResult(List<String> shares, int threshold, String operatorToken) {

@@ -1,110 +1,316 @@
 package dev.tresor.kms.service;
 
+import dev.tresor.kms.audit.AuditLog;
+import dev.tresor.kms.audit.AuditRecord;
+import dev.tresor.kms.crypto.Crypto;
 import dev.tresor.kms.key.Key;
+import dev.tresor.kms.key.KeyCryptography;
 import dev.tresor.kms.key.KeyRing;
+import dev.tresor.kms.key.KeyService;
 import dev.tresor.kms.key.KeyVersion;
 import dev.tresor.kms.key.WrappingKey;
+import dev.tresor.kms.key.WrappingKeys;
+import dev.tresor.kms.limit.RateLimitStatus;
+import dev.tresor.kms.limit.RateLimits;
 import dev.tresor.kms.tenant.Caller;
+import dev.tresor.kms.tenant.Projects;
+import dev.tresor.kms.tenant.Right;
+import dev.tresor.kms.tenant.TenantId;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The one service API every front-end calls. Synchronous and thread-safe: front-ends call it
  * from worker threads, never from an event loop. Each call runs rate limit → authorisation →
- * attestation gate → operation → audit, and fails only with {@link KmsError}.
+ * operation → audit ({@link CallPipeline}), and fails only with {@link KmsError}.
  */
 public final class KeyManagement {
-    private static UnsupportedOperationException building() {
-        return new UnsupportedOperationException("being built");
+    private static final int MAX_RANDOM = 65_536;
+    private static final Set<String> HASHES = Set.of("SHA-1", "SHA-224", "SHA-256", "SHA-384", "SHA-512",
+            "SHA3-256", "SHA3-384", "SHA3-512");
+
+    private final KeyService keys;
+    private final KeyCryptography cryptography;
+    private final WrappingKeys wrappingKeys;
+    private final Projects projects;
+    private final RateLimits limits;
+    private final AuditLog audit;
+    private final Crypto crypto;
+    private final Clock clock;
+    private final CallPipeline pipeline;
+
+    KeyManagement(KeyService keys, KeyCryptography cryptography, WrappingKeys wrappingKeys, Projects projects,
+                  RateLimits limits, AuditLog audit, Crypto crypto, Clock clock) {
+        this.keys = keys;
+        this.cryptography = cryptography;
+        this.wrappingKeys = wrappingKeys;
+        this.projects = projects;
+        this.limits = limits;
+        this.audit = audit;
+        this.crypto = crypto;
+        this.clock = clock;
+        this.pipeline = new CallPipeline(projects, limits, audit, clock);
+    }
+
+    /** The instance's rolling-hour budget right now (for RateLimit-* headers); not itself a counted call. */
+    public RateLimitStatus rateLimitStatus(TenantId tenant) {
+        return limits.status(tenant, projects.get(tenant.projectId()).callsPerHour(), clock.instant());
     }
 
     // --- key rings -------------------------------------------------------------------------
 
-    public KeyRing createKeyRing(Caller caller, CreateKeyRing request) { throw building(); }
+    public KeyRing createKeyRing(Caller caller, CreateKeyRing request) {
+        return pipeline.run(caller, "keyring.create", Right.LIFECYCLE, "keyrings",
+                commit -> keys.createKeyRing(caller.tenant(), request, commit));
+    }
 
-    public List<KeyRing> listKeyRings(Caller caller) { throw building(); }
+    public List<KeyRing> listKeyRings(Caller caller) {
+        return pipeline.read(caller, "keyring.list", Right.READ_METADATA, "keyrings",
+                () -> keys.listKeyRings(caller.tenant()));
+    }
 
-    public KeyRing getKeyRing(Caller caller, String keyRingId) { throw building(); }
+    public KeyRing getKeyRing(Caller caller, String keyRingId) {
+        return pipeline.read(caller, "keyring.get", Right.READ_METADATA, ring(keyRingId),
+                () -> keys.keyRing(caller.tenant(), keyRingId));
+    }
 
-    /** Refused (FAILED_PRECONDITION) while the ring holds any key or live wrapping key. */
-    public void deleteKeyRing(Caller caller, String keyRingId) { throw building(); }
+    /** Refused while the ring holds any key or active wrapping key. */
+    public void deleteKeyRing(Caller caller, String keyRingId) {
+        pipeline.run(caller, "keyring.delete", Right.LIFECYCLE, ring(keyRingId), commit -> {
+            keys.deleteKeyRing(caller.tenant(), keyRingId, commit);
+            return null;
+        });
+    }
 
     // --- keys ------------------------------------------------------------------------------
 
     /** Creates the key and, unless import-only, its first version (state {@code active}). */
-    public Key createKey(Caller caller, CreateKey request) { throw building(); }
+    public Key createKey(Caller caller, CreateKey request) {
+        return pipeline.run(caller, "key.create", Right.LIFECYCLE, ring(request.keyRingId()) + "/keys",
+                commit -> keys.createKey(caller.tenant(), request,
+                        projects.get(caller.tenant().projectId()).kmipExportableByDefault()
+                                && request.algorithm().isEmpty(),
+                        commit));
+    }
 
-    public List<Key> listKeys(Caller caller, String keyRingId) { throw building(); }
+    public List<Key> listKeys(Caller caller, String keyRingId) {
+        return pipeline.read(caller, "key.list", Right.READ_METADATA, ring(keyRingId) + "/keys",
+                () -> keys.listKeys(caller.tenant(), keyRingId));
+    }
 
     /** Every key of the caller's KMS instance, in every ring (KMIP Locate). */
-    public List<Key> listAllKeys(Caller caller) { throw building(); }
+    public List<Key> listAllKeys(Caller caller) {
+        return pipeline.read(caller, "key.list", Right.READ_METADATA, "keys", () -> keys.listAllKeys(caller.tenant()));
+    }
 
-    public Key getKey(Caller caller, KeyRef ref) { throw building(); }
+    public Key getKey(Caller caller, KeyRef ref) {
+        return pipeline.read(caller, "key.get", Right.READ_METADATA, key(ref), () -> keys.key(caller.tenant(), ref));
+    }
 
     /** Soft delete: state {@code deleted}, {@code deletionDate} 30 days ahead, unusable until restored. */
-    public Key deleteKey(Caller caller, KeyRef ref) { throw building(); }
+    public Key deleteKey(Caller caller, KeyRef ref) {
+        return pipeline.run(caller, "key.delete", Right.LIFECYCLE, key(ref),
+                commit -> keys.deleteKey(caller.tenant(), ref, commit));
+    }
 
-    public Key restoreKey(Caller caller, KeyRef ref) { throw building(); }
+    public Key restoreKey(Caller caller, KeyRef ref) {
+        return pipeline.run(caller, "key.restore", Right.LIFECYCLE, key(ref),
+                commit -> keys.restoreKey(caller.tenant(), ref, commit));
+    }
 
     /** Adds a generated version that becomes primary; PERMISSION_DENIED for an import-only key. */
-    public KeyVersion rotateKey(Caller caller, KeyRef ref) { throw building(); }
+    public KeyVersion rotateKey(Caller caller, KeyRef ref) {
+        return pipeline.run(caller, "key.rotate", Right.LIFECYCLE, key(ref),
+                commit -> keys.rotateKey(caller.tenant(), ref, commit));
+    }
 
     /** BYOK: adds a version from material wrapped to a wrapping key of the same ring. */
-    public KeyVersion importKey(Caller caller, KeyRef ref, String wrappingKeyId, Bytes wrappedKey) { throw building(); }
+    public KeyVersion importKey(Caller caller, KeyRef ref, String wrappingKeyId, Bytes wrappedKey) {
+        return pipeline.run(caller, "key.import", Right.LIFECYCLE, key(ref),
+                commit -> wrappingKeys.importKey(caller.tenant(), ref, wrappingKeyId, wrappedKey, commit));
+    }
 
     /** Adds a version from plain material (KMIP Register over mutual TLS). */
-    public KeyVersion importPlainKey(Caller caller, KeyRef ref, Bytes material) { throw building(); }
+    public KeyVersion importPlainKey(Caller caller, KeyRef ref, Bytes material) {
+        return pipeline.run(caller, "key.import", Right.LIFECYCLE, key(ref), commit -> {
+            dev.tresor.kms.crypto.KeyMaterial plain = dev.tresor.kms.crypto.KeyMaterial.copyOf(material.toArray());
+            try {
+                return keys.importMaterial(caller.tenant(), ref, plain, commit);
+            } finally {
+                plain.destroy();
+            }
+        });
+    }
 
     /** Replaces the key's front-end attributes (KMIP Name, stored parameters, links ...). */
-    public Key setAttributes(Caller caller, KeyRef ref, java.util.Map<String, String> attributes) { throw building(); }
+    public Key setAttributes(Caller caller, KeyRef ref, Map<String, String> attributes) {
+        return pipeline.run(caller, "key.set-attributes", Right.LIFECYCLE, key(ref),
+                commit -> keys.setAttributes(caller.tenant(), ref, attributes, commit));
+    }
 
     // --- versions --------------------------------------------------------------------------
 
-    public List<KeyVersion> listVersions(Caller caller, KeyRef ref) { throw building(); }
+    public List<KeyVersion> listVersions(Caller caller, KeyRef ref) {
+        return pipeline.read(caller, "version.list", Right.READ_METADATA, key(ref) + "/versions",
+                () -> keys.listVersions(caller.tenant(), ref));
+    }
 
-    public KeyVersion getVersion(Caller caller, VersionRef ref) { throw building(); }
+    public KeyVersion getVersion(Caller caller, VersionRef ref) {
+        return pipeline.read(caller, "version.get", Right.READ_METADATA, version(ref),
+                () -> keys.version(caller.tenant(), ref));
+    }
 
-    public KeyVersion disableVersion(Caller caller, VersionRef ref) { throw building(); }
+    public KeyVersion disableVersion(Caller caller, VersionRef ref) {
+        return pipeline.run(caller, "version.disable", Right.LIFECYCLE, version(ref),
+                commit -> keys.disableVersion(caller.tenant(), ref, commit));
+    }
 
-    public KeyVersion enableVersion(Caller caller, VersionRef ref) { throw building(); }
+    public KeyVersion enableVersion(Caller caller, VersionRef ref) {
+        return pipeline.run(caller, "version.enable", Right.LIFECYCLE, version(ref),
+                commit -> keys.enableVersion(caller.tenant(), ref, commit));
+    }
 
     /** Soft destroy: state {@code destroyed}, {@code destroyDate} 30 days ahead. */
-    public KeyVersion destroyVersion(Caller caller, VersionRef ref) { throw building(); }
+    public KeyVersion destroyVersion(Caller caller, VersionRef ref) {
+        return pipeline.run(caller, "version.destroy", Right.LIFECYCLE, version(ref),
+                commit -> keys.destroyVersion(caller.tenant(), ref, commit));
+    }
 
     /** Within the window, returns the version to the state it had before destroy. */
-    public KeyVersion restoreVersion(Caller caller, VersionRef ref) { throw building(); }
+    public KeyVersion restoreVersion(Caller caller, VersionRef ref) {
+        return pipeline.run(caller, "version.restore", Right.LIFECYCLE, version(ref),
+                commit -> keys.restoreVersion(caller.tenant(), ref, commit));
+    }
 
     // --- cryptography ----------------------------------------------------------------------
 
-    public Encrypted encrypt(Caller caller, EncryptRequest request) { throw building(); }
+    public Encrypted encrypt(Caller caller, EncryptRequest request) {
+        return pipeline.read(caller, "encrypt", Right.CRYPTO, version(request.target()),
+                () -> cryptography.encrypt(caller.tenant(), request));
+    }
 
-    public Bytes decrypt(Caller caller, DecryptRequest request) { throw building(); }
+    public Bytes decrypt(Caller caller, DecryptRequest request) {
+        return pipeline.read(caller, "decrypt", Right.CRYPTO, version(request.target()),
+                () -> cryptography.decrypt(caller.tenant(), request));
+    }
 
-    public Bytes sign(Caller caller, SignRequest request) { throw building(); }
+    public Bytes sign(Caller caller, SignRequest request) {
+        return pipeline.read(caller, "sign", Right.CRYPTO, version(request.target()),
+                () -> cryptography.sign(caller.tenant(), request));
+    }
 
-    public boolean verify(Caller caller, SignRequest request, Bytes signature) { throw building(); }
+    public boolean verify(Caller caller, SignRequest request, Bytes signature) {
+        return pipeline.read(caller, "verify", Right.CRYPTO, version(request.target()),
+                () -> cryptography.verify(caller.tenant(), request, signature));
+    }
 
     /** Plain material (raw symmetric, PKCS#8 private) of an {@code exportable} key's version; else PERMISSION_DENIED. */
-    public Bytes exportMaterial(Caller caller, VersionRef ref) { throw building(); }
+    public Bytes exportMaterial(Caller caller, VersionRef ref) {
+        return pipeline.read(caller, "key.export", Right.CRYPTO, version(ref),
+                () -> keys.exportMaterial(caller.tenant(), ref));
+    }
 
     /** DER SubjectPublicKeyInfo of an asymmetric key's version. */
-    public Bytes publicKey(Caller caller, VersionRef ref) { throw building(); }
+    public Bytes publicKey(Caller caller, VersionRef ref) {
+        return pipeline.read(caller, "key.public-key", Right.READ_METADATA, version(ref),
+                () -> cryptography.publicKey(caller.tenant(), ref));
+    }
 
-    public Bytes random(Caller caller, int length) { throw building(); }
+    public Bytes random(Caller caller, int length) {
+        if (length < 1 || length > MAX_RANDOM) {
+            throw KmsError.invalid("random length must be between 1 and " + MAX_RANDOM + " bytes");
+        }
+        return pipeline.read(caller, "random", Right.CRYPTO, "", () -> Bytes.wrap(crypto.randomBytes(length)));
+    }
 
-    /** {@code hash}: SHA-256, SHA-384 or SHA-512 (JCA names). */
-    public Bytes hash(Caller caller, String hash, Bytes data) { throw building(); }
+    /** {@code hash}: a JCA name such as SHA-256. */
+    public Bytes hash(Caller caller, String hash, Bytes data) {
+        if (!HASHES.contains(hash)) {
+            throw KmsError.invalid("unsupported hash " + hash + "; supported: " + HASHES);
+        }
+        if (data.length() > KeyCryptography.MAX_DATA) {
+            throw KmsError.invalid("data is " + data.length() + " bytes; the limit is " + KeyCryptography.MAX_DATA);
+        }
+        return pipeline.read(caller, "hash", Right.CRYPTO, "", () -> Bytes.wrap(crypto.digest(hash, data.toArray())));
+    }
 
     // --- wrapping keys ---------------------------------------------------------------------
 
-    public WrappingKey createWrappingKey(Caller caller, CreateWrappingKey request) { throw building(); }
+    public WrappingKey createWrappingKey(Caller caller, CreateWrappingKey request) {
+        return pipeline.run(caller, "wrappingkey.create", Right.LIFECYCLE, ring(request.keyRingId()) + "/wrappingkeys",
+                commit -> wrappingKeys.create(caller.tenant(), request, commit));
+    }
 
-    public List<WrappingKey> listWrappingKeys(Caller caller, String keyRingId) { throw building(); }
+    public List<WrappingKey> listWrappingKeys(Caller caller, String keyRingId) {
+        return pipeline.read(caller, "wrappingkey.list", Right.READ_METADATA, ring(keyRingId) + "/wrappingkeys",
+                () -> wrappingKeys.list(caller.tenant(), keyRingId));
+    }
 
-    public WrappingKey getWrappingKey(Caller caller, String keyRingId, String wrappingKeyId) { throw building(); }
+    public WrappingKey getWrappingKey(Caller caller, String keyRingId, String wrappingKeyId) {
+        return pipeline.read(caller, "wrappingkey.get", Right.READ_METADATA,
+                ring(keyRingId) + "/wrappingkeys/" + wrappingKeyId,
+                () -> wrappingKeys.get(caller.tenant(), keyRingId, wrappingKeyId));
+    }
 
-    public void deleteWrappingKey(Caller caller, String keyRingId, String wrappingKeyId) { throw building(); }
+    public void deleteWrappingKey(Caller caller, String keyRingId, String wrappingKeyId) {
+        pipeline.run(caller, "wrappingkey.delete", Right.LIFECYCLE, ring(keyRingId) + "/wrappingkeys/" + wrappingKeyId,
+                commit -> {
+                    wrappingKeys.delete(caller.tenant(), keyRingId, wrappingKeyId, commit);
+                    return null;
+                });
+    }
 
     // --- exports ---------------------------------------------------------------------------
 
-    public MetadataExport exportMetadata(Caller caller) { throw building(); }
+    public MetadataExport exportMetadata(Caller caller) {
+        return pipeline.read(caller, "export.metadata", Right.EXPORT, "", () -> metadata(caller.tenant()));
+    }
+
+    /** The KMS instance's audit records with {@code from <= time < to}, in sequence order. */
+    public List<AuditRecord> exportAudit(Caller caller, Instant from, Instant to) {
+        if (!from.isBefore(to)) {
+            throw KmsError.invalid("from must be before to");
+        }
+        return pipeline.read(caller, "export.audit", Right.EXPORT, "",
+                () -> audit.export(caller.tenant().path(), from, to));
+    }
+
+    /** Erases keys and versions whose 30-day window has passed, in every project; answers how many. */
+    public int purgeExpired() {
+        List<TenantId> tenants = projects.list().stream()
+                .flatMap(p -> Regions.ALL.stream().map(region -> new TenantId(p.id(), region)))
+                .toList();
+        return keys.purgeExpired(tenants, batch -> audit.record(
+                new dev.tresor.kms.audit.AuditEvent(clock.instant(), "system:purger", "-", "purge", "", "ok", Map.of()),
+                batch));
+    }
+
+    private MetadataExport metadata(TenantId tenant) {
+        List<MetadataExport.RingExport> rings = keys.listKeyRings(tenant).stream().map(ring -> {
+            List<MetadataExport.KeyExport> ringKeys = keys.listKeys(tenant, ring.id()).stream()
+                    .map(k -> new MetadataExport.KeyExport(k, keys.listVersions(tenant, dev.tresor.kms.service.KeyRef.of(ring.id(), k.id()))))
+                    .toList();
+            return new MetadataExport.RingExport(ring, ringKeys, wrappingKeys.list(tenant, ring.id()));
+        }).toList();
+        int keyCount = rings.stream().mapToInt(r -> r.keys().size()).sum();
+        int versionCount = rings.stream().flatMap(r -> r.keys().stream()).mapToInt(k -> k.versions().size()).sum();
+        int wrappingCount = rings.stream().mapToInt(r -> r.wrappingKeys().size()).sum();
+        return new MetadataExport(tenant.projectId(), tenant.regionId(), clock.instant(),
+                new MetadataExport.Counts(rings.size(), keyCount, versionCount, wrappingCount), rings);
+    }
+
+    private static String ring(String keyRingId) {
+        return "keyrings/" + keyRingId;
+    }
+
+    private static String key(KeyRef ref) {
+        return ref.keyRingId().map(r -> ring(r) + "/").orElse("") + "keys/" + ref.keyId();
+    }
+
+    private static String version(VersionRef ref) {
+        return key(ref.key()) + "/versions/" + (ref.isPrimary() ? "primary" : Long.toString(ref.number()));
+    }
 }

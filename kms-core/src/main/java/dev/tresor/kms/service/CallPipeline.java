@@ -1,0 +1,93 @@
+package dev.tresor.kms.service;
+
+import dev.tresor.kms.audit.AuditEvent;
+import dev.tresor.kms.audit.AuditLog;
+import dev.tresor.kms.limit.RateLimits;
+import dev.tresor.kms.seal.BarrierStore;
+import dev.tresor.kms.tenant.Caller;
+import dev.tresor.kms.tenant.Project;
+import dev.tresor.kms.tenant.Projects;
+import dev.tresor.kms.tenant.Right;
+import java.time.Clock;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * What every service call goes through: project lookup → rate limit → authorisation →
+ * operation → audit. A mutation hands its batch to the commit function it is given, which writes
+ * the audit record in the same atomic batch; any other call is audited after it ran. A call whose
+ * audit record cannot be written fails.
+ */
+final class CallPipeline {
+    private static final Logger LOG = Logger.getLogger(CallPipeline.class.getName());
+
+    private final Projects projects;
+    private final RateLimits limits;
+    private final AuditLog audit;
+    private final Clock clock;
+
+    CallPipeline(Projects projects, RateLimits limits, AuditLog audit, Clock clock) {
+        this.projects = projects;
+        this.limits = limits;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    /** Runs a read-only call. */
+    <T> T read(Caller caller, String operation, Right right, String resource, java.util.function.Supplier<T> call) {
+        return run(caller, operation, right, resource, commit -> call.get());
+    }
+
+    /** Runs a call that may commit one batch of changes through the function it is given. */
+    <T> T run(Caller caller, String operation, Right right, String resource,
+              Function<Consumer<BarrierStore.Batch>, T> call) {
+        Project project = projects.get(caller.tenant().projectId());
+        boolean[] committed = {false};
+        try {
+            limits.take(caller.tenant(), project.callsPerHour(), clock.instant());
+            if (!caller.role().allows(right)) {
+                throw KmsError.denied("role " + caller.role().wireName() + " may not " + operation);
+            }
+            T result = call.apply(batch -> {
+                audit.record(event(caller, operation, resource, "ok"), batch);
+                committed[0] = true;
+            });
+            if (!committed[0]) {
+                audit.record(event(caller, operation, resource, "ok"));
+            }
+            return result;
+        } catch (KmsError e) {
+            if (!committed[0]) {
+                recordFailure(caller, operation, resource, e);
+            }
+            throw e;
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, operation + " failed", e);
+            KmsError internal = KmsError.internal("internal error", e);
+            recordFailure(caller, operation, resource, internal);
+            throw internal;
+        }
+    }
+
+    private void recordFailure(Caller caller, String operation, String resource, KmsError error) {
+        if (error.code() == ErrorCode.SEALED) {
+            return; // nothing can be written while sealed
+        }
+        try {
+            audit.record(event(caller, operation, resource, error.code().name()));
+        } catch (KmsError auditFailure) {
+            LOG.warning("audit record of a failed " + operation + " could not be written: " + auditFailure.getMessage());
+        }
+    }
+
+    private AuditEvent event(Caller caller, String operation, String resource, String result) {
+        Map<String, String> details = caller.attestation()
+                .map(a -> Map.of("attestation", a.tee()))
+                .orElse(Map.of());
+        return new AuditEvent(clock.instant(), caller.principal().toString(), caller.tenant().path(), operation,
+                resource, result, details);
+    }
+}

@@ -1,0 +1,89 @@
+package dev.tresor.kms.key;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tresor.kms.seal.BarrierStore;
+import dev.tresor.kms.service.CreateKey;
+import dev.tresor.kms.service.CreateKeyRing;
+import dev.tresor.kms.service.KeyManagement;
+import dev.tresor.kms.service.KeyRef;
+import dev.tresor.kms.service.KmsCore;
+import dev.tresor.kms.store.RocksDbStore;
+import dev.tresor.kms.tenant.Caller;
+import dev.tresor.kms.tenant.Role;
+import dev.tresor.kms.tenant.TenantId;
+import dev.tresor.kms.testing.MovableClock;
+import dev.tresor.kms.testing.TestCore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Purge really erases: the stored (encrypted) bytes of the material vanish from every file. */
+class PurgeErasesMaterialTest {
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void purgedMaterialLeavesNoTraceInTheDataDirectory() throws IOException {
+        MovableClock clock = MovableClock.at("2026-01-01T00:00:00Z");
+        TenantId tenant;
+        Key key;
+        try (TestCore test = TestCore.open(dataDir, clock)) {
+            tenant = test.newProject();
+            Caller admin = TestCore.caller(tenant, Role.ADMIN);
+            KeyManagement kms = test.core().keyManagement();
+            String ring = kms.createKeyRing(admin, new CreateKeyRing("ring", Optional.empty())).id();
+            key = kms.createKey(admin, CreateKey.rest(ring, "doomed", Optional.empty(), Algorithm.AES_256_GCM,
+                    "software", Key.AccessScope.PUBLIC, false));
+            kms.deleteKey(admin, KeyRef.of(ring, key.id()));
+            test.core().compactStore();
+        }
+
+        byte[] storedMaterial = rawStoredValue(KeyLedger.materialPath(tenant, key.id(), 1));
+        assertTrue(occursIn(dataDir, storedMaterial), "the stored material is on disk before the purge");
+
+        clock.advance(Duration.ofDays(31));
+        try (TestCore test = TestCore.open(dataDir, clock)) {
+            assertEquals(1, test.core().keyManagement().purgeExpired());
+            test.core().compactStore();
+        }
+        assertFalse(occursIn(dataDir, storedMaterial), "the purged material is still somewhere on disk");
+    }
+
+    private byte[] rawStoredValue(String path) {
+        try (RocksDbStore store = RocksDbStore.open(KmsCore.storeDirectory(dataDir))) {
+            return store.get(BarrierStore.storageKey(path)).orElseThrow();
+        }
+    }
+
+    private static boolean occursIn(Path dir, byte[] needle) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                if (indexOf(Files.readAllBytes(file), needle) >= 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+}

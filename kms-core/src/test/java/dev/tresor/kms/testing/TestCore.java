@@ -1,0 +1,67 @@
+package dev.tresor.kms.testing;
+
+import dev.tresor.kms.service.KmsCore;
+import dev.tresor.kms.tenant.Caller;
+import dev.tresor.kms.tenant.Grant;
+import dev.tresor.kms.tenant.Principal;
+import dev.tresor.kms.tenant.Project;
+import dev.tresor.kms.tenant.Role;
+import dev.tresor.kms.tenant.TenantId;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * A real core for tests: RocksDB in a temporary directory, the dev seal, a movable clock, no
+ * background purger; plus a project and callers in it.
+ */
+public final class TestCore implements AutoCloseable {
+    public static final Grant OPERATOR = Grant.operator(new Principal(Principal.Kind.OPERATOR, "test"));
+
+    private final KmsCore core;
+    private final MovableClock clock;
+
+    private TestCore(KmsCore core, MovableClock clock) {
+        this.core = core;
+        this.clock = clock;
+    }
+
+    public static TestCore open(Path dataDir) {
+        return open(dataDir, MovableClock.at("2026-01-01T00:00:00Z"));
+    }
+
+    public static TestCore open(Path dataDir, MovableClock clock) {
+        KmsCore.Options options = new KmsCore.Options(Optional.of(dataDir), true, clock, Duration.ofDays(30),
+                Duration.ofHours(24), 1000, Optional.empty());
+        return new TestCore(KmsCore.open(options), clock);
+    }
+
+    public KmsCore core() {
+        return core;
+    }
+
+    public MovableClock clock() {
+        return clock;
+    }
+
+    /** A new project with the given hourly budget; answers its eu01 tenant. */
+    public TenantId newProject(long callsPerHour) {
+        Project project = core.administration().createProject(OPERATOR, Optional.empty(),
+                OptionalLong.of(callsPerHour), false);
+        return new TenantId(project.id(), "eu01");
+    }
+
+    public TenantId newProject() {
+        return newProject(Project.DEFAULT_CALLS_PER_HOUR);
+    }
+
+    public static Caller caller(TenantId tenant, Role role) {
+        return Caller.of(new Principal(Principal.Kind.TOKEN, "test-" + role.wireName()), tenant, role);
+    }
+
+    @Override
+    public void close() {
+        core.close();
+    }
+}
