@@ -1,0 +1,44 @@
+package dev.tresor.kms.kmip.operation;
+
+import dev.tresor.kms.kmip.message.Operation;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** The one dispatch table: each supported operation to its handler. Anything else is Operation Not Supported. */
+public final class Operations {
+    private final Map<Operation, OperationHandler> handlers = new EnumMap<>(Operation.class);
+
+    private Operations(List<OperationHandler> all) {
+        for (OperationHandler handler : all) {
+            if (handlers.put(handler.operation(), handler) != null) {
+                throw new IllegalArgumentException("two handlers for " + handler.operation());
+            }
+        }
+    }
+
+    public static Operations of(List<OperationHandler> handlers) {
+        return new Operations(handlers);
+    }
+
+    /** Every operation Tresor offers over KMIP. */
+    public static Operations standard() {
+        List<OperationHandler> handlers = new java.util.ArrayList<>(List.of(
+                new DiscoverVersionsHandler()));
+        Set<Operation> offered = java.util.EnumSet.of(Operation.QUERY);
+        handlers.forEach(h -> offered.add(h.operation()));
+        handlers.add(new QueryHandler(offered));
+        return new Operations(handlers);
+    }
+
+    public Optional<OperationHandler> handler(Operation operation) {
+        return Optional.ofNullable(handlers.get(operation));
+    }
+
+    public Set<Operation> supported() {
+        return Collections.unmodifiableSet(handlers.keySet());
+    }
+}

@@ -1,0 +1,54 @@
+package dev.tresor.kms.kmip.operation;
+
+import dev.tresor.kms.kmip.message.Operation;
+import dev.tresor.kms.kmip.ttlv.Tag;
+import dev.tresor.kms.kmip.ttlv.Ttlv;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Query: the operations and object types Tresor serves, and who it is. Other query functions
+ * are answered with nothing, which the spec allows (spec 1.4 section 4.25).
+ */
+final class QueryHandler implements OperationHandler {
+    private static final int QUERY_OPERATIONS = 1;
+    private static final int QUERY_OBJECTS = 2;
+    private static final int QUERY_SERVER_INFORMATION = 3;
+    /** Symmetric Key, Public Key, Private Key. */
+    private static final int[] OBJECT_TYPES = {0x02, 0x03, 0x04};
+
+    private final Set<Operation> operations;
+
+    QueryHandler(Set<Operation> operations) {
+        this.operations = Set.copyOf(operations);
+    }
+
+    @Override
+    public Operation operation() {
+        return Operation.QUERY;
+    }
+
+    @Override
+    public Ttlv handle(OperationContext context, Ttlv request) {
+        List<Integer> functions = request.all(Tag.QUERY_FUNCTION).stream().map(Ttlv::asEnum).toList();
+        List<Ttlv> answer = new ArrayList<>();
+        if (functions.contains(QUERY_OPERATIONS)) {
+            for (Operation operation : Operation.values()) {
+                if (operations.contains(operation)) {
+                    answer.add(Ttlv.enumeration(Tag.OPERATION, operation.code()));
+                }
+            }
+        }
+        if (functions.contains(QUERY_OBJECTS)) {
+            for (int type : OBJECT_TYPES) {
+                answer.add(Ttlv.enumeration(Tag.OBJECT_TYPE, type));
+            }
+        }
+        if (functions.contains(QUERY_SERVER_INFORMATION)) {
+            answer.add(Ttlv.text(Tag.VENDOR_IDENTIFICATION, "Tresor KMS"));
+            answer.add(Ttlv.structure(Tag.SERVER_INFORMATION));
+        }
+        return Ttlv.structure(Tag.RESPONSE_PAYLOAD, answer);
+    }
+}

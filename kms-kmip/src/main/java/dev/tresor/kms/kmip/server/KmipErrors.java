@@ -1,0 +1,53 @@
+package dev.tresor.kms.kmip.server;
+
+import dev.tresor.kms.kmip.message.KmipFailure;
+import dev.tresor.kms.kmip.message.ProtocolVersion;
+import dev.tresor.kms.kmip.message.ResultReason;
+import dev.tresor.kms.service.KmsError;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The single mapping from a refusal to a KMIP Result Reason and message, per protocol version:
+ * reasons added in 2.0 (Server Limit Exceeded, Wrong Key Lifecycle State) are never sent to a
+ * 1.x client, nor the attestation reasons to a client older than 1.2, which could not decode them.
+ */
+public final class KmipErrors {
+    private static final Logger LOG = Logger.getLogger(KmipErrors.class.getName());
+
+    /** A Result Reason and the Result Message that goes with it. */
+    public record Refusal(ResultReason reason, String message) {
+    }
+
+    private KmipErrors() {
+    }
+
+    public static Refusal refusal(RuntimeException error, ProtocolVersion version, boolean attestationCapable) {
+        if (error instanceof KmipFailure failure) {
+            return new Refusal(failure.reason(), failure.getMessage());
+        }
+        if (error instanceof KmsError kms) {
+            return new Refusal(reason(kms, version, attestationCapable), kms.getMessage());
+        }
+        LOG.log(Level.SEVERE, "KMIP operation failed unexpectedly", error);
+        return new Refusal(ResultReason.GENERAL_FAILURE, "internal error");
+    }
+
+    private static ResultReason reason(KmsError error, ProtocolVersion version, boolean attestationCapable) {
+        boolean two = version.isTwoOrLater();
+        boolean attestation = version.atLeast(ProtocolVersion.V1_2);
+        return switch (error.code()) {
+            case UNAUTHENTICATED -> ResultReason.AUTHENTICATION_NOT_SUCCESSFUL;
+            case NOT_FOUND -> ResultReason.ITEM_NOT_FOUND;
+            case INVALID_ARGUMENT -> ResultReason.INVALID_FIELD;
+            case PERMISSION_DENIED -> ResultReason.PERMISSION_DENIED;
+            case RATE_LIMITED -> two ? ResultReason.SERVER_LIMIT_EXCEEDED : ResultReason.GENERAL_FAILURE;
+            // Spec 1.4 table 327: without the indicator the client cannot attest, so it is simply denied.
+            case ATTESTATION_REQUIRED -> attestation && attestationCapable ? ResultReason.ATTESTATION_REQUIRED
+                    : ResultReason.PERMISSION_DENIED;
+            case ATTESTATION_FAILED -> attestation ? ResultReason.ATTESTATION_FAILED : ResultReason.PERMISSION_DENIED;
+            case FAILED_PRECONDITION -> two ? ResultReason.WRONG_KEY_LIFECYCLE_STATE : ResultReason.PERMISSION_DENIED;
+            case SEALED, INTERNAL -> ResultReason.GENERAL_FAILURE;
+        };
+    }
+}

@@ -1,0 +1,140 @@
+package dev.tresor.kms.kmip.server;
+
+import dev.tresor.kms.kmip.message.BatchErrorContinuation;
+import dev.tresor.kms.kmip.message.BatchItem;
+import dev.tresor.kms.kmip.message.KmipFailure;
+import dev.tresor.kms.kmip.message.Operation;
+import dev.tresor.kms.kmip.message.ProtocolVersion;
+import dev.tresor.kms.kmip.message.RequestHeader;
+import dev.tresor.kms.kmip.message.RequestMessage;
+import dev.tresor.kms.kmip.message.ResponseItem;
+import dev.tresor.kms.kmip.message.ResponseMessage;
+import dev.tresor.kms.kmip.message.ResultReason;
+import dev.tresor.kms.kmip.message.ResultStatus;
+import dev.tresor.kms.kmip.operation.IdPlaceholder;
+import dev.tresor.kms.kmip.operation.OperationContext;
+import dev.tresor.kms.kmip.operation.OperationHandler;
+import dev.tresor.kms.kmip.operation.Operations;
+import dev.tresor.kms.kmip.ttlv.Ttlv;
+import dev.tresor.kms.kmip.ttlv.TtlvLimits;
+import dev.tresor.kms.kmip.ttlv.TtlvReader;
+import dev.tresor.kms.kmip.ttlv.TtlvWriter;
+import dev.tresor.kms.service.KeyManagement;
+import dev.tresor.kms.service.KmsError;
+import dev.tresor.kms.tenant.Caller;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * One request message in, one response message out, independent of the transport. Items run in
+ * order (which honours Batch Order True and False alike); with Batch Error Continuation Stop, the
+ * default, the first failure ends the batch. Undo is refused for the whole message, since
+ * Tresor cannot roll back completed items. Blocking: call it on a worker thread.
+ */
+public final class MessageProcessor {
+    private final Operations operations;
+    private final KeyManagement keys;
+    private final ClientAuthenticator authenticator;
+    private final TtlvLimits limits;
+    private final Clock clock;
+
+    public MessageProcessor(Operations operations, KeyManagement keys, ClientAuthenticator authenticator,
+                            TtlvLimits limits, Clock clock) {
+        this.operations = operations;
+        this.keys = keys;
+        this.authenticator = authenticator;
+        this.limits = limits;
+        this.clock = clock;
+    }
+
+    /** Answers one framed request; the client certificate is re-checked for every message, so revocation bites at once. */
+    public byte[] process(byte[] frame, X509Certificate clientCertificate) {
+        Ttlv tree;
+        try {
+            tree = TtlvReader.read(frame, limits);
+        } catch (KmsError e) {
+            return encode(messageFailure(ProtocolVersion.V1_0, ResultReason.INVALID_MESSAGE, e.getMessage()));
+        }
+        ProtocolVersion claimed = RequestMessage.claimedVersion(tree).orElse(ProtocolVersion.V1_0);
+        Optional<ProtocolVersion> answerVersion = answeringVersion(claimed);
+        if (answerVersion.isEmpty()) {
+            return encode(messageFailure(ProtocolVersion.V1_0, ResultReason.INVALID_MESSAGE,
+                    "protocol version " + claimed + " is not supported"));
+        }
+        RequestMessage request;
+        try {
+            request = RequestMessage.from(tree);
+        } catch (KmipFailure e) {
+            return encode(messageFailure(answerVersion.get(), e.reason(), e.getMessage()));
+        }
+        return encode(respond(request, answerVersion.get(), () -> authenticator.authenticate(clientCertificate)));
+    }
+
+    /** The same major version, at most the claimed minor: a 1.5 client is answered as 1.4. */
+    private static Optional<ProtocolVersion> answeringVersion(ProtocolVersion claimed) {
+        return ProtocolVersion.SUPPORTED.stream()
+                .filter(v -> v.major() == claimed.major() && v.minor() <= claimed.minor())
+                .findFirst();
+    }
+
+    private ResponseMessage respond(RequestMessage request, ProtocolVersion version, Supplier<Caller> caller) {
+        RequestHeader header = request.header();
+        if (header.errorContinuation() == BatchErrorContinuation.UNDO) {
+            return messageFailure(version, ResultReason.FEATURE_NOT_SUPPORTED,
+                    "Batch Error Continuation Option Undo is not supported");
+        }
+        IdPlaceholder placeholder = new IdPlaceholder();
+        List<ResponseItem> answers = new ArrayList<>();
+        for (BatchItem item : request.items()) {
+            ResponseItem answer = run(item, header, version, placeholder, caller);
+            answers.add(answer);
+            if (answer.status() != ResultStatus.SUCCESS && header.errorContinuation() == BatchErrorContinuation.STOP) {
+                break;
+            }
+        }
+        ResponseMessage response = new ResponseMessage(version, clock.instant(), answers);
+        return header.maximumResponseSize()
+                .filter(max -> TtlvWriter.encodedLength(response.toTtlv()) > max)
+                .map(max -> tooLarge(response))
+                .orElse(response);
+    }
+
+    private ResponseItem run(BatchItem item, RequestHeader header, ProtocolVersion version,
+                             IdPlaceholder placeholder, Supplier<Caller> caller) {
+        try {
+            Operation operation = item.operation().orElseThrow(() -> new KmipFailure(
+                    ResultReason.OPERATION_NOT_SUPPORTED, "unknown operation " + item.operationCode()));
+            OperationHandler handler = operations.handler(operation).orElseThrow(() -> new KmipFailure(
+                    ResultReason.OPERATION_NOT_SUPPORTED, operation + " is not supported"));
+            OperationContext context = new OperationContext(caller.get(), header, placeholder, keys, clock);
+            return ResponseItem.success(item, handler.handle(context, item.payload()));
+        } catch (RuntimeException e) {
+            KmipErrors.Refusal refusal = KmipErrors.refusal(e, version, header.attestationCapable());
+            return ResponseItem.failure(item, refusal.reason(), refusal.message());
+        }
+    }
+
+    /** Maximum Response Size exceeded: every item that carried a payload fails with Response Too Large. */
+    private static ResponseMessage tooLarge(ResponseMessage response) {
+        List<ResponseItem> items = new ArrayList<>();
+        for (ResponseItem item : response.items()) {
+            items.add(item.payload().isEmpty() ? item : new ResponseItem(item.operationCode(),
+                    item.uniqueBatchItemId(), ResultStatus.OPERATION_FAILED,
+                    Optional.of(ResultReason.RESPONSE_TOO_LARGE),
+                    Optional.of("the response exceeds the Maximum Response Size"), Optional.empty()));
+        }
+        return new ResponseMessage(response.version(), response.timeStamp(), items);
+    }
+
+    private ResponseMessage messageFailure(ProtocolVersion version, ResultReason reason, String message) {
+        return new ResponseMessage(version, clock.instant(), List.of(ResponseItem.messageFailure(reason, message)));
+    }
+
+    private static byte[] encode(ResponseMessage response) {
+        return TtlvWriter.write(response.toTtlv());
+    }
+}
