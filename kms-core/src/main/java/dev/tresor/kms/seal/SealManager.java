@@ -18,7 +18,8 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The seal's life cycle: UNINITIALIZED → (init) → SEALED ⇄ UNSEALED.
+ * The seal's life cycle: UNINITIALIZED → (init) → UNSEALED ⇄ SEALED; a restart starts SEALED
+ * (the dev seal unseals itself).
  *
  * <p>The barrier keyring is stored at {@code sys/seal/keyring} in the {@link Barrier} format
  * under the unseal key (as its only term, 0). The unseal key itself is never stored: the dev
@@ -205,12 +206,20 @@ public final class SealManager {
         }
     }
 
-    /** The barrier's own call when a term nears its nonce budget; the hard limit stays if this fails. */
+    /**
+     * The barrier's own call when a term nears its nonce budget. A failure is logged, not thrown:
+     * the write that crossed the mark succeeded, and the hard limit in {@link Barrier} still holds.
+     */
     private void rotateQuietly() {
-        try {
-            rotate();
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "adding a barrier term failed", e);
+        synchronized (lock) {
+            if (keyring == null) {
+                return;
+            }
+            try {
+                addTerm(keyring);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "adding a barrier term failed", e);
+            }
         }
     }
 
@@ -231,7 +240,8 @@ public final class SealManager {
             throw e;
         }
         config = newConfig;
-        install(candidateUnsealRing, first);
+        unsealRing = candidateUnsealRing;
+        install(first);
     }
 
     /** Opens the stored keyring with {@code unsealKey}, then installs it with a fresh term added. */
@@ -269,11 +279,10 @@ public final class SealManager {
             next.destroy();
             throw e;
         }
-        install(unsealRing, next);
+        install(next);
     }
 
-    private void install(BarrierKeyring newUnsealRing, BarrierKeyring newKeyring) {
-        unsealRing = newUnsealRing;
+    private void install(BarrierKeyring newKeyring) {
         keyring = newKeyring;
         barrierStore.replaceBarrier(new Barrier(newKeyring, random, rotateAfter));
     }

@@ -45,10 +45,6 @@ public final class WriteBatch {
         return mutations.isEmpty();
     }
 
-    public int size() {
-        return mutations.size();
-    }
-
     List<Mutation> mutations() {
         return Collections.unmodifiableList(mutations);
     }
