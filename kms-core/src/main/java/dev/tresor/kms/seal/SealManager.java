@@ -130,11 +130,14 @@ public final class SealManager {
             }
             byte[] unsealKey = new byte[TermKey.BYTES];
             random.nextBytes(unsealKey);
+            List<Shamir.Share> split = List.of();
             try {
                 initialize(new SealConfig(SealType.SHAMIR, shares, threshold), unsealKey);
-                return Shamir.split(unsealKey, shares, threshold, random).stream().map(ShareText::encode).toList();
+                split = Shamir.split(unsealKey, shares, threshold, random);
+                return split.stream().map(ShareText::encode).toList();
             } finally {
                 Arrays.fill(unsealKey, (byte) 0);
+                split.forEach(Shamir.Share::wipe);
             }
         }
     }
@@ -157,6 +160,7 @@ public final class SealManager {
             }
             Shamir.Share share = ShareText.decode(shareText, TermKey.BYTES);
             if (progress.stream().anyMatch(given -> given.index() == share.index())) {
+                share.wipe();
                 throw KmsError.invalid("share " + share.index() + " was already provided");
             }
             progress.add(share);
@@ -164,7 +168,7 @@ public final class SealManager {
                 return status();
             }
             byte[] unsealKey = Shamir.combine(progress);
-            progress.clear();
+            clearProgress();
             try {
                 unsealWith(unsealKey);
             } catch (WrongUnsealKey e) {
@@ -179,7 +183,7 @@ public final class SealManager {
     /** Wipes the barrier keys from memory and drops unseal progress; then tells the listeners. */
     public void seal() {
         synchronized (lock) {
-            progress.clear();
+            clearProgress();
             if (keyring == null) {
                 return;
             }
@@ -189,6 +193,11 @@ public final class SealManager {
             unsealRing = null;
         }
         sealListeners.forEach(Runnable::run);
+    }
+
+    private void clearProgress() {
+        progress.forEach(Shamir.Share::wipe);
+        progress.clear();
     }
 
     /** Runs {@code listener} after every seal, e.g. to drop cached key material. */

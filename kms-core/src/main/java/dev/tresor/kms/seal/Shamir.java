@@ -30,6 +30,11 @@ public final class Shamir {
             return value.clone();
         }
 
+        /** Overwrites this share's bytes, for a holder that is done with it. */
+        public void wipe() {
+            Arrays.fill(value, (byte) 0);
+        }
+
         @Override
         public boolean equals(Object o) {
             return o instanceof Share other && index == other.index && Arrays.equals(value, other.value);
