@@ -53,7 +53,8 @@ final class AesCipher {
         if ((aad != null || tag != null) && scheme != Scheme.AES_GCM) {
             throw KmsError.decryptionFailed();
         }
-        if (!ivFits(scheme, iv) || (tag != null && tag.length != GCM_TAG_BYTES) || !wrapLengthFits(scheme, ciphertext.length)) {
+        if (!ivFits(scheme, iv) || (tag != null && tag.length != GCM_TAG_BYTES)
+                || !wrapLengthFits(scheme, ciphertext.length)) {
             throw KmsError.decryptionFailed();
         }
         try {
@@ -201,10 +202,10 @@ final class AesCipher {
     }
 
     private static boolean ivFits(Scheme scheme, byte[] iv) {
-        int expected = ivLength(scheme);
-        if (iv == null) {
-            return expected != GCM_NONCE_BYTES && expected != BLOCK_BYTES;
-        }
-        return iv.length == expected;
+        return switch (scheme) {
+            case AES_GCM, AES_CBC_PKCS7, AES_CBC_NO_PADDING -> iv != null && iv.length == ivLength(scheme);
+            case AES_ECB_NO_PADDING -> iv == null;
+            default -> iv == null || iv.length == ivLength(scheme);
+        };
     }
 }

@@ -9,6 +9,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.security.spec.AlgorithmParameterSpec;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.RSAKeyGenParameterSpec;
 import java.util.Arrays;
@@ -68,7 +69,7 @@ public final class Crypto {
         };
     }
 
-    private KeyMaterial generatePair(KeyType type, String algorithm, java.security.spec.AlgorithmParameterSpec spec) {
+    private KeyMaterial generatePair(KeyType type, String algorithm, AlgorithmParameterSpec spec) {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance(algorithm,
                     type.family() == KeyType.Family.RSA ? Providers.SUN_RSA_SIGN : Providers.SUN_EC);

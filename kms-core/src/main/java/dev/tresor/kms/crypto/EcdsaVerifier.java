@@ -28,7 +28,10 @@ final class EcdsaVerifier {
     private static final Map<KeyType, ECDomainParameters> DOMAINS = new EnumMap<>(KeyType.class);
 
     static {
-        for (KeyType type : new KeyType[] {KeyType.EC_P256, KeyType.EC_P384, KeyType.EC_P521}) {
+        for (KeyType type : KeyType.values()) {
+            if (type.family() != KeyType.Family.EC) {
+                continue;
+            }
             X9ECParameters x9 = CustomNamedCurves.getByName(type.curveName());
             DOMAINS.put(type, new ECDomainParameters(x9.getCurve(), x9.getG(), x9.getN(), x9.getH()));
         }

@@ -18,6 +18,8 @@ import java.security.spec.ECPublicKeySpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.RSAPublicKeySpec;
 import java.security.spec.X509EncodedKeySpec;
+import java.util.EnumMap;
+import java.util.Map;
 import org.bouncycastle.asn1.x9.X9ECParameters;
 import org.bouncycastle.crypto.ec.CustomNamedCurves;
 import org.bouncycastle.math.ec.FixedPointCombMultiplier;
@@ -32,6 +34,8 @@ final class KeyParser {
     static final int HMAC_MIN_BYTES = 16;
     /** HMAC keys longer than a hash block are hashed anyway; the cap only bounds the input. */
     static final int HMAC_MAX_BYTES = 256;
+
+    private static final Map<KeyType, ECParameterSpec> CURVES = jdkCurves();
 
     private KeyParser() {
     }
@@ -173,13 +177,23 @@ final class KeyParser {
 
     /** The JDK's parameters of an EC key type's named curve. */
     static ECParameterSpec curve(KeyType type) {
-        try {
-            AlgorithmParameters p = AlgorithmParameters.getInstance("EC", Providers.SUN_EC);
-            p.init(new ECGenParameterSpec(type.curveName()));
-            return p.getParameterSpec(ECParameterSpec.class);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("the JDK does not know " + type.curveName(), e);
+        return CURVES.get(type);
+    }
+
+    private static Map<KeyType, ECParameterSpec> jdkCurves() {
+        Map<KeyType, ECParameterSpec> curves = new EnumMap<>(KeyType.class);
+        for (KeyType type : KeyType.values()) {
+            if (type.family() == KeyType.Family.EC) {
+                try {
+                    AlgorithmParameters p = AlgorithmParameters.getInstance("EC", Providers.SUN_EC);
+                    p.init(new ECGenParameterSpec(type.curveName()));
+                    curves.put(type, p.getParameterSpec(ECParameterSpec.class));
+                } catch (GeneralSecurityException e) {
+                    throw new IllegalStateException("the JDK does not know " + type.curveName(), e);
+                }
+            }
         }
+        return curves;
     }
 
     private static X9ECParameters bcCurve(KeyType type) {

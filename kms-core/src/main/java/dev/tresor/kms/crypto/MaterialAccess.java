@@ -5,11 +5,11 @@ import java.util.Set;
 /**
  * The token that lets a caller read {@link KeyMaterial} bytes (after Tink's {@code SecretKeyAccess}).
  *
- * <p>Java has no "friend" packages, so the rule "only crypto, seal, the key service, the
- * material cache and the BYOK wrapping keys read raw key bytes" is enforced twice: {@link #obtain()} checks the calling class
- * against the allow-list at run time, and {@code MaterialAccessScopeTest} fails the build when a
- * source file outside the allow-list mentions this class at all. Callers obtain the token once and
- * keep it in a field.
+ * <p>Java has no "friend" packages, so the rule "only crypto, seal, the key service, the material
+ * cache and the BYOK wrapping keys read raw key bytes" is enforced twice: {@link #obtain()} checks
+ * the calling class against the allow-list at run time, and {@code MaterialAccessScopeTest} fails
+ * the build when a source file outside the allow-list so much as names this class. Callers obtain
+ * the token once and keep it in a field.
  */
 public final class MaterialAccess {
     private static final MaterialAccess INSTANCE = new MaterialAccess();

@@ -126,6 +126,26 @@ final class SelfTest {
             P6lAn2YE1EIaYAd1/jAa3DF3NhxXdAV2pz3lAyTaN0YHkK0CgYAddDOZ6+EVBhvXfbLd/MMgUNb6A6p54HRmAe+oKuvBweheZdip
             R6leEVWc367vFE0iNIRdGx9V6Z5tColYYP/waZqEOunJnpf+4BuUReslowYPLt63C6pcJGmnh3Z6gYKzQH01C8uyIzg/LVt0q5oQ
             bBxcgioc3K/sQ1HlTJSebQ==""";
+    /** Made with OpenSSL: {@code openssl dgst -sha256 -sign} over {@link #RSA_MESSAGE}. */
+    private static final String RSA_PKCS1_SHA256_SIGNATURE = """
+            7c52593402d7b7d5a28faa4a19f247b148b3806ad81e379ab9fc950ffb25ba0d
+            37840752f5272a4daef319660531dd2fc06bcf857777919caf1dfae02e79dece
+            1eaf78a78186df3b7190d50130d228b03a82a364f22f38196cd68c68acf76a74
+            f5b0f32f130d1ee03684c7ca48e672df511d34a3d98d62270696153a9f56d6dc
+            94d89abdd5e065b33a009254887dd3e80992a0cfb96a28f2b5f4dbba431384b1
+            0fb60cdaef653775e2e9fb4d722114ba9754dd72b0e3ec511038ac4ff9b40566
+            7d23a829f88fe46255d9e6487dd4d0faf1e46fd37781f731ef0ca1053c1a3676
+            83525302aa4dde5ce180ff168ef0f1db51b206b54a0fa1675cdf99c2cac58598""";
+    /** Made with OpenSSL: {@code pkeyutl -encrypt}, OAEP with SHA-256 and MGF1-SHA-256, of {@link #RSA_MESSAGE}. */
+    private static final String RSA_OAEP_SHA256_CIPHERTEXT = """
+            1f18f418247ec2ebb7b89fd24aa8fdce3c8f5b480b7a5853a782c191fbc73135
+            95dfd3905a66c7d4195098ce42a96dc0c27aa57f5c5257729d5da4f5134e28af
+            5e5f7734c13907fb486c6dcda2a940e1fce14f6dd98c26856208ad666b2f2ec5
+            5701339d7ecc88c24705ccd8eba617e4af3e3c85080def8e3f886fa69661c1e0
+            cce6709952bcef19d1f4cecdd3b2dc57a8744354bdbea129db82082e3ac803eb
+            05e8d451d45dc1506ecd720ce27efe26c33d02b247ffb0f79c570099a5f08a38
+            f7bdc052bf7d56760ccc410aad65ff73142f7b005749e6825c7ff2336e327a8f
+            664167f5e33af43fd3170aaecf6854557838b3b320100b619a2df79753eee044""";
     private static final String RSA_MESSAGE = "547265736f722073656c662d74657374";
 
     private SelfTest() {
@@ -176,9 +196,9 @@ final class SelfTest {
                         "3046022100efd48b2aacb6a8fd1140dd9cd45e81d69d2c877b56aaf991c34d0ea84eaf3716"
                                 + "022100f7cb1c942d657c41d436c7a1b6e29f65f3e900dbb9aff4064dc4ab2f843acda8", false),
                 new SignatureAnswer("RSA-2048 PKCS#1 v1.5 SHA-256", KeyType.RSA_2048, Scheme.RSA_PKCS1_SHA256,
-                        RSA_2048_TEST_KEY, RSA_MESSAGE, "7c52593402d7b7d5a28faa4a19f247b148b3806ad81e379ab9fc950ffb25ba0d37840752f5272a4daef319660531dd2fc06bcf857777919caf1dfae02e79dece1eaf78a78186df3b7190d50130d228b03a82a364f22f38196cd68c68acf76a74f5b0f32f130d1ee03684c7ca48e672df511d34a3d98d62270696153a9f56d6dc94d89abdd5e065b33a009254887dd3e80992a0cfb96a28f2b5f4dbba431384b10fb60cdaef653775e2e9fb4d722114ba9754dd72b0e3ec511038ac4ff9b405667d23a829f88fe46255d9e6487dd4d0faf1e46fd37781f731ef0ca1053c1a367683525302aa4dde5ce180ff168ef0f1db51b206b54a0fa1675cdf99c2cac58598", true),
+                        RSA_2048_TEST_KEY, RSA_MESSAGE, RSA_PKCS1_SHA256_SIGNATURE, true),
                 new OaepAnswer("RSA-2048 OAEP SHA-256", KeyType.RSA_2048, Scheme.RSA_OAEP_SHA256, RSA_2048_TEST_KEY,
-                        "1f18f418247ec2ebb7b89fd24aa8fdce3c8f5b480b7a5853a782c191fbc7313595dfd3905a66c7d4195098ce42a96dc0c27aa57f5c5257729d5da4f5134e28af5e5f7734c13907fb486c6dcda2a940e1fce14f6dd98c26856208ad666b2f2ec55701339d7ecc88c24705ccd8eba617e4af3e3c85080def8e3f886fa69661c1e0cce6709952bcef19d1f4cecdd3b2dc57a8744354bdbea129db82082e3ac803eb05e8d451d45dc1506ecd720ce27efe26c33d02b247ffb0f79c570099a5f08a38f7bdc052bf7d56760ccc410aad65ff73142f7b005749e6825c7ff2336e327a8f664167f5e33af43fd3170aaecf6854557838b3b320100b619a2df79753eee044", RSA_MESSAGE));
+                        RSA_OAEP_SHA256_CIPHERTEXT, RSA_MESSAGE));
     }
 
     /**
@@ -205,6 +225,6 @@ final class SelfTest {
     }
 
     private static byte[] hex(String hex) {
-        return HEX.parseHex(hex);
+        return HEX.parseHex(hex.replaceAll("\\s", ""));
     }
 }
