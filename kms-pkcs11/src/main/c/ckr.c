@@ -1,0 +1,71 @@
+/* The one mapping from KMIP result reasons to CK_RV (PKCS11.md §5). */
+#include "tresor.h"
+
+#include <stdio.h>
+
+enum {
+    R_ITEM_NOT_FOUND = 0x01, R_RESPONSE_TOO_LARGE = 0x02, R_AUTHENTICATION = 0x03,
+    R_OPERATION_NOT_SUPPORTED = 0x05, R_INVALID_FIELD = 0x07, R_FEATURE_NOT_SUPPORTED = 0x08,
+    R_CRYPTOGRAPHIC_FAILURE = 0x0A, R_PERMISSION_DENIED = 0x0C, R_SENSITIVE = 0x16,
+    R_NOT_EXTRACTABLE = 0x17, R_OBJECT_ALREADY_EXISTS = 0x18, R_INVALID_TICKET = 0x1A,
+    R_BAD_CRYPTO_PARAMS = 0x24, R_OBJECT_ARCHIVED = 0x29, R_INTERNAL = 0x2A,
+    R_INVALID_ATTRIBUTE_VALUE = 0x2D, R_UNSUPPORTED_CRYPTO_PARAM = 0x34, R_DESTROYED = 0x36,
+    R_OBJECT_NOT_FOUND = 0x37, R_NOT_AUTHORISED = 0x39, R_SERVER_LIMIT = 0x3A,
+    R_INVALID_CRYPTO_PARAMS = 0x3E, R_WRONG_LIFECYCLE_STATE = 0x43, R_SEALED = 0x44,
+    R_GENERAL_FAILURE = 0x100
+};
+
+CK_RV ckr_from_reason(uint32_t reason, enum ckr_context ctx)
+{
+    switch (reason) {
+    case R_ITEM_NOT_FOUND: case R_OBJECT_NOT_FOUND: case R_DESTROYED:
+        switch (ctx) {
+        case CKR_CTX_KEY: case CKR_CTX_DECRYPT: return CKR_KEY_HANDLE_INVALID;
+        case CKR_CTX_WRAP: return CKR_WRAPPING_KEY_HANDLE_INVALID;
+        case CKR_CTX_UNWRAP: return CKR_UNWRAPPING_KEY_HANDLE_INVALID;
+        default: return CKR_OBJECT_HANDLE_INVALID;
+        }
+    case R_WRONG_LIFECYCLE_STATE: case R_PERMISSION_DENIED: case R_NOT_AUTHORISED:
+    case R_OBJECT_ARCHIVED: case R_INVALID_TICKET:
+        return CKR_KEY_FUNCTION_NOT_PERMITTED;
+    case R_AUTHENTICATION:
+        return ctx == CKR_CTX_LOGIN ? CKR_PIN_INCORRECT : CKR_USER_NOT_LOGGED_IN;
+    case KMIP_REASON_ATTESTATION_REQUIRED: case KMIP_REASON_ATTESTATION_FAILED:
+        return CKR_FUNCTION_REJECTED;
+    case R_SENSITIVE:
+        return CKR_ATTRIBUTE_SENSITIVE;
+    case R_NOT_EXTRACTABLE:
+        return CKR_KEY_UNEXTRACTABLE;
+    case R_CRYPTOGRAPHIC_FAILURE:
+        if (ctx == CKR_CTX_DECRYPT)
+            return CKR_ENCRYPTED_DATA_INVALID;
+        return ctx == CKR_CTX_UNWRAP ? CKR_WRAPPED_KEY_INVALID : CKR_FUNCTION_FAILED;
+    case R_BAD_CRYPTO_PARAMS: case R_INVALID_CRYPTO_PARAMS: case R_UNSUPPORTED_CRYPTO_PARAM:
+        return CKR_MECHANISM_PARAM_INVALID;
+    case R_INVALID_FIELD: case R_RESPONSE_TOO_LARGE:
+        return CKR_DATA_LEN_RANGE;
+    case R_INVALID_ATTRIBUTE_VALUE: case R_OBJECT_ALREADY_EXISTS:
+        return CKR_ATTRIBUTE_VALUE_INVALID;
+    case R_OPERATION_NOT_SUPPORTED:
+        return CKR_FUNCTION_NOT_SUPPORTED;
+    case R_FEATURE_NOT_SUPPORTED:
+        return CKR_MECHANISM_INVALID;
+    case R_SERVER_LIMIT:
+        return CKR_FUNCTION_FAILED;
+    case R_SEALED: case R_INTERNAL: case R_GENERAL_FAILURE:
+        return CKR_DEVICE_ERROR;
+    default:
+        /* Invalid Message, Missing Data and the like: the two sides disagree on the codec. */
+        return CKR_GENERAL_ERROR;
+    }
+}
+
+CK_RV ckr_from_result(const struct kmip_result *r, enum ckr_context ctx, CK_ULONG *device_error)
+{
+    if (device_error)
+        *device_error = r->reason;
+    if (r->reason == R_SERVER_LIMIT)
+        fprintf(stderr, "tresor-pkcs11: rate limit reached: %.*s\n", (int)r->message_len,
+                r->message ? (const char *)r->message : "no retry time given");
+    return ckr_from_reason(r->reason, ctx);
+}

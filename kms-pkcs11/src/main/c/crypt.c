@@ -1,0 +1,358 @@
+/* C_Encrypt* and C_Decrypt*: AES-GCM, the Tresor ciphertext format and RSA-OAEP. */
+#include "tresor.h"
+
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Bytes of the Tresor ciphertext beyond the plaintext: header, nonce and tag, with headroom. */
+#define TRESOR_FORMAT_OVERHEAD 64
+
+void session_set_device_error(struct session *s, CK_ULONG device_error)
+{
+    if (!device_error)
+        return;
+    pthread_mutex_lock(&s->mu);
+    s->device_error = device_error;
+    pthread_mutex_unlock(&s->mu);
+}
+
+static void put_crypto_params(ttlv_writer *w, const struct crypto_params *cp)
+{
+    ttlv_begin(w, TAG_CRYPTO_PARAMETERS);
+    if (cp->mode)
+        ttlv_put_enum(w, TAG_BLOCK_CIPHER_MODE, cp->mode);
+    if (cp->padding)
+        ttlv_put_enum(w, TAG_PADDING_METHOD, cp->padding);
+    if (cp->hash)
+        ttlv_put_enum(w, TAG_HASHING_ALGORITHM, cp->hash);
+    if (cp->alg)
+        ttlv_put_enum(w, TAG_CRYPTO_ALGORITHM, cp->alg);
+    if (cp->tag_len)
+        ttlv_put_int(w, TAG_TAG_LENGTH, (int32_t)cp->tag_len);
+    if (cp->salt_len >= 0)
+        ttlv_put_int(w, TAG_SALT_LENGTH, cp->salt_len);
+    if (cp->mgf_hash) {
+        ttlv_put_enum(w, TAG_MASK_GENERATOR, 1 /* MGF1 */);
+        ttlv_put_enum(w, TAG_MGF_HASH, cp->mgf_hash);
+    }
+    if (cp->p_source_len)
+        ttlv_put_bytes(w, TAG_P_SOURCE, cp->p_source, cp->p_source_len);
+    ttlv_end(w);
+}
+
+static void build_crypto(ttlv_writer *w, void *arg)
+{
+    const struct crypto_call *c = arg;
+    kmip_item_begin(w, c->operation);
+    kmip_put_uid(w, c->uid);
+    put_crypto_params(w, &c->cp);
+    ttlv_put_bytes(w, c->data_tag, c->data, c->data_len);
+    if (c->iv_len)
+        ttlv_put_bytes(w, TAG_IV, c->iv, c->iv_len);
+    if (c->aad_len)
+        ttlv_put_bytes(w, TAG_AE_AAD, c->aad, c->aad_len);
+    if (c->tag_len)
+        ttlv_put_bytes(w, TAG_AE_TAG, c->tag, c->tag_len);
+    kmip_item_end(w);
+}
+
+CK_RV crypto_call_run(struct slot *sl, const struct crypto_call *c, enum ckr_context ctx,
+                      CK_ULONG *device_error, struct kmip_response *resp, ttlv_item *payload)
+{
+    CK_RV rv = kmip_exchange(sl, 1, build_crypto, (void *)c, 1, resp);
+    if (rv != CKR_OK)
+        return rv;
+    struct kmip_result r;
+    if (!kmip_result_at(resp, 0, &r) || (r.status == 0 && !r.has_payload))
+        rv = CKR_GENERAL_ERROR;
+    else if (r.status != 0)
+        rv = ckr_from_result(&r, ctx, device_error);
+    else
+        *payload = r.payload;
+    if (rv != CKR_OK)
+        kmip_response_free(resp);
+    if (rv == CKR_KEY_HANDLE_INVALID || rv == CKR_WRAPPING_KEY_HANDLE_INVALID ||
+        rv == CKR_UNWRAPPING_KEY_HANDLE_INVALID)
+        objects_drop_uid(c->uid);
+    return rv;
+}
+
+CK_RV rsa_oaep_encrypt_local(struct slot *sl, struct object *key, const struct operation *op,
+                             const uint8_t *in, size_t n, uint8_t **out, size_t *out_len,
+                             CK_ULONG *device_error)
+{
+    CK_RV rv;
+    EVP_PKEY *pk = object_public_key(sl, key, device_error, &rv);
+    if (!pk)
+        return rv;
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pk, NULL);
+    uint8_t *label = NULL;
+    size_t len = 0;
+    rv = CKR_GENERAL_ERROR;
+    if (ctx && EVP_PKEY_encrypt_init(ctx) == 1 &&
+        EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) == 1 &&
+        EVP_PKEY_CTX_set_rsa_oaep_md(ctx, op->md) == 1 &&
+        EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, op->mgf_md) == 1 &&
+        (op->label_len == 0 || ((label = OPENSSL_memdup(op->label, op->label_len)) != NULL &&
+                                EVP_PKEY_CTX_set0_rsa_oaep_label(ctx, label, (int)op->label_len)
+                                    == 1)) &&
+        EVP_PKEY_encrypt(ctx, NULL, &len, in, n) == 1) {
+        label = NULL; /* owned by ctx now */
+        size_t k = (size_t)EVP_PKEY_get_size(pk);
+        if (n > k - 2 - 2 * (size_t)EVP_MD_get_size(op->md))
+            rv = CKR_DATA_LEN_RANGE;
+        else if (!(*out = malloc(len)))
+            rv = CKR_HOST_MEMORY;
+        else if (EVP_PKEY_encrypt(ctx, *out, &len, in, n) == 1) {
+            *out_len = len;
+            rv = CKR_OK;
+        } else {
+            free(*out);
+            *out = NULL;
+        }
+    }
+    OPENSSL_free(label);
+    EVP_PKEY_CTX_free(ctx);
+    EVP_PKEY_free(pk);
+    return rv;
+}
+
+/* ---- init ---- */
+
+static CK_RV crypt_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE hKey, int encrypt)
+{
+    struct session *s;
+    CK_RV rv = op_claim(h, OP_NONE, &s);
+    if (rv != CKR_OK)
+        return rv;
+    struct operation *op = &s->op;
+    struct object *key = NULL;
+    if (!m)
+        rv = CKR_ARGUMENTS_BAD;
+    else if (!(key = object_for_session(hKey, s->slot, s->handle)))
+        rv = CKR_KEY_HANDLE_INVALID;
+    else if (key->owner)
+        rv = CKR_KEY_FUNCTION_NOT_PERMITTED; /* session keys are operands only */
+    else if (!(encrypt ? key->can_encrypt : key->can_decrypt))
+        rv = CKR_KEY_FUNCTION_NOT_PERMITTED;
+    if (rv == CKR_OK) {
+        switch (m->mechanism) {
+        case CKM_AES_GCM:
+            rv = key->key_type != CKK_AES ? CKR_KEY_TYPE_INCONSISTENT : mech_parse_gcm(m, op);
+            break;
+        case CKM_TRESOR_AES_GCM:
+            rv = key->key_type != CKK_AES ? CKR_KEY_TYPE_INCONSISTENT : mech_parse_aad(m, op);
+            break;
+        case CKM_RSA_PKCS_OAEP:
+            rv = key->key_type != CKK_RSA ||
+                         key->cls != (encrypt ? CKO_PUBLIC_KEY : CKO_PRIVATE_KEY)
+                     ? CKR_KEY_TYPE_INCONSISTENT : mech_parse_oaep(m, op);
+            break;
+        default:
+            rv = CKR_MECHANISM_INVALID;
+        }
+    }
+    if (rv == CKR_OK) {
+        op->kind = encrypt ? OP_ENCRYPT : OP_DECRYPT;
+        op->mech = m->mechanism;
+        op->key = key;
+        op->salt_len = -1;
+        key = NULL;
+    }
+    object_put(key);
+    return op_release(s, rv, 0);
+}
+
+CK_RV C_EncryptInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey)
+{
+    return crypt_init(hSession, pMechanism, hKey, 1);
+}
+
+CK_RV C_DecryptInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey)
+{
+    return crypt_init(hSession, pMechanism, hKey, 0);
+}
+
+/* ---- the work ---- */
+
+/* An upper bound of the output for n input bytes, computed without I/O. */
+static CK_RV output_bound(const struct operation *op, size_t n, int encrypt, CK_ULONG *bound)
+{
+    switch (op->mech) {
+    case CKM_AES_GCM:
+        if (!encrypt && n < op->tag_len)
+            return CKR_ENCRYPTED_DATA_LEN_RANGE;
+        *bound = encrypt ? n + op->tag_len : n - op->tag_len;
+        return CKR_OK;
+    case CKM_TRESOR_AES_GCM:
+        *bound = encrypt ? n + TRESOR_FORMAT_OVERHEAD : n;
+        return CKR_OK;
+    default:
+        *bound = (op->key->bits + 7) / 8;
+        return CKR_OK;
+    }
+}
+
+static CK_RV run_crypt(struct session *s, const uint8_t *in, size_t n, int encrypt)
+{
+    struct operation *op = &s->op;
+    struct slot *sl = lib_slot(s->slot);
+    CK_ULONG device_error = 0;
+    CK_RV rv;
+    if (op->mech == CKM_RSA_PKCS_OAEP && encrypt) {
+        uint8_t *out = NULL;
+        size_t out_len = 0;
+        rv = rsa_oaep_encrypt_local(sl, op->key, op, in, n, &out, &out_len, &device_error);
+        if (rv == CKR_OK && !set_result(op, out, out_len, NULL, 0))
+            rv = CKR_HOST_MEMORY;
+        free(out);
+        session_set_device_error(s, device_error);
+        return rv;
+    }
+    struct crypto_call c = {.operation = encrypt ? KMIP_OP_ENCRYPT : KMIP_OP_DECRYPT,
+                            .uid = op->key->uid, .data_tag = TAG_DATA, .data = in, .data_len = n,
+                            .aad = op->aad, .aad_len = op->aad_len};
+    c.cp.salt_len = -1;
+    switch (op->mech) {
+    case CKM_AES_GCM:
+        c.cp = (struct crypto_params){.mode = KMIP_MODE_GCM, .alg = KMIP_ALG_AES,
+                                      .tag_len = (uint32_t)op->tag_len, .salt_len = -1};
+        c.iv = op->iv;
+        c.iv_len = sizeof(op->iv);
+        if (!encrypt) {
+            c.data_len = n - op->tag_len;
+            c.tag = in + c.data_len;
+            c.tag_len = op->tag_len;
+        }
+        break;
+    case CKM_TRESOR_AES_GCM:
+        c.cp = (struct crypto_params){.mode = KMIP_MODE_TRESOR, .alg = KMIP_ALG_AES,
+                                      .salt_len = -1};
+        break;
+    default:
+        c.cp = (struct crypto_params){.padding = KMIP_PAD_OAEP, .alg = KMIP_ALG_RSA,
+                                      .hash = kmip_hash_for_md(op->md),
+                                      .mgf_hash = kmip_hash_for_md(op->mgf_md), .salt_len = -1,
+                                      .p_source = op->label, .p_source_len = op->label_len};
+    }
+    struct kmip_response resp;
+    ttlv_item payload;
+    rv = crypto_call_run(sl, &c, encrypt ? CKR_CTX_KEY : CKR_CTX_DECRYPT, &device_error, &resp,
+                         &payload);
+    session_set_device_error(s, device_error);
+    if (rv != CKR_OK)
+        return rv;
+    const uint8_t *data, *tag = NULL;
+    size_t data_len, tag_len = 0;
+    if (!ttlv_find_bytes(&payload, TAG_DATA, &data, &data_len))
+        rv = CKR_GENERAL_ERROR;
+    else if (op->mech == CKM_AES_GCM && encrypt &&
+             (!ttlv_find_bytes(&payload, TAG_AE_TAG, &tag, &tag_len) || tag_len < op->tag_len))
+        rv = CKR_GENERAL_ERROR;
+    /* A GCM tag is truncated by keeping its leading bytes. */
+    else if (!set_result(op, data, data_len, tag, tag ? op->tag_len : 0))
+        rv = CKR_HOST_MEMORY;
+    kmip_response_free(&resp);
+    return rv;
+}
+
+static CK_RV crypt_single(CK_SESSION_HANDLE h, int encrypt, CK_BYTE_PTR in, CK_ULONG n,
+                          CK_BYTE_PTR out, CK_ULONG_PTR out_len)
+{
+    struct session *s;
+    CK_RV rv = op_claim(h, encrypt ? OP_ENCRYPT : OP_DECRYPT, &s);
+    if (rv != CKR_OK)
+        return rv;
+    struct operation *op = &s->op;
+    int done = 0;
+    size_t limit = TRESOR_MAX_DATA + (encrypt ? 0 : TRESOR_FORMAT_OVERHEAD);
+    if (!out_len || (!in && n))
+        rv = CKR_ARGUMENTS_BAD;
+    else if (op->multipart)
+        rv = CKR_OPERATION_ACTIVE;
+    else if (op->result)
+        rv = output_result(op, out, out_len, &done);
+    else if (n > limit)
+        rv = CKR_DATA_LEN_RANGE;
+    else if (!out)
+        rv = output_bound(op, n, encrypt, out_len);
+    else if ((rv = output_bound(op, n, encrypt, out_len)) == CKR_OK &&
+             (rv = run_crypt(s, in, n, encrypt)) == CKR_OK)
+        rv = output_result(op, out, out_len, &done);
+    return op_release(s, rv, done);
+}
+
+static CK_RV crypt_update(CK_SESSION_HANDLE h, int encrypt, CK_BYTE_PTR in, CK_ULONG n,
+                          CK_ULONG_PTR out_len)
+{
+    struct session *s;
+    CK_RV rv = op_claim(h, encrypt ? OP_ENCRYPT : OP_DECRYPT, &s);
+    if (rv != CKR_OK)
+        return rv;
+    if (!out_len)
+        rv = CKR_ARGUMENTS_BAD;
+    else
+        rv = append_input(&s->op, in, n, TRESOR_MAX_DATA);
+    if (rv == CKR_OK)
+        *out_len = 0; /* everything is produced by the final call, in one round trip */
+    return op_release(s, rv, 0);
+}
+
+static CK_RV crypt_final(CK_SESSION_HANDLE h, int encrypt, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
+{
+    struct session *s;
+    CK_RV rv = op_claim(h, encrypt ? OP_ENCRYPT : OP_DECRYPT, &s);
+    if (rv != CKR_OK)
+        return rv;
+    struct operation *op = &s->op;
+    int done = 0;
+    if (!out_len)
+        rv = CKR_ARGUMENTS_BAD;
+    else if (op->result)
+        rv = output_result(op, out, out_len, &done);
+    else if (!out)
+        rv = output_bound(op, op->buf_len, encrypt, out_len);
+    else if ((rv = output_bound(op, op->buf_len, encrypt, out_len)) == CKR_OK &&
+             (rv = run_crypt(s, op->buf, op->buf_len, encrypt)) == CKR_OK)
+        rv = output_result(op, out, out_len, &done);
+    return op_release(s, rv, done);
+}
+
+CK_RV C_Encrypt(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen,
+                CK_BYTE_PTR pEncryptedData, CK_ULONG_PTR pulEncryptedDataLen)
+{
+    return crypt_single(hSession, 1, pData, ulDataLen, pEncryptedData, pulEncryptedDataLen);
+}
+
+CK_RV C_EncryptUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen,
+                      CK_BYTE_PTR pEncryptedPart, CK_ULONG_PTR pulEncryptedPartLen)
+{
+    (void)pEncryptedPart;
+    return crypt_update(hSession, 1, pPart, ulPartLen, pulEncryptedPartLen);
+}
+
+CK_RV C_EncryptFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pLastEncryptedPart,
+                     CK_ULONG_PTR pulLastEncryptedPartLen)
+{
+    return crypt_final(hSession, 1, pLastEncryptedPart, pulLastEncryptedPartLen);
+}
+
+CK_RV C_Decrypt(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedData, CK_ULONG ulEncryptedDataLen,
+                CK_BYTE_PTR pData, CK_ULONG_PTR pulDataLen)
+{
+    return crypt_single(hSession, 0, pEncryptedData, ulEncryptedDataLen, pData, pulDataLen);
+}
+
+CK_RV C_DecryptUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedPart,
+                      CK_ULONG ulEncryptedPartLen, CK_BYTE_PTR pPart, CK_ULONG_PTR pulPartLen)
+{
+    (void)pPart;
+    return crypt_update(hSession, 0, pEncryptedPart, ulEncryptedPartLen, pulPartLen);
+}
+
+CK_RV C_DecryptFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pLastPart, CK_ULONG_PTR pulLastPartLen)
+{
+    return crypt_final(hSession, 0, pLastPart, pulLastPartLen);
+}

@@ -1,0 +1,376 @@
+/* C_GenerateKey, C_GenerateKeyPair (KMIP Create / Create Key Pair) and C_GenerateRandom. */
+#include "tresor.h"
+
+#include <openssl/objects.h>
+#include <openssl/rand.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RNG_CHUNK 4096
+#define RNG_CHUNKS_PER_MESSAGE 16
+#define GENERIC_SECRET_MAX 64
+
+struct create_request {
+    uint32_t object_type;
+    uint32_t alg;
+    int32_t bits;
+    uint32_t curve; /* EC key pairs */
+    uint32_t usage, public_usage;
+    const CK_ATTRIBUTE *label;
+    const CK_ATTRIBUTE *id;
+};
+
+static void put_vendor_bytes(ttlv_writer *w, const char *name, const void *p, size_t n)
+{
+    ttlv_begin(w, TAG_ATTRIBUTE);
+    ttlv_put_text(w, TAG_VENDOR_IDENTIFICATION, TRESOR_VENDOR, strlen(TRESOR_VENDOR));
+    ttlv_put_text(w, TAG_ATTRIBUTE_NAME, name, strlen(name));
+    ttlv_put_bytes(w, TAG_ATTRIBUTE_VALUE, p, n);
+    ttlv_end(w);
+}
+
+static void put_identity(ttlv_writer *w, const struct create_request *c)
+{
+    if (c->label && c->label->ulValueLen)
+        kmip_put_name(w, c->label->pValue, c->label->ulValueLen);
+    if (c->id && c->id->ulValueLen)
+        put_vendor_bytes(w, "pkcs11_id", c->id->pValue, c->id->ulValueLen);
+}
+
+/* Create (or Create Key Pair), then Get Attributes of the ID Placeholder in the same batch. */
+static void build_create(ttlv_writer *w, void *arg)
+{
+    const struct create_request *c = arg;
+    if (c->object_type == KMIP_OBJ_SYMMETRIC) {
+        kmip_item_begin(w, KMIP_OP_CREATE);
+        ttlv_put_enum(w, TAG_OBJECT_TYPE, KMIP_OBJ_SYMMETRIC);
+        ttlv_begin(w, TAG_ATTRIBUTES);
+        ttlv_put_enum(w, TAG_CRYPTO_ALGORITHM, c->alg);
+        ttlv_put_int(w, TAG_CRYPTO_LENGTH, c->bits);
+        ttlv_put_int(w, TAG_USAGE_MASK, (int32_t)c->usage);
+        put_identity(w, c);
+        ttlv_end(w);
+        kmip_item_end(w);
+    } else {
+        kmip_item_begin(w, KMIP_OP_CREATE_KEY_PAIR);
+        ttlv_begin(w, TAG_COMMON_ATTRIBUTES);
+        ttlv_put_enum(w, TAG_CRYPTO_ALGORITHM, c->alg);
+        if (c->curve) {
+            ttlv_begin(w, 0x420029 /* Cryptographic Domain Parameters */);
+            ttlv_put_enum(w, TAG_RECOMMENDED_CURVE, c->curve);
+            ttlv_end(w);
+        }
+        ttlv_put_int(w, TAG_CRYPTO_LENGTH, c->bits);
+        ttlv_end(w);
+        ttlv_begin(w, TAG_PRIVATE_KEY_ATTRIBUTES);
+        ttlv_put_int(w, TAG_USAGE_MASK, (int32_t)c->usage);
+        put_identity(w, c);
+        ttlv_end(w);
+        ttlv_begin(w, TAG_PUBLIC_KEY_ATTRIBUTES);
+        ttlv_put_int(w, TAG_USAGE_MASK, (int32_t)c->public_usage);
+        put_identity(w, c);
+        ttlv_end(w);
+        kmip_item_end(w);
+    }
+    kmip_item_begin(w, KMIP_OP_GET_ATTRIBUTES);
+    kmip_item_end(w);
+}
+
+/* Runs the create batch; returns the new object's handle (the private key for a pair). */
+static CK_RV run_create(struct session *s, const struct create_request *c, char *public_uid,
+                        CK_OBJECT_HANDLE *out)
+{
+    struct slot *sl = lib_slot(s->slot);
+    struct kmip_response resp;
+    CK_RV rv = kmip_exchange(sl, 2, build_create, (void *)c, 0, &resp);
+    if (rv != CKR_OK)
+        return rv;
+    CK_ULONG device_error = 0;
+    struct kmip_result created, attrs;
+    const uint8_t *p;
+    size_t n;
+    if (!kmip_result_at(&resp, 0, &created) || !kmip_result_at(&resp, 1, &attrs)) {
+        rv = CKR_GENERAL_ERROR;
+    } else if (created.status != 0) {
+        rv = ckr_from_result(&created, CKR_CTX_OTHER, &device_error);
+    } else if (public_uid && (!created.has_payload ||
+                              !ttlv_find_bytes(&created.payload, TAG_PUBLIC_KEY_UID, &p, &n) ||
+                              n == 0 || n > TRESOR_UID_MAX)) {
+        rv = CKR_GENERAL_ERROR;
+    } else {
+        if (public_uid) {
+            memcpy(public_uid, p, n);
+            public_uid[n] = '\0';
+        }
+        const uint8_t *uid;
+        size_t uid_len;
+        char uid_copy[TRESOR_UID_MAX + 1] = {0};
+        uint32_t uid_tag = public_uid ? TAG_PRIVATE_KEY_UID : TAG_UNIQUE_IDENTIFIER;
+        if (!created.has_payload || !ttlv_find_bytes(&created.payload, uid_tag, &uid, &uid_len) ||
+            uid_len == 0 || uid_len > TRESOR_UID_MAX) {
+            rv = CKR_GENERAL_ERROR;
+        } else {
+            memcpy(uid_copy, uid, uid_len);
+            const char *uids[1] = {uid_copy};
+            /* The batch's Get Attributes saves nothing if it failed; load on its own then. */
+            rv = objects_load(sl, uids, 1, &device_error, out);
+        }
+    }
+    kmip_response_free(&resp);
+    session_set_device_error(s, device_error);
+    return rv;
+}
+
+static int text_attribute_ok(const CK_ATTRIBUTE *a, size_t max)
+{
+    return !a || (a->ulValueLen <= max && (a->pValue || a->ulValueLen == 0));
+}
+
+static CK_RV generate_session_key(struct session *s, CK_MECHANISM_TYPE m, const CK_ATTRIBUTE *t,
+                                  CK_ULONG n, CK_ULONG len, CK_OBJECT_HANDLE *out)
+{
+    size_t mapped = 0;
+    uint8_t *value = secure_alloc(len, &mapped);
+    if (!value)
+        return CKR_HOST_MEMORY;
+    CK_RV rv = RAND_priv_bytes(value, (int)len) == 1 ? CKR_OK : CKR_FUNCTION_FAILED;
+    if (rv == CKR_OK)
+        rv = object_new_session_secret(s->slot, s->handle,
+                                       m == CKM_AES_KEY_GEN ? CKK_AES : CKK_GENERIC_SECRET, value,
+                                       len, t, n, 0, out);
+    secure_free(value, mapped);
+    return rv;
+}
+
+CK_RV C_GenerateKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
+                    CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phKey)
+{
+    struct session *s;
+    CK_RV rv = op_claim(hSession, OP_NONE, &s);
+    if (rv != CKR_OK)
+        return rv;
+    CK_ULONG len = 0;
+    int token = 0, extractable = 0, enc, dec, wrap, unwrap;
+    if (!pMechanism || !phKey || (!pTemplate && ulCount))
+        rv = CKR_ARGUMENTS_BAD;
+    else if (pMechanism->mechanism != CKM_AES_KEY_GEN &&
+             pMechanism->mechanism != CKM_GENERIC_SECRET_KEY_GEN)
+        rv = CKR_MECHANISM_INVALID;
+    else if (pMechanism->pParameter || pMechanism->ulParameterLen)
+        rv = CKR_MECHANISM_PARAM_INVALID;
+    else if (!template_ulong(pTemplate, ulCount, CKA_VALUE_LEN, &len))
+        rv = CKR_TEMPLATE_INCOMPLETE;
+    else if (!template_bool(pTemplate, ulCount, CKA_TOKEN, 0, &token) ||
+             !template_bool(pTemplate, ulCount, CKA_EXTRACTABLE, !token, &extractable) ||
+             !template_bool(pTemplate, ulCount, CKA_ENCRYPT, 1, &enc) ||
+             !template_bool(pTemplate, ulCount, CKA_DECRYPT, 1, &dec) ||
+             !template_bool(pTemplate, ulCount, CKA_WRAP, 1, &wrap) ||
+             !template_bool(pTemplate, ulCount, CKA_UNWRAP, 1, &unwrap) ||
+             !text_attribute_ok(template_find(pTemplate, ulCount, CKA_LABEL), TRESOR_LABEL_MAX) ||
+             !text_attribute_ok(template_find(pTemplate, ulCount, CKA_ID), TRESOR_ID_MAX))
+        rv = CKR_ATTRIBUTE_VALUE_INVALID;
+    else if (pMechanism->mechanism == CKM_AES_KEY_GEN && len != 16 && len != 24 && len != 32)
+        rv = CKR_ATTRIBUTE_VALUE_INVALID;
+    else if (len == 0 || len > GENERIC_SECRET_MAX)
+        rv = CKR_ATTRIBUTE_VALUE_INVALID;
+    else if (token && (pMechanism->mechanism != CKM_AES_KEY_GEN || extractable))
+        rv = token && extractable ? CKR_ATTRIBUTE_VALUE_INVALID : CKR_TEMPLATE_INCONSISTENT;
+    if (rv == CKR_OK && !token) {
+        rv = generate_session_key(s, pMechanism->mechanism, pTemplate, ulCount, len, phKey);
+    } else if (rv == CKR_OK) {
+        struct create_request c = {
+            .object_type = KMIP_OBJ_SYMMETRIC, .alg = KMIP_ALG_AES, .bits = (int32_t)len * 8,
+            .usage = (enc ? KMIP_USAGE_ENCRYPT : 0) | (dec ? KMIP_USAGE_DECRYPT : 0) |
+                     (wrap ? KMIP_USAGE_WRAP : 0) | (unwrap ? KMIP_USAGE_UNWRAP : 0),
+            .label = template_find(pTemplate, ulCount, CKA_LABEL),
+            .id = template_find(pTemplate, ulCount, CKA_ID)};
+        rv = run_create(s, &c, NULL, phKey);
+    }
+    return op_release(s, rv, 0);
+}
+
+/* P-256, P-384 and P-521 by their DER OIDs → KMIP Recommended Curve and size. */
+static int curve_from_params(const CK_ATTRIBUTE *a, uint32_t *curve, int32_t *bits)
+{
+    if (!a || !a->pValue || a->ulValueLen == 0 || a->ulValueLen > 64)
+        return 0;
+    const unsigned char *p = a->pValue;
+    ASN1_OBJECT *obj = d2i_ASN1_OBJECT(NULL, &p, (long)a->ulValueLen);
+    int nid = obj ? OBJ_obj2nid(obj) : NID_undef;
+    ASN1_OBJECT_free(obj);
+    switch (nid) {
+    case NID_X9_62_prime256v1: *curve = 0x07, *bits = 256; return 1;
+    case NID_secp384r1: *curve = 0x0A, *bits = 384; return 1;
+    case NID_secp521r1: *curve = 0x0D, *bits = 521; return 1;
+    default: return 0;
+    }
+}
+
+static CK_RV key_pair_request(const CK_MECHANISM *m, const CK_ATTRIBUTE *pub, CK_ULONG npub,
+                              const CK_ATTRIBUTE *priv, CK_ULONG npriv, int reject_dual_use,
+                              struct create_request *c)
+{
+    int pub_token, priv_token, sign, decrypt, unwrap, extractable;
+    CK_ULONG bits = 0;
+    if (!template_bool(pub, npub, CKA_TOKEN, 1, &pub_token) ||
+        !template_bool(priv, npriv, CKA_TOKEN, 1, &priv_token) ||
+        !template_bool(priv, npriv, CKA_SIGN, 1, &sign) ||
+        !template_bool(priv, npriv, CKA_DECRYPT, 0, &decrypt) ||
+        !template_bool(priv, npriv, CKA_UNWRAP, 0, &unwrap) ||
+        !template_bool(priv, npriv, CKA_EXTRACTABLE, 0, &extractable) ||
+        !text_attribute_ok(template_find(priv, npriv, CKA_LABEL), TRESOR_LABEL_MAX) ||
+        !text_attribute_ok(template_find(priv, npriv, CKA_ID), TRESOR_ID_MAX))
+        return CKR_ATTRIBUTE_VALUE_INVALID;
+    if (!pub_token || !priv_token)
+        return CKR_TEMPLATE_INCONSISTENT; /* key pairs exist only in Tresor */
+    if (extractable)
+        return CKR_ATTRIBUTE_VALUE_INVALID;
+    int wants_decrypt = decrypt || unwrap;
+    if (sign && wants_decrypt) {
+        if (reject_dual_use)
+            return CKR_TEMPLATE_INCONSISTENT;
+        wants_decrypt = 0;
+    }
+    memset(c, 0, sizeof(*c));
+    c->object_type = KMIP_OBJ_PRIVATE;
+    c->label = template_find(priv, npriv, CKA_LABEL);
+    c->id = template_find(priv, npriv, CKA_ID);
+    if (m->mechanism == CKM_RSA_PKCS_KEY_PAIR_GEN) {
+        const CK_ATTRIBUTE *e = template_find(pub, npub, CKA_PUBLIC_EXPONENT);
+        static const uint8_t F4[] = {0x01, 0x00, 0x01};
+        if (!template_ulong(pub, npub, CKA_MODULUS_BITS, &bits))
+            return CKR_TEMPLATE_INCOMPLETE;
+        if (bits != 2048 && bits != 3072 && bits != 4096)
+            return CKR_ATTRIBUTE_VALUE_INVALID;
+        if (e) {
+            const uint8_t *v = e->pValue;
+            size_t n = e->ulValueLen;
+            while (v && n > 0 && *v == 0)
+                v++, n--;
+            if (!v || n != sizeof(F4) || memcmp(v, F4, sizeof(F4)))
+                return CKR_ATTRIBUTE_VALUE_INVALID;
+        }
+        c->alg = KMIP_ALG_RSA;
+        c->bits = (int32_t)bits;
+        c->usage = wants_decrypt ? KMIP_USAGE_DECRYPT | KMIP_USAGE_UNWRAP : KMIP_USAGE_SIGN;
+        c->public_usage = wants_decrypt ? KMIP_USAGE_ENCRYPT | KMIP_USAGE_WRAP : KMIP_USAGE_VERIFY;
+        return CKR_OK;
+    }
+    if (m->mechanism == CKM_EC_KEY_PAIR_GEN) {
+        const CK_ATTRIBUTE *params = template_find(pub, npub, CKA_EC_PARAMS);
+        if (!params)
+            return CKR_TEMPLATE_INCOMPLETE;
+        if (!curve_from_params(params, &c->curve, &c->bits))
+            return CKR_CURVE_NOT_SUPPORTED;
+        if (wants_decrypt)
+            return CKR_TEMPLATE_INCONSISTENT;
+        c->alg = KMIP_ALG_EC;
+        c->usage = KMIP_USAGE_SIGN;
+        c->public_usage = KMIP_USAGE_VERIFY;
+        return CKR_OK;
+    }
+    return CKR_MECHANISM_INVALID;
+}
+
+CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
+                        CK_ATTRIBUTE_PTR pPublicKeyTemplate, CK_ULONG ulPublicKeyAttributeCount,
+                        CK_ATTRIBUTE_PTR pPrivateKeyTemplate, CK_ULONG ulPrivateKeyAttributeCount,
+                        CK_OBJECT_HANDLE_PTR phPublicKey, CK_OBJECT_HANDLE_PTR phPrivateKey)
+{
+    struct session *s;
+    CK_RV rv = op_claim(hSession, OP_NONE, &s);
+    if (rv != CKR_OK)
+        return rv;
+    struct create_request c;
+    if (!pMechanism || !phPublicKey || !phPrivateKey ||
+        (!pPublicKeyTemplate && ulPublicKeyAttributeCount) ||
+        (!pPrivateKeyTemplate && ulPrivateKeyAttributeCount))
+        rv = CKR_ARGUMENTS_BAD;
+    else if (pMechanism->pParameter || pMechanism->ulParameterLen)
+        rv = CKR_MECHANISM_PARAM_INVALID;
+    else
+        rv = key_pair_request(pMechanism, pPublicKeyTemplate, ulPublicKeyAttributeCount,
+                              pPrivateKeyTemplate, ulPrivateKeyAttributeCount,
+                              lib_slot(s->slot)->conf->dual_use_reject, &c);
+    char public_uid[TRESOR_UID_MAX + 1] = {0};
+    if (rv == CKR_OK)
+        rv = run_create(s, &c, public_uid, phPrivateKey);
+    if (rv == CKR_OK) {
+        CK_ULONG device_error = 0;
+        const char *uids[1] = {public_uid};
+        rv = objects_load(lib_slot(s->slot), uids, 1, &device_error, phPublicKey);
+        session_set_device_error(s, device_error);
+    }
+    return op_release(s, rv, 0);
+}
+
+struct rng_request {
+    size_t chunks;
+    size_t last;
+};
+
+static void build_rng(ttlv_writer *w, void *arg)
+{
+    const struct rng_request *r = arg;
+    for (size_t i = 0; i < r->chunks; i++) {
+        kmip_item_begin(w, KMIP_OP_RNG_RETRIEVE);
+        ttlv_put_int(w, TAG_DATA_LENGTH, (int32_t)(i + 1 == r->chunks ? r->last : RNG_CHUNK));
+        kmip_item_end(w);
+    }
+}
+
+static CK_RV fetch_random(struct session *s, uint8_t *out, size_t n)
+{
+    struct rng_request r = {(n + RNG_CHUNK - 1) / RNG_CHUNK, n - (n - 1) / RNG_CHUNK * RNG_CHUNK};
+    struct kmip_response resp;
+    CK_RV rv = kmip_exchange(lib_slot(s->slot), (int)r.chunks, build_rng, &r, 1, &resp);
+    if (rv != CKR_OK)
+        return rv;
+    CK_ULONG device_error = 0;
+    for (size_t i = 0; rv == CKR_OK && i < r.chunks; i++) {
+        struct kmip_result res;
+        const uint8_t *p;
+        size_t len, want = i + 1 == r.chunks ? r.last : RNG_CHUNK;
+        if (!kmip_result_at(&resp, (int)i, &res))
+            rv = CKR_GENERAL_ERROR;
+        else if (res.status != 0)
+            rv = ckr_from_result(&res, CKR_CTX_OTHER, &device_error);
+        else if (!res.has_payload || !ttlv_find_bytes(&res.payload, TAG_DATA, &p, &len) ||
+                 len != want)
+            rv = CKR_GENERAL_ERROR;
+        else
+            memcpy(out + i * RNG_CHUNK, p, len);
+    }
+    kmip_response_free(&resp);
+    session_set_device_error(s, device_error);
+    return rv;
+}
+
+CK_RV C_GenerateRandom(CK_SESSION_HANDLE hSession, CK_BYTE_PTR RandomData, CK_ULONG ulRandomLen)
+{
+    struct session *s;
+    CK_RV rv = session_enter(hSession, &s);
+    if (rv != CKR_OK)
+        return rv;
+    if (!RandomData && ulRandomLen)
+        rv = CKR_ARGUMENTS_BAD;
+    const size_t per_message = (size_t)RNG_CHUNK * RNG_CHUNKS_PER_MESSAGE;
+    for (size_t done = 0; rv == CKR_OK && done < ulRandomLen; done += per_message) {
+        size_t n = ulRandomLen - done < per_message ? ulRandomLen - done : per_message;
+        rv = fetch_random(s, RandomData + done, n);
+    }
+    session_leave(s);
+    return rv;
+}
+
+CK_RV C_SeedRandom(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSeed, CK_ULONG ulSeedLen)
+{
+    (void)pSeed;
+    (void)ulSeedLen;
+    struct session *s;
+    CK_RV rv = session_enter(hSession, &s);
+    if (rv != CKR_OK)
+        return rv;
+    session_leave(s);
+    return CKR_RANDOM_SEED_NOT_SUPPORTED;
+}

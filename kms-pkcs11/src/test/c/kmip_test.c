@@ -1,0 +1,135 @@
+#include "test.h"
+#include "tresor.h"
+
+#include <stdlib.h>
+#include <openssl/evp.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+TEST(request_header_carries_the_attestation_credential)
+{
+    uint8_t measurement[3] = {7, 8, 9};
+    struct attestation_credential cred = {(const uint8_t *)"id", 2, (const uint8_t *)"value", 5,
+                                          0x80000001u, measurement, 3};
+    ttlv_writer w;
+    ttlv_writer_init(&w);
+    kmip_header(&w, 2, 1, &cred);
+    CHECK(ttlv_writer_ok(&w));
+    ttlv_item header, auth, credential, value, nonce, version;
+    CHECK(ttlv_validate(w.buf, w.len, &header));
+    int32_t major = 0, minor = 0, count = 0;
+    int capable = 0;
+    CHECK(ttlv_find(&header, TAG_PROTOCOL_VERSION, &version) &&
+          ttlv_find_int(&version, TAG_PROTOCOL_MAJOR, &major) &&
+          ttlv_find_int(&version, TAG_PROTOCOL_MINOR, &minor) && major == 2 && minor == 1);
+    CHECK(ttlv_find_bool(&header, TAG_ATTESTATION_CAPABLE, &capable) && capable);
+    CHECK(ttlv_find_int(&header, TAG_BATCH_COUNT, &count) && count == 2);
+    uint32_t type = 0, att = 0;
+    const uint8_t *p;
+    size_t n;
+    CHECK(ttlv_find(&header, TAG_AUTHENTICATION, &auth) &&
+          ttlv_find(&auth, TAG_CREDENTIAL, &credential) &&
+          ttlv_find_enum(&credential, TAG_CREDENTIAL_TYPE, &type) && type == 3 &&
+          ttlv_find(&credential, TAG_CREDENTIAL_VALUE, &value));
+    CHECK(ttlv_find(&value, TAG_NONCE, &nonce) &&
+          ttlv_find_bytes(&nonce, TAG_NONCE_ID, &p, &n) && n == 2 && !memcmp(p, "id", 2));
+    CHECK(ttlv_find_enum(&value, TAG_ATTESTATION_TYPE, &att) && att == 0x80000001u);
+    CHECK(ttlv_find_bytes(&value, TAG_ATTESTATION_MEASUREMENT, &p, &n) && n == 3 && p[2] == 9);
+    ttlv_writer_free(&w);
+}
+
+static void response(ttlv_writer *w)
+{
+    ttlv_begin(w, TAG_RESPONSE_MESSAGE);
+    ttlv_begin(w, TAG_RESPONSE_HEADER);
+    ttlv_begin(w, TAG_PROTOCOL_VERSION);
+    ttlv_put_int(w, TAG_PROTOCOL_MAJOR, 2);
+    ttlv_put_int(w, TAG_PROTOCOL_MINOR, 1);
+    ttlv_end(w);
+    ttlv_put_int(w, TAG_BATCH_COUNT, 2);
+    ttlv_end(w);
+    ttlv_begin(w, TAG_BATCH_ITEM);
+    ttlv_put_enum(w, TAG_OPERATION, KMIP_OP_REVOKE);
+    ttlv_put_enum(w, TAG_RESULT_STATUS, 0);
+    ttlv_begin(w, TAG_RESPONSE_PAYLOAD);
+    kmip_put_uid(w, "u1");
+    ttlv_end(w);
+    ttlv_end(w);
+    ttlv_begin(w, TAG_BATCH_ITEM);
+    ttlv_put_enum(w, TAG_OPERATION, KMIP_OP_DESTROY);
+    ttlv_put_enum(w, TAG_RESULT_STATUS, 1);
+    ttlv_put_enum(w, TAG_RESULT_REASON, 0x3A);
+    ttlv_put_text(w, TAG_RESULT_MESSAGE, "retry after 12 s", 16);
+    ttlv_end(w);
+    ttlv_end(w);
+}
+
+TEST(batch_results_are_read_by_index)
+{
+    ttlv_writer w;
+    ttlv_writer_init(&w);
+    response(&w);
+    CHECK(ttlv_writer_ok(&w));
+    struct kmip_response r = {0};
+    CHECK(ttlv_validate(w.buf, w.len, &r.root));
+    struct kmip_result first, second, third;
+    CHECK(kmip_result_at(&r, 0, &first) && first.status == 0 && first.has_payload);
+    CHECK(kmip_result_at(&r, 1, &second) && second.status == 1 && second.reason == 0x3A &&
+          !second.has_payload && second.message_len == 16);
+    CHECK(!kmip_result_at(&r, 2, &third));
+    ttlv_writer_free(&w);
+}
+
+TEST(report_data_binds_nonce_and_client_key)
+{
+    static const char *expected =
+        "d2db4207fe927db0fe1b4dec6135b42201615ca5cbce1b19816d5ab3cfe4f30a"
+        "de3b56973db36ea3f213e4a5a080dfa599d45e8c660dc5cdb4f5fb044a0e8f2f";
+    uint8_t value[32], spki_hash[32], out[64];
+    for (int i = 0; i < 32; i++)
+        value[i] = (uint8_t)i;
+    unsigned int n = 0;
+    EVP_Digest("spki", 4, spki_hash, &n, EVP_sha256(), NULL);
+    attest_report_data((const uint8_t *)"nonce-id", 8, value, 32, spki_hash, out);
+    char hex[129];
+    for (int i = 0; i < 64; i++)
+        snprintf(hex + 2 * i, 3, "%02x", out[i]);
+    CHECK(!strcmp(hex, expected));
+}
+
+TEST(command_evidence_is_the_commands_output)
+{
+    char dir[] = "/tmp/tresor-attest-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char script[64];
+    snprintf(script, sizeof(script), "%s/evidence", dir);
+    FILE *f = fopen(script, "w");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    fputs("#!/bin/sh\nprintf 'E:%s' \"$1\"\n", f);
+    fclose(f);
+    chmod(script, 0700);
+    struct tresor_conf c = {.attestation = ATTEST_COMMAND, .attestation_command = script,
+                            .attestation_type = 0x80000004u};
+    uint8_t rd[64];
+    memset(rd, 0xAB, sizeof(rd));
+    struct attestation_credential cred = {0};
+    CHECK(attest_enabled(&c));
+    CHECK(attest_collect(&c, rd, &cred));
+    CHECK(cred.type == 0x80000004u && cred.measurement_len == 2 + 128);
+    CHECK(cred.measurement && !memcmp(cred.measurement, "E:abab", 6));
+    free(cred.measurement);
+    unlink(script);
+    rmdir(dir);
+}
+
+TEST(attestation_off_or_absent_tsm_is_not_enabled)
+{
+    struct tresor_conf c = {.attestation = ATTEST_OFF};
+    CHECK(!attest_enabled(&c));
+    c.attestation = ATTEST_AUTO;
+    c.tsm_root = "/nonexistent/tsm";
+    CHECK(!attest_enabled(&c));
+}
