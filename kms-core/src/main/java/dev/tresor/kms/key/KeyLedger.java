@@ -15,6 +15,8 @@ import java.util.Optional;
  * t/{project}/{region}/mat/{keyId}/{number:010}    key material (raw, or PKCS#8)
  * t/{project}/{region}/wk/{wrappingKeyId}          WrappingKey
  * t/{project}/{region}/wkmat/{wrappingKeyId}       wrapping key private material (PKCS#8)
+ * t/{project}/{region}/obj/{objectId}              ManagedObject
+ * t/{project}/{region}/objval/{objectId}           its value
  * </pre>
  */
 final class KeyLedger {
@@ -66,6 +68,31 @@ final class KeyLedger {
 
     Optional<byte[]> wrappingKeyMaterial(TenantId tenant, String wrappingKeyId) {
         return store.get(prefix(tenant) + "wkmat/" + wrappingKeyId);
+    }
+
+    Optional<ManagedObject> object(TenantId tenant, String objectId) {
+        return read(prefix(tenant) + "obj/" + objectId, ManagedObject.class);
+    }
+
+    List<ManagedObject> objects(TenantId tenant) {
+        return readAll(prefix(tenant) + "obj/", ManagedObject.class);
+    }
+
+    Optional<byte[]> objectValue(TenantId tenant, String objectId) {
+        return store.get(prefix(tenant) + "objval/" + objectId);
+    }
+
+    /** Puts the object's record and, when given, its value. */
+    void put(BarrierStore.Batch batch, ManagedObject object, byte[] valueOrNull) {
+        batch.put(prefix(object.tenant()) + "obj/" + object.id(), StoredJson.encode(object));
+        if (valueOrNull != null) {
+            batch.put(prefix(object.tenant()) + "objval/" + object.id(), valueOrNull);
+        }
+    }
+
+    void purge(BarrierStore.Batch batch, ManagedObject object) {
+        batch.delete(prefix(object.tenant()) + "obj/" + object.id());
+        batch.delete(prefix(object.tenant()) + "objval/" + object.id());
     }
 
     void put(BarrierStore.Batch batch, KeyRing ring) {

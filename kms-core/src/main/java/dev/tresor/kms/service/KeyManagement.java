@@ -1,5 +1,6 @@
 package dev.tresor.kms.service;
 
+import dev.tresor.kms.audit.AuditEvent;
 import dev.tresor.kms.audit.AuditLog;
 import dev.tresor.kms.audit.AuditRecord;
 import dev.tresor.kms.crypto.Crypto;
@@ -8,10 +9,13 @@ import dev.tresor.kms.key.KeyCryptography;
 import dev.tresor.kms.key.KeyRing;
 import dev.tresor.kms.key.KeyService;
 import dev.tresor.kms.key.KeyVersion;
+import dev.tresor.kms.key.ManagedObject;
+import dev.tresor.kms.key.ManagedObjects;
 import dev.tresor.kms.key.WrappingKey;
 import dev.tresor.kms.key.WrappingKeys;
 import dev.tresor.kms.limit.RateLimitStatus;
 import dev.tresor.kms.limit.RateLimits;
+import dev.tresor.kms.seal.BarrierStore;
 import dev.tresor.kms.tenant.Caller;
 import dev.tresor.kms.tenant.Projects;
 import dev.tresor.kms.tenant.Right;
@@ -20,7 +24,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The one service API every front-end calls. Synchronous and thread-safe: front-ends call it
@@ -35,6 +41,7 @@ public final class KeyManagement {
     private final KeyService keys;
     private final KeyCryptography cryptography;
     private final WrappingKeys wrappingKeys;
+    private final ManagedObjects objects;
     private final Projects projects;
     private final RateLimits limits;
     private final AuditLog audit;
@@ -42,11 +49,12 @@ public final class KeyManagement {
     private final Clock clock;
     private final CallPipeline pipeline;
 
-    KeyManagement(KeyService keys, KeyCryptography cryptography, WrappingKeys wrappingKeys, Projects projects,
-                  RateLimits limits, AuditLog audit, Crypto crypto, Clock clock) {
+    KeyManagement(KeyService keys, KeyCryptography cryptography, WrappingKeys wrappingKeys, ManagedObjects objects,
+                  Projects projects, RateLimits limits, AuditLog audit, Crypto crypto, Clock clock) {
         this.keys = keys;
         this.cryptography = cryptography;
         this.wrappingKeys = wrappingKeys;
+        this.objects = objects;
         this.projects = projects;
         this.limits = limits;
         this.audit = audit;
@@ -237,6 +245,43 @@ public final class KeyManagement {
         return pipeline.read(caller, "hash", Right.CRYPTO, "", () -> Bytes.wrap(crypto.digest(hash, data.toArray())));
     }
 
+    // --- other managed objects (KMIP secret data, opaque objects, certificates, public keys) ---
+
+    /** {@code exportable} empty = the project's KMIP default. */
+    public ManagedObject registerObject(Caller caller, ManagedObject.Type type, Bytes value,
+                                        Optional<Boolean> exportable, Map<String, String> attributes) {
+        return pipeline.run(caller, "object.register", Right.LIFECYCLE, "objects", commit -> objects.register(
+                caller.tenant(), type, value,
+                exportable.orElse(projects.get(caller.tenant().projectId()).kmipExportableByDefault()),
+                attributes, commit));
+    }
+
+    public ManagedObject getObject(Caller caller, String objectId) {
+        return pipeline.read(caller, "object.get", Right.READ_METADATA, object(objectId),
+                () -> objects.get(caller.tenant(), objectId));
+    }
+
+    public List<ManagedObject> listObjects(Caller caller) {
+        return pipeline.read(caller, "object.list", Right.READ_METADATA, "objects", () -> objects.list(caller.tenant()));
+    }
+
+    /** The object's value; a secret one (secret data, opaque) only when exportable. */
+    public Bytes objectValue(Caller caller, String objectId) {
+        return pipeline.read(caller, "object.export", Right.CRYPTO, object(objectId),
+                () -> objects.value(caller.tenant(), objectId));
+    }
+
+    public ManagedObject setObjectAttributes(Caller caller, String objectId, Map<String, String> attributes) {
+        return pipeline.run(caller, "object.set-attributes", Right.LIFECYCLE, object(objectId),
+                commit -> objects.setAttributes(caller.tenant(), objectId, attributes, commit));
+    }
+
+    /** Soft delete: unusable at once, erased after 30 days. */
+    public ManagedObject deleteObject(Caller caller, String objectId) {
+        return pipeline.run(caller, "object.delete", Right.LIFECYCLE, object(objectId),
+                commit -> objects.delete(caller.tenant(), objectId, commit));
+    }
+
     // --- wrapping keys ---------------------------------------------------------------------
 
     public WrappingKey createWrappingKey(Caller caller, CreateWrappingKey request) {
@@ -278,20 +323,21 @@ public final class KeyManagement {
                 () -> audit.export(caller.tenant().path(), from, to));
     }
 
-    /** Erases keys and versions whose 30-day window has passed, in every project; answers how many. */
+    /** Erases keys, versions and objects whose 30-day window has passed, in every project; answers how many. */
     public int purgeExpired() {
         List<TenantId> tenants = projects.list().stream()
                 .flatMap(p -> Regions.ALL.stream().map(region -> new TenantId(p.id(), region)))
                 .toList();
-        return keys.purgeExpired(tenants, batch -> audit.record(
-                new dev.tresor.kms.audit.AuditEvent(clock.instant(), "system:purger", "-", "purge", "", "ok", Map.of()),
-                batch));
+        Consumer<BarrierStore.Batch> commit = batch -> audit.record(
+                new AuditEvent(clock.instant(), "system:purger", AuditEvent.OPERATOR_TENANT, "purge", "", "ok", Map.of()),
+                batch);
+        return keys.purgeExpired(tenants, commit) + objects.purgeExpired(tenants, commit);
     }
 
     private MetadataExport metadata(TenantId tenant) {
         List<MetadataExport.RingExport> rings = keys.listKeyRings(tenant).stream().map(ring -> {
             List<MetadataExport.KeyExport> ringKeys = keys.listKeys(tenant, ring.id()).stream()
-                    .map(k -> new MetadataExport.KeyExport(k, keys.listVersions(tenant, dev.tresor.kms.service.KeyRef.of(ring.id(), k.id()))))
+                    .map(k -> new MetadataExport.KeyExport(k, keys.listVersions(tenant, KeyRef.of(ring.id(), k.id()))))
                     .toList();
             return new MetadataExport.RingExport(ring, ringKeys, wrappingKeys.list(tenant, ring.id()));
         }).toList();
@@ -300,6 +346,10 @@ public final class KeyManagement {
         int wrappingCount = rings.stream().mapToInt(r -> r.wrappingKeys().size()).sum();
         return new MetadataExport(tenant.projectId(), tenant.regionId(), clock.instant(),
                 new MetadataExport.Counts(rings.size(), keyCount, versionCount, wrappingCount), rings);
+    }
+
+    private static String object(String objectId) {
+        return "objects/" + objectId;
     }
 
     private static String ring(String keyRingId) {

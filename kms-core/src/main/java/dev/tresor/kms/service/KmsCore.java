@@ -4,6 +4,7 @@ import dev.tresor.kms.audit.AuditLog;
 import dev.tresor.kms.crypto.Crypto;
 import dev.tresor.kms.key.KeyCryptography;
 import dev.tresor.kms.key.KeyService;
+import dev.tresor.kms.key.ManagedObjects;
 import dev.tresor.kms.key.MaterialCache;
 import dev.tresor.kms.key.WrappingKeys;
 import dev.tresor.kms.limit.RateLimits;
@@ -91,7 +92,8 @@ public final class KmsCore implements AutoCloseable {
             KeyService keys = new KeyService(barrier, crypto, cache, clock, options.deletionGrace());
             Projects projects = new Projects(barrier, clock);
             this.keyManagement = new KeyManagement(keys, new KeyCryptography(keys, crypto),
-                    new WrappingKeys(barrier, keys, crypto, clock, options.wrappingKeyLifetime()), projects,
+                    new WrappingKeys(barrier, keys, crypto, clock, options.wrappingKeyLifetime()),
+                    new ManagedObjects(barrier, clock, options.deletionGrace()), projects,
                     new RateLimits(), audit, crypto, clock);
             this.administration = new Administration(projects, new ApiTokens(barrier, crypto.random(), clock),
                     new ClientCertificates(barrier, clock), seal, audit, clock);

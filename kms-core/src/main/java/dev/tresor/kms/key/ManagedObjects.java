@@ -1,0 +1,118 @@
+package dev.tresor.kms.key;
+
+import dev.tresor.kms.seal.BarrierStore;
+import dev.tresor.kms.service.Bytes;
+import dev.tresor.kms.service.KmsError;
+import dev.tresor.kms.tenant.TenantId;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/** Secret data, opaque objects, certificates and lone public keys: register, read, delete (soft), purge. */
+public final class ManagedObjects {
+    /** The largest value one object holds. */
+    public static final int MAX_VALUE = 65_536;
+
+    private final KeyLedger ledger;
+    private final Clock clock;
+    private final Duration deletionGrace;
+
+    public ManagedObjects(BarrierStore store, Clock clock, Duration deletionGrace) {
+        this.ledger = new KeyLedger(store);
+        this.clock = clock;
+        this.deletionGrace = deletionGrace;
+    }
+
+    public ManagedObject register(TenantId tenant, ManagedObject.Type type, Bytes value, boolean exportable,
+                                  Map<String, String> attributes, Consumer<BarrierStore.Batch> commit) {
+        if (value.isEmpty() || value.length() > MAX_VALUE) {
+            throw KmsError.invalid("object value must be 1 to " + MAX_VALUE + " bytes, not " + value.length());
+        }
+        ManagedObject object = new ManagedObject(UUID.randomUUID().toString(), tenant, type, exportable,
+                clock.instant(), Optional.empty(), attributes);
+        BarrierStore.Batch batch = ledger.batch();
+        ledger.put(batch, object, value.toArray());
+        commit.accept(batch);
+        return object;
+    }
+
+    /** An object that exists and is not past its deletion date. */
+    public ManagedObject get(TenantId tenant, String id) {
+        Instant now = clock.instant();
+        return ledger.object(tenant, id)
+                .filter(o -> !purgeDue(o, now))
+                .orElseThrow(() -> KmsError.notFound("object " + id));
+    }
+
+    public List<ManagedObject> list(TenantId tenant) {
+        Instant now = clock.instant();
+        return ledger.objects(tenant).stream()
+                .filter(o -> !purgeDue(o, now))
+                .sorted(Comparator.comparing(ManagedObject::createdAt))
+                .toList();
+    }
+
+    /** The value: always for certificates and public keys; for secret values only if exportable and not deleted. */
+    public Bytes value(TenantId tenant, String id) {
+        ManagedObject object = get(tenant, id);
+        if (object.deleted()) {
+            throw KmsError.precondition("object " + id + " is deleted");
+        }
+        if (object.type().secret() && !object.exportable()) {
+            throw KmsError.denied("object " + id + " is not exportable");
+        }
+        return Bytes.wrap(ledger.objectValue(tenant, id)
+                .orElseThrow(() -> KmsError.internal("value of object " + id + " is missing", null)));
+    }
+
+    public ManagedObject setAttributes(TenantId tenant, String id, Map<String, String> attributes,
+                                       Consumer<BarrierStore.Batch> commit) {
+        ManagedObject changed = get(tenant, id).withAttributes(attributes);
+        BarrierStore.Batch batch = ledger.batch();
+        ledger.put(batch, changed, null);
+        commit.accept(batch);
+        return changed;
+    }
+
+    /** Soft delete: the object is unusable at once and erased 30 days later. */
+    public ManagedObject delete(TenantId tenant, String id, Consumer<BarrierStore.Batch> commit) {
+        ManagedObject current = get(tenant, id);
+        if (current.deleted()) {
+            throw KmsError.precondition("object " + id + " is already deleted");
+        }
+        ManagedObject deleted = current.withDeletionDate(Optional.of(clock.instant().plus(deletionGrace)));
+        BarrierStore.Batch batch = ledger.batch();
+        ledger.put(batch, deleted, null);
+        commit.accept(batch);
+        return deleted;
+    }
+
+    /** Erases every object past its deletion date; answers how many. */
+    public int purgeExpired(List<TenantId> tenants, Consumer<BarrierStore.Batch> commit) {
+        Instant now = clock.instant();
+        BarrierStore.Batch batch = ledger.batch();
+        int erased = 0;
+        for (TenantId tenant : tenants) {
+            for (ManagedObject object : ledger.objects(tenant)) {
+                if (purgeDue(object, now)) {
+                    ledger.purge(batch, object);
+                    erased++;
+                }
+            }
+        }
+        if (erased > 0) {
+            commit.accept(batch);
+        }
+        return erased;
+    }
+
+    private static boolean purgeDue(ManagedObject object, Instant now) {
+        return object.deletionDate().map(date -> !now.isBefore(date)).orElse(false);
+    }
+}

@@ -1,0 +1,86 @@
+package dev.tresor.kms.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tresor.kms.key.ManagedObject;
+import dev.tresor.kms.tenant.Caller;
+import dev.tresor.kms.tenant.Role;
+import dev.tresor.kms.testing.TestCore;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ManagedObjectsTest {
+    private static final Bytes SECRET = Bytes.of(new byte[] {1, 2, 3, 4});
+
+    @TempDir
+    Path dataDir;
+
+    private TestCore test;
+    private KeyManagement kms;
+    private Caller admin;
+
+    @BeforeEach
+    void open() {
+        test = TestCore.open(dataDir);
+        kms = test.core().keyManagement();
+        admin = TestCore.caller(test.newProject(), Role.ADMIN);
+    }
+
+    @AfterEach
+    void close() {
+        test.close();
+    }
+
+    @Test
+    void secretDataLeavesOnlyWhenExportable() {
+        ManagedObject locked = kms.registerObject(admin, ManagedObject.Type.SECRET_DATA, SECRET, Optional.empty(),
+                Map.of("Name", "db-password"));
+        assertEquals(ErrorCode.PERMISSION_DENIED, assertThrows(KmsError.class, () -> kms.objectValue(admin, locked.id())).code());
+        ManagedObject open = kms.registerObject(admin, ManagedObject.Type.SECRET_DATA, SECRET, Optional.of(true), Map.of());
+        assertEquals(SECRET, kms.objectValue(admin, open.id()));
+        assertEquals(Map.of("Name", "db-password"), kms.getObject(admin, locked.id()).attributes());
+    }
+
+    @Test
+    void certificatesAreReadableWithoutBeingExportable() {
+        ManagedObject certificate = kms.registerObject(admin, ManagedObject.Type.CERTIFICATE, SECRET, Optional.of(false),
+                Map.of());
+        assertEquals(SECRET, kms.objectValue(admin, certificate.id()));
+    }
+
+    @Test
+    void deletedObjectsAreErasedAfterThirtyDays() {
+        ManagedObject object = kms.registerObject(admin, ManagedObject.Type.OPAQUE_OBJECT, SECRET, Optional.of(true), Map.of());
+        ManagedObject deleted = kms.deleteObject(admin, object.id());
+        assertTrue(deleted.deleted());
+        assertEquals(ErrorCode.FAILED_PRECONDITION, assertThrows(KmsError.class, () -> kms.objectValue(admin, object.id())).code());
+        test.clock().advance(Duration.ofDays(30));
+        assertEquals(ErrorCode.NOT_FOUND, assertThrows(KmsError.class, () -> kms.getObject(admin, object.id())).code());
+        assertEquals(List.of(), kms.listObjects(admin));
+        assertEquals(1, kms.purgeExpired());
+    }
+
+    @Test
+    void oversizedValuesAreRefusedNamingTheLimit() {
+        KmsError error = assertThrows(KmsError.class, () -> kms.registerObject(admin, ManagedObject.Type.OPAQUE_OBJECT,
+                Bytes.wrap(new byte[65_537]), Optional.empty(), Map.of()));
+        assertTrue(error.getMessage().contains("65536"), error.getMessage());
+        assertEquals(List.of(), kms.listObjects(admin));
+    }
+
+    @Test
+    void anotherProjectCannotSeeTheObject() {
+        ManagedObject object = kms.registerObject(admin, ManagedObject.Type.OPAQUE_OBJECT, SECRET, Optional.of(true), Map.of());
+        Caller stranger = TestCore.caller(test.newProject(), Role.ADMIN);
+        assertEquals(ErrorCode.NOT_FOUND, assertThrows(KmsError.class, () -> kms.objectValue(stranger, object.id())).code());
+    }
+}
