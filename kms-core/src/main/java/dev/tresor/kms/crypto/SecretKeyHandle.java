@@ -40,10 +40,6 @@ final class SecretKeyHandle implements SecretKey {
         return key.clone();
     }
 
-    int length() {
-        return key.length;
-    }
-
     @Override
     public synchronized void destroy() {
         destroyed = true;

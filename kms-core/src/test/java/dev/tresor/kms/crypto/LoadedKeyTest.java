@@ -10,8 +10,14 @@ import dev.tresor.kms.key.KeyType;
 import dev.tresor.kms.key.Scheme;
 import dev.tresor.kms.service.ErrorCode;
 import dev.tresor.kms.service.KmsError;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 class LoadedKeyTest {
@@ -59,5 +65,40 @@ class LoadedKeyTest {
         KmsError e = assertThrows(KmsError.class, () -> CRYPTO.encrypt(key, Scheme.AES_GCM, new byte[1], null, null));
         assertEquals(ErrorCode.FAILED_PRECONDITION, e.code());
         assertThrows(KmsError.class, secret::getEncoded, "an operation racing the destroy sees no zeroed key");
+    }
+
+    @Test
+    void encryptionsRacingADestroyNeverUseAZeroedKey() throws Exception {
+        KeyMaterial material = CRYPTO.generate(KeyType.AES_256);
+        LoadedKey shared = CRYPTO.load(KeyType.AES_256, material);
+        LoadedKey check = CRYPTO.load(KeyType.AES_256, material);
+        CountDownLatch warmedUp = new CountDownLatch(4 * 200);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<Future<List<byte[]>>> results = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            results.add(pool.submit(() -> {
+                List<byte[]> envelopes = new ArrayList<>();
+                while (true) {
+                    try {
+                        envelopes.add(CRYPTO.encryptEnvelope(shared, 1, new byte[64], null));
+                        warmedUp.countDown();
+                    } catch (KmsError e) {
+                        assertEquals(ErrorCode.FAILED_PRECONDITION, e.code());
+                        return envelopes;
+                    }
+                }
+            }));
+        }
+        warmedUp.await();
+        shared.destroy();
+        int total = 0;
+        for (Future<List<byte[]>> result : results) {
+            for (byte[] envelope : result.get()) {
+                assertArrayEquals(new byte[64], CRYPTO.decryptEnvelope(check, CiphertextEnvelope.decode(envelope), null));
+                total++;
+            }
+        }
+        pool.shutdown();
+        assertTrue(total >= 800);
     }
 }
