@@ -21,7 +21,7 @@ class EcdsaWycheproofTest {
         for (String file : WycheproofVectors.files("ecdsa_")) {
             for (WycheproofVectors.Case c : WycheproofVectors.cases(file)) {
                 KeyType type = curve(c.group().get("publicKey").get("curve").asText());
-                Scheme scheme = ecdsaScheme(c.groupText("sha"));
+                Scheme scheme = WycheproofVectors.scheme("ECDSA_", c.groupText("sha"));
                 LoadedKey key = keys.computeIfAbsent(c.group(), g -> LoadedKey.publicOnly(type, c.groupBytes("publicKeyDer")));
                 report.expect(c, SignatureVectors.verifies(CRYPTO, key, scheme, c, report));
             }
@@ -35,15 +35,6 @@ class EcdsaWycheproofTest {
             case "secp384r1" -> KeyType.EC_P384;
             case "secp521r1" -> KeyType.EC_P521;
             default -> throw new AssertionError("unexpected curve " + name);
-        };
-    }
-
-    private static Scheme ecdsaScheme(String sha) {
-        return switch (sha) {
-            case "SHA-256" -> Scheme.ECDSA_SHA256;
-            case "SHA-384" -> Scheme.ECDSA_SHA384;
-            case "SHA-512" -> Scheme.ECDSA_SHA512;
-            default -> throw new AssertionError("unexpected hash " + sha);
         };
     }
 }

@@ -32,7 +32,7 @@ class RsaOaepWycheproofTest {
         for (String file : WycheproofVectors.files("rsa_oaep_")) {
             for (WycheproofVectors.Case c : WycheproofVectors.cases(file)) {
                 String sha = c.groupText("sha");
-                Scheme scheme = oaepScheme(sha);
+                Scheme scheme = WycheproofVectors.scheme("RSA_OAEP_", sha);
                 if (scheme == null) {
                     report.outOfScope(c, "no RSA-OAEP scheme with " + sha);
                     continue;
@@ -82,15 +82,5 @@ class RsaOaepWycheproofTest {
         LoadedKey publicKey = LoadedKey.publicOnly(key.type(), key.publicKeyDer().orElseThrow());
         byte[] ct = CRYPTO.encrypt(publicKey, scheme, msg, null, null).ciphertext();
         return Arrays.equals(CRYPTO.decrypt(key, scheme, null, ct, null, null), msg);
-    }
-
-    static Scheme oaepScheme(String sha) {
-        return switch (sha) {
-            case "SHA-1" -> Scheme.RSA_OAEP_SHA1;
-            case "SHA-256" -> Scheme.RSA_OAEP_SHA256;
-            case "SHA-384" -> Scheme.RSA_OAEP_SHA384;
-            case "SHA-512" -> Scheme.RSA_OAEP_SHA512;
-            default -> null;
-        };
     }
 }

@@ -24,7 +24,7 @@ class RsaPkcs1SignatureWycheproofTest {
         for (String file : WycheproofVectors.files("rsa_signature_")) {
             for (WycheproofVectors.Case c : WycheproofVectors.cases(file)) {
                 String sha = c.groupText("sha");
-                Scheme scheme = pkcs1Scheme(sha);
+                Scheme scheme = WycheproofVectors.scheme("RSA_PKCS1_", sha);
                 if (scheme == null) {
                     report.outOfScope(c, "no RSA PKCS#1 v1.5 scheme with " + sha);
                     continue;
@@ -40,14 +40,5 @@ class RsaPkcs1SignatureWycheproofTest {
             }
         }
         report.assertClean(1500);
-    }
-
-    private static Scheme pkcs1Scheme(String sha) {
-        return switch (sha) {
-            case "SHA-256" -> Scheme.RSA_PKCS1_SHA256;
-            case "SHA-384" -> Scheme.RSA_PKCS1_SHA384;
-            case "SHA-512" -> Scheme.RSA_PKCS1_SHA512;
-            default -> null;
-        };
     }
 }

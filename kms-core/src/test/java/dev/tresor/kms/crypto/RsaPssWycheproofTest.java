@@ -30,7 +30,7 @@ class RsaPssWycheproofTest {
         for (String file : WycheproofVectors.files("rsa_pss_")) {
             for (WycheproofVectors.Case c : WycheproofVectors.cases(file)) {
                 String sha = c.groupText("sha");
-                Scheme scheme = pssScheme(sha);
+                Scheme scheme = WycheproofVectors.scheme("RSA_PSS_", sha);
                 if (scheme == null) {
                     report.outOfScope(c, "no RSA-PSS scheme with " + sha);
                     continue;
@@ -58,14 +58,5 @@ class RsaPssWycheproofTest {
             }
         }
         report.assertClean(500);
-    }
-
-    private static Scheme pssScheme(String sha) {
-        return switch (sha) {
-            case "SHA-256" -> Scheme.RSA_PSS_SHA256;
-            case "SHA-384" -> Scheme.RSA_PSS_SHA384;
-            case "SHA-512" -> Scheme.RSA_PSS_SHA512;
-            default -> null;
-        };
     }
 }

@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tresor.kms.key.KeyType;
+import dev.tresor.kms.key.Scheme;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.TreeMap;
@@ -72,6 +74,12 @@ final class WycheproofVectors {
             case 4096 -> KeyType.RSA_4096;
             default -> null;
         };
+    }
+
+    /** Tresor's scheme of a family (name prefix such as {@code RSA_PSS_}) with this hash, or null if there is none. */
+    static Scheme scheme(String prefix, String sha) {
+        return Arrays.stream(Scheme.values()).filter(s -> s.name().startsWith(prefix) && sha.equals(s.hash()))
+                .findFirst().orElse(null);
     }
 
     /** One test case with its group. */
