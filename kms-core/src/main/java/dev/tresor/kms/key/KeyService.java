@@ -37,6 +37,7 @@ public final class KeyService {
     private static final int STRIPES = 64;
 
     private final KeyLedger ledger;
+    private final KeyRecords records;
     private final Crypto crypto;
     private final MaterialCache cache;
     private final Clock clock;
@@ -46,6 +47,7 @@ public final class KeyService {
 
     public KeyService(BarrierStore store, Crypto crypto, MaterialCache cache, Clock clock, Duration deletionGrace) {
         this.ledger = new KeyLedger(store);
+        this.records = new KeyRecords(ledger);
         this.crypto = crypto;
         this.cache = cache;
         this.clock = clock;
@@ -127,7 +129,7 @@ public final class KeyService {
                     key = addVersion(batch, key, material.get(), now);
                 }
                 ledger.put(batch, key);
-                commit.accept(batch);
+                invalidating(tenant, key.id(), commit).accept(batch);
                 return key;
             } finally {
                 lock.unlock();
@@ -149,7 +151,7 @@ public final class KeyService {
     /** A key that exists and is not past its deletion date; under the named ring if one is given. */
     public Key key(TenantId tenant, KeyRef ref) {
         Instant now = clock.instant();
-        return ledger.key(tenant, ref.keyId())
+        return records.get(tenant, ref.keyId()).key()
                 .filter(k -> ref.keyRingId().map(k.keyRingId()::equals).orElse(true))
                 .filter(k -> !purgeDue(k, now))
                 .orElseThrow(() -> KmsError.notFound("key " + ref.keyId()));
@@ -217,7 +219,7 @@ public final class KeyService {
                     .orElseThrow(() -> KmsError.precondition("key " + key.id() + " has no active version"));
         }
         Instant now = clock.instant();
-        return ledger.version(tenant, key.id(), ref.number())
+        return records.get(tenant, key.id()).version(ref.number())
                 .filter(v -> !purgeDue(v, now))
                 .orElseThrow(() -> KmsError.notFound("version " + ref.number() + " of key " + key.id()));
     }
@@ -329,7 +331,7 @@ public final class KeyService {
                 }
             }
             if (erased > 0) {
-                commit.accept(batch);
+                invalidating(tenant, keyId, commit).accept(batch);
             }
             return erased;
         } finally {
@@ -365,7 +367,7 @@ public final class KeyService {
                 updated = updated.withState(KeyState.ACTIVE, Optional.empty());
             }
             ledger.put(batch, updated);
-            commit.accept(batch);
+            invalidating(tenant, key.id(), commit).accept(batch);
             return ledger.version(tenant, key.id(), updated.lastVersion()).orElseThrow();
         } finally {
             lock.unlock();
@@ -404,7 +406,7 @@ public final class KeyService {
             Key changed = change.apply(key(tenant, ref));
             BarrierStore.Batch batch = ledger.batch();
             ledger.put(batch, changed);
-            commit.accept(batch);
+            invalidating(tenant, changed.id(), commit).accept(batch);
             if (changed.state() == KeyState.DELETED) {
                 cache.forgetKey(tenant, changed.id());
             }
@@ -426,7 +428,7 @@ public final class KeyService {
             KeyVersion changed = change.apply(version(tenant, ref));
             BarrierStore.Batch batch = ledger.batch();
             ledger.put(batch, tenant, changed);
-            commit.accept(batch);
+            invalidating(tenant, changed.keyId(), commit).accept(batch);
             return changed;
         } finally {
             lock.unlock();
@@ -443,7 +445,7 @@ public final class KeyService {
 
     private List<KeyVersion> liveVersions(TenantId tenant, String keyId) {
         Instant now = clock.instant();
-        return ledger.versions(tenant, keyId).stream().filter(v -> !purgeDue(v, now)).toList();
+        return records.get(tenant, keyId).versions().stream().filter(v -> !purgeDue(v, now)).toList();
     }
 
     private static boolean purgeDue(Key key, Instant now) {
@@ -468,6 +470,17 @@ public final class KeyService {
                 throw KmsError.invalid("usage " + usage + " is not possible with a " + request.type() + " key");
             }
         }
+    }
+
+    /** The commit function, followed by dropping the key's cached records whatever happened. */
+    private Consumer<BarrierStore.Batch> invalidating(TenantId tenant, String keyId, Consumer<BarrierStore.Batch> commit) {
+        return batch -> {
+            try {
+                commit.accept(batch);
+            } finally {
+                records.invalidate(tenant, keyId);
+            }
+        };
     }
 
     private ReentrantLock lockFor(String id) {
