@@ -1,0 +1,106 @@
+package dev.tresor.kms.rest;
+
+import dev.tresor.kms.service.Administration;
+import dev.tresor.kms.service.KeyManagement;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The REST front-end: the STACKIT-compatible KMS API, Tresor's extensions and the admin API on
+ * one listener. Cross-cutting handlers come first (body limit with uploads off, no-store
+ * caching, bearer authentication and the tenant of the path, rate-limit headers), then one route
+ * table per resource, then the single error mapping.
+ */
+public final class RestServer {
+    static final Set<String> TLS_PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
+    private static final int KEY_GENERATION_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors() / 2);
+
+    private final Vertx vertx;
+    private final RestOptions options;
+    private final Blocking blocking;
+    private final Router router;
+    private HttpServer server;
+
+    public RestServer(Vertx vertx, KeyManagement keys, Administration admin, Clock clock, RestOptions options,
+                      RestMetrics metrics) {
+        this.vertx = Objects.requireNonNull(vertx);
+        this.options = Objects.requireNonNull(options);
+        this.blocking = new Blocking(vertx, KEY_GENERATION_THREADS);
+        this.router = router(keys, admin, clock, metrics);
+    }
+
+    private Router router(KeyManagement keys, Administration admin, Clock clock, RestMetrics metrics) {
+        Router r = Router.router(vertx);
+        r.route().handler(BodyHandler.create(false)
+                .setBodyLimit(options.bodyLimit())
+                .setMergeFormAttributes(false));
+        r.route().handler(ctx -> {
+            ctx.response().putHeader("Cache-Control", "no-store");
+            ctx.next();
+        });
+
+        new HealthRoutes(admin, blocking).mount(r);
+        new OpenApiDocument().mount(r);
+        metrics.mount(r, admin, blocking);
+
+        BearerAuth auth = new BearerAuth(admin, blocking);
+        new AdminRoutes(admin, blocking, auth).mount(r);
+
+        r.route(Paths.TENANT + "/*")
+                .handler(auth)
+                .handler(new TenantScope(options.regions()))
+                .handler(new RateLimitHeaders(clock));
+        TenantCalls calls = new TenantCalls(blocking, keys);
+        new KeyRingRoutes(keys, calls).mount(r);
+        new KeyRoutes(keys, calls).mount(r);
+        new VersionRoutes(keys, calls).mount(r);
+        new CryptoRoutes(keys, calls, options.bodyLimit()).mount(r);
+        new WrappingKeyRoutes(keys, calls, clock).mount(r);
+        new ExportRoutes(keys, calls).mount(r);
+
+        ErrorResponses errors = new ErrorResponses(metrics, options.bodyLimit());
+        r.route().failureHandler(errors::handle);
+        for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
+            r.errorHandler(status, errors::handle);
+        }
+        return r;
+    }
+
+    /** Listens on the configured port (0 = any free one); HTTPS with TLS 1.2/1.3 when TLS files are set. */
+    public Future<HttpServer> start() {
+        HttpServerOptions http = new HttpServerOptions().setHost(options.host()).setPort(options.port());
+        if (options.tls()) {
+            http.setSsl(true)
+                    .setKeyCertOptions(new PemKeyCertOptions()
+                            .setKeyPath(options.tlsKey().orElseThrow().toString())
+                            .setCertPath(options.tlsCertificate().orElseThrow().toString()))
+                    .setEnabledSecureTransportProtocols(TLS_PROTOCOLS);
+        }
+        return vertx.createHttpServer(http).requestHandler(router).listen().onSuccess(s -> server = s);
+    }
+
+    public int actualPort() {
+        if (server == null) {
+            throw new IllegalStateException("the REST server has not started");
+        }
+        return server.actualPort();
+    }
+
+    /** Stops listening (in-flight requests finish) and releases the key-generation workers. */
+    public Future<Void> stop() {
+        Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
+        return closed.compose(v -> blocking.close());
+    }
+
+    Router router() {
+        return router;
+    }
+}

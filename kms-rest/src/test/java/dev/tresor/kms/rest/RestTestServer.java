@@ -1,0 +1,146 @@
+package dev.tresor.kms.rest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.tresor.kms.service.KmsCore;
+import dev.tresor.kms.tenant.Grant;
+import dev.tresor.kms.tenant.Principal;
+import dev.tresor.kms.tenant.Role;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * The real thing for a test class ({@code @RegisterExtension static}): the core on RocksDB in a
+ * temporary directory with the dev seal and a hand-moved clock, the REST server on a free port,
+ * and an operator token made the way {@code kms-server} makes its first one.
+ */
+final class RestTestServer implements BeforeAllCallback, AfterAllCallback {
+    static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+    private static final Grant BOOTSTRAP = Grant.operator(new Principal(Principal.Kind.OPERATOR, "rest-test"));
+
+    private final RestOptions options;
+    private final TestClock clock = new TestClock(START);
+    private Path dataDir;
+    private KmsCore core;
+    private Vertx vertx;
+    private RestServer server;
+    private String operatorToken;
+    private Http http;
+
+    RestTestServer(RestOptions options) {
+        this.options = options;
+    }
+
+    /** Plain HTTP on 127.0.0.1, any free port. */
+    RestTestServer() {
+        this(RestOptions.defaults().withHost("127.0.0.1").withPort(0));
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        dataDir = Files.createTempDirectory("tresor-rest-test");
+        core = KmsCore.open(new KmsCore.Options(Optional.of(dataDir), true, clock, Duration.ofDays(30),
+                Duration.ofHours(24), 1000, Optional.empty()));
+        RestMetrics metrics = RestMetrics.create();
+        vertx = metrics.newVertx(new VertxOptions());
+        server = new RestServer(vertx, core.keyManagement(), core.administration(), clock, options, metrics);
+        await(server.start());
+        operatorToken = core.administration().createOperatorToken(BOOTSTRAP, "rest tests").secret();
+        http = new Http((options.tls() ? "https" : "http") + "://127.0.0.1:" + server.actualPort());
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws IOException {
+        await(server.stop());
+        await(vertx.close());
+        core.close();
+        try (Stream<Path> files = Files.walk(dataDir)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(file);
+            }
+        }
+    }
+
+    TestClock clock() {
+        return clock;
+    }
+
+    KmsCore core() {
+        return core;
+    }
+
+    RestServer server() {
+        return server;
+    }
+
+    Http http() {
+        return http;
+    }
+
+    String operatorToken() {
+        return operatorToken;
+    }
+
+    int port() {
+        return server.actualPort();
+    }
+
+    /** A new project through the admin API; answers its id. */
+    String newProject(long callsPerHour) {
+        Http.Reply reply = http.post("/admin/v1/projects", operatorToken, new JsonObject().put("callsPerHour", callsPerHour));
+        assertEquals(201, reply.status(), reply::toString);
+        return reply.json().getString("projectId");
+    }
+
+    String newProject() {
+        return newProject(10_000);
+    }
+
+    /** A token of {@code role} in the project, through the admin API. */
+    String token(String projectId, Role role) {
+        Http.Reply reply = http.post("/admin/v1/projects/" + projectId + "/tokens", operatorToken,
+                new JsonObject().put("role", role.wireName()).put("description", "rest test " + role.wireName()));
+        assertEquals(201, reply.status(), reply::toString);
+        return reply.json().getString("token");
+    }
+
+    /** A project's API as one token sees it. */
+    ProjectApi api(String projectId, String token) {
+        return new ProjectApi(http, projectId, token);
+    }
+
+    /** A new project and its admin's view of it. */
+    ProjectApi newProjectApi() {
+        String projectId = newProject();
+        return api(projectId, token(projectId, Role.ADMIN));
+    }
+
+    static <T> T await(Future<T> future) {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
