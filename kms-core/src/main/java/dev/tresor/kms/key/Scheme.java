@@ -57,7 +57,15 @@ public enum Scheme {
         return hash;
     }
 
+    /** Whether a key of {@code type} can run this scheme; an HMAC key runs only its own hash. */
     public boolean fits(KeyType type) {
-        return type.family() == family;
+        if (type.family() != family) {
+            return false;
+        }
+        return operation != Operation.MAC || switch (type) {
+            case HMAC_SHA256 -> this == HMAC_SHA256;
+            case HMAC_SHA384 -> this == HMAC_SHA384;
+            default -> this == HMAC_SHA512;
+        };
     }
 }
