@@ -13,30 +13,29 @@
 
 #define ATTRIBUTE_TTL_SECONDS 30
 
-static void read_vendor(struct object *o, const ttlv_item *attr)
+/* A custom attribute, by name: the Vendor Identification is not needed to tell them apart. */
+static void read_custom(struct object *o, const ttlv_item *attr)
 {
-    const uint8_t *vendor, *name;
-    size_t vendor_len, name_len;
+    const uint8_t *name;
+    size_t name_len;
     ttlv_item value;
-    if (!ttlv_find_bytes(attr, TAG_VENDOR_IDENTIFICATION, &vendor, &vendor_len) ||
-        vendor_len != strlen(TRESOR_VENDOR) || memcmp(vendor, TRESOR_VENDOR, vendor_len) ||
-        !ttlv_find_bytes(attr, TAG_ATTRIBUTE_NAME, &name, &name_len) ||
+    if (!ttlv_find_bytes(attr, TAG_ATTRIBUTE_NAME, &name, &name_len) ||
         !ttlv_find(attr, TAG_ATTRIBUTE_VALUE, &value))
         return;
 #define IS(s) (name_len == sizeof(s) - 1 && !memcmp(name, s, name_len))
     const uint8_t *p;
     size_t n;
     int b;
-    if (IS("pkcs11_id") && ttlv_bytes(&value, &p, &n) && n <= TRESOR_ID_MAX) {
+    if (IS(ATTR_PKCS11_ID) && ttlv_bytes(&value, &p, &n) && n <= TRESOR_ID_MAX) {
         memcpy(o->id, p, n);
         o->id_len = n;
-    } else if (IS("version")) {
+    } else if (IS(ATTR_VERSION)) {
         ttlv_int(&value, &o->version);
-    } else if (IS("primary") && ttlv_bool(&value, &b)) {
+    } else if (IS(ATTR_PRIMARY) && ttlv_bool(&value, &b)) {
         o->primary = b;
-    } else if (IS("attested") && ttlv_bool(&value, &b)) {
+    } else if (IS(ATTR_ATTESTED) && ttlv_bool(&value, &b)) {
         o->attested = b;
-    } else if (IS("imported") && ttlv_bool(&value, &b)) {
+    } else if (IS(ATTR_IMPORTED) && ttlv_bool(&value, &b)) {
         o->local = !b;
     }
 #undef IS
@@ -110,7 +109,7 @@ static int object_from_attributes(struct object *o, const ttlv_item *payload)
                  ttlv_find_bytes(&it, TAG_LINKED_OBJECT_ID, &p, &n) && n <= TRESOR_UID_MAX)
             memcpy(o->pub_uid, p, n);
         else if (it.tag == TAG_ATTRIBUTE)
-            read_vendor(o, &it);
+            read_custom(o, &it);
     }
     if (o->id_len == 0) {
         size_t n = strlen(o->label);

@@ -6,8 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Bytes of the Tresor ciphertext beyond the plaintext: header, nonce and tag, with headroom. */
-#define TRESOR_FORMAT_OVERHEAD 64
+/* The Tresor ciphertext (docs/ciphertext-format.md): format 0x01 ‖ key version (32-bit
+ * big-endian) ‖ 12-byte nonce ‖ ciphertext ‖ 16-byte tag; the GCM associated data is the 5-byte
+ * header followed by the caller's. */
+#define TRESOR_FORMAT_AES256_GCM 0x01
+#define TRESOR_HEADER 5
+#define TRESOR_NONCE 12
+#define TRESOR_TAG 16
+#define TRESOR_FORMAT_OVERHEAD (TRESOR_HEADER + TRESOR_NONCE + TRESOR_TAG)
 
 void session_set_device_error(struct session *s, CK_ULONG device_error)
 {
@@ -29,6 +35,10 @@ static void put_crypto_params(ttlv_writer *w, const struct crypto_params *cp)
         ttlv_put_enum(w, TAG_HASHING_ALGORITHM, cp->hash);
     if (cp->alg)
         ttlv_put_enum(w, TAG_CRYPTO_ALGORITHM, cp->alg);
+    if (cp->random_iv) {
+        ttlv_put_bool(w, TAG_RANDOM_IV, 1);
+        ttlv_put_int(w, TAG_IV_LENGTH, 96);
+    }
     if (cp->tag_len)
         ttlv_put_int(w, TAG_TAG_LENGTH, (int32_t)cp->tag_len);
     if (cp->salt_len >= 0)
@@ -143,7 +153,8 @@ static CK_RV crypt_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDL
             rv = key->key_type != CKK_AES ? CKR_KEY_TYPE_INCONSISTENT : mech_parse_gcm(m, op);
             break;
         case CKM_TRESOR_AES_GCM:
-            rv = key->key_type != CKK_AES ? CKR_KEY_TYPE_INCONSISTENT : mech_parse_aad(m, op);
+            rv = key->key_type != CKK_AES || key->bits != 256 || key->version <= 0
+                     ? CKR_KEY_TYPE_INCONSISTENT : mech_parse_aad(m, op);
             break;
         case CKM_RSA_PKCS_OAEP:
             rv = key->key_type != CKK_RSA ||
@@ -187,7 +198,9 @@ static CK_RV output_bound(const struct operation *op, size_t n, int encrypt, CK_
         *bound = encrypt ? n + op->tag_len : n - op->tag_len;
         return CKR_OK;
     case CKM_TRESOR_AES_GCM:
-        *bound = encrypt ? n + TRESOR_FORMAT_OVERHEAD : n;
+        if (!encrypt && n < TRESOR_FORMAT_OVERHEAD)
+            return CKR_ENCRYPTED_DATA_LEN_RANGE;
+        *bound = encrypt ? n + TRESOR_FORMAT_OVERHEAD : n - TRESOR_FORMAT_OVERHEAD;
         return CKR_OK;
     default:
         *bound = (op->key->bits + 7) / 8;
@@ -195,6 +208,12 @@ static CK_RV output_bound(const struct operation *op, size_t n, int encrypt, CK_
     }
 }
 
+static void put_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
+}
+
+/* KMIP Encrypt/Decrypt of the operation's AES-GCM or OAEP request; fills op->result. */
 static CK_RV run_crypt(struct session *s, const uint8_t *in, size_t n, int encrypt)
 {
     struct operation *op = &s->op;
@@ -211,49 +230,96 @@ static CK_RV run_crypt(struct session *s, const uint8_t *in, size_t n, int encry
         session_set_device_error(s, device_error);
         return rv;
     }
+    struct object *key = op->key;
+    uint8_t header[TRESOR_HEADER] = {TRESOR_FORMAT_AES256_GCM};
+    uint8_t *aad = NULL;
     struct crypto_call c = {.operation = encrypt ? KMIP_OP_ENCRYPT : KMIP_OP_DECRYPT,
-                            .uid = op->key->uid, .data_tag = TAG_DATA, .data = in, .data_len = n,
-                            .aad = op->aad, .aad_len = op->aad_len};
-    c.cp.salt_len = -1;
-    switch (op->mech) {
-    case CKM_AES_GCM:
-        c.cp = (struct crypto_params){.mode = KMIP_MODE_GCM, .alg = KMIP_ALG_AES,
-                                      .tag_len = (uint32_t)op->tag_len, .salt_len = -1};
-        c.iv = op->iv;
-        c.iv_len = sizeof(op->iv);
-        if (!encrypt) {
-            c.data_len = n - op->tag_len;
-            c.tag = in + c.data_len;
-            c.tag_len = op->tag_len;
-        }
-        break;
-    case CKM_TRESOR_AES_GCM:
-        c.cp = (struct crypto_params){.mode = KMIP_MODE_TRESOR, .alg = KMIP_ALG_AES,
-                                      .salt_len = -1};
-        break;
-    default:
+                            .data_tag = TAG_DATA, .data = in, .data_len = n, .aad = op->aad,
+                            .aad_len = op->aad_len};
+    if (op->mech == CKM_RSA_PKCS_OAEP) {
         c.cp = (struct crypto_params){.padding = KMIP_PAD_OAEP, .alg = KMIP_ALG_RSA,
                                       .hash = kmip_hash_for_md(op->md),
                                       .mgf_hash = kmip_hash_for_md(op->mgf_md), .salt_len = -1,
                                       .p_source = op->label, .p_source_len = op->label_len};
+    } else {
+        c.cp = (struct crypto_params){.mode = KMIP_MODE_GCM, .alg = KMIP_ALG_AES,
+                                      .tag_len = (uint32_t)op->tag_len, .salt_len = -1};
+        c.iv = op->iv;
+        c.iv_len = sizeof(op->iv);
     }
+    if (op->mech == CKM_TRESOR_AES_GCM) {
+        c.cp.tag_len = TRESOR_TAG;
+        if (encrypt) {
+            put_be32(header + 1, (uint32_t)key->version);
+            c.cp.random_iv = 1;
+            c.iv_len = 0;
+        } else {
+            uint32_t version = (uint32_t)in[1] << 24 | (uint32_t)in[2] << 16 |
+                               (uint32_t)in[3] << 8 | in[4];
+            if (in[0] != TRESOR_FORMAT_AES256_GCM || version == 0)
+                return CKR_ENCRYPTED_DATA_INVALID;
+            memcpy(header, in, TRESOR_HEADER);
+            if (version != (uint32_t)key->version &&
+                (rv = find_key_version(sl, op->key, version, &key, &device_error)) != CKR_OK) {
+                session_set_device_error(s, device_error);
+                return rv;
+            }
+            c.iv = in + TRESOR_HEADER;
+            c.data = in + TRESOR_HEADER + TRESOR_NONCE;
+            c.data_len = n - TRESOR_FORMAT_OVERHEAD;
+        }
+        if (!(aad = malloc(TRESOR_HEADER + op->aad_len))) {
+            if (key != op->key)
+                object_put(key);
+            return CKR_HOST_MEMORY;
+        }
+        memcpy(aad, header, TRESOR_HEADER);
+        if (op->aad_len)
+            memcpy(aad + TRESOR_HEADER, op->aad, op->aad_len);
+        c.aad = aad;
+        c.aad_len = TRESOR_HEADER + op->aad_len;
+    }
+    if (!encrypt && c.cp.mode == KMIP_MODE_GCM) {
+        c.tag_len = c.cp.tag_len;
+        c.data_len -= c.tag_len;
+        c.tag = c.data + c.data_len;
+    }
+    c.uid = key->uid;
     struct kmip_response resp;
     ttlv_item payload;
     rv = crypto_call_run(sl, &c, encrypt ? CKR_CTX_KEY : CKR_CTX_DECRYPT, &device_error, &resp,
                          &payload);
+    tresor_free_wiped(aad, c.aad_len);
+    if (key != op->key)
+        object_put(key);
     session_set_device_error(s, device_error);
     if (rv != CKR_OK)
         return rv;
-    const uint8_t *data, *tag = NULL;
-    size_t data_len, tag_len = 0;
-    if (!ttlv_find_bytes(&payload, TAG_DATA, &data, &data_len))
+    const uint8_t *data, *tag = NULL, *iv = NULL;
+    size_t data_len, tag_len = 0, iv_len = 0;
+    int gcm_encrypt = encrypt && c.cp.mode == KMIP_MODE_GCM;
+    int ok = ttlv_find_bytes(&payload, TAG_DATA, &data, &data_len);
+    if (ok && gcm_encrypt)
+        ok = ttlv_find_bytes(&payload, TAG_AE_TAG, &tag, &tag_len) && tag_len >= c.cp.tag_len;
+    if (ok && gcm_encrypt && op->mech == CKM_TRESOR_AES_GCM)
+        ok = ttlv_find_bytes(&payload, TAG_IV, &iv, &iv_len) && iv_len == TRESOR_NONCE;
+    if (!ok) {
         rv = CKR_GENERAL_ERROR;
-    else if (op->mech == CKM_AES_GCM && encrypt &&
-             (!ttlv_find_bytes(&payload, TAG_AE_TAG, &tag, &tag_len) || tag_len < op->tag_len))
-        rv = CKR_GENERAL_ERROR;
-    /* A GCM tag is truncated by keeping its leading bytes. */
-    else if (!set_result(op, data, data_len, tag, tag ? op->tag_len : 0))
+    } else if (op->mech == CKM_TRESOR_AES_GCM && encrypt) {
+        uint8_t *body = malloc(TRESOR_FORMAT_OVERHEAD + data_len);
+        if (body) {
+            memcpy(body, header, TRESOR_HEADER);
+            memcpy(body + TRESOR_HEADER, iv, TRESOR_NONCE);
+            memcpy(body + TRESOR_HEADER + TRESOR_NONCE, data, data_len);
+            memcpy(body + TRESOR_HEADER + TRESOR_NONCE + data_len, tag, TRESOR_TAG);
+        }
+        if (!body || !set_result(op, body, TRESOR_FORMAT_OVERHEAD + data_len, NULL, 0))
+            rv = CKR_HOST_MEMORY;
+        tresor_free_wiped(body, TRESOR_FORMAT_OVERHEAD + data_len);
+    } else if (!set_result(op, data, data_len, tag, tag ? c.cp.tag_len : 0)) {
+        /* A GCM tag is truncated by keeping its leading bytes. */
         rv = CKR_HOST_MEMORY;
+    }
     kmip_response_free(&resp);
     return rv;
 }

@@ -43,13 +43,8 @@ static void build_locate(ttlv_writer *w, void *arg)
                                                : kt == CKK_RSA ? KMIP_ALG_RSA : KMIP_ALG_EC);
     if (label && label->pValue && label->ulValueLen)
         kmip_put_name(w, label->pValue, label->ulValueLen);
-    if (id && id->pValue && id->ulValueLen) {
-        ttlv_begin(w, TAG_ATTRIBUTE);
-        ttlv_put_text(w, TAG_VENDOR_IDENTIFICATION, TRESOR_VENDOR, strlen(TRESOR_VENDOR));
-        ttlv_put_text(w, TAG_ATTRIBUTE_NAME, "pkcs11_id", 9);
-        ttlv_put_bytes(w, TAG_ATTRIBUTE_VALUE, id->pValue, id->ulValueLen);
-        ttlv_end(w);
-    }
+    if (id && id->pValue && id->ulValueLen)
+        kmip_put_client_attribute(w, ATTR_PKCS11_ID, id->pValue, id->ulValueLen);
     ttlv_end(w);
     kmip_item_end(w);
 }
@@ -70,6 +65,11 @@ static CK_RV locate(struct slot *s, const CK_ATTRIBUTE *t, CK_ULONG n, char ***u
         *count = 1;
         return CKR_OK;
     }
+    CK_ULONG cls, kt;
+    if ((template_ulong(t, n, CKA_CLASS, &cls) && cls != CKO_SECRET_KEY && cls != CKO_PUBLIC_KEY &&
+         cls != CKO_PRIVATE_KEY) ||
+        (template_ulong(t, n, CKA_KEY_TYPE, &kt) && kt != CKK_AES && kt != CKK_RSA && kt != CKK_EC))
+        return CKR_OK; /* Tresor holds no such objects */
     struct locate_request l = {t, n};
     struct kmip_response resp;
     CK_RV rv = kmip_exchange(s, 1, build_locate, &l, 1, &resp);
@@ -142,6 +142,26 @@ static CK_RV collect_matches(struct slot *s, CK_SESSION_HANDLE session, const CK
     return op->found ? CKR_OK : CKR_HOST_MEMORY;
 }
 
+/* Brings every server object the template can match into the registry. */
+static CK_RV load_candidates(struct slot *sl, const CK_ATTRIBUTE *t, CK_ULONG n,
+                             CK_ULONG *device_error)
+{
+    char **uids = NULL;
+    size_t count = 0;
+    CK_RV rv = locate(sl, t, n, &uids, &count, device_error);
+    CK_OBJECT_HANDLE *handles = count ? calloc(count, sizeof(*handles)) : NULL;
+    if (rv == CKR_OK && count && !handles)
+        rv = CKR_HOST_MEMORY;
+    if (rv == CKR_OK)
+        rv = objects_load(sl, (const char *const *)uids, count, device_error, handles);
+    /* A UNIQUE_ID that names nothing simply matches nothing. */
+    if (rv == CKR_OBJECT_HANDLE_INVALID)
+        rv = CKR_OK;
+    free(handles);
+    free_uids(uids, count);
+    return rv;
+}
+
 CK_RV C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
 {
     struct session *s;
@@ -155,21 +175,8 @@ CK_RV C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, 
         rv = CKR_ARGUMENTS_BAD;
     else if (!template_bool(pTemplate, ulCount, CKA_TOKEN, 1, &token_wanted))
         rv = CKR_ATTRIBUTE_VALUE_INVALID;
-    if (rv == CKR_OK && token_wanted) {
-        char **uids = NULL;
-        size_t count = 0;
-        rv = locate(sl, pTemplate, ulCount, &uids, &count, &device_error);
-        CK_OBJECT_HANDLE *handles = count ? calloc(count, sizeof(*handles)) : NULL;
-        if (rv == CKR_OK && count && !handles)
-            rv = CKR_HOST_MEMORY;
-        if (rv == CKR_OK)
-            rv = objects_load(sl, (const char *const *)uids, count, &device_error, handles);
-        /* A UNIQUE_ID that names nothing simply matches nothing. */
-        if (rv == CKR_OBJECT_HANDLE_INVALID)
-            rv = CKR_OK;
-        free(handles);
-        free_uids(uids, count);
-    }
+    if (rv == CKR_OK && token_wanted)
+        rv = load_candidates(sl, pTemplate, ulCount, &device_error);
     if (rv == CKR_OK) {
         rv = collect_matches(sl, s->handle, pTemplate, ulCount, token_wanted, &s->op);
         if (rv == CKR_OK)
@@ -178,6 +185,30 @@ CK_RV C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, 
     if (device_error)
         s->device_error = device_error;
     return op_release(s, rv, 0);
+}
+
+CK_RV find_key_version(struct slot *sl, const struct object *key, uint32_t version,
+                       struct object **out, CK_ULONG *device_error)
+{
+    CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+    CK_ULONG v = version;
+    CK_ATTRIBUTE t[] = {{CKA_CLASS, &cls, sizeof(cls)},
+                        {CKA_LABEL, (void *)key->label, strlen(key->label)},
+                        {CKA_TRESOR_VERSION, &v, sizeof(v)}};
+    CK_RV rv = load_candidates(sl, t, 3, device_error);
+    size_t m = 0;
+    struct object **cand = rv == CKR_OK ? objects_snapshot(sl->id, 0, 1, &m) : NULL;
+    if (rv == CKR_OK && !cand)
+        rv = CKR_HOST_MEMORY;
+    *out = NULL;
+    for (size_t i = 0; i < m; i++) {
+        if (!*out && matches(sl, cand[i], t, 3))
+            *out = cand[i];
+        else
+            object_put(cand[i]);
+    }
+    free(cand);
+    return rv != CKR_OK ? rv : *out ? CKR_OK : CKR_ENCRYPTED_DATA_INVALID;
 }
 
 CK_RV C_FindObjects(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE_PTR phObject,

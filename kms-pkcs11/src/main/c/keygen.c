@@ -20,21 +20,12 @@ struct create_request {
     const CK_ATTRIBUTE *id;
 };
 
-static void put_vendor_bytes(ttlv_writer *w, const char *name, const void *p, size_t n)
-{
-    ttlv_begin(w, TAG_ATTRIBUTE);
-    ttlv_put_text(w, TAG_VENDOR_IDENTIFICATION, TRESOR_VENDOR, strlen(TRESOR_VENDOR));
-    ttlv_put_text(w, TAG_ATTRIBUTE_NAME, name, strlen(name));
-    ttlv_put_bytes(w, TAG_ATTRIBUTE_VALUE, p, n);
-    ttlv_end(w);
-}
-
 static void put_identity(ttlv_writer *w, const struct create_request *c)
 {
     if (c->label && c->label->ulValueLen)
         kmip_put_name(w, c->label->pValue, c->label->ulValueLen);
     if (c->id && c->id->ulValueLen)
-        put_vendor_bytes(w, "pkcs11_id", c->id->pValue, c->id->ulValueLen);
+        kmip_put_client_attribute(w, ATTR_PKCS11_ID, c->id->pValue, c->id->ulValueLen);
 }
 
 /* Create (or Create Key Pair), then Get Attributes of the ID Placeholder in the same batch. */
@@ -146,7 +137,7 @@ CK_RV C_GenerateKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
                     CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phKey)
 {
     struct session *s;
-    CK_RV rv = op_claim(hSession, OP_NONE, &s);
+    CK_RV rv = session_enter(hSession, &s);
     if (rv != CKR_OK)
         return rv;
     CK_ULONG len = 0;
@@ -186,7 +177,8 @@ CK_RV C_GenerateKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
             .id = template_find(pTemplate, ulCount, CKA_ID)};
         rv = run_create(s, &c, NULL, phKey);
     }
-    return op_release(s, rv, 0);
+    session_leave(s);
+    return rv;
 }
 
 /* P-256, P-384 and P-521 by their DER OIDs → KMIP Recommended Curve and size. */
@@ -278,7 +270,7 @@ CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
                         CK_OBJECT_HANDLE_PTR phPublicKey, CK_OBJECT_HANDLE_PTR phPrivateKey)
 {
     struct session *s;
-    CK_RV rv = op_claim(hSession, OP_NONE, &s);
+    CK_RV rv = session_enter(hSession, &s);
     if (rv != CKR_OK)
         return rv;
     struct create_request c;
@@ -301,7 +293,8 @@ CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
         rv = objects_load(lib_slot(s->slot), uids, 1, &device_error, phPublicKey);
         session_set_device_error(s, device_error);
     }
-    return op_release(s, rv, 0);
+    session_leave(s);
+    return rv;
 }
 
 struct rng_request {

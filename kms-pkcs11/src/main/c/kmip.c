@@ -60,11 +60,12 @@ void kmip_put_name(ttlv_writer *w, const char *name, size_t n)
     ttlv_end(w);
 }
 
-void kmip_put_vendor_attribute_ref(ttlv_writer *w, const char *name)
+void kmip_put_client_attribute(ttlv_writer *w, const char *name, const void *p, size_t n)
 {
-    ttlv_begin(w, TAG_ATTRIBUTE_REFERENCE);
-    ttlv_put_text(w, TAG_VENDOR_IDENTIFICATION, TRESOR_VENDOR, strlen(TRESOR_VENDOR));
+    ttlv_begin(w, TAG_ATTRIBUTE);
+    ttlv_put_text(w, TAG_VENDOR_IDENTIFICATION, "x", 1);
     ttlv_put_text(w, TAG_ATTRIBUTE_NAME, name, strlen(name));
+    ttlv_put_bytes(w, TAG_ATTRIBUTE_VALUE, p, n);
     ttlv_end(w);
 }
 

@@ -143,7 +143,13 @@ enum {
     KMIP_REASON_ATTESTATION_REQUIRED = 0x14, KMIP_REASON_ATTESTATION_FAILED = 0x15
 };
 
-#define TRESOR_VENDOR "tresor"
+/* Custom attributes as KMIP 2.1 `Attribute` structures: "x-" names are set by the client
+ * (Vendor Identification "x"), "y-" names by the server ("y"); KMIP 1.x knows the same names. */
+#define ATTR_PKCS11_ID "x-pkcs11-id"
+#define ATTR_VERSION "y-tresor-version"
+#define ATTR_PRIMARY "y-tresor-primary"
+#define ATTR_ATTESTED "y-tresor-attested"
+#define ATTR_IMPORTED "y-tresor-imported"
 
 struct attestation_credential;
 
@@ -181,7 +187,8 @@ void kmip_item_end(ttlv_writer *w);
 /* Writes the header of a request; used by kmip_exchange and the codec tests. */
 void kmip_header(ttlv_writer *w, int batch_count, int attestation_capable,
                  const struct attestation_credential *cred);
-void kmip_put_vendor_attribute_ref(ttlv_writer *w, const char *name);
+/* Attribute{Vendor Identification "x", Attribute Name name, Attribute Value bytes}. */
+void kmip_put_client_attribute(ttlv_writer *w, const char *name, const void *p, size_t n);
 void kmip_put_name(ttlv_writer *w, const char *name, size_t n);
 void kmip_put_uid(ttlv_writer *w, const char *uid);
 
@@ -304,6 +311,10 @@ CK_RV object_attribute(struct slot *s, struct object *o, CK_ATTRIBUTE_TYPE t, st
 /* Loads the public key (SPKI) for an RSA/EC object, fetching it with Get if needed. */
 EVP_PKEY *object_public_key(struct slot *s, struct object *o, CK_ULONG *device_error, CK_RV *rv);
 
+/* The token object of another version of the same key (Tresor ciphertexts name theirs). */
+CK_RV find_key_version(struct slot *sl, const struct object *key, uint32_t version,
+                       struct object **out, CK_ULONG *device_error);
+
 /* ---- sessions (session.c) ---- */
 enum op_kind { OP_NONE, OP_ENCRYPT, OP_DECRYPT, OP_SIGN, OP_VERIFY, OP_FIND };
 
@@ -380,6 +391,7 @@ int set_result(struct operation *op, const uint8_t *a, size_t an, const uint8_t 
 /* ---- KMIP Encrypt / Decrypt / Sign (crypt.c) ---- */
 struct crypto_params {
     uint32_t mode, padding, hash, alg, tag_len, mgf_hash;
+    int random_iv;
     int32_t salt_len; /* -1: absent */
     const uint8_t *p_source;
     size_t p_source_len;

@@ -92,10 +92,34 @@ static CK_RV rsa_unwrap_remote(struct session *s, const struct object *kek,
     return remote_data(s, &c, CKR_CTX_UNWRAP, out, out_len);
 }
 
-static int same_request(const struct session *s, CK_MECHANISM_TYPE m, CK_OBJECT_HANDLE kek,
-                        CK_OBJECT_HANDLE key)
+/* Answers from the cached result of the same wrap; returns 0 when there is none. */
+static int cached_wrap(struct session *s, CK_MECHANISM_TYPE m, CK_OBJECT_HANDLE kek,
+                       CK_OBJECT_HANDLE key, CK_BYTE_PTR out, CK_ULONG_PTR out_len, CK_RV *rv)
 {
-    return s->wrapped && s->wrapped_mech == m && s->wrapped_kek == kek && s->wrapped_key == key;
+    pthread_mutex_lock(&s->mu);
+    int hit = s->wrapped && s->wrapped_mech == m && s->wrapped_kek == kek && s->wrapped_key == key;
+    if (hit) {
+        CK_ULONG available = *out_len;
+        *out_len = s->wrapped_len;
+        *rv = out && available < s->wrapped_len ? CKR_BUFFER_TOO_SMALL : CKR_OK;
+        if (out && *rv == CKR_OK)
+            memcpy(out, s->wrapped, s->wrapped_len);
+    }
+    pthread_mutex_unlock(&s->mu);
+    return hit;
+}
+
+static void cache_wrap(struct session *s, CK_MECHANISM_TYPE m, CK_OBJECT_HANDLE kek,
+                       CK_OBJECT_HANDLE key, uint8_t *wrapped, size_t len)
+{
+    pthread_mutex_lock(&s->mu);
+    tresor_free_wiped(s->wrapped, s->wrapped_len);
+    s->wrapped = wrapped;
+    s->wrapped_len = len;
+    s->wrapped_mech = m;
+    s->wrapped_kek = kek;
+    s->wrapped_key = key;
+    pthread_mutex_unlock(&s->mu);
 }
 
 CK_RV C_WrapKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
@@ -103,7 +127,7 @@ CK_RV C_WrapKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
                 CK_ULONG_PTR pulWrappedKeyLen)
 {
     struct session *s;
-    CK_RV rv = op_claim(hSession, OP_NONE, &s);
+    CK_RV rv = session_enter(hSession, &s);
     if (rv != CKR_OK)
         return rv;
     struct operation params = {0};
@@ -121,16 +145,11 @@ CK_RV C_WrapKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
     if (rv == CKR_OK && pMechanism->mechanism == CKM_AES_KEY_WRAP &&
         (key->secret_len % 8 || key->secret_len < 16))
         rv = CKR_KEY_SIZE_RANGE;
-    if (rv == CKR_OK && same_request(s, pMechanism->mechanism, hWrappingKey, hKey)) {
-        CK_ULONG available = *pulWrappedKeyLen;
-        *pulWrappedKeyLen = s->wrapped_len;
-        if (pWrappedKey && available < s->wrapped_len)
-            rv = CKR_BUFFER_TOO_SMALL;
-        else if (pWrappedKey)
-            memcpy(pWrappedKey, s->wrapped, s->wrapped_len);
-    } else if (rv == CKR_OK && !pWrappedKey) {
+    int answered = rv != CKR_OK || cached_wrap(s, pMechanism->mechanism, hWrappingKey, hKey,
+                                               pWrappedKey, pulWrappedKeyLen, &rv);
+    if (!answered && !pWrappedKey) {
         *pulWrappedKeyLen = wrapped_bound(pMechanism->mechanism, kek, key->secret_len);
-    } else if (rv == CKR_OK) {
+    } else if (!answered) {
         uint8_t *out = NULL;
         size_t out_len = 0;
         CK_ULONG device_error = 0;
@@ -143,24 +162,20 @@ CK_RV C_WrapKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
                                  &out, &out_len);
         }
         if (rv == CKR_OK) {
-            tresor_free_wiped(s->wrapped, s->wrapped_len);
-            s->wrapped = out;
-            s->wrapped_len = out_len;
-            s->wrapped_mech = pMechanism->mechanism;
-            s->wrapped_kek = hWrappingKey;
-            s->wrapped_key = hKey;
             CK_ULONG available = *pulWrappedKeyLen;
             *pulWrappedKeyLen = out_len;
             if (available < out_len)
                 rv = CKR_BUFFER_TOO_SMALL;
             else
                 memcpy(pWrappedKey, out, out_len);
+            cache_wrap(s, pMechanism->mechanism, hWrappingKey, hKey, out, out_len);
         }
     }
     operation_reset(&params);
     object_put(kek);
     object_put(key);
-    return op_release(s, rv, 0);
+    session_leave(s);
+    return rv;
 }
 
 /* The template of an unwrapped key: a session secret key of a known length. */
@@ -192,7 +207,7 @@ CK_RV C_UnwrapKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
                   CK_OBJECT_HANDLE_PTR phKey)
 {
     struct session *s;
-    CK_RV rv = op_claim(hSession, OP_NONE, &s);
+    CK_RV rv = session_enter(hSession, &s);
     if (rv != CKR_OK)
         return rv;
     struct operation params = {0};
@@ -228,5 +243,6 @@ CK_RV C_UnwrapKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
     tresor_free_wiped(plain, plain_len);
     operation_reset(&params);
     object_put(kek);
-    return op_release(s, rv, 0);
+    session_leave(s);
+    return rv;
 }
