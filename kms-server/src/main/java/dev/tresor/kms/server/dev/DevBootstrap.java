@@ -120,15 +120,15 @@ public final class DevBootstrap {
         }
     }
 
-    /** For libtresor-pkcs11 through {@code TRESOR_PKCS11_CONF}. */
+    /** For libtresor-pkcs11 through {@code TRESOR_PKCS11_CONF}, in the syntax of docs/pkcs11.md. */
     private static String pkcs11Conf(DevFacts facts) {
-        return "# Tresor PKCS#11 module configuration, written by serve --dev\n"
-                + "kmip_host = " + facts.kmipHost() + "\n"
-                + "kmip_port = " + facts.kmipPort() + "\n"
-                + "ca_file = " + facts.caFile() + "\n"
-                + "client_cert = " + facts.kmipClientCertificate() + "\n"
-                + "client_key = " + facts.kmipClientKey() + "\n"
-                + "project_id = " + facts.projectId() + "\n"
-                + "region_id = " + facts.regionId() + "\n";
+        return "# Tresor PKCS#11 configuration, written by serve --dev\n"
+                + "server = " + facts.kmipHost() + ":" + facts.kmipPort() + "\n"
+                + "ca = " + facts.caFile() + "\n"
+                + "cert = " + facts.kmipClientCertificate() + "\n"
+                + "key = " + facts.kmipClientKey() + "\n"
+                + "\n"
+                + "[token dev]\n"
+                + "project = " + facts.projectId() + "\n";
     }
 }

@@ -1,0 +1,115 @@
+package dev.tresor.kms.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tresor.kms.server.config.ServerConfig;
+import dev.tresor.kms.server.dev.DevFacts;
+import dev.tresor.kms.server.dev.DevFiles;
+import dev.tresor.kms.service.KmsCore;
+import dev.tresor.kms.tenant.Grant;
+import dev.tresor.kms.tenant.Principal;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TresorServerTest {
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void devStartWritesWhatAClientNeedsAndTheTokenWorks() throws Exception {
+        TresorServer server = TresorServer.start(devConfig(), Clock.systemUTC());
+        try {
+            DevFacts facts = server.devFacts().orElseThrow();
+            DevFiles files = DevFiles.in(dataDir);
+
+            assertEquals(Optional.of(facts), DevFacts.read(files.devJson()));
+            assertEquals(DevFacts.REGION, facts.regionId());
+            assertEquals(URI.create("https://localhost:" + server.restPort()), facts.restUrl());
+            for (Path path : new Path[] {facts.caFile(), facts.kmipClientCertificate(), facts.kmipClientKey(),
+                    facts.pkcs11Conf()}) {
+                assertTrue(path.isAbsolute() && Files.isRegularFile(path), path.toString());
+            }
+            assertTrue(Files.readString(facts.pkcs11Conf()).contains("\n[token dev]\nproject = " + facts.projectId() + "\n"));
+
+            HttpsProbe https = new HttpsProbe(facts.caFile());
+            assertEquals(200, https.get(facts.restUrl().resolve("/healthz"), "").statusCode());
+            assertEquals(200, https.get(keyRings(facts), facts.adminToken()).statusCode());
+            assertEquals(401, https.get(keyRings(facts), "not-a-token").statusCode());
+        } finally {
+            server.stop();
+        }
+    }
+
+    @Test
+    void aRestartReusesProjectTokenAndKeys() throws Exception {
+        TresorServer first = TresorServer.start(devConfig(), Clock.systemUTC());
+        DevFacts before = first.devFacts().orElseThrow();
+        HttpsProbe https = new HttpsProbe(before.caFile());
+        HttpResponse<String> created = https.post(keyRings(before), before.adminToken(),
+                "{\"displayName\":\"survives\"}");
+        assertEquals(202, created.statusCode(), created.body());
+        first.stop();
+
+        TresorServer second = TresorServer.start(devConfig(), Clock.systemUTC());
+        try {
+            DevFacts after = second.devFacts().orElseThrow();
+            assertEquals(before.projectId(), after.projectId());
+            assertEquals(before.adminToken(), after.adminToken());
+            HttpResponse<String> rings = new HttpsProbe(after.caFile()).get(keyRings(after), after.adminToken());
+            assertEquals(200, rings.statusCode());
+            assertTrue(rings.body().contains("\"survives\""), rings.body());
+        } finally {
+            second.stop();
+        }
+    }
+
+    @Test
+    void stopClosesTheListenerAndTheStore() throws Exception {
+        TresorServer server = TresorServer.start(devConfig(), Clock.systemUTC());
+        DevFacts facts = server.devFacts().orElseThrow();
+        HttpsProbe https = new HttpsProbe(facts.caFile());
+
+        server.stop();
+
+        assertRefused(https, facts);
+        assertStoreReopens(facts);
+    }
+
+    static void assertRefused(HttpsProbe https, DevFacts facts) {
+        assertThrows(ConnectException.class, () -> {
+            try {
+                https.get(facts.restUrl().resolve("/healthz"), "");
+            } catch (IOException e) {
+                throw e.getCause() instanceof ConnectException connect ? connect : e;
+            }
+        });
+    }
+
+    /** RocksDB admits one opener per process: opening it again proves the stopped server closed it. */
+    void assertStoreReopens(DevFacts facts) {
+        try (KmsCore reopened = KmsCore.open(KmsCore.Options.defaults(dataDir, true).withoutPurger())) {
+            Grant operator = Grant.operator(new Principal(Principal.Kind.OPERATOR, "test"));
+            assertEquals(facts.projectId(), reopened.administration().getProject(operator, facts.projectId()).id());
+        }
+    }
+
+    private ServerConfig devConfig() {
+        return ServerConfig.load(true, Optional.empty(), Map.of("TRESOR_DATA_DIR", dataDir.toString(),
+                "TRESOR_REST_PORT", "0", "TRESOR_KMIP_PORT", "0"));
+    }
+
+    private static URI keyRings(DevFacts facts) {
+        return facts.restUrl().resolve("/v1/projects/" + facts.projectId() + "/regions/eu01/keyrings");
+    }
+}
