@@ -11,7 +11,7 @@ import java.util.Set;
  *
  * @param host          the address to listen on
  * @param port          the port; 0 picks a free one (see {@link RestServer#actualPort()})
- * @param tlsKey        PEM private key (PKCS#8 or PKCS#1)
+ * @param tlsKey        PEM private key: PKCS#8 ("BEGIN PRIVATE KEY"), or PKCS#1 for RSA
  * @param tlsCertificate PEM certificate chain, leaf first
  * @param bodyLimit     the largest request body in bytes: 64 KiB of data as base64 plus the JSON around it
  * @param regions       the region ids this server answers for (STACKIT's enum has only {@code eu01})
