@@ -1,7 +1,9 @@
 package dev.tresor.kms.kmip.operation;
 
 import dev.tresor.kms.kmip.message.Operation;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -26,9 +28,36 @@ public final class Operations {
 
     /** Every operation Tresor offers over KMIP. */
     public static Operations standard() {
-        List<OperationHandler> handlers = new java.util.ArrayList<>(List.of(
-                new DiscoverVersionsHandler()));
-        Set<Operation> offered = java.util.EnumSet.of(Operation.QUERY);
+        KmipObjects objects = new KmipObjects();
+        NewObjects newObjects = new NewObjects(objects);
+        ObjectAccess access = new ObjectAccess(objects);
+        List<OperationHandler> handlers = new ArrayList<>(List.of(
+                new DiscoverVersionsHandler(),
+                new CreateHandler(newObjects),
+                new CreateKeyPairHandler(newObjects),
+                new RegisterHandler(newObjects),
+                new GetHandler(access),
+                new GetAttributesHandler(access),
+                new GetAttributeListHandler(access),
+                new AddAttributeHandler(access),
+                new ModifyAttributeHandler(access),
+                new DeleteAttributeHandler(access),
+                new SetAttributeHandler(access),
+                new LocateHandler(objects),
+                new CheckHandler(access),
+                new ActivateHandler(access),
+                new RevokeHandler(access),
+                new DestroyHandler(access),
+                new ReKeyHandler(access),
+                new EncryptHandler(access),
+                new DecryptHandler(access),
+                new SignHandler(access),
+                new SignatureVerifyHandler(access),
+                new MacHandler(access),
+                new MacVerifyHandler(access),
+                new HashHandler(),
+                new RngRetrieveHandler()));
+        Set<Operation> offered = EnumSet.of(Operation.QUERY);
         handlers.forEach(h -> offered.add(h.operation()));
         handlers.add(new QueryHandler(offered));
         return new Operations(handlers);

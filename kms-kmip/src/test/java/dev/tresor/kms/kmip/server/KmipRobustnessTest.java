@@ -5,26 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tresor.kms.kmip.message.ProtocolVersion;
 import dev.tresor.kms.kmip.message.ResultStatus;
-import dev.tresor.kms.kmip.operation.Operations;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
 import dev.tresor.kms.kmip.ttlv.TtlvLimits;
 import dev.tresor.kms.kmip.ttlv.TtlvReader;
 import dev.tresor.kms.kmip.ttlv.TtlvWriter;
-import dev.tresor.kms.tenant.Caller;
-import dev.tresor.kms.tenant.Principal;
-import dev.tresor.kms.tenant.Role;
-import dev.tresor.kms.tenant.TenantId;
-import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
 import java.io.IOException;
-import java.time.Clock;
-import java.time.Duration;
+import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Thousands of broken frames over real TLS sockets: random bytes, truncated and mutated
@@ -32,38 +23,25 @@ import org.junit.jupiter.api.Test;
  * afterwards the server still answers a well-formed request on a fresh connection.
  */
 class KmipRobustnessTest {
-    private static TestPki pki;
-    private static Vertx vertx;
-    private static KmipServer server;
-    private static int port;
+    @TempDir
+    static Path dataDir;
+    private static KmipTestServer server;
 
     @BeforeAll
     static void start() throws Exception {
-        pki = new TestPki();
-        vertx = Vertx.vertx();
-        ClientAuthenticator registry = certificate -> Caller.of(
-                new Principal(Principal.Kind.CLIENT_CERTIFICATE, "robustness"), new TenantId("p", "eu01"), Role.ADMIN);
-        MessageProcessor processor = new MessageProcessor(Operations.standard(), null, registry,
-                TtlvLimits.DEFAULT.withMaxMessageBytes(8192), Clock.systemUTC());
-        server = new KmipServer(vertx, new KmipServerOptions("127.0.0.1", 0,
-                new PemKeyCertOptions().setCertValue(Buffer.buffer(pki.server.certificatePem()))
-                        .setKeyValue(Buffer.buffer(pki.server.keyPem())),
-                new PemTrustOptions().addCertValue(Buffer.buffer(pki.ca.certificatePem())),
-                TtlvLimits.DEFAULT.withMaxMessageBytes(8192), Duration.ofSeconds(30)), processor);
-        port = server.start().await();
+        server = KmipTestServer.start(dataDir, TtlvLimits.DEFAULT.withMaxMessageBytes(8192));
     }
 
     @AfterAll
     static void stop() {
-        server.stop().await();
-        vertx.close().await();
+        server.close();
     }
 
     @Test
     void brokenFramesGetAnErrorOrAClosedConnectionAndTheServerKeepsServing() throws Exception {
         Random random = new Random(5696);
         byte[] valid = TtlvWriter.write(Requests.discoverVersions(ProtocolVersion.V1_4));
-        KmipTestClient client = new KmipTestClient(pki.client.clientContext(pki.ca), port);
+        KmipTestClient client = server.client();
         int answered = 0;
         int closed = 0;
         for (int i = 0; i < 2_000; i++) {
@@ -75,12 +53,12 @@ class KmipRobustnessTest {
             } catch (IOException e) {
                 closed++;
                 client.close();
-                client = new KmipTestClient(pki.client.clientContext(pki.ca), port);
+                client = server.client();
             }
         }
         client.close();
         assertTrue(answered > 1500 && closed > 80, answered + " answered, " + closed + " closed");
-        try (KmipTestClient fresh = new KmipTestClient(pki.client.clientContext(pki.ca), port)) {
+        try (KmipTestClient fresh = server.client()) {
             assertEquals(ResultStatus.SUCCESS.code(), Requests.status(Requests.items(
                     fresh.call(Requests.discoverVersions(ProtocolVersion.V2_1))).get(0)));
         }

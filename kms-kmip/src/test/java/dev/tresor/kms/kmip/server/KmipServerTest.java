@@ -15,72 +15,44 @@ import dev.tresor.kms.kmip.ttlv.TtlvLimits;
 import dev.tresor.kms.kmip.ttlv.TtlvReader;
 import dev.tresor.kms.kmip.ttlv.TtlvWriter;
 import dev.tresor.kms.service.Bytes;
-import dev.tresor.kms.service.ErrorCode;
-import dev.tresor.kms.service.KmsError;
-import dev.tresor.kms.tenant.Caller;
-import dev.tresor.kms.tenant.Principal;
-import dev.tresor.kms.tenant.Role;
-import dev.tresor.kms.tenant.TenantId;
-import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
 import java.io.IOException;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The KMIP listener on a loopback port with real mutual TLS: framing, versions, batches, limits
- * and client authentication. Operations that need no stored object (Discover Versions, Query)
- * carry the batch semantics here.
+ * and client authentication against a real core. Operations that need no stored object
+ * (Discover Versions, Query) carry the batch semantics here.
  */
 class KmipServerTest {
-    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-23T12:00:00Z"), ZoneOffset.UTC);
     private static final int SMALL_LIMIT = 4096;
 
+    @TempDir
+    static Path dataDir;
+    private static KmipTestServer server;
     private static TestPki pki;
-    private static Vertx vertx;
-    private static KmipServer server;
     private static int port;
 
     @BeforeAll
     static void start() throws Exception {
-        pki = new TestPki();
-        vertx = Vertx.vertx();
-        ClientAuthenticator registry = certificate -> {
-            if (!certificate.equals(pki.client.certificate())) {
-                throw KmsError.of(ErrorCode.UNAUTHENTICATED, "client certificate is not registered");
-            }
-            return Caller.of(new Principal(Principal.Kind.CLIENT_CERTIFICATE, "test-client"),
-                    new TenantId("project-1", "eu01"), Role.ADMIN);
-        };
-        TtlvLimits limits = TtlvLimits.DEFAULT.withMaxMessageBytes(SMALL_LIMIT);
-        MessageProcessor processor = new MessageProcessor(Operations.standard(), null, registry, limits, CLOCK);
-        KmipServerOptions options = new KmipServerOptions("127.0.0.1", 0,
-                new PemKeyCertOptions().setCertValue(Buffer.buffer(pki.server.certificatePem()))
-                        .setKeyValue(Buffer.buffer(pki.server.keyPem())),
-                new PemTrustOptions().addCertValue(Buffer.buffer(pki.ca.certificatePem())),
-                limits, Duration.ofMinutes(1));
-        server = new KmipServer(vertx, options, processor);
-        port = server.start().await();
+        server = KmipTestServer.start(dataDir, TtlvLimits.DEFAULT.withMaxMessageBytes(SMALL_LIMIT));
+        pki = server.pki;
+        port = server.port;
     }
 
     @AfterAll
     static void stop() {
-        server.stop().await();
-        vertx.close().await();
+        server.close();
     }
 
     private static KmipTestClient client() throws Exception {
-        return new KmipTestClient(pki.client.clientContext(pki.ca), port);
+        return server.client();
     }
 
     @Test
@@ -93,7 +65,7 @@ class KmipServerTest {
             Ttlv header = response.require(Tag.RESPONSE_HEADER);
             assertEquals(List.of(Tag.PROTOCOL_VERSION.code(), Tag.TIME_STAMP.code(), Tag.BATCH_COUNT.code()),
                     header.items().stream().map(Ttlv::tag).toList(), "PyKMIP accepts no other header field");
-            assertEquals(CLOCK.instant(), header.require(Tag.TIME_STAMP).asDateTime());
+            assertEquals(server.core.clock().instant(), header.require(Tag.TIME_STAMP).asDateTime());
             Ttlv item = Requests.items(response).get(0);
             assertEquals(ResultStatus.SUCCESS.code(), Requests.status(item));
             assertEquals(List.of(ProtocolVersion.V2_1, ProtocolVersion.V1_4),

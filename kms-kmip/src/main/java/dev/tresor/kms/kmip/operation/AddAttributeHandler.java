@@ -1,0 +1,40 @@
+package dev.tresor.kms.kmip.operation;
+
+import dev.tresor.kms.kmip.message.Operation;
+import dev.tresor.kms.kmip.ttlv.Tag;
+import dev.tresor.kms.kmip.ttlv.Ttlv;
+import dev.tresor.kms.service.KmsError;
+import java.util.List;
+
+/** Add Attribute: a new value, which must not clash with a single-valued attribute already set. */
+final class AddAttributeHandler implements OperationHandler {
+    private final ObjectAccess access;
+
+    AddAttributeHandler(ObjectAccess access) {
+        this.access = access;
+    }
+
+    @Override
+    public Operation operation() {
+        return Operation.ADD_ATTRIBUTE;
+    }
+
+    @Override
+    public Ttlv handle(OperationContext context, Ttlv request) {
+        Attributes.Named added = Attributes.single(request.find(Tag.NEW_ATTRIBUTE)
+                .orElseGet(() -> request.require(Tag.ATTRIBUTE)));
+        AttributeEdits.requireWritable(added.name());
+        int[] index = new int[1];
+        KmipObject object = access.change(context, request, current -> {
+            List<Ttlv> values = AttributeEdits.values(current, added.name());
+            if (!values.isEmpty() && !AttributeEdits.multiValued(added.name())) {
+                throw KmsError.invalid("attribute " + added.name() + " is single-valued and already set");
+            }
+            index[0] = values.size();
+            values.add(added.value());
+            return current.with(added.name(), values);
+        });
+        return AttributeEdits.answer(object, context.version(),
+                new Attributes.Named(added.name(), index[0], added.value()));
+    }
+}

@@ -1,0 +1,65 @@
+package dev.tresor.kms.kmip.operation;
+
+import dev.tresor.kms.kmip.message.ProtocolVersion;
+import dev.tresor.kms.kmip.ttlv.Tag;
+import dev.tresor.kms.kmip.ttlv.Ttlv;
+import dev.tresor.kms.service.KmsError;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The rules Add, Modify, Delete and Set Attribute share: which attributes a client may change
+ * (not those the server derives or that carry the object's state and usages), which may hold
+ * several values, and the answer each version expects.
+ */
+final class AttributeEdits {
+    private static final Set<String> READ_ONLY = Set.of(
+            Attributes.specName(Tag.UNIQUE_IDENTIFIER), Attributes.specName(Tag.OBJECT_TYPE),
+            Attributes.specName(Tag.CRYPTOGRAPHIC_ALGORITHM), Attributes.specName(Tag.CRYPTOGRAPHIC_LENGTH),
+            Attributes.specName(Tag.CRYPTOGRAPHIC_USAGE_MASK), Attributes.specName(Tag.STATE),
+            Attributes.specName(Tag.INITIAL_DATE), Attributes.specName(Tag.ACTIVATION_DATE),
+            Attributes.specName(Tag.DEACTIVATION_DATE), Attributes.specName(Tag.DESTROY_DATE),
+            Attributes.specName(Tag.COMPROMISE_DATE), Attributes.specName(Tag.REVOCATION_REASON));
+    private static final Set<String> MULTI_VALUED = Set.of(
+            Attributes.specName(Tag.NAME), Attributes.specName(Tag.OBJECT_GROUP), Attributes.specName(Tag.LINK),
+            Attributes.specName(Tag.APPLICATION_SPECIFIC_INFORMATION), Attributes.specName(Tag.ALTERNATIVE_NAME));
+
+    private AttributeEdits() {
+    }
+
+    static void requireWritable(String name) {
+        if (READ_ONLY.contains(name)) {
+            throw KmsError.denied("attribute " + name + " is read-only");
+        }
+    }
+
+    static boolean multiValued(String name) {
+        return MULTI_VALUED.contains(name) || name.startsWith("x-") || name.startsWith("y-");
+    }
+
+    /** Whether ReKey copies the attribute to the replacement: the client's, not the lifecycle's or links. */
+    static boolean carriesOver(String name) {
+        return !READ_ONLY.contains(name) && !name.equals(Attributes.specName(Tag.LINK))
+                || name.equals(Attributes.specName(Tag.CRYPTOGRAPHIC_USAGE_MASK));
+    }
+
+    static List<Ttlv> values(KmipObject object, String name) {
+        return new ArrayList<>(object.stored().getOrDefault(name, List.of()));
+    }
+
+    /** 1.x answers with the attribute as it now is (index when not the first); 2.x with the identifier only. */
+    static Ttlv answer(KmipObject object, ProtocolVersion version, Attributes.Named attribute) {
+        if (version.isTwoOrLater()) {
+            return Ttlv.structure(Tag.RESPONSE_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, object.id().uid()));
+        }
+        List<Ttlv> fields = new ArrayList<>();
+        fields.add(Ttlv.text(Tag.ATTRIBUTE_NAME, attribute.name()));
+        if (attribute.index() > 0) {
+            fields.add(Ttlv.integer(Tag.ATTRIBUTE_INDEX, attribute.index()));
+        }
+        fields.add(Attributes.retag(attribute.value(), Tag.ATTRIBUTE_VALUE.code()));
+        return Ttlv.structure(Tag.RESPONSE_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, object.id().uid()),
+                Ttlv.structure(Tag.ATTRIBUTE, fields));
+    }
+}

@@ -1,0 +1,137 @@
+package dev.tresor.kms.kmip.operation;
+
+import dev.tresor.kms.kmip.message.KmipFailure;
+import dev.tresor.kms.kmip.message.ProtocolVersion;
+import dev.tresor.kms.kmip.message.ResultReason;
+import dev.tresor.kms.kmip.ttlv.ItemType;
+import dev.tresor.kms.kmip.ttlv.Tag;
+import dev.tresor.kms.kmip.ttlv.Ttlv;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * KMIP attributes in their two wire forms. In 1.x an attribute is
+ * {@code Attribute{AttributeName "Cryptographic Algorithm", AttributeValue}} inside a
+ * Template-Attribute; in 2.x it is the tagged item itself inside {@code Attributes}, and only
+ * vendor attributes keep the {@code Attribute} form (spec 2.1 section 2.1.1). Inside Tresor an
+ * attribute is its spec name ("Cryptographic Usage Mask", or the client's "x-…" name) and its
+ * values, each tagged {@code AttributeValue}.
+ */
+final class Attributes {
+    private Attributes() {
+    }
+
+    /** The attributes of a Template-Attribute (1.x) or Attributes (2.x) structure, by name in request order. */
+    static Map<String, List<Ttlv>> read(Optional<Ttlv> container) {
+        Map<String, List<Ttlv>> attributes = new LinkedHashMap<>();
+        if (container.isEmpty()) {
+            return attributes;
+        }
+        for (Ttlv item : container.get().items()) {
+            if (item.is(Tag.ATTRIBUTE)) {
+                String name = canonical(item.require(Tag.ATTRIBUTE_NAME).asText());
+                Ttlv value = item.require(Tag.ATTRIBUTE_VALUE);
+                attributes.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
+            } else if (item.is(Tag.NAME) && container.get().is(Tag.TEMPLATE_ATTRIBUTE)) {
+                throw new KmipFailure(ResultReason.FEATURE_NOT_SUPPORTED, "templates are not supported");
+            } else {
+                String name = Tag.of(item.tag()).map(t -> specName(t))
+                        .orElseThrow(() -> new KmipFailure(ResultReason.INVALID_FIELD, "unknown attribute tag"));
+                attributes.computeIfAbsent(name, n -> new ArrayList<>()).add(retag(item, Tag.ATTRIBUTE_VALUE.code()));
+            }
+        }
+        return attributes;
+    }
+
+    /** The first value of an attribute, if set. */
+    static Optional<Ttlv> first(Map<String, List<Ttlv>> attributes, Tag tag) {
+        List<Ttlv> values = attributes.get(specName(tag));
+        return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
+    }
+
+    /** The spec's name of a standard attribute ("Cryptographic Usage Mask"); custom names are kept, blanks collapsed. */
+    static String canonical(String name) {
+        String collapsed = name.trim().replaceAll("\\s+", " ");
+        if (collapsed.startsWith("x-") || collapsed.startsWith("y-")) {
+            return collapsed;
+        }
+        return Tag.byName(collapsed).map(Attributes::specName).orElse(collapsed);
+    }
+
+    static String specName(Tag tag) {
+        return tag.xmlName().replace("_", "").replaceAll("(?<=[a-z])(?=[A-Z])", " ");
+    }
+
+    /** One attribute value on the wire of {@code version}. */
+    static Ttlv encode(String name, Ttlv value, ProtocolVersion version) {
+        Optional<Tag> tag = name.startsWith("x-") || name.startsWith("y-") ? Optional.empty() : Tag.byName(name);
+        if (version.isTwoOrLater() && tag.isPresent()) {
+            return retag(value, tag.get().code());
+        }
+        return Ttlv.structure(Tag.ATTRIBUTE,
+                Ttlv.text(Tag.ATTRIBUTE_NAME, name),
+                retag(value, Tag.ATTRIBUTE_VALUE.code()));
+    }
+
+    /** Every value of every attribute, in order, on the wire of {@code version}. */
+    static List<Ttlv> encodeAll(Map<String, List<Ttlv>> attributes, ProtocolVersion version) {
+        List<Ttlv> encoded = new ArrayList<>();
+        attributes.forEach((name, values) -> values.forEach(v -> encoded.add(encode(name, v, version))));
+        return encoded;
+    }
+
+    /**
+     * The attributes a request names: 1.x Attribute Names, or 2.x Attribute References (an
+     * enumeration holding the tag, or a vendor name).
+     */
+    static List<String> requestedNames(Ttlv request) {
+        List<String> names = new ArrayList<>();
+        for (Ttlv item : request.items()) {
+            if (item.is(Tag.ATTRIBUTE_NAME)) {
+                names.add(canonical(item.asText()));
+            } else if (item.is(Tag.ATTRIBUTE_REFERENCE)) {
+                if (item.type() == ItemType.ENUMERATION) {
+                    names.add(Tag.of(item.asEnum()).map(Attributes::specName)
+                            .orElseThrow(() -> new KmipFailure(ResultReason.INVALID_FIELD, "unknown attribute tag")));
+                } else {
+                    names.add(canonical(item.require(Tag.ATTRIBUTE_NAME).asText()));
+                }
+            }
+        }
+        return names;
+    }
+
+    /** One attribute of an edit request, its value tagged {@code AttributeValue}. */
+    record Named(String name, int index, Ttlv value) {
+    }
+
+    /**
+     * The attribute of an edit: a 1.x {@code Attribute{Name, Index?, Value}}, or a 2.x wrapper
+     * (New Attribute, Current Attribute) around one tagged item.
+     */
+    static Named single(Ttlv attribute) {
+        if (attribute.is(Tag.ATTRIBUTE)) {
+            return new Named(canonical(attribute.require(Tag.ATTRIBUTE_NAME).asText()),
+                    attribute.find(Tag.ATTRIBUTE_INDEX).map(Ttlv::asInt).orElse(0),
+                    attribute.require(Tag.ATTRIBUTE_VALUE));
+        }
+        List<Ttlv> items = attribute.items();
+        if (items.size() != 1) {
+            throw new KmipFailure(ResultReason.INVALID_FIELD, "an attribute wrapper holds exactly one attribute");
+        }
+        Ttlv item = items.get(0);
+        if (item.is(Tag.ATTRIBUTE)) {
+            return single(item);
+        }
+        String name = Tag.of(item.tag()).map(Attributes::specName)
+                .orElseThrow(() -> new KmipFailure(ResultReason.INVALID_FIELD, "unknown attribute tag"));
+        return new Named(name, 0, retag(item, Tag.ATTRIBUTE_VALUE.code()));
+    }
+
+    static Ttlv retag(Ttlv value, int tag) {
+        return new Ttlv(tag, value.type(), value.value());
+    }
+}

@@ -1,0 +1,67 @@
+package dev.tresor.kms.kmip.operation;
+
+import dev.tresor.kms.key.Scheme;
+import dev.tresor.kms.kmip.message.KmipFailure;
+import dev.tresor.kms.kmip.message.Operation;
+import dev.tresor.kms.kmip.message.ResultReason;
+import dev.tresor.kms.kmip.ttlv.Tag;
+import dev.tresor.kms.kmip.ttlv.Ttlv;
+import dev.tresor.kms.service.Bytes;
+import dev.tresor.kms.service.DecryptRequest;
+import dev.tresor.kms.service.ErrorCode;
+import dev.tresor.kms.service.KmsError;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * Decrypt. An AES-GCM tag comes in Authenticated Encryption Tag or, from clients that have no
+ * such field (before 1.4, and PyKMIP at any version), as the last 16 bytes of Data. Any failure
+ * to open the data is one Cryptographic Failure, whatever the cause.
+ */
+final class DecryptHandler implements OperationHandler {
+    private final ObjectAccess access;
+
+    DecryptHandler(ObjectAccess access) {
+        this.access = access;
+    }
+
+    @Override
+    public Operation operation() {
+        return Operation.DECRYPT;
+    }
+
+    @Override
+    public Ttlv handle(OperationContext context, Ttlv request) {
+        KmipObject object = access.usable(context, request);
+        CryptoParameters parameters = ObjectAccess.parameters(object, request);
+        Scheme scheme = parameters.cipherScheme(object.key().type());
+        Bytes data = ObjectAccess.data(request).asBytes();
+        Optional<Bytes> tag = request.find(Tag.AUTHENTICATED_ENCRYPTION_TAG).map(Ttlv::asBytes);
+        if (scheme == Scheme.AES_GCM && tag.isEmpty()) {
+            byte[] joined = data.toArray();
+            if (joined.length < CryptoParameters.GCM_TAG_BYTES) {
+                throw new KmipFailure(ResultReason.CRYPTOGRAPHIC_FAILURE, "decryption failed");
+            }
+            int split = joined.length - CryptoParameters.GCM_TAG_BYTES;
+            data = Bytes.wrap(Arrays.copyOf(joined, split));
+            tag = Optional.of(Bytes.wrap(Arrays.copyOfRange(joined, split, joined.length)));
+            Arrays.fill(joined, (byte) 0);
+        }
+        DecryptRequest decrypt = new DecryptRequest(object.id().versionRef(), data, Optional.of(scheme),
+                request.find(Tag.AUTHENTICATED_ENCRYPTION_ADDITIONAL_DATA).map(Ttlv::asBytes),
+                request.find(Tag.IV_COUNTER_NONCE).map(Ttlv::asBytes), tag, false);
+        Bytes plaintext;
+        try {
+            plaintext = context.keys().decrypt(context.caller(), decrypt);
+        } catch (KmsError e) {
+            // The core has no code of its own for a failed decryption; its one fixed message is the sign.
+            if (e.code() == ErrorCode.INVALID_ARGUMENT && e.getMessage().equals(KmsError.decryptionFailed().getMessage())) {
+                throw new KmipFailure(ResultReason.CRYPTOGRAPHIC_FAILURE, "decryption failed");
+            }
+            throw e;
+        }
+        return Ttlv.structure(Tag.RESPONSE_PAYLOAD,
+                Ttlv.text(Tag.UNIQUE_IDENTIFIER, object.id().uid()),
+                Ttlv.bytes(Tag.DATA, plaintext));
+    }
+}

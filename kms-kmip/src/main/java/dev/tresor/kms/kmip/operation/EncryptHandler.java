@@ -1,0 +1,60 @@
+package dev.tresor.kms.kmip.operation;
+
+import dev.tresor.kms.key.Scheme;
+import dev.tresor.kms.kmip.message.Operation;
+import dev.tresor.kms.kmip.message.ProtocolVersion;
+import dev.tresor.kms.kmip.ttlv.Tag;
+import dev.tresor.kms.kmip.ttlv.Ttlv;
+import dev.tresor.kms.service.Bytes;
+import dev.tresor.kms.service.EncryptRequest;
+import dev.tresor.kms.service.Encrypted;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Encrypt. The answer names the IV only when the server made it. The AES-GCM tag goes into
+ * Authenticated Encryption Tag from 1.4 on; older versions have no such field, so the tag is
+ * appended to Data, as clients of those versions expect (KMIP.md section 4.14).
+ */
+final class EncryptHandler implements OperationHandler {
+    private final ObjectAccess access;
+
+    EncryptHandler(ObjectAccess access) {
+        this.access = access;
+    }
+
+    @Override
+    public Operation operation() {
+        return Operation.ENCRYPT;
+    }
+
+    @Override
+    public Ttlv handle(OperationContext context, Ttlv request) {
+        KmipObject object = access.usable(context, request);
+        Scheme scheme = ObjectAccess.parameters(object, request).cipherScheme(object.key().type());
+        Optional<Bytes> iv = request.find(Tag.IV_COUNTER_NONCE).map(Ttlv::asBytes);
+        Encrypted encrypted = context.keys().encrypt(context.caller(), new EncryptRequest(object.id().versionRef(),
+                ObjectAccess.data(request).asBytes(), Optional.of(scheme),
+                request.find(Tag.AUTHENTICATED_ENCRYPTION_ADDITIONAL_DATA).map(Ttlv::asBytes), iv, false));
+        boolean tagField = context.version().atLeast(ProtocolVersion.V1_4);
+        List<Ttlv> answer = new ArrayList<>();
+        answer.add(Ttlv.text(Tag.UNIQUE_IDENTIFIER, object.id().uid()));
+        answer.add(Ttlv.bytes(Tag.DATA, tagField || encrypted.tag().isEmpty() ? encrypted.data()
+                : concat(encrypted.data(), encrypted.tag().get())));
+        if (iv.isEmpty()) {
+            encrypted.iv().ifPresent(made -> answer.add(Ttlv.bytes(Tag.IV_COUNTER_NONCE, made)));
+        }
+        if (tagField) {
+            encrypted.tag().ifPresent(tag -> answer.add(Ttlv.bytes(Tag.AUTHENTICATED_ENCRYPTION_TAG, tag)));
+        }
+        return Ttlv.structure(Tag.RESPONSE_PAYLOAD, answer);
+    }
+
+    private static Bytes concat(Bytes data, Bytes tag) {
+        byte[] joined = new byte[data.length() + tag.length()];
+        System.arraycopy(data.toArray(), 0, joined, 0, data.length());
+        System.arraycopy(tag.toArray(), 0, joined, data.length(), tag.length());
+        return Bytes.wrap(joined);
+    }
+}

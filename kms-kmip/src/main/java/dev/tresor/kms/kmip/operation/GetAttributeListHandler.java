@@ -1,0 +1,39 @@
+package dev.tresor.kms.kmip.operation;
+
+import dev.tresor.kms.kmip.message.Operation;
+import dev.tresor.kms.kmip.ttlv.Tag;
+import dev.tresor.kms.kmip.ttlv.Ttlv;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Get Attribute List: the names of the object's attributes; 2.x names standard ones by tag. */
+final class GetAttributeListHandler implements OperationHandler {
+    private final ObjectAccess access;
+
+    GetAttributeListHandler(ObjectAccess access) {
+        this.access = access;
+    }
+
+    @Override
+    public Operation operation() {
+        return Operation.GET_ATTRIBUTE_LIST;
+    }
+
+    @Override
+    public Ttlv handle(OperationContext context, Ttlv request) {
+        KmipObject object = access.named(context, request);
+        List<Ttlv> answer = new ArrayList<>();
+        answer.add(Ttlv.text(Tag.UNIQUE_IDENTIFIER, object.id().uid()));
+        for (String name : object.attributes().keySet()) {
+            answer.add(context.version().isTwoOrLater() ? reference(name) : Ttlv.text(Tag.ATTRIBUTE_NAME, name));
+        }
+        return Ttlv.structure(Tag.RESPONSE_PAYLOAD, answer);
+    }
+
+    private static Ttlv reference(String name) {
+        return Tag.byName(name).filter(t -> !name.startsWith("x-") && !name.startsWith("y-"))
+                .map(tag -> Ttlv.enumeration(Tag.ATTRIBUTE_REFERENCE, tag.code()))
+                .orElseGet(() -> Ttlv.structure(Tag.ATTRIBUTE_REFERENCE,
+                        Ttlv.text(Tag.VENDOR_IDENTIFICATION, ""), Ttlv.text(Tag.ATTRIBUTE_NAME, name)));
+    }
+}

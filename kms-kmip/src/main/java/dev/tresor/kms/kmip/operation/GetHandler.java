@@ -1,0 +1,76 @@
+package dev.tresor.kms.kmip.operation;
+
+import dev.tresor.kms.kmip.message.KmipFailure;
+import dev.tresor.kms.kmip.message.Operation;
+import dev.tresor.kms.kmip.message.ResultReason;
+import dev.tresor.kms.kmip.ttlv.Tag;
+import dev.tresor.kms.kmip.ttlv.Ttlv;
+import dev.tresor.kms.service.Bytes;
+import dev.tresor.kms.service.KmsError;
+
+/**
+ * Get: the object's Key Block. Secret material (a symmetric or private key) leaves only if the
+ * key is exportable, which the core checks; public keys always may. Key wrapping on Get is not
+ * offered, and never applied unasked.
+ */
+final class GetHandler implements OperationHandler {
+    private final ObjectAccess access;
+
+    GetHandler(ObjectAccess access) {
+        this.access = access;
+    }
+
+    @Override
+    public Operation operation() {
+        return Operation.GET;
+    }
+
+    @Override
+    public Ttlv handle(OperationContext context, Ttlv request) {
+        if (request.find(Tag.KEY_WRAPPING_SPECIFICATION).isPresent()) {
+            throw new KmipFailure(ResultReason.FEATURE_NOT_SUPPORTED, "key wrapping on Get is not offered");
+        }
+        KmipObject object = access.named(context, request);
+        if (object.state().destroyed()) {
+            throw KmsError.precondition("object " + object.id() + " is destroyed");
+        }
+        ObjectType type = object.type();
+        int format = request.find(Tag.KEY_FORMAT_TYPE).map(Ttlv::asEnum).orElse(switch (type) {
+            case SYMMETRIC_KEY -> KeyFormats.RAW;
+            case PRIVATE_KEY -> KeyFormats.PKCS_8;
+            case PUBLIC_KEY -> KeyFormats.X_509;
+        });
+        Ttlv material = switch (type) {
+            case SYMMETRIC_KEY -> symmetric(context.keys().exportMaterial(context.caller(), object.id().versionRef()),
+                    format);
+            case PRIVATE_KEY -> Ttlv.bytes(Tag.KEY_MATERIAL, KeyFormats.privateKey(
+                    context.keys().exportMaterial(context.caller(), object.id().versionRef()), format,
+                    object.key().type()));
+            case PUBLIC_KEY -> Ttlv.bytes(Tag.KEY_MATERIAL, KeyFormats.publicKey(
+                    context.keys().publicKey(context.caller(), object.id().versionRef()), format, object.key().type()));
+        };
+        Ttlv block = Ttlv.structure(Tag.KEY_BLOCK,
+                Ttlv.enumeration(Tag.KEY_FORMAT_TYPE, format),
+                Ttlv.structure(Tag.KEY_VALUE, material),
+                Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, KeyTypes.algorithm(object.key().type())),
+                Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, object.key().type().bits()));
+        Tag objectTag = switch (type) {
+            case SYMMETRIC_KEY -> Tag.SYMMETRIC_KEY;
+            case PRIVATE_KEY -> Tag.PRIVATE_KEY;
+            case PUBLIC_KEY -> Tag.PUBLIC_KEY;
+        };
+        return Ttlv.structure(Tag.RESPONSE_PAYLOAD,
+                Ttlv.enumeration(Tag.OBJECT_TYPE, type.code()),
+                Ttlv.text(Tag.UNIQUE_IDENTIFIER, object.id().uid()),
+                Ttlv.structure(objectTag, block));
+    }
+
+    private static Ttlv symmetric(Bytes raw, int format) {
+        return switch (format) {
+            case KeyFormats.RAW -> Ttlv.bytes(Tag.KEY_MATERIAL, raw);
+            case KeyFormats.TRANSPARENT_SYMMETRIC_KEY -> Ttlv.structure(Tag.KEY_MATERIAL, Ttlv.bytes(Tag.KEY, raw));
+            default -> throw new KmipFailure(ResultReason.KEY_FORMAT_TYPE_NOT_SUPPORTED,
+                    "symmetric keys are offered as Raw or Transparent Symmetric Key");
+        };
+    }
+}

@@ -1,0 +1,89 @@
+package dev.tresor.kms.kmip.operation;
+
+import dev.tresor.kms.key.Key;
+import dev.tresor.kms.key.KeyState;
+import dev.tresor.kms.kmip.ttlv.Tag;
+import dev.tresor.kms.kmip.ttlv.Ttlv;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One KMIP managed object: a core key version (or the public half of a pair) and the KMIP
+ * attributes kept for it. Unique Identifier, Object Type, Cryptographic Algorithm and Length come
+ * from the core key; everything else is stored.
+ */
+record KmipObject(ObjectId id, Key key, Map<String, List<Ttlv>> stored) {
+    /** A stored Linked Object Identifier that stands for the other half of the same key pair. */
+    static final String OTHER_HALF = "(other half of the pair)";
+
+    KmipObject {
+        stored = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(stored));
+    }
+
+    ObjectType type() {
+        if (id.isPublic()) {
+            return ObjectType.PUBLIC_KEY;
+        }
+        return key.type().isAsymmetric() ? ObjectType.PRIVATE_KEY : ObjectType.SYMMETRIC_KEY;
+    }
+
+    ObjectState state() {
+        ObjectState state = Attributes.first(stored, Tag.STATE).map(s -> stateOf(s.asEnum())).orElse(ObjectState.ACTIVE);
+        if (key.state() == KeyState.DELETED && !state.destroyed()) {
+            return state == ObjectState.COMPROMISED ? ObjectState.DESTROYED_COMPROMISED : ObjectState.DESTROYED;
+        }
+        return state;
+    }
+
+    private static ObjectState stateOf(int code) {
+        for (ObjectState state : ObjectState.values()) {
+            if (state.code() == code) {
+                return state;
+            }
+        }
+        return ObjectState.ACTIVE;
+    }
+
+    /** Every attribute: the derived ones first, then the stored ones in the order they were set. */
+    Map<String, List<Ttlv>> attributes() {
+        Map<String, List<Ttlv>> all = new LinkedHashMap<>();
+        all.put(Attributes.specName(Tag.UNIQUE_IDENTIFIER), List.of(Ttlv.text(Tag.ATTRIBUTE_VALUE, id.uid())));
+        all.put(Attributes.specName(Tag.OBJECT_TYPE), List.of(Ttlv.enumeration(Tag.ATTRIBUTE_VALUE, type().code())));
+        all.put(Attributes.specName(Tag.CRYPTOGRAPHIC_ALGORITHM),
+                List.of(Ttlv.enumeration(Tag.ATTRIBUTE_VALUE, KeyTypes.algorithm(key.type()))));
+        all.put(Attributes.specName(Tag.CRYPTOGRAPHIC_LENGTH), List.of(Ttlv.integer(Tag.ATTRIBUTE_VALUE, key.type().bits())));
+        stored.forEach((name, values) -> all.put(name, name.equals(Attributes.specName(Tag.LINK))
+                ? values.stream().map(this::resolved).toList() : values));
+        all.put(Attributes.specName(Tag.STATE), List.of(Ttlv.enumeration(Tag.ATTRIBUTE_VALUE, state().code())));
+        return all;
+    }
+
+    private Ttlv resolved(Ttlv link) {
+        Ttlv target = link.require(Tag.LINKED_OBJECT_IDENTIFIER);
+        if (!target.asText().equals(OTHER_HALF)) {
+            return link;
+        }
+        ObjectId other = id.isPublic() ? id.toPrivate() : id.toPublic();
+        return Ttlv.structure(link.tag(), List.of(link.require(Tag.LINK_TYPE),
+                Ttlv.text(Tag.LINKED_OBJECT_IDENTIFIER, other.uid())));
+    }
+
+    KmipObject with(Tag attribute, Ttlv value) {
+        return with(Attributes.specName(attribute), List.of(Attributes.retag(value, Tag.ATTRIBUTE_VALUE.code())));
+    }
+
+    KmipObject with(String name, List<Ttlv> values) {
+        Map<String, List<Ttlv>> changed = new LinkedHashMap<>(stored);
+        if (values.isEmpty()) {
+            changed.remove(name);
+        } else {
+            changed.put(name, List.copyOf(values));
+        }
+        return new KmipObject(id, key, changed);
+    }
+
+    KmipObject withState(ObjectState state) {
+        return with(Tag.STATE, Ttlv.enumeration(Tag.STATE, state.code()));
+    }
+}

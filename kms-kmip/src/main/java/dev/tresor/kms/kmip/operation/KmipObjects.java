@@ -1,0 +1,123 @@
+package dev.tresor.kms.kmip.operation;
+
+import dev.tresor.kms.key.Key;
+import dev.tresor.kms.key.KeyRing;
+import dev.tresor.kms.kmip.ttlv.Tag;
+import dev.tresor.kms.kmip.ttlv.Ttlv;
+import dev.tresor.kms.kmip.ttlv.TtlvLimits;
+import dev.tresor.kms.kmip.ttlv.TtlvReader;
+import dev.tresor.kms.kmip.ttlv.TtlvWriter;
+import dev.tresor.kms.service.CreateKeyRing;
+import dev.tresor.kms.service.KmsError;
+import dev.tresor.kms.tenant.TenantId;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * KMIP objects kept in the core: keys of the tenant's key ring named {@code kmip} (created on
+ * first use, visible over REST too), with each object's KMIP attributes in one front-end
+ * attribute of its key, {@code kmip/<version>[p]}, holding the hex of their TTLV.
+ * Changes to one key's attributes are serialised here, since the core replaces them whole.
+ */
+final class KmipObjects {
+    static final String RING = "kmip";
+    private static final String PREFIX = "kmip/";
+    private static final HexFormat HEX = HexFormat.of();
+
+    private final ConcurrentMap<TenantId, String> rings = new ConcurrentHashMap<>();
+    private final ReentrantLock[] locks = new ReentrantLock[64];
+
+    KmipObjects() {
+        for (int i = 0; i < locks.length; i++) {
+            locks[i] = new ReentrantLock();
+        }
+    }
+
+    String ringId(OperationContext context) {
+        return rings.computeIfAbsent(context.caller().tenant(), tenant -> context.keys().listKeyRings(context.caller())
+                .stream().filter(r -> r.displayName().equals(RING)).map(KeyRing::id).findFirst()
+                .orElseGet(() -> context.keys().createKeyRing(context.caller(),
+                        new CreateKeyRing(RING, Optional.of("objects created over KMIP"))).id()));
+    }
+
+    KmipObject load(OperationContext context, String uid) {
+        ObjectId id = ObjectId.parse(uid);
+        Key key = context.keys().getKey(context.caller(), id.key());
+        return objectOf(key, id).orElseThrow(() -> KmsError.notFound("object " + uid));
+    }
+
+    /** Every KMIP object of the tenant's KMIP key ring. */
+    List<KmipObject> all(OperationContext context) {
+        String ring = ringId(context);
+        List<KmipObject> objects = new ArrayList<>();
+        for (Key key : context.keys().listAllKeys(context.caller())) {
+            if (!key.keyRingId().equals(ring)) {
+                continue;
+            }
+            key.attributes().keySet().stream().filter(name -> name.startsWith(PREFIX)).sorted()
+                    .forEach(name -> objectOf(key, idOf(key.id(), name.substring(PREFIX.length())))
+                            .ifPresent(objects::add));
+        }
+        return objects;
+    }
+
+    /** Runs a read-modify-write of one key's KMIP attributes under that key's lock. */
+    <T> T locked(String keyId, java.util.function.Supplier<T> change) {
+        ReentrantLock lock = locks[Math.floorMod(keyId.hashCode(), locks.length)];
+        lock.lock();
+        try {
+            return change.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stores the object's attributes; the caller holds the key's lock and passes the freshest key. */
+    KmipObject save(OperationContext context, KmipObject object) {
+        Map<String, String> all = new LinkedHashMap<>(object.key().attributes());
+        all.putAll(encode(object.id().version(), object.id().isPublic(), object.stored()));
+        Key updated = context.keys().setAttributes(context.caller(), object.id().key(), all);
+        return new KmipObject(object.id(), updated, object.stored());
+    }
+
+    /**
+     * The key-attribute entry for an object's stored KMIP attributes (used at create time too):
+     * one entry per object, a TTLV structure of {@code Attribute{Name, Value}} in order.
+     */
+    static Map<String, String> encode(long version, boolean isPublic, Map<String, List<Ttlv>> stored) {
+        List<Ttlv> items = new ArrayList<>();
+        stored.forEach((name, values) -> values.forEach(value -> items.add(Ttlv.structure(Tag.ATTRIBUTE,
+                Ttlv.text(Tag.ATTRIBUTE_NAME, name), Attributes.retag(value, Tag.ATTRIBUTE_VALUE.code())))));
+        return Map.of(PREFIX + version + (isPublic ? "p" : ""), HEX.formatHex(TtlvWriter.write(Ttlv.structure(Tag.ATTRIBUTES, items))));
+    }
+
+    private static Optional<KmipObject> objectOf(Key key, ObjectId id) {
+        String encoded = key.attributes().get(PREFIX + suffix(id));
+        if (encoded == null) {
+            return Optional.empty();
+        }
+        Map<String, List<Ttlv>> stored = new LinkedHashMap<>();
+        for (Ttlv attribute : TtlvReader.read(HEX.parseHex(encoded), TtlvLimits.DEFAULT).items()) {
+            stored.computeIfAbsent(attribute.require(Tag.ATTRIBUTE_NAME).asText(), n -> new ArrayList<>())
+                    .add(attribute.require(Tag.ATTRIBUTE_VALUE));
+        }
+        return Optional.of(new KmipObject(id, key, stored));
+    }
+
+    private static String suffix(ObjectId id) {
+        return id.version() + (id.isPublic() ? "p" : "");
+    }
+
+    private static ObjectId idOf(String keyId, String suffix) {
+        boolean publicHalf = suffix.endsWith("p");
+        return new ObjectId(keyId, Long.parseLong(publicHalf ? suffix.substring(0, suffix.length() - 1) : suffix),
+                publicHalf);
+    }
+}

@@ -1,0 +1,29 @@
+package dev.tresor.kms.kmip.operation;
+
+import dev.tresor.kms.kmip.message.Operation;
+import dev.tresor.kms.kmip.ttlv.Tag;
+import dev.tresor.kms.kmip.ttlv.Ttlv;
+import dev.tresor.kms.service.SignRequest;
+
+/** MAC: HMAC with the key's own hash (the core signs with an HMAC key by computing its MAC). */
+final class MacHandler implements OperationHandler {
+    private final ObjectAccess access;
+
+    MacHandler(ObjectAccess access) {
+        this.access = access;
+    }
+
+    @Override
+    public Operation operation() {
+        return Operation.MAC;
+    }
+
+    @Override
+    public Ttlv handle(OperationContext context, Ttlv request) {
+        KmipObject object = access.usable(context, request);
+        SignRequest mac = SignRequest.message(object.id().versionRef(), ObjectAccess.data(request).asBytes());
+        return Ttlv.structure(Tag.RESPONSE_PAYLOAD,
+                Ttlv.text(Tag.UNIQUE_IDENTIFIER, object.id().uid()),
+                Ttlv.bytes(Tag.MAC_DATA, context.keys().sign(context.caller(), mac)));
+    }
+}

@@ -1,0 +1,32 @@
+package dev.tresor.kms.kmip.operation;
+
+import dev.tresor.kms.kmip.message.Operation;
+import dev.tresor.kms.kmip.ttlv.Tag;
+import dev.tresor.kms.kmip.ttlv.Ttlv;
+import dev.tresor.kms.service.SignRequest;
+
+/** MAC Verify: the core compares the MACs in constant time; answers Valid or Invalid. */
+final class MacVerifyHandler implements OperationHandler {
+    private final ObjectAccess access;
+
+    MacVerifyHandler(ObjectAccess access) {
+        this.access = access;
+    }
+
+    @Override
+    public Operation operation() {
+        return Operation.MAC_VERIFY;
+    }
+
+    @Override
+    public Ttlv handle(OperationContext context, Ttlv request) {
+        KmipObject object = access.usable(context, request);
+        boolean valid = context.keys().verify(context.caller(),
+                SignRequest.message(object.id().versionRef(), ObjectAccess.data(request).asBytes()),
+                request.require(Tag.MAC_DATA).asBytes());
+        return Ttlv.structure(Tag.RESPONSE_PAYLOAD,
+                Ttlv.text(Tag.UNIQUE_IDENTIFIER, object.id().uid()),
+                Ttlv.enumeration(Tag.VALIDITY_INDICATOR,
+                        valid ? SignatureVerifyHandler.VALID : SignatureVerifyHandler.INVALID));
+    }
+}

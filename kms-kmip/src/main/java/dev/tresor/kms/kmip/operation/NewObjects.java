@@ -1,0 +1,97 @@
+package dev.tresor.kms.kmip.operation;
+
+import dev.tresor.kms.key.Key;
+import dev.tresor.kms.key.KeyType;
+import dev.tresor.kms.key.KeyUsage;
+import dev.tresor.kms.kmip.message.KmipFailure;
+import dev.tresor.kms.kmip.message.ResultReason;
+import dev.tresor.kms.kmip.ttlv.Tag;
+import dev.tresor.kms.kmip.ttlv.Ttlv;
+import dev.tresor.kms.service.CreateKey;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Creates the core key behind Create, Create Key Pair and Register, with the KMIP attributes of
+ * its object(s) stored in the same call. A new object is Pre-Active unless the client set an
+ * Activation Date that has come (spec 1.4 section 3.24).
+ */
+final class NewObjects {
+    /** Attributes the server sets; a client may not supply them. */
+    private static final Set<String> DERIVED = Set.of(
+            Attributes.specName(Tag.UNIQUE_IDENTIFIER), Attributes.specName(Tag.OBJECT_TYPE),
+            Attributes.specName(Tag.CRYPTOGRAPHIC_ALGORITHM), Attributes.specName(Tag.CRYPTOGRAPHIC_LENGTH),
+            Attributes.specName(Tag.STATE), Attributes.specName(Tag.INITIAL_DATE),
+            Attributes.specName(Tag.RECOMMENDED_CURVE), Attributes.specName(Tag.EXTRACTABLE));
+
+    private final KmipObjects objects;
+
+    NewObjects(KmipObjects objects) {
+        this.objects = objects;
+    }
+
+    /**
+     * Creates one core key; {@code objectAttributes} holds the client's attributes of each KMIP
+     * object of its first version, keyed by whether it is the public half of a pair.
+     */
+    Key create(OperationContext context, KeyType type, Set<KeyUsage> usages, boolean importOnly,
+               Map<Boolean, Map<String, List<Ttlv>>> objectAttributes, Optional<Boolean> exportable) {
+        if (usages.isEmpty()) {
+            throw new KmipFailure(ResultReason.INVALID_FIELD,
+                    "the Cryptographic Usage Mask grants nothing Tresor can do with a " + type + " key");
+        }
+        Map<String, String> stored = new HashMap<>();
+        String displayName = "kmip-object";
+        for (Map.Entry<Boolean, Map<String, List<Ttlv>>> object : objectAttributes.entrySet()) {
+            Map<String, List<Ttlv>> attributes = initial(context, object.getValue());
+            stored.putAll(KmipObjects.encode(1, object.getKey(), attributes));
+            displayName = Attributes.first(attributes, Tag.NAME).map(NewObjects::displayName).orElse(displayName);
+        }
+        CreateKey request = new CreateKey(objects.ringId(context), displayName, Optional.empty(), type, usages,
+                Optional.empty(), "software", Key.AccessScope.PUBLIC, importOnly, exportable, stored);
+        return context.keys().createKey(context.caller(), request);
+    }
+
+    /** What a new object stores: the client's attributes without the derived ones, plus state and dates. */
+    private static Map<String, List<Ttlv>> initial(OperationContext context, Map<String, List<Ttlv>> requested) {
+        Instant now = context.clock().instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Map<String, List<Ttlv>> attributes = new LinkedHashMap<>();
+        boolean active = Attributes.first(requested, Tag.ACTIVATION_DATE)
+                .map(date -> !date.asDateTime().isAfter(now)).orElse(false);
+        attributes.put(Attributes.specName(Tag.STATE), List.of(Ttlv.enumeration(Tag.ATTRIBUTE_VALUE,
+                (active ? ObjectState.ACTIVE : ObjectState.PRE_ACTIVE).code())));
+        attributes.put(Attributes.specName(Tag.INITIAL_DATE), List.of(Ttlv.dateTime(Tag.ATTRIBUTE_VALUE, now)));
+        requested.forEach((name, values) -> {
+            if (!DERIVED.contains(name)) {
+                attributes.put(name, values);
+            }
+        });
+        return attributes;
+    }
+
+    /** The core's display name rules are stricter than a KMIP Name: keep what fits. */
+    private static String displayName(Ttlv name) {
+        String text = name.require(Tag.NAME_VALUE).asText().replaceAll("[^a-zA-Z0-9_-]", "_");
+        return text.isEmpty() ? "kmip-object" : text.substring(0, Math.min(64, text.length()));
+    }
+
+    /** The usage mask a request sets, or {@code fallback} when it sets none. */
+    static int usageMask(Map<String, List<Ttlv>> attributes, int fallback) {
+        return Attributes.first(attributes, Tag.CRYPTOGRAPHIC_USAGE_MASK).map(Ttlv::asInt).orElse(fallback);
+    }
+
+    static Optional<Boolean> extractable(Map<String, List<Ttlv>> attributes) {
+        return Attributes.first(attributes, Tag.EXTRACTABLE).map(Ttlv::asBoolean);
+    }
+
+    static Map<String, List<Ttlv>> withMask(Map<String, List<Ttlv>> attributes, int mask) {
+        Map<String, List<Ttlv>> copy = new LinkedHashMap<>(attributes);
+        copy.put(Attributes.specName(Tag.CRYPTOGRAPHIC_USAGE_MASK), List.of(Ttlv.integer(Tag.ATTRIBUTE_VALUE, mask)));
+        return copy;
+    }
+}

@@ -1,0 +1,53 @@
+package dev.tresor.kms.kmip.operation;
+
+import dev.tresor.kms.kmip.message.KmipFailure;
+import dev.tresor.kms.kmip.message.ResultReason;
+import dev.tresor.kms.kmip.ttlv.Tag;
+import dev.tresor.kms.kmip.ttlv.Ttlv;
+import dev.tresor.kms.service.KmsError;
+import java.util.function.UnaryOperator;
+
+/**
+ * What the handlers that use or change an existing object share: find the object a request
+ * names, insist on its state, and apply a change to its attributes under the key's lock.
+ */
+final class ObjectAccess {
+    private final KmipObjects objects;
+
+    ObjectAccess(KmipObjects objects) {
+        this.objects = objects;
+    }
+
+    KmipObjects objects() {
+        return objects;
+    }
+
+    KmipObject named(OperationContext context, Ttlv request) {
+        return objects.load(context, context.uniqueIdentifier(request));
+    }
+
+    /** The object a cryptographic request names, which must be Active (a Pre-Active key is not yet usable). */
+    KmipObject usable(OperationContext context, Ttlv request) {
+        KmipObject object = named(context, request);
+        if (object.state() != ObjectState.ACTIVE) {
+            throw KmsError.precondition("object " + object.id() + " is not Active");
+        }
+        return object;
+    }
+
+    KmipObject change(OperationContext context, Ttlv request, UnaryOperator<KmipObject> change) {
+        String uid = context.uniqueIdentifier(request);
+        return objects.locked(ObjectId.parse(uid).keyId(),
+                () -> objects.save(context, change.apply(objects.load(context, uid))));
+    }
+
+    /** The request's Cryptographic Parameters over the object's stored ones. */
+    static CryptoParameters parameters(KmipObject object, Ttlv request) {
+        return CryptoParameters.of(request.find(Tag.CRYPTOGRAPHIC_PARAMETERS),
+                Attributes.first(object.stored(), Tag.CRYPTOGRAPHIC_PARAMETERS));
+    }
+
+    static Ttlv data(Ttlv request) {
+        return request.find(Tag.DATA).orElseThrow(() -> new KmipFailure(ResultReason.MISSING_DATA, "Data is required"));
+    }
+}

@@ -1,0 +1,51 @@
+package dev.tresor.kms.kmip.operation;
+
+import dev.tresor.kms.key.VersionState;
+import dev.tresor.kms.kmip.message.Operation;
+import dev.tresor.kms.kmip.ttlv.Tag;
+import dev.tresor.kms.kmip.ttlv.Ttlv;
+import dev.tresor.kms.service.KmsError;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+
+/**
+ * Revoke: Deactivated, or Compromised for a key or CA compromise; the core version is disabled,
+ * so no front-end can use it any more.
+ */
+final class RevokeHandler implements OperationHandler {
+    private static final int KEY_COMPROMISE = 2;
+    private static final int CA_COMPROMISE = 3;
+
+    private final ObjectAccess access;
+
+    RevokeHandler(ObjectAccess access) {
+        this.access = access;
+    }
+
+    @Override
+    public Operation operation() {
+        return Operation.REVOKE;
+    }
+
+    @Override
+    public Ttlv handle(OperationContext context, Ttlv request) {
+        Ttlv reason = request.require(Tag.REVOCATION_REASON);
+        int code = reason.require(Tag.REVOCATION_REASON_CODE).asEnum();
+        boolean compromised = code == KEY_COMPROMISE || code == CA_COMPROMISE;
+        Instant now = context.clock().instant().truncatedTo(ChronoUnit.SECONDS);
+        KmipObject revoked = access.change(context, request, object -> {
+            if (object.state().destroyed()) {
+                throw KmsError.precondition("object " + object.id() + " is destroyed");
+            }
+            if (!object.id().isPublic()
+                    && context.keys().getVersion(context.caller(), object.id().versionRef()).state() == VersionState.ACTIVE) {
+                context.keys().disableVersion(context.caller(), object.id().versionRef());
+            }
+            KmipObject changed = object.withState(compromised ? ObjectState.COMPROMISED : ObjectState.DEACTIVATED)
+                    .with(Tag.REVOCATION_REASON, reason)
+                    .with(Tag.DEACTIVATION_DATE, Ttlv.dateTime(Tag.DEACTIVATION_DATE, now));
+            return compromised ? changed.with(Tag.COMPROMISE_DATE, Ttlv.dateTime(Tag.COMPROMISE_DATE, now)) : changed;
+        });
+        return Ttlv.structure(Tag.RESPONSE_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, revoked.id().uid()));
+    }
+}

@@ -1,0 +1,80 @@
+package dev.tresor.kms.kmip.server;
+
+import dev.tresor.kms.kmip.operation.Operations;
+import dev.tresor.kms.kmip.ttlv.TtlvLimits;
+import dev.tresor.kms.service.Administration;
+import dev.tresor.kms.tenant.Grant;
+import dev.tresor.kms.tenant.Project;
+import dev.tresor.kms.tenant.Role;
+import dev.tresor.kms.tenant.TenantId;
+import dev.tresor.kms.testing.TestCore;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * The real thing for tests: a core on RocksDB in a temporary directory (dev seal, movable clock),
+ * the KMIP listener on a loopback port with mutual TLS, and a client certificate registered as
+ * admin of a project whose KMIP objects are exportable (as the conformance profiles need).
+ */
+final class KmipTestServer implements AutoCloseable {
+    final TestPki pki;
+    final TestCore core;
+    final TenantId tenant;
+    private final Vertx vertx;
+    private final KmipServer server;
+    final int port;
+
+    private KmipTestServer(Path dataDir, TtlvLimits limits) throws Exception {
+        pki = new TestPki();
+        core = TestCore.open(dataDir);
+        Administration administration = core.core().administration();
+        Project project = administration.createProject(TestCore.OPERATOR, Optional.empty(), OptionalLong.of(100_000),
+                true);
+        tenant = new TenantId(project.id(), "eu01");
+        administration.registerClientCertificate(TestCore.OPERATOR, project.id(), Role.ADMIN,
+                pki.client.certificatePem());
+        ClientAuthenticator registry = certificate -> {
+            Grant grant = administration.authenticateClientCertificate(certificate);
+            return grant.callerIn(new TenantId(grant.projectId().orElseThrow(), "eu01"));
+        };
+        vertx = Vertx.vertx();
+        MessageProcessor processor = new MessageProcessor(Operations.standard(), core.core().keyManagement(),
+                registry, limits, core.clock());
+        server = new KmipServer(vertx, new KmipServerOptions("127.0.0.1", 0,
+                new PemKeyCertOptions().setCertValue(Buffer.buffer(pki.server.certificatePem()))
+                        .setKeyValue(Buffer.buffer(pki.server.keyPem())),
+                new PemTrustOptions().addCertValue(Buffer.buffer(pki.ca.certificatePem())),
+                limits, Duration.ofMinutes(1)), processor);
+        port = server.start().await();
+    }
+
+    static KmipTestServer start(Path dataDir) throws Exception {
+        return new KmipTestServer(dataDir, TtlvLimits.DEFAULT);
+    }
+
+    static KmipTestServer start(Path dataDir, TtlvLimits limits) throws Exception {
+        return new KmipTestServer(dataDir, limits);
+    }
+
+    /** A client with the registered admin certificate. */
+    KmipTestClient client() throws Exception {
+        return client(pki.client);
+    }
+
+    KmipTestClient client(TestPki.Issued certificate) throws Exception {
+        return new KmipTestClient(certificate.clientContext(pki.ca), port);
+    }
+
+    @Override
+    public void close() {
+        server.stop().await();
+        vertx.close().await();
+        core.close();
+    }
+}
