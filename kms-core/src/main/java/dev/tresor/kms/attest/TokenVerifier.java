@@ -79,7 +79,8 @@ public final class TokenVerifier implements EvidenceVerifier {
         Claims claims = new Claims().put("tee", "token").put("simulated", false).put("verified_at", now.toString())
                 .put("bound", bound).put("authority", issuer.id());
         flatten(payload, "token.", claims, 0);
-        if (issuer.ear()) {
+        if (issuer.ear() || EAR_PROFILES.contains(payload.path("eat_profile").asText())
+                && payload.path("submods").isObject()) {
             earSummary(payload, claims);
         }
         return new AttestationResult("token", claims.asMap());
