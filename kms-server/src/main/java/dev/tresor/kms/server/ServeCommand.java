@@ -69,6 +69,9 @@ final class ServeCommand {
 
     private static void printProduction(PrintStream out, ServerConfig config, TresorServer server) {
         out.println("tresor: REST API  https://" + config.listenHost() + ":" + server.restPort());
+        server.kmipPort().ifPresentOrElse(
+                port -> out.println("tresor: KMIP      " + config.listenHost() + ":" + port + " (mutual TLS)"),
+                () -> out.println("tresor: KMIP      off: set kmip.tls.client.ca to the CA of the client certificates"));
         SealStatus seal = server.sealStatus();
         if (!seal.initialized()) {
             out.println("tresor: not initialised: run `tresor init --shares N --threshold T` once");

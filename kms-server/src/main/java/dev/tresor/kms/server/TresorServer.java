@@ -1,5 +1,11 @@
 package dev.tresor.kms.server;
 
+import dev.tresor.kms.kmip.operation.Operations;
+import dev.tresor.kms.kmip.server.ClientAuthenticator;
+import dev.tresor.kms.kmip.server.KmipServer;
+import dev.tresor.kms.kmip.server.KmipServerOptions;
+import dev.tresor.kms.kmip.server.MessageProcessor;
+import dev.tresor.kms.kmip.ttlv.TtlvLimits;
 import dev.tresor.kms.rest.RestMetrics;
 import dev.tresor.kms.rest.RestOptions;
 import dev.tresor.kms.rest.RestServer;
@@ -9,84 +15,133 @@ import dev.tresor.kms.server.config.TlsFiles;
 import dev.tresor.kms.server.dev.DevBootstrap;
 import dev.tresor.kms.server.dev.DevFacts;
 import dev.tresor.kms.server.dev.DevFiles;
+import dev.tresor.kms.service.Administration;
+import dev.tresor.kms.service.ErrorCode;
 import dev.tresor.kms.service.KmsCore;
+import dev.tresor.kms.service.KmsError;
+import dev.tresor.kms.service.Regions;
 import dev.tresor.kms.service.SealStatus;
+import dev.tresor.kms.tenant.Grant;
+import dev.tresor.kms.tenant.TenantId;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The running server. Start-up order: data dir, (dev) TLS files, core (store and seal), REST
- * listener, (dev) project, token and client certificate. {@link #stop} reverses it: listeners
- * first, so no call reaches a closing store.
+ * The running server. Start-up order: data dir, (dev) TLS files, core (store and seal), HTTPS
+ * listener, KMIP listener, (dev) project, token and client certificate. {@link #stop} reverses
+ * it: listeners first, so no call reaches a closing store.
  */
 final class TresorServer {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration KMIP_IDLE_TIMEOUT = Duration.ofMinutes(5);
     private static final String DEV_HOST = "localhost";
 
     private final KmsCore core;
     private final Vertx vertx;
     private final RestServer rest;
+    private final Optional<KmipServer> kmip;
+    private final OptionalInt kmipPort;
     private final Optional<DevFacts> devFacts;
 
-    private TresorServer(KmsCore core, Vertx vertx, RestServer rest, Optional<DevFacts> devFacts) {
+    private TresorServer(KmsCore core, Vertx vertx, RestServer rest, Optional<KmipServer> kmip, OptionalInt kmipPort,
+                         Optional<DevFacts> devFacts) {
         this.core = core;
         this.vertx = vertx;
         this.rest = rest;
+        this.kmip = kmip;
+        this.kmipPort = kmipPort;
         this.devFacts = devFacts;
     }
 
     static TresorServer start(ServerConfig config, Clock clock) {
-        createDirectory(config);
-        Optional<DevBootstrap> dev = config.dev()
-                ? Optional.of(new DevBootstrap(DevFiles.in(config.dataDir())))
-                : Optional.empty();
-        dev.ifPresent(bootstrap -> bootstrap.prepareTls(clock));
-        TlsFiles restTls = config.restTls().orElseGet(() -> {
-            DevFiles files = dev.orElseThrow().files();
-            return new TlsFiles(files.restCertificate(), files.restKey());
-        });
+        createDirectory(config.dataDir());
+        Optional<DevFiles> dev = config.dev() ? Optional.of(DevFiles.in(config.dataDir())) : Optional.empty();
+        dev.ifPresent(files -> new DevBootstrap(files).prepareTls(clock));
+        TlsFiles restTls = config.restTls()
+                .orElseGet(() -> new TlsFiles(dev.orElseThrow().restCertificate(), dev.orElseThrow().restKey()));
+        Optional<TlsFiles> kmipTls = config.kmipTls()
+                .or(() -> dev.map(files -> new TlsFiles(files.kmipCertificate(), files.kmipKey())));
+        Optional<Path> kmipClientCa = config.kmipClientCa().or(() -> dev.map(DevFiles::caCertificate));
+
         KmsCore core = KmsCore.open(KmsCore.Options.defaults(config.dataDir(), config.sealType() == SealType.DEV)
                 .withClock(clock));
-        Vertx vertx = null;
+        RestMetrics metrics = RestMetrics.create();
+        Vertx vertx = metrics.newVertx(new VertxOptions());
         try {
-            RestMetrics metrics = RestMetrics.create();
-            vertx = metrics.newVertx(new VertxOptions());
-            RestOptions restOptions = RestOptions.defaults()
-                    .withHost(config.listenHost())
-                    .withPort(config.restPort())
-                    .withTls(restTls.privateKey(), restTls.certificate())
-                    .withBodyLimit(config.bodyLimitBytes());
-            RestServer rest = new RestServer(vertx, core.keyManagement(), core.administration(), clock, restOptions,
+            RestServer rest = new RestServer(vertx, core.keyManagement(), core.administration(), clock,
+                    RestOptions.defaults()
+                            .withHost(config.listenHost())
+                            .withPort(config.restPort())
+                            .withTls(restTls.privateKey(), restTls.certificate())
+                            .withBodyLimit(config.bodyLimitBytes()),
                     metrics);
             await(rest.start(), START_TIMEOUT, "start the HTTPS listener on port " + config.restPort());
-            Optional<DevFacts> facts = dev.map(bootstrap -> bootstrap.provision(core.administration(),
-                    URI.create("https://" + DEV_HOST + ":" + rest.actualPort()), DEV_HOST, config.kmipPort(),
+
+            Optional<KmipServer> kmip = kmipTls.flatMap(tls -> kmipClientCa.map(ca -> new KmipServer(vertx,
+                    kmipOptions(config, tls, ca), kmipProcessor(core, clock))));
+            OptionalInt kmipPort = kmip.isPresent()
+                    ? OptionalInt.of(await(kmip.get().start(), START_TIMEOUT,
+                            "start the KMIP listener on port " + config.kmipPort()))
+                    : OptionalInt.empty();
+
+            Optional<DevFacts> facts = dev.map(files -> new DevBootstrap(files).provision(core.administration(),
+                    URI.create("https://" + DEV_HOST + ":" + rest.actualPort()), DEV_HOST, kmipPort.orElseThrow(),
                     config.callsPerHour()));
-            return new TresorServer(core, vertx, rest, facts);
+            return new TresorServer(core, vertx, rest, kmip, kmipPort, facts);
         } catch (RuntimeException e) {
-            if (vertx != null) {
-                vertx.close();
+            try {
+                await(vertx.close(), STOP_TIMEOUT, "stop the event loops");
+            } finally {
+                core.close();
             }
-            core.close();
             throw e;
         }
     }
 
+    private static KmipServerOptions kmipOptions(ServerConfig config, TlsFiles tls, Path clientCa) {
+        return new KmipServerOptions(config.listenHost(), config.kmipPort(),
+                new PemKeyCertOptions().setCertPath(tls.certificate().toString())
+                        .setKeyPath(tls.privateKey().toString()),
+                new PemTrustOptions().addCertPath(clientCa.toString()),
+                TtlvLimits.DEFAULT, KMIP_IDLE_TIMEOUT);
+    }
+
+    /** KMIP callers are the registered client certificates, each in its project's default region. */
+    private static MessageProcessor kmipProcessor(KmsCore core, Clock clock) {
+        Administration administration = core.administration();
+        ClientAuthenticator authenticator = certificate -> {
+            Grant grant = administration.authenticateClientCertificate(certificate);
+            String projectId = grant.projectId().orElseThrow(() -> KmsError.of(ErrorCode.UNAUTHENTICATED,
+                    "a KMIP client certificate must belong to a project"));
+            return grant.callerIn(new TenantId(projectId, Regions.DEFAULT));
+        };
+        return new MessageProcessor(Operations.standard(), core.keyManagement(), authenticator, TtlvLimits.DEFAULT,
+                clock);
+    }
+
     int restPort() {
         return rest.actualPort();
+    }
+
+    /** The KMIP port, unless KMIP is off (no client CA configured outside --dev). */
+    OptionalInt kmipPort() {
+        return kmipPort;
     }
 
     Optional<DevFacts> devFacts() {
@@ -101,17 +156,20 @@ final class TresorServer {
     void stop() {
         try {
             await(rest.stop(), STOP_TIMEOUT, "stop the HTTPS listener");
+            if (kmip.isPresent()) {
+                await(kmip.get().stop(), STOP_TIMEOUT, "stop the KMIP listener");
+            }
             await(vertx.close(), STOP_TIMEOUT, "stop the event loops");
         } finally {
             core.close();
         }
     }
 
-    private static void createDirectory(ServerConfig config) {
+    private static void createDirectory(Path dataDir) {
         try {
-            Files.createDirectories(config.dataDir());
+            Files.createDirectories(dataDir);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the data dir " + config.dataDir(), e);
+            throw new UncheckedIOException("cannot create the data dir " + dataDir, e);
         }
     }
 

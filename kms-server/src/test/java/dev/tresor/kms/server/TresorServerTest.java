@@ -8,6 +8,7 @@ import dev.tresor.kms.server.config.ServerConfig;
 import dev.tresor.kms.server.dev.DevFacts;
 import dev.tresor.kms.server.dev.DevFiles;
 import dev.tresor.kms.service.KmsCore;
+import dev.tresor.kms.service.Regions;
 import dev.tresor.kms.tenant.Grant;
 import dev.tresor.kms.tenant.Principal;
 import java.io.IOException;
@@ -34,7 +35,7 @@ class TresorServerTest {
             DevFiles files = DevFiles.in(dataDir);
 
             assertEquals(Optional.of(facts), DevFacts.read(files.devJson()));
-            assertEquals(DevFacts.REGION, facts.regionId());
+            assertEquals(Regions.DEFAULT, facts.regionId());
             assertEquals(URI.create("https://localhost:" + server.restPort()), facts.restUrl());
             for (Path path : new Path[] {facts.caFile(), facts.kmipClientCertificate(), facts.kmipClientKey(),
                     facts.pkcs11Conf()}) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tresor.kms.server.Arguments;
 import dev.tresor.kms.server.UsageError;
 import dev.tresor.kms.service.KmsError;
+import dev.tresor.kms.service.Regions;
 import dev.tresor.kms.tenant.Role;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -271,7 +272,7 @@ public enum AdminCommand {
 
         String regionPath(String suffix) {
             return "/v1/projects/" + project() + "/regions/" + segment("--region", args.option("region")
-                    .orElse("eu01")) + suffix;
+                    .orElse(Regions.DEFAULT)) + suffix;
         }
     }
 }

@@ -17,7 +17,8 @@ import java.util.Properties;
  * precedence: its default, the config file (Java properties), its {@code TRESOR_*} variable.
  */
 public record ServerConfig(boolean dev, Path dataDir, String listenHost, int restPort, int kmipPort,
-                           Optional<TlsFiles> restTls, Optional<TlsFiles> kmipTls, long callsPerHour,
+                           Optional<TlsFiles> restTls, Optional<TlsFiles> kmipTls, Optional<Path> kmipClientCa,
+                           long callsPerHour,
                            int bodyLimitBytes, SealType sealType, boolean allowSimulatedAttestation) {
     private static final int MAX_BODY_LIMIT = 16 * 1024 * 1024;
     /** 64 KiB of data as base64 plus the JSON around it. */
@@ -28,6 +29,7 @@ public record ServerConfig(boolean dev, Path dataDir, String listenHost, int res
         Objects.requireNonNull(listenHost);
         Objects.requireNonNull(restTls);
         Objects.requireNonNull(kmipTls);
+        Objects.requireNonNull(kmipClientCa);
         Objects.requireNonNull(sealType);
     }
 
@@ -89,6 +91,8 @@ public record ServerConfig(boolean dev, Path dataDir, String listenHost, int res
                 port(values, Setting.KMIP_PORT),
                 restTls,
                 kmipTls,
+                Optional.ofNullable(values.get(Setting.KMIP_CLIENT_CA))
+                        .map(value -> readableFile(Setting.KMIP_CLIENT_CA, value)),
                 number(values, Setting.CALLS_PER_HOUR, 1, Long.MAX_VALUE),
                 (int) number(values, Setting.BODY_LIMIT, MIN_BODY_LIMIT, MAX_BODY_LIMIT),
                 sealType,

@@ -16,6 +16,8 @@ public enum Setting {
     REST_TLS_KEY("rest.tls.key", null, "PEM PKCS#8 private key of the HTTPS listener (--dev: generated)"),
     KMIP_TLS_CERT("kmip.tls.cert", null, "PEM certificate chain of the KMIP listener (default: rest.tls.cert)"),
     KMIP_TLS_KEY("kmip.tls.key", null, "PEM PKCS#8 private key of the KMIP listener (default: rest.tls.key)"),
+    KMIP_CLIENT_CA("kmip.tls.client.ca", null,
+            "PEM CA(s) that sign KMIP client certificates; without it KMIP is off (--dev: the dev CA)"),
     CALLS_PER_HOUR("limit.calls.per.hour", "10000", "default rolling-hour call budget of a new project"),
     BODY_LIMIT("limit.body.bytes", "131072", "largest HTTP request body accepted"),
     SEAL_TYPE("seal.type", "shamir", "dev (key file in the data dir, auto-unsealed) or shamir (--dev: dev)"),

@@ -1,6 +1,7 @@
 package dev.tresor.kms.server.dev;
 
 import dev.tresor.kms.service.Administration;
+import dev.tresor.kms.service.Regions;
 import dev.tresor.kms.service.ErrorCode;
 import dev.tresor.kms.service.KmsError;
 import dev.tresor.kms.tenant.Grant;
@@ -57,7 +58,7 @@ public final class DevBootstrap {
                 .filter(existing -> isValid(administration, existing))
                 .orElseGet(() -> administration.createOperatorToken(BOOTSTRAP, "serve --dev").secret());
         ensureClientCertificate(administration, projectId);
-        DevFacts facts = new DevFacts(projectId, DevFacts.REGION, token, restUrl, kmipHost, kmipPort,
+        DevFacts facts = new DevFacts(projectId, Regions.DEFAULT, token, restUrl, kmipHost, kmipPort,
                 files.caCertificate(), files.kmipClientCertificate(), files.kmipClientKey(), files.pkcs11Conf());
         DevFiles.writePublic(files.pkcs11Conf(), pkcs11Conf(facts));
         facts.write(files.devJson());

@@ -14,7 +14,6 @@ import java.util.Optional;
 /** What a client of a dev server needs, as {@code dev.json} holds it. */
 public record DevFacts(String projectId, String regionId, String adminToken, URI restUrl, String kmipHost,
                        int kmipPort, Path caFile, Path kmipClientCertificate, Path kmipClientKey, Path pkcs11Conf) {
-    public static final String REGION = "eu01";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public DevFacts {
