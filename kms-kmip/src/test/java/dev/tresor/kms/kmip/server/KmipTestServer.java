@@ -67,6 +67,16 @@ final class KmipTestServer implements AutoCloseable {
         return client(pki.client);
     }
 
+    /** A client of a new project with its own hourly budget, registered in {@code role}. */
+    KmipTestClient clientOfNewProject(Role role, long callsPerHour) throws Exception {
+        Administration administration = core.core().administration();
+        Project project = administration.createProject(TestCore.OPERATOR, Optional.empty(),
+                OptionalLong.of(callsPerHour), true);
+        TestPki.Issued certificate = pki.newClient(role.wireName() + "-" + project.id());
+        administration.registerClientCertificate(TestCore.OPERATOR, project.id(), role, certificate.certificatePem());
+        return client(certificate);
+    }
+
     KmipTestClient client(TestPki.Issued certificate) throws Exception {
         return new KmipTestClient(certificate.clientContext(pki.ca), port);
     }

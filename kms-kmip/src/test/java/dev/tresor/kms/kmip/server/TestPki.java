@@ -79,6 +79,11 @@ final class TestPki {
         strangerClient = issue(selfSigned("CN=stranger CA"), "CN=stranger", false);
     }
 
+    /** Another client certificate from the same CA. */
+    Issued newClient(String commonName) throws Exception {
+        return issue(ca, "CN=" + commonName, false);
+    }
+
     private static KeyPair keyPair() throws GeneralSecurityException {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
         generator.initialize(new ECGenParameterSpec("secp256r1"));
