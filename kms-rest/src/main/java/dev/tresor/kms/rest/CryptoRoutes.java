@@ -28,10 +28,10 @@ final class CryptoRoutes {
     }
 
     void mount(Router router) {
-        router.post(Paths.VERSION + "/encrypt").handler(this::encrypt);
-        router.post(Paths.VERSION + "/decrypt").handler(this::decrypt);
-        router.post(Paths.VERSION + "/sign").handler(this::sign);
-        router.post(Paths.VERSION + "/verify").handler(this::verify);
+        calls.guard(router.post(Paths.VERSION + "/encrypt")).handler(this::encrypt);
+        calls.guard(router.post(Paths.VERSION + "/decrypt")).handler(this::decrypt);
+        calls.guard(router.post(Paths.VERSION + "/sign")).handler(this::sign);
+        calls.guard(router.post(Paths.VERSION + "/verify")).handler(this::verify);
     }
 
     private void encrypt(RoutingContext ctx) {

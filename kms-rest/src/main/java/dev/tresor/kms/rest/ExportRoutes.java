@@ -28,8 +28,8 @@ final class ExportRoutes {
     }
 
     void mount(Router router) {
-        router.get(Paths.EXPORT + "/metadata").handler(this::metadata);
-        router.get(Paths.EXPORT + "/audit").handler(this::audit);
+        calls.guard(router.get(Paths.EXPORT + "/metadata")).handler(this::metadata);
+        calls.guard(router.get(Paths.EXPORT + "/audit")).handler(this::audit);
     }
 
     private void metadata(RoutingContext ctx) {

@@ -17,10 +17,10 @@ final class KeyRingRoutes {
     }
 
     void mount(Router router) {
-        router.get(Paths.KEY_RINGS).handler(this::list);
-        router.post(Paths.KEY_RINGS).handler(this::create);
-        router.get(Paths.KEY_RING).handler(this::get);
-        router.delete(Paths.KEY_RING).handler(this::delete);
+        calls.guard(router.get(Paths.KEY_RINGS)).handler(this::list);
+        calls.guard(router.post(Paths.KEY_RINGS)).handler(this::create);
+        calls.guard(router.get(Paths.KEY_RING)).handler(this::get);
+        calls.guard(router.delete(Paths.KEY_RING)).handler(this::delete);
     }
 
     private void list(RoutingContext ctx) {

@@ -29,13 +29,13 @@ final class KeyRoutes {
     }
 
     void mount(Router router) {
-        router.get(Paths.KEYS).handler(this::list);
-        router.post(Paths.KEYS).handler(this::create);
-        router.get(Paths.KEY).handler(this::get);
-        router.delete(Paths.KEY).handler(this::delete);
-        router.post(Paths.KEY + "/import").handler(this::importKey);
-        router.post(Paths.KEY + "/restore").handler(this::restore);
-        router.post(Paths.KEY + "/rotate").handler(this::rotate);
+        calls.guard(router.get(Paths.KEYS)).handler(this::list);
+        calls.guard(router.post(Paths.KEYS)).handler(this::create);
+        calls.guard(router.get(Paths.KEY)).handler(this::get);
+        calls.guard(router.delete(Paths.KEY)).handler(this::delete);
+        calls.guard(router.post(Paths.KEY + "/import")).handler(this::importKey);
+        calls.guard(router.post(Paths.KEY + "/restore")).handler(this::restore);
+        calls.guard(router.post(Paths.KEY + "/rotate")).handler(this::rotate);
     }
 
     static KeyRef keyRef(RoutingContext ctx) {

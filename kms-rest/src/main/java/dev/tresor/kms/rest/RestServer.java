@@ -54,11 +54,8 @@ public final class RestServer {
         BearerAuth auth = new BearerAuth(admin, blocking);
         new AdminRoutes(admin, blocking, auth).mount(r);
 
-        r.route(Paths.TENANT + "/*")
-                .handler(auth)
-                .handler(new TenantScope(options.regions()))
-                .handler(new RateLimitHeaders(clock));
-        TenantCalls calls = new TenantCalls(blocking, keys);
+        TenantCalls calls = new TenantCalls(blocking, keys, auth, new TenantScope(options.regions()),
+                new RateLimitHeaders(clock));
         new KeyRingRoutes(keys, calls).mount(r);
         new KeyRoutes(keys, calls).mount(r);
         new VersionRoutes(keys, calls).mount(r);

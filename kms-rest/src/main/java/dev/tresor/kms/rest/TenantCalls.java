@@ -4,22 +4,38 @@ import dev.tresor.kms.service.KeyManagement;
 import dev.tresor.kms.service.KmsError;
 import dev.tresor.kms.tenant.Caller;
 import io.vertx.core.Future;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.RoutingContext;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * Runs one core call for the caller of a {@code /v1/projects/{p}/regions/{r}} route on a worker,
- * notes the instance's budget for {@link RateLimitHeaders}, and answers on the event loop; any
- * failure goes to {@link ErrorResponses}.
+ * What every {@code /v1/projects/{p}/regions/{r}} route shares: its prelude (bearer
+ * authentication, the tenant of the path, rate-limit headers), and one core call for the caller
+ * on a worker that notes the instance's budget and answers on the event loop; any failure goes to
+ * {@link ErrorResponses}.
  */
 final class TenantCalls {
     private final Blocking blocking;
     private final KeyManagement keys;
+    private final BearerAuth auth;
+    private final TenantScope scope;
+    private final RateLimitHeaders headers;
 
-    TenantCalls(Blocking blocking, KeyManagement keys) {
+    TenantCalls(Blocking blocking, KeyManagement keys, BearerAuth auth, TenantScope scope, RateLimitHeaders headers) {
         this.blocking = blocking;
         this.keys = keys;
+        this.auth = auth;
+        this.scope = scope;
+        this.headers = headers;
+    }
+
+    /**
+     * Puts the prelude on one route. It is part of each route rather than a wildcard route of its
+     * own, so that a request passes one route and metrics name it by that route's template.
+     */
+    Route guard(Route route) {
+        return route.handler(auth).handler(scope).handler(headers);
     }
 
     <T> void run(RoutingContext ctx, Function<Caller, T> call, Consumer<T> reply) {

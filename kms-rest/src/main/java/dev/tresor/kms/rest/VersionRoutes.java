@@ -18,12 +18,12 @@ final class VersionRoutes {
     }
 
     void mount(Router router) {
-        router.get(Paths.VERSIONS).handler(this::list);
-        router.get(Paths.VERSION).handler(this::get);
-        router.post(Paths.VERSION + "/disable").handler(this::disable);
-        router.post(Paths.VERSION + "/enable").handler(this::enable);
-        router.post(Paths.VERSION + "/destroy").handler(this::destroy);
-        router.post(Paths.VERSION + "/restore").handler(this::restore);
+        calls.guard(router.get(Paths.VERSIONS)).handler(this::list);
+        calls.guard(router.get(Paths.VERSION)).handler(this::get);
+        calls.guard(router.post(Paths.VERSION + "/disable")).handler(this::disable);
+        calls.guard(router.post(Paths.VERSION + "/enable")).handler(this::enable);
+        calls.guard(router.post(Paths.VERSION + "/destroy")).handler(this::destroy);
+        calls.guard(router.post(Paths.VERSION + "/restore")).handler(this::restore);
     }
 
     static VersionRef versionRef(RoutingContext ctx) {

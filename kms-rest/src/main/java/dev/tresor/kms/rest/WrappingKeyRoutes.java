@@ -22,10 +22,10 @@ final class WrappingKeyRoutes {
     }
 
     void mount(Router router) {
-        router.get(Paths.WRAPPING_KEYS).handler(this::list);
-        router.post(Paths.WRAPPING_KEYS).handler(this::create);
-        router.get(Paths.WRAPPING_KEY).handler(this::get);
-        router.delete(Paths.WRAPPING_KEY).handler(this::delete);
+        calls.guard(router.get(Paths.WRAPPING_KEYS)).handler(this::list);
+        calls.guard(router.post(Paths.WRAPPING_KEYS)).handler(this::create);
+        calls.guard(router.get(Paths.WRAPPING_KEY)).handler(this::get);
+        calls.guard(router.delete(Paths.WRAPPING_KEY)).handler(this::delete);
     }
 
     private void list(RoutingContext ctx) {
