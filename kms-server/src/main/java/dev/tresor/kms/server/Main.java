@@ -3,6 +3,7 @@ package dev.tresor.kms.server;
 import dev.tresor.kms.server.admin.AdminCommand;
 import dev.tresor.kms.server.admin.AdminError;
 import dev.tresor.kms.server.config.Setting;
+import dev.tresor.kms.service.KmsError;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
@@ -51,7 +52,7 @@ public final class Main {
         } catch (UsageError e) {
             err.println("tresor: " + e.getMessage());
             return MISUSE;
-        } catch (AdminError | UncheckedIOException | IllegalStateException e) {
+        } catch (AdminError | KmsError | UncheckedIOException | IllegalStateException e) {
             err.println("tresor: " + e.getMessage());
             return FAILED;
         }

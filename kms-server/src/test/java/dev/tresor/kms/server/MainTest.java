@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tresor.kms.server.admin.AdminCommand;
+import dev.tresor.kms.service.KmsCore;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -66,6 +67,22 @@ class MainTest {
                 + " serve --dev data dir", "project", "list", "--url", "https://localhost:1");
         assertMisuse("tresor: token list: --project is required (no dev.json here)", "token", "list", "--url",
                 "https://localhost:1", "--token", "t");
+    }
+
+    @Test
+    void aServerThatCannotStartFailsWithOneLine() {
+        assertMisuse("tresor: config file " + emptyDir.resolve("absent.properties")
+                + " does not exist or is not readable", "serve", "--config",
+                emptyDir.resolve("absent.properties").toString());
+
+        err.reset();
+        try (KmsCore holder = KmsCore.open(KmsCore.Options.defaults(emptyDir, true).withoutPurger())) {
+            int status = run("serve", "--dev");
+
+            assertEquals(Main.FAILED, status);
+            assertTrue(stderr().startsWith("tresor: cannot open the store at " + emptyDir), stderr());
+            assertEquals(1, stderr().lines().count(), stderr());
+        }
     }
 
     @Test

@@ -60,6 +60,9 @@ public record ServerConfig(boolean dev, Path dataDir, String listenHost, int res
     }
 
     private static void readFile(Path file, Map<Setting, Value> values) {
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            throw new UsageError("config file " + file + " does not exist or is not readable");
+        }
         Properties properties = new Properties();
         try (Reader reader = Files.newBufferedReader(file)) {
             properties.load(reader);
