@@ -120,6 +120,15 @@ class RequestValidationTest {
     }
 
     @Test
+    void rsaOaepPlaintextsAreLimitedByTheKey() {
+        String rsa = api.createKey(ring, "rsa_2048_oaep_sha256", "asymmetric_encrypt_decrypt").getString("id");
+        before = state();
+        refused("190", api.post(api.version(ring, rsa, 1) + "/encrypt",
+                new JsonObject().put("data", Base64.getEncoder().encodeToString(new byte[191]))));
+        api.encrypt(ring, rsa, 1, new byte[190]);
+    }
+
+    @Test
     void exactly64KiBOfPlaintextIsAcceptedAndDecryptsAgain() {
         byte[] plaintext = new byte[65_536];
         plaintext[65_535] = 42;
