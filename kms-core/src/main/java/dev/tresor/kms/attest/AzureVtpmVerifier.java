@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.PublicKey;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -62,7 +63,7 @@ public final class AzureVtpmVerifier implements EvidenceVerifier {
             if (hcl.reportType() != HclReport.SNP) {
                 throw Reason.UNSUPPORTED_FORMAT.error("HCL report does not hold an SNP report");
             }
-            List<java.security.cert.X509Certificate> vcek = root.has("vcek")
+            List<X509Certificate> vcek = root.has("vcek")
                     ? Certificates.parse(bytes(root, "vcek")) : List.of();
             byte[] report = hcl.hardwareReport();
             claims = snp.verifyReport(report, unbound.withCertificates(vcek));

@@ -1,6 +1,7 @@
 package dev.tresor.kms.attest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tresor.kms.service.KmsError;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,7 @@ public final class CanonicalJson {
 
     private static void write(JsonNode node, StringBuilder out, int depth) {
         if (depth > MAX_DEPTH) {
-            throw dev.tresor.kms.service.KmsError.invalid("JSON nests deeper than " + MAX_DEPTH);
+            throw KmsError.invalid("JSON nests deeper than " + MAX_DEPTH);
         }
         if (node.isObject()) {
             List<Map.Entry<String, JsonNode>> members = new ArrayList<>(node.properties());
@@ -55,7 +56,7 @@ public final class CanonicalJson {
         } else if (node.isBoolean() || node.isNull()) {
             out.append(node.asText());
         } else {
-            throw dev.tresor.kms.service.KmsError.invalid("JSON number " + node + " is not an integer");
+            throw KmsError.invalid("JSON number " + node + " is not an integer");
         }
     }
 

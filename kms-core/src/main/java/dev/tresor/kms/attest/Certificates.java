@@ -100,6 +100,15 @@ public final class Certificates {
         }
     }
 
+    static boolean isValidAt(X509Certificate certificate, Instant at) {
+        try {
+            certificate.checkValidity(Date.from(at));
+            return true;
+        } catch (CertificateExpiredException | CertificateNotYetValidException e) {
+            return false;
+        }
+    }
+
     static void requireValid(X509Certificate certificate, Instant at, String role) {
         try {
             certificate.checkValidity(Date.from(at));

@@ -11,6 +11,7 @@ import java.security.spec.ECParameterSpec;
 import java.security.spec.ECPoint;
 import java.security.spec.ECPublicKeySpec;
 import java.security.spec.InvalidParameterSpecException;
+import java.security.spec.PSSParameterSpec;
 
 /** Signature verification that answers yes or no: a malformed signature is an invalid one. */
 final class SignatureCheck {
@@ -29,7 +30,7 @@ final class SignatureCheck {
     }
 
     static boolean verifiesPss(PublicKey key, byte[] data, byte[] signature,
-                               java.security.spec.PSSParameterSpec parameters) {
+                               PSSParameterSpec parameters) {
         try {
             Signature verifier = Signature.getInstance("RSASSA-PSS");
             verifier.setParameter(parameters);

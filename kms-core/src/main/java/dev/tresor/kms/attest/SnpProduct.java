@@ -1,6 +1,7 @@
 package dev.tresor.kms.attest;
 
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /** AMD EPYC generations with SEV-SNP; each has its own ARK and TCB_VERSION byte layout. */
 public enum SnpProduct {
@@ -57,7 +58,7 @@ public enum SnpProduct {
             b[i] = (int) (raw >>> (8 * i)) & 0xFF;
         }
         return this == TURIN
-                ? new SnpTcb(raw, java.util.OptionalInt.of(b[0]), b[1], b[2], b[3], b[7])
-                : new SnpTcb(raw, java.util.OptionalInt.empty(), b[0], b[1], b[6], b[7]);
+                ? new SnpTcb(raw, OptionalInt.of(b[0]), b[1], b[2], b[3], b[7])
+                : new SnpTcb(raw, OptionalInt.empty(), b[0], b[1], b[6], b[7]);
     }
 }

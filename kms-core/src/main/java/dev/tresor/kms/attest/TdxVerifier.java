@@ -9,10 +9,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.stream.StreamSupport;
 
 /**
@@ -69,7 +71,7 @@ public final class TdxVerifier implements EvidenceVerifier {
             evaluateTcb(quote, pck, collateral.get(), inputs, now, claims);
         } else if (!inputs.signaturesOnly()) {
             throw Reason.COLLATERAL_MISSING.error("no TCB info and QE identity for FMSPC "
-                    + java.util.HexFormat.of().formatHex(pck.fmspc()));
+                    + HexFormat.of().formatHex(pck.fmspc()));
         }
         boolean bound = SnpVerifier.requireBinding(quote.reportData(), inputs);
         return quoteClaims(quote, pck, collateral.isPresent(), bound, now).putAll(claims.asMap());
@@ -129,9 +131,7 @@ public final class TdxVerifier implements EvidenceVerifier {
         for (X509Certificate signer : List.of(tcbSigner, qeSigner)) {
             if (!Certificates.signedBy(signer, signer.getPublicKey())) {
                 X509Certificate root = pinnedRoot(signer, signers, "TCB Signing certificate");
-                try {
-                    Certificates.requireValid(signer, now, "TCB Signing");
-                } catch (dev.tresor.kms.service.KmsError expired) {
+                if (!Certificates.isValidAt(signer, now)) {
                     throw Reason.COLLATERAL_INVALID.error("TCB Signing certificate is not valid at " + now);
                 }
                 Certificates.requireNotRevoked(signer, root, inputs.crls(), now, "TCB Signing");
@@ -258,7 +258,7 @@ public final class TdxVerifier implements EvidenceVerifier {
         return key;
     }
 
-    private static Optional<JsonNode> firstLevel(JsonNode levels, java.util.function.Predicate<JsonNode> matches) {
+    private static Optional<JsonNode> firstLevel(JsonNode levels, Predicate<JsonNode> matches) {
         return StreamSupport.stream(levels.spliterator(), false).filter(matches).findFirst();
     }
 

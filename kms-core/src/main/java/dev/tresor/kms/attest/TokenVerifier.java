@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Verifies signed attestation tokens (JWS compact JWTs, EAR among them) from configured issuers:
@@ -223,7 +224,7 @@ public final class TokenVerifier implements EvidenceVerifier {
     /** ear.status and ear.tv.* as the worst over all submodules. */
     private static void earSummary(JsonNode payload, Claims claims) {
         int worst = 0;
-        Map<String, Long> vector = new java.util.TreeMap<>();
+        Map<String, Long> vector = new TreeMap<>();
         for (JsonNode submod : payload.path("submods")) {
             worst = Math.max(worst, EAR_STATUS_BEST_FIRST.indexOf(submod.path("ear.status").asText()));
             for (Map.Entry<String, JsonNode> claim : submod.path("ear.trustworthiness-vector").properties()) {

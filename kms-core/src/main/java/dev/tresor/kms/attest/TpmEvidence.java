@@ -9,6 +9,7 @@ import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.EnumMap;
@@ -151,7 +152,7 @@ record TpmEvidence(PublicKey ak, Optional<X509Certificate> akCertificate,
             if (length > data.length - position) {
                 throw Reason.MALFORMED.error("protobuf field is truncated");
             }
-            byte[] out = java.util.Arrays.copyOfRange(data, position, position + (int) length);
+            byte[] out = Arrays.copyOfRange(data, position, position + (int) length);
             position += (int) length;
             return out;
         }

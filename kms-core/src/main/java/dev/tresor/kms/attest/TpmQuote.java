@@ -1,5 +1,6 @@
 package dev.tresor.kms.attest;
 
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -16,7 +17,7 @@ final class TpmQuote {
     }
 
     /** A quote whose PCR list covers the one bank the quote selects, index 0 first. */
-    static TpmQuote ofSingleBank(byte[] attest, TpmSignature signature, java.util.List<byte[]> values) {
+    static TpmQuote ofSingleBank(byte[] attest, TpmSignature signature, List<byte[]> values) {
         TpmAttest parsed = TpmAttest.parse(attest);
         if (parsed.selections().size() != 1) {
             throw Reason.MALFORMED.error("a PCR list needs a quote over exactly one bank");

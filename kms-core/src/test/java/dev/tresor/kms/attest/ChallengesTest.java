@@ -9,20 +9,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tresor.kms.service.Bytes;
 import dev.tresor.kms.service.KmsError;
+import dev.tresor.kms.testing.MovableClock;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
 class ChallengesTest {
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T12:00:00Z"));
+    private final MovableClock clock = MovableClock.at("2026-11-23T12:00:00Z");
     private final Challenges challenges = new Challenges(clock, new SecureRandom());
 
     private Reason refusal(org.junit.jupiter.api.function.Executable call) {

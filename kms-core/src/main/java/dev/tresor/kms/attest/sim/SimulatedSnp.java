@@ -14,10 +14,12 @@ import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
 import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.DERIA5String;
@@ -175,7 +177,7 @@ public final class SimulatedSnp {
             builder.addExtension(new ASN1ObjectIdentifier(AMD + "3.9"), false, new ASN1Integer(launch.fmc()));
         }
         byte[] chip = launch.chipId().toArray();
-        byte[] hwId = turin ? java.util.Arrays.copyOf(chip, 8) : chip;
+        byte[] hwId = turin ? Arrays.copyOf(chip, 8) : chip;
         builder.addExtension(new ASN1ObjectIdentifier(AMD + "4"), false, new DEROctetString(hwId));
     }
 
@@ -186,7 +188,7 @@ public final class SimulatedSnp {
 
     /** The auxblob an SNP guest reads next to its report: VCEK, ASK and ARK in a certificate table. */
     public byte[] certificateTable() {
-        Map<java.util.UUID, X509Certificate> table = new LinkedHashMap<>();
+        Map<UUID, X509Certificate> table = new LinkedHashMap<>();
         table.put(SnpCertTable.VCEK, vcek);
         table.put(SnpCertTable.ASK, ask);
         table.put(SnpCertTable.ARK, ark);
@@ -218,7 +220,7 @@ public final class SimulatedSnp {
         System.arraycopy(firmware, 0, report, 0x1E8, 3);
         System.arraycopy(firmware, 0, report, 0x1EC, 3);
         putLe(report, 0x1F0, launch.tcb(), 8);
-        byte[] rs = sign(java.util.Arrays.copyOf(report, 0x2A0));
+        byte[] rs = sign(Arrays.copyOf(report, 0x2A0));
         for (int i = 0; i < 48; i++) {
             report[0x2A0 + i] = rs[47 - i];
             report[0x2E8 + i] = rs[95 - i];
