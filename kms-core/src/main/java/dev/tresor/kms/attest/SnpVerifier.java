@@ -35,7 +35,8 @@ public final class SnpVerifier implements EvidenceVerifier {
 
     @Override
     public AttestationResult verify(byte[] evidence, VerificationInputs inputs) {
-        Claims claims = verifyReport(SnpEvidence.decode(evidence), inputs);
+        SnpEvidence decoded = SnpEvidence.decode(evidence);
+        Claims claims = verifyReport(decoded.report().toArray(), inputs.withCertificates(decoded.certificates()));
         return new AttestationResult((String) claims.asMap().get("tee"), claims.asMap());
     }
 
