@@ -1,11 +1,13 @@
 package dev.tresor.kms.server;
 
+import dev.tresor.kms.attest.AttestCommandSupport;
 import dev.tresor.kms.server.admin.AdminCommand;
 import dev.tresor.kms.server.admin.AdminError;
 import dev.tresor.kms.server.config.Setting;
 import dev.tresor.kms.service.KmsError;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +44,12 @@ public final class Main {
             if (args.get(0).equals("serve")) {
                 return ServeCommand.run(args.subList(1, args.size()), environment, out);
             }
+            if (args.size() >= 2 && args.get(0).equals("attest") && args.get(1).equals("verify")) {
+                AttestCommandSupport.Outcome outcome = AttestCommandSupport.run(args.subList(2, args.size()),
+                        Clock.systemUTC());
+                out.println(outcome.json());
+                return outcome.exitStatus();
+            }
             AdminCommand command = Arrays.stream(AdminCommand.values())
                     .filter(candidate -> candidate.matches(args))
                     .findFirst()
@@ -65,6 +73,11 @@ public final class Main {
                 Server:
                   serve [--dev] [--config FILE]
                       run the server; --dev: local development set-up in ./tresor-data (docs/operations.md)
+
+                Attestation, offline (docs/attestation.md); exit 0 verified, 1 refused, 2 misuse:
+                  attest verify --type snp|tdx|tpm|token|az-snp-vtpm|az-tdx-vtpm --evidence FILE
+                      [--chain FILE[,FILE]]... [--collateral DIR] [--at TIME] [--report-data HEX]
+                      [--signatures-only]
 
                 Admin commands, clients of a running server. Common options:
                   --url URL      server address (TRESOR_URL; default: restUrl of ./tresor-data/dev/dev.json)

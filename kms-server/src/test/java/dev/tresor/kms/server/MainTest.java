@@ -8,6 +8,7 @@ import dev.tresor.kms.service.KmsCore;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -92,6 +93,28 @@ class MainTest {
         assertEquals(Main.FAILED, status);
         assertTrue(stderr().startsWith("tresor: cannot reach https://127.0.0.1:1/admin/v1/projects"), stderr());
         assertEquals(1, stderr().lines().count(), stderr());
+    }
+
+    @Test
+    void attestVerifyJudgesEvidenceOffline() {
+        Path snp = Path.of(System.getProperty("tresor.shared"), "testdata", "attestation", "snp");
+        assertTrue(Files.isDirectory(snp), snp + " is missing");
+
+        assertEquals(Main.OK, run("attest", "verify", "--type", "snp", "--evidence",
+                snp.resolve("milan-trustee/report.bin").toString(), "--chain",
+                snp.resolve("milan-trustee/vcek.der") + "," + snp.resolve("roots/milan_ask_ark.pem"),
+                "--at", "2025-06-01T00:00:00Z"), stdout());
+        assertTrue(stdout().contains("\"verdict\" : \"verified\""), stdout());
+
+        out.reset();
+        assertEquals(Main.FAILED, run("attest", "verify", "--type", "snp", "--evidence",
+                snp.resolve("milan-trustee/report.bin").toString(), "--chain",
+                snp.resolve("roots/genoa_ask_ark.pem").toString(), "--at", "2025-06-01T00:00:00Z"), stdout());
+        assertTrue(stdout().contains("\"verdict\" : \"refused\""), stdout());
+
+        out.reset();
+        assertEquals(Main.MISUSE, run("attest", "verify", "--type", "snp"));
+        assertTrue(stdout().contains("\"verdict\" : \"error\""), stdout());
     }
 
     private void assertMisuse(String message, String... args) {
