@@ -10,8 +10,10 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The REST front-end: the STACKIT-compatible KMS API, Tresor's extensions and the admin API on
@@ -21,6 +23,8 @@ import java.util.Set;
  */
 public final class RestServer {
     static final Set<String> TLS_PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
+    /** Long enough for an RSA-4096 key generation in flight. */
+    public static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(20);
     private static final int KEY_GENERATION_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors() / 2);
 
     private final Vertx vertx;
@@ -28,6 +32,7 @@ public final class RestServer {
     private final Blocking blocking;
     private final Router router;
     private HttpServer server;
+    private Future<Void> stopping;
 
     public RestServer(Vertx vertx, KeyManagement keys, Administration admin, Clock clock, RestOptions options,
                       RestMetrics metrics) {
@@ -91,10 +96,18 @@ public final class RestServer {
         return server.actualPort();
     }
 
-    /** Stops listening (in-flight requests finish) and releases the key-generation workers. */
-    public Future<Void> stop() {
-        Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
-        return closed.compose(v -> blocking.close());
+    /**
+     * Stops accepting connections, lets in-flight requests finish (for at most {@link #SHUTDOWN_GRACE}),
+     * then closes the connections and releases the key-generation workers. Later calls answer the
+     * same future.
+     */
+    public synchronized Future<Void> stop() {
+        if (stopping == null) {
+            Future<Void> closed = server == null ? Future.succeededFuture()
+                    : server.shutdown(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            stopping = closed.compose(v -> blocking.close());
+        }
+        return stopping;
     }
 
     Router router() {

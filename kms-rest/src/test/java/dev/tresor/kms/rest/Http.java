@@ -22,7 +22,7 @@ final class Http {
     }
 
     Http(String baseUrl) {
-        this(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(), baseUrl);
+        this(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build(), baseUrl);
     }
 
     /** One answer: the status, the headers, and the body as text. */
