@@ -66,6 +66,16 @@ call() {
 field() { jq -er "$1 | select(. != null) | tostring" body.json || fail "no $1 in $(head -c 300 body.json)"; }
 expect() { [ "$(field "$1")" = "$2" ] || fail "$1 is $(field "$1"), expected $2"; }
 json_data() { printf '{"data":"%s"}' "$(base64 -w0 "$1")" > "$2"; }
+oaep_encrypt() { # PUBLIC_PEM IN OUT: RSA-OAEP, SHA-256 for OAEP and MGF1, no label
+  openssl pkeyutl -encrypt -pubin -inkey "$1" -in "$2" -out "$3" \
+    -pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:sha256 -pkeyopt rsa_mgf1_md:sha256
+}
+wrap_kwp() { # PUBLIC_PEM MATERIAL OUT: RSA-OAEP(ephemeral AES-256 key) || AES-KWP(material), docs/operations.md
+  openssl rand 32 > ephemeral.bin
+  oaep_encrypt "$1" ephemeral.bin part1.bin
+  openssl enc -id-aes256-wrap-pad -K "$(xxd -p -c 64 ephemeral.bin)" -iv A65959A6 -in "$2" -out part2.bin
+  cat part1.bin part2.bin > "$3"
+}
 
 step "starting serve --dev in $WORK"
 start_server
@@ -126,8 +136,7 @@ RSA=$(field .id)
 call GET "/keyrings/$RING/keys/$RSA/versions/1" 200
 field .publicKey > rsa.pem
 head -c 300 /dev/urandom > secret.bin
-openssl pkeyutl -encrypt -pubin -inkey rsa.pem -in secret.bin -out secret.enc \
-  -pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:sha256 -pkeyopt rsa_mgf1_md:sha256
+oaep_encrypt rsa.pem secret.bin secret.enc
 json_data secret.enc secret.json
 call POST "/keyrings/$RING/keys/$RSA/versions/1/decrypt" 200 @secret.json
 [ "$(field .data)" = "$(base64 -w0 secret.bin)" ] || fail "openssl OAEP ciphertext decrypted to other data"
@@ -168,15 +177,9 @@ for wrapping in rsa_3072_oaep_sha256_aes_256_key_wrap rsa_3072_oaep_sha256; do
   field .publicKey > wrapping.pem
   openssl rand 32 > material.bin
   if [ "$wrapping" = rsa_3072_oaep_sha256 ]; then
-    openssl pkeyutl -encrypt -pubin -inkey wrapping.pem -in material.bin -out wrapped.bin \
-      -pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:sha256 -pkeyopt rsa_mgf1_md:sha256
+    oaep_encrypt wrapping.pem material.bin wrapped.bin
   else
-    openssl rand 32 > ephemeral.bin
-    openssl pkeyutl -encrypt -pubin -inkey wrapping.pem -in ephemeral.bin -out part1.bin \
-      -pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:sha256 -pkeyopt rsa_mgf1_md:sha256
-    openssl enc -id-aes256-wrap-pad -K "$(xxd -p -c 64 ephemeral.bin)" -iv A65959A6 \
-      -in material.bin -out part2.bin
-    cat part1.bin part2.bin > wrapped.bin
+    wrap_kwp wrapping.pem material.bin wrapped.bin
     [ "$(stat -c %s wrapped.bin)" = 424 ] || fail "RSA-3072 part + KWP of 32 bytes should be 424 bytes"
   fi
   call POST "/keyrings/$RING/keys/$BYOK/import" 202 \
@@ -196,6 +199,26 @@ call GET "/keyrings/$RING/keys/$BYOK/versions" 200
 expect '.versions | length' 2
 call POST "/keyrings/$RING/keys/$BYOK/rotate" 403
 
+step "BYOK: an RSA-3072 private key of our own (PKCS#8 DER), its signatures verify under our public key"
+call POST "/keyrings/$RING/keys" 202 '{"displayName":"byok-rsa","algorithm":"rsa_3072_pss_sha256",
+  "purpose":"asymmetric_sign_verify","protection":"software","importOnly":true}'
+BYOK_RSA=$(field .id)
+call POST "/keyrings/$RING/wrappingkeys" 202 '{"displayName":"wrap-rsa",
+  "algorithm":"rsa_3072_oaep_sha256_aes_256_key_wrap","purpose":"wrap_asymmetric_key","protection":"software"}'
+WRAP_RSA=$(field .id)
+field .publicKey > wrapping-rsa.pem
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out own.pem 2>/dev/null
+openssl pkcs8 -topk8 -nocrypt -in own.pem -outform DER -out own.der
+openssl pkey -in own.pem -pubout -out own-public.pem
+wrap_kwp wrapping-rsa.pem own.der wrapped-rsa.bin
+call POST "/keyrings/$RING/keys/$BYOK_RSA/import" 202 \
+  "{\"wrappingKeyId\":\"$WRAP_RSA\",\"wrappedKey\":\"$(base64 -w0 wrapped-rsa.bin)\"}"
+expect .number 1
+call POST "/keyrings/$RING/keys/$BYOK_RSA/versions/1/sign" 200 @message.json
+field .signature | base64 -d > own-signature.bin
+openssl dgst -sha256 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32 -verify own-public.pem \
+  -signature own-signature.bin message.bin >/dev/null || fail "the imported key signs with other material"
+
 step "delete schedules deletion 30 days ahead and blocks use; restore brings the key back"
 call DELETE "/keyrings/$RING/keys/$AES" 202
 call GET "/keyrings/$RING/keys/$AES" 200
@@ -213,9 +236,9 @@ call POST "/keyrings/$RING/keys/$AES/versions/1/decrypt" 200 @ct1.json
 step "exports: metadata and audit log"
 call GET /export/metadata 200
 expect .counts.keyRings 1
-expect .counts.keys 5
-expect .counts.versions 7
-expect .counts.wrappingKeys 2
+expect .counts.keys 6
+expect .counts.versions 8
+expect .counts.wrappingKeys 3
 FROM=$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)
 TO=$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)
 call GET "/export/audit?from=$FROM&to=$TO" 200
