@@ -51,15 +51,17 @@ public final class AttestCommandSupport {
      *                      ({@code *.der}) and TCB Signing certificates ({@code *.pem})
      * @param reportData    the expected binding, if the operator knows it
      * @param signaturesOnly TDX: verify signatures and chains although no collateral is given
+     * @param eventLog      a TCG event log (TDX CCEL or TPM) to replay against RTMRs or PCRs
      */
     public record Options(String type, Path evidence, List<Path> chain, Optional<Path> collateral,
-                          Optional<Instant> at, Optional<Bytes> reportData, boolean signaturesOnly) {
+                          Optional<Instant> at, Optional<Bytes> reportData, boolean signaturesOnly,
+                          Optional<Path> eventLog) {
         public Options {
             chain = List.copyOf(chain);
         }
 
         /** {@code --type T --evidence FILE [--chain FILE[,FILE]]... [--collateral DIR] [--at TIME]
-         * [--report-data HEX] [--signatures-only]}. */
+         * [--report-data HEX] [--event-log FILE] [--signatures-only]}. */
         public static Options parse(List<String> args) {
             String type = null;
             Path evidence = null;
@@ -68,6 +70,7 @@ public final class AttestCommandSupport {
             Optional<Instant> at = Optional.empty();
             Optional<Bytes> reportData = Optional.empty();
             boolean signaturesOnly = false;
+            Optional<Path> eventLog = Optional.empty();
             for (int i = 0; i < args.size(); i++) {
                 String arg = args.get(i);
                 if (arg.equals("--signatures-only")) {
@@ -85,13 +88,14 @@ public final class AttestCommandSupport {
                     case "--collateral" -> collateral = Optional.of(Path.of(value));
                     case "--at" -> at = Optional.of(instant(value));
                     case "--report-data" -> reportData = Optional.of(Bytes.of(hex(value)));
+                    case "--event-log" -> eventLog = Optional.of(Path.of(value));
                     default -> throw KmsError.invalid("unknown option " + arg);
                 }
             }
             if (type == null || evidence == null) {
                 throw KmsError.invalid("--type and --evidence are required");
             }
-            return new Options(type, evidence, chain, collateral, at, reportData, signaturesOnly);
+            return new Options(type, evidence, chain, collateral, at, reportData, signaturesOnly, eventLog);
         }
 
         private static Instant instant(String value) {
@@ -195,6 +199,9 @@ public final class AttestCommandSupport {
             signing.addAll(certificates);
             inputs = inputs.withTdxCollateral(new TdxCollateral(Bytes.of(read(folder.resolve("tcb_info.json"))),
                     Bytes.of(read(folder.resolve("qe_identity.json"))), signing));
+        }
+        if (options.eventLog().isPresent()) {
+            inputs = inputs.withEventLog(read(options.eventLog().get()));
         }
         if (options.signaturesOnly()) {
             inputs = inputs.withSignaturesOnly();

@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -73,8 +74,23 @@ public final class TdxVerifier implements EvidenceVerifier {
             throw Reason.COLLATERAL_MISSING.error("no TCB info and QE identity for FMSPC "
                     + HexFormat.of().formatHex(pck.fmspc()));
         }
+        inputs.eventLog().ifPresent(log -> {
+            requireReplay(quote, TcgEventLog.parse(log.toArray()));
+            claims.put("tdx.ccel", true);
+        });
         boolean bound = SnpVerifier.requireBinding(quote.reportData(), inputs);
         return quoteClaims(quote, pck, collateral.isPresent(), bound, now).putAll(claims.asMap());
+    }
+
+    /** The CC event log's MR indexes 1..4, extended from zero with SHA-384, must give RTMR0..3. */
+    private static void requireReplay(TdxQuote quote, TcgEventLog log) {
+        Map<Integer, byte[]> replayed = log.replay(TpmAlgorithm.SHA384);
+        for (int rtmr = 0; rtmr < 4; rtmr++) {
+            byte[] expected = replayed.getOrDefault(rtmr + 1, new byte[48]);
+            if (!MessageDigest.isEqual(expected, quote.body(328 + 48 * rtmr, 48))) {
+                throw Reason.PCR_MISMATCH.error("RTMR" + rtmr + " does not match the CC event log");
+            }
+        }
     }
 
     private X509Certificate verifyPckChain(TdxQuote quote, VerificationInputs inputs, Instant now) {

@@ -30,6 +30,10 @@ enum TpmAlgorithm {
         return Arrays.stream(values()).filter(a -> a.bank.equals(bank)).findFirst();
     }
 
+    int id() {
+        return id;
+    }
+
     String jcaName() {
         return jcaName;
     }

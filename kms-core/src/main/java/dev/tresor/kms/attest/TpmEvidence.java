@@ -2,6 +2,7 @@ package dev.tresor.kms.attest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tresor.kms.service.Bytes;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -25,8 +26,8 @@ import java.util.TreeMap;
  * skipped), and Trustee's JSON {@code {"ak_public": b64 SPKI, "tpm_quote": {"message",
  * "signature", "pcrs"}}}.
  */
-record TpmEvidence(PublicKey ak, Optional<X509Certificate> akCertificate,
-                      List<TpmQuote> quotes) {
+record TpmEvidence(PublicKey ak, Optional<X509Certificate> akCertificate, List<TpmQuote> quotes,
+                   Optional<Bytes> eventLog) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static TpmEvidence fromGceProtobuf(byte[] bytes) {
@@ -34,11 +35,13 @@ record TpmEvidence(PublicKey ak, Optional<X509Certificate> akCertificate,
         PublicKey ak = null;
         X509Certificate certificate = null;
         List<TpmQuote> quotes = new ArrayList<>();
+        Bytes eventLog = null;
         while (in.hasMore()) {
             int field = in.nextField();
             switch (field) {
                 case 1 -> ak = TpmPublic.parse(in.lengthDelimited());
                 case 2 -> quotes.add(quote(new ProtobufReader(in.lengthDelimited())));
+                case 3 -> eventLog = Bytes.wrap(in.lengthDelimited());
                 case 6 -> certificate = Certificates.parseOne(in.lengthDelimited());
                 default -> in.skip();
             }
@@ -46,7 +49,7 @@ record TpmEvidence(PublicKey ak, Optional<X509Certificate> akCertificate,
         if (ak == null || quotes.isEmpty()) {
             throw Reason.MALFORMED.error("attestation has no AK or no quote");
         }
-        return new TpmEvidence(ak, Optional.ofNullable(certificate), quotes);
+        return new TpmEvidence(ak, Optional.ofNullable(certificate), quotes, Optional.ofNullable(eventLog));
     }
 
     static TpmEvidence fromTrusteeJson(byte[] evidence) {
@@ -59,7 +62,8 @@ record TpmEvidence(PublicKey ak, Optional<X509Certificate> akCertificate,
             quote.path("pcrs").forEach(v -> pcrs.add(HexFormat.of().parseHex(v.asText())));
             return new TpmEvidence(ak, Optional.empty(), List.of(TpmQuote.ofSingleBank(
                     Base64.getDecoder().decode(quote.path("message").asText()),
-                    TpmSignature.parse(Base64.getDecoder().decode(quote.path("signature").asText())), pcrs)));
+                    TpmSignature.parse(Base64.getDecoder().decode(quote.path("signature").asText())), pcrs)),
+                    Optional.empty());
         } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
             throw Reason.MALFORMED.error("TPM evidence JSON does not parse");
         }

@@ -39,6 +39,13 @@ public final class TpmQuoteVerifier implements EvidenceVerifier {
         for (TpmQuote quote : decoded.quotes()) {
             bound = verifyQuote(decoded.ak(), quote, inputs, claims);
         }
+        Optional<TcgEventLog> log = inputs.eventLog().or(decoded::eventLog).map(b -> TcgEventLog.parse(b.toArray()));
+        if (log.isPresent()) {
+            for (TpmQuote quote : decoded.quotes()) {
+                requireReplay(log.get(), quote);
+            }
+            claims.put("tpm.event_log", true);
+        }
         return new AttestationResult("tpm", claims.put("bound", bound).asMap());
     }
 
@@ -68,6 +75,22 @@ public final class TpmQuoteVerifier implements EvidenceVerifier {
                     .orElseThrow(() -> Reason.AK_UNTRUSTED.error("AK certificate does not chain to a configured CA"));
         }
         throw Reason.AK_UNTRUSTED.error("AK certificate chain is longer than " + MAX_CHAIN);
+    }
+
+    /**
+     * Every PCR the log measures must hold the replayed value; PCRs the log does not touch
+     * (IMA's PCR 10, the resettable 16-23) are not judged by it.
+     */
+    private static void requireReplay(TcgEventLog log, TpmQuote quote) {
+        for (Map.Entry<TpmAlgorithm, Map<Integer, byte[]>> bank : quote.pcrs().entrySet()) {
+            for (Map.Entry<Integer, byte[]> replayed : log.replay(bank.getKey()).entrySet()) {
+                byte[] sent = bank.getValue().get(replayed.getKey());
+                if (sent != null && !MessageDigest.isEqual(sent, replayed.getValue())) {
+                    throw Reason.PCR_MISMATCH.error(bank.getKey().bank() + " PCR " + replayed.getKey()
+                            + " does not match the event log");
+                }
+            }
+        }
     }
 
     /** Checks one quote by {@code ak}; adds its claims and says whether the binding was checked. */

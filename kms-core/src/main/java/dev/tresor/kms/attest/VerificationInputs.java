@@ -19,58 +19,69 @@ import java.util.stream.Stream;
  *                           verdict then carries {@code bound=false} and never releases alone
  * @param signaturesOnly     TDX without collateral: check signatures and the PCK chain and report
  *                           {@code tdx.collateral=false} instead of refusing (operator debugging)
+ * @param eventLog           a TCG event log (TDX CCEL, TPM PC Client) to replay against the
+ *                           RTMRs or PCR values; the GCE protobuf may carry its own
  */
 public record VerificationInputs(Optional<Bytes> expectedReportData,
                                  List<X509Certificate> certificates,
                                  List<X509CRL> crls,
                                  Optional<TdxCollateral> tdxCollateral,
                                  List<PublicKey> registeredAks,
-                                 boolean signaturesOnly) {
+                                 boolean signaturesOnly,
+                                 Optional<Bytes> eventLog) {
     public VerificationInputs {
         Objects.requireNonNull(expectedReportData);
         certificates = List.copyOf(certificates);
         crls = List.copyOf(crls);
         Objects.requireNonNull(tdxCollateral);
         registeredAks = List.copyOf(registeredAks);
+        Objects.requireNonNull(eventLog);
     }
 
     public static VerificationInputs none() {
-        return new VerificationInputs(Optional.empty(), List.of(), List.of(), Optional.empty(), List.of(), false);
+        return new VerificationInputs(Optional.empty(), List.of(), List.of(), Optional.empty(), List.of(), false,
+                Optional.empty());
     }
 
     public VerificationInputs withExpectedReportData(byte[] expected) {
         return new VerificationInputs(Optional.of(Bytes.of(expected)), certificates, crls, tdxCollateral,
-                registeredAks, signaturesOnly);
+                registeredAks, signaturesOnly, eventLog);
     }
 
     /** The same inputs with no binding: for a layer whose binding sits elsewhere (Azure's TPM quote). */
     public VerificationInputs withoutExpectedReportData() {
         return new VerificationInputs(Optional.empty(), certificates, crls, tdxCollateral, registeredAks,
-                signaturesOnly);
+                signaturesOnly, eventLog);
     }
 
     public VerificationInputs withCertificates(List<X509Certificate> more) {
         return new VerificationInputs(expectedReportData, concat(certificates, more), crls, tdxCollateral,
-                registeredAks, signaturesOnly);
+                registeredAks, signaturesOnly, eventLog);
     }
 
     public VerificationInputs withCrls(List<X509CRL> more) {
         return new VerificationInputs(expectedReportData, certificates, concat(crls, more), tdxCollateral,
-                registeredAks, signaturesOnly);
+                registeredAks, signaturesOnly, eventLog);
     }
 
     public VerificationInputs withTdxCollateral(TdxCollateral collateral) {
         return new VerificationInputs(expectedReportData, certificates, crls, Optional.of(collateral),
-                registeredAks, signaturesOnly);
+                registeredAks, signaturesOnly, eventLog);
     }
 
     public VerificationInputs withRegisteredAk(PublicKey ak) {
         return new VerificationInputs(expectedReportData, certificates, crls, tdxCollateral,
-                concat(registeredAks, List.of(ak)), signaturesOnly);
+                concat(registeredAks, List.of(ak)), signaturesOnly, eventLog);
     }
 
     public VerificationInputs withSignaturesOnly() {
-        return new VerificationInputs(expectedReportData, certificates, crls, tdxCollateral, registeredAks, true);
+        return new VerificationInputs(expectedReportData, certificates, crls, tdxCollateral, registeredAks, true,
+                eventLog);
+    }
+
+    public VerificationInputs withEventLog(byte[] log) {
+        return new VerificationInputs(expectedReportData, certificates, crls, tdxCollateral, registeredAks,
+                signaturesOnly, Optional.of(Bytes.of(log)));
     }
 
     private static <T> List<T> concat(List<T> a, List<T> b) {

@@ -221,9 +221,6 @@ public final class Crypto {
         if (!scheme.fits(key.type())) {
             throw KmsError.invalid("scheme " + scheme + " does not fit a " + key.type() + " key");
         }
-        if (key.type().family() == KeyType.Family.HMAC && Hash.of(scheme).length() * 8 != key.type().bits()) {
-            throw KmsError.invalid("a " + key.type() + " key computes " + key.type() + " only, not " + scheme);
-        }
     }
 
     private static void requireOperation(LoadedKey key, Scheme scheme, Scheme.Operation operation, String verb) {

@@ -36,7 +36,11 @@ public final class KeyCryptography {
         checkSize("plaintext", request.plaintext(), MAX_DATA);
         Key key = keys.key(tenant, request.target().key());
         Scheme scheme = scheme(key, request.scheme(), Scheme.Operation.CIPHER);
-        requireUsage(key, scheme, KeyUsage.ENCRYPT, KeyUsage.WRAP);
+        requireCipherUsage(key, scheme, KeyUsage.ENCRYPT, KeyUsage.WRAP);
+        if (scheme == Scheme.AES_GCM && request.iv().isPresent() && !key.allows(KeyUsage.DECRYPT)) {
+            // with a chosen GCM nonce, encryption yields the keystream of any earlier ciphertext
+            throw KmsError.invalid("a caller-chosen AES-GCM IV needs a key that may also decrypt");
+        }
         if (scheme.family() == KeyType.Family.RSA) {
             int max = Crypto.maxOaepPlaintext(key.type(), scheme);
             if (request.plaintext().length() > max) {
@@ -65,7 +69,7 @@ public final class KeyCryptography {
         checkSize("ciphertext", request.data(), MAX_DATA + MAX_CIPHERTEXT_OVERHEAD);
         Key key = keys.key(tenant, request.target().key());
         Scheme scheme = scheme(key, request.scheme(), Scheme.Operation.CIPHER);
-        requireUsage(key, scheme, KeyUsage.DECRYPT, KeyUsage.UNWRAP);
+        requireCipherUsage(key, scheme, KeyUsage.DECRYPT, KeyUsage.UNWRAP);
         if (request.envelope() && scheme == Scheme.AES_GCM) {
             CiphertextEnvelope.Parsed parsed = CiphertextEnvelope.decode(request.data().toArray());
             VersionRef target = request.target();
@@ -87,7 +91,7 @@ public final class KeyCryptography {
     public Bytes sign(TenantId tenant, SignRequest request) {
         checkSize("data", request.data(), MAX_DATA);
         Key key = keys.key(tenant, request.target().key());
-        Scheme scheme = signingScheme(key, request);
+        Scheme scheme = signingScheme(key, request, KeyUsage.SIGN, KeyUsage.MAC_GENERATE);
         KeyVersion version = keys.version(tenant, request.target());
         LoadedKey loaded = keys.usableMaterial(tenant, key, version);
         return Bytes.wrap(crypto.sign(loaded, scheme, request.data().toArray(), request.prehashed()));
@@ -97,7 +101,7 @@ public final class KeyCryptography {
         checkSize("data", request.data(), MAX_DATA);
         checkSize("signature", signature, MAX_CIPHERTEXT_OVERHEAD);
         Key key = keys.key(tenant, request.target().key());
-        Scheme scheme = signingScheme(key, request);
+        Scheme scheme = signingScheme(key, request, KeyUsage.VERIFY, KeyUsage.MAC_VERIFY);
         KeyVersion version = keys.version(tenant, request.target());
         LoadedKey loaded = keys.usableMaterial(tenant, key, version);
         return crypto.verify(loaded, scheme, request.data().toArray(), request.prehashed(), signature.toArray());
@@ -115,14 +119,13 @@ public final class KeyCryptography {
         return Bytes.wrap(PublicKeyPem.toDer(pem));
     }
 
-    private Scheme signingScheme(Key key, SignRequest request) {
-        Scheme.Operation operation = key.type().family() == KeyType.Family.HMAC
-                ? Scheme.Operation.MAC : Scheme.Operation.SIGNATURE;
-        Scheme scheme = scheme(key, request.scheme(), operation);
-        if (operation == Scheme.Operation.MAC) {
-            requireUsage(key, scheme, KeyUsage.MAC_GENERATE, KeyUsage.MAC_VERIFY);
-        } else {
-            requireUsage(key, scheme, KeyUsage.SIGN, KeyUsage.VERIFY);
+    /** The signature or MAC scheme of a call, if the key has the usage it needs ({@code signature} or {@code mac}). */
+    private Scheme signingScheme(Key key, SignRequest request, KeyUsage signature, KeyUsage mac) {
+        boolean isMac = key.type().family() == KeyType.Family.HMAC;
+        Scheme scheme = scheme(key, request.scheme(), isMac ? Scheme.Operation.MAC : Scheme.Operation.SIGNATURE);
+        KeyUsage needed = isMac ? mac : signature;
+        if (!key.allows(needed)) {
+            throw KmsError.invalid("key " + key.id() + " does not allow " + usageName(needed) + " (scheme " + scheme + ")");
         }
         return scheme;
     }
@@ -165,11 +168,20 @@ public final class KeyCryptography {
         };
     }
 
-    private static void requireUsage(Key key, Scheme scheme, KeyUsage usage, KeyUsage alternative) {
-        if (!key.allows(usage) && !key.allows(alternative)) {
-            throw KmsError.invalid("key " + key.id() + " does not allow " + usage.name().toLowerCase(java.util.Locale.ROOT)
-                    + " (scheme " + scheme + ")");
+    /**
+     * A cipher call needs {@code usage}; a wrapping scheme (AES key wrap, RSA-OAEP) may use
+     * {@code wrapUsage} instead.
+     */
+    private static void requireCipherUsage(Key key, Scheme scheme, KeyUsage usage, KeyUsage wrapUsage) {
+        boolean wrapping = scheme == Scheme.AES_KEY_WRAP || scheme == Scheme.AES_KEY_WRAP_PAD
+                || scheme.family() == KeyType.Family.RSA;
+        if (!key.allows(usage) && !(wrapping && key.allows(wrapUsage))) {
+            throw KmsError.invalid("key " + key.id() + " does not allow " + usageName(usage) + " (scheme " + scheme + ")");
         }
+    }
+
+    private static String usageName(KeyUsage usage) {
+        return usage.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
     }
 
     private static void checkSize(String field, Bytes value, int max) {

@@ -67,7 +67,11 @@ final class KeyLedger {
     }
 
     Optional<byte[]> wrappingKeyMaterial(TenantId tenant, String wrappingKeyId) {
-        return store.get(prefix(tenant) + "wkmat/" + wrappingKeyId);
+        return store.get(wrappingKeyMaterialPath(tenant, wrappingKeyId));
+    }
+
+    static String wrappingKeyMaterialPath(TenantId tenant, String wrappingKeyId) {
+        return prefix(tenant) + "wkmat/" + wrappingKeyId;
     }
 
     Optional<ManagedObject> object(TenantId tenant, String objectId) {
@@ -118,11 +122,16 @@ final class KeyLedger {
     void put(BarrierStore.Batch batch, WrappingKey wrappingKey, Optional<byte[]> privateMaterial) {
         String path = prefix(wrappingKey.tenant()) + "wk/" + wrappingKey.id();
         batch.put(path, StoredJson.encode(wrappingKey));
-        privateMaterial.ifPresent(m -> batch.put(prefix(wrappingKey.tenant()) + "wkmat/" + wrappingKey.id(), m));
+        privateMaterial.ifPresent(m -> batch.put(wrappingKeyMaterialPath(wrappingKey.tenant(), wrappingKey.id()), m));
+    }
+
+    void purge(BarrierStore.Batch batch, WrappingKey wrappingKey) {
+        batch.delete(prefix(wrappingKey.tenant()) + "wk/" + wrappingKey.id());
+        deleteWrappingKeyMaterial(batch, wrappingKey.tenant(), wrappingKey.id());
     }
 
     void deleteWrappingKeyMaterial(BarrierStore.Batch batch, TenantId tenant, String wrappingKeyId) {
-        batch.delete(prefix(tenant) + "wkmat/" + wrappingKeyId);
+        batch.delete(wrappingKeyMaterialPath(tenant, wrappingKeyId));
     }
 
     /** Erases a version: its record and its material. */

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -34,8 +33,6 @@ import java.util.function.Supplier;
  * they are NOT_FOUND everywhere, and {@link #purgeExpired} erases them from the store.
  */
 public final class KeyService {
-    private static final int STRIPES = 64;
-
     private final KeyLedger ledger;
     private final KeyRecords records;
     private final Crypto crypto;
@@ -43,7 +40,8 @@ public final class KeyService {
     private final Clock clock;
     private final Duration deletionGrace;
     private final MaterialAccess access = MaterialAccess.obtain();
-    private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
+    private final Stripes keyLocks = new Stripes();
+    private final Stripes ringLocks = new Stripes();
 
     public KeyService(BarrierStore store, Crypto crypto, MaterialCache cache, Clock clock, Duration deletionGrace) {
         this.ledger = new KeyLedger(store);
@@ -52,7 +50,6 @@ public final class KeyService {
         this.cache = cache;
         this.clock = clock;
         this.deletionGrace = deletionGrace;
-        Arrays.setAll(locks, i -> new ReentrantLock());
     }
 
     // --- key rings -------------------------------------------------------------------------
@@ -76,12 +73,14 @@ public final class KeyService {
         return ledger.ring(tenant, ringId).orElseThrow(() -> KmsError.notFound("key ring " + ringId));
     }
 
+    /**
+     * Deletes an empty ring, with its expired or deleted wrapping keys. Holds the ring's lock
+     * alone, so no key is being created in it meanwhile.
+     */
     public void deleteKeyRing(TenantId tenant, String ringId, Consumer<BarrierStore.Batch> commit) {
-        ReentrantLock lock = lockFor(ringId);
-        lock.lock();
-        try {
+        ringLocks.exclusive(ringId, () -> {
             KeyRing ring = keyRing(tenant, ringId);
-            boolean hasKeys = ledger.keys(tenant).stream().anyMatch(k -> k.keyRingId().equals(ringId));
+            boolean hasKeys = liveKeys(tenant).stream().anyMatch(k -> k.keyRingId().equals(ringId));
             if (hasKeys) {
                 throw KmsError.invalid("key ring " + ringId + " still holds keys; delete is refused");
             }
@@ -92,11 +91,13 @@ public final class KeyService {
                 throw KmsError.invalid("key ring " + ringId + " still holds active wrapping keys; delete is refused");
             }
             BarrierStore.Batch batch = ledger.batch();
+            ledger.wrappingKeys(tenant).stream()
+                    .filter(w -> w.keyRingId().equals(ringId))
+                    .forEach(w -> ledger.purge(batch, w));
             ledger.delete(batch, ring);
             commit.accept(batch);
-        } finally {
-            lock.unlock();
-        }
+            return null;
+        });
     }
 
     // --- keys ------------------------------------------------------------------------------
@@ -110,12 +111,11 @@ public final class KeyService {
         Names.checkDisplayName(request.displayName());
         request.description().ifPresent(Names::checkDescription);
         checkUsages(request);
+        Attributes.check(request.attributes());
         Optional<KeyMaterial> material = request.importOnly() ? Optional.empty()
                 : Optional.of(crypto.generate(request.type()));
         try {
-            ReentrantLock lock = lockFor(request.keyRingId());
-            lock.lock();
-            try {
+            return ringLocks.shared(request.keyRingId(), () -> {
                 keyRing(tenant, request.keyRingId());
                 Instant now = clock.instant();
                 Key key = new Key(UUID.randomUUID().toString(), tenant, request.keyRingId(), request.displayName(),
@@ -126,14 +126,12 @@ public final class KeyService {
                         request.attributes());
                 BarrierStore.Batch batch = ledger.batch();
                 if (material.isPresent()) {
-                    key = addVersion(batch, key, material.get(), now);
+                    key = addVersion(batch, key, material.get(), now).key();
                 }
                 ledger.put(batch, key);
                 invalidating(tenant, key.id(), commit).accept(batch);
                 return key;
-            } finally {
-                lock.unlock();
-            }
+            });
         } finally {
             material.ifPresent(KeyMaterial::destroy);
         }
@@ -178,6 +176,7 @@ public final class KeyService {
 
     public Key setAttributes(TenantId tenant, KeyRef ref, Map<String, String> attributes,
                              Consumer<BarrierStore.Batch> commit) {
+        Attributes.check(attributes);
         return changeKey(tenant, ref, commit, key -> key.withAttributes(attributes));
     }
 
@@ -243,15 +242,13 @@ public final class KeyService {
     }
 
     public KeyVersion destroyVersion(TenantId tenant, VersionRef ref, Consumer<BarrierStore.Batch> commit) {
-        KeyVersion destroyed = changeVersion(tenant, ref, commit, v -> {
+        return changeVersion(tenant, ref, commit, v -> {
             if (v.state() == VersionState.DESTROYED) {
                 throw KmsError.precondition("version " + v.number() + " is already destroyed");
             }
             return v.withState(VersionState.DESTROYED, Optional.of(clock.instant().plus(deletionGrace)),
                     Optional.of(v.state()));
         });
-        cache.forget(tenant, destroyed.keyId(), destroyed.number());
-        return destroyed;
     }
 
     public KeyVersion restoreVersion(TenantId tenant, VersionRef ref, Consumer<BarrierStore.Batch> commit) {
@@ -266,8 +263,31 @@ public final class KeyService {
 
     // --- material --------------------------------------------------------------------------
 
-    /** The loaded key of a usable version: key not deleted, version active. */
+    /**
+     * The loaded key of a usable version: key not deleted, version active. The state is checked
+     * again after the material is loaded: a delete, disable or destroy that committed meanwhile
+     * (and cleared the cache before this load put the material back) wins, and the material is
+     * dropped again.
+     */
     public LoadedKey usableMaterial(TenantId tenant, Key key, KeyVersion version) {
+        requireUsable(key, version);
+        LoadedKey loaded = cache.get(tenant, key.type(), key.id(), version.number(), storedMaterial(tenant, key, version));
+        KeyRecords.Entry now = records.get(tenant, key.id());
+        Optional<KeyVersion> current = now.version(version.number());
+        if (now.key().isEmpty() || current.isEmpty()) {
+            cache.forget(tenant, key.id(), version.number());
+            throw KmsError.notFound("version " + version.number() + " of key " + key.id());
+        }
+        try {
+            requireUsable(now.key().get(), current.get());
+        } catch (KmsError changedMeanwhile) {
+            cache.forget(tenant, key.id(), version.number());
+            throw changedMeanwhile;
+        }
+        return loaded;
+    }
+
+    private static void requireUsable(Key key, KeyVersion version) {
         if (key.state() == KeyState.DELETED) {
             throw KmsError.precondition("key " + key.id() + " is deleted");
         }
@@ -275,7 +295,6 @@ public final class KeyService {
             throw KmsError.precondition("version " + version.number() + " of key " + key.id() + " is "
                     + version.state().wireName());
         }
-        return cache.get(tenant, key.type(), key.id(), version.number(), storedMaterial(tenant, key, version));
     }
 
     /** Plain material of an exportable key's usable version (raw symmetric, PKCS#8 private). */
@@ -295,7 +314,7 @@ public final class KeyService {
      * Erases every key past its deletion date and every version past its destroy date, in every
      * tenant of {@code tenants}; answers how many keys and versions were erased.
      */
-    public int purgeExpired(List<TenantId> tenants, Consumer<BarrierStore.Batch> commit) {
+    public int purgeExpired(List<TenantId> tenants, PurgeCommit commit) {
         Instant now = clock.instant();
         int erased = 0;
         for (TenantId tenant : tenants) {
@@ -306,37 +325,41 @@ public final class KeyService {
         return erased;
     }
 
-    private int purgeKey(TenantId tenant, String keyId, Instant now, Consumer<BarrierStore.Batch> commit) {
-        ReentrantLock lock = lockFor(keyId);
-        lock.lock();
-        try {
+    private int purgeKey(TenantId tenant, String keyId, Instant now, PurgeCommit commit) {
+        return keyLocks.exclusive(keyId, () -> {
             Optional<Key> current = ledger.key(tenant, keyId);
             if (current.isEmpty()) {
                 return 0;
             }
             Key key = current.get();
+            String resource = "keyrings/" + key.keyRingId() + "/keys/" + keyId;
             BarrierStore.Batch batch = ledger.batch();
-            int erased = 0;
             if (purgeDue(key, now)) {
-                erased = 1;
                 ledger.purge(batch, key);
+                invalidating(tenant, keyId, commit.forItem(tenant, resource)).accept(batch);
                 cache.forgetKey(tenant, keyId);
-            } else {
-                for (KeyVersion version : ledger.versions(tenant, keyId)) {
-                    if (purgeDue(version, now)) {
-                        erased++;
-                        ledger.purge(batch, tenant, keyId, version.number());
-                        cache.forget(tenant, keyId, version.number());
-                    }
+                return 1;
+            }
+            List<Long> erased = new java.util.ArrayList<>();
+            for (KeyVersion version : ledger.versions(tenant, keyId)) {
+                if (purgeDue(version, now)) {
+                    erased.add(version.number());
+                    ledger.purge(batch, tenant, keyId, version.number());
                 }
             }
-            if (erased > 0) {
-                invalidating(tenant, keyId, commit).accept(batch);
+            if (!erased.isEmpty()) {
+                String versions = erased.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","));
+                invalidating(tenant, keyId, commit.forItem(tenant, resource + "/versions/" + versions)).accept(batch);
+                erased.forEach(number -> cache.forget(tenant, keyId, number));
             }
-            return erased;
-        } finally {
-            lock.unlock();
-        }
+            return erased.size();
+        });
+    }
+
+    /** How the purger commits: one audit record per erased item, in that item's tenant. */
+    @FunctionalInterface
+    public interface PurgeCommit {
+        Consumer<BarrierStore.Batch> forItem(TenantId tenant, String resource);
     }
 
     // --- internals -------------------------------------------------------------------------
@@ -357,25 +380,24 @@ public final class KeyService {
 
     private KeyVersion appendVersion(TenantId tenant, KeyRef ref, KeyMaterial material,
                                      Consumer<BarrierStore.Batch> commit) {
-        ReentrantLock lock = lockFor(ref.keyId());
-        lock.lock();
-        try {
+        return keyLocks.exclusive(ref.keyId(), () -> {
             Key key = usableKey(tenant, ref);
             BarrierStore.Batch batch = ledger.batch();
-            Key updated = addVersion(batch, key, material, clock.instant());
-            if (updated.state() == KeyState.NO_VERSION) {
-                updated = updated.withState(KeyState.ACTIVE, Optional.empty());
-            }
+            Added added = addVersion(batch, key, material, clock.instant());
+            Key updated = added.key().state() == KeyState.NO_VERSION
+                    ? added.key().withState(KeyState.ACTIVE, Optional.empty()) : added.key();
             ledger.put(batch, updated);
             invalidating(tenant, key.id(), commit).accept(batch);
-            return ledger.version(tenant, key.id(), updated.lastVersion()).orElseThrow();
-        } finally {
-            lock.unlock();
-        }
+            return added.version();
+        });
     }
 
-    /** Puts a new version and its material into {@code batch}; answers the key with its new last version. */
-    private Key addVersion(BarrierStore.Batch batch, Key key, KeyMaterial material, Instant now) {
+    /** A key with its newly added version. */
+    private record Added(Key key, KeyVersion version) {
+    }
+
+    /** Puts a new version and its material into {@code batch}; answers it and the key with its new last version. */
+    private Added addVersion(BarrierStore.Batch batch, Key key, KeyMaterial material, Instant now) {
         long number = key.lastVersion() + 1;
         Optional<String> publicKeyPem = Optional.empty();
         if (key.type().isAsymmetric()) {
@@ -395,14 +417,12 @@ public final class KeyService {
         } finally {
             Arrays.fill(bytes, (byte) 0);
         }
-        return key.withLastVersion(number);
+        return new Added(key.withLastVersion(number), version);
     }
 
     private Key changeKey(TenantId tenant, KeyRef ref, Consumer<BarrierStore.Batch> commit,
                           java.util.function.UnaryOperator<Key> change) {
-        ReentrantLock lock = lockFor(ref.keyId());
-        lock.lock();
-        try {
+        return keyLocks.exclusive(ref.keyId(), () -> {
             Key changed = change.apply(key(tenant, ref));
             BarrierStore.Batch batch = ledger.batch();
             ledger.put(batch, changed);
@@ -411,9 +431,7 @@ public final class KeyService {
                 cache.forgetKey(tenant, changed.id());
             }
             return changed;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     private KeyVersion changeVersion(TenantId tenant, VersionRef ref, Consumer<BarrierStore.Batch> commit,
@@ -421,18 +439,17 @@ public final class KeyService {
         if (ref.isPrimary()) {
             throw KmsError.invalid("a version number is required");
         }
-        ReentrantLock lock = lockFor(ref.key().keyId());
-        lock.lock();
-        try {
+        return keyLocks.exclusive(ref.key().keyId(), () -> {
             usableKey(tenant, ref.key());
             KeyVersion changed = change.apply(version(tenant, ref));
             BarrierStore.Batch batch = ledger.batch();
             ledger.put(batch, tenant, changed);
             invalidating(tenant, changed.keyId(), commit).accept(batch);
+            if (changed.state() != VersionState.ACTIVE) {
+                cache.forget(tenant, changed.keyId(), changed.number());
+            }
             return changed;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     private List<Key> liveKeys(TenantId tenant) {
@@ -481,9 +498,5 @@ public final class KeyService {
                 records.invalidate(tenant, keyId);
             }
         };
-    }
-
-    private ReentrantLock lockFor(String id) {
-        return locks[Math.floorMod(id.hashCode(), STRIPES)];
     }
 }

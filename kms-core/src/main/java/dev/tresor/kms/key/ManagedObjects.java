@@ -22,6 +22,7 @@ public final class ManagedObjects {
     private final KeyLedger ledger;
     private final Clock clock;
     private final Duration deletionGrace;
+    private final Stripes locks = new Stripes();
 
     public ManagedObjects(BarrierStore store, Clock clock, Duration deletionGrace) {
         this.ledger = new KeyLedger(store);
@@ -31,6 +32,7 @@ public final class ManagedObjects {
 
     public ManagedObject register(TenantId tenant, ManagedObject.Type type, Bytes value, boolean exportable,
                                   Map<String, String> attributes, Consumer<BarrierStore.Batch> commit) {
+        Attributes.check(attributes);
         if (value.isEmpty() || value.length() > MAX_VALUE) {
             throw KmsError.invalid("object value must be 1 to " + MAX_VALUE + " bytes, not " + value.length());
         }
@@ -73,41 +75,47 @@ public final class ManagedObjects {
 
     public ManagedObject setAttributes(TenantId tenant, String id, Map<String, String> attributes,
                                        Consumer<BarrierStore.Batch> commit) {
-        ManagedObject changed = get(tenant, id).withAttributes(attributes);
-        BarrierStore.Batch batch = ledger.batch();
-        ledger.put(batch, changed, null);
-        commit.accept(batch);
-        return changed;
+        Attributes.check(attributes);
+        return locks.exclusive(id, () -> {
+            ManagedObject changed = get(tenant, id).withAttributes(attributes);
+            BarrierStore.Batch batch = ledger.batch();
+            ledger.put(batch, changed, null);
+            commit.accept(batch);
+            return changed;
+        });
     }
 
     /** Soft delete: the object is unusable at once and erased 30 days later. */
     public ManagedObject delete(TenantId tenant, String id, Consumer<BarrierStore.Batch> commit) {
-        ManagedObject current = get(tenant, id);
-        if (current.deleted()) {
-            throw KmsError.precondition("object " + id + " is already deleted");
-        }
-        ManagedObject deleted = current.withDeletionDate(Optional.of(clock.instant().plus(deletionGrace)));
-        BarrierStore.Batch batch = ledger.batch();
-        ledger.put(batch, deleted, null);
-        commit.accept(batch);
-        return deleted;
+        return locks.exclusive(id, () -> {
+            ManagedObject current = get(tenant, id);
+            if (current.deleted()) {
+                throw KmsError.precondition("object " + id + " is already deleted");
+            }
+            ManagedObject deleted = current.withDeletionDate(Optional.of(clock.instant().plus(deletionGrace)));
+            BarrierStore.Batch batch = ledger.batch();
+            ledger.put(batch, deleted, null);
+            commit.accept(batch);
+            return deleted;
+        });
     }
 
     /** Erases every object past its deletion date; answers how many. */
-    public int purgeExpired(List<TenantId> tenants, Consumer<BarrierStore.Batch> commit) {
+    public int purgeExpired(List<TenantId> tenants, KeyService.PurgeCommit commit) {
         Instant now = clock.instant();
-        BarrierStore.Batch batch = ledger.batch();
         int erased = 0;
         for (TenantId tenant : tenants) {
             for (ManagedObject object : ledger.objects(tenant)) {
                 if (purgeDue(object, now)) {
-                    ledger.purge(batch, object);
+                    locks.exclusive(object.id(), () -> {
+                        BarrierStore.Batch batch = ledger.batch();
+                        ledger.purge(batch, object);
+                        commit.forItem(tenant, "objects/" + object.id()).accept(batch);
+                        return null;
+                    });
                     erased++;
                 }
             }
-        }
-        if (erased > 0) {
-            commit.accept(batch);
         }
         return erased;
     }

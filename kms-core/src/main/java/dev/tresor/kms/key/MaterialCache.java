@@ -7,6 +7,7 @@ import dev.tresor.kms.tenant.TenantId;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -19,6 +20,8 @@ public final class MaterialCache {
     }
 
     private final ConcurrentHashMap<Slot, LoadedKey> loaded = new ConcurrentHashMap<>();
+    /** Bumped by {@link #clear}: a load that started before a seal must not stay cached after it. */
+    private final AtomicLong epoch = new AtomicLong();
     private final Crypto crypto;
     private final int capacity;
 
@@ -34,6 +37,7 @@ public final class MaterialCache {
         if (hit != null) {
             return hit;
         }
+        long loadedIn = epoch.get();
         byte[] bytes = storedMaterial.get();
         KeyMaterial material = KeyMaterial.copyOf(bytes);
         Arrays.fill(bytes, (byte) 0);
@@ -48,6 +52,9 @@ public final class MaterialCache {
         if (raced != null) {
             key.destroy();
             return raced;
+        }
+        if (epoch.get() != loadedIn) {
+            loaded.remove(slot, key);
         }
         return key;
     }
@@ -64,8 +71,13 @@ public final class MaterialCache {
         }
     }
 
+    int size() {
+        return loaded.size();
+    }
+
     /** Destroys every cached key (the server is sealing). */
     public void clear() {
+        epoch.incrementAndGet();
         for (Iterator<LoadedKey> it = loaded.values().iterator(); it.hasNext(); ) {
             LoadedKey key = it.next();
             it.remove();

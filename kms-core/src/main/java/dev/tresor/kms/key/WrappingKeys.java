@@ -32,6 +32,7 @@ public final class WrappingKeys {
     private final Clock clock;
     private final Duration lifetime;
     private final MaterialAccess access = MaterialAccess.obtain();
+    private final Stripes locks = new Stripes();
 
     public WrappingKeys(BarrierStore store, KeyService keys, Crypto crypto, Clock clock, Duration lifetime) {
         this.ledger = new KeyLedger(store);
@@ -89,17 +90,42 @@ public final class WrappingKeys {
 
     /** Marks the wrapping key deleted and erases its private key: nothing can be imported through it any more. */
     public void delete(TenantId tenant, String ringId, String wrappingKeyId, Consumer<BarrierStore.Batch> commit) {
-        WrappingKey current = get(tenant, ringId, wrappingKeyId);
-        if (current.deleted()) {
-            throw KmsError.precondition("wrapping key " + wrappingKeyId + " is already deleted");
+        locks.exclusive(wrappingKeyId, () -> {
+            WrappingKey current = get(tenant, ringId, wrappingKeyId);
+            if (current.deleted()) {
+                throw KmsError.precondition("wrapping key " + wrappingKeyId + " is already deleted");
+            }
+            WrappingKey deleted = new WrappingKey(current.id(), tenant, ringId, current.displayName(),
+                    current.description(), current.algorithm(), current.purpose(), current.protection(),
+                    current.accessScope(), true, current.createdAt(), current.expiresAt(), current.publicKeyPem());
+            BarrierStore.Batch batch = ledger.batch();
+            ledger.put(batch, deleted, Optional.empty());
+            ledger.deleteWrappingKeyMaterial(batch, tenant, wrappingKeyId);
+            commit.accept(batch);
+            return null;
+        });
+    }
+
+    /**
+     * Erases the private key of every wrapping key past its expiry: BYOK blobs wrapped to it can
+     * never be unwrapped again. Answers how many were erased.
+     */
+    public int purgeExpired(List<TenantId> tenants, KeyService.PurgeCommit commit) {
+        Instant now = clock.instant();
+        int erased = 0;
+        for (TenantId tenant : tenants) {
+            for (WrappingKey wrappingKey : ledger.wrappingKeys(tenant)) {
+                if (wrappingKey.stateAt(now) == WrappingKey.State.EXPIRED
+                        && ledger.wrappingKeyMaterial(tenant, wrappingKey.id()).isPresent()) {
+                    BarrierStore.Batch batch = ledger.batch();
+                    ledger.deleteWrappingKeyMaterial(batch, tenant, wrappingKey.id());
+                    commit.forItem(tenant, "keyrings/" + wrappingKey.keyRingId() + "/wrappingkeys/" + wrappingKey.id())
+                            .accept(batch);
+                    erased++;
+                }
+            }
         }
-        WrappingKey deleted = new WrappingKey(current.id(), tenant, ringId, current.displayName(),
-                current.description(), current.algorithm(), current.purpose(), current.protection(),
-                current.accessScope(), true, current.createdAt(), current.expiresAt(), current.publicKeyPem());
-        BarrierStore.Batch batch = ledger.batch();
-        ledger.put(batch, deleted, Optional.empty());
-        ledger.deleteWrappingKeyMaterial(batch, tenant, wrappingKeyId);
-        commit.accept(batch);
+        return erased;
     }
 
     /** Unwraps {@code wrapped} with the wrapping key of the same ring and adds it as the key's next version. */

@@ -1,6 +1,7 @@
 package dev.tresor.kms.limit;
 
 import dev.tresor.kms.service.KmsError;
+import dev.tresor.kms.tenant.Project;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -75,8 +76,8 @@ public final class HourlyBudget {
     }
 
     private static int checkedLimit(long limit) {
-        if (limit < 1 || limit > 10_000_000) {
-            throw KmsError.invalid("calls per hour must be between 1 and 10000000");
+        if (limit < 1 || limit > Project.MAX_CALLS_PER_HOUR) {
+            throw KmsError.invalid("calls per hour must be between 1 and " + Project.MAX_CALLS_PER_HOUR);
         }
         return (int) limit;
     }

@@ -42,14 +42,14 @@ public final class BarrierStore {
 
     public Optional<byte[]> get(String key) {
         byte[] storageKey = storageKey(key);
-        checkUnsealed();
+        requireUnsealed();
         Optional<byte[]> stored = store.get(storageKey);
         return stored.map(value -> withBarrier(b -> b.open(storageKey, value)));
     }
 
     /** Every key starting with {@code prefix} and its plaintext, in ascending key order. */
     public List<Map.Entry<String, byte[]>> scan(String prefix) {
-        checkUnsealed();
+        requireUnsealed();
         List<Entry> entries = store.scan(rawKey(prefix));
         return withBarrier(b -> {
             List<Map.Entry<String, byte[]>> opened = new ArrayList<>(entries.size());
@@ -62,7 +62,7 @@ public final class BarrierStore {
 
     /** The entry with the greatest key starting with {@code prefix}. */
     public Optional<Map.Entry<String, byte[]>> last(String prefix) {
-        checkUnsealed();
+        requireUnsealed();
         Optional<Entry> entry = store.last(rawKey(prefix));
         return entry.map(e -> withBarrier(b -> open(b, e)));
     }
@@ -96,7 +96,7 @@ public final class BarrierStore {
 
     /** The encrypted bytes exactly as stored, for tests that tamper with storage. */
     public byte[] rawValue(String key) {
-        checkUnsealed();
+        requireUnsealed();
         return store.get(storageKey(key)).orElseThrow(() -> KmsError.notFound("stored value " + key));
     }
 
@@ -147,7 +147,8 @@ public final class BarrierStore {
         }
     }
 
-    private void checkUnsealed() {
+    /** Throws SEALED unless the barrier is open. */
+    public void requireUnsealed() {
         withBarrier(b -> null);
     }
 

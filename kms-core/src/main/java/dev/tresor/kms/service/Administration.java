@@ -100,6 +100,16 @@ public final class Administration {
                 + "/tokens/" + tokenId));
     }
 
+    public void revokeOperatorToken(Grant operator, String tokenId) {
+        requireOperator(operator);
+        tokens.revoke(Optional.empty(), tokenId, commit(operator, "token.revoke", "operator/tokens/" + tokenId));
+    }
+
+    public List<IssuedToken> listOperatorTokens(Grant operator) {
+        requireOperator(operator);
+        return tokens.list(Optional.empty());
+    }
+
     public ClientCertificate registerClientCertificate(Grant grant, String projectId, Role role, String pem) {
         requireProjectRight(grant, projectId, Right.ADMINISTER);
         return certificates.register(projectId, role, pem, commit(grant, "client-cert.register", "projects/" + projectId));

@@ -16,7 +16,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * What every service call goes through: project lookup → rate limit → authorisation →
+ * What every service call goes through: seal check → project lookup → rate limit → authorisation →
  * operation → audit. A mutation hands its batch to the commit function it is given, which writes
  * the audit record in the same atomic batch; any other call is audited after it ran. A call whose
  * audit record cannot be written fails.
@@ -24,12 +24,14 @@ import java.util.logging.Logger;
 final class CallPipeline {
     private static final Logger LOG = Logger.getLogger(CallPipeline.class.getName());
 
+    private final BarrierStore barrier;
     private final Projects projects;
     private final RateLimits limits;
     private final AuditLog audit;
     private final Clock clock;
 
-    CallPipeline(Projects projects, RateLimits limits, AuditLog audit, Clock clock) {
+    CallPipeline(BarrierStore barrier, Projects projects, RateLimits limits, AuditLog audit, Clock clock) {
+        this.barrier = barrier;
         this.projects = projects;
         this.limits = limits;
         this.audit = audit;
@@ -44,6 +46,7 @@ final class CallPipeline {
     /** Runs a call that may commit one batch of changes through the function it is given. */
     <T> T run(Caller caller, String operation, Right right, String resource,
               Function<Consumer<BarrierStore.Batch>, T> call) {
+        barrier.requireUnsealed(); // caches must not serve a sealed server
         Project project = projects.get(caller.tenant().projectId());
         boolean[] committed = {false};
         try {

@@ -25,8 +25,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.function.Consumer;
 
 /**
  * The one service API every front-end calls. Synchronous and thread-safe: front-ends call it
@@ -35,8 +33,6 @@ import java.util.function.Consumer;
  */
 public final class KeyManagement {
     private static final int MAX_RANDOM = 65_536;
-    private static final Set<String> HASHES = Set.of("SHA-1", "SHA-224", "SHA-256", "SHA-384", "SHA-512",
-            "SHA3-256", "SHA3-384", "SHA3-512");
 
     private final KeyService keys;
     private final KeyCryptography cryptography;
@@ -49,8 +45,9 @@ public final class KeyManagement {
     private final Clock clock;
     private final CallPipeline pipeline;
 
-    KeyManagement(KeyService keys, KeyCryptography cryptography, WrappingKeys wrappingKeys, ManagedObjects objects,
-                  Projects projects, RateLimits limits, AuditLog audit, Crypto crypto, Clock clock) {
+    KeyManagement(BarrierStore barrier, KeyService keys, KeyCryptography cryptography, WrappingKeys wrappingKeys,
+                  ManagedObjects objects, Projects projects, RateLimits limits, AuditLog audit, Crypto crypto,
+                  Clock clock) {
         this.keys = keys;
         this.cryptography = cryptography;
         this.wrappingKeys = wrappingKeys;
@@ -60,7 +57,7 @@ public final class KeyManagement {
         this.audit = audit;
         this.crypto = crypto;
         this.clock = clock;
-        this.pipeline = new CallPipeline(projects, limits, audit, clock);
+        this.pipeline = new CallPipeline(barrier, projects, limits, audit, clock);
     }
 
     /** The instance's rolling-hour budget right now (for RateLimit-* headers); not itself a counted call. */
@@ -228,21 +225,22 @@ public final class KeyManagement {
     }
 
     public Bytes random(Caller caller, int length) {
-        if (length < 1 || length > MAX_RANDOM) {
-            throw KmsError.invalid("random length must be between 1 and " + MAX_RANDOM + " bytes");
-        }
-        return pipeline.read(caller, "random", Right.CRYPTO, "", () -> Bytes.wrap(crypto.randomBytes(length)));
+        return pipeline.read(caller, "random", Right.CRYPTO, "", () -> {
+            if (length < 1 || length > MAX_RANDOM) {
+                throw KmsError.invalid("random length must be between 1 and " + MAX_RANDOM + " bytes");
+            }
+            return Bytes.wrap(crypto.randomBytes(length));
+        });
     }
 
-    /** {@code hash}: a JCA name such as SHA-256. */
+    /** {@code hash}: SHA-1, SHA-256, SHA-384 or SHA-512 (JCA names). */
     public Bytes hash(Caller caller, String hash, Bytes data) {
-        if (!HASHES.contains(hash)) {
-            throw KmsError.invalid("unsupported hash " + hash + "; supported: " + HASHES);
-        }
-        if (data.length() > KeyCryptography.MAX_DATA) {
-            throw KmsError.invalid("data is " + data.length() + " bytes; the limit is " + KeyCryptography.MAX_DATA);
-        }
-        return pipeline.read(caller, "hash", Right.CRYPTO, "", () -> Bytes.wrap(crypto.digest(hash, data.toArray())));
+        return pipeline.read(caller, "hash", Right.CRYPTO, "", () -> {
+            if (data.length() > KeyCryptography.MAX_DATA) {
+                throw KmsError.invalid("data is " + data.length() + " bytes; the limit is " + KeyCryptography.MAX_DATA);
+            }
+            return Bytes.wrap(crypto.digest(hash, data.toArray()));
+        });
     }
 
     // --- other managed objects (KMIP secret data, opaque objects, certificates, public keys) ---
@@ -316,11 +314,12 @@ public final class KeyManagement {
 
     /** The KMS instance's audit records with {@code from <= time < to}, in sequence order. */
     public List<AuditRecord> exportAudit(Caller caller, Instant from, Instant to) {
-        if (!from.isBefore(to)) {
-            throw KmsError.invalid("from must be before to");
-        }
-        return pipeline.read(caller, "export.audit", Right.EXPORT, "",
-                () -> audit.export(caller.tenant().path(), from, to));
+        return pipeline.read(caller, "export.audit", Right.EXPORT, "", () -> {
+            if (!from.isBefore(to)) {
+                throw KmsError.invalid("from must be before to");
+            }
+            return audit.export(caller.tenant().path(), from, to);
+        });
     }
 
     /** Erases keys, versions and objects whose 30-day window has passed, in every project; answers how many. */
@@ -328,10 +327,11 @@ public final class KeyManagement {
         List<TenantId> tenants = projects.list().stream()
                 .flatMap(p -> Regions.ALL.stream().map(region -> new TenantId(p.id(), region)))
                 .toList();
-        Consumer<BarrierStore.Batch> commit = batch -> audit.record(
-                new AuditEvent(clock.instant(), "system:purger", AuditEvent.OPERATOR_TENANT, "purge", "", "ok", Map.of()),
+        KeyService.PurgeCommit commit = (tenant, resource) -> batch -> audit.record(
+                new AuditEvent(clock.instant(), "system:purger", tenant.path(), "purge", resource, AuditEvent.OK, Map.of()),
                 batch);
-        return keys.purgeExpired(tenants, commit) + objects.purgeExpired(tenants, commit);
+        return keys.purgeExpired(tenants, commit) + objects.purgeExpired(tenants, commit)
+                + wrappingKeys.purgeExpired(tenants, commit);
     }
 
     private MetadataExport metadata(TenantId tenant) {

@@ -91,7 +91,7 @@ public final class KmsCore implements AutoCloseable {
             AuditLog audit = new AuditLog(barrier);
             KeyService keys = new KeyService(barrier, crypto, cache, clock, options.deletionGrace());
             Projects projects = new Projects(barrier, clock);
-            this.keyManagement = new KeyManagement(keys, new KeyCryptography(keys, crypto),
+            this.keyManagement = new KeyManagement(barrier, keys, new KeyCryptography(keys, crypto),
                     new WrappingKeys(barrier, keys, crypto, clock, options.wrappingKeyLifetime()),
                     new ManagedObjects(barrier, clock, options.deletionGrace()), projects,
                     new RateLimits(), audit, crypto, clock);

@@ -29,8 +29,19 @@ public final class ClientCertificates {
         this.clock = clock;
     }
 
-    public ClientCertificate register(String projectId, Role role, String pem, Consumer<BarrierStore.Batch> commit) {
+    /**
+     * Registers (or, in the same project, re-registers) a certificate. A certificate registered
+     * to another project is refused: certificates are public, so otherwise any project admin
+     * could pull another project's client into its own project.
+     */
+    public synchronized ClientCertificate register(String projectId, Role role, String pem,
+                                                   Consumer<BarrierStore.Batch> commit) {
         X509Certificate certificate = parse(pem);
+        ledger.certificate(fingerprint(certificate))
+                .filter(existing -> !existing.projectId().equals(projectId))
+                .ifPresent(existing -> {
+                    throw KmsError.precondition("this certificate is registered to another project");
+                });
         ClientCertificate registered = new ClientCertificate(fingerprint(certificate),
                 certificate.getSubjectX500Principal().getName(), projectId, role, clock.instant(),
                 certificate.getNotAfter().toInstant(), false);
@@ -52,7 +63,7 @@ public final class ClientCertificates {
         return ledger.certificates().stream().filter(c -> c.projectId().equals(projectId)).toList();
     }
 
-    public void revoke(String projectId, String fingerprint, Consumer<BarrierStore.Batch> commit) {
+    public synchronized void revoke(String projectId, String fingerprint, Consumer<BarrierStore.Batch> commit) {
         ClientCertificate c = ledger.certificate(fingerprint)
                 .filter(found -> found.projectId().equals(projectId))
                 .orElseThrow(() -> KmsError.notFound("client certificate " + fingerprint));

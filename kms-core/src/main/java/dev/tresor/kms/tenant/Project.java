@@ -10,11 +10,12 @@ import java.util.Objects;
  */
 public record Project(String id, Instant createdAt, long callsPerHour, boolean kmipExportableByDefault) {
     public static final long DEFAULT_CALLS_PER_HOUR = 10_000;
+    public static final long MAX_CALLS_PER_HOUR = 10_000_000;
 
     public Project {
         Objects.requireNonNull(id);
         Objects.requireNonNull(createdAt);
-        if (callsPerHour < 1) {
+        if (callsPerHour < 1 || callsPerHour > MAX_CALLS_PER_HOUR) {
             throw new IllegalArgumentException("callsPerHour must be positive");
         }
     }

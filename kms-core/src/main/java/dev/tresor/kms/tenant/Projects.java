@@ -25,7 +25,7 @@ public final class Projects {
         this.clock = clock;
     }
 
-    public Project create(Optional<String> id, OptionalLong callsPerHour, boolean kmipExportableByDefault,
+    public synchronized Project create(Optional<String> id, OptionalLong callsPerHour, boolean kmipExportableByDefault,
                           Consumer<BarrierStore.Batch> commit) {
         String projectId = id.orElseGet(() -> UUID.randomUUID().toString()).toLowerCase(java.util.Locale.ROOT);
         if (!UUID_FORM.matcher(projectId).matches()) {
@@ -35,8 +35,8 @@ public final class Projects {
             throw KmsError.precondition("project " + projectId + " already exists");
         }
         long limit = callsPerHour.orElse(Project.DEFAULT_CALLS_PER_HOUR);
-        if (limit < 1) {
-            throw KmsError.invalid("callsPerHour must be positive");
+        if (limit < 1 || limit > Project.MAX_CALLS_PER_HOUR) {
+            throw KmsError.invalid("callsPerHour must be between 1 and " + Project.MAX_CALLS_PER_HOUR);
         }
         Project project = new Project(projectId, clock.instant(), limit, kmipExportableByDefault);
         BarrierStore.Batch batch = ledger.batch();

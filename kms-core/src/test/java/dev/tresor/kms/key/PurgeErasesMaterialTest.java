@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tresor.kms.seal.BarrierStore;
 import dev.tresor.kms.service.CreateKey;
 import dev.tresor.kms.service.CreateKeyRing;
+import dev.tresor.kms.service.CreateWrappingKey;
 import dev.tresor.kms.service.KeyManagement;
 import dev.tresor.kms.service.KeyRef;
 import dev.tresor.kms.service.KmsCore;
@@ -55,6 +56,31 @@ class PurgeErasesMaterialTest {
             test.core().compactStore();
         }
         assertFalse(occursIn(dataDir, storedMaterial), "the purged material is still somewhere on disk");
+    }
+
+    @Test
+    void anExpiredWrappingKeysPrivateKeyIsErased() {
+        MovableClock clock = MovableClock.at("2026-01-01T00:00:00Z");
+        TenantId tenant;
+        WrappingKey wrappingKey;
+        try (TestCore test = TestCore.open(dataDir, clock)) {
+            tenant = test.newProject();
+            Caller admin = TestCore.caller(tenant, Role.ADMIN);
+            KeyManagement kms = test.core().keyManagement();
+            String ring = kms.createKeyRing(admin, new CreateKeyRing("ring", Optional.empty())).id();
+            wrappingKey = kms.createWrappingKey(admin, new CreateWrappingKey(ring, "wk", Optional.empty(),
+                    WrappingAlgorithm.RSA_2048_OAEP_SHA256, WrappingKey.Purpose.WRAP_SYMMETRIC_KEY, "software",
+                    Key.AccessScope.PUBLIC));
+            assertEquals(0, kms.purgeExpired(), "a live wrapping key keeps its private key");
+            clock.advance(Duration.ofHours(25));
+            assertEquals(1, kms.purgeExpired());
+            kms.deleteKeyRing(admin, ring);
+        }
+        try (RocksDbStore store = RocksDbStore.open(KmsCore.storeDirectory(dataDir))) {
+            assertTrue(store.get(BarrierStore.storageKey(KeyLedger.wrappingKeyMaterialPath(tenant, wrappingKey.id()))).isEmpty());
+            assertTrue(store.get(BarrierStore.storageKey("t/" + tenant.path() + "/wk/" + wrappingKey.id())).isEmpty(),
+                    "deleting the ring erases its wrapping keys");
+        }
     }
 
     private byte[] rawStoredValue(String path) {

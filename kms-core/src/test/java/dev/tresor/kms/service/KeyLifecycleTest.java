@@ -174,6 +174,17 @@ class KeyLifecycleTest {
     }
 
     @Test
+    void eachPurgedKeyIsNamedInItsProjectsAuditChain() {
+        Key key = aesKey();
+        kms.deleteKey(admin, ref(key));
+        test.clock().advance(Duration.ofDays(31));
+        assertEquals(1, kms.purgeExpired());
+        var records = kms.exportAudit(admin, java.time.Instant.EPOCH, test.clock().instant().plusSeconds(1));
+        assertTrue(records.stream().anyMatch(r -> r.operation().equals("purge")
+                && r.resource().equals("keyrings/" + ring.id() + "/keys/" + key.id())), records.toString());
+    }
+
+    @Test
     void aKeyRingWithKeysCannotBeDeleted() {
         Key key = aesKey();
         assertCode(ErrorCode.INVALID_ARGUMENT, () -> kms.deleteKeyRing(admin, ring.id()));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tresor.kms.key.ManagedObject;
 import dev.tresor.kms.tenant.Caller;
 import dev.tresor.kms.tenant.Role;
+import dev.tresor.kms.testing.GatedClock;
 import dev.tresor.kms.testing.TestCore;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -67,6 +68,39 @@ class ManagedObjectsTest {
         assertEquals(ErrorCode.NOT_FOUND, assertThrows(KmsError.class, () -> kms.getObject(admin, object.id())).code());
         assertEquals(List.of(), kms.listObjects(admin));
         assertEquals(1, kms.purgeExpired());
+    }
+
+    @Test
+    void anAcknowledgedDeleteIsNotUndoneByAConcurrentAttributeChange(@TempDir Path otherDir) throws Exception {
+        GatedClock clock = new GatedClock(java.time.Instant.parse("2026-01-01T00:00:00Z"));
+        try (KmsCore core = KmsCore.open(new KmsCore.Options(Optional.of(otherDir), true, clock, Duration.ofDays(30),
+                Duration.ofHours(24), 1000, Optional.empty()))) {
+            String project = core.administration().createProject(TestCore.OPERATOR, Optional.empty(),
+                    java.util.OptionalLong.empty(), false).id();
+            Caller owner = TestCore.caller(new dev.tresor.kms.tenant.TenantId(project, "eu01"), Role.ADMIN);
+            KeyManagement objects = core.keyManagement();
+            ManagedObject object = objects.registerObject(owner, ManagedObject.Type.SECRET_DATA, SECRET, Optional.of(true),
+                    Map.of());
+            Thread writer = new Thread(() -> {
+                try {
+                    objects.setObjectAttributes(owner, object.id(), Map.of("Name", "x"));
+                } catch (KmsError refusedAfterTheDelete) {
+                    // the delete won the race: also fine
+                }
+            });
+            clock.stop(writer, 3); // after the change read the object, before it commits (the audit event's time)
+            writer.start();
+            clock.awaitStopped();
+            Thread deleter = new Thread(() -> objects.deleteObject(owner, object.id()));
+            deleter.start();
+            while (deleter.getState() != Thread.State.WAITING && deleter.getState() != Thread.State.TERMINATED) {
+                Thread.onSpinWait(); // the delete either waits for the change's lock or is already done
+            }
+            clock.release();
+            writer.join();
+            deleter.join();
+            assertTrue(objects.getObject(owner, object.id()).deleted(), "the acknowledged delete was undone");
+        }
     }
 
     @Test

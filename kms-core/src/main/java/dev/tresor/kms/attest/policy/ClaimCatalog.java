@@ -54,7 +54,8 @@ final class ClaimCatalog {
                 "tdx.tcb_status.qe", "ear.status")) {
             m.put(s, ClaimType.STRING);
         }
-        for (String b : List.of("simulated", "bound", "snp.author_key_en", "snp.mask_chip_key", "tdx.collateral")) {
+        for (String b : List.of("simulated", "bound", "snp.author_key_en", "snp.mask_chip_key", "tdx.collateral",
+                "tdx.ccel", "tpm.event_log")) {
             m.put(b, ClaimType.BOOLEAN);
         }
         for (String flag : List.of("smt", "migrate_ma", "debug", "single_socket", "cxl_allowed", "mem_aes_256_xts",

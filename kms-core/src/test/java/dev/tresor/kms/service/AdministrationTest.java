@@ -1,0 +1,143 @@
+package dev.tresor.kms.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.tresor.kms.tenant.Grant;
+import dev.tresor.kms.tenant.IssuedToken;
+import dev.tresor.kms.tenant.Principal;
+import dev.tresor.kms.tenant.Role;
+import dev.tresor.kms.tenant.TenantId;
+import dev.tresor.kms.testing.TestCore;
+import java.io.ByteArrayInputStream;
+import java.io.StringWriter;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AdministrationTest {
+    @TempDir
+    Path dataDir;
+
+    private TestCore test;
+    private Administration admin;
+
+    @BeforeEach
+    void open() {
+        test = TestCore.open(dataDir);
+        admin = test.core().administration();
+    }
+
+    @AfterEach
+    void close() {
+        test.close();
+    }
+
+    @Test
+    void tokensAuthenticateUntilRevoked() {
+        TenantId tenant = test.newProject();
+        IssuedToken.NewToken token = admin.createToken(TestCore.OPERATOR, tenant.projectId(), Role.CRYPTO_USER, "ci",
+                Optional.empty());
+        Grant grant = admin.authenticateToken(token.secret());
+        assertEquals(Optional.of(tenant.projectId()), grant.projectId());
+        assertEquals(Role.CRYPTO_USER, grant.role());
+        assertEquals(ErrorCode.UNAUTHENTICATED,
+                assertThrows(KmsError.class, () -> admin.authenticateToken(token.secret() + "x")).code());
+        admin.revokeToken(TestCore.OPERATOR, tenant.projectId(), token.token().id());
+        assertEquals(ErrorCode.UNAUTHENTICATED,
+                assertThrows(KmsError.class, () -> admin.authenticateToken(token.secret())).code());
+    }
+
+    @Test
+    void tokensExpire() {
+        TenantId tenant = test.newProject();
+        IssuedToken.NewToken token = admin.createToken(TestCore.OPERATOR, tenant.projectId(), Role.AUDITOR, "short",
+                Optional.of(Duration.ofMinutes(5)));
+        admin.authenticateToken(token.secret());
+        test.clock().advance(Duration.ofMinutes(5));
+        assertEquals(ErrorCode.UNAUTHENTICATED,
+                assertThrows(KmsError.class, () -> admin.authenticateToken(token.secret())).code());
+    }
+
+    @Test
+    void operatorTokensCanBeRevoked() {
+        IssuedToken.NewToken operator = admin.createOperatorToken(TestCore.OPERATOR, "leaked");
+        assertEquals(true, admin.authenticateToken(operator.secret()).isOperator());
+        admin.revokeOperatorToken(TestCore.OPERATOR, operator.token().id());
+        assertEquals(ErrorCode.UNAUTHENTICATED,
+                assertThrows(KmsError.class, () -> admin.authenticateToken(operator.secret())).code());
+    }
+
+    @Test
+    void aProjectAdminCannotReachAnotherProject() {
+        TenantId mine = test.newProject();
+        TenantId theirs = test.newProject();
+        Grant myAdmin = new Grant(new Principal(Principal.Kind.TOKEN, "a"), Optional.of(mine.projectId()), Role.ADMIN);
+        assertEquals(ErrorCode.NOT_FOUND, assertThrows(KmsError.class,
+                () -> admin.createToken(myAdmin, theirs.projectId(), Role.ADMIN, "", Optional.empty())).code());
+        Grant myAuditor = new Grant(new Principal(Principal.Kind.TOKEN, "b"), Optional.of(mine.projectId()), Role.AUDITOR);
+        assertEquals(ErrorCode.PERMISSION_DENIED, assertThrows(KmsError.class,
+                () -> admin.createToken(myAuditor, mine.projectId(), Role.ADMIN, "", Optional.empty())).code());
+        assertEquals(ErrorCode.PERMISSION_DENIED, assertThrows(KmsError.class,
+                () -> admin.createProject(myAdmin, Optional.empty(), OptionalLong.empty(), false)).code());
+    }
+
+    @Test
+    void aClientCertificateRegisteredToOneProjectCannotBeTakenOverByAnother() throws Exception {
+        TenantId victim = test.newProject();
+        TenantId attacker = test.newProject();
+        String pem = selfSignedPem();
+        admin.registerClientCertificate(TestCore.OPERATOR, victim.projectId(), Role.CRYPTO_USER, pem);
+        Grant attackerAdmin = new Grant(new Principal(Principal.Kind.TOKEN, "evil"), Optional.of(attacker.projectId()),
+                Role.ADMIN);
+        assertEquals(ErrorCode.FAILED_PRECONDITION, assertThrows(KmsError.class,
+                () -> admin.registerClientCertificate(attackerAdmin, attacker.projectId(), Role.ADMIN, pem)).code());
+        X509Certificate certificate = (X509Certificate) CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+        Grant grant = admin.authenticateClientCertificate(certificate);
+        assertEquals(Optional.of(victim.projectId()), grant.projectId());
+        assertEquals(Role.CRYPTO_USER, grant.role());
+    }
+
+    @Test
+    void aBudgetTheLimiterCannotHoldIsRefusedAtCreation() {
+        KmsError error = assertThrows(KmsError.class, () -> admin.createProject(TestCore.OPERATOR, Optional.empty(),
+                OptionalLong.of(20_000_000), false));
+        assertEquals(ErrorCode.INVALID_ARGUMENT, error.code());
+        assertEquals(0, admin.listProjects(TestCore.OPERATOR).size());
+    }
+
+    private static String selfSignedPem() throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(256);
+        KeyPair pair = generator.generateKeyPair();
+        X500Name name = new X500Name("CN=kmip-client");
+        Instant now = Instant.now();
+        X509Certificate certificate = new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(
+                name, BigInteger.ONE, Date.from(now.minusSeconds(60)), Date.from(now.plus(Duration.ofDays(365))),
+                name, pair.getPublic()).build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
+            writer.writeObject(certificate);
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,96 @@
+package dev.tresor.kms.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tresor.kms.key.Key;
+import dev.tresor.kms.key.KeyType;
+import dev.tresor.kms.key.KeyUsage;
+import dev.tresor.kms.key.Scheme;
+import dev.tresor.kms.tenant.Caller;
+import dev.tresor.kms.tenant.Role;
+import dev.tresor.kms.testing.TestCore;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A key does exactly what its usages allow: verify-only keys cannot sign, encrypt-only keys cannot decrypt. */
+class KeyUsageTest {
+    private static final Bytes DATA = Bytes.of("attack at dawn, bring 42 ships".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+    @TempDir
+    Path dataDir;
+
+    private TestCore test;
+    private KeyManagement kms;
+    private Caller admin;
+    private String ring;
+
+    @BeforeEach
+    void open() {
+        test = TestCore.open(dataDir);
+        kms = test.core().keyManagement();
+        admin = TestCore.caller(test.newProject(), Role.ADMIN);
+        ring = kms.createKeyRing(admin, new CreateKeyRing("ring", Optional.empty())).id();
+    }
+
+    @AfterEach
+    void close() {
+        test.close();
+    }
+
+    private VersionRef key(KeyType type, KeyUsage... usages) {
+        Key key = kms.createKey(admin, CreateKey.typed(ring, "k", type, Set.of(usages), Optional.of(false), Map.of()));
+        return KeyRef.byId(key.id()).version(1);
+    }
+
+    private void refused(String messagePart, org.junit.jupiter.api.function.Executable call) {
+        KmsError error = assertThrows(KmsError.class, call);
+        assertEquals(ErrorCode.INVALID_ARGUMENT, error.code());
+        assertTrue(error.getMessage().contains(messagePart), error.getMessage());
+    }
+
+    @Test
+    void aVerifyOnlyKeyCannotSign() {
+        VersionRef ec = key(KeyType.EC_P256, KeyUsage.VERIFY);
+        refused("sign", () -> kms.sign(admin, SignRequest.message(ec, DATA)));
+        VersionRef hmac = key(KeyType.HMAC_SHA256, KeyUsage.MAC_VERIFY);
+        refused("mac generate", () -> kms.sign(admin, SignRequest.message(hmac, DATA)));
+    }
+
+    @Test
+    void aSignOnlyKeyCannotVerify() {
+        VersionRef ec = key(KeyType.EC_P256, KeyUsage.SIGN);
+        Bytes signature = kms.sign(admin, SignRequest.message(ec, DATA));
+        refused("verify", () -> kms.verify(admin, SignRequest.message(ec, DATA), signature));
+    }
+
+    @Test
+    void anEncryptOnlyKeyCannotDecryptNorLeakTheKeystreamThroughAChosenIv() {
+        VersionRef aes = key(KeyType.AES_256, KeyUsage.ENCRYPT);
+        Encrypted victim = kms.encrypt(admin, new EncryptRequest(aes, DATA, Optional.of(Scheme.AES_GCM), Optional.empty(),
+                Optional.empty(), false));
+        refused("decrypt", () -> kms.decrypt(admin, new DecryptRequest(aes, victim.data(), Optional.of(Scheme.AES_GCM),
+                Optional.empty(), victim.iv(), victim.tag(), false)));
+        refused("IV", () -> kms.encrypt(admin, new EncryptRequest(aes, Bytes.wrap(new byte[DATA.length()]),
+                Optional.of(Scheme.AES_GCM), Optional.empty(), victim.iv(), false)));
+    }
+
+    @Test
+    void aWrapOnlyKeyWrapsButDoesNotEncryptWithGcm() {
+        VersionRef aes = key(KeyType.AES_256, KeyUsage.WRAP, KeyUsage.UNWRAP);
+        Bytes dataKey = Bytes.wrap(new byte[32]);
+        Encrypted wrapped = kms.encrypt(admin, new EncryptRequest(aes, dataKey, Optional.of(Scheme.AES_KEY_WRAP_PAD),
+                Optional.empty(), Optional.empty(), false));
+        assertEquals(dataKey, kms.decrypt(admin, new DecryptRequest(aes, wrapped.data(),
+                Optional.of(Scheme.AES_KEY_WRAP_PAD), Optional.empty(), Optional.empty(), Optional.empty(), false)));
+        refused("encrypt", () -> kms.encrypt(admin, new EncryptRequest(aes, DATA, Optional.of(Scheme.AES_GCM),
+                Optional.empty(), Optional.empty(), false)));
+    }
+}
