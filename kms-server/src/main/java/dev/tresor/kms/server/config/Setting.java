@@ -18,10 +18,12 @@ public enum Setting {
     KMIP_TLS_KEY("kmip.tls.key", null, "PEM PKCS#8 private key of the KMIP listener (default: rest.tls.key)"),
     KMIP_CLIENT_CA("kmip.tls.client.ca", null,
             "PEM CA(s) that sign KMIP client certificates; without it KMIP is off (--dev: the dev CA)"),
-    CALLS_PER_HOUR("limit.calls.per.hour", "10000", "default rolling-hour call budget of a new project"),
+    CALLS_PER_HOUR("limit.calls.per.hour", "10000",
+            "rolling-hour call budget of the --dev project (admin-API projects name their own)"),
     BODY_LIMIT("limit.body.bytes", "131072", "largest HTTP request body accepted"),
     SEAL_TYPE("seal.type", "shamir", "dev (key file in the data dir, auto-unsealed) or shamir (--dev: dev)"),
-    ALLOW_SIMULATED_ATTESTATION("attestation.allow.simulated", "false", "accept the simulated TEE (tests only)");
+    ALLOW_SIMULATED_ATTESTATION("attestation.allow.simulated", "false",
+            "accept the simulated TEE (tests only); reserved until the core's release gate takes it");
 
     private final String key;
     private final String defaultValue;
