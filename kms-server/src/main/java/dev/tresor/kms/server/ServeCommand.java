@@ -14,7 +14,7 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code serve [--dev] [--config FILE]}: starts the server, prints how to reach it, ends with
- * {@code tresor: ready}; on SIGTERM or SIGINT stops it gracefully and ends with {@code tresor: stopped}.
+ * {@code tresor: ready}; on SIGTERM or SIGINT stops it in order and ends with {@code tresor: stopped}.
  */
 final class ServeCommand {
     private ServeCommand() {
@@ -29,7 +29,7 @@ final class ServeCommand {
         TresorServer server = TresorServer.start(config, Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            out.println("tresor: stopping: no new connections, running requests finish");
+            out.println("tresor: stopping");
             try {
                 server.stop();
                 out.println("tresor: stopped");

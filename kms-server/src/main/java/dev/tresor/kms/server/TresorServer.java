@@ -152,7 +152,7 @@ final class TresorServer {
         return core.administration().sealStatus();
     }
 
-    /** Stops accepting, lets running requests finish, then closes the store. */
+    /** Closes the listeners (each as its front-end's stop defines), the event loops, then the store. */
     void stop() {
         try {
             await(rest.stop(), STOP_TIMEOUT, "stop the HTTPS listener");
