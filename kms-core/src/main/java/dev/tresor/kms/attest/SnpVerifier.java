@@ -228,6 +228,15 @@ public final class SnpVerifier implements EvidenceVerifier {
                 .put("snp.author_key_en", (report.signerInfo() & 1) != 0)
                 .put("snp.mask_chip_key", (report.signerInfo() & 2) != 0);
         endorsement.cspId().ifPresent(csp -> claims.put("snp.vlek.csp_id", csp));
+        endorsement.productName().ifPresent(name -> claims.put("snp.endorsement.product_name", name));
+        String[] spls = {"bootloader", "tee", "snp", "microcode", "fmc"};
+        int[] components = {1, 2, 3, 8, 9};
+        for (int i = 0; i < spls.length; i++) {
+            AmdEndorsement.OptionalSpl spl = endorsement.spl(components[i]);
+            if (spl.present()) {
+                claims.put("snp.endorsement_tcb." + spls[i], spl.value());
+            }
+        }
         long policy = report.policy();
         claims.put("snp.policy", policy)
                 .put("snp.policy.abi_minor", policy & 0xFF)

@@ -45,6 +45,8 @@ class SnpVerifierTest {
         assertEquals(1L, claims.get("snp.vmpl"));
         assertEquals(217L, claims.get("snp.reported_tcb.microcode"));
         assertEquals(219L, claims.get("snp.committed_tcb.microcode"));
+        assertEquals(217L, claims.get("snp.endorsement_tcb.microcode"));
+        assertEquals("Milan", claims.get("snp.endorsement.product_name"));
     }
 
     @Test

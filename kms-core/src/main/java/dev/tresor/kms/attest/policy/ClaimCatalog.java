@@ -50,6 +50,7 @@ final class ClaimCatalog {
     private static Map<String, ClaimType> build() {
         Map<String, ClaimType> m = new HashMap<>();
         for (String s : List.of("tee", "verified_at", "authority", "snp.product", "snp.signing_key", "snp.vlek.csp_id",
+                "snp.endorsement.product_name",
                 "tdx.body", "tdx.tcb_date", "tdx.tcb_status", "tdx.tcb_status.platform", "tdx.tcb_status.module",
                 "tdx.tcb_status.qe", "ear.status")) {
             m.put(s, ClaimType.STRING);
@@ -72,7 +73,7 @@ final class ClaimCatalog {
                 "tpm.firmware_version")) {
             m.put(i, ClaimType.INTEGER);
         }
-        for (String tcb : List.of("reported", "current", "committed", "launch")) {
+        for (String tcb : List.of("reported", "current", "committed", "launch", "endorsement")) {
             for (String part : List.of("fmc", "bootloader", "tee", "snp", "microcode")) {
                 m.put("snp." + tcb + "_tcb." + part, ClaimType.INTEGER);
             }
