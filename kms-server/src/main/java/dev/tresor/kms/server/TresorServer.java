@@ -72,7 +72,8 @@ final class TresorServer {
     static TresorServer start(ServerConfig config, Clock clock) {
         createDirectory(config.dataDir());
         Optional<DevFiles> dev = config.dev() ? Optional.of(DevFiles.in(config.dataDir())) : Optional.empty();
-        dev.ifPresent(files -> new DevBootstrap(files).prepareTls(clock));
+        Optional<DevBootstrap> bootstrap = dev.map(files -> new DevBootstrap(files, clock));
+        bootstrap.ifPresent(DevBootstrap::prepareTls);
         TlsFiles restTls = config.restTls()
                 .orElseGet(() -> new TlsFiles(dev.orElseThrow().restCertificate(), dev.orElseThrow().restKey()));
         Optional<TlsFiles> kmipTls = config.kmipTls()
@@ -100,7 +101,7 @@ final class TresorServer {
                             "start the KMIP listener on port " + config.kmipPort()))
                     : OptionalInt.empty();
 
-            Optional<DevFacts> facts = dev.map(files -> new DevBootstrap(files).provision(core.administration(),
+            Optional<DevFacts> facts = bootstrap.map(devBootstrap -> devBootstrap.provision(core.administration(),
                     URI.create("https://" + DEV_HOST + ":" + rest.actualPort()), DEV_HOST, kmipPort.orElseThrow(),
                     config.callsPerHour()));
             return new TresorServer(core, vertx, rest, kmip, kmipPort, facts);

@@ -84,7 +84,7 @@ class AdminCliTest {
     @Test
     void aClientCertificateIsRegisteredListedAndRevoked() {
         DevFiles other = DevFiles.in(elsewhere);
-        new DevBootstrap(other).prepareTls(Clock.systemUTC());
+        new DevBootstrap(other, Clock.systemUTC()).prepareTls();
 
         JsonNode registered = cli("client-cert", "register", "--role", "auditor", "--cert",
                 other.kmipClientCertificate().toString()).json();

@@ -58,7 +58,7 @@ class KmipListenerTest {
             assertEquals(SUCCESS, response.require(Tag.BATCH_ITEM).require(Tag.RESULT_STATUS).asEnum());
 
             DevFiles foreign = DevFiles.in(elsewhere);
-            new DevBootstrap(foreign).prepareTls(Clock.systemUTC());
+            new DevBootstrap(foreign, Clock.systemUTC()).prepareTls();
             assertThrows(SSLException.class, () -> discoverVersions(facts, foreign.kmipClientCertificate(),
                     foreign.kmipClientKey()));
         } finally {

@@ -30,7 +30,7 @@ class ShamirServerTest {
     @Test
     void startsUninitialisedAndAfterInitEachRestartNeedsThresholdShares() throws Exception {
         DevFiles tls = DevFiles.in(tlsDir);
-        new DevBootstrap(tls).prepareTls(Clock.systemUTC());
+        new DevBootstrap(tls, Clock.systemUTC()).prepareTls();
         Map<String, String> serverEnvironment = Map.of("TRESOR_DATA_DIR", dataDir.toString(),
                 "TRESOR_REST_PORT", "0", "TRESOR_KMIP_PORT", "0", "TRESOR_LISTEN_HOST", "127.0.0.1",
                 "TRESOR_REST_TLS_CERT", tls.restCertificate().toString(),

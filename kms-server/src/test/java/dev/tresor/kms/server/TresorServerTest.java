@@ -1,9 +1,11 @@
 package dev.tresor.kms.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tresor.kms.server.config.ServerConfig;
 import dev.tresor.kms.server.dev.DevFacts;
 import dev.tresor.kms.server.dev.DevFiles;
@@ -70,6 +72,29 @@ class TresorServerTest {
             HttpResponse<String> rings = new HttpsProbe(after.caFile()).get(keyRings(after), after.adminToken());
             assertEquals(200, rings.statusCode());
             assertTrue(rings.body().contains("\"survives\""), rings.body());
+        } finally {
+            second.stop();
+        }
+    }
+
+    @Test
+    void withoutDevJsonARestartMakesANewProjectAndAClientCertificateForIt() throws Exception {
+        TresorServer first = TresorServer.start(devConfig(), Clock.systemUTC());
+        DevFacts before = first.devFacts().orElseThrow();
+        String firstCertificate = Files.readString(before.kmipClientCertificate());
+        first.stop();
+        Files.delete(DevFiles.in(dataDir).devJson());
+
+        TresorServer second = TresorServer.start(devConfig(), Clock.systemUTC());
+        try {
+            DevFacts after = second.devFacts().orElseThrow();
+            assertNotEquals(before.projectId(), after.projectId());
+            assertNotEquals(firstCertificate, Files.readString(after.kmipClientCertificate()),
+                    "a certificate registered to the old project cannot move: a new one is issued");
+            JsonNode certificates = CliRun.of(Map.of("TRESOR_DATA_DIR", dataDir.toString()),
+                    "client-cert", "list").json().path("clientCerts");
+            assertEquals(1, certificates.size(), certificates.toString());
+            assertEquals("admin", certificates.get(0).path("role").asText());
         } finally {
             second.stop();
         }

@@ -28,17 +28,15 @@ public final class DevBootstrap {
     private static final Grant BOOTSTRAP = Grant.operator(new Principal(Principal.Kind.OPERATOR, "serve --dev"));
 
     private final DevFiles files;
+    private final Clock clock;
 
-    public DevBootstrap(DevFiles files) {
+    public DevBootstrap(DevFiles files, Clock clock) {
         this.files = files;
-    }
-
-    public DevFiles files() {
-        return files;
+        this.clock = clock;
     }
 
     /** Creates the dev CA and the certificates it signs unless all of them exist already. */
-    public void prepareTls(Clock clock) {
+    public void prepareTls() {
         if (files.hasAllTlsFiles()) {
             return;
         }
@@ -103,6 +101,20 @@ public final class DevBootstrap {
                 throw e;
             }
         }
+        try {
+            register(administration, projectId);
+        } catch (KmsError e) {
+            if (e.code() != ErrorCode.FAILED_PRECONDITION) {
+                throw e;
+            }
+            // Registered to an earlier dev project (dev.json was removed): a certificate never moves.
+            DevCertificateAuthority.load(clock, files.caCertificate(), files.caKey())
+                    .issueClient("Tresor dev KMIP client").write(files.kmipClientCertificate(), files.kmipClientKey());
+            register(administration, projectId);
+        }
+    }
+
+    private void register(Administration administration, String projectId) {
         try {
             administration.registerClientCertificate(BOOTSTRAP, projectId, Role.ADMIN,
                     Files.readString(files.kmipClientCertificate()));

@@ -64,7 +64,7 @@ class DevTlsFilesTest {
     @Test
     void validityIsCountedFromTheInjectedClock() throws Exception {
         DevFiles files = DevFiles.in(dataDir);
-        new DevBootstrap(files).prepareTls(Clock.fixed(NOW, ZoneOffset.UTC));
+        new DevBootstrap(files, Clock.fixed(NOW, ZoneOffset.UTC)).prepareTls();
 
         X509Certificate rest = certificate(files.restCertificate());
         assertEquals(NOW.minus(Duration.ofHours(1)), rest.getNotBefore().toInstant());
@@ -88,11 +88,11 @@ class DevTlsFilesTest {
         DevFiles files = prepare();
         byte[] ca = Files.readAllBytes(files.caCertificate());
 
-        new DevBootstrap(files).prepareTls(clock);
+        new DevBootstrap(files, clock).prepareTls();
         assertArrayEquals(ca, Files.readAllBytes(files.caCertificate()));
 
         Files.delete(files.kmipKey());
-        new DevBootstrap(files).prepareTls(clock);
+        new DevBootstrap(files, clock).prepareTls();
         assertTrue(Files.exists(files.kmipKey()));
         assertFalse(Arrays.equals(ca, Files.readAllBytes(files.caCertificate())));
     }
@@ -143,7 +143,7 @@ class DevTlsFilesTest {
 
     private DevFiles prepare() {
         DevFiles files = DevFiles.in(dataDir);
-        new DevBootstrap(files).prepareTls(clock);
+        new DevBootstrap(files, clock).prepareTls();
         return files;
     }
 
