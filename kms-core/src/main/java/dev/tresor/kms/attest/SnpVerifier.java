@@ -64,7 +64,7 @@ public final class SnpVerifier implements EvidenceVerifier {
         if (!vlek) {
             requireChipId(report, endorsement, product);
         }
-        boolean bound = requireBinding(report.reportData(), inputs);
+        boolean bound = inputs.requireBinding(report.reportData(), "report_data");
         return claims(report, product, endorsement, simulated, bound, now);
     }
 
@@ -191,16 +191,6 @@ public final class SnpVerifier implements EvidenceVerifier {
         if (!MessageDigest.isEqual(compared, hwId)) {
             throw Reason.CHIP_ID_MISMATCH.error("chip_id differs from the VCEK hwID");
         }
-    }
-
-    static boolean requireBinding(byte[] actual, VerificationInputs inputs) {
-        if (inputs.expectedReportData().isEmpty()) {
-            return false;
-        }
-        if (!MessageDigest.isEqual(actual, inputs.expectedReportData().get().toArray())) {
-            throw Reason.BINDING_MISMATCH.error("report_data does not carry the expected binding");
-        }
-        return true;
     }
 
     private static Claims claims(SnpReport report, SnpProduct product, AmdEndorsement endorsement,

@@ -78,7 +78,7 @@ public final class TdxVerifier implements EvidenceVerifier {
             requireReplay(quote, TcgEventLog.parse(log.toArray()));
             claims.put("tdx.ccel", true);
         });
-        boolean bound = SnpVerifier.requireBinding(quote.reportData(), inputs);
+        boolean bound = inputs.requireBinding(quote.reportData(), "report_data");
         return quoteClaims(quote, pck, collateral.isPresent(), bound, now).putAll(claims.asMap());
     }
 

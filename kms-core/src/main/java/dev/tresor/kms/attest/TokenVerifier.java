@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
@@ -192,10 +191,7 @@ public final class TokenVerifier implements EvidenceVerifier {
         } catch (IllegalArgumentException e) {
             throw Reason.BINDING_MISMATCH.error(pointer.substring(1) + " is neither hex nor base64");
         }
-        if (!MessageDigest.isEqual(carried, inputs.expectedReportData().get().toArray())) {
-            throw Reason.BINDING_MISMATCH.error(pointer.substring(1) + " does not carry the expected binding");
-        }
-        return true;
+        return inputs.requireBinding(carried, pointer.substring(1));
     }
 
     /** Every scalar as {@code token.<JSON Pointer without the leading slash>}. */

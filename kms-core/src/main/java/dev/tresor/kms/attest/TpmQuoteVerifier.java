@@ -100,7 +100,7 @@ public final class TpmQuoteVerifier implements EvidenceVerifier {
             throw Reason.SIGNATURE_INVALID.error("quote signature does not verify under the AK");
         }
         TpmAttest attest = TpmAttest.parse(attestBytes);
-        boolean bound = SnpVerifier.requireBinding(attest.extraData(), inputs);
+        boolean bound = inputs.requireBinding(attest.extraData(), "extraData");
         MessageDigest digest = Certificates.digest(quote.signature().hash().jcaName());
         for (TpmAttest.Selection selection : attest.selections()) {
             Map<Integer, byte[]> bank = quote.pcrs().getOrDefault(selection.hash(), Map.of());

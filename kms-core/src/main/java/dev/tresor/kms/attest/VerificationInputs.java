@@ -1,6 +1,7 @@
 package dev.tresor.kms.attest;
 
 import dev.tresor.kms.service.Bytes;
+import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
@@ -82,6 +83,20 @@ public record VerificationInputs(Optional<Bytes> expectedReportData,
     public VerificationInputs withEventLog(byte[] log) {
         return new VerificationInputs(expectedReportData, certificates, crls, tdxCollateral, registeredAks,
                 signaturesOnly, Optional.of(Bytes.of(log)));
+    }
+
+    /**
+     * Whether the evidence is bound: false when no binding is expected; true when {@code actual}
+     * equals it (constant time); otherwise refused with {@link Reason#BINDING_MISMATCH}.
+     */
+    boolean requireBinding(byte[] actual, String field) {
+        if (expectedReportData.isEmpty()) {
+            return false;
+        }
+        if (!MessageDigest.isEqual(actual, expectedReportData.get().toArray())) {
+            throw Reason.BINDING_MISMATCH.error(field + " does not carry the expected binding");
+        }
+        return true;
     }
 
     private static <T> List<T> concat(List<T> a, List<T> b) {

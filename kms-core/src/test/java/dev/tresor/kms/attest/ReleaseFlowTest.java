@@ -31,10 +31,13 @@ import org.junit.jupiter.api.Test;
 /** Challenge → simulated SNP evidence bound to the workload key → verdict → gate → JWE → workload decrypts. */
 class ReleaseFlowTest {
     private static final byte[] SECRET = "key version 1 as a JWK".getBytes(StandardCharsets.UTF_8);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** The simulated chain keys are made once per JVM: RSA-3072 generation is slow. */
+    private static final SimulatedSnp PLATFORM = SimulatedSnp.create(SimulatedSnp.Launch.milan(Bytes.of(filled(48, 0x42))),
+            java.time.Instant.parse("2026-11-23T12:00:00Z"), RANDOM);
     private final MovableClock clock = MovableClock.at("2026-11-23T12:00:00Z");
-    private final SecureRandom random = new SecureRandom();
-    private final SimulatedSnp platform = SimulatedSnp.create(
-            SimulatedSnp.Launch.milan(Bytes.of(filled(48, 0x42))), clock.instant(), random);
+    private final SecureRandom random = RANDOM;
+    private final SimulatedSnp platform = PLATFORM;
     private final AttestationVerifiers verifiers = new AttestationVerifiers(
             AttestationTrust.defaults().withSimulatedArk(platform.ark()), clock);
     private final Challenges challenges = new Challenges(clock, random);
@@ -60,7 +63,7 @@ class ReleaseFlowTest {
 
     private KeyPair workloadKey() throws Exception {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-        generator.initialize(3072, random);
+        generator.initialize(2048, random);
         return generator.generateKeyPair();
     }
 
