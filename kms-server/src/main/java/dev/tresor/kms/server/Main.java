@@ -20,11 +20,16 @@ public final class Main {
     static final int OK = 0;
     static final int FAILED = 1;
     static final int MISUSE = 2;
+    /** One line per log record (time, level, logger, message), unless the user chose a format. */
+    private static final String LOG_FORMAT = "java.util.logging.SimpleFormatter.format";
 
     private Main() {
     }
 
     public static void main(String[] args) {
+        if (System.getProperty(LOG_FORMAT) == null) {
+            System.setProperty(LOG_FORMAT, "%1$tFT%1$tT %4$s %3$s: %5$s%6$s%n");
+        }
         int status = run(List.of(args), System.getenv(), System.out, System.err);
         if (status != OK) {
             System.exit(status);
