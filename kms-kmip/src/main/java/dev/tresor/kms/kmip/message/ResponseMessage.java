@@ -6,11 +6,12 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 /**
- * A Response Message. The header carries only Protocol Version, Time Stamp and Batch Count:
- * PyKMIP 0.10 refuses any other header field (KMIP.md section 5), and these three are valid in
- * every version from 1.0 to 2.1.
+ * A Response Message. The header carries Protocol Version, Time Stamp and Batch Count, which
+ * every version from 1.0 on defines; PyKMIP 0.10 refuses any other header field (KMIP.md section
+ * 5). Only a 2.1 answer, which PyKMIP cannot ask for, also names a Server Correlation Value.
  */
 public record ResponseMessage(ProtocolVersion version, Instant timeStamp, List<ResponseItem> items) {
     public ResponseMessage {
@@ -20,10 +21,14 @@ public record ResponseMessage(ProtocolVersion version, Instant timeStamp, List<R
 
     public Ttlv toTtlv() {
         List<Ttlv> fields = new ArrayList<>();
-        fields.add(Ttlv.structure(Tag.RESPONSE_HEADER,
-                version.toTtlv(),
-                Ttlv.dateTime(Tag.TIME_STAMP, timeStamp),
-                Ttlv.integer(Tag.BATCH_COUNT, items.size())));
+        List<Ttlv> header = new ArrayList<>();
+        header.add(version.toTtlv());
+        header.add(Ttlv.dateTime(Tag.TIME_STAMP, timeStamp));
+        if (version.atLeast(ProtocolVersion.V2_1)) {
+            header.add(Ttlv.text(Tag.SERVER_CORRELATION_VALUE, UUID.randomUUID().toString()));
+        }
+        header.add(Ttlv.integer(Tag.BATCH_COUNT, items.size()));
+        fields.add(Ttlv.structure(Tag.RESPONSE_HEADER, header));
         for (ResponseItem item : items) {
             fields.add(item.toTtlv());
         }

@@ -20,7 +20,8 @@ final class AttributeEdits {
             Attributes.specName(Tag.CRYPTOGRAPHIC_USAGE_MASK), Attributes.specName(Tag.STATE),
             Attributes.specName(Tag.INITIAL_DATE), Attributes.specName(Tag.ACTIVATION_DATE),
             Attributes.specName(Tag.DEACTIVATION_DATE), Attributes.specName(Tag.DESTROY_DATE),
-            Attributes.specName(Tag.COMPROMISE_DATE), Attributes.specName(Tag.REVOCATION_REASON));
+            Attributes.specName(Tag.COMPROMISE_DATE), Attributes.specName(Tag.REVOCATION_REASON),
+            Attributes.specName(Tag.LAST_CHANGE_DATE), Attributes.specName(Tag.DIGEST));
     private static final Set<String> MULTI_VALUED = Set.of(
             Attributes.specName(Tag.NAME), Attributes.specName(Tag.OBJECT_GROUP), Attributes.specName(Tag.LINK),
             Attributes.specName(Tag.APPLICATION_SPECIFIC_INFORMATION), Attributes.specName(Tag.ALTERNATIVE_NAME));

@@ -60,8 +60,8 @@ final class CreateKeyPairHandler implements OperationHandler {
         int privateMask = NewObjects.usageMask(privateAttributes, SIGN);
         int publicMask = NewObjects.usageMask(publicAttributes, VERIFY);
         Set<KeyUsage> usages = EnumSet.noneOf(KeyUsage.class);
-        usages.addAll(KeyTypes.usages(privateMask));
-        usages.addAll(KeyTypes.usages(publicMask));
+        usages.addAll(KeyTypes.usages(privateMask, type));
+        usages.addAll(KeyTypes.usages(publicMask, type));
         Map<Boolean, Map<String, List<Ttlv>>> halves = new LinkedHashMap<>();
         halves.put(false, link(NewObjects.withMask(privateAttributes, privateMask), PUBLIC_KEY_LINK));
         halves.put(true, link(NewObjects.withMask(publicAttributes, publicMask), PRIVATE_KEY_LINK));

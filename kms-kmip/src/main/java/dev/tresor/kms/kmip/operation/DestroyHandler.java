@@ -7,9 +7,10 @@ import dev.tresor.kms.service.KmsError;
 import java.time.temporal.ChronoUnit;
 
 /**
- * Destroy: the core's soft delete. The key itself when this is its only version (30 days, then
- * NOT_FOUND everywhere), else this version. An Active object must be revoked first; destroying a
- * public half only marks it, as its material lives with the private key.
+ * Destroy: the core's soft delete. The key itself once no object of it is left (30 days, then
+ * NOT_FOUND everywhere), else this version's material. An Active object must be revoked first.
+ * A pair's public half is only marked, as its material lives with the private key; destroying
+ * the last live half deletes the key.
  */
 final class DestroyHandler implements OperationHandler {
     private final ObjectAccess access;
@@ -37,12 +38,12 @@ final class DestroyHandler implements OperationHandler {
                     Ttlv.dateTime(Tag.DESTROY_DATE, context.clock().instant().truncatedTo(ChronoUnit.SECONDS)));
         });
         ObjectId id = destroyed.id();
-        if (!id.isPublic()) {
-            if (destroyed.key().lastVersion() == 1) {
-                context.keys().deleteKey(context.caller(), id.key());
-            } else {
-                context.keys().destroyVersion(context.caller(), id.versionRef());
-            }
+        boolean otherHalfAlive = KmipObjects.sibling(destroyed, id.isPublic() ? id.toPrivate() : id.toPublic())
+                .map(other -> !other.state().destroyed()).orElse(false);
+        if (!id.isPublic() && (otherHalfAlive || destroyed.key().lastVersion() > 1)) {
+            context.keys().destroyVersion(context.caller(), id.versionRef());
+        } else if (!otherHalfAlive && destroyed.key().lastVersion() == 1) {
+            context.keys().deleteKey(context.caller(), id.key());
         }
         return Ttlv.structure(Tag.RESPONSE_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, id.uid()));
     }

@@ -3,6 +3,7 @@ package dev.tresor.kms.kmip.operation;
 import dev.tresor.kms.kmip.message.Operation;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
+import dev.tresor.kms.service.Bytes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +14,8 @@ import java.util.Map;
  * lacks is left out, not an error. 1.x answers Attribute items, 2.x one Attributes structure.
  */
 final class GetAttributesHandler implements OperationHandler {
+    private static final int SHA_256 = 0x06;
+
     private final ObjectAccess access;
 
     GetAttributesHandler(ObjectAccess access) {
@@ -27,8 +30,9 @@ final class GetAttributesHandler implements OperationHandler {
     @Override
     public Ttlv handle(OperationContext context, Ttlv request) {
         KmipObject object = access.named(context, request);
-        Map<String, List<Ttlv>> all = object.attributes();
         List<String> names = Attributes.requestedNames(request);
+        boolean digestWanted = names.isEmpty() || names.contains(Attributes.specName(Tag.DIGEST));
+        Map<String, List<Ttlv>> all = digestWanted ? withDigest(context, object) : object.attributes();
         Map<String, List<Ttlv>> chosen = new LinkedHashMap<>();
         if (names.isEmpty()) {
             chosen.putAll(all);
@@ -44,5 +48,47 @@ final class GetAttributesHandler implements OperationHandler {
             answer.addAll(encoded);
         }
         return Ttlv.structure(Tag.RESPONSE_PAYLOAD, answer);
+    }
+
+    /**
+     * The attributes with Digest after Cryptographic Length: SHA-256 of the Raw symmetric key, of
+     * the PKCS#1 form of an RSA key, of the X.509 form of an EC public key. Secret material is
+     * digested only when it may leave anyway (exportable); the core hashes it on the server.
+     */
+    private static Map<String, List<Ttlv>> withDigest(OperationContext context, KmipObject object) {
+        Map<String, List<Ttlv>> attributes = object.attributes();
+        if (object.state().destroyed() || (object.type() != ObjectType.PUBLIC_KEY && !object.key().exportable())) {
+            return attributes;
+        }
+        boolean rsa = object.key().type().family() == dev.tresor.kms.key.KeyType.Family.RSA;
+        int format = switch (object.type()) {
+            case SYMMETRIC_KEY -> KeyFormats.RAW;
+            case PRIVATE_KEY -> rsa ? KeyFormats.PKCS_1 : KeyFormats.PKCS_8;
+            case PUBLIC_KEY -> rsa ? KeyFormats.PKCS_1 : KeyFormats.X_509;
+        };
+        Bytes material = switch (object.type()) {
+            case SYMMETRIC_KEY -> context.keys().exportMaterial(context.caller(), object.id().versionRef());
+            case PRIVATE_KEY -> KeyFormats.privateKey(context.keys().exportMaterial(context.caller(),
+                    object.id().versionRef()), format, object.key().type());
+            case PUBLIC_KEY -> KeyFormats.publicKey(context.keys().publicKey(context.caller(), object.id().versionRef()),
+                    format, object.key().type());
+        };
+        Ttlv digest;
+        try {
+            digest = Ttlv.structure(Tag.ATTRIBUTE_VALUE,
+                    Ttlv.enumeration(Tag.HASHING_ALGORITHM, SHA_256),
+                    Ttlv.bytes(Tag.DIGEST_VALUE, context.keys().hash(context.caller(), "SHA-256", material)),
+                    Ttlv.enumeration(Tag.KEY_FORMAT_TYPE, format));
+        } finally {
+            material.zero();
+        }
+        Map<String, List<Ttlv>> ordered = new LinkedHashMap<>();
+        attributes.forEach((name, values) -> {
+            ordered.put(name, values);
+            if (name.equals(Attributes.specName(Tag.CRYPTOGRAPHIC_LENGTH))) {
+                ordered.put(Attributes.specName(Tag.DIGEST), List.of(digest));
+            }
+        });
+        return ordered;
     }
 }

@@ -82,24 +82,28 @@ final class KeyTypes {
         };
     }
 
-    static Set<KeyUsage> usages(int mask) {
+    /**
+     * The core usages a mask grants a key of {@code type}. Bits the type cannot honour (MAC on an
+     * AES key, which would be CMAC) grant nothing; the mask itself is kept as the client set it.
+     */
+    static Set<KeyUsage> usages(int mask, KeyType type) {
         Set<KeyUsage> usages = EnumSet.noneOf(KeyUsage.class);
         MASK_BITS.forEach((bit, usage) -> {
-            if ((mask & bit) != 0) {
+            if ((mask & bit) != 0 && possible(type, usage)) {
                 usages.add(usage);
             }
         });
         return usages;
     }
 
-    static int mask(Set<KeyUsage> usages) {
-        int mask = 0;
-        for (Map.Entry<Integer, KeyUsage> bit : MASK_BITS.entrySet()) {
-            if (usages.contains(bit.getValue())) {
-                mask |= bit.getKey();
-            }
-        }
-        return mask;
+    private static boolean possible(KeyType type, KeyUsage usage) {
+        return switch (type.family()) {
+            case AES -> usage == KeyUsage.ENCRYPT || usage == KeyUsage.DECRYPT || usage == KeyUsage.WRAP
+                    || usage == KeyUsage.UNWRAP;
+            case RSA -> usage != KeyUsage.MAC_GENERATE && usage != KeyUsage.MAC_VERIFY;
+            case EC -> usage == KeyUsage.SIGN || usage == KeyUsage.VERIFY;
+            case HMAC -> usage == KeyUsage.MAC_GENERATE || usage == KeyUsage.MAC_VERIFY;
+        };
     }
 
     private static KmipFailure unsupported(String message) {

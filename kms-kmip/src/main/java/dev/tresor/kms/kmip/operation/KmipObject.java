@@ -30,7 +30,8 @@ record KmipObject(ObjectId id, Key key, Map<String, List<Ttlv>> stored) {
 
     ObjectState state() {
         ObjectState state = Attributes.first(stored, Tag.STATE).map(s -> stateOf(s.asEnum())).orElse(ObjectState.ACTIVE);
-        if (key.state() == KeyState.DELETED && !state.destroyed()) {
+        // A pair's public half outlives the private key until it is destroyed itself.
+        if (key.state() == KeyState.DELETED && !id.isPublic() && !state.destroyed()) {
             return state == ObjectState.COMPROMISED ? ObjectState.DESTROYED_COMPROMISED : ObjectState.DESTROYED;
         }
         return state;

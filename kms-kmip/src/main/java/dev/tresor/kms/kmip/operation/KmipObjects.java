@@ -81,10 +81,12 @@ final class KmipObjects {
 
     /** Stores the object's attributes; the caller holds the key's lock and passes the freshest key. */
     KmipObject save(OperationContext context, KmipObject object) {
-        Map<String, String> all = new LinkedHashMap<>(object.key().attributes());
-        all.putAll(encode(object.id().version(), object.id().isPublic(), object.stored()));
-        Key updated = context.keys().setAttributes(context.caller(), object.id().key(), all);
-        return new KmipObject(object.id(), updated, object.stored());
+        KmipObject changed = object.with(Tag.LAST_CHANGE_DATE, Ttlv.dateTime(Tag.LAST_CHANGE_DATE,
+                context.clock().instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
+        Map<String, String> all = new LinkedHashMap<>(changed.key().attributes());
+        all.putAll(encode(changed.id().version(), changed.id().isPublic(), changed.stored()));
+        Key updated = context.keys().setAttributes(context.caller(), changed.id().key(), all);
+        return new KmipObject(changed.id(), updated, changed.stored());
     }
 
     /**
@@ -96,6 +98,11 @@ final class KmipObjects {
         stored.forEach((name, values) -> values.forEach(value -> items.add(Ttlv.structure(Tag.ATTRIBUTE,
                 Ttlv.text(Tag.ATTRIBUTE_NAME, name), Attributes.retag(value, Tag.ATTRIBUTE_VALUE.code())))));
         return Map.of(PREFIX + version + (isPublic ? "p" : ""), HEX.formatHex(TtlvWriter.write(Ttlv.structure(Tag.ATTRIBUTES, items))));
+    }
+
+    /** Another object of the same core key (the other half of a pair), read from the key already loaded. */
+    static Optional<KmipObject> sibling(KmipObject object, ObjectId other) {
+        return objectOf(object.key(), other);
     }
 
     private static Optional<KmipObject> objectOf(Key key, ObjectId id) {

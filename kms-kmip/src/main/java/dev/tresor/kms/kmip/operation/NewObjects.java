@@ -27,6 +27,7 @@ final class NewObjects {
             Attributes.specName(Tag.UNIQUE_IDENTIFIER), Attributes.specName(Tag.OBJECT_TYPE),
             Attributes.specName(Tag.CRYPTOGRAPHIC_ALGORITHM), Attributes.specName(Tag.CRYPTOGRAPHIC_LENGTH),
             Attributes.specName(Tag.STATE), Attributes.specName(Tag.INITIAL_DATE),
+            Attributes.specName(Tag.LAST_CHANGE_DATE), Attributes.specName(Tag.DIGEST),
             Attributes.specName(Tag.RECOMMENDED_CURVE), Attributes.specName(Tag.EXTRACTABLE));
 
     private final KmipObjects objects;
@@ -66,6 +67,7 @@ final class NewObjects {
         attributes.put(Attributes.specName(Tag.STATE), List.of(Ttlv.enumeration(Tag.ATTRIBUTE_VALUE,
                 (active ? ObjectState.ACTIVE : ObjectState.PRE_ACTIVE).code())));
         attributes.put(Attributes.specName(Tag.INITIAL_DATE), List.of(Ttlv.dateTime(Tag.ATTRIBUTE_VALUE, now)));
+        attributes.put(Attributes.specName(Tag.LAST_CHANGE_DATE), List.of(Ttlv.dateTime(Tag.ATTRIBUTE_VALUE, now)));
         requested.forEach((name, values) -> {
             if (!DERIVED.contains(name)) {
                 attributes.put(name, values);

@@ -56,7 +56,9 @@ public final class Operations {
                 new MacHandler(access),
                 new MacVerifyHandler(access),
                 new HashHandler(),
-                new RngRetrieveHandler()));
+                new RngRetrieveHandler(),
+                new InteropHandler(),
+                new LogHandler()));
         Set<Operation> offered = EnumSet.of(Operation.QUERY);
         handlers.forEach(h -> offered.add(h.operation()));
         handlers.add(new QueryHandler(offered));

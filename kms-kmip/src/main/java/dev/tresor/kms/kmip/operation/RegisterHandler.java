@@ -67,7 +67,7 @@ final class RegisterHandler implements OperationHandler {
                 throw new KmipFailure(ResultReason.INVALID_FIELD, "the object type does not fit the algorithm");
             }
             int mask = NewObjects.usageMask(attributes, type == ObjectType.SYMMETRIC_KEY ? ENCRYPT_DECRYPT : SIGN);
-            Key key = newObjects.create(context, keyType, KeyTypes.usages(mask), true,
+            Key key = newObjects.create(context, keyType, KeyTypes.usages(mask, keyType), true,
                     Map.of(false, NewObjects.withMask(attributes, mask)), NewObjects.extractable(attributes));
             ObjectId id = new ObjectId(key.id(), 1, false);
             try {
