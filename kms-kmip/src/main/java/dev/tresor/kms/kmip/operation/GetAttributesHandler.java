@@ -1,6 +1,7 @@
 package dev.tresor.kms.kmip.operation;
 
 import dev.tresor.kms.kmip.message.Operation;
+import dev.tresor.kms.kmip.message.ProtocolVersion;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
 import dev.tresor.kms.service.Bytes;
@@ -53,7 +54,8 @@ final class GetAttributesHandler implements OperationHandler {
     /**
      * The attributes with Digest after Cryptographic Length: SHA-256 of the Raw symmetric key, of
      * the PKCS#1 form of an RSA key, of the X.509 form of an EC public key. Secret material is
-     * digested only when it may leave anyway (exportable); the core hashes it on the server.
+     * digested only when it may leave anyway (exportable); the core hashes it on the server. Key
+     * Format Type joined the Digest structure in 1.1.
      */
     private static Map<String, List<Ttlv>> withDigest(OperationContext context, KmipObject object) {
         Map<String, List<Ttlv>> attributes = object.attributes();
@@ -75,10 +77,12 @@ final class GetAttributesHandler implements OperationHandler {
         };
         Ttlv digest;
         try {
-            digest = Ttlv.structure(Tag.ATTRIBUTE_VALUE,
-                    Ttlv.enumeration(Tag.HASHING_ALGORITHM, SHA_256),
-                    Ttlv.bytes(Tag.DIGEST_VALUE, context.keys().hash(context.caller(), "SHA-256", material)),
-                    Ttlv.enumeration(Tag.KEY_FORMAT_TYPE, format));
+            List<Ttlv> fields = new ArrayList<>(List.of(Ttlv.enumeration(Tag.HASHING_ALGORITHM, SHA_256),
+                    Ttlv.bytes(Tag.DIGEST_VALUE, context.keys().hash(context.caller(), "SHA-256", material))));
+            if (context.version().atLeast(ProtocolVersion.V1_1)) {
+                fields.add(Ttlv.enumeration(Tag.KEY_FORMAT_TYPE, format));
+            }
+            digest = Ttlv.structure(Tag.ATTRIBUTE_VALUE, fields);
         } finally {
             material.zero();
         }
