@@ -145,13 +145,11 @@ public final class TdxVerifier implements EvidenceVerifier {
         tcbInfo.requireCurrent(now);
         qeIdentity.requireCurrent(now);
         for (X509Certificate signer : List.of(tcbSigner, qeSigner)) {
-            if (!Certificates.signedBy(signer, signer.getPublicKey())) {
-                X509Certificate root = pinnedRoot(signer, signers, "TCB Signing certificate");
-                if (!Certificates.isValidAt(signer, now)) {
-                    throw Reason.COLLATERAL_INVALID.error("TCB Signing certificate is not valid at " + now);
-                }
-                Certificates.requireNotRevoked(signer, root, inputs.crls(), now, "TCB Signing");
+            X509Certificate root = pinnedRoot(signer, signers, "TCB Signing certificate");
+            if (!Certificates.isValidAt(signer, now)) {
+                throw Reason.COLLATERAL_INVALID.error("TCB Signing certificate is not valid at " + now);
             }
+            Certificates.requireNotRevoked(signer, root, inputs.crls(), now, "TCB Signing");
         }
 
         TcbStatus qeStatus = qeStatus(quote, qeIdentity, claims);

@@ -50,6 +50,9 @@ public final class TokenVerifier implements EvidenceVerifier {
         }
         JsonNode header = segment(parts[0], "header");
         JsonNode payload = segment(parts[1], "payload");
+        if (header.has("crit")) {
+            throw Reason.TOKEN_MALFORMED.error("token header names critical extensions this verifier does not know");
+        }
         String algorithm = header.path("alg").asText();
         if (!TokenIssuer.SUPPORTED_ALGORITHMS.contains(algorithm)) {
             throw Reason.TOKEN_ALG_REFUSED.error("alg " + algorithm + " is not accepted");

@@ -118,4 +118,52 @@ class TokenVerifierTest {
                 Clock.fixed(java.time.Instant.ofEpochSecond(exp + 61), java.time.ZoneOffset.UTC), trustee)
                 .verify(token, VerificationInputs.none()))).orElseThrow());
     }
+
+    /** A token signed here with JCA, so every allowed algorithm is exercised. */
+    private static byte[] sign(String alg, java.security.PrivateKey key, String header, String payload) throws Exception {
+        var b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+        String signingInput = b64.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "."
+                + b64.encodeToString(payload.getBytes(StandardCharsets.UTF_8));
+        java.security.Signature signer = switch (alg) {
+            case "ES384" -> java.security.Signature.getInstance("SHA384withECDSAinP1363Format");
+            case "PS256" -> {
+                java.security.Signature pss = java.security.Signature.getInstance("RSASSA-PSS");
+                pss.setParameter(new java.security.spec.PSSParameterSpec("SHA-256", "MGF1",
+                        java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
+                yield pss;
+            }
+            default -> java.security.Signature.getInstance("SHA256withRSA");
+        };
+        signer.initSign(key);
+        signer.update(signingInput.getBytes(StandardCharsets.US_ASCII));
+        return (signingInput + "." + b64.encodeToString(signer.sign())).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void everyAllowedAlgorithmVerifiesAndCriticalHeadersAreRefused() throws Exception {
+        KeyPairGenerator ec = KeyPairGenerator.getInstance("EC");
+        ec.initialize(new java.security.spec.ECGenParameterSpec("secp384r1"));
+        var ecKeys = ec.generateKeyPair();
+        KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
+        rsa.initialize(2048);
+        var rsaKeys = rsa.generateKeyPair();
+        TokenIssuer issuer = new TokenIssuer("local", Optional.of("https://as.example"),
+                List.of(ecKeys.getPublic(), rsaKeys.getPublic()), Set.of("ES384", "PS256", "RS256"),
+                Optional.of("/eat_nonce"), false);
+        TokenVerifier verifier = verifier(TestData.SNP_CLOCK, issuer);
+        String payload = "{\"iss\":\"https://as.example\",\"eat_nonce\":\"AQID\",\"iat\":1748736000}";
+        VerificationInputs bound = VerificationInputs.none().withExpectedReportData(new byte[] {1, 2, 3});
+        assertEquals(true, verifier.verify(sign("ES384", ecKeys.getPrivate(), "{\"alg\":\"ES384\"}", payload), bound)
+                .claims().get("bound"));
+        assertEquals("https://as.example", verifier.verify(sign("PS256", rsaKeys.getPrivate(), "{\"alg\":\"PS256\"}",
+                payload), bound).claims().get("token.iss"));
+        assertEquals("local", verifier.verify(sign("RS256", rsaKeys.getPrivate(), "{\"alg\":\"RS256\"}", payload),
+                bound).claims().get("authority"));
+        byte[] critical = sign("RS256", rsaKeys.getPrivate(), "{\"alg\":\"RS256\",\"crit\":[\"exp\"]}", payload);
+        assertEquals(Reason.TOKEN_MALFORMED, Reason.of(assertThrows(KmsError.class,
+                () -> verifier.verify(critical, VerificationInputs.none()))).orElseThrow());
+        byte[] otherIssuer = sign("RS256", rsaKeys.getPrivate(), "{\"alg\":\"RS256\"}", "{\"iss\":\"https://evil\"}");
+        assertEquals(Reason.TOKEN_KEY_UNTRUSTED, Reason.of(assertThrows(KmsError.class,
+                () -> verifier.verify(otherIssuer, VerificationInputs.none()))).orElseThrow());
+    }
 }

@@ -91,6 +91,15 @@ class SimulatedSnpTest {
     }
 
     @Test
+    void anAmdRootCannotBePinnedAsTheSimulatedArk() throws Exception {
+        byte[] pem = java.nio.file.Files.readAllBytes(java.nio.file.Path.of(System.getProperty("tresor.shared"),
+                "testdata", "attestation", "snp", "roots", "milan_ask_ark.pem"));
+        var ark = dev.tresor.kms.attest.Certificates.parse(pem).get(1);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> AttestationTrust.defaults().withSimulatedArk(ark));
+    }
+
+    @Test
     void debugPolicyIsVisibleInTheClaims() {
         SimulatedSnp debug = SimulatedSnp.create(SimulatedSnp.Launch.milan(Bytes.of(MEASUREMENT))
                 .withPolicy(0x30000L | 1L << 19), NOW, new SecureRandom());
