@@ -1,14 +1,18 @@
 package dev.tresor.kms.kmip.operation;
 
+import dev.tresor.kms.key.KeyType;
 import dev.tresor.kms.kmip.message.Operation;
 import dev.tresor.kms.kmip.message.ProtocolVersion;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
 import dev.tresor.kms.service.Bytes;
+import dev.tresor.kms.service.ErrorCode;
+import dev.tresor.kms.service.KmsError;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Get Attributes: the named attributes (all when none are named) that the object has; a name it
@@ -59,40 +63,55 @@ final class GetAttributesHandler implements OperationHandler {
      */
     private static Map<String, List<Ttlv>> withDigest(OperationContext context, KmipObject object) {
         Map<String, List<Ttlv>> attributes = object.attributes();
-        if (object.state().destroyed() || (object.type() != ObjectType.PUBLIC_KEY && !object.key().exportable())) {
+        Optional<Ttlv> digest = digest(context, object);
+        if (digest.isEmpty()) {
             return attributes;
         }
-        boolean rsa = object.key().type().family() == dev.tresor.kms.key.KeyType.Family.RSA;
+        Map<String, List<Ttlv>> ordered = new LinkedHashMap<>();
+        attributes.forEach((name, values) -> {
+            ordered.put(name, values);
+            if (name.equals(Attributes.specName(Tag.CRYPTOGRAPHIC_LENGTH))) {
+                ordered.put(Attributes.specName(Tag.DIGEST), List.of(digest.get()));
+            }
+        });
+        return ordered;
+    }
+
+    /** The Digest, unless the material may not be read (not exportable, or a role without crypto rights). */
+    private static Optional<Ttlv> digest(OperationContext context, KmipObject object) {
+        if (object.state().destroyed() || (object.type() != ObjectType.PUBLIC_KEY && !object.key().exportable())) {
+            return Optional.empty();
+        }
+        boolean rsa = object.key().type().family() == KeyType.Family.RSA;
         int format = switch (object.type()) {
             case SYMMETRIC_KEY -> KeyFormats.RAW;
             case PRIVATE_KEY -> rsa ? KeyFormats.PKCS_1 : KeyFormats.PKCS_8;
             case PUBLIC_KEY -> rsa ? KeyFormats.PKCS_1 : KeyFormats.X_509;
         };
-        Bytes material = switch (object.type()) {
-            case SYMMETRIC_KEY -> context.keys().exportMaterial(context.caller(), object.id().versionRef());
-            case PRIVATE_KEY -> KeyFormats.privateKey(context.keys().exportMaterial(context.caller(),
-                    object.id().versionRef()), format, object.key().type());
-            case PUBLIC_KEY -> KeyFormats.publicKey(context.keys().publicKey(context.caller(), object.id().versionRef()),
-                    format, object.key().type());
-        };
-        Ttlv digest;
+        Bytes material;
+        try {
+            material = switch (object.type()) {
+                case SYMMETRIC_KEY -> context.keys().exportMaterial(context.caller(), object.id().versionRef());
+                case PRIVATE_KEY -> KeyFormats.privateKey(context.keys().exportMaterial(context.caller(),
+                        object.id().versionRef()), format, object.key().type());
+                case PUBLIC_KEY -> KeyFormats.publicKey(context.keys().publicKey(context.caller(),
+                        object.id().versionRef()), format, object.key().type());
+            };
+        } catch (KmsError e) {
+            if (e.code() == ErrorCode.PERMISSION_DENIED) {
+                return Optional.empty();
+            }
+            throw e;
+        }
         try {
             List<Ttlv> fields = new ArrayList<>(List.of(Ttlv.enumeration(Tag.HASHING_ALGORITHM, SHA_256),
                     Ttlv.bytes(Tag.DIGEST_VALUE, context.keys().hash(context.caller(), "SHA-256", material))));
             if (context.version().atLeast(ProtocolVersion.V1_1)) {
                 fields.add(Ttlv.enumeration(Tag.KEY_FORMAT_TYPE, format));
             }
-            digest = Ttlv.structure(Tag.ATTRIBUTE_VALUE, fields);
+            return Optional.of(Ttlv.structure(Tag.ATTRIBUTE_VALUE, fields));
         } finally {
             material.zero();
         }
-        Map<String, List<Ttlv>> ordered = new LinkedHashMap<>();
-        attributes.forEach((name, values) -> {
-            ordered.put(name, values);
-            if (name.equals(Attributes.specName(Tag.CRYPTOGRAPHIC_LENGTH))) {
-                ordered.put(Attributes.specName(Tag.DIGEST), List.of(digest));
-            }
-        });
-        return ordered;
     }
 }

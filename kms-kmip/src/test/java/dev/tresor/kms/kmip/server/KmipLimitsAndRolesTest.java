@@ -64,6 +64,25 @@ class KmipLimitsAndRolesTest {
     }
 
     @Test
+    void anAuditorReadsAttributesWithoutDigestButGetsNoMaterial() throws Exception {
+        String uid;
+        try (KmipTestClient admin = server.client()) {
+            Kmip kmip = new Kmip(admin, ProtocolVersion.V1_4);
+            uid = kmip.ok(Operation.CREATE, Ttlv.enumeration(Tag.OBJECT_TYPE, 2), kmip.attributes(
+                    Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, 3), Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, 128)))
+                    .require(Tag.UNIQUE_IDENTIFIER).asText();
+            assertTrue(kmip.ok(Operation.GET_ATTRIBUTES, Kmip.uid(uid)).all(Tag.ATTRIBUTE).stream()
+                    .anyMatch(a -> a.require(Tag.ATTRIBUTE_NAME).asText().equals("Digest")));
+        }
+        try (KmipTestClient auditor = server.client(Role.AUDITOR)) {
+            Kmip kmip = new Kmip(auditor, ProtocolVersion.V1_4);
+            assertTrue(kmip.ok(Operation.GET_ATTRIBUTES, Kmip.uid(uid)).all(Tag.ATTRIBUTE).stream()
+                    .noneMatch(a -> a.require(Tag.ATTRIBUTE_NAME).asText().equals("Digest")));
+            assertEquals(ResultReason.PERMISSION_DENIED.code(), kmip.refused(Operation.GET, Kmip.uid(uid)));
+        }
+    }
+
+    @Test
     void projectsDoNotSeeEachOthersObjects() throws Exception {
         String uid;
         try (KmipTestClient owner = server.client()) {

@@ -67,6 +67,14 @@ final class KmipTestServer implements AutoCloseable {
         return client(pki.client);
     }
 
+    /** A client of the main project with a certificate registered in {@code role}. */
+    KmipTestClient client(Role role) throws Exception {
+        TestPki.Issued certificate = pki.newClient(role.wireName() + "-main");
+        core.core().administration().registerClientCertificate(TestCore.OPERATOR, tenant.projectId(), role,
+                certificate.certificatePem());
+        return client(certificate);
+    }
+
     /** A client of a new project with its own hourly budget, registered in {@code role}. */
     KmipTestClient clientOfNewProject(Role role, long callsPerHour) throws Exception {
         Administration administration = core.core().administration();
