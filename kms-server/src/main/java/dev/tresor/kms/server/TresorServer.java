@@ -153,7 +153,7 @@ final class TresorServer {
         return core.administration().sealStatus();
     }
 
-    /** Closes the listeners (each as its front-end's stop defines), the event loops, then the store. */
+    /** Stops the listeners (HTTPS lets running requests finish), the event loops, then the store. */
     void stop() {
         try {
             await(rest.stop(), STOP_TIMEOUT, "stop the HTTPS listener");

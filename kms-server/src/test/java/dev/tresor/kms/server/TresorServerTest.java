@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tresor.kms.server.config.ServerConfig;
 import dev.tresor.kms.server.dev.DevFacts;
 import dev.tresor.kms.server.dev.DevFiles;
@@ -20,8 +21,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -101,18 +106,46 @@ class TresorServerTest {
     }
 
     @Test
-    void stopClosesTheListenerAndTheStore() throws Exception {
+    void stopLetsARunningRequestFinishThenClosesTheListenerAndTheStore() throws Exception {
         TresorServer server = TresorServer.start(devConfig(), Clock.systemUTC());
         DevFacts facts = server.devFacts().orElseThrow();
         HttpsProbe https = new HttpsProbe(facts.caFile());
+        HttpResponse<String> ring = https.post(keyRings(facts), facts.adminToken(), "{\"displayName\":\"slow\"}");
+        String ringId = new ObjectMapper().readTree(ring.body()).path("id").asText();
 
+        CompletableFuture<HttpResponse<String>> slow = CompletableFuture.supplyAsync(() -> {
+            try {
+                return https.post(URI.create(keyRings(facts) + "/" + ringId + "/keys"), facts.adminToken(),
+                        "{\"displayName\":\"rsa\",\"algorithm\":\"rsa_4096_oaep_sha512\","
+                                + "\"purpose\":\"asymmetric_encrypt_decrypt\",\"protection\":\"software\"}");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        awaitRunningPost(https, facts, slow);
         server.stop();
 
+        HttpResponse<String> answer = slow.get(60, TimeUnit.SECONDS);
+        assertEquals(202, answer.statusCode(), answer.body());
         assertRefused(https, facts);
         assertStoreReopens(facts);
     }
 
-    static void assertRefused(HttpsProbe https, DevFacts facts) {
+    /** Waits (bounded) until the server reports the slow POST as running, so stop() really overlaps it. */
+    private static void awaitRunningPost(HttpsProbe https, DevFacts facts, CompletableFuture<?> slow)
+            throws Exception {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        while (Instant.now().isBefore(deadline) && !slow.isDone()) {
+            String metrics = https.get(facts.restUrl().resolve("/metrics"), "").body();
+            if (metrics.contains("vertx_http_server_active_requests{method=\"POST\"} 1.0")) {
+                return;
+            }
+            Thread.onSpinWait();
+        }
+        throw new AssertionError("the RSA-4096 create was never seen running (done: " + slow.isDone() + ")");
+    }
+
+    private static void assertRefused(HttpsProbe https, DevFacts facts) {
         assertThrows(ConnectException.class, () -> {
             try {
                 https.get(facts.restUrl().resolve("/healthz"), "");
@@ -123,7 +156,7 @@ class TresorServerTest {
     }
 
     /** RocksDB admits one opener per process: opening it again proves the stopped server closed it. */
-    void assertStoreReopens(DevFacts facts) {
+    private void assertStoreReopens(DevFacts facts) {
         try (KmsCore reopened = KmsCore.open(KmsCore.Options.defaults(dataDir, true).withoutPurger())) {
             Grant operator = Grant.operator(new Principal(Principal.Kind.OPERATOR, "test"));
             assertEquals(facts.projectId(), reopened.administration().getProject(operator, facts.projectId()).id());
