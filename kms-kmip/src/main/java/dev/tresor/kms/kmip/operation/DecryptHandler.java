@@ -1,5 +1,6 @@
 package dev.tresor.kms.kmip.operation;
 
+import dev.tresor.kms.key.KeyType;
 import dev.tresor.kms.key.Scheme;
 import dev.tresor.kms.kmip.message.KmipFailure;
 import dev.tresor.kms.kmip.message.Operation;
@@ -36,6 +37,11 @@ final class DecryptHandler implements OperationHandler {
         CryptoParameters parameters = ObjectAccess.parameters(object, request);
         Scheme scheme = parameters.cipherScheme(object.key().type());
         Bytes data = ObjectAccess.data(request).asBytes();
+        if (request.find(Tag.IV_COUNTER_NONCE).isEmpty() && scheme != Scheme.AES_ECB_NO_PADDING
+                && scheme.family() == KeyType.Family.AES && scheme != Scheme.AES_KEY_WRAP
+                && scheme != Scheme.AES_KEY_WRAP_PAD) {
+            throw KmipFailure.invalidMessage("Decrypt in " + scheme + " needs the IV/Counter/Nonce");
+        }
         Optional<Bytes> tag = request.find(Tag.AUTHENTICATED_ENCRYPTION_TAG).map(Ttlv::asBytes);
         if (scheme == Scheme.AES_GCM && tag.isEmpty()) {
             byte[] joined = data.toArray();
