@@ -41,7 +41,8 @@ public final class Main {
             err.print(usage());
             return MISUSE;
         }
-        if (List.of("help", "--help", "-h").contains(args.get(0))) {
+        if (List.of("help", "--help", "-h").contains(args.get(0))
+                || args.get(0).equals("serve") && args.contains("--help")) {
             out.print(usage());
             return OK;
         }
@@ -60,6 +61,11 @@ public final class Main {
                     .findFirst()
                     .orElseThrow(() -> new UsageError("unknown command '" + String.join(" ", args.subList(0,
                             Math.min(2, args.size()))) + "' (see tresor help)"));
+            if (args.contains("--help")) {
+                out.println("usage: java -jar tresor.jar " + command.synopsis() + " [--url URL] [--ca FILE]"
+                        + " [--token TOKEN]\n  " + command.summary());
+                return OK;
+            }
             out.println(command.execute(args, environment));
             return OK;
         } catch (UsageError e) {

@@ -71,7 +71,8 @@ final class ServeCommand {
         out.println("tresor: REST API  https://" + config.listenHost() + ":" + server.restPort());
         server.kmipPort().ifPresentOrElse(
                 port -> out.println("tresor: KMIP      " + config.listenHost() + ":" + port + " (mutual TLS)"),
-                () -> out.println("tresor: KMIP      off: set kmip.tls.client.ca to the CA of the client certificates"));
+                () -> out.println("tresor: KMIP      off: set kmip.tls.client.ca to the CA of its client"
+                        + " certificates"));
         SealStatus seal = server.sealStatus();
         if (!seal.initialized()) {
             out.println("tresor: not initialised: run `tresor init --shares N --threshold T` once");

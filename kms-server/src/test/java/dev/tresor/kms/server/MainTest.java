@@ -40,6 +40,18 @@ class MainTest {
     }
 
     @Test
+    void helpAfterACommandDescribesThatCommand() {
+        assertEquals(Main.OK, run("token", "create", "--help"));
+
+        assertEquals("usage: java -jar tresor.jar " + AdminCommand.TOKEN_CREATE.synopsis()
+                + " [--url URL] [--ca FILE] [--token TOKEN]\n  " + AdminCommand.TOKEN_CREATE.summary() + "\n",
+                stdout());
+        out.reset();
+        assertEquals(Main.OK, run("serve", "--help"));
+        assertTrue(stdout().startsWith("usage: java -jar tresor.jar <command>"), stdout());
+    }
+
+    @Test
     void misuseIsOneLineNamingTheProblemAndExitsTwo() {
         assertMisuse("tresor: unknown command 'rotate' (see tresor help)", "rotate");
         assertMisuse("tresor: unknown command 'token frobnicate' (see tresor help)", "token", "frobnicate");

@@ -48,7 +48,8 @@ class TresorServerTest {
                     facts.pkcs11Conf()}) {
                 assertTrue(path.isAbsolute() && Files.isRegularFile(path), path.toString());
             }
-            assertTrue(Files.readString(facts.pkcs11Conf()).contains("\n[token dev]\nproject = " + facts.projectId() + "\n"));
+            assertTrue(Files.readString(facts.pkcs11Conf())
+                    .contains("\n[token dev]\nproject = " + facts.projectId() + "\n"));
 
             HttpsProbe https = new HttpsProbe(facts.caFile());
             assertEquals(200, https.get(facts.restUrl().resolve("/healthz"), "").statusCode());
