@@ -13,8 +13,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code java -jar tresor.jar <command>}: {@code serve} runs the server; every other command is
- * a client of a running server's admin API. Exit status: 0 done, 1 failed, 2 misuse.
+ * {@code java -jar tresor.jar <command>}: {@code serve} runs the server, {@code attest verify}
+ * judges evidence offline, every other command is a client of a running server's admin API.
+ * Exit status: 0 done, 1 failed, 2 misuse.
  */
 public final class Main {
     static final int OK = 0;
