@@ -3,14 +3,18 @@ package dev.tresor.kms.kmip.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tresor.kms.kmip.message.Operation;
 import dev.tresor.kms.kmip.message.ProtocolVersion;
 import dev.tresor.kms.kmip.message.ResultStatus;
+import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
 import dev.tresor.kms.kmip.ttlv.TtlvLimits;
 import dev.tresor.kms.kmip.ttlv.TtlvReader;
 import dev.tresor.kms.kmip.ttlv.TtlvWriter;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Thousands of broken frames over real TLS sockets: random bytes, truncated and mutated
- * requests, lying lengths, deep nesting. Each gets an error answer or a closed connection, and
- * afterwards the server still answers a well-formed request on a fresh connection.
+ * requests, lying lengths, deep nesting. Each gets an error answer or a closed connection,
+ * nothing stored changes, and afterwards the server still answers a well-formed request.
  */
 class KmipRobustnessTest {
     @TempDir
@@ -39,6 +43,7 @@ class KmipRobustnessTest {
 
     @Test
     void brokenFramesGetAnErrorOrAClosedConnectionAndTheServerKeepsServing() throws Exception {
+        Ttlv before = storedObjects();
         Random random = new Random(5696);
         byte[] valid = TtlvWriter.write(Requests.discoverVersions(ProtocolVersion.V1_4));
         KmipTestClient client = server.client();
@@ -61,6 +66,23 @@ class KmipRobustnessTest {
         try (KmipTestClient fresh = server.client()) {
             assertEquals(ResultStatus.SUCCESS.code(), Requests.status(Requests.items(
                     fresh.call(Requests.discoverVersions(ProtocolVersion.V2_1))).get(0)));
+        }
+        assertEquals(before, storedObjects(), "the broken frames changed what is stored");
+    }
+
+    /** Every KMIP object of the project with all its attributes, made once before the barrage. */
+    private static Ttlv storedObjects() throws Exception {
+        try (KmipTestClient client = server.client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
+            if (kmip.ok(Operation.LOCATE).all(Tag.UNIQUE_IDENTIFIER).isEmpty()) {
+                kmip.ok(Operation.CREATE, Ttlv.enumeration(Tag.OBJECT_TYPE, 2), kmip.attributes(
+                        Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, 3), Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, 256)));
+            }
+            List<Ttlv> all = new ArrayList<>();
+            for (Ttlv uid : kmip.ok(Operation.LOCATE).all(Tag.UNIQUE_IDENTIFIER)) {
+                all.add(kmip.ok(Operation.GET_ATTRIBUTES, uid));
+            }
+            return Ttlv.structure(Tag.OBJECTS, all);
         }
     }
 
