@@ -75,6 +75,10 @@ static int object_from_attributes(struct object *o, const ttlv_item *payload)
         !ttlv_find_enum(&attrs, TAG_OBJECT_TYPE, &type) ||
         !ttlv_find_enum(&attrs, TAG_CRYPTO_ALGORITHM, &alg))
         return 0;
+    uint32_t state = 0;
+    if (ttlv_find_enum(&attrs, TAG_STATE, &state) && (state == KMIP_STATE_DESTROYED ||
+                                                       state == KMIP_STATE_DESTROYED_COMPROMISED))
+        return 0; /* soft-deleted in Tresor: gone for PKCS#11 */
     memcpy(o->uid, uid, uid_len);
     ttlv_find_int(&attrs, TAG_CRYPTO_LENGTH, &len);
     ttlv_find_int(&attrs, TAG_USAGE_MASK, &usage);

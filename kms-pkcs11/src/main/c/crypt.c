@@ -350,8 +350,10 @@ static CK_RV crypt_single(CK_SESSION_HANDLE h, int encrypt, CK_BYTE_PTR in, CK_U
     return op_release(s, rv, done);
 }
 
+/* Every part is kept and the final call produces everything in one round trip, so an update
+ * outputs nothing; a NULL output buffer is a length query and does not consume the part. */
 static CK_RV crypt_update(CK_SESSION_HANDLE h, int encrypt, CK_BYTE_PTR in, CK_ULONG n,
-                          CK_ULONG_PTR out_len)
+                          CK_BYTE_PTR out, CK_ULONG_PTR out_len)
 {
     struct session *s;
     CK_RV rv = op_claim(h, encrypt ? OP_ENCRYPT : OP_DECRYPT, &s);
@@ -359,10 +361,10 @@ static CK_RV crypt_update(CK_SESSION_HANDLE h, int encrypt, CK_BYTE_PTR in, CK_U
         return rv;
     if (!out_len)
         rv = CKR_ARGUMENTS_BAD;
-    else
+    else if (out)
         rv = append_input(&s->op, in, n, TRESOR_MAX_DATA);
     if (rv == CKR_OK)
-        *out_len = 0; /* everything is produced by the final call, in one round trip */
+        *out_len = 0;
     return op_release(s, rv, 0);
 }
 
@@ -395,8 +397,7 @@ CK_RV C_Encrypt(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLe
 CK_RV C_EncryptUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen,
                       CK_BYTE_PTR pEncryptedPart, CK_ULONG_PTR pulEncryptedPartLen)
 {
-    (void)pEncryptedPart;
-    return crypt_update(hSession, 1, pPart, ulPartLen, pulEncryptedPartLen);
+    return crypt_update(hSession, 1, pPart, ulPartLen, pEncryptedPart, pulEncryptedPartLen);
 }
 
 CK_RV C_EncryptFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pLastEncryptedPart,
@@ -414,8 +415,7 @@ CK_RV C_Decrypt(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedData, CK_ULONG
 CK_RV C_DecryptUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedPart,
                       CK_ULONG ulEncryptedPartLen, CK_BYTE_PTR pPart, CK_ULONG_PTR pulPartLen)
 {
-    (void)pPart;
-    return crypt_update(hSession, 0, pEncryptedPart, ulEncryptedPartLen, pulPartLen);
+    return crypt_update(hSession, 0, pEncryptedPart, ulEncryptedPartLen, pPart, pulPartLen);
 }
 
 CK_RV C_DecryptFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pLastPart, CK_ULONG_PTR pulLastPartLen)

@@ -20,6 +20,13 @@ struct create_request {
     const CK_ATTRIBUTE *id;
 };
 
+/* KMIP creates objects Pre-Active unless the Activation Date has come; a PKCS#11 key is usable
+ * at once. A minute in the past absorbs clock skew between client and server. */
+static void put_activation(ttlv_writer *w)
+{
+    ttlv_put_datetime(w, TAG_ACTIVATION_DATE, (int64_t)time(NULL) - 60);
+}
+
 static void put_identity(ttlv_writer *w, const struct create_request *c)
 {
     if (c->label && c->label->ulValueLen)
@@ -39,6 +46,7 @@ static void build_create(ttlv_writer *w, void *arg)
         ttlv_put_enum(w, TAG_CRYPTO_ALGORITHM, c->alg);
         ttlv_put_int(w, TAG_CRYPTO_LENGTH, c->bits);
         ttlv_put_int(w, TAG_USAGE_MASK, (int32_t)c->usage);
+        put_activation(w);
         put_identity(w, c);
         ttlv_end(w);
         kmip_item_end(w);
@@ -52,6 +60,7 @@ static void build_create(ttlv_writer *w, void *arg)
             ttlv_end(w);
         }
         ttlv_put_int(w, TAG_CRYPTO_LENGTH, c->bits);
+        put_activation(w);
         ttlv_end(w);
         ttlv_begin(w, TAG_PRIVATE_KEY_ATTRIBUTES);
         ttlv_put_int(w, TAG_USAGE_MASK, (int32_t)c->usage);
@@ -204,11 +213,12 @@ static CK_RV key_pair_request(const CK_MECHANISM *m, const CK_ATTRIBUTE *pub, CK
 {
     int pub_token, priv_token, sign, decrypt, unwrap, extractable;
     CK_ULONG bits = 0;
+    /* Without SIGN in the template a key asked to decrypt is a decryption key. */
     if (!template_bool(pub, npub, CKA_TOKEN, 1, &pub_token) ||
         !template_bool(priv, npriv, CKA_TOKEN, 1, &priv_token) ||
-        !template_bool(priv, npriv, CKA_SIGN, 1, &sign) ||
         !template_bool(priv, npriv, CKA_DECRYPT, 0, &decrypt) ||
         !template_bool(priv, npriv, CKA_UNWRAP, 0, &unwrap) ||
+        !template_bool(priv, npriv, CKA_SIGN, !decrypt && !unwrap, &sign) ||
         !template_bool(priv, npriv, CKA_EXTRACTABLE, 0, &extractable) ||
         !text_attribute_ok(template_find(priv, npriv, CKA_LABEL), TRESOR_LABEL_MAX) ||
         !text_attribute_ok(template_find(priv, npriv, CKA_ID), TRESOR_ID_MAX))

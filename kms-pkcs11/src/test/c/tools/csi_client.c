@@ -1,0 +1,211 @@
+/*
+ * What a CSI node plugin does with libtresor-pkcs11 (PKCS11.md §4), as a command for
+ * tests/csi-flow.sh. Loads the module with dlopen like any PKCS#11 client.
+ *
+ *   csi-client MODULE provision encrypt|wrap KEK_LABEL VOLUME_ID BLOB  → the new 64-byte
+ *       volume key on stdout; BLOB gets what the driver stores in the volume's metadata
+ *   csi-client MODULE recover encrypt|wrap KEK_LABEL VOLUME_ID BLOB    → the volume key on stdout
+ *
+ * "encrypt": C_GenerateRandom, then C_Encrypt with CKM_TRESOR_AES_GCM (AAD = volume id); the
+ * blob is the Tresor ciphertext, which names its key version. "wrap": a session key from
+ * C_GenerateKey, C_WrapKey with CKM_AES_KEY_WRAP_KWP; the blob is the KEK version's
+ * CKA_UNIQUE_ID and the wrapped key. Recovering under a KEK version that is no longer primary
+ * prints "rewrap" on stderr, the signal to re-protect the key.
+ */
+#include "pkcs11.h"
+
+#include <dlfcn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CKM_TRESOR_AES_GCM (CKM_VENDOR_DEFINED | 0x54520001UL)
+#define CKA_TRESOR_PRIMARY (CKA_VENDOR_DEFINED | 0x54520002UL)
+#define DEK_LEN 64
+#define BLOB_MAX 4096
+
+static CK_FUNCTION_LIST *p11;
+
+static void die(const char *what, CK_RV rv)
+{
+    fprintf(stderr, "csi-client: %s failed: CK_RV 0x%lx\n", what, rv);
+    exit(rv == CKR_FUNCTION_REJECTED ? 3 : 2);
+}
+
+#define CALL(expr)                      \
+    do {                                \
+        CK_RV rv_ = (expr);             \
+        if (rv_ != CKR_OK)              \
+            die(#expr, rv_);            \
+    } while (0)
+
+static CK_SESSION_HANDLE open_session(const char *module)
+{
+    void *lib = dlopen(module, RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+        fprintf(stderr, "csi-client: %s\n", dlerror());
+        exit(2);
+    }
+    CK_RV (*get_list)(CK_FUNCTION_LIST **) = (CK_RV(*)(CK_FUNCTION_LIST **))dlsym(lib, "C_GetFunctionList");
+    if (!get_list)
+        die("dlsym C_GetFunctionList", CKR_GENERAL_ERROR);
+    CALL(get_list(&p11));
+    CK_C_INITIALIZE_ARGS args = {.flags = CKF_OS_LOCKING_OK};
+    CALL(p11->C_Initialize(&args));
+    CK_SLOT_ID slot;
+    CK_ULONG n = 1;
+    CALL(p11->C_GetSlotList(CK_TRUE, &slot, &n));
+    CK_SESSION_HANDLE s;
+    CALL(p11->C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s));
+    return s;
+}
+
+static CK_OBJECT_HANDLE find_one(CK_SESSION_HANDLE s, CK_ATTRIBUTE *t, CK_ULONG n)
+{
+    CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
+    CK_ULONG found = 0;
+    CALL(p11->C_FindObjectsInit(s, t, n));
+    CALL(p11->C_FindObjects(s, &h, 1, &found));
+    CALL(p11->C_FindObjectsFinal(s));
+    if (found != 1)
+        die("finding the key-encryption key", CKR_KEY_HANDLE_INVALID);
+    return h;
+}
+
+static CK_OBJECT_HANDLE primary_kek(CK_SESSION_HANDLE s, const char *label)
+{
+    CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+    CK_BBOOL yes = CK_TRUE;
+    CK_ATTRIBUTE t[] = {{CKA_CLASS, &cls, sizeof(cls)},
+                        {CKA_LABEL, (void *)label, strlen(label)},
+                        {CKA_TRESOR_PRIMARY, &yes, 1}};
+    return find_one(s, t, 3);
+}
+
+static void write_file(const char *path, const uint8_t *p, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(p, 1, n, f) != n || fclose(f) != 0)
+        die("writing the blob", CKR_GENERAL_ERROR);
+}
+
+static size_t read_file(const char *path, uint8_t *p, size_t cap)
+{
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(p, 1, cap, f) : 0;
+    if (!f || n == 0 || n == cap)
+        die("reading the blob", CKR_GENERAL_ERROR);
+    fclose(f);
+    return n;
+}
+
+static void print_key(const uint8_t *dek)
+{
+    if (fwrite(dek, 1, DEK_LEN, stdout) != DEK_LEN || fflush(stdout) != 0)
+        die("writing the volume key", CKR_GENERAL_ERROR);
+}
+
+static void provision_encrypt(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE kek, const char *volume,
+                              const char *blob_path)
+{
+    uint8_t dek[DEK_LEN], blob[BLOB_MAX];
+    CALL(p11->C_GenerateRandom(s, dek, sizeof(dek)));
+    CK_MECHANISM m = {CKM_TRESOR_AES_GCM, (void *)volume, strlen(volume)};
+    CK_ULONG n = 0;
+    CALL(p11->C_EncryptInit(s, &m, kek));
+    CALL(p11->C_Encrypt(s, dek, sizeof(dek), NULL, &n)); /* the size, then the data */
+    if (n > sizeof(blob))
+        die("sizing the ciphertext", CKR_BUFFER_TOO_SMALL);
+    CALL(p11->C_Encrypt(s, dek, sizeof(dek), blob, &n));
+    write_file(blob_path, blob, n);
+    print_key(dek);
+}
+
+static void provision_wrap(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE kek, const char *blob_path)
+{
+    CK_ULONG len = DEK_LEN;
+    CK_BBOOL no = CK_FALSE, yes = CK_TRUE;
+    CK_ATTRIBUTE t[] = {{CKA_VALUE_LEN, &len, sizeof(len)}, {CKA_TOKEN, &no, 1},
+                        {CKA_EXTRACTABLE, &yes, 1}, {CKA_SENSITIVE, &no, 1}};
+    CK_MECHANISM gen = {CKM_GENERIC_SECRET_KEY_GEN, NULL, 0};
+    CK_OBJECT_HANDLE dek_handle;
+    CALL(p11->C_GenerateKey(s, &gen, t, 4, &dek_handle));
+    uint8_t blob[BLOB_MAX], dek[DEK_LEN];
+    CK_ATTRIBUTE uid = {CKA_UNIQUE_ID, blob + 1, 255};
+    CALL(p11->C_GetAttributeValue(s, kek, &uid, 1));
+    blob[0] = (uint8_t)uid.ulValueLen;
+    CK_MECHANISM kwp = {CKM_AES_KEY_WRAP_KWP, NULL, 0};
+    CK_ULONG n = 0;
+    CALL(p11->C_WrapKey(s, &kwp, kek, dek_handle, NULL, &n));
+    if (1 + uid.ulValueLen + n > sizeof(blob))
+        die("sizing the wrapped key", CKR_BUFFER_TOO_SMALL);
+    CALL(p11->C_WrapKey(s, &kwp, kek, dek_handle, blob + 1 + uid.ulValueLen, &n));
+    CK_ATTRIBUTE value = {CKA_VALUE, dek, sizeof(dek)};
+    CALL(p11->C_GetAttributeValue(s, dek_handle, &value, 1));
+    CALL(p11->C_DestroyObject(s, dek_handle));
+    write_file(blob_path, blob, 1 + uid.ulValueLen + n);
+    print_key(dek);
+}
+
+static void recover_encrypt(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE kek, const char *volume,
+                            const char *blob_path)
+{
+    uint8_t blob[BLOB_MAX], dek[DEK_LEN + 64];
+    size_t n = read_file(blob_path, blob, sizeof(blob));
+    CK_MECHANISM m = {CKM_TRESOR_AES_GCM, (void *)volume, strlen(volume)};
+    CK_ULONG out = sizeof(dek);
+    CALL(p11->C_DecryptInit(s, &m, kek));
+    CALL(p11->C_Decrypt(s, blob, n, dek, &out));
+    if (out != DEK_LEN)
+        die("checking the volume key length", CKR_ENCRYPTED_DATA_INVALID);
+    print_key(dek);
+}
+
+static void recover_wrap(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE primary, const char *blob_path)
+{
+    uint8_t blob[BLOB_MAX], dek[DEK_LEN];
+    size_t n = read_file(blob_path, blob, sizeof(blob));
+    size_t uid_len = blob[0];
+    if (n <= 1 + uid_len)
+        die("parsing the blob", CKR_WRAPPED_KEY_INVALID);
+    CK_ATTRIBUTE by_uid[] = {{CKA_UNIQUE_ID, blob + 1, uid_len}};
+    CK_OBJECT_HANDLE kek = find_one(s, by_uid, 1);
+    if (kek != primary)
+        fprintf(stderr, "rewrap\n");
+    CK_ULONG len = DEK_LEN, type = CKK_GENERIC_SECRET;
+    CK_BBOOL no = CK_FALSE, yes = CK_TRUE;
+    CK_ATTRIBUTE t[] = {{CKA_KEY_TYPE, &type, sizeof(type)}, {CKA_VALUE_LEN, &len, sizeof(len)},
+                        {CKA_TOKEN, &no, 1}, {CKA_EXTRACTABLE, &yes, 1}, {CKA_SENSITIVE, &no, 1}};
+    CK_MECHANISM kwp = {CKM_AES_KEY_WRAP_KWP, NULL, 0};
+    CK_OBJECT_HANDLE dek_handle;
+    CALL(p11->C_UnwrapKey(s, &kwp, kek, blob + 1 + uid_len, n - 1 - uid_len, t, 5, &dek_handle));
+    CK_ATTRIBUTE value = {CKA_VALUE, dek, sizeof(dek)};
+    CALL(p11->C_GetAttributeValue(s, dek_handle, &value, 1));
+    CALL(p11->C_DestroyObject(s, dek_handle));
+    print_key(dek);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 7 || (strcmp(argv[2], "provision") && strcmp(argv[2], "recover")) ||
+        (strcmp(argv[3], "encrypt") && strcmp(argv[3], "wrap"))) {
+        fprintf(stderr, "usage: csi-client MODULE provision|recover encrypt|wrap KEK_LABEL "
+                        "VOLUME_ID BLOB\n");
+        return 64;
+    }
+    CK_SESSION_HANDLE s = open_session(argv[1]);
+    CK_OBJECT_HANDLE kek = primary_kek(s, argv[4]);
+    int provision = !strcmp(argv[2], "provision"), encrypt = !strcmp(argv[3], "encrypt");
+    if (provision && encrypt)
+        provision_encrypt(s, kek, argv[5], argv[6]);
+    else if (provision)
+        provision_wrap(s, kek, argv[6]);
+    else if (encrypt)
+        recover_encrypt(s, kek, argv[5], argv[6]);
+    else
+        recover_wrap(s, kek, argv[6]);
+    CALL(p11->C_CloseAllSessions(0));
+    CALL(p11->C_Finalize(NULL));
+    return 0;
+}

@@ -1,0 +1,294 @@
+package dev.tresor.kms.pkcs11;
+
+import static dev.tresor.kms.pkcs11.ModuleWithoutServerTest.assertCkr;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_LABEL;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_PUBLIC_KEY_INFO;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_SENSITIVE;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_VALUE;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_VALUE_LEN;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKG_MGF1_SHA256;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKK_AES;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKK_EC;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKK_GENERIC_SECRET;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKK_RSA;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_AES_GCM;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_AES_KEY_GEN;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_ECDSA_SHA256;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_EC_KEY_PAIR_GEN;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_GENERIC_SECRET_KEY_GEN;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_RSA_PKCS_KEY_PAIR_GEN;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_RSA_PKCS_OAEP;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_SHA256;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_SHA256_RSA_PKCS;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_SHA256_RSA_PKCS_PSS;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKO_SECRET_KEY;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_DATA_LEN_RANGE;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_ENCRYPTED_DATA_INVALID;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_KEY_FUNCTION_NOT_PERMITTED;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_KEY_HANDLE_INVALID;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_KEY_UNEXTRACTABLE;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_OBJECT_HANDLE_INVALID;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_SIGNATURE_INVALID;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKU_USER;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.spec.MGF1ParameterSpec;
+import java.security.spec.PSSParameterSpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.crypto.Cipher;
+import javax.crypto.spec.OAEPParameterSpec;
+import javax.crypto.spec.PSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xipki.pkcs11.wrapper.AttributeVector;
+import org.xipki.pkcs11.wrapper.KeyPairTemplate;
+import org.xipki.pkcs11.wrapper.Mechanism;
+import org.xipki.pkcs11.wrapper.PKCS11KeyPair;
+import org.xipki.pkcs11.wrapper.PKCS11Module;
+import org.xipki.pkcs11.wrapper.Session;
+import org.xipki.pkcs11.wrapper.Token;
+import org.xipki.pkcs11.wrapper.params.GCM_PARAMS;
+import org.xipki.pkcs11.wrapper.params.RSA_PKCS_OAEP_PARAMS;
+import org.xipki.pkcs11.wrapper.params.RSA_PKCS_PSS_PARAMS;
+
+/** Every function of the library through the IAIK wrapper against a real Tresor server. */
+class TresorTokenTest {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final byte[] P256 = HexFormat.of().parseHex("06082a8648ce3d030107");
+
+    @TempDir
+    static Path serverDirectory;
+    private static TresorDevServer server;
+    private static PKCS11Module module;
+    private static Token token;
+    private Session session;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = TresorDevServer.start(serverDirectory, 10_000_000);
+        module = PKCS11Module.getInstance(LibraryUnderTest.library().toString());
+        module.initialize();
+        token = module.getSlotList(true)[0].getToken();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        module.finalize(null);
+        server.close();
+    }
+
+    @BeforeEach
+    void open() throws Exception {
+        session = token.openSession(true);
+        session.login(CKU_USER, new char[0]);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        session.logout();
+        session.closeSession();
+    }
+
+    private long aesKey(String label) throws Exception {
+        return session.generateKey(new Mechanism(CKM_AES_KEY_GEN), AttributeVector.newSecretKey(CKK_AES).token(true)
+                .valueLen(32).label(label).id(label.getBytes(StandardCharsets.UTF_8)).encrypt(true).decrypt(true)
+                .wrap(true).unwrap(true));
+    }
+
+    private static Mechanism gcm(byte[] iv, byte[] aad) {
+        return new Mechanism(CKM_AES_GCM, new GCM_PARAMS(iv, aad, 128));
+    }
+
+    @Test
+    void tokenShowsTheDevProject() throws Exception {
+        assertEquals(server.devFacts().get("projectId").asText().substring(0, 16),
+                token.getTokenInfo().getSerialNumber().trim());
+    }
+
+    @Test
+    void aesKeysLiveInTresorAndEncryptWithGcm() throws Exception {
+        long key = aesKey("gcm-key");
+        assertNull(session.getAttrValues(key, CKA_VALUE).value()); /* the wrapper's answer to ATTRIBUTE_SENSITIVE */
+        assertEquals(32, session.getAttrValues(key, CKA_VALUE_LEN).valueLen());
+        assertTrue(session.getAttrValues(key, CKA_SENSITIVE).sensitive());
+        byte[] iv = new byte[12];
+        RANDOM.nextBytes(iv);
+        byte[] aad = "volume-1".getBytes(StandardCharsets.UTF_8);
+        byte[] plain = new byte[1024];
+        RANDOM.nextBytes(plain);
+        byte[] sealed = session.encryptSingle(gcm(iv, aad), key, plain);
+        assertEquals(plain.length + 16, sealed.length);
+        assertArrayEquals(plain, session.decryptSingle(gcm(iv, aad), key, sealed));
+
+        session.encryptInit(gcm(iv, aad), key);
+        session.encryptUpdate(Arrays.copyOf(plain, 100));
+        byte[] rest = session.encryptUpdate(Arrays.copyOfRange(plain, 100, plain.length));
+        byte[] last = session.encryptFinal();
+        assertEquals(0, rest.length);
+        assertArrayEquals(sealed, last);
+
+        byte[] tampered = sealed.clone();
+        tampered[5] ^= 1;
+        assertCkr(CKR_ENCRYPTED_DATA_INVALID, () -> session.decryptSingle(gcm(iv, aad), key, tampered));
+        assertCkr(CKR_ENCRYPTED_DATA_INVALID, () -> session.decryptSingle(gcm(iv, "volume-2".getBytes(StandardCharsets.UTF_8)), key, sealed));
+        assertCkr(CKR_DATA_LEN_RANGE, () -> session.encryptSingle(gcm(iv, aad), key, new byte[65537]));
+    }
+
+    @Test
+    void findObjectsLocatesKeysByLabelAndId() throws Exception {
+        long key = aesKey("find-me");
+        assertArrayEquals(new long[] {key}, session.findObjectsSingle(new AttributeVector().class_(CKO_SECRET_KEY)
+                .label("find-me"), 10));
+        assertArrayEquals(new long[] {key}, session.findObjectsSingle(new AttributeVector()
+                .id("find-me".getBytes(StandardCharsets.UTF_8)), 10));
+        assertEquals(0, session.findObjectsSingle(new AttributeVector().label("nobody-has-this"), 10).length);
+        assertEquals("find-me", session.getAttrValues(key, CKA_LABEL).label());
+    }
+
+    @Test
+    void rsaKeysSignWithPssAndPkcs1AndTheJdkAgrees() throws Exception {
+        KeyPairTemplate template = new KeyPairTemplate(CKK_RSA).token(true).labels("rsa-sign")
+                .id("rsa-sign".getBytes(StandardCharsets.UTF_8)).signVerify(true);
+        template.publicKey().modulusBits(2048);
+        PKCS11KeyPair pair = session.generateKeyPair(new Mechanism(CKM_RSA_PKCS_KEY_PAIR_GEN), template);
+        byte[] message = "the volume key is protected".getBytes(StandardCharsets.UTF_8);
+        Mechanism pss = new Mechanism(CKM_SHA256_RSA_PKCS_PSS, new RSA_PKCS_PSS_PARAMS(CKM_SHA256, CKG_MGF1_SHA256, 32));
+        byte[] signature = session.signSingle(pss, pair.getPrivateKey(), message);
+        session.verifySingle(pss, pair.getPublicKey(), message, signature);
+        Signature jdk = Signature.getInstance("RSASSA-PSS");
+        jdk.setParameter(new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1));
+        jdk.initVerify(publicKey(pair.getPublicKey(), "RSA"));
+        jdk.update(message);
+        assertTrue(jdk.verify(signature));
+
+        byte[] pkcs1 = session.signSingle(new Mechanism(CKM_SHA256_RSA_PKCS), pair.getPrivateKey(), message);
+        Signature sha256WithRsa = Signature.getInstance("SHA256withRSA");
+        sha256WithRsa.initVerify(publicKey(pair.getPublicKey(), "RSA"));
+        sha256WithRsa.update(message);
+        assertTrue(sha256WithRsa.verify(pkcs1));
+        byte[] other = "another message".getBytes(StandardCharsets.UTF_8);
+        assertCkr(CKR_SIGNATURE_INVALID, () -> session.verifySingle(new Mechanism(CKM_SHA256_RSA_PKCS),
+                pair.getPublicKey(), other, pkcs1));
+        assertCkr(CKR_KEY_FUNCTION_NOT_PERMITTED, () -> session.decryptInit(
+                new Mechanism(CKM_RSA_PKCS_OAEP, new RSA_PKCS_OAEP_PARAMS(CKM_SHA256, CKG_MGF1_SHA256)),
+                pair.getPrivateKey()));
+    }
+
+    @Test
+    void ecKeysSignWithEcdsaAndTheJdkAgrees() throws Exception {
+        KeyPairTemplate template = new KeyPairTemplate(CKK_EC).token(true).labels("ec-sign").signVerify(true);
+        template.publicKey().ecParams(P256);
+        PKCS11KeyPair pair = session.generateKeyPair(new Mechanism(CKM_EC_KEY_PAIR_GEN), template);
+        byte[] message = "ecdsa".getBytes(StandardCharsets.UTF_8);
+        byte[] signature = session.signSingle(new Mechanism(CKM_ECDSA_SHA256), pair.getPrivateKey(), message);
+        assertEquals(64, signature.length);
+        session.verifySingle(new Mechanism(CKM_ECDSA_SHA256), pair.getPublicKey(), message, signature);
+        Signature jdk = Signature.getInstance("SHA256withECDSAinP1363Format");
+        jdk.initVerify(publicKey(pair.getPublicKey(), "EC"));
+        jdk.update(message);
+        assertTrue(jdk.verify(signature));
+    }
+
+    @Test
+    void oaepEncryptsLocallyDecryptsInTresorAndWrapsSessionKeys() throws Exception {
+        KeyPairTemplate template = new KeyPairTemplate(CKK_RSA).token(true).labels("rsa-oaep")
+                .decryptEncrypt(true).unwrapWrap(true).signVerify(false);
+        template.publicKey().modulusBits(2048);
+        PKCS11KeyPair pair = session.generateKeyPair(new Mechanism(CKM_RSA_PKCS_KEY_PAIR_GEN), template);
+        Mechanism oaep = new Mechanism(CKM_RSA_PKCS_OAEP, new RSA_PKCS_OAEP_PARAMS(CKM_SHA256, CKG_MGF1_SHA256));
+        byte[] secret = new byte[64];
+        RANDOM.nextBytes(secret);
+        Cipher jdk = Cipher.getInstance("RSA/ECB/OAEPPadding");
+        jdk.init(Cipher.ENCRYPT_MODE, publicKey(pair.getPublicKey(), "RSA"), new OAEPParameterSpec("SHA-256", "MGF1",
+                MGF1ParameterSpec.SHA256, PSource.PSpecified.DEFAULT));
+        assertArrayEquals(secret, session.decryptSingle(oaep, pair.getPrivateKey(), jdk.doFinal(secret)));
+        assertArrayEquals(secret, session.decryptSingle(oaep, pair.getPrivateKey(),
+                session.encryptSingle(oaep, pair.getPublicKey(), secret)));
+
+        long dek = session.generateKey(new Mechanism(CKM_GENERIC_SECRET_KEY_GEN), AttributeVector
+                .newSecretKey(CKK_GENERIC_SECRET).token(false).valueLen(64).extractable(true).sensitive(false));
+        byte[] wrapped = session.wrapKey(oaep, pair.getPublicKey(), dek);
+        long unwrapped = session.unwrapKey(oaep, pair.getPrivateKey(), wrapped, AttributeVector
+                .newSecretKey(CKK_GENERIC_SECRET).token(false).valueLen(64).extractable(true).sensitive(false));
+        assertArrayEquals(session.getAttrValues(dek, CKA_VALUE).value(), session.getAttrValues(unwrapped, CKA_VALUE).value());
+        long kek = aesKey("not-exported");
+        assertCkr(CKR_KEY_UNEXTRACTABLE, () -> session.wrapKey(oaep, pair.getPublicKey(), kek));
+    }
+
+    @Test
+    void randomBytesComeFromTresorInChunks() throws Exception {
+        byte[] random = session.generateRandom(10_000);
+        assertEquals(10_000, random.length);
+        assertFalse(Arrays.equals(random, session.generateRandom(10_000)));
+    }
+
+    @Test
+    void destroyedKeysDisappear() throws Exception {
+        long key = aesKey("short-lived");
+        session.destroyObject(key);
+        assertEquals(0, session.findObjectsSingle(new AttributeVector().label("short-lived"), 10).length);
+        assertCkr(CKR_OBJECT_HANDLE_INVALID, () -> session.getAttrValues(key, CKA_LABEL));
+        assertCkr(CKR_KEY_HANDLE_INVALID, () -> session.encryptInit(gcm(new byte[12], new byte[0]), key));
+    }
+
+    @Test
+    void eightThreadsShareAndSeparateSessionsWithoutFailures() throws Exception {
+        long key = aesKey("busy");
+        Session shared = token.openSession(true);
+        AtomicInteger failures = new AtomicInteger();
+        Thread[] threads = new Thread[8];
+        for (int t = 0; t < threads.length; t++) {
+            threads[t] = new Thread(() -> {
+                try {
+                    Session own = token.openSession(true);
+                    byte[] iv = new byte[12];
+                    for (int i = 0; i < 1000; i++) {
+                        if (i % 2 == 0) {
+                            RANDOM.nextBytes(iv);
+                            byte[] plain = own.generateRandom(32);
+                            byte[] sealed = own.encryptSingle(gcm(iv, new byte[0]), key, plain);
+                            if (!Arrays.equals(plain, own.decryptSingle(gcm(iv, new byte[0]), key, sealed))) {
+                                failures.incrementAndGet();
+                            }
+                        } else if (shared.generateRandom(16).length != 16) {
+                            failures.incrementAndGet();
+                        }
+                    }
+                    own.closeSession();
+                } catch (Exception e) {
+                    failures.incrementAndGet();
+                }
+            });
+            threads[t].start();
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        shared.closeSession();
+        assertEquals(0, failures.get());
+    }
+
+    private PublicKey publicKey(long handle, String algorithm) throws Exception {
+        byte[] spki = session.getAttrValues(handle, CKA_PUBLIC_KEY_INFO).getByteArrayAttrValue(CKA_PUBLIC_KEY_INFO);
+        assertNotEquals(0, spki.length);
+        return KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(spki));
+    }
+}
