@@ -5,10 +5,12 @@ import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
 import dev.tresor.kms.service.KmsError;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * Delete Attribute: one value, chosen by Attribute Name and Index (1.x) or by Current Attribute
- * (2.x); a 2.x Attribute Reference deletes every value.
+ * Delete Attribute. 1.x names the attribute and optionally an Attribute Index (the first value
+ * otherwise); 2.x names the value to delete with Current Attribute, or the whole attribute with
+ * an Attribute Reference.
  */
 final class DeleteAttributeHandler implements OperationHandler {
     private final ObjectAccess access;
@@ -24,30 +26,27 @@ final class DeleteAttributeHandler implements OperationHandler {
 
     @Override
     public Ttlv handle(OperationContext context, Ttlv request) {
-        Attributes.Named target = request.find(Tag.CURRENT_ATTRIBUTE).map(Attributes::single)
-                .orElseGet(() -> new Attributes.Named(Attributes.requestedNames(request).stream().findFirst()
-                        .orElseThrow(() -> KmsError.invalid("Delete Attribute names no attribute")),
-                        request.find(Tag.ATTRIBUTE_INDEX).map(Ttlv::asInt).orElse(-1), null));
-        AttributeEdits.requireWritable(target.name());
-        Ttlv[] deleted = new Ttlv[1];
-        KmipObject object = access.change(context, request, current -> {
-            List<Ttlv> values = AttributeEdits.values(current, target.name());
-            int index = target.value() != null ? values.indexOf(target.value())
-                    : request.find(Tag.ATTRIBUTE_REFERENCE).isPresent() ? -2 : Math.max(target.index(), 0);
-            if (index == -2) {
-                if (values.isEmpty()) {
-                    throw KmsError.notFound("attribute " + target.name());
-                }
-                deleted[0] = values.get(0);
-                return current.with(target.name(), List.of());
+        Optional<Attributes.Named> current = request.find(Tag.CURRENT_ATTRIBUTE).map(Attributes::single);
+        String name = current.map(Attributes.Named::name).orElseGet(() -> Attributes.requestedNames(request).stream()
+                .findFirst().orElseThrow(() -> KmsError.invalid("Delete Attribute names no attribute")));
+        AttributeEdits.requireWritable(name);
+        boolean wholeAttribute = current.isEmpty() && request.find(Tag.ATTRIBUTE_REFERENCE).isPresent();
+        int requestedIndex = request.find(Tag.ATTRIBUTE_INDEX).map(Ttlv::asInt).orElse(0);
+        Attributes.Named[] deleted = new Attributes.Named[1];
+        KmipObject object = access.change(context, request, stored -> {
+            List<Ttlv> values = AttributeEdits.values(stored, name);
+            int index = current.map(c -> values.indexOf(c.value())).orElse(requestedIndex);
+            if (values.isEmpty() || index < 0 || index >= values.size()) {
+                throw KmsError.notFound("attribute " + name + " value");
             }
-            if (index < 0 || index >= values.size()) {
-                throw KmsError.notFound("attribute " + target.name() + " value");
+            deleted[0] = new Attributes.Named(name, index, values.get(index));
+            if (wholeAttribute) {
+                values.clear();
+            } else {
+                values.remove(index);
             }
-            deleted[0] = values.remove(index);
-            return current.with(target.name(), values);
+            return stored.with(name, values);
         });
-        return AttributeEdits.answer(object, context.version(),
-                new Attributes.Named(target.name(), Math.max(target.index(), 0), deleted[0]));
+        return AttributeEdits.answer(object, context.version(), deleted[0]);
     }
 }
