@@ -115,6 +115,7 @@ class StackitWireFormatTest {
         JsonObject scheduled = expect(200, api.get(api.key(ring, key)));
         assertEquals("deleted", scheduled.getString("state"));
         assertEquals(inThirtyDays(), scheduled.getString("deletionDate"));
+        assertEquals(400, api.delete(api.key(ring, key)).status(), "a second delete, as the real service answers");
 
         Http.Reply restored = api.post(api.key(ring, key) + "/restore", null);
         assertEquals(204, restored.status(), restored::toString);
