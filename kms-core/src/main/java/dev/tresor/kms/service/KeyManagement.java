@@ -44,6 +44,7 @@ public final class KeyManagement {
     private final Crypto crypto;
     private final Clock clock;
     private final CallPipeline pipeline;
+    private final java.util.function.BooleanSupplier ready;
 
     KeyManagement(BarrierStore barrier, KeyService keys, KeyCryptography cryptography, WrappingKeys wrappingKeys,
                   ManagedObjects objects, Projects projects, RateLimits limits, AuditLog audit, Crypto crypto,
@@ -58,6 +59,14 @@ public final class KeyManagement {
         this.crypto = crypto;
         this.clock = clock;
         this.pipeline = new CallPipeline(barrier, projects, limits, audit, clock);
+        this.ready = () -> {
+            try {
+                barrier.requireUnsealed();
+                return true;
+            } catch (KmsError sealed) {
+                return false;
+            }
+        };
     }
 
     /** The instance's rolling-hour budget right now (for RateLimit-* headers); not itself a counted call. */
@@ -320,6 +329,25 @@ public final class KeyManagement {
             }
             return audit.export(caller.tenant().path(), from, to);
         });
+    }
+
+    /**
+     * Live (not purged) key versions per KMS instance: what STACKIT bills by the hour, for the
+     * operator's metrics. Neither counted against budgets nor audited; empty while sealed.
+     */
+    public Map<TenantId, Long> keyVersionCounts() {
+        if (!ready.getAsBoolean()) {
+            return Map.of();
+        }
+        Map<TenantId, Long> counts = new java.util.LinkedHashMap<>();
+        for (var project : projects.list()) {
+            for (String region : Regions.ALL) {
+                TenantId tenant = new TenantId(project.id(), region);
+                counts.put(tenant, keys.listAllKeys(tenant).stream()
+                        .mapToLong(k -> keys.listVersions(tenant, KeyRef.byId(k.id())).size()).sum());
+            }
+        }
+        return counts;
     }
 
     /** Erases keys, versions and objects whose 30-day window has passed, in every project; answers how many. */

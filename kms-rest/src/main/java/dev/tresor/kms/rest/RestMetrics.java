@@ -1,9 +1,12 @@
 package dev.tresor.kms.rest;
 
 import dev.tresor.kms.service.Administration;
+import dev.tresor.kms.service.KeyManagement;
 import dev.tresor.kms.service.SealStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Handler;
@@ -70,11 +73,14 @@ public final class RestMetrics {
     }
 
     /**
-     * {@code /metrics}: refreshes the seal gauges on a worker, then renders the registry. Tresor's
+     * {@code /metrics}: refreshes the seal and key-version gauges on a worker, then renders the registry. Tresor's
      * meters are registered here, after Vert.x has configured the registry's filters.
      */
-    void mount(Router router, Administration admin, Blocking blocking) {
+    void mount(Router router, Administration admin, KeyManagement keys, Blocking blocking) {
         rateLimitRefusals();
+        MultiGauge versions = MultiGauge.builder("tresor.key.versions")
+                .description("Live key versions per KMS instance (STACKIT bills key versions per hour)")
+                .register(registry);
         Gauge.builder("tresor.sealed", sealed, AtomicInteger::get)
                 .description("1 while the server is sealed (every data path answers 503), else 0")
                 .register(registry);
@@ -82,12 +88,14 @@ public final class RestMetrics {
                 .description("1 once the server has been initialised")
                 .register(registry);
         Handler<RoutingContext> scrape = PrometheusScrapingHandler.create(registry);
-        router.get(PATH).handler(ctx -> blocking.run(admin::sealStatus).onComplete(status -> {
-            if (status.succeeded()) {
-                record(status.result());
-            }
-            scrape.handle(ctx);
-        }));
+        router.get(PATH).handler(ctx -> blocking.run(() -> {
+            record(admin.sealStatus());
+            versions.register(keys.keyVersionCounts().entrySet().stream()
+                    .map(e -> MultiGauge.Row.of(Tags.of("project", e.getKey().projectId(), "region",
+                            e.getKey().regionId()), e.getValue()))
+                    .toList(), true);
+            return null;
+        }).onComplete(refreshed -> scrape.handle(ctx)));
     }
 
     private void record(SealStatus status) {

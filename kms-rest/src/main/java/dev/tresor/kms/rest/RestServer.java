@@ -54,7 +54,7 @@ public final class RestServer {
 
         new HealthRoutes(admin, blocking).mount(r);
         new OpenApiDocument().mount(r);
-        metrics.mount(r, admin, blocking);
+        metrics.mount(r, admin, keys, blocking);
 
         BearerAuth auth = new BearerAuth(admin, blocking);
         new AdminRoutes(admin, blocking, auth).mount(r);

@@ -54,6 +54,20 @@ class ProbesAndMetricsTest {
 
     @Test
     @Order(3)
+    void metricsCountLiveKeyVersionsPerProject() {
+        String projectId = server.newProject();
+        ProjectApi api = server.api(projectId, server.token(projectId, Role.ADMIN));
+        String ring = api.createRing("billing");
+        String key = api.createAesKey(ring);
+        expect(202, api.post(api.ring(ring) + "/keys/" + key + "/rotate", null));
+        api.createAesKey(ring);
+        String gauge = "tresor_key_versions{project=\"" + projectId + "\",region=\"eu01\"} 3.0";
+        String metrics = server.http().get(RestMetrics.PATH, null).body();
+        assertTrue(metrics.lines().anyMatch(gauge::equals), metrics);
+    }
+
+    @Test
+    @Order(4)
     void sealingTurnsDataPathsAndReadinessTo503() {
         ProjectApi api = server.newProjectApi();
         expect(204, server.http().post("/admin/v1/seal", server.operatorToken(), null));

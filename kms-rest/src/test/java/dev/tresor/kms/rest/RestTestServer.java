@@ -6,6 +6,7 @@ import dev.tresor.kms.service.KmsCore;
 import dev.tresor.kms.tenant.Grant;
 import dev.tresor.kms.tenant.Principal;
 import dev.tresor.kms.tenant.Role;
+import dev.tresor.kms.testing.MovableClock;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -35,7 +36,7 @@ final class RestTestServer implements BeforeAllCallback, AfterAllCallback {
     private static final Grant BOOTSTRAP = Grant.operator(new Principal(Principal.Kind.OPERATOR, "rest-test"));
 
     private final RestOptions options;
-    private final TestClock clock = new TestClock(START);
+    private final MovableClock clock = new MovableClock(START);
     private Path dataDir;
     private KmsCore core;
     private Vertx vertx;
@@ -77,7 +78,7 @@ final class RestTestServer implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
-    TestClock clock() {
+    MovableClock clock() {
         return clock;
     }
 
