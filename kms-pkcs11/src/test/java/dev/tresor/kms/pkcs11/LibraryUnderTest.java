@@ -34,7 +34,7 @@ final class LibraryUnderTest {
     static void configureUnreachableServer() {
         Path configuration = configuration();
         ClientIdentity identity = ClientIdentity.writeTo(configuration.getParent());
-        String text = "server = 127.0.0.1:" + closedPort() + "\n"
+        String text = "server = 127.0.0.1:" + freePort() + "\n"
                 + "ca = " + identity.certificate() + "\n"
                 + "cert = " + identity.certificate() + "\n"
                 + "key = " + identity.key() + "\n"
@@ -48,7 +48,8 @@ final class LibraryUnderTest {
         }
     }
 
-    private static int closedPort() {
+    /** A loopback port that was free a moment ago (nobody listens on it). */
+    static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {

@@ -6,7 +6,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -49,7 +48,7 @@ final class TresorDevServer implements AutoCloseable {
 
     /** Starts a server whose new project may make {@code callsPerHour} calls an hour. */
     static TresorDevServer start(Path directory, long callsPerHour) {
-        TresorDevServer server = new TresorDevServer(directory, freePort(), callsPerHour);
+        TresorDevServer server = new TresorDevServer(directory, LibraryUnderTest.freePort(), callsPerHour);
         server.launch();
         return server;
     }
@@ -187,11 +186,4 @@ final class TresorDevServer implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

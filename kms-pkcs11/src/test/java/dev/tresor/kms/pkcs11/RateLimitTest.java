@@ -1,0 +1,48 @@
+package dev.tresor.kms.pkcs11;
+
+import static dev.tresor.kms.pkcs11.ModuleWithoutServerTest.assertCkr;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_FUNCTION_FAILED;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xipki.pkcs11.wrapper.PKCS11Module;
+import org.xipki.pkcs11.wrapper.Session;
+
+/** A project whose hourly budget is spent: CKR_FUNCTION_FAILED, and KMIP reason 0x3A in ulDeviceError. */
+class RateLimitTest {
+    private static final int CALLS_PER_HOUR = 5;
+    private static final long SERVER_LIMIT_EXCEEDED = 0x3A;
+
+    @TempDir
+    static Path serverDirectory;
+    private static TresorDevServer server;
+    private static PKCS11Module module;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = TresorDevServer.start(serverDirectory, CALLS_PER_HOUR);
+        module = PKCS11Module.getInstance(LibraryUnderTest.library().toString());
+        module.initialize();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        module.finalize(null);
+        server.close();
+    }
+
+    @Test
+    void theCallAfterTheBudgetFailsWithFunctionFailed() throws Exception {
+        Session session = module.getSlotList(true)[0].getToken().openSession(true);
+        for (int call = 0; call < CALLS_PER_HOUR; call++) {
+            assertEquals(16, session.generateRandom(16).length);
+        }
+        assertCkr(CKR_FUNCTION_FAILED, () -> session.generateRandom(16));
+        assertEquals(SERVER_LIMIT_EXCEEDED, session.getSessionInfo().getDeviceError());
+        session.closeSession();
+    }
+}

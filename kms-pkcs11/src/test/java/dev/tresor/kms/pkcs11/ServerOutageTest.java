@@ -1,0 +1,62 @@
+package dev.tresor.kms.pkcs11;
+
+import static dev.tresor.kms.pkcs11.ModuleWithoutServerTest.assertCkr;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKK_AES;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_AES_GCM;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_AES_KEY_GEN;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_DEVICE_ERROR;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xipki.pkcs11.wrapper.AttributeVector;
+import org.xipki.pkcs11.wrapper.Mechanism;
+import org.xipki.pkcs11.wrapper.PKCS11Module;
+import org.xipki.pkcs11.wrapper.Session;
+import org.xipki.pkcs11.wrapper.params.GCM_PARAMS;
+
+/**
+ * A stopped server is CKR_DEVICE_ERROR (never CKR_DEVICE_REMOVED); when it is back, the same
+ * session and key handle work again over fresh connections, and the key survived.
+ */
+class ServerOutageTest {
+    @TempDir
+    static Path serverDirectory;
+    private static TresorDevServer server;
+    private static PKCS11Module module;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = TresorDevServer.start(serverDirectory, 10_000_000);
+        module = PKCS11Module.getInstance(LibraryUnderTest.library().toString());
+        module.initialize();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        module.finalize(null);
+        server.close();
+    }
+
+    @Test
+    void callsFailWithDeviceErrorWhileTheServerIsDownAndRecoverAfter() throws Exception {
+        Session session = module.getSlotList(true)[0].getToken().openSession(true);
+        long key = session.generateKey(new Mechanism(CKM_AES_KEY_GEN), AttributeVector.newSecretKey(CKK_AES)
+                .token(true).valueLen(32).label("survivor").encrypt(true).decrypt(true));
+        Mechanism gcm = new Mechanism(CKM_AES_GCM, new GCM_PARAMS(new byte[12], new byte[0], 128));
+        byte[] sealed = session.encryptSingle(gcm, key, new byte[] {1, 2, 3});
+
+        server.stop();
+        assertCkr(CKR_DEVICE_ERROR, () -> session.generateRandom(16));
+        assertCkr(CKR_DEVICE_ERROR, () -> session.decryptSingle(gcm, key, sealed));
+
+        server.restart();
+        assertEquals(16, session.generateRandom(16).length);
+        assertArrayEquals(new byte[] {1, 2, 3}, session.decryptSingle(gcm, key, sealed));
+        session.closeSession();
+    }
+}
