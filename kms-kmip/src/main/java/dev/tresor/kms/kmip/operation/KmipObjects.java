@@ -11,7 +11,7 @@ import dev.tresor.kms.service.CreateKeyRing;
 import dev.tresor.kms.service.KmsError;
 import dev.tresor.kms.tenant.TenantId;
 import java.util.ArrayList;
-import java.util.HexFormat;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,14 +22,16 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * KMIP objects kept in the core: keys of the tenant's key ring named {@code kmip} (created on
- * first use, visible over REST too), with each object's KMIP attributes in one front-end
- * attribute of its key, {@code kmip/<version>[p]}, holding the hex of their TTLV.
+ * first use, visible over REST too), with each object's KMIP attributes in front-end attributes
+ * of its key: the Base64 of their TTLV, cut into entries {@code kmip/<version>[p]/<n>} that fit
+ * the core's bound on one attribute value.
  * Changes to one key's attributes are serialised here, since the core replaces them whole.
  */
 final class KmipObjects {
     static final String RING = "kmip";
     private static final String PREFIX = "kmip/";
-    private static final HexFormat HEX = HexFormat.of();
+    /** The core's bound on one front-end attribute value, in characters. */
+    private static final int CHUNK = 4096;
 
     private final ConcurrentMap<TenantId, String> rings = new ConcurrentHashMap<>();
     private final ReentrantLock[] locks = new ReentrantLock[64];
@@ -61,9 +63,9 @@ final class KmipObjects {
             if (!key.keyRingId().equals(ring)) {
                 continue;
             }
-            key.attributes().keySet().stream().filter(name -> name.startsWith(PREFIX)).sorted()
-                    .forEach(name -> objectOf(key, idOf(key.id(), name.substring(PREFIX.length())))
-                            .ifPresent(objects::add));
+            key.attributes().keySet().stream().filter(name -> name.startsWith(PREFIX) && name.endsWith("/0")).sorted()
+                    .forEach(name -> objectOf(key, idOf(key.id(),
+                            name.substring(PREFIX.length(), name.length() - "/0".length()))).ifPresent(objects::add));
         }
         return objects;
     }
@@ -84,6 +86,8 @@ final class KmipObjects {
         KmipObject changed = object.with(Tag.LAST_CHANGE_DATE, Ttlv.dateTime(Tag.LAST_CHANGE_DATE,
                 context.clock().instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
         Map<String, String> all = new LinkedHashMap<>(changed.key().attributes());
+        String prefix = PREFIX + suffix(changed.id()) + "/";
+        all.keySet().removeIf(name -> name.startsWith(prefix));
         all.putAll(encode(changed.id().version(), changed.id().isPublic(), changed.stored()));
         Key updated = context.keys().setAttributes(context.caller(), changed.id().key(), all);
         return new KmipObject(changed.id(), updated, changed.stored());
@@ -97,7 +101,13 @@ final class KmipObjects {
         List<Ttlv> items = new ArrayList<>();
         stored.forEach((name, values) -> values.forEach(value -> items.add(Ttlv.structure(Tag.ATTRIBUTE,
                 Ttlv.text(Tag.ATTRIBUTE_NAME, name), Attributes.retag(value, Tag.ATTRIBUTE_VALUE.code())))));
-        return Map.of(PREFIX + version + (isPublic ? "p" : ""), HEX.formatHex(TtlvWriter.write(Ttlv.structure(Tag.ATTRIBUTES, items))));
+        String encoded = Base64.getEncoder().encodeToString(TtlvWriter.write(Ttlv.structure(Tag.ATTRIBUTES, items)));
+        Map<String, String> chunks = new LinkedHashMap<>();
+        for (int start = 0, n = 0; start < encoded.length() || n == 0; start += CHUNK, n++) {
+            chunks.put(PREFIX + version + (isPublic ? "p" : "") + "/" + n,
+                    encoded.substring(start, Math.min(encoded.length(), start + CHUNK)));
+        }
+        return chunks;
     }
 
     /** Another object of the same core key (the other half of a pair), read from the key already loaded. */
@@ -106,12 +116,17 @@ final class KmipObjects {
     }
 
     private static Optional<KmipObject> objectOf(Key key, ObjectId id) {
-        String encoded = key.attributes().get(PREFIX + suffix(id));
-        if (encoded == null) {
+        String prefix = PREFIX + suffix(id) + "/";
+        if (!key.attributes().containsKey(prefix + 0)) {
             return Optional.empty();
         }
+        StringBuilder encoded = new StringBuilder();
+        for (int n = 0; key.attributes().containsKey(prefix + n); n++) {
+            encoded.append(key.attributes().get(prefix + n));
+        }
         Map<String, List<Ttlv>> stored = new LinkedHashMap<>();
-        for (Ttlv attribute : TtlvReader.read(HEX.parseHex(encoded), TtlvLimits.DEFAULT).items()) {
+        for (Ttlv attribute : TtlvReader.read(Base64.getDecoder().decode(encoded.toString()), TtlvLimits.DEFAULT)
+                .items()) {
             stored.computeIfAbsent(attribute.require(Tag.ATTRIBUTE_NAME).asText(), n -> new ArrayList<>())
                     .add(attribute.require(Tag.ATTRIBUTE_VALUE));
         }

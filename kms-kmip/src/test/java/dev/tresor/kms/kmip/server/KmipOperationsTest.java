@@ -270,6 +270,25 @@ class KmipOperationsTest {
     }
 
     @Test
+    void manyLongCustomAttributesAreKept() throws Exception {
+        try (KmipTestClient client = server.client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V1_4);
+            String uid = createAes(kmip, "many-attributes");
+            String value = "v".repeat(200);
+            for (int i = 0; i < 40; i++) {
+                kmip.ok(Operation.ADD_ATTRIBUTE, Kmip.uid(uid), Ttlv.structure(Tag.ATTRIBUTE,
+                        Ttlv.text(Tag.ATTRIBUTE_NAME, "x-attribute-" + i), Ttlv.text(Tag.ATTRIBUTE_VALUE, value + i)));
+            }
+            assertEquals(value + 39, kmip.ok(Operation.GET_ATTRIBUTES, Kmip.uid(uid),
+                    Ttlv.text(Tag.ATTRIBUTE_NAME, "x-attribute-39")).require(Tag.ATTRIBUTE)
+                    .require(Tag.ATTRIBUTE_VALUE).asText());
+            assertEquals(List.of(uid), kmip.ok(Operation.LOCATE, Ttlv.structure(Tag.ATTRIBUTE,
+                    Ttlv.text(Tag.ATTRIBUTE_NAME, "x-attribute-7"), Ttlv.text(Tag.ATTRIBUTE_VALUE, value + 7)))
+                    .all(Tag.UNIQUE_IDENTIFIER).stream().map(Ttlv::asText).toList());
+        }
+    }
+
+    @Test
     void anUnknownObjectIsItemNotFound() throws Exception {
         try (KmipTestClient client = server.client()) {
             Kmip kmip = new Kmip(client, ProtocolVersion.V1_4);
