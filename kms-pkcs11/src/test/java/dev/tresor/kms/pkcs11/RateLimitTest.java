@@ -9,7 +9,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.xipki.pkcs11.wrapper.PKCS11Module;
 import org.xipki.pkcs11.wrapper.Session;
 
 /** A project whose hourly budget is spent: CKR_FUNCTION_FAILED, and KMIP reason 0x3A in ulDeviceError. */
@@ -19,25 +18,21 @@ class RateLimitTest {
 
     @TempDir
     static Path serverDirectory;
-    private static TresorDevServer server;
-    private static PKCS11Module module;
+    private static TresorWithLibrary tresor;
 
     @BeforeAll
     static void start() throws Exception {
-        server = TresorDevServer.start(serverDirectory, CALLS_PER_HOUR);
-        module = PKCS11Module.getInstance(LibraryUnderTest.library().toString());
-        module.initialize();
+        tresor = TresorWithLibrary.start(serverDirectory, CALLS_PER_HOUR);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        module.finalize(null);
-        server.close();
+        tresor.close();
     }
 
     @Test
     void theCallAfterTheBudgetFailsWithFunctionFailed() throws Exception {
-        Session session = module.getSlotList(true)[0].getToken().openSession(true);
+        Session session = tresor.token().openSession(true);
         for (int call = 0; call < CALLS_PER_HOUR; call++) {
             assertEquals(16, session.generateRandom(16).length);
         }

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xipki.pkcs11.wrapper.AttributeVector;
 import org.xipki.pkcs11.wrapper.Mechanism;
-import org.xipki.pkcs11.wrapper.PKCS11Module;
 import org.xipki.pkcs11.wrapper.Session;
 import org.xipki.pkcs11.wrapper.params.GCM_PARAMS;
 
@@ -26,35 +25,31 @@ import org.xipki.pkcs11.wrapper.params.GCM_PARAMS;
 class ServerOutageTest {
     @TempDir
     static Path serverDirectory;
-    private static TresorDevServer server;
-    private static PKCS11Module module;
+    private static TresorWithLibrary tresor;
 
     @BeforeAll
     static void start() throws Exception {
-        server = TresorDevServer.start(serverDirectory, 10_000_000);
-        module = PKCS11Module.getInstance(LibraryUnderTest.library().toString());
-        module.initialize();
+        tresor = TresorWithLibrary.start(serverDirectory, 10_000_000);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        module.finalize(null);
-        server.close();
+        tresor.close();
     }
 
     @Test
     void callsFailWithDeviceErrorWhileTheServerIsDownAndRecoverAfter() throws Exception {
-        Session session = module.getSlotList(true)[0].getToken().openSession(true);
+        Session session = tresor.token().openSession(true);
         long key = session.generateKey(new Mechanism(CKM_AES_KEY_GEN), AttributeVector.newSecretKey(CKK_AES)
                 .token(true).valueLen(32).label("survivor").encrypt(true).decrypt(true));
         Mechanism gcm = new Mechanism(CKM_AES_GCM, new GCM_PARAMS(new byte[12], new byte[0], 128));
         byte[] sealed = session.encryptSingle(gcm, key, new byte[] {1, 2, 3});
 
-        server.stop();
+        tresor.server().stop();
         assertCkr(CKR_DEVICE_ERROR, () -> session.generateRandom(16));
         assertCkr(CKR_DEVICE_ERROR, () -> session.decryptSingle(gcm, key, sealed));
 
-        server.restart();
+        tresor.server().restart();
         assertEquals(16, session.generateRandom(16).length);
         assertArrayEquals(new byte[] {1, 2, 3}, session.decryptSingle(gcm, key, sealed));
         session.closeSession();

@@ -62,7 +62,6 @@ import org.xipki.pkcs11.wrapper.AttributeVector;
 import org.xipki.pkcs11.wrapper.KeyPairTemplate;
 import org.xipki.pkcs11.wrapper.Mechanism;
 import org.xipki.pkcs11.wrapper.PKCS11KeyPair;
-import org.xipki.pkcs11.wrapper.PKCS11Module;
 import org.xipki.pkcs11.wrapper.Session;
 import org.xipki.pkcs11.wrapper.Token;
 import org.xipki.pkcs11.wrapper.params.GCM_PARAMS;
@@ -76,23 +75,19 @@ class TresorTokenTest {
 
     @TempDir
     static Path serverDirectory;
-    private static TresorDevServer server;
-    private static PKCS11Module module;
+    private static TresorWithLibrary tresor;
     private static Token token;
     private Session session;
 
     @BeforeAll
     static void start() throws Exception {
-        server = TresorDevServer.start(serverDirectory, 10_000_000);
-        module = PKCS11Module.getInstance(LibraryUnderTest.library().toString());
-        module.initialize();
-        token = module.getSlotList(true)[0].getToken();
+        tresor = TresorWithLibrary.start(serverDirectory, 10_000_000);
+        token = tresor.token();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        module.finalize(null);
-        server.close();
+        tresor.close();
     }
 
     @BeforeEach
@@ -119,7 +114,7 @@ class TresorTokenTest {
 
     @Test
     void tokenShowsTheDevProject() throws Exception {
-        assertEquals(server.devFacts().get("projectId").asText().substring(0, 16),
+        assertEquals(tresor.server().devFacts().get("projectId").asText().substring(0, 16),
                 token.getTokenInfo().getSerialNumber().trim());
     }
 
