@@ -501,7 +501,7 @@ CK_RV C_GetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
     struct object *o = NULL;
     if (!pTemplate && ulCount)
         rv = CKR_ARGUMENTS_BAD;
-    else if (!(o = object_for_session(hObject, s->slot, s->handle)))
+    else if (!(o = object_for_session(hObject, s->slot)))
         rv = CKR_OBJECT_HANDLE_INVALID;
     else
         o = fresh(lib_slot(s->slot), o, &device_error, &rv);

@@ -141,7 +141,7 @@ static CK_RV crypt_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDL
     struct object *key = NULL;
     if (!m)
         rv = CKR_ARGUMENTS_BAD;
-    else if (!(key = object_for_session(hKey, s->slot, s->handle)))
+    else if (!(key = object_for_session(hKey, s->slot)))
         rv = CKR_KEY_HANDLE_INVALID;
     else if (key->owner)
         rv = CKR_KEY_FUNCTION_NOT_PERMITTED; /* session keys are operands only */

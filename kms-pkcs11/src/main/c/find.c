@@ -124,11 +124,11 @@ static int by_primary_then_version(const void *a, const void *b)
     return (y->version > x->version) - (y->version < x->version);
 }
 
-static CK_RV collect_matches(struct slot *s, CK_SESSION_HANDLE session, const CK_ATTRIBUTE *t,
+static CK_RV collect_matches(struct slot *s, const CK_ATTRIBUTE *t,
                              CK_ULONG n, int with_token, struct operation *op)
 {
     size_t m = 0;
-    struct object **cand = objects_snapshot(s->id, session, with_token, &m);
+    struct object **cand = objects_snapshot(s->id, with_token, &m);
     if (!cand)
         return CKR_HOST_MEMORY;
     qsort(cand, m, sizeof(*cand), by_primary_then_version);
@@ -178,7 +178,7 @@ CK_RV C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, 
     if (rv == CKR_OK && token_wanted)
         rv = load_candidates(sl, pTemplate, ulCount, &device_error);
     if (rv == CKR_OK) {
-        rv = collect_matches(sl, s->handle, pTemplate, ulCount, token_wanted, &s->op);
+        rv = collect_matches(sl, pTemplate, ulCount, token_wanted, &s->op);
         if (rv == CKR_OK)
             s->op.kind = OP_FIND;
     }
@@ -197,7 +197,7 @@ CK_RV find_key_version(struct slot *sl, const struct object *key, uint32_t versi
                         {CKA_TRESOR_VERSION, &v, sizeof(v)}};
     CK_RV rv = load_candidates(sl, t, 3, device_error);
     size_t m = 0;
-    struct object **cand = rv == CKR_OK ? objects_snapshot(sl->id, 0, 1, &m) : NULL;
+    struct object **cand = rv == CKR_OK ? objects_snapshot(sl->id, 1, &m) : NULL;
     if (rv == CKR_OK && !cand)
         rv = CKR_HOST_MEMORY;
     *out = NULL;
@@ -264,7 +264,7 @@ CK_RV C_DestroyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject)
     if (rv != CKR_OK)
         return rv;
     CK_ULONG device_error = 0;
-    struct object *o = object_for_session(hObject, s->slot, s->handle);
+    struct object *o = object_for_session(hObject, s->slot);
     if (!o) {
         rv = CKR_OBJECT_HANDLE_INVALID;
     } else if (o->owner) {

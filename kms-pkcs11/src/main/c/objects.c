@@ -79,10 +79,12 @@ struct object *object_get(CK_OBJECT_HANDLE h)
     return o;
 }
 
-struct object *object_for_session(CK_OBJECT_HANDLE h, CK_SLOT_ID slot, CK_SESSION_HANDLE session)
+/* Session objects belong to the application: every session on their slot may use them; the
+ * creating session's end destroys them. */
+struct object *object_for_session(CK_OBJECT_HANDLE h, CK_SLOT_ID slot)
 {
     struct object *o = object_get(h);
-    if (o && (o->slot != slot || (o->owner && o->owner != session))) {
+    if (o && o->slot != slot) {
         object_put(o);
         o = NULL;
     }
@@ -172,15 +174,14 @@ void objects_drop_session(CK_SESSION_HANDLE owner) { drop_where(owned_by, &owner
 void objects_drop_uid(const char *uid) { drop_where(has_uid, uid); }
 void objects_drop_handle(CK_OBJECT_HANDLE h) { drop_where(has_handle, &h); }
 
-struct object **objects_snapshot(CK_SLOT_ID slot, CK_SESSION_HANDLE session, int with_token,
-                                 size_t *n)
+struct object **objects_snapshot(CK_SLOT_ID slot, int with_token, size_t *n)
 {
     pthread_rwlock_rdlock(&g_objects_rw);
     struct object **out = malloc((g_objects_n ? g_objects_n : 1) * sizeof(*out));
     *n = 0;
     for (size_t i = 0; out && i < g_objects_n; i++) {
         struct object *o = g_objects[i];
-        if (o->slot == slot && (o->owner == session || (!o->owner && with_token))) {
+        if (o->slot == slot && (o->owner || with_token)) {
             atomic_fetch_add(&o->refs, 1);
             out[(*n)++] = o;
         }

@@ -100,7 +100,7 @@ static CK_RV sign_verify_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT
         rv = CKR_ARGUMENTS_BAD;
     else if (!sm)
         rv = CKR_MECHANISM_INVALID;
-    else if (!(key = object_for_session(hKey, s->slot, s->handle)))
+    else if (!(key = object_for_session(hKey, s->slot)))
         rv = CKR_KEY_HANDLE_INVALID;
     else if (key->key_type != sm->key_type ||
              key->cls != (sign ? CKO_PRIVATE_KEY : CKO_PUBLIC_KEY))

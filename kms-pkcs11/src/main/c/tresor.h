@@ -283,14 +283,13 @@ struct object *object_new(void);
 void objects_drop_session(CK_SESSION_HANDLE owner);
 void objects_drop_uid(const char *uid);
 void objects_drop_handle(CK_OBJECT_HANDLE h);
-/* References to the objects a session can see (caller puts each and frees the array). */
-struct object **objects_snapshot(CK_SLOT_ID slot, CK_SESSION_HANDLE session, int with_token,
-                                 size_t *n);
+/* References to the objects of a slot (caller puts each and frees the array). */
+struct object **objects_snapshot(CK_SLOT_ID slot, int with_token, size_t *n);
 /* Loads (or refreshes) the objects for these UIDs with one batched Get Attributes. */
 CK_RV objects_load(struct slot *s, const char *const *uids, size_t n, CK_ULONG *device_error,
                    CK_OBJECT_HANDLE *handles);
-/* A reference to a key usable on this session's slot, or NULL. */
-struct object *object_for_session(CK_OBJECT_HANDLE h, CK_SLOT_ID slot, CK_SESSION_HANDLE session);
+/* A reference to an object of this slot, or NULL. */
+struct object *object_for_session(CK_OBJECT_HANDLE h, CK_SLOT_ID slot);
 /* Template helpers. */
 const CK_ATTRIBUTE *template_find(const CK_ATTRIBUTE *t, CK_ULONG n, CK_ATTRIBUTE_TYPE type);
 int template_bool(const CK_ATTRIBUTE *t, CK_ULONG n, CK_ATTRIBUTE_TYPE type, int dflt, int *out);

@@ -134,9 +134,9 @@ CK_RV C_WrapKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
     struct object *kek = NULL, *key = NULL;
     if (!pMechanism || !pulWrappedKeyLen)
         rv = CKR_ARGUMENTS_BAD;
-    else if (!(kek = object_for_session(hWrappingKey, s->slot, s->handle)))
+    else if (!(kek = object_for_session(hWrappingKey, s->slot)))
         rv = CKR_WRAPPING_KEY_HANDLE_INVALID;
-    else if (!(key = object_for_session(hKey, s->slot, s->handle)))
+    else if (!(key = object_for_session(hKey, s->slot)))
         rv = CKR_KEY_HANDLE_INVALID;
     else if (!key->owner || !key->extractable || !key->secret)
         rv = CKR_KEY_UNEXTRACTABLE; /* token keys never leave Tresor through this path */
@@ -221,7 +221,7 @@ CK_RV C_UnwrapKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
         rv = CKR_WRAPPED_KEY_LEN_RANGE;
     else if ((rv = check_unwrap_template(pTemplate, ulAttributeCount, &kt, &value_len)) != CKR_OK)
         ;
-    else if (!(kek = object_for_session(hUnwrappingKey, s->slot, s->handle)))
+    else if (!(kek = object_for_session(hUnwrappingKey, s->slot)))
         rv = CKR_UNWRAPPING_KEY_HANDLE_INVALID;
     else
         rv = check_wrapping_key(pMechanism, kek, 0, &params);
