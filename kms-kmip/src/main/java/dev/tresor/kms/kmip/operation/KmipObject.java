@@ -70,6 +70,15 @@ record KmipObject(ObjectId id, Key key, Map<String, List<Ttlv>> stored) {
                 Ttlv.text(Tag.LINKED_OBJECT_IDENTIFIER, other.uid())));
     }
 
+    /**
+     * This object as it stands at {@code now}: a Pre-Active object whose Activation Date has come
+     * is Active (spec 1.4 section 3.24), without anyone calling Activate.
+     */
+    KmipObject at(java.time.Instant now) {
+        boolean due = Attributes.first(stored, Tag.ACTIVATION_DATE).map(d -> !d.asDateTime().isAfter(now)).orElse(false);
+        return state() == ObjectState.PRE_ACTIVE && due ? withState(ObjectState.ACTIVE) : this;
+    }
+
     KmipObject with(Tag attribute, Ttlv value) {
         return with(Attributes.specName(attribute), List.of(Attributes.retag(value, Tag.ATTRIBUTE_VALUE.code())));
     }

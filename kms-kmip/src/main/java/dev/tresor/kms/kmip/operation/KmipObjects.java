@@ -52,7 +52,8 @@ final class KmipObjects {
     KmipObject load(OperationContext context, String uid) {
         ObjectId id = ObjectId.parse(uid);
         Key key = context.keys().getKey(context.caller(), id.key());
-        return objectOf(key, id).orElseThrow(() -> KmsError.notFound("object " + uid));
+        return objectOf(key, id).map(o -> o.at(context.clock().instant()))
+                .orElseThrow(() -> KmsError.notFound("object " + uid));
     }
 
     /** Every KMIP object of the tenant's KMIP key ring. */
@@ -65,7 +66,8 @@ final class KmipObjects {
             }
             key.attributes().keySet().stream().filter(name -> name.startsWith(PREFIX) && name.endsWith("/0")).sorted()
                     .forEach(name -> objectOf(key, idOf(key.id(),
-                            name.substring(PREFIX.length(), name.length() - "/0".length()))).ifPresent(objects::add));
+                            name.substring(PREFIX.length(), name.length() - "/0".length())))
+                            .map(o -> o.at(context.clock().instant())).ifPresent(objects::add));
         }
         return objects;
     }

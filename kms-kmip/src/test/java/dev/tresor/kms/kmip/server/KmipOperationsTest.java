@@ -289,6 +289,22 @@ class KmipOperationsTest {
     }
 
     @Test
+    void aKeyBecomesActiveWhenItsActivationDateComes() throws Exception {
+        try (KmipTestClient client = server.client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
+            String uid = kmip.ok(Operation.CREATE, Ttlv.enumeration(Tag.OBJECT_TYPE, SYMMETRIC_KEY), kmip.attributes(
+                    Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, AES), Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, 128),
+                    Ttlv.dateTime(Tag.ACTIVATION_DATE, server.core.clock().instant()
+                            .truncatedTo(java.time.temporal.ChronoUnit.SECONDS).plusSeconds(600))))
+                    .require(Tag.UNIQUE_IDENTIFIER).asText();
+            assertEquals(1, state(kmip, ProtocolVersion.V2_1, uid));
+            server.core.clock().advance(java.time.Duration.ofMinutes(10));
+            assertEquals(2, state(kmip, ProtocolVersion.V2_1, uid));
+            kmip.ok(Operation.ENCRYPT, Kmip.uid(uid), Ttlv.bytes(Tag.DATA, Bytes.of(PLAINTEXT)));
+        }
+    }
+
+    @Test
     void anUnknownObjectIsItemNotFound() throws Exception {
         try (KmipTestClient client = server.client()) {
             Kmip kmip = new Kmip(client, ProtocolVersion.V1_4);
