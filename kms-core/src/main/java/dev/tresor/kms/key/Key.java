@@ -13,7 +13,8 @@ import java.util.Set;
  * through REST (it pins the scheme); KMIP keys carry only a type and usages and choose the scheme
  * per call. {@code attributes} holds front-end attributes the core keeps but does not interpret
  * (the KMIP Name, stored Cryptographic Parameters, links ...). {@code lastVersion} is the highest
- * version number ever given, so a purged version's number is never reused.
+ * version number ever given, so a purged version's number is never reused. {@code release} holds
+ * the Tresor release terms (releasable, release policy, gated uses).
  */
 public record Key(
         String id,
@@ -32,7 +33,8 @@ public record Key(
         Instant createdAt,
         Optional<Instant> deletionDate,
         long lastVersion,
-        Map<String, String> attributes) {
+        Map<String, String> attributes,
+        ReleaseTerms release) {
 
     public enum AccessScope { PUBLIC, SNA }
 
@@ -51,6 +53,7 @@ public record Key(
         Objects.requireNonNull(createdAt);
         Objects.requireNonNull(deletionDate);
         attributes = Map.copyOf(attributes);
+        release = release == null ? ReleaseTerms.NONE : release; // records stored before release terms existed
     }
 
     public boolean allows(KeyUsage usage) {
@@ -72,16 +75,22 @@ public record Key(
 
     public Key withState(KeyState newState, Optional<Instant> newDeletionDate) {
         return new Key(id, tenant, keyRingId, displayName, description, type, usages, algorithm, protection,
-                accessScope, importOnly, exportable, newState, createdAt, newDeletionDate, lastVersion, attributes);
+                accessScope, importOnly, exportable, newState, createdAt, newDeletionDate, lastVersion, attributes,
+                release);
     }
 
     public Key withAttributes(Map<String, String> newAttributes) {
         return new Key(id, tenant, keyRingId, displayName, description, type, usages, algorithm, protection,
-                accessScope, importOnly, exportable, state, createdAt, deletionDate, lastVersion, newAttributes);
+                accessScope, importOnly, exportable, state, createdAt, deletionDate, lastVersion, newAttributes, release);
+    }
+
+    public Key withRelease(ReleaseTerms terms) {
+        return new Key(id, tenant, keyRingId, displayName, description, type, usages, algorithm, protection,
+                accessScope, importOnly, exportable, state, createdAt, deletionDate, lastVersion, attributes, terms);
     }
 
     public Key withLastVersion(long number) {
         return new Key(id, tenant, keyRingId, displayName, description, type, usages, algorithm, protection,
-                accessScope, importOnly, exportable, state, createdAt, deletionDate, number, attributes);
+                accessScope, importOnly, exportable, state, createdAt, deletionDate, number, attributes, release);
     }
 }

@@ -20,6 +20,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -108,6 +109,12 @@ public final class KeyService {
      */
     public Key createKey(TenantId tenant, CreateKey request, boolean exportableByDefault,
                          Consumer<BarrierStore.Batch> commit) {
+        return createKey(tenant, request, exportableByDefault, ReleaseTerms.NONE, commit);
+    }
+
+    /** Creates a key with its release terms (Tresor's releasable keys). */
+    public Key createKey(TenantId tenant, CreateKey request, boolean exportableByDefault, ReleaseTerms release,
+                         Consumer<BarrierStore.Batch> commit) {
         Names.checkDisplayName(request.displayName());
         request.description().ifPresent(Names::checkDescription);
         checkUsages(request);
@@ -123,7 +130,7 @@ public final class KeyService {
                         request.protection(), request.accessScope(), request.importOnly(),
                         request.exportable().orElse(exportableByDefault),
                         material.isPresent() ? KeyState.ACTIVE : KeyState.NO_VERSION, now, Optional.empty(), 0,
-                        request.attributes());
+                        request.attributes(), release);
                 BarrierStore.Batch batch = ledger.batch();
                 if (material.isPresent()) {
                     key = addVersion(batch, key, material.get(), now).key();
@@ -178,6 +185,12 @@ public final class KeyService {
                              Consumer<BarrierStore.Batch> commit) {
         Attributes.check(attributes);
         return changeKey(tenant, ref, commit, key -> key.withAttributes(attributes));
+    }
+
+    /** Sets or clears the release policy and the gated uses; releasability stays as created. */
+    public Key setReleasePolicy(TenantId tenant, KeyRef ref, Optional<String> policy, Set<ReleaseTerms.Use> requiredFor,
+                                Consumer<BarrierStore.Batch> commit) {
+        return changeKey(tenant, ref, commit, key -> key.withRelease(key.release().withPolicy(policy, requiredFor)));
     }
 
     // --- versions --------------------------------------------------------------------------
@@ -306,6 +319,26 @@ public final class KeyService {
         KeyVersion version = version(tenant, ref);
         usableMaterial(tenant, key, version);
         return Bytes.wrap(storedMaterial(tenant, key, version).get());
+    }
+
+    /** A released version: its record and its material as a JWK (JSON bytes the caller zeroes). */
+    public record Released(KeyVersion version, byte[] jwk) {
+    }
+
+    /** The material of a usable version of a key created releasable, as a JWK; else PERMISSION_DENIED. */
+    public Released releasableJwk(TenantId tenant, VersionRef ref) {
+        Key key = key(tenant, ref.key());
+        if (!key.release().releasable()) {
+            throw KmsError.denied("key " + key.id() + " was not created releasable");
+        }
+        KeyVersion version = version(tenant, ref);
+        usableMaterial(tenant, key, version);
+        byte[] material = storedMaterial(tenant, key, version).get();
+        try {
+            return new Released(version, KeyJwk.of(key.type(), material, version.publicKeyPem()));
+        } finally {
+            Arrays.fill(material, (byte) 0);
+        }
     }
 
     // --- purge -----------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 package dev.tresor.kms.service;
 
+import dev.tresor.kms.attest.Challenge;
 import dev.tresor.kms.audit.AuditEvent;
 import dev.tresor.kms.audit.AuditLog;
 import dev.tresor.kms.audit.AuditRecord;
@@ -11,6 +12,7 @@ import dev.tresor.kms.key.KeyService;
 import dev.tresor.kms.key.KeyVersion;
 import dev.tresor.kms.key.ManagedObject;
 import dev.tresor.kms.key.ManagedObjects;
+import dev.tresor.kms.key.ReleaseTerms;
 import dev.tresor.kms.key.WrappingKey;
 import dev.tresor.kms.key.WrappingKeys;
 import dev.tresor.kms.limit.RateLimitStatus;
@@ -25,6 +27,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The one service API every front-end calls. Synchronous and thread-safe: front-ends call it
@@ -44,11 +47,12 @@ public final class KeyManagement {
     private final Crypto crypto;
     private final Clock clock;
     private final CallPipeline pipeline;
+    private final AttestationGate attestation;
     private final java.util.function.BooleanSupplier ready;
 
     KeyManagement(BarrierStore barrier, KeyService keys, KeyCryptography cryptography, WrappingKeys wrappingKeys,
                   ManagedObjects objects, Projects projects, RateLimits limits, AuditLog audit, Crypto crypto,
-                  Clock clock) {
+                  Clock clock, AttestationGate attestation) {
         this.keys = keys;
         this.cryptography = cryptography;
         this.wrappingKeys = wrappingKeys;
@@ -58,6 +62,7 @@ public final class KeyManagement {
         this.audit = audit;
         this.crypto = crypto;
         this.clock = clock;
+        this.attestation = attestation;
         this.pipeline = new CallPipeline(barrier, projects, limits, audit, clock);
         this.ready = () -> {
             try {
@@ -206,9 +211,34 @@ public final class KeyManagement {
                 () -> cryptography.encrypt(caller.tenant(), request));
     }
 
+    /** ATTESTATION_REQUIRED for a key that requires attestation for decrypt or unwrap. */
     public Bytes decrypt(Caller caller, DecryptRequest request) {
-        return pipeline.read(caller, "decrypt", Right.CRYPTO, version(request.target()),
-                () -> cryptography.decrypt(caller.tenant(), request));
+        return pipeline.read(caller, "decrypt", Right.CRYPTO, version(request.target()), () -> {
+            Key key = keys.key(caller.tenant(), request.target().key());
+            if (key.release().gatesDecrypt()) {
+                throw KmsError.of(ErrorCode.ATTESTATION_REQUIRED, "key " + key.id()
+                        + " requires attestation for decrypt: answer a challenge with evidence");
+            }
+            return cryptography.decrypt(caller.tenant(), request);
+        });
+    }
+
+    /**
+     * Decrypt for an attested workload: the evidence must pass the key's release policy, and the
+     * plaintext comes back only as a compact JWE to the workload key the evidence binds.
+     */
+    public String decryptAttested(Caller caller, DecryptRequest request, Evidence evidence) {
+        String resource = version(request.target());
+        return pipeline.read(caller, "decrypt", Right.CRYPTO, resource, () -> {
+            Key key = keys.key(caller.tenant(), request.target().key());
+            attestation.admit(caller, resource, key.release(), evidence);
+            byte[] plaintext = cryptography.decrypt(caller.tenant(), request).toArray();
+            try {
+                return attestation.seal(evidence, plaintext, Map.of("cty", "application/octet-stream"));
+            } finally {
+                java.util.Arrays.fill(plaintext, (byte) 0);
+            }
+        });
     }
 
     public Bytes sign(Caller caller, SignRequest request) {
@@ -250,6 +280,75 @@ public final class KeyManagement {
             }
             return Bytes.wrap(crypto.digest(hash, data.toArray()));
         });
+    }
+
+    // --- attestation-gated release (Tresor extension) ---------------------------------------
+
+    /** Creates a key with release terms: {@code releasable} is fixed from here on. */
+    public Key createKey(Caller caller, CreateKey request, ReleaseTerms release) {
+        release.policy().ifPresent(attestation::parse);
+        return pipeline.run(caller, "key.create", Right.LIFECYCLE, ring(request.keyRingId()) + "/keys",
+                commit -> keys.createKey(caller.tenant(), request,
+                        projects.get(caller.tenant().projectId()).kmipExportableByDefault()
+                                && request.algorithm().isEmpty(),
+                        release, commit));
+    }
+
+    /**
+     * Sets the key's release policy (validated: INVALID_ARGUMENT naming an unknown claim or
+     * operator) and the uses that need attestation besides release.
+     */
+    public ReleaseTerms setReleasePolicy(Caller caller, KeyRef ref, String policy, Set<ReleaseTerms.Use> requiredFor) {
+        return pipeline.run(caller, "key.set-release-policy", Right.LIFECYCLE, key(ref), commit -> {
+            attestation.parse(policy);
+            return keys.setReleasePolicy(caller.tenant(), ref, Optional.of(policy), requiredFor, commit).release();
+        });
+    }
+
+    public ReleaseTerms getReleasePolicy(Caller caller, KeyRef ref) {
+        return pipeline.read(caller, "key.get-release-policy", Right.READ_METADATA, key(ref),
+                () -> keys.key(caller.tenant(), ref).release());
+    }
+
+    /** Clears policy and gated uses; the key then cannot be released at all. */
+    public ReleaseTerms deleteReleasePolicy(Caller caller, KeyRef ref) {
+        return pipeline.run(caller, "key.delete-release-policy", Right.LIFECYCLE, key(ref),
+                commit -> keys.setReleasePolicy(caller.tenant(), ref, Optional.empty(), Set.of(), commit).release());
+    }
+
+    /** A fresh challenge for this KMS instance's REST release and gated decrypt calls. */
+    public Challenge issueChallenge(Caller caller) {
+        return pipeline.read(caller, "attestation.challenge", Right.CRYPTO, "attestation/challenges",
+                () -> attestation.issue(caller.tenant()));
+    }
+
+    /**
+     * Releases a version of a releasable key to an attested workload: consume the challenge,
+     * verify the evidence bound to the workload key, baseline guard AND release policy; answers
+     * the version as a JWK in a compact JWE to the workload key. No role releases without evidence.
+     */
+    public String release(Caller caller, VersionRef ref, Evidence evidence) {
+        return pipeline.read(caller, "key.release", Right.CRYPTO, version(ref), () -> {
+            Key key = keys.key(caller.tenant(), ref.key());
+            if (!key.release().releasable()) {
+                throw KmsError.denied("key " + key.id() + " was not created releasable");
+            }
+            attestation.admit(caller, version(ref), key.release(), evidence);
+            KeyService.Released released = keys.releasableJwk(caller.tenant(), ref);
+            try {
+                String name = key(KeyRef.of(key.keyRingId(), key.id())) + "/versions/" + released.version().number();
+                return attestation.seal(evidence, released.jwk(), Map.of("cty", "jwk+json", "tresor_key", name));
+            } finally {
+                java.util.Arrays.fill(released.jwk(), (byte) 0);
+            }
+        });
+    }
+
+    /** Dev mode only: a simulated SEV-SNP report carrying {@code reportData}, optionally for another guest. */
+    public SimulatedEvidence simulateReport(Caller caller, Bytes reportData, Optional<Bytes> measurement,
+                                            Optional<Long> policy) {
+        return pipeline.read(caller, "attestation.simulate", Right.CRYPTO, "attestation/sim/reports",
+                () -> attestation.simulate(reportData, measurement, policy));
     }
 
     // --- other managed objects (KMIP secret data, opaque objects, certificates, public keys) ---

@@ -42,9 +42,11 @@ public final class KmsCore implements AutoCloseable {
      * starting sealed (or uninitialised).
      */
     public record Options(Optional<Path> dataDir, boolean devSeal, Clock clock, Duration deletionGrace,
-                          Duration wrappingKeyLifetime, int materialCacheCapacity, Optional<Duration> purgeInterval) {
+                          Duration wrappingKeyLifetime, int materialCacheCapacity, Optional<Duration> purgeInterval,
+                          AttestationOptions attestation) {
         public Options {
             Objects.requireNonNull(dataDir);
+            Objects.requireNonNull(attestation);
             Objects.requireNonNull(clock);
             Objects.requireNonNull(deletionGrace);
             Objects.requireNonNull(wrappingKeyLifetime);
@@ -52,6 +54,13 @@ public final class KmsCore implements AutoCloseable {
             if (devSeal && dataDir.isEmpty()) {
                 throw new IllegalArgumentException("the dev seal keeps its key file in the data dir");
             }
+        }
+
+        /** Without simulation and with the built-in attestation trust. */
+        public Options(Optional<Path> dataDir, boolean devSeal, Clock clock, Duration deletionGrace,
+                       Duration wrappingKeyLifetime, int materialCacheCapacity, Optional<Duration> purgeInterval) {
+            this(dataDir, devSeal, clock, deletionGrace, wrappingKeyLifetime, materialCacheCapacity, purgeInterval,
+                    AttestationOptions.production());
         }
 
         /** Production defaults on RocksDB in {@code dataDir}: 30-day windows, 24-hour wrapping keys, hourly purge. */
@@ -62,12 +71,17 @@ public final class KmsCore implements AutoCloseable {
 
         public Options withClock(Clock newClock) {
             return new Options(dataDir, devSeal, newClock, deletionGrace, wrappingKeyLifetime, materialCacheCapacity,
-                    purgeInterval);
+                    purgeInterval, attestation);
         }
 
         public Options withoutPurger() {
             return new Options(dataDir, devSeal, clock, deletionGrace, wrappingKeyLifetime, materialCacheCapacity,
-                    Optional.empty());
+                    Optional.empty(), attestation);
+        }
+
+        public Options withAttestation(AttestationOptions newAttestation) {
+            return new Options(dataDir, devSeal, clock, deletionGrace, wrappingKeyLifetime, materialCacheCapacity,
+                    purgeInterval, newAttestation);
         }
     }
 
@@ -94,7 +108,8 @@ public final class KmsCore implements AutoCloseable {
             this.keyManagement = new KeyManagement(barrier, keys, new KeyCryptography(keys, crypto),
                     new WrappingKeys(barrier, keys, crypto, clock, options.wrappingKeyLifetime()),
                     new ManagedObjects(barrier, clock, options.deletionGrace()), projects,
-                    new RateLimits(), audit, crypto, clock);
+                    new RateLimits(), audit, crypto, clock,
+                    new AttestationGate(options.attestation(), audit, clock, crypto.random()));
             this.administration = new Administration(projects, new ApiTokens(barrier, crypto.random(), clock),
                     new ClientCertificates(barrier, clock), seal, audit, clock);
         } catch (RuntimeException e) {

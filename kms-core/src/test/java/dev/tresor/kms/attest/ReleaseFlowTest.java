@@ -12,20 +12,13 @@ import dev.tresor.kms.attest.sim.SimulatedSnp;
 import dev.tresor.kms.service.Bytes;
 import dev.tresor.kms.service.KmsError;
 import dev.tresor.kms.testing.MovableClock;
+import dev.tresor.kms.testing.WorkloadKeys;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
-import java.security.spec.MGF1ParameterSpec;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.Map;
-import javax.crypto.Cipher;
-import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.OAEPParameterSpec;
-import javax.crypto.spec.PSource;
-import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 
 /** Challenge → simulated SNP evidence bound to the workload key → verdict → gate → JWE → workload decrypts. */
@@ -61,10 +54,8 @@ class ReleaseFlowTest {
         return new JweEncrypter(random).encrypt(workload.getPublic(), SECRET, Map.of("cty", "jwk+json")).compact();
     }
 
-    private KeyPair workloadKey() throws Exception {
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-        generator.initialize(2048, random);
-        return generator.generateKeyPair();
+    private KeyPair workloadKey() {
+        return WorkloadKeys.rsa();
     }
 
     private byte[] reportFor(Challenge challenge, KeyPair workload) {
@@ -75,21 +66,8 @@ class ReleaseFlowTest {
     void attestedWorkloadReceivesTheSecretItCanDecrypt() throws Exception {
         KeyPair workload = workloadKey();
         Challenge challenge = challenges.issue("tenant", "rest:key-1");
-        String[] jwe = release(challenge, reportFor(challenge, workload), workload).split("\\.");
-
-        Cipher oaep = Cipher.getInstance("RSA/ECB/OAEPPadding");
-        oaep.init(Cipher.DECRYPT_MODE, workload.getPrivate(), new OAEPParameterSpec("SHA-256", "MGF1",
-                MGF1ParameterSpec.SHA256, PSource.PSpecified.DEFAULT));
-        byte[] cek = oaep.doFinal(Base64.getUrlDecoder().decode(jwe[1]));
-        Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
-        gcm.init(Cipher.DECRYPT_MODE, new SecretKeySpec(cek, "AES"),
-                new GCMParameterSpec(128, Base64.getUrlDecoder().decode(jwe[2])));
-        gcm.updateAAD(jwe[0].getBytes(StandardCharsets.US_ASCII));
-        byte[] ciphertext = Base64.getUrlDecoder().decode(jwe[3]);
-        byte[] tag = Base64.getUrlDecoder().decode(jwe[4]);
-        byte[] sealed = Arrays.copyOf(ciphertext, ciphertext.length + tag.length);
-        System.arraycopy(tag, 0, sealed, ciphertext.length, tag.length);
-        assertArrayEquals(SECRET, gcm.doFinal(sealed));
+        String jwe = release(challenge, reportFor(challenge, workload), workload);
+        assertArrayEquals(SECRET, WorkloadKeys.decrypt(jwe, workload.getPrivate()));
     }
 
     @Test

@@ -75,6 +75,10 @@ public final class SimulatedSnp {
             return new Launch(product, measurement, hostData, chipId, vmpl, other, bootloader, tee, snp, microcode, fmc);
         }
 
+        public Launch withMeasurement(Bytes other) {
+            return new Launch(product, other, hostData, chipId, vmpl, policy, bootloader, tee, snp, microcode, fmc);
+        }
+
         public Launch withHostData(Bytes other) {
             return new Launch(product, measurement, other, chipId, vmpl, policy, bootloader, tee, snp, microcode, fmc);
         }
@@ -179,6 +183,22 @@ public final class SimulatedSnp {
         byte[] chip = launch.chipId().toArray();
         byte[] hwId = turin ? Arrays.copyOf(chip, 8) : chip;
         builder.addExtension(new ASN1ObjectIdentifier(AMD + "4"), false, new DEROctetString(hwId));
+    }
+
+    /** The launch this platform's reports describe. */
+    public Launch launch() {
+        return launch;
+    }
+
+    /**
+     * The same platform (same chain and VCEK) running another guest: measurement, host data,
+     * VMPL and policy may differ; product, chip id and TCB are in the VCEK and must not.
+     */
+    public SimulatedSnp relaunched(Launch guest) {
+        if (guest.product() != launch.product() || !guest.chipId().equals(launch.chipId()) || guest.tcb() != launch.tcb()) {
+            throw new IllegalArgumentException("product, chip id and TCB are fixed by the simulated VCEK");
+        }
+        return new SimulatedSnp(guest, ark, ask, vcek, vcekKey);
     }
 
     /** The root a dev configuration pins as the simulated ARK. */

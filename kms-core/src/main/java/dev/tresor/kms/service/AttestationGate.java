@@ -1,0 +1,156 @@
+package dev.tresor.kms.service;
+
+import dev.tresor.kms.attest.AttestationResult;
+import dev.tresor.kms.attest.AttestationVerifiers;
+import dev.tresor.kms.attest.Challenge;
+import dev.tresor.kms.attest.Challenges;
+import dev.tresor.kms.attest.ExpectedBinding;
+import dev.tresor.kms.attest.SnpCertTable;
+import dev.tresor.kms.attest.VerificationInputs;
+import dev.tresor.kms.attest.jwe.JweEncrypter;
+import dev.tresor.kms.attest.policy.Decision;
+import dev.tresor.kms.attest.policy.PolicyContext;
+import dev.tresor.kms.attest.policy.ReleaseGate;
+import dev.tresor.kms.attest.policy.ReleasePolicy;
+import dev.tresor.kms.attest.sim.SimulatedSnp;
+import dev.tresor.kms.audit.AuditEvent;
+import dev.tresor.kms.audit.AuditLog;
+import dev.tresor.kms.key.ReleaseTerms;
+import dev.tresor.kms.tenant.Caller;
+import dev.tresor.kms.tenant.TenantId;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The attestation step of gated calls: consume the challenge, verify the evidence against the
+ * REST binding SHA-512(nonce ‖ SPKI), then the baseline guard AND the key's release policy. Every
+ * attempt gets its own audit record ({@code attestation.verify}) with the verdict, the reason,
+ * the deciding condition and the decisive claims; never evidence bytes or key material.
+ */
+final class AttestationGate {
+    /** REST challenges are answered at the REST release and gated-decrypt routes only. */
+    static final String REST_AUDIENCE = "rest";
+    /** Claims worth keeping in the audit record: which guest it was, and what usually decides. */
+    private static final List<String> AUDITED_CLAIMS = List.of("tee", "simulated", "snp.measurement",
+            "snp.policy.debug", "snp.vmpl", "snp.product", "tdx.mrtd", "tdx.td_attributes.debug", "tdx.tcb_status",
+            "tpm.ak.sha256", "ear.status");
+
+    private final Challenges challenges;
+    private final AttestationVerifiers verifiers;
+    private final ReleaseGate gate;
+    private final PolicyContext policies;
+    private final Optional<SimulatedSnp> simulator;
+    private final JweEncrypter jwe;
+    private final AuditLog audit;
+    private final Clock clock;
+
+    AttestationGate(AttestationOptions options, AuditLog audit, Clock clock, SecureRandom random) {
+        this.challenges = new Challenges(clock, random);
+        this.verifiers = new AttestationVerifiers(options.effectiveTrust(), clock);
+        this.gate = new ReleaseGate(options.allowSimulated());
+        this.policies = new PolicyContext(options.allowSimulated(), Map.of());
+        this.simulator = options.simulator();
+        this.jwe = new JweEncrypter(random);
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    Challenge issue(TenantId tenant) {
+        return challenges.issue(tenant.path(), REST_AUDIENCE);
+    }
+
+    /** Validates a policy's JSON text; INVALID_ARGUMENT naming the problem. */
+    ReleasePolicy parse(String json) {
+        return ReleasePolicy.parse(json, policies);
+    }
+
+    /**
+     * Admits the caller's evidence for one use of a key with {@code terms}, or refuses: no policy →
+     * FAILED_PRECONDITION; anything about the evidence → ATTESTATION_FAILED with its reason.
+     */
+    AttestationResult admit(Caller caller, String resource, ReleaseTerms terms, Evidence evidence) {
+        String policyJson = terms.policy().orElseThrow(() -> KmsError.precondition(
+                resource + " has no release policy; nothing is released without one"));
+        PublicKey workloadKey = evidence.publicKey();
+        Map<String, String> details = new TreeMap<>();
+        details.put("type", evidence.type());
+        details.put("nonce_id", abbreviated(evidence.nonceId()));
+        details.put("evidence_sha256", HexFormat.of().formatHex(sha256(evidence.evidence().toArray())));
+        try {
+            Challenge challenge = challenges.consume(evidence.nonceId(), caller.tenant().path(), REST_AUDIENCE);
+            byte[] expected = new ExpectedBinding.Native(challenge.nonce(), workloadKey).reportData();
+            VerificationInputs inputs = VerificationInputs.none().withExpectedReportData(expected);
+            if (evidence.certificateTable().isPresent()) {
+                inputs = inputs.withCertificates(SnpCertTable.parse(evidence.certificateTable().get().toArray()));
+            }
+            AttestationResult result = verifiers.verify(evidence.type(), evidence.evidence().toArray(), inputs);
+            for (String claim : AUDITED_CLAIMS) {
+                Object value = result.claims().get(claim);
+                if (value != null) {
+                    details.put(claim, abbreviated(value.toString()));
+                }
+            }
+            Decision decision = gate.authorize(result, parse(policyJson));
+            details.put("verdict", "admitted");
+            details.put("decided_by", abbreviated(decision.decidedBy()));
+            record(caller, resource, AuditEvent.OK, details);
+            return result;
+        } catch (KmsError refused) {
+            details.put("verdict", "refused");
+            details.put("reason", abbreviated(refused.getMessage()));
+            record(caller, resource, refused.code().name(), details);
+            throw refused;
+        }
+    }
+
+    /** Encrypts {@code payload} to the workload key of {@code evidence} as a compact JWE. */
+    String seal(Evidence evidence, byte[] payload, Map<String, String> headers) {
+        return jwe.encrypt(evidence.publicKey(), payload, headers).compact();
+    }
+
+    /** A report from the simulated platform, for dev mode only. */
+    SimulatedEvidence simulate(Bytes reportData, Optional<Bytes> measurement, Optional<Long> policy) {
+        SimulatedSnp platform = simulator.orElseThrow(() -> KmsError.precondition(
+                "the simulated TEE is off; start the server with --dev or attestation.allowSimulated=true"));
+        if (reportData.length() != 64) {
+            throw KmsError.invalid("reportData must be 64 bytes, not " + reportData.length());
+        }
+        if (measurement.isPresent() && measurement.get().length() != 48) {
+            throw KmsError.invalid("measurement must be 48 bytes, not " + measurement.get().length());
+        }
+        if (policy.isPresent() && (policy.get() & (1L << 17)) == 0) {
+            throw KmsError.invalid("policy must have bit 17 set");
+        }
+        SimulatedSnp.Launch launch = platform.launch();
+        launch = measurement.map(launch::withMeasurement).orElse(launch);
+        launch = policy.map(launch::withPolicy).orElse(launch);
+        SimulatedSnp guest = platform.relaunched(launch);
+        return new SimulatedEvidence(Bytes.wrap(guest.report(reportData.toArray())),
+                Bytes.wrap(guest.certificateTable()));
+    }
+
+    private void record(Caller caller, String resource, String result, Map<String, String> details) {
+        audit.record(new AuditEvent(clock.instant(), caller.principal().toString(), caller.tenant().path(),
+                "attestation.verify", resource, result, details));
+    }
+
+    private static String abbreviated(String value) {
+        return value.length() <= 256 ? value : value.substring(0, 253) + "...";
+    }
+
+    private static byte[] sha256(byte[] data) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(data);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
