@@ -9,28 +9,14 @@ import dev.tresor.kms.kmip.message.ResultReason;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
 import dev.tresor.kms.tenant.Role;
-import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The project's hourly budget and the caller's role, as a KMIP client meets them. */
 class KmipLimitsAndRolesTest {
-    @TempDir
-    static Path dataDir;
-    private static KmipTestServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = KmipTestServer.start(dataDir);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final KmipServerExtension LOOPBACK = new KmipServerExtension();
 
     private static Ttlv rng() {
         return Ttlv.integer(Tag.DATA_LENGTH, 16);
@@ -38,7 +24,7 @@ class KmipLimitsAndRolesTest {
 
     @Test
     void theHourlyBudgetIsServerLimitExceededIn2xAndGeneralFailureIn1xSayingWhenToRetry() throws Exception {
-        try (KmipTestClient client = server.clientOfNewProject(Role.ADMIN, 2)) {
+        try (KmipTestClient client = LOOPBACK.server().clientOfNewProject(Role.ADMIN, 2)) {
             Kmip two = new Kmip(client, ProtocolVersion.V2_1);
             Kmip one = new Kmip(client, ProtocolVersion.V1_4);
             two.ok(Operation.RNG_RETRIEVE, rng());
@@ -47,14 +33,14 @@ class KmipLimitsAndRolesTest {
             assertEquals(ResultReason.SERVER_LIMIT_EXCEEDED.code(), Requests.reason(refused));
             assertTrue(refused.require(Tag.RESULT_MESSAGE).asText().contains("retry after"));
             assertEquals(ResultReason.GENERAL_FAILURE.code(), one.refused(Operation.RNG_RETRIEVE, rng()));
-            server.core.clock().advance(Duration.ofHours(1));
+            LOOPBACK.server().core.clock().advance(Duration.ofHours(1));
             two.ok(Operation.RNG_RETRIEVE, rng());
         }
     }
 
     @Test
     void aCryptoUserMayEncryptButNotCreate() throws Exception {
-        try (KmipTestClient client = server.clientOfNewProject(Role.CRYPTO_USER, 1000)) {
+        try (KmipTestClient client = LOOPBACK.server().clientOfNewProject(Role.CRYPTO_USER, 1000)) {
             Kmip kmip = new Kmip(client, ProtocolVersion.V1_4);
             assertEquals(ResultReason.PERMISSION_DENIED.code(), kmip.refused(Operation.CREATE,
                     Ttlv.enumeration(Tag.OBJECT_TYPE, 2), kmip.attributes(
@@ -66,7 +52,7 @@ class KmipLimitsAndRolesTest {
     @Test
     void anAuditorReadsAttributesWithoutDigestButGetsNoMaterial() throws Exception {
         String uid;
-        try (KmipTestClient admin = server.client()) {
+        try (KmipTestClient admin = LOOPBACK.server().client()) {
             Kmip kmip = new Kmip(admin, ProtocolVersion.V1_4);
             uid = kmip.ok(Operation.CREATE, Ttlv.enumeration(Tag.OBJECT_TYPE, 2), kmip.attributes(
                     Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, 3), Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, 128)))
@@ -74,7 +60,7 @@ class KmipLimitsAndRolesTest {
             assertTrue(kmip.ok(Operation.GET_ATTRIBUTES, Kmip.uid(uid)).all(Tag.ATTRIBUTE).stream()
                     .anyMatch(a -> a.require(Tag.ATTRIBUTE_NAME).asText().equals("Digest")));
         }
-        try (KmipTestClient auditor = server.client(Role.AUDITOR)) {
+        try (KmipTestClient auditor = LOOPBACK.server().client(Role.AUDITOR)) {
             Kmip kmip = new Kmip(auditor, ProtocolVersion.V1_4);
             assertTrue(kmip.ok(Operation.GET_ATTRIBUTES, Kmip.uid(uid)).all(Tag.ATTRIBUTE).stream()
                     .noneMatch(a -> a.require(Tag.ATTRIBUTE_NAME).asText().equals("Digest")));
@@ -85,13 +71,13 @@ class KmipLimitsAndRolesTest {
     @Test
     void projectsDoNotSeeEachOthersObjects() throws Exception {
         String uid;
-        try (KmipTestClient owner = server.client()) {
+        try (KmipTestClient owner = LOOPBACK.server().client()) {
             Kmip kmip = new Kmip(owner, ProtocolVersion.V2_1);
             uid = kmip.ok(Operation.CREATE, Ttlv.enumeration(Tag.OBJECT_TYPE, 2), kmip.attributes(
                     Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, 3), Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, 128)))
                     .require(Tag.UNIQUE_IDENTIFIER).asText();
         }
-        try (KmipTestClient stranger = server.clientOfNewProject(Role.ADMIN, 1000)) {
+        try (KmipTestClient stranger = LOOPBACK.server().clientOfNewProject(Role.ADMIN, 1000)) {
             Kmip kmip = new Kmip(stranger, ProtocolVersion.V2_1);
             assertEquals(ResultReason.ITEM_NOT_FOUND.code(), kmip.refused(Operation.GET_ATTRIBUTES, Kmip.uid(uid)));
             assertEquals(0, kmip.ok(Operation.LOCATE).all(Tag.UNIQUE_IDENTIFIER).size());

@@ -12,7 +12,6 @@ import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
 import dev.tresor.kms.service.Bytes;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.KeyFactory;
 import java.security.MessageDigest;
 import java.security.PublicKey;
@@ -24,10 +23,8 @@ import java.util.List;
 import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Every offered operation end to end: real TLS, real core on RocksDB, results checked against the JDK. */
 class KmipOperationsTest {
@@ -39,18 +36,11 @@ class KmipOperationsTest {
     private static final int ENCRYPT_DECRYPT = 0x0C;
     private static final byte[] PLAINTEXT = "sixteen byte msg".getBytes(StandardCharsets.US_ASCII);
 
-    @TempDir
-    static Path dataDir;
-    private static KmipTestServer server;
+    @RegisterExtension
+    static final KmipServerExtension LOOPBACK = new KmipServerExtension();
 
-    @BeforeAll
-    static void start() throws Exception {
-        server = KmipTestServer.start(dataDir);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
+    private static java.time.Instant now() {
+        return LOOPBACK.server().core.clock().instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     }
 
     private static String createAes(Kmip kmip, String name) throws Exception {
@@ -70,7 +60,7 @@ class KmipOperationsTest {
     @Test
     void symmetricKeyLifecycleInOneAndTwo() throws Exception {
         for (ProtocolVersion version : List.of(ProtocolVersion.V1_4, ProtocolVersion.V2_1)) {
-            try (KmipTestClient client = server.client()) {
+            try (KmipTestClient client = LOOPBACK.server().client()) {
                 Kmip kmip = new Kmip(client, version);
                 String uid = createAes(kmip, "lifecycle-" + version);
                 assertEquals(1, state(kmip, version, uid), "Pre-Active");
@@ -100,7 +90,7 @@ class KmipOperationsTest {
 
     @Test
     void gcmPutsTheTagInItsFieldFromOneFourAndAppendsItBefore() throws Exception {
-        try (KmipTestClient client = server.client()) {
+        try (KmipTestClient client = LOOPBACK.server().client()) {
             for (ProtocolVersion version : List.of(ProtocolVersion.V1_2, ProtocolVersion.V1_4)) {
                 Kmip kmip = new Kmip(client, version);
                 String uid = createAes(kmip, "gcm-" + version);
@@ -134,12 +124,12 @@ class KmipOperationsTest {
             key[i] = (byte) i;
         }
         byte[] iv = new byte[16];
-        try (KmipTestClient client = server.client()) {
+        try (KmipTestClient client = LOOPBACK.server().client()) {
             Kmip kmip = new Kmip(client, ProtocolVersion.V1_2);
             String uid = kmip.ok(Operation.REGISTER, Ttlv.enumeration(Tag.OBJECT_TYPE, SYMMETRIC_KEY),
                     kmip.attributes(Ttlv.integer(Tag.CRYPTOGRAPHIC_USAGE_MASK, ENCRYPT_DECRYPT),
                             Ttlv.enumeration(Tag.STATE, 1), Ttlv.dateTime(Tag.ACTIVATION_DATE,
-                                    server.core.clock().instant().minusSeconds(5).truncatedTo(java.time.temporal.ChronoUnit.SECONDS))),
+                                    now().minusSeconds(5))),
                     Ttlv.structure(Tag.SYMMETRIC_KEY, Ttlv.structure(Tag.KEY_BLOCK,
                             Ttlv.enumeration(Tag.KEY_FORMAT_TYPE, 1),
                             Ttlv.structure(Tag.KEY_VALUE, Ttlv.bytes(Tag.KEY_MATERIAL, Bytes.of(key))),
@@ -161,7 +151,7 @@ class KmipOperationsTest {
 
     @Test
     void theIdPlaceholderCarriesACreatedKeyThroughTheBatch() throws Exception {
-        try (KmipTestClient client = server.client()) {
+        try (KmipTestClient client = LOOPBACK.server().client()) {
             Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
             List<Ttlv> items = kmip.batch(
                     Requests.item(Operation.CREATE, Ttlv.enumeration(Tag.OBJECT_TYPE, SYMMETRIC_KEY), kmip.attributes(
@@ -180,7 +170,7 @@ class KmipOperationsTest {
 
     @Test
     void rsaAndEcKeyPairsSignAndTheJdkVerifies() throws Exception {
-        try (KmipTestClient client = server.client()) {
+        try (KmipTestClient client = LOOPBACK.server().client()) {
             Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
             for (int algorithm : new int[] {RSA, EC}) {
                 Ttlv pair = kmip.ok(Operation.CREATE_KEY_PAIR, Ttlv.structure(Tag.COMMON_ATTRIBUTES,
@@ -220,7 +210,7 @@ class KmipOperationsTest {
 
     @Test
     void macHashAndRandom() throws Exception {
-        try (KmipTestClient client = server.client()) {
+        try (KmipTestClient client = LOOPBACK.server().client()) {
             Kmip kmip = new Kmip(client, ProtocolVersion.V1_4);
             String uid = kmip.ok(Operation.CREATE, Ttlv.enumeration(Tag.OBJECT_TYPE, SYMMETRIC_KEY), kmip.attributes(
                     Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, HMAC_SHA256), Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, 256),
@@ -242,7 +232,7 @@ class KmipOperationsTest {
 
     @Test
     void reKeyMakesALinkedReplacementAndCustomAttributesCanBeEdited() throws Exception {
-        try (KmipTestClient client = server.client()) {
+        try (KmipTestClient client = LOOPBACK.server().client()) {
             Kmip kmip = new Kmip(client, ProtocolVersion.V1_4);
             String uid = createAes(kmip, "rekey");
             kmip.ok(Operation.ADD_ATTRIBUTE, Kmip.uid(uid), Ttlv.structure(Tag.ATTRIBUTE,
@@ -271,7 +261,7 @@ class KmipOperationsTest {
 
     @Test
     void manyLongCustomAttributesAreKept() throws Exception {
-        try (KmipTestClient client = server.client()) {
+        try (KmipTestClient client = LOOPBACK.server().client()) {
             Kmip kmip = new Kmip(client, ProtocolVersion.V1_4);
             String uid = createAes(kmip, "many-attributes");
             String value = "v".repeat(200);
@@ -290,15 +280,14 @@ class KmipOperationsTest {
 
     @Test
     void aKeyBecomesActiveWhenItsActivationDateComes() throws Exception {
-        try (KmipTestClient client = server.client()) {
+        try (KmipTestClient client = LOOPBACK.server().client()) {
             Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
             String uid = kmip.ok(Operation.CREATE, Ttlv.enumeration(Tag.OBJECT_TYPE, SYMMETRIC_KEY), kmip.attributes(
                     Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, AES), Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, 128),
-                    Ttlv.dateTime(Tag.ACTIVATION_DATE, server.core.clock().instant()
-                            .truncatedTo(java.time.temporal.ChronoUnit.SECONDS).plusSeconds(600))))
+                    Ttlv.dateTime(Tag.ACTIVATION_DATE, now().plusSeconds(600))))
                     .require(Tag.UNIQUE_IDENTIFIER).asText();
             assertEquals(1, state(kmip, ProtocolVersion.V2_1, uid));
-            server.core.clock().advance(java.time.Duration.ofMinutes(10));
+            LOOPBACK.server().core.clock().advance(java.time.Duration.ofMinutes(10));
             assertEquals(2, state(kmip, ProtocolVersion.V2_1, uid));
             kmip.ok(Operation.ENCRYPT, Kmip.uid(uid), Ttlv.bytes(Tag.DATA, Bytes.of(PLAINTEXT)));
         }
@@ -306,7 +295,7 @@ class KmipOperationsTest {
 
     @Test
     void anUnknownObjectIsItemNotFound() throws Exception {
-        try (KmipTestClient client = server.client()) {
+        try (KmipTestClient client = LOOPBACK.server().client()) {
             Kmip kmip = new Kmip(client, ProtocolVersion.V1_4);
             assertEquals(ResultReason.ITEM_NOT_FOUND.code(),
                     kmip.refused(Operation.GET, Kmip.uid("00000000-0000-0000-0000-000000000000")));

@@ -12,14 +12,11 @@ import dev.tresor.kms.kmip.ttlv.TtlvLimits;
 import dev.tresor.kms.kmip.ttlv.TtlvReader;
 import dev.tresor.kms.kmip.ttlv.TtlvWriter;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Thousands of broken frames over real TLS sockets: random bytes, truncated and mutated
@@ -27,26 +24,15 @@ import org.junit.jupiter.api.io.TempDir;
  * nothing stored changes, and afterwards the server still answers a well-formed request.
  */
 class KmipRobustnessTest {
-    @TempDir
-    static Path dataDir;
-    private static KmipTestServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = KmipTestServer.start(dataDir, TtlvLimits.DEFAULT.withMaxMessageBytes(8192));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final KmipServerExtension LOOPBACK = new KmipServerExtension(TtlvLimits.DEFAULT.withMaxMessageBytes(8192));
 
     @Test
     void brokenFramesGetAnErrorOrAClosedConnectionAndTheServerKeepsServing() throws Exception {
         Ttlv before = storedObjects();
         Random random = new Random(5696);
         byte[] valid = TtlvWriter.write(Requests.discoverVersions(ProtocolVersion.V1_4));
-        KmipTestClient client = server.client();
+        KmipTestClient client = LOOPBACK.server().client();
         int answered = 0;
         int closed = 0;
         for (int i = 0; i < 2_000; i++) {
@@ -58,12 +44,12 @@ class KmipRobustnessTest {
             } catch (IOException e) {
                 closed++;
                 client.close();
-                client = server.client();
+                client = LOOPBACK.server().client();
             }
         }
         client.close();
         assertTrue(answered > 1500 && closed > 80, answered + " answered, " + closed + " closed");
-        try (KmipTestClient fresh = server.client()) {
+        try (KmipTestClient fresh = LOOPBACK.server().client()) {
             assertEquals(ResultStatus.SUCCESS.code(), Requests.status(Requests.items(
                     fresh.call(Requests.discoverVersions(ProtocolVersion.V2_1))).get(0)));
         }
@@ -72,7 +58,7 @@ class KmipRobustnessTest {
 
     /** Every KMIP object of the project with all its attributes, made once before the barrage. */
     private static Ttlv storedObjects() throws Exception {
-        try (KmipTestClient client = server.client()) {
+        try (KmipTestClient client = LOOPBACK.server().client()) {
             Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
             if (kmip.ok(Operation.LOCATE).all(Tag.UNIQUE_IDENTIFIER).isEmpty()) {
                 kmip.ok(Operation.CREATE, Ttlv.enumeration(Tag.OBJECT_TYPE, 2), kmip.attributes(

@@ -16,14 +16,11 @@ import dev.tresor.kms.kmip.ttlv.TtlvReader;
 import dev.tresor.kms.kmip.ttlv.TtlvWriter;
 import dev.tresor.kms.service.Bytes;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import javax.net.ssl.SSLContext;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The KMIP listener on a loopback port with real mutual TLS: framing, versions, batches, limits
@@ -33,26 +30,12 @@ import org.junit.jupiter.api.io.TempDir;
 class KmipServerTest {
     private static final int SMALL_LIMIT = 4096;
 
-    @TempDir
-    static Path dataDir;
-    private static KmipTestServer server;
-    private static TestPki pki;
-    private static int port;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = KmipTestServer.start(dataDir, TtlvLimits.DEFAULT.withMaxMessageBytes(SMALL_LIMIT));
-        pki = server.pki;
-        port = server.port;
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final KmipServerExtension LOOPBACK =
+            new KmipServerExtension(TtlvLimits.DEFAULT.withMaxMessageBytes(SMALL_LIMIT));
 
     private static KmipTestClient client() throws Exception {
-        return server.client();
+        return LOOPBACK.server().client();
     }
 
     @Test
@@ -65,7 +48,7 @@ class KmipServerTest {
             Ttlv header = response.require(Tag.RESPONSE_HEADER);
             assertEquals(List.of(Tag.PROTOCOL_VERSION.code(), Tag.TIME_STAMP.code(), Tag.BATCH_COUNT.code()),
                     header.items().stream().map(Ttlv::tag).toList(), "PyKMIP accepts no other header field");
-            assertEquals(server.core.clock().instant(), header.require(Tag.TIME_STAMP).asDateTime());
+            assertEquals(LOOPBACK.server().core.clock().instant(), header.require(Tag.TIME_STAMP).asDateTime());
             Ttlv item = Requests.items(response).get(0);
             assertEquals(ResultStatus.SUCCESS.code(), Requests.status(item));
             assertEquals(List.of(ProtocolVersion.V2_1, ProtocolVersion.V1_4),
@@ -183,7 +166,7 @@ class KmipServerTest {
 
     @Test
     void anUnregisteredCertificateIsRefusedOnEveryItem() throws Exception {
-        try (KmipTestClient client = new KmipTestClient(pki.unregisteredClient.clientContext(pki.ca), port)) {
+        try (KmipTestClient client = LOOPBACK.server().client(LOOPBACK.server().pki.unregisteredClient)) {
             Ttlv item = Requests.items(client.call(Requests.discoverVersions(ProtocolVersion.V1_2))).get(0);
             assertEquals(ResultReason.AUTHENTICATION_NOT_SUCCESSFUL.code(), Requests.reason(item));
         }
@@ -192,14 +175,14 @@ class KmipServerTest {
     @Test
     void aCertificateFromAnotherCaOrNoneFailsTheHandshake() throws Exception {
         assertThrows(IOException.class, () -> {
-            try (KmipTestClient client = new KmipTestClient(pki.strangerClient.clientContext(pki.ca), port)) {
+            try (KmipTestClient client = LOOPBACK.server().client(LOOPBACK.server().pki.strangerClient)) {
                 client.call(Requests.discoverVersions(ProtocolVersion.V1_2));
             }
         });
         SSLContext anonymous = SSLContext.getInstance("TLS");
         anonymous.init(null, trustOnly(), null);
         assertThrows(IOException.class, () -> {
-            try (KmipTestClient client = new KmipTestClient(anonymous, port)) {
+            try (KmipTestClient client = new KmipTestClient(anonymous, LOOPBACK.server().port)) {
                 client.call(Requests.discoverVersions(ProtocolVersion.V1_2));
             }
         });
@@ -208,7 +191,7 @@ class KmipServerTest {
     private static javax.net.ssl.TrustManager[] trustOnly() throws Exception {
         java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
         trust.load(null, null);
-        trust.setCertificateEntry("ca", pki.ca.certificate());
+        trust.setCertificateEntry("ca", LOOPBACK.server().pki.ca.certificate());
         javax.net.ssl.TrustManagerFactory factory = javax.net.ssl.TrustManagerFactory.getInstance(
                 javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
         factory.init(trust);

@@ -24,10 +24,8 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.xml.parsers.DocumentBuilderFactory;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 
@@ -54,19 +52,8 @@ class OasisConformanceTest {
     private static final java.util.Set<String> SERVER_CHOSEN = java.util.Set.of("DigestValue");
     private static final Instant DUMMY_TIME = Instant.parse("1901-01-01T00:00:00Z");
 
-    @TempDir
-    static Path dataDir;
-    private static KmipTestServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = KmipTestServer.start(dataDir);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final KmipServerExtension LOOPBACK = new KmipServerExtension();
 
     static List<Path> files() throws IOException {
         List<Path> files = new ArrayList<>();
@@ -109,7 +96,7 @@ class OasisConformanceTest {
 
     private Optional<String> replay(Path file) throws Exception {
         Map<String, String> bound = new HashMap<>();
-        try (KmipTestClient client = server.clientOfNewProject(Role.ADMIN, 1_000_000)) {
+        try (KmipTestClient client = LOOPBACK.server().clientOfNewProject(Role.ADMIN, 1_000_000)) {
             int index = 0;
             for (OasisTestCases.Exchange exchange : OasisTestCases.exchanges(file)) {
                 Ttlv request = TtlvXml.read(exchange.request(), (type, placeholder) -> requestValue(type, placeholder, bound));
@@ -129,7 +116,7 @@ class OasisConformanceTest {
         Matcher now = NOW.matcher(placeholder);
         if (now.matches()) {
             long offset = now.group(1) == null ? 0 : Long.parseLong(now.group(1));
-            return ISO.format(server.core.clock().instant().plusSeconds(offset).atOffset(ZoneOffset.UTC));
+            return ISO.format(LOOPBACK.server().core.clock().instant().plusSeconds(offset).atOffset(ZoneOffset.UTC));
         }
         String value = bound.get(placeholder);
         if (value == null) {
