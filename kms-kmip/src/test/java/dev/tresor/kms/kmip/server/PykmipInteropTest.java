@@ -9,12 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A client nobody here wrote: PyKMIP 0.10 (Debian python3-pykmip, run by Debian's own
- * /usr/bin/python3) drives create, locate, get, get attributes, activate, GCM encrypt/decrypt,
+ * /usr/bin/python3), speaking KMIP 1.2 (its default), 1.4 and 2.0, drives create, locate, get, get attributes, activate, GCM encrypt/decrypt,
  * register, RSA key pair, PSS sign/verify, revoke and destroy over mutual TLS. A machine without
  * PyKMIP fails this test rather than skipping it.
  */
@@ -24,8 +25,9 @@ class PykmipInteropTest {
     @TempDir
     Path dir;
 
-    @Test
-    void pykmipRunsTheWholeLifecycleAgainstTresor() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"1.2", "1.4", "2.0"})
+    void pykmipRunsTheWholeLifecycleAgainstTresor(String version) throws Exception {
         assertTrue(Files.isExecutable(PYTHON), "Debian python3 with python3-pykmip is required: " + PYTHON);
         Path script = dir.resolve("pykmip_interop.py");
         try (InputStream in = getClass().getResourceAsStream("pykmip_interop.py")) {
@@ -36,7 +38,7 @@ class PykmipInteropTest {
             Path cert = Files.writeString(dir.resolve("client.pem"), server.pki.client.certificatePem());
             Path key = Files.writeString(dir.resolve("client.key"), server.pki.client.keyPem());
             Process process = new ProcessBuilder(List.of(PYTHON.toString(), script.toString(), "localhost",
-                    Integer.toString(server.port), ca.toString(), cert.toString(), key.toString()))
+                    Integer.toString(server.port), ca.toString(), cert.toString(), key.toString(), version))
                     .redirectErrorStream(true).start();
             assertTrue(process.waitFor(120, TimeUnit.SECONDS), "PyKMIP did not finish");
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
