@@ -101,20 +101,27 @@ static int object_from_attributes(struct object *o, const ttlv_item *payload)
     o->always_sensitive = o->sensitive;
     o->never_extractable = !o->extractable;
     size_t pos = 0;
+    int replaced = 0;
+    o->primary = -1;
     while (ttlv_next(&attrs, &pos, &it)) {
         const uint8_t *p;
         size_t n;
-        uint32_t link_type;
+        uint32_t link_type = 0;
         if (it.tag == TAG_NAME && ttlv_find_bytes(&it, TAG_NAME_VALUE, &p, &n) && !o->label[0] &&
-            n <= TRESOR_LABEL_MAX)
+            n <= TRESOR_LABEL_MAX) {
             memcpy(o->label, p, n);
-        else if (it.tag == TAG_LINK && ttlv_find_enum(&it, TAG_LINK_TYPE, &link_type) &&
-                 link_type == KMIP_LINK_PUBLIC_KEY &&
-                 ttlv_find_bytes(&it, TAG_LINKED_OBJECT_ID, &p, &n) && n <= TRESOR_UID_MAX)
-            memcpy(o->pub_uid, p, n);
-        else if (it.tag == TAG_ATTRIBUTE)
+        } else if (it.tag == TAG_LINK && ttlv_find_enum(&it, TAG_LINK_TYPE, &link_type)) {
+            replaced |= link_type == KMIP_LINK_REPLACEMENT_OBJECT;
+            if (link_type == KMIP_LINK_PUBLIC_KEY &&
+                ttlv_find_bytes(&it, TAG_LINKED_OBJECT_ID, &p, &n) && n <= TRESOR_UID_MAX)
+                memcpy(o->pub_uid, p, n);
+        } else if (it.tag == TAG_ATTRIBUTE) {
             read_custom(o, &it);
+        }
     }
+    /* Without y-tresor-primary, the standard view: an Active object that nothing replaced. */
+    if (o->primary < 0)
+        o->primary = state == KMIP_STATE_ACTIVE && !replaced;
     if (o->id_len == 0) {
         size_t n = strlen(o->label);
         o->id_len = n < TRESOR_ID_MAX ? n : TRESOR_ID_MAX;

@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -163,6 +165,8 @@ static struct conn *conn_open(struct pool *p)
         return NULL;
     struct timeval tv = {.tv_sec = p->request_timeout_ms / 1000,
                          .tv_usec = (p->request_timeout_ms % 1000) * 1000};
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)); /* one request, one response */
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
     struct conn *cn = calloc(1, sizeof(*cn));

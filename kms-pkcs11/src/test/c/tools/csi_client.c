@@ -2,15 +2,17 @@
  * What a CSI node plugin does with libtresor-pkcs11 (PKCS11.md §4), as a command for
  * tests/csi-flow.sh. Loads the module with dlopen like any PKCS#11 client.
  *
- *   csi-client MODULE provision encrypt|wrap KEK_LABEL VOLUME_ID BLOB  → the new 64-byte
- *       volume key on stdout; BLOB gets what the driver stores in the volume's metadata
- *   csi-client MODULE recover encrypt|wrap KEK_LABEL VOLUME_ID BLOB    → the volume key on stdout
+ *   csi-client MODULE provision gcm|wrap KEK_LABEL VOLUME_ID BLOB  → the new 64-byte volume
+ *       key on stdout; BLOB gets what the driver stores in the volume's metadata
+ *   csi-client MODULE recover gcm|wrap KEK_LABEL VOLUME_ID BLOB    → the volume key on stdout
  *
- * "encrypt": C_GenerateRandom, then C_Encrypt with CKM_TRESOR_AES_GCM (AAD = volume id); the
- * blob is the Tresor ciphertext, which names its key version. "wrap": a session key from
- * C_GenerateKey, C_WrapKey with CKM_AES_KEY_WRAP_KWP; the blob is the KEK version's
- * CKA_UNIQUE_ID and the wrapped key. Recovering under a KEK version that is no longer primary
- * prints "rewrap" on stderr, the signal to re-protect the key.
+ * The KEK is the primary version of the key labelled KEK_LABEL; the blob starts with that
+ * version's CKA_UNIQUE_ID, so recovery uses the version that protected the key.
+ * "gcm": C_GenerateRandom for the key and the IV, then C_Encrypt with CKM_AES_GCM (AAD = the
+ * volume id), as the Kubernetes KMS plugins do; blob = uid, IV, ciphertext and tag.
+ * "wrap": a session key from C_GenerateKey, C_WrapKey with CKM_AES_KEY_WRAP_KWP; blob = uid and
+ * the wrapped key. Recovering under a version that is no longer primary prints "rewrap" on
+ * stderr, the driver's signal to protect the key again.
  */
 #include "pkcs11.h"
 
@@ -20,10 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CKM_TRESOR_AES_GCM (CKM_VENDOR_DEFINED | 0x54520001UL)
 #define CKA_TRESOR_PRIMARY (CKA_VENDOR_DEFINED | 0x54520002UL)
 #define DEK_LEN 64
 #define BLOB_MAX 4096
+#define IV_LEN 12
 
 static CK_FUNCTION_LIST *p11;
 
@@ -106,19 +108,46 @@ static void print_key(const uint8_t *dek)
         die("writing the volume key", CKR_GENERAL_ERROR);
 }
 
-static void provision_encrypt(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE kek, const char *volume,
-                              const char *blob_path)
+/* blob = uid length (1 byte) ‖ uid ‖ payload; returns the payload offset. */
+static size_t put_uid(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE kek, uint8_t *blob)
+{
+    CK_ATTRIBUTE uid = {CKA_UNIQUE_ID, blob + 1, 255};
+    CALL(p11->C_GetAttributeValue(s, kek, &uid, 1));
+    blob[0] = (uint8_t)uid.ulValueLen;
+    return 1 + uid.ulValueLen;
+}
+
+/* The KEK version named by the blob; says "rewrap" when it is not the primary one. */
+static CK_OBJECT_HANDLE kek_of_blob(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE primary,
+                                    const uint8_t *blob, size_t n, size_t *payload)
+{
+    size_t uid_len = blob[0];
+    if (n <= 1 + uid_len)
+        die("parsing the blob", CKR_WRAPPED_KEY_INVALID);
+    CK_ATTRIBUTE by_uid[] = {{CKA_UNIQUE_ID, (void *)(blob + 1), uid_len}};
+    CK_OBJECT_HANDLE kek = find_one(s, by_uid, 1);
+    if (kek != primary)
+        fprintf(stderr, "rewrap\n");
+    *payload = 1 + uid_len;
+    return kek;
+}
+
+static void provision_gcm(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE kek, const char *volume,
+                          const char *blob_path)
 {
     uint8_t dek[DEK_LEN], blob[BLOB_MAX];
+    size_t at = put_uid(s, kek, blob);
     CALL(p11->C_GenerateRandom(s, dek, sizeof(dek)));
-    CK_MECHANISM m = {CKM_TRESOR_AES_GCM, (void *)volume, strlen(volume)};
+    CALL(p11->C_GenerateRandom(s, blob + at, IV_LEN));
+    CK_GCM_PARAMS gcm = {blob + at, IV_LEN, 8 * IV_LEN, (CK_BYTE_PTR)volume, strlen(volume), 128};
+    CK_MECHANISM m = {CKM_AES_GCM, &gcm, sizeof(gcm)};
     CK_ULONG n = 0;
     CALL(p11->C_EncryptInit(s, &m, kek));
     CALL(p11->C_Encrypt(s, dek, sizeof(dek), NULL, &n)); /* the size, then the data */
-    if (n > sizeof(blob))
+    if (at + IV_LEN + n > sizeof(blob))
         die("sizing the ciphertext", CKR_BUFFER_TOO_SMALL);
-    CALL(p11->C_Encrypt(s, dek, sizeof(dek), blob, &n));
-    write_file(blob_path, blob, n);
+    CALL(p11->C_Encrypt(s, dek, sizeof(dek), blob + at + IV_LEN, &n));
+    write_file(blob_path, blob, at + IV_LEN + n);
     print_key(dek);
 }
 
@@ -132,31 +161,33 @@ static void provision_wrap(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE kek, const char
     CK_OBJECT_HANDLE dek_handle;
     CALL(p11->C_GenerateKey(s, &gen, t, 4, &dek_handle));
     uint8_t blob[BLOB_MAX], dek[DEK_LEN];
-    CK_ATTRIBUTE uid = {CKA_UNIQUE_ID, blob + 1, 255};
-    CALL(p11->C_GetAttributeValue(s, kek, &uid, 1));
-    blob[0] = (uint8_t)uid.ulValueLen;
+    size_t at = put_uid(s, kek, blob);
     CK_MECHANISM kwp = {CKM_AES_KEY_WRAP_KWP, NULL, 0};
     CK_ULONG n = 0;
     CALL(p11->C_WrapKey(s, &kwp, kek, dek_handle, NULL, &n));
-    if (1 + uid.ulValueLen + n > sizeof(blob))
+    if (at + n > sizeof(blob))
         die("sizing the wrapped key", CKR_BUFFER_TOO_SMALL);
-    CALL(p11->C_WrapKey(s, &kwp, kek, dek_handle, blob + 1 + uid.ulValueLen, &n));
+    CALL(p11->C_WrapKey(s, &kwp, kek, dek_handle, blob + at, &n));
     CK_ATTRIBUTE value = {CKA_VALUE, dek, sizeof(dek)};
     CALL(p11->C_GetAttributeValue(s, dek_handle, &value, 1));
     CALL(p11->C_DestroyObject(s, dek_handle));
-    write_file(blob_path, blob, 1 + uid.ulValueLen + n);
+    write_file(blob_path, blob, at + n);
     print_key(dek);
 }
 
-static void recover_encrypt(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE kek, const char *volume,
-                            const char *blob_path)
+static void recover_gcm(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE primary, const char *volume,
+                        const char *blob_path)
 {
     uint8_t blob[BLOB_MAX], dek[DEK_LEN + 64];
-    size_t n = read_file(blob_path, blob, sizeof(blob));
-    CK_MECHANISM m = {CKM_TRESOR_AES_GCM, (void *)volume, strlen(volume)};
+    size_t n = read_file(blob_path, blob, sizeof(blob)), at;
+    CK_OBJECT_HANDLE kek = kek_of_blob(s, primary, blob, n, &at);
+    if (n <= at + IV_LEN)
+        die("parsing the blob", CKR_ENCRYPTED_DATA_INVALID);
+    CK_GCM_PARAMS gcm = {blob + at, IV_LEN, 8 * IV_LEN, (CK_BYTE_PTR)volume, strlen(volume), 128};
+    CK_MECHANISM m = {CKM_AES_GCM, &gcm, sizeof(gcm)};
     CK_ULONG out = sizeof(dek);
     CALL(p11->C_DecryptInit(s, &m, kek));
-    CALL(p11->C_Decrypt(s, blob, n, dek, &out));
+    CALL(p11->C_Decrypt(s, blob + at + IV_LEN, n - at - IV_LEN, dek, &out));
     if (out != DEK_LEN)
         die("checking the volume key length", CKR_ENCRYPTED_DATA_INVALID);
     print_key(dek);
@@ -165,21 +196,15 @@ static void recover_encrypt(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE kek, const cha
 static void recover_wrap(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE primary, const char *blob_path)
 {
     uint8_t blob[BLOB_MAX], dek[DEK_LEN];
-    size_t n = read_file(blob_path, blob, sizeof(blob));
-    size_t uid_len = blob[0];
-    if (n <= 1 + uid_len)
-        die("parsing the blob", CKR_WRAPPED_KEY_INVALID);
-    CK_ATTRIBUTE by_uid[] = {{CKA_UNIQUE_ID, blob + 1, uid_len}};
-    CK_OBJECT_HANDLE kek = find_one(s, by_uid, 1);
-    if (kek != primary)
-        fprintf(stderr, "rewrap\n");
+    size_t n = read_file(blob_path, blob, sizeof(blob)), at;
+    CK_OBJECT_HANDLE kek = kek_of_blob(s, primary, blob, n, &at);
     CK_ULONG len = DEK_LEN, type = CKK_GENERIC_SECRET;
     CK_BBOOL no = CK_FALSE, yes = CK_TRUE;
     CK_ATTRIBUTE t[] = {{CKA_KEY_TYPE, &type, sizeof(type)}, {CKA_VALUE_LEN, &len, sizeof(len)},
                         {CKA_TOKEN, &no, 1}, {CKA_EXTRACTABLE, &yes, 1}, {CKA_SENSITIVE, &no, 1}};
     CK_MECHANISM kwp = {CKM_AES_KEY_WRAP_KWP, NULL, 0};
     CK_OBJECT_HANDLE dek_handle;
-    CALL(p11->C_UnwrapKey(s, &kwp, kek, blob + 1 + uid_len, n - 1 - uid_len, t, 5, &dek_handle));
+    CALL(p11->C_UnwrapKey(s, &kwp, kek, blob + at, n - at, t, 5, &dek_handle));
     CK_ATTRIBUTE value = {CKA_VALUE, dek, sizeof(dek)};
     CALL(p11->C_GetAttributeValue(s, dek_handle, &value, 1));
     CALL(p11->C_DestroyObject(s, dek_handle));
@@ -189,20 +214,20 @@ static void recover_wrap(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE primary, const ch
 int main(int argc, char **argv)
 {
     if (argc != 7 || (strcmp(argv[2], "provision") && strcmp(argv[2], "recover")) ||
-        (strcmp(argv[3], "encrypt") && strcmp(argv[3], "wrap"))) {
-        fprintf(stderr, "usage: csi-client MODULE provision|recover encrypt|wrap KEK_LABEL "
+        (strcmp(argv[3], "gcm") && strcmp(argv[3], "wrap"))) {
+        fprintf(stderr, "usage: csi-client MODULE provision|recover gcm|wrap KEK_LABEL "
                         "VOLUME_ID BLOB\n");
         return 64;
     }
     CK_SESSION_HANDLE s = open_session(argv[1]);
     CK_OBJECT_HANDLE kek = primary_kek(s, argv[4]);
-    int provision = !strcmp(argv[2], "provision"), encrypt = !strcmp(argv[3], "encrypt");
-    if (provision && encrypt)
-        provision_encrypt(s, kek, argv[5], argv[6]);
+    int provision = !strcmp(argv[2], "provision"), gcm = !strcmp(argv[3], "gcm");
+    if (provision && gcm)
+        provision_gcm(s, kek, argv[5], argv[6]);
     else if (provision)
         provision_wrap(s, kek, argv[6]);
-    else if (encrypt)
-        recover_encrypt(s, kek, argv[5], argv[6]);
+    else if (gcm)
+        recover_gcm(s, kek, argv[5], argv[6]);
     else
         recover_wrap(s, kek, argv[6]);
     CALL(p11->C_CloseAllSessions(0));
