@@ -38,21 +38,16 @@ static const char *tsm_root(const struct tresor_conf *c)
     return c->tsm_root ? c->tsm_root : DEFAULT_TSM_ROOT;
 }
 
-int attest_enabled(const struct tresor_conf *c)
+void attest_resolve(struct tresor_conf *c)
 {
     char path[512];
-    switch (c->attestation) {
-    case ATTEST_OFF:
-        return 0;
-    case ATTEST_TSM:
-    case ATTEST_COMMAND:
-        return 1;
-    case ATTEST_AUTO:
-        snprintf(path, sizeof(path), "%s/report", tsm_root(c));
-        return access(path, W_OK) == 0;
-    }
-    return 0;
+    if (c->attestation != ATTEST_AUTO)
+        return;
+    snprintf(path, sizeof(path), "%s/report", tsm_root(c));
+    c->attestation = access(path, W_OK) == 0 ? ATTEST_TSM : ATTEST_OFF;
 }
+
+int attest_enabled(const struct tresor_conf *c) { return c->attestation != ATTEST_OFF; }
 
 /* Reads a whole file of at most EVIDENCE_MAX bytes; returns a malloc'd buffer or NULL. */
 static uint8_t *read_file(const char *path, size_t *n)

@@ -124,6 +124,7 @@ static CK_RV parse_response(uint8_t *raw, size_t len, struct kmip_response *resp
 static CK_RV send_once(struct slot *s, int n, kmip_build_fn build, void *arg, int idempotent,
                        const struct attestation_credential *cred, struct kmip_response *resp)
 {
+    memset(resp, 0, sizeof(*resp));
     ttlv_writer w;
     ttlv_writer_init(&w);
     ttlv_begin(&w, TAG_REQUEST_MESSAGE);
@@ -168,7 +169,6 @@ static int attestation_requested(const struct kmip_response *r, ttlv_item *nonce
 CK_RV kmip_exchange(struct slot *s, int n, kmip_build_fn build, void *arg, int idempotent,
                     struct kmip_response *resp)
 {
-    memset(resp, 0, sizeof(*resp));
     CK_RV rv = send_once(s, n, build, arg, idempotent, NULL, resp);
     ttlv_item nonce;
     if (rv != CKR_OK || !attest_enabled(s->conf) || !attestation_requested(resp, &nonce))

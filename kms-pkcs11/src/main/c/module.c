@@ -75,6 +75,7 @@ static CK_RV load_library(const char *path, struct library **out)
         free(lib);
         return CKR_GENERAL_ERROR;
     }
+    attest_resolve(&lib->conf);
     for (size_t i = 0; i < lib->conf.ntokens; i++) {
         struct slot *s = &lib->slots[i];
         s->id = i;

@@ -210,6 +210,9 @@ void attest_report_data(const uint8_t *nonce_id, size_t id_len, const uint8_t *n
 /* Collects evidence for report_data; returns 1 and fills type and measurement (malloc'd). */
 int attest_collect(const struct tresor_conf *c, const uint8_t report_data[64],
                    struct attestation_credential *cred);
+/* Decides `attestation = auto` once, at C_Initialize: configfs-tsm if its report directory is
+ * writable, else off. */
+void attest_resolve(struct tresor_conf *c);
 int attest_enabled(const struct tresor_conf *c);
 
 /* ---- error mapping (ckr.c) ---- */

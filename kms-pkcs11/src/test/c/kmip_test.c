@@ -125,11 +125,22 @@ TEST(command_evidence_is_the_commands_output)
     rmdir(dir);
 }
 
-TEST(attestation_off_or_absent_tsm_is_not_enabled)
+TEST(automatic_attestation_follows_the_presence_of_configfs_tsm)
 {
     struct tresor_conf c = {.attestation = ATTEST_OFF};
     CHECK(!attest_enabled(&c));
     c.attestation = ATTEST_AUTO;
     c.tsm_root = "/nonexistent/tsm";
-    CHECK(!attest_enabled(&c));
+    attest_resolve(&c);
+    CHECK(c.attestation == ATTEST_OFF && !attest_enabled(&c));
+    char dir[] = "/tmp/tresor-tsm-XXXXXX", report[64];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(report, sizeof(report), "%s/report", dir);
+    CHECK(mkdir(report, 0700) == 0);
+    c.attestation = ATTEST_AUTO;
+    c.tsm_root = dir;
+    attest_resolve(&c);
+    CHECK(c.attestation == ATTEST_TSM && attest_enabled(&c));
+    rmdir(report);
+    rmdir(dir);
 }
