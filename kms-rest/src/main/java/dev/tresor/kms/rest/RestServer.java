@@ -54,6 +54,7 @@ public final class RestServer {
 
         new HealthRoutes(admin, blocking).mount(r);
         new OpenApiDocument().mount(r);
+        new WebUiRoutes().mount(r);
         metrics.mount(r, admin, keys, blocking);
 
         BearerAuth auth = new BearerAuth(admin, blocking);
