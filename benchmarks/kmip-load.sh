@@ -8,13 +8,14 @@
 #   benchmarks/kmip-load.sh
 #
 # Environment: WARMUP and PHASE_SECONDS (per phase, default 5 and 15), CONNECTIONS (default 1,16),
-# OPS (default encrypt,create), JAVA (default java). Not part of the test suite.
+# OPS (default encrypt,create), JAVA (default java), TRESOR_JAR and BENCH_JAR (default: the
+# build outputs; point them at copies when others may rebuild during the run). Not part of the test suite.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 JAVA=${JAVA:-java}
-TRESOR_JAR=$ROOT/kms-server/target/tresor.jar
-BENCH_JAR=$ROOT/benchmarks/target/benchmarks.jar
+TRESOR_JAR=${TRESOR_JAR:-$ROOT/kms-server/target/tresor.jar}
+BENCH_JAR=${BENCH_JAR:-$ROOT/benchmarks/target/benchmarks.jar}
 WARMUP=${WARMUP:-5}
 PHASE_SECONDS=${PHASE_SECONDS:-15}
 CONNECTIONS=${CONNECTIONS:-1,16}
@@ -39,7 +40,8 @@ stop_server() {
 }
 trap 'stop_server; rm -rf "$WORK"' EXIT
 
-# Waits until $1 (a command) succeeds, for at most $2 seconds, while the server is alive.
+# Waits until $1 (a command) succeeds, for at most $2 seconds, while the server is alive;
+# on failure prints the server log $3.
 wait_for() {
   local deadline=$((SECONDS + $2))
   until eval "$1"; do
@@ -68,6 +70,7 @@ ROWS=$WORK/rows.md
 # --- Tresor: a dev server in a temporary directory on free ports, its dev project's hourly call
 # budget raised to the maximum (limit.calls.per.hour, docs/operations.md) so it never refuses.
 mkdir -p "$WORK/tresor"
+: >"$WORK/tresor.log"
 (cd "$WORK/tresor" && exec env TRESOR_REST_PORT=0 TRESOR_KMIP_PORT=0 TRESOR_LIMIT_CALLS_PER_HOUR=10000000 \
   "$JAVA" -jar "$TRESOR_JAR" serve --dev >"$WORK/tresor.log" 2>&1) &
 SERVER_PID=$!
