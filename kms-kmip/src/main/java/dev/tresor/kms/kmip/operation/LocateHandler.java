@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * Locate: the tenant's KMIP objects that have every requested attribute value (Name, Object
  * Type, Cryptographic Algorithm and Length, State, custom attributes ...), oldest first, after
- * Offset Items and at most Maximum Items. The first match becomes the ID Placeholder.
+ * Offset Items and at most Maximum Items; a paged answer (1.3+) says how many matched in all.
+ * The first match becomes the ID Placeholder.
  */
 final class LocateHandler implements OperationHandler {
     private final KmipObjects objects;
@@ -41,7 +42,8 @@ final class LocateHandler implements OperationHandler {
                 (int) Math.min(matches.size(), (long) Math.min(offset, matches.size()) + maximum));
         page.stream().findFirst().ifPresent(context.placeholder()::set);
         List<Ttlv> answer = new ArrayList<>();
-        if (context.version().atLeast(ProtocolVersion.V1_3)) {
+        boolean paged = request.find(Tag.OFFSET_ITEMS).isPresent() || request.find(Tag.MAXIMUM_ITEMS).isPresent();
+        if (paged && context.version().atLeast(ProtocolVersion.V1_3)) {
             answer.add(Ttlv.integer(Tag.LOCATED_ITEMS, matches.size()));
         }
         page.forEach(uid -> answer.add(Ttlv.text(Tag.UNIQUE_IDENTIFIER, uid)));
