@@ -7,12 +7,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,6 +148,16 @@ static int connect_with_timeout(int fd, const struct sockaddr *addr, socklen_t l
     return r == 0 && fcntl(fd, F_SETFL, flags) == 0;
 }
 
+/* The server certificate must name the configured host: a DNS name (also sent as SNI) or an
+ * IP address literal (checked against the IP SANs; SNI carries no addresses). */
+static int expect_server_name(SSL *ssl, const char *host)
+{
+    unsigned char addr[16];
+    if (inet_pton(AF_INET, host, addr) == 1 || inet_pton(AF_INET6, host, addr) == 1)
+        return X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host) == 1;
+    return SSL_set_tlsext_host_name(ssl, host) == 1 && SSL_set1_host(ssl, host) == 1;
+}
+
 static struct conn *conn_open(struct pool *p)
 {
     struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_family = AF_UNSPEC}, *res = NULL;
@@ -171,8 +183,8 @@ static struct conn *conn_open(struct pool *p)
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
     struct conn *cn = calloc(1, sizeof(*cn));
     SSL *ssl = SSL_new(p->ctx);
-    if (!cn || !ssl || !SSL_set_fd(ssl, fd) || !SSL_set_tlsext_host_name(ssl, p->host) ||
-        !SSL_set1_host(ssl, p->host) || SSL_connect(ssl) != 1) {
+    if (!cn || !ssl || !SSL_set_fd(ssl, fd) || !expect_server_name(ssl, p->host) ||
+        SSL_connect(ssl) != 1) {
         ERR_clear_error();
         SSL_free(ssl);
         free(cn);
