@@ -50,7 +50,9 @@ final class CallPipeline {
         Project project = projects.get(caller.tenant().projectId());
         boolean[] committed = {false};
         try {
-            limits.take(caller.tenant(), project.callsPerHour(), clock.instant());
+            if (!caller.admitted()) {
+                limits.take(caller.tenant(), project.callsPerHour(), clock.instant());
+            }
             if (!caller.role().allows(right)) {
                 throw KmsError.denied("role " + caller.role().wireName() + " may not " + operation);
             }

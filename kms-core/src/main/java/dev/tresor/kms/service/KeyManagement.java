@@ -74,6 +74,16 @@ public final class KeyManagement {
         };
     }
 
+    /**
+     * Counts one front-end call against the instance's budget and audits it as {@code operation};
+     * answers the caller marked as admitted, so the core calls that make up this one front-end
+     * call (a KMIP batch item) are not counted again. Also the way to count and audit a call
+     * that touches no key (KMIP Query, Discover Versions).
+     */
+    public Caller admit(Caller caller, String operation) {
+        return pipeline.read(caller, operation, Right.READ_METADATA, "", caller::asAdmitted);
+    }
+
     /** The instance's rolling-hour budget right now (for RateLimit-* headers); not itself a counted call. */
     public RateLimitStatus rateLimitStatus(TenantId tenant) {
         return limits.status(tenant, projects.get(tenant.projectId()).callsPerHour(), clock.instant());

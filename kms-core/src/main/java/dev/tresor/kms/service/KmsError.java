@@ -13,11 +13,17 @@ public final class KmsError extends RuntimeException {
 
     private final ErrorCode code;
     private final transient Duration retryAfter;
+    private final boolean decryptionFailure;
 
     private KmsError(ErrorCode code, String message, Duration retryAfter, Throwable cause) {
+        this(code, message, retryAfter, cause, false);
+    }
+
+    private KmsError(ErrorCode code, String message, Duration retryAfter, Throwable cause, boolean decryptionFailure) {
         super(Objects.requireNonNull(message), cause, false, false);
         this.code = Objects.requireNonNull(code);
         this.retryAfter = retryAfter;
+        this.decryptionFailure = decryptionFailure;
     }
 
     public static KmsError of(ErrorCode code, String message) {
@@ -52,7 +58,12 @@ public final class KmsError extends RuntimeException {
 
     /** The one answer to any failed decryption or unwrap, whatever the reason: no oracle. */
     public static KmsError decryptionFailed() {
-        return of(ErrorCode.INVALID_ARGUMENT, "decryption failed");
+        return new KmsError(ErrorCode.INVALID_ARGUMENT, "decryption failed", null, null, true);
+    }
+
+    /** True for the one generic decryption failure (a front-end maps it to its own "cryptographic failure"). */
+    public boolean isDecryptionFailure() {
+        return decryptionFailure;
     }
 
     public ErrorCode code() {
