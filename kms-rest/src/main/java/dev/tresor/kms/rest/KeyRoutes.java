@@ -62,8 +62,13 @@ final class KeyRoutes {
     }
 
     private void create(RoutingContext ctx) {
-        String keyRingId = PathParams.uuid(ctx, "keyRingId");
-        JsonBody body = JsonBody.of(ctx);
+        CreateKey request = createRequest(PathParams.uuid(ctx, "keyRingId"), JsonBody.of(ctx));
+        calls.generate(ctx, caller -> keys.createKey(caller, request),
+                key -> Replies.json(ctx, 202, StackitJson.key(key)));
+    }
+
+    /** The STACKIT CreateKey body (also read by Tresor's releasable-key extension). */
+    static CreateKey createRequest(String keyRingId, JsonBody body) {
         String displayName = body.displayName();
         Optional<String> description = body.description();
         Algorithm algorithm = body.enumValue("algorithm", Algorithm.values(), Algorithm::wireName);
@@ -72,10 +77,8 @@ final class KeyRoutes {
             throw KmsError.invalid("field 'algorithm' " + algorithm.wireName() + " needs purpose "
                     + algorithm.purpose().wireName() + ", not " + purpose.wireName());
         }
-        CreateKey request = CreateKey.rest(keyRingId, displayName, description, algorithm, protection(body),
+        return CreateKey.rest(keyRingId, displayName, description, algorithm, protection(body),
                 accessScope(body), body.optionalBoolean("importOnly", false));
-        calls.generate(ctx, caller -> keys.createKey(caller, request),
-                key -> Replies.json(ctx, 202, StackitJson.key(key)));
     }
 
     private void get(RoutingContext ctx) {

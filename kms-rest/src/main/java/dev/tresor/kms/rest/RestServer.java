@@ -68,6 +68,7 @@ public final class RestServer {
         new CryptoRoutes(keys, calls, options.bodyLimit()).mount(r);
         new WrappingKeyRoutes(keys, calls, clock).mount(r);
         new ExportRoutes(keys, calls).mount(r);
+        new AttestationRoutes(keys, calls, options.bodyLimit()).mount(r);
 
         ErrorResponses errors = new ErrorResponses(metrics, options.bodyLimit());
         r.route().failureHandler(errors::handle);

@@ -62,6 +62,7 @@ class OpenApiDocumentTest {
     void theStackitOperationsAreAllThere() {
         long stackit = documented(document()).stream()
                 .filter(op -> op.contains("/keyrings"))
+                .filter(op -> !op.matches(".*/(releasable-keys|release-policy|release|attested-decrypt)"))
                 .count();
         assertEquals(25, stackit);
     }

@@ -2,6 +2,7 @@ package dev.tresor.kms.rest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.tresor.kms.service.AttestationOptions;
 import dev.tresor.kms.service.KmsCore;
 import dev.tresor.kms.tenant.Grant;
 import dev.tresor.kms.tenant.Principal;
@@ -36,6 +37,7 @@ final class RestTestServer implements BeforeAllCallback, AfterAllCallback {
     private static final Grant BOOTSTRAP = Grant.operator(new Principal(Principal.Kind.OPERATOR, "rest-test"));
 
     private final RestOptions options;
+    private final AttestationOptions attestation;
     private final MovableClock clock = new MovableClock(START);
     private Path dataDir;
     private KmsCore core;
@@ -45,7 +47,12 @@ final class RestTestServer implements BeforeAllCallback, AfterAllCallback {
     private Http http;
 
     RestTestServer(RestOptions options) {
+        this(options, AttestationOptions.production());
+    }
+
+    RestTestServer(RestOptions options, AttestationOptions attestation) {
         this.options = options;
+        this.attestation = attestation;
     }
 
     /** Plain HTTP on 127.0.0.1, any free port. */
@@ -57,7 +64,7 @@ final class RestTestServer implements BeforeAllCallback, AfterAllCallback {
     public void beforeAll(ExtensionContext context) throws IOException {
         dataDir = Files.createTempDirectory("tresor-rest-test");
         core = KmsCore.open(new KmsCore.Options(Optional.of(dataDir), true, clock, Duration.ofDays(30),
-                Duration.ofHours(24), 1000, Optional.empty()));
+                Duration.ofHours(24), 1000, Optional.empty(), attestation));
         RestMetrics metrics = RestMetrics.create();
         vertx = metrics.newVertx(new VertxOptions());
         server = new RestServer(vertx, core.keyManagement(), core.administration(), clock, options, metrics);

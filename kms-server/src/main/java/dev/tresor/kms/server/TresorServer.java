@@ -15,7 +15,10 @@ import dev.tresor.kms.server.config.TlsFiles;
 import dev.tresor.kms.server.dev.DevBootstrap;
 import dev.tresor.kms.server.dev.DevFacts;
 import dev.tresor.kms.server.dev.DevFiles;
+import dev.tresor.kms.attest.sim.SimulatedSnp;
 import dev.tresor.kms.service.Administration;
+import dev.tresor.kms.service.AttestationOptions;
+import dev.tresor.kms.service.Bytes;
 import dev.tresor.kms.service.ErrorCode;
 import dev.tresor.kms.service.KmsCore;
 import dev.tresor.kms.service.KmsError;
@@ -33,6 +36,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -40,6 +44,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.logging.Logger;
 
 /**
  * The running server. Start-up order: data dir, (dev) TLS files, core (store and seal), HTTPS
@@ -51,6 +56,9 @@ final class TresorServer {
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration KMIP_IDLE_TIMEOUT = Duration.ofMinutes(5);
     private static final String DEV_HOST = "localhost";
+    private static final Logger LOG = Logger.getLogger(TresorServer.class.getName());
+    /** What the simulated guest measures: 48 bytes of 0x42 (dev policies name "42" x 48). */
+    static final Bytes SIMULATED_MEASUREMENT = Bytes.of("B".repeat(48).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
 
     private final KmsCore core;
     private final Vertx vertx;
@@ -81,7 +89,7 @@ final class TresorServer {
         Optional<Path> kmipClientCa = config.kmipClientCa().or(() -> dev.map(DevFiles::caCertificate));
 
         KmsCore core = KmsCore.open(KmsCore.Options.defaults(config.dataDir(), config.sealType() == SealType.DEV)
-                .withClock(clock));
+                .withClock(clock).withAttestation(attestation(config, clock)));
         RestMetrics metrics = RestMetrics.create();
         Vertx vertx = metrics.newVertx(new VertxOptions());
         try {
@@ -113,6 +121,19 @@ final class TresorServer {
             }
             throw e;
         }
+    }
+
+    /**
+     * With simulation allowed, a simulated SEV-SNP platform (fresh chain per start, measurement
+     * {@link #SIMULATED_MEASUREMENT}) whose root the verifiers pin; loudly announced.
+     */
+    private static AttestationOptions attestation(ServerConfig config, Clock clock) {
+        if (!config.allowSimulatedAttestation()) {
+            return AttestationOptions.production();
+        }
+        LOG.warning("*** attestation.allowSimulated: evidence from the SIMULATED TEE is accepted. NOT FOR PRODUCTION. ***");
+        return AttestationOptions.simulated(SimulatedSnp.create(SimulatedSnp.Launch.milan(SIMULATED_MEASUREMENT),
+                clock.instant(), new SecureRandom()));
     }
 
     private static KmipServerOptions kmipOptions(ServerConfig config, TlsFiles tls, Path clientCa) {

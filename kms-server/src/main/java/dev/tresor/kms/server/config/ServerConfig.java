@@ -56,6 +56,9 @@ public record ServerConfig(boolean dev, Path dataDir, String listenHost, int res
         if (dev && setting == Setting.SEAL_TYPE) {
             return Optional.of("dev");
         }
+        if (dev && setting == Setting.ALLOW_SIMULATED_ATTESTATION) {
+            return Optional.of("true");
+        }
         return setting.defaultValue();
     }
 

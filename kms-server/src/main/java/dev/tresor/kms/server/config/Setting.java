@@ -22,8 +22,8 @@ public enum Setting {
             "rolling-hour call budget of the --dev project (admin-API projects name their own)"),
     BODY_LIMIT("limit.body.bytes", "131072", "largest HTTP request body accepted"),
     SEAL_TYPE("seal.type", "shamir", "dev (key file in the data dir, auto-unsealed) or shamir (--dev: dev)"),
-    ALLOW_SIMULATED_ATTESTATION("attestation.allow.simulated", "false",
-            "accept the simulated TEE (tests only); reserved until the core's release gate takes it");
+    ALLOW_SIMULATED_ATTESTATION("attestation.allowSimulated", "false",
+            "accept evidence from the simulated TEE and serve its dev-only report endpoint (--dev: true)");
 
     private final String key;
     private final String defaultValue;

@@ -30,7 +30,7 @@ class ServerConfigTest {
         assertEquals(SealType.DEV, config.sealType());
         assertEquals(10_000, config.callsPerHour());
         assertTrue(config.restTls().isEmpty());
-        assertFalse(config.allowSimulatedAttestation());
+        assertTrue(config.allowSimulatedAttestation());
     }
 
     @Test
@@ -57,12 +57,12 @@ class ServerConfigTest {
                 "TRESOR_LISTEN_HOST", "0.0.0.0",
                 "TRESOR_KMIP_PORT", "0",
                 "TRESOR_LIMIT_BODY_BYTES", "200000",
-                "TRESOR_ATTESTATION_ALLOW_SIMULATED", "true"));
+                "TRESOR_ATTESTATION_ALLOWSIMULATED", "false"));
 
         assertEquals("0.0.0.0", config.listenHost());
         assertEquals(0, config.kmipPort());
         assertEquals(200_000, config.bodyLimitBytes());
-        assertTrue(config.allowSimulatedAttestation());
+        assertFalse(config.allowSimulatedAttestation());
     }
 
     @Test
