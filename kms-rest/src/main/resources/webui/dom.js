@@ -50,6 +50,9 @@ export async function busy(button, action) {
   if (button) {
     button.disabled = true;
   }
+  if (!$('notice').classList.contains('ok')) {
+    clearNotice();
+  }
   try {
     return await action();
   } catch (error) {

@@ -42,7 +42,7 @@ export class ExportsView {
       + ` from ${from ? formatTime(from) : 'the beginning'} to ${to ? formatTime(to) : 'now'}.`;
     $('audit-rows').replaceChildren(...records.map(r => el('tr', { title: Object.keys(r.details).length ? JSON.stringify(r.details) : undefined },
       el('td', {}, String(r.sequence)),
-      el('td', {}, formatTime(r.time)),
+      el('td', { className: 'nowrap' }, formatTime(r.time)),
       el('td', { className: 'mono' }, String(r.principal)),
       el('td', {}, String(r.operation)),
       el('td', { className: 'mono wrap' }, r.resource ? String(r.resource) : '–'),

@@ -108,11 +108,12 @@ export class KeysView {
   async loadKeys() {
     const { keys } = await this.api.get(`${this.api.ring(this.ring.id)}/keys`);
     const rows = keys.map(key => el('tr', { className: this.key && this.key.id === key.id ? 'selected' : '' },
-      el('td', { title: key.description || key.id }, key.displayName),
+      el('td', { className: 'nowrap', title: key.description || key.id }, key.displayName),
       el('td', {}, stateBadge(key.state)),
       el('td', { className: 'mono' }, key.algorithm),
       el('td', { className: 'mono' }, key.purpose),
-      el('td', {}, key.deletionDate ? formatTime(key.deletionDate) : '–'),
+      el('td', { className: 'nowrap', title: key.deletionDate ? formatTime(key.deletionDate) : undefined },
+        key.deletionDate ? key.deletionDate.slice(0, 10) : '–'),
       el('td', { className: 'right' }, el('button', {
         type: 'button', className: 'small', onclick: () => busy(null, () => this.openKey(key)),
       }, 'Open'))));
@@ -192,12 +193,17 @@ export class KeysView {
       el('td', {}, version.publicKey ? el('button', {
         type: 'button', className: 'small', onclick: () => copy(version.publicKey),
       }, 'Copy PEM') : el('span', { className: 'muted' }, '–')),
-      el('td', { className: 'right' }, ...VERSION_ACTIONS[version.state].map(action => el('button', {
+      el('td', { className: 'right' }, ...this.versionActions(version).map(action => el('button', {
         type: 'button',
         className: action === 'destroy' ? 'small danger' : 'small',
         onclick: e => busy(e.target, () => this.versionAction(version, action)),
       }, action))))));
     this.tryIt.show(this.api, this.ring, this.key, versions);
+  }
+
+  /** A key scheduled for deletion refuses version changes until it is restored. */
+  versionActions(version) {
+    return this.key.state === 'deleted' ? [] : VERSION_ACTIONS[version.state];
   }
 
   async versionAction(version, action) {
