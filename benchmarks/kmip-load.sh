@@ -9,7 +9,8 @@
 #
 # Environment: WARMUP and PHASE_SECONDS (per phase, default 5 and 15), CONNECTIONS (default 1,16),
 # OPS (default encrypt,create), JAVA (default java), TRESOR_JAR and BENCH_JAR (default: the
-# build outputs; point them at copies when others may rebuild during the run). Not part of the test suite.
+# build outputs; point them at copies when others may rebuild during the run). Exits 1 when a
+# server run failed or an answer was refused (the table is still printed). Not part of the test suite.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -66,6 +67,7 @@ echo "phases: $OPS x connections $CONNECTIONS, ${WARMUP} s warm-up + ${PHASE_SEC
 echo
 
 ROWS=$WORK/rows.md
+FAILED=0
 
 # --- Tresor: a dev server in a temporary directory on free ports, its dev project's hourly call
 # budget raised to the maximum (limit.calls.per.hour, docs/operations.md) so it never refuses.
@@ -78,7 +80,7 @@ wait_for "grep -q 'tresor: ready' '$WORK/tresor.log'" 120 "$WORK/tresor.log"
 DEV=$WORK/tresor/tresor-data/dev/dev.json
 load --header --server Tresor --host "$(jq -r .kmipHost "$DEV")" --port "$(jq -r .kmipPort "$DEV")" \
   --ca "$(jq -r .caFile "$DEV")" --cert "$(jq -r .kmipClientCert "$DEV")" --key "$(jq -r .kmipClientKey "$DEV")" \
-  >>"$ROWS" || { echo "kmip-load: the Tresor run failed; server log tail:" >&2; tail -20 "$WORK/tresor.log" >&2; }
+  >>"$ROWS" || { FAILED=1; echo "kmip-load: the Tresor run failed; server log tail:" >&2; tail -20 "$WORK/tresor.log" >&2; }
 stop_server
 
 # --- PyKMIP: loopback, TLS 1.2 with client certificates from a throw-away CA, SQLite in $WORK.
@@ -115,9 +117,10 @@ SERVER_PID=$!
 wait_for "$SYSTEM_PYTHON -c 'import socket; socket.create_connection((\"127.0.0.1\", $PYKMIP_PORT), 1).close()' 2>/dev/null" \
   60 "$WORK/pykmip.out"
 load --server PyKMIP --host 127.0.0.1 --port "$PYKMIP_PORT" --ca "$P/ca.pem" --cert "$P/client.pem" --key "$P/client.key" \
-  >>"$ROWS" || { echo "kmip-load: the PyKMIP run failed; server log tail:" >&2; tail -20 "$P/server.log" >&2; }
+  >>"$ROWS" || { FAILED=1; echo "kmip-load: the PyKMIP run failed; server log tail:" >&2; tail -20 "$P/server.log" >&2; }
 stop_server
 
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 cat "$ROWS"
+exit "$FAILED"
