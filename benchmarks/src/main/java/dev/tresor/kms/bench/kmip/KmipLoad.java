@@ -23,6 +23,10 @@ public final class KmipLoad {
     private static final Set<String> OPTIONS = Set.of("server", "host", "port", "ca", "cert", "key", "ops",
             "connections", "warmup", "seconds");
 
+    /** One thread per connection. */
+    private static final int MAX_CONNECTIONS = 1_000;
+    private static final int MAX_SECONDS = 3_600;
+
     private KmipLoad() {
     }
 
@@ -50,17 +54,17 @@ public final class KmipLoad {
     private static void run(Map<String, String> options, boolean header) throws Exception {
         String server = required(options, "server");
         String host = options.getOrDefault("host", "127.0.0.1");
-        int port = positive("port", required(options, "port"));
+        int port = bounded("port", required(options, "port"), 65_535);
         List<Workload> workloads = new ArrayList<>();
         for (String op : options.getOrDefault("ops", "encrypt,create").split(",")) {
             workloads.add(Workload.named(op.strip()));
         }
         List<Integer> connections = new ArrayList<>();
         for (String count : options.getOrDefault("connections", "1,16").split(",")) {
-            connections.add(positive("connections", count.strip()));
+            connections.add(bounded("connections", count.strip(), MAX_CONNECTIONS));
         }
-        Duration warmup = Duration.ofSeconds(positive("warmup", options.getOrDefault("warmup", "5")));
-        Duration measured = Duration.ofSeconds(positive("seconds", options.getOrDefault("seconds", "15")));
+        Duration warmup = Duration.ofSeconds(bounded("warmup", options.getOrDefault("warmup", "5"), MAX_SECONDS));
+        Duration measured = Duration.ofSeconds(bounded("seconds", options.getOrDefault("seconds", "15"), MAX_SECONDS));
         LoadPhase phase = new LoadPhase(TlsIdentity.context(Path.of(required(options, "ca")),
                 Path.of(required(options, "cert")), Path.of(required(options, "key"))), host, port);
 
@@ -95,9 +99,10 @@ public final class KmipLoad {
         return value;
     }
 
-    private static int positive(String name, String value) {
-        if (!value.matches("[1-9][0-9]{0,8}")) {
-            throw new IllegalArgumentException("--" + name + " must be a positive number, not '" + value + "'");
+    private static int bounded(String name, String value, int max) {
+        if (!value.matches("[1-9][0-9]{0,8}") || Integer.parseInt(value) > max) {
+            throw new IllegalArgumentException("--" + name + " must be a number from 1 to " + max
+                    + ", not '" + value + "'");
         }
         return Integer.parseInt(value);
     }
