@@ -9,7 +9,6 @@ import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
 import dev.tresor.kms.service.Bytes;
 import dev.tresor.kms.service.DecryptRequest;
-import dev.tresor.kms.service.ErrorCode;
 import dev.tresor.kms.service.KmsError;
 import java.util.Arrays;
 import java.util.Optional;
@@ -60,8 +59,7 @@ final class DecryptHandler implements OperationHandler {
         try {
             plaintext = context.keys().decrypt(context.caller(), decrypt);
         } catch (KmsError e) {
-            // The core has no code of its own for a failed decryption; its one fixed message is the sign.
-            if (e.code() == ErrorCode.INVALID_ARGUMENT && e.getMessage().equals(KmsError.decryptionFailed().getMessage())) {
+            if (e.isDecryptionFailure()) {
                 throw new KmipFailure(ResultReason.CRYPTOGRAPHIC_FAILURE, "decryption failed");
             }
             throw e;

@@ -17,7 +17,8 @@ import javax.net.ssl.SSLPeerUnverifiedException;
  * Frames TTLV on one socket: reads the 8-byte header, refuses a frame over the length limit (or
  * not a structure) by closing the connection before buffering its body, then answers each
  * request on a worker thread. The socket is paused while a request is processed, so answers
- * leave in request order and a client cannot queue unbounded work.
+ * leave in request order and a client cannot queue unbounded work. When the server shuts down, an
+ * idle connection closes at once and a busy one after sending the answer it is working on.
  */
 final class KmipConnection {
     private static final Logger LOG = Logger.getLogger(KmipConnection.class.getName());
@@ -29,6 +30,8 @@ final class KmipConnection {
     private final X509Certificate clientCertificate;
     private Buffer pending = Buffer.buffer();
     private int frameLength = -1;
+    private boolean busy;
+    private boolean shuttingDown;
 
     private KmipConnection(Vertx vertx, NetSocket socket, MessageProcessor processor, TtlvLimits limits,
                            X509Certificate clientCertificate) {
@@ -50,6 +53,14 @@ final class KmipConnection {
         }
         KmipConnection connection = new KmipConnection(vertx, socket, processor, limits, certificate);
         socket.handler(connection::received);
+        socket.shutdownHandler(ignored -> connection.shutdown());
+    }
+
+    private void shutdown() {
+        shuttingDown = true;
+        if (!busy) {
+            socket.close();
+        }
     }
 
     private void received(Buffer data) {
@@ -74,14 +85,20 @@ final class KmipConnection {
         pending = pending.getBuffer(frameLength, pending.length());
         frameLength = -1;
         socket.pause();
+        busy = true;
         vertx.executeBlocking(() -> processor.process(frame, clientCertificate), false)
                 .onComplete(result -> {
+                    busy = false;
                     if (result.failed()) {
                         LOG.log(Level.SEVERE, "KMIP request processing failed", result.cause());
                         socket.close();
                         return;
                     }
                     socket.write(Buffer.buffer(result.result()));
+                    if (shuttingDown) {
+                        socket.close();
+                        return;
+                    }
                     socket.resume();
                     nextFrame();
                 });

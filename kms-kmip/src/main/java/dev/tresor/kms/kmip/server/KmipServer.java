@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -13,6 +14,9 @@ import java.util.concurrent.TimeUnit;
  * before a single byte of TTLV is read, one {@link KmipConnection} per socket.
  */
 public final class KmipServer {
+    /** How long {@link #stop()} lets requests in flight finish. */
+    public static final Duration DRAIN_GRACE = Duration.ofSeconds(10);
+
     private final Vertx vertx;
     private final KmipServerOptions options;
     private final MessageProcessor processor;
@@ -40,7 +44,13 @@ public final class KmipServer {
         return server.listen().map(NetServer::actualPort);
     }
 
+    /** Stops accepting connections and drains: requests in flight are answered, for up to {@link #DRAIN_GRACE}. */
     public Future<Void> stop() {
-        return server == null ? Future.succeededFuture() : server.close();
+        return stop(DRAIN_GRACE);
+    }
+
+    /** As {@link #stop()}, waiting at most {@code grace} for requests in flight before closing their connections. */
+    public Future<Void> stop(Duration grace) {
+        return server == null ? Future.succeededFuture() : server.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS);
     }
 }

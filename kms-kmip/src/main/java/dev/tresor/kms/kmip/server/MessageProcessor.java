@@ -26,6 +26,7 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -33,7 +34,8 @@ import java.util.function.Supplier;
  * One request message in, one response message out, independent of the transport. Items run in
  * order (which honours Batch Order True and False alike); with Batch Error Continuation Stop, the
  * default, the first failure ends the batch. Undo is refused for the whole message, since
- * Tresor cannot roll back completed items. Blocking: call it on a worker thread.
+ * Tresor cannot roll back completed items. Every item of a supported operation is one call against
+ * the project's hourly budget and one audit entry. Blocking: call it on a worker thread.
  */
 public final class MessageProcessor {
     private final Operations operations;
@@ -110,12 +112,18 @@ public final class MessageProcessor {
                     ResultReason.OPERATION_NOT_SUPPORTED, "unknown operation " + item.operationCode()));
             OperationHandler handler = operations.handler(operation).orElseThrow(() -> new KmipFailure(
                     ResultReason.OPERATION_NOT_SUPPORTED, operation + " is not supported"));
-            OperationContext context = new OperationContext(caller.get(), header, placeholder, keys, clock);
+            // Each batch item is one counted, audited call, however many core calls it takes.
+            Caller admitted = keys.admit(caller.get(), auditName(operation));
+            OperationContext context = new OperationContext(admitted, header, placeholder, keys, clock);
             return ResponseItem.success(item, handler.handle(context, item.payload()));
         } catch (RuntimeException e) {
             KmipErrors.Refusal refusal = KmipErrors.refusal(e, version, header.attestationCapable());
             return ResponseItem.failure(item, refusal.reason(), refusal.message());
         }
+    }
+
+    private static String auditName(Operation operation) {
+        return "kmip." + operation.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     /** Maximum Response Size exceeded: every item that carried a payload fails with Response Too Large. */

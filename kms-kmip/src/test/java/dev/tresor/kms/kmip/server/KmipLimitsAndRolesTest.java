@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tresor.kms.kmip.message.Operation;
 import dev.tresor.kms.kmip.message.ProtocolVersion;
 import dev.tresor.kms.kmip.message.ResultReason;
+import dev.tresor.kms.kmip.message.ResultStatus;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
 import dev.tresor.kms.tenant.Role;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -35,6 +37,23 @@ class KmipLimitsAndRolesTest {
             assertEquals(ResultReason.GENERAL_FAILURE.code(), one.refused(Operation.RNG_RETRIEVE, rng()));
             LOOPBACK.server().core.clock().advance(Duration.ofHours(1));
             two.ok(Operation.RNG_RETRIEVE, rng());
+        }
+    }
+
+    @Test
+    void eachBatchItemSpendsExactlyOneCallOfTheBudgetHoweverManyCoreCallsItTakes() throws Exception {
+        try (KmipTestClient client = LOOPBACK.server().clientOfNewProject(Role.ADMIN, 4)) {
+            List<Ttlv> items = Requests.items(client.call(Requests.message(ProtocolVersion.V1_4,
+                    Requests.item(Operation.CREATE, Ttlv.enumeration(Tag.OBJECT_TYPE, 2), new Kmip(client,
+                            ProtocolVersion.V1_4).attributes(Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, 3),
+                            Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, 128))),
+                    Requests.item(Operation.GET_ATTRIBUTES),
+                    Requests.item(Operation.DISCOVER_VERSIONS))));
+            assertEquals(List.of(ResultStatus.SUCCESS.code(), ResultStatus.SUCCESS.code(), ResultStatus.SUCCESS.code()),
+                    items.stream().map(Requests::status).toList());
+            Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
+            kmip.ok(Operation.QUERY, Ttlv.enumeration(Tag.QUERY_FUNCTION, 1));
+            assertEquals(ResultReason.SERVER_LIMIT_EXCEEDED.code(), kmip.refused(Operation.DISCOVER_VERSIONS));
         }
     }
 
