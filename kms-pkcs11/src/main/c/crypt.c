@@ -324,32 +324,6 @@ static CK_RV run_crypt(struct session *s, const uint8_t *in, size_t n, int encry
     return rv;
 }
 
-static CK_RV crypt_single(CK_SESSION_HANDLE h, int encrypt, CK_BYTE_PTR in, CK_ULONG n,
-                          CK_BYTE_PTR out, CK_ULONG_PTR out_len)
-{
-    struct session *s;
-    CK_RV rv = op_claim(h, encrypt ? OP_ENCRYPT : OP_DECRYPT, &s);
-    if (rv != CKR_OK)
-        return rv;
-    struct operation *op = &s->op;
-    int done = 0;
-    size_t limit = TRESOR_MAX_DATA + (encrypt ? 0 : TRESOR_FORMAT_OVERHEAD);
-    if (!out_len || (!in && n))
-        rv = CKR_ARGUMENTS_BAD;
-    else if (op->multipart)
-        rv = CKR_OPERATION_ACTIVE;
-    else if (op->result)
-        rv = output_result(op, out, out_len, &done);
-    else if (n > limit)
-        rv = CKR_DATA_LEN_RANGE;
-    else if (!out)
-        rv = output_bound(op, n, encrypt, out_len);
-    else if ((rv = output_bound(op, n, encrypt, out_len)) == CKR_OK &&
-             (rv = run_crypt(s, in, n, encrypt)) == CKR_OK)
-        rv = output_result(op, out, out_len, &done);
-    return op_release(s, rv, done);
-}
-
 /* Every part is kept and the final call produces everything in one round trip, so an update
  * outputs nothing; a NULL output buffer is a length query and does not consume the part. */
 static CK_RV crypt_update(CK_SESSION_HANDLE h, int encrypt, CK_BYTE_PTR in, CK_ULONG n,
@@ -368,7 +342,9 @@ static CK_RV crypt_update(CK_SESSION_HANDLE h, int encrypt, CK_BYTE_PTR in, CK_U
     return op_release(s, rv, 0);
 }
 
-static CK_RV crypt_final(CK_SESSION_HANDLE h, int encrypt, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
+/* C_Encrypt/C_Decrypt (single: the input is given) and C_*Final (the updates buffered it). */
+static CK_RV crypt_finish(CK_SESSION_HANDLE h, int encrypt, int single, CK_BYTE_PTR in, CK_ULONG n,
+                          CK_BYTE_PTR out, CK_ULONG_PTR out_len, int interface_30)
 {
     struct session *s;
     CK_RV rv = op_claim(h, encrypt ? OP_ENCRYPT : OP_DECRYPT, &s);
@@ -376,22 +352,32 @@ static CK_RV crypt_final(CK_SESSION_HANDLE h, int encrypt, CK_BYTE_PTR out, CK_U
         return rv;
     struct operation *op = &s->op;
     int done = 0;
-    if (!out_len)
+    size_t limit = TRESOR_MAX_DATA + (encrypt ? 0 : TRESOR_FORMAT_OVERHEAD);
+    if (!single) {
+        in = op->buf;
+        n = op->buf_len;
+    }
+    if (!out_len || (!in && n))
         rv = CKR_ARGUMENTS_BAD;
+    else if (single && op->multipart)
+        rv = CKR_OPERATION_ACTIVE;
     else if (op->result)
         rv = output_result(op, out, out_len, &done);
-    else if (!out)
-        rv = output_bound(op, op->buf_len, encrypt, out_len);
-    else if ((rv = output_bound(op, op->buf_len, encrypt, out_len)) == CKR_OK &&
-             (rv = run_crypt(s, op->buf, op->buf_len, encrypt)) == CKR_OK)
+    else if (n > limit)
+        rv = CKR_DATA_LEN_RANGE;
+    else if ((rv = output_bound(op, n, encrypt, out_len)) == CKR_OK && out &&
+             (rv = run_crypt(s, in, n, encrypt)) == CKR_OK)
         rv = output_result(op, out, out_len, &done);
+    /* PKCS#11 3.0 has its own code for a failed AEAD tag check; 2.40 callers know only this. */
+    if (interface_30 && rv == CKR_ENCRYPTED_DATA_INVALID && op->mech != CKM_RSA_PKCS_OAEP)
+        rv = CKR_AEAD_DECRYPT_FAILED;
     return op_release(s, rv, done);
 }
 
 CK_RV C_Encrypt(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen,
                 CK_BYTE_PTR pEncryptedData, CK_ULONG_PTR pulEncryptedDataLen)
 {
-    return crypt_single(hSession, 1, pData, ulDataLen, pEncryptedData, pulEncryptedDataLen);
+    return crypt_finish(hSession, 1, 1, pData, ulDataLen, pEncryptedData, pulEncryptedDataLen, 0);
 }
 
 CK_RV C_EncryptUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen,
@@ -403,13 +389,19 @@ CK_RV C_EncryptUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ul
 CK_RV C_EncryptFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pLastEncryptedPart,
                      CK_ULONG_PTR pulLastEncryptedPartLen)
 {
-    return crypt_final(hSession, 1, pLastEncryptedPart, pulLastEncryptedPartLen);
+    return crypt_finish(hSession, 1, 0, NULL, 0, pLastEncryptedPart, pulLastEncryptedPartLen, 0);
 }
 
 CK_RV C_Decrypt(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedData, CK_ULONG ulEncryptedDataLen,
                 CK_BYTE_PTR pData, CK_ULONG_PTR pulDataLen)
 {
-    return crypt_single(hSession, 0, pEncryptedData, ulEncryptedDataLen, pData, pulDataLen);
+    return crypt_finish(hSession, 0, 1, pEncryptedData, ulEncryptedDataLen, pData, pulDataLen, 0);
+}
+
+CK_RV C_Decrypt_v30(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedData,
+                    CK_ULONG ulEncryptedDataLen, CK_BYTE_PTR pData, CK_ULONG_PTR pulDataLen)
+{
+    return crypt_finish(hSession, 0, 1, pEncryptedData, ulEncryptedDataLen, pData, pulDataLen, 1);
 }
 
 CK_RV C_DecryptUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedPart,
@@ -420,5 +412,11 @@ CK_RV C_DecryptUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedPart,
 
 CK_RV C_DecryptFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pLastPart, CK_ULONG_PTR pulLastPartLen)
 {
-    return crypt_final(hSession, 0, pLastPart, pulLastPartLen);
+    return crypt_finish(hSession, 0, 0, NULL, 0, pLastPart, pulLastPartLen, 0);
+}
+
+CK_RV C_DecryptFinal_v30(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pLastPart,
+                         CK_ULONG_PTR pulLastPartLen)
+{
+    return crypt_finish(hSession, 0, 0, NULL, 0, pLastPart, pulLastPartLen, 1);
 }

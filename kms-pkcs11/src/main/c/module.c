@@ -364,8 +364,12 @@ NOT_SUPPORTED(C_MessageVerifyFinal, (CK_SESSION_HANDLE a))
 
 #define TRESOR_FN_ENTRY(name, params) name,
 static CK_FUNCTION_LIST FUNCTIONS_240 = {{2, 40}, TRESOR_FUNCTIONS_240(TRESOR_FN_ENTRY)};
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
 static CK_FUNCTION_LIST_3_0 FUNCTIONS_30 = {
-    {3, 0}, TRESOR_FUNCTIONS_240(TRESOR_FN_ENTRY) TRESOR_FUNCTIONS_30(TRESOR_FN_ENTRY)};
+    {3, 0}, TRESOR_FUNCTIONS_240(TRESOR_FN_ENTRY) TRESOR_FUNCTIONS_30(TRESOR_FN_ENTRY)
+    .C_Decrypt = C_Decrypt_v30, .C_DecryptFinal = C_DecryptFinal_v30};
+#pragma GCC diagnostic pop
 
 static CK_CHAR INTERFACE_NAME[] = "PKCS 11";
 static CK_INTERFACE INTERFACES[] = {

@@ -215,6 +215,12 @@ int attest_collect(const struct tresor_conf *c, const uint8_t report_data[64],
 void attest_resolve(struct tresor_conf *c);
 int attest_enabled(const struct tresor_conf *c);
 
+/* C_Decrypt and C_DecryptFinal of the 3.0 interface: CKR_AEAD_DECRYPT_FAILED for a bad tag. */
+CK_RV C_Decrypt_v30(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedData,
+                    CK_ULONG ulEncryptedDataLen, CK_BYTE_PTR pData, CK_ULONG_PTR pulDataLen);
+CK_RV C_DecryptFinal_v30(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pLastPart,
+                         CK_ULONG_PTR pulLastPartLen);
+
 /* ---- error mapping (ckr.c) ---- */
 enum ckr_context { CKR_CTX_OTHER, CKR_CTX_KEY, CKR_CTX_WRAP, CKR_CTX_UNWRAP, CKR_CTX_DECRYPT,
                    CKR_CTX_LOGIN };

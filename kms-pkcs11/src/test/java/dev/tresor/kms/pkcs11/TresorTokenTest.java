@@ -19,6 +19,9 @@ import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKK_GENERIC_SECRET;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKK_RSA;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_AES_GCM;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_AES_KEY_GEN;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_AES_KEY_WRAP;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_AES_KEY_WRAP_KWP;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_AES_KEY_WRAP_PAD;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_ECDSA_SHA256;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_EC_KEY_PAIR_GEN;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_GENERIC_SECRET_KEY_GEN;
@@ -29,14 +32,16 @@ import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_SHA256_RSA_PKCS;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_SHA256_RSA_PKCS_PSS;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKO_SECRET_KEY;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_DATA_LEN_RANGE;
-import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_ENCRYPTED_DATA_INVALID;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_AEAD_DECRYPT_FAILED;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_KEY_FUNCTION_NOT_PERMITTED;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_KEY_HANDLE_INVALID;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_KEY_UNEXTRACTABLE;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_OBJECT_HANDLE_INVALID;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_SIGNATURE_INVALID;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_WRAPPED_KEY_INVALID;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKU_USER;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyFactory;
@@ -71,6 +76,7 @@ import org.xipki.pkcs11.wrapper.params.RSA_PKCS_PSS_PARAMS;
 /** Every function of the library through the IAIK wrapper against a real Tresor server. */
 class TresorTokenTest {
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final long WRONG_LIFECYCLE_STATE = 0x43;
     private static final byte[] P256 = HexFormat.of().parseHex("06082a8648ce3d030107");
 
     @TempDir
@@ -142,8 +148,9 @@ class TresorTokenTest {
 
         byte[] tampered = sealed.clone();
         tampered[5] ^= 1;
-        assertCkr(CKR_ENCRYPTED_DATA_INVALID, () -> session.decryptSingle(gcm(iv, aad), key, tampered));
-        assertCkr(CKR_ENCRYPTED_DATA_INVALID, () -> session.decryptSingle(gcm(iv, "volume-2".getBytes(StandardCharsets.UTF_8)), key, sealed));
+        /* The wrapper takes the 3.0 interface, whose code for a failed tag check this is. */
+        assertCkr(CKR_AEAD_DECRYPT_FAILED, () -> session.decryptSingle(gcm(iv, aad), key, tampered));
+        assertCkr(CKR_AEAD_DECRYPT_FAILED, () -> session.decryptSingle(gcm(iv, "volume-2".getBytes(StandardCharsets.UTF_8)), key, sealed));
         assertCkr(CKR_DATA_LEN_RANGE, () -> session.encryptSingle(gcm(iv, aad), key, new byte[65537]));
     }
 
@@ -226,6 +233,41 @@ class TresorTokenTest {
         assertArrayEquals(session.getAttrValues(dek, CKA_VALUE).value(), session.getAttrValues(unwrapped, CKA_VALUE).value());
         long kek = aesKey("not-exported");
         assertCkr(CKR_KEY_UNEXTRACTABLE, () -> session.wrapKey(oaep, pair.getPublicKey(), kek));
+    }
+
+    @Test
+    void sessionKeysWrapAndUnwrapUnderATresorKeyWithKeyWrap() throws Exception {
+        long kek = aesKey("wrapping-kek");
+        long dek = session.generateKey(new Mechanism(CKM_GENERIC_SECRET_KEY_GEN), AttributeVector
+                .newSecretKey(CKK_GENERIC_SECRET).token(false).valueLen(64).extractable(true).sensitive(false));
+        byte[] value = session.getAttrValues(dek, CKA_VALUE).value();
+        for (long mechanism : new long[] {CKM_AES_KEY_WRAP_KWP, CKM_AES_KEY_WRAP_PAD, CKM_AES_KEY_WRAP}) {
+            byte[] wrapped = session.wrapKey(new Mechanism(mechanism), kek, dek);
+            assertEquals(72, wrapped.length, Long.toHexString(mechanism));
+            long unwrapped = session.unwrapKey(new Mechanism(mechanism), kek, wrapped, AttributeVector
+                    .newSecretKey(CKK_GENERIC_SECRET).token(false).valueLen(64).extractable(true).sensitive(false));
+            assertArrayEquals(value, session.getAttrValues(unwrapped, CKA_VALUE).value());
+            wrapped[3] ^= 1;
+            assertCkr(CKR_WRAPPED_KEY_INVALID, () -> session.unwrapKey(new Mechanism(mechanism), kek, wrapped,
+                    AttributeVector.newSecretKey(CKK_GENERIC_SECRET).token(false).valueLen(64)));
+        }
+    }
+
+    @Test
+    void aKeySoftDeletedInTresorMayNoLongerBeUsed() throws Exception {
+        long key = aesKey("deleted-behind-our-back");
+        Mechanism mechanism = gcm(new byte[12], new byte[0]);
+        byte[] sealed = session.encryptSingle(mechanism, key, new byte[16]);
+        JsonNode rings = tresor.server().rest("GET", "/keyrings", null);
+        String ring = rings.findParents("displayName").stream().filter(r -> r.get("displayName").asText().equals("kmip"))
+                .findFirst().orElseThrow().get("id").asText();
+        String keyId = tresor.server().rest("GET", "/keyrings/" + ring + "/keys", null).findParents("displayName").stream()
+                .filter(k -> k.get("displayName").asText().equals("deleted-behind-our-back"))
+                .findFirst().orElseThrow().get("id").asText();
+        tresor.server().rest("DELETE", "/keyrings/" + ring + "/keys/" + keyId, null);
+        /* FAILED_PRECONDITION (Wrong Lifecycle State): restorable for 30 days, so not "not found". */
+        assertCkr(CKR_KEY_FUNCTION_NOT_PERMITTED, () -> session.decryptSingle(mechanism, key, sealed));
+        assertEquals(WRONG_LIFECYCLE_STATE, session.getSessionInfo().getDeviceError());
     }
 
     @Test
