@@ -18,6 +18,7 @@ import dev.tresor.kms.audit.AuditLog;
 import dev.tresor.kms.key.ReleaseTerms;
 import dev.tresor.kms.tenant.Caller;
 import dev.tresor.kms.tenant.TenantId;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * The attestation step of gated calls: consume the challenge, verify the evidence against the
@@ -38,6 +40,7 @@ import java.util.TreeMap;
 final class AttestationGate {
     /** REST challenges are answered at the REST release and gated-decrypt routes only. */
     static final String REST_AUDIENCE = "rest";
+    static final String KMIP_AUDIENCE = "kmip";
     /** Claims worth keeping in the audit record: which guest it was, and what usually decides. */
     private static final List<String> AUDITED_CLAIMS = List.of("tee", "simulated", "snp.measurement",
             "snp.policy.debug", "snp.vmpl", "snp.product", "tdx.mrtd", "tdx.td_attributes.debug", "tdx.tcb_status",
@@ -67,6 +70,11 @@ final class AttestationGate {
         return challenges.issue(tenant.path(), REST_AUDIENCE);
     }
 
+    /** A challenge for the KMIP Attestation credential (sent in an Attestation Required answer). */
+    Challenge issueKmip(TenantId tenant) {
+        return challenges.issue(tenant.path(), KMIP_AUDIENCE);
+    }
+
     /** Validates a policy's JSON text; INVALID_ARGUMENT naming the problem. */
     ReleasePolicy parse(String json) {
         return ReleasePolicy.parse(json, policies);
@@ -77,21 +85,39 @@ final class AttestationGate {
      * FAILED_PRECONDITION; anything about the evidence → ATTESTATION_FAILED with its reason.
      */
     AttestationResult admit(Caller caller, String resource, ReleaseTerms terms, Evidence evidence) {
+        PublicKey workloadKey = evidence.publicKey();
+        return admit(caller, resource, terms, evidence.nonceId(), evidence.type(), evidence.evidence(),
+                evidence.certificateTable(), () -> {
+                    Challenge challenge = challenges.consume(evidence.nonceId(), caller.tenant().path(), REST_AUDIENCE);
+                    return new ExpectedBinding.Native(challenge.nonce(), workloadKey).reportData();
+                });
+    }
+
+    /** The same for KMIP: the client echoes Nonce ID and Value; the binding includes its mTLS certificate. */
+    AttestationResult admit(Caller caller, String resource, ReleaseTerms terms, KmipAttestation attestation) {
+        String nonceId = new String(attestation.nonceId().toArray(), StandardCharsets.US_ASCII);
+        return admit(caller, resource, terms, nonceId, attestation.type(), attestation.measurement(),
+                attestation.certificateTable(), () -> {
+                    challenges.consume(nonceId, attestation.nonceValue(), caller.tenant().path(), KMIP_AUDIENCE);
+                    return new ExpectedBinding.Kmip(attestation.nonceId(), attestation.nonceValue(),
+                            attestation.clientCertificate()).reportData();
+                });
+    }
+
+    private AttestationResult admit(Caller caller, String resource, ReleaseTerms terms, String nonceId, String type,
+                                    Bytes evidence, Optional<Bytes> certificateTable, Supplier<byte[]> consumeAndBind) {
         String policyJson = terms.policy().orElseThrow(() -> KmsError.precondition(
                 resource + " has no release policy; nothing is released without one"));
-        PublicKey workloadKey = evidence.publicKey();
         Map<String, String> details = new TreeMap<>();
-        details.put("type", evidence.type());
-        details.put("nonce_id", abbreviated(evidence.nonceId()));
-        details.put("evidence_sha256", HexFormat.of().formatHex(sha256(evidence.evidence().toArray())));
+        details.put("type", type);
+        details.put("nonce_id", abbreviated(nonceId));
+        details.put("evidence_sha256", HexFormat.of().formatHex(sha256(evidence.toArray())));
         try {
-            Challenge challenge = challenges.consume(evidence.nonceId(), caller.tenant().path(), REST_AUDIENCE);
-            byte[] expected = new ExpectedBinding.Native(challenge.nonce(), workloadKey).reportData();
-            VerificationInputs inputs = VerificationInputs.none().withExpectedReportData(expected);
-            if (evidence.certificateTable().isPresent()) {
-                inputs = inputs.withCertificates(SnpCertTable.parse(evidence.certificateTable().get().toArray()));
+            VerificationInputs inputs = VerificationInputs.none().withExpectedReportData(consumeAndBind.get());
+            if (certificateTable.isPresent()) {
+                inputs = inputs.withCertificates(SnpCertTable.parse(certificateTable.get().toArray()));
             }
-            AttestationResult result = verifiers.verify(evidence.type(), evidence.evidence().toArray(), inputs);
+            AttestationResult result = verifiers.verify(type, evidence.toArray(), inputs);
             for (String claim : AUDITED_CLAIMS) {
                 Object value = result.claims().get(claim);
                 if (value != null) {

@@ -354,6 +354,25 @@ public final class KeyManagement {
         });
     }
 
+    /** A Nonce for a KMIP Attestation Required answer; the retry's credential must echo it. */
+    public Challenge issueKmipChallenge(Caller caller) {
+        return pipeline.read(caller, "attestation.challenge", Right.CRYPTO, "attestation/kmip",
+                () -> attestation.issueKmip(caller.tenant()));
+    }
+
+    /**
+     * KMIP decrypt with the Attestation credential: the evidence (KMIP binding) must pass the key's
+     * release policy; the plaintext rides the mutual-TLS channel the evidence is bound to.
+     */
+    public Bytes decryptAttested(Caller caller, DecryptRequest request, KmipAttestation credential) {
+        String resource = version(request.target());
+        return pipeline.read(caller, "decrypt", Right.CRYPTO, resource, () -> {
+            Key key = keys.key(caller.tenant(), request.target().key());
+            attestation.admit(caller, resource, key.release(), credential);
+            return cryptography.decrypt(caller.tenant(), request);
+        });
+    }
+
     /** Dev mode only: a simulated SEV-SNP report carrying {@code reportData}, optionally for another guest. */
     public SimulatedEvidence simulateReport(Caller caller, Bytes reportData, Optional<Bytes> measurement,
                                             Optional<Long> policy) {

@@ -27,10 +27,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Date;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -38,6 +40,10 @@ import java.util.Set;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -235,6 +241,48 @@ class AttestedReleaseTest {
         assertArrayEquals("gated".getBytes(StandardCharsets.UTF_8), WorkloadKeys.decrypt(jwe, workload.getPrivate()));
         assertFailed("POLICY_DENIED", () -> kms.decryptAttested(user, request,
                 evidence(workload, Optional.of(Bytes.of(filled(0x43))), 0x30000L)));
+    }
+
+    @Test
+    void kmipCredentialBoundToTheNonceAndTheClientCertificateOpensAGatedKey() throws Exception {
+        KeyRef ref = KeyRef.of(ring, aesKey(false).id());
+        Encrypted sealed = kms.encrypt(user, EncryptRequest.envelope(ref.primary(),
+                Bytes.wrap("kmip".getBytes(StandardCharsets.UTF_8))));
+        kms.setReleasePolicy(admin, ref, POLICY, Set.of(ReleaseTerms.Use.DECRYPT));
+        DecryptRequest request = DecryptRequest.envelope(ref.primary(), sealed.data());
+        X509Certificate client = selfSigned("kmip-client");
+
+        KmipAttestation credential = kmipCredential(kms.issueKmipChallenge(user), client);
+        assertArrayEquals("kmip".getBytes(StandardCharsets.UTF_8), kms.decryptAttested(user, request, credential).toArray());
+        assertFailed("NONCE_REUSED", () -> kms.decryptAttested(user, request, credential));
+
+        Challenge forOtherClient = kms.issueKmipChallenge(user);
+        KmipAttestation misbound = kmipCredential(forOtherClient, selfSigned("other-client"));
+        assertFailed("BINDING_MISMATCH", () -> kms.decryptAttested(user, request, new KmipAttestation(
+                misbound.nonceId(), misbound.nonceValue(), "snp", misbound.measurement(), misbound.certificateTable(),
+                client)));
+
+        Challenge restChallenge = kms.issueChallenge(user);
+        assertFailed("NONCE_UNKNOWN", () -> kms.decryptAttested(user, request, kmipCredential(restChallenge, client)));
+    }
+
+    private KmipAttestation kmipCredential(Challenge challenge, X509Certificate client) {
+        Bytes nonceId = Bytes.wrap(challenge.id().getBytes(StandardCharsets.US_ASCII));
+        byte[] reportData = new ExpectedBinding.Kmip(nonceId, challenge.nonce(), client).reportData();
+        SimulatedEvidence report = kms.simulateReport(user, Bytes.wrap(reportData), Optional.empty(), Optional.empty());
+        return new KmipAttestation(nonceId, challenge.nonce(), "snp", report.report(),
+                Optional.of(report.certificateTable()), client);
+    }
+
+    private static X509Certificate selfSigned(String name) throws Exception {
+        java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
+        generator.initialize(256);
+        KeyPair pair = generator.generateKeyPair();
+        X500Name subject = new X500Name("CN=" + name);
+        Instant now = Instant.parse("2026-11-23T12:00:00Z");
+        return new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(subject,
+                java.math.BigInteger.ONE, Date.from(now.minusSeconds(60)), Date.from(now.plusSeconds(3600)), subject,
+                pair.getPublic()).build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
     }
 
     @Test
