@@ -125,6 +125,7 @@ final class TresorDevServer implements AutoCloseable {
             Files.createDirectories(directory);
             process = builder.start();
             awaitReady();
+            Files.createDirectories(LibraryUnderTest.configuration().getParent());
             Files.copy(directory.resolve("tresor-data/dev/pkcs11.conf"), LibraryUnderTest.configuration(),
                     StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
