@@ -3,20 +3,30 @@
 # token, mechanisms, AES and RSA key generation in Tresor, listing objects, PSS signatures
 # (checked by openssl too), OAEP decryption of data openssl encrypted, refusal to wrap a
 # token key, random bytes, the fork test, and deletion. Checks answers, not just exit codes.
+# Runs twice: with the library, then with its ASan/UBSan build (if `make asan-test` made it).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+if [ -z "${PKCS11_TOOL_PASS:-}" ]; then
+  PKCS11_TOOL_PASS=plain bash "$0"
+  asan=$ROOT/kms-pkcs11/target/libtresor-pkcs11-asan.so
+  if [ -f "$asan" ]; then
+    PKCS11_TOOL_PASS=asan TRESOR_PKCS11_LIB=$asan ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+      P11_PRELOAD="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so)" bash "$0"
+  fi
+  exit 0
+fi
 WORK=$(mktemp -d)
 # shellcheck source=../benchmarks/pkcs11/dev-server.sh
 source "$ROOT/benchmarks/pkcs11/dev-server.sh"
 trap 'tresor_dev_stop; rm -rf "$WORK"' EXIT
 
 fail() {
-  echo "pkcs11-tool: FAIL: $*" >&2
+  echo "pkcs11-tool ($PKCS11_TOOL_PASS): FAIL: $*" >&2
   [ -f "$WORK/server.log" ] && tail -n 30 "$WORK/server.log" >&2
   exit 1
 }
-step() { echo "pkcs11-tool: $*"; }
-p11() { pkcs11-tool --module "$TRESOR_PKCS11_LIB" "$@"; }
+step() { echo "pkcs11-tool ($PKCS11_TOOL_PASS): $*"; }
+p11() { LD_PRELOAD=${P11_PRELOAD:-} pkcs11-tool --module "$TRESOR_PKCS11_LIB" "$@"; }
 
 tresor_dev_start || fail "no dev server"
 cd "$WORK"

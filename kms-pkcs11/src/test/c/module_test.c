@@ -392,6 +392,11 @@ struct worker {
     int failures;
 };
 
+/* Halfway, every worker parks outside the library twice: once so that the main thread can fork
+ * while no thread holds a lock (POSIX allows a multithreaded parent's child only
+ * async-signal-safe calls, and OpenSSL's locks are not fork-aware), once to resume. */
+static pthread_barrier_t g_halfway;
+
 static void *churn(void *arg)
 {
     struct worker *w = arg;
@@ -399,6 +404,10 @@ static void *churn(void *arg)
     if (C_OpenSession(0, CKF_SERIAL_SESSION, NULL, NULL, &own) != CKR_OK)
         w->failures++;
     for (int i = 0; i < 1000; i++) {
+        if (i == 500) {
+            pthread_barrier_wait(&g_halfway);
+            pthread_barrier_wait(&g_halfway);
+        }
         CK_SESSION_HANDLE h = i % 2 ? own : w->shared;
         CK_ULONG len = 64;
         CK_BBOOL no = CK_FALSE, yes = CK_TRUE;
@@ -424,11 +433,13 @@ TEST(eight_threads_share_and_separate_sessions_through_a_fork_without_failures)
     CK_SESSION_HANDLE shared = open_session();
     pthread_t threads[8];
     struct worker workers[8];
+    pthread_barrier_init(&g_halfway, NULL, 9);
     for (int i = 0; i < 8; i++) {
         workers[i] = (struct worker){shared, 0};
         pthread_create(&threads[i], NULL, churn, &workers[i]);
     }
     /* A fork in the middle: the child starts over, the parent's threads do not notice. */
+    pthread_barrier_wait(&g_halfway);
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0) {
@@ -440,11 +451,13 @@ TEST(eight_threads_share_and_separate_sessions_through_a_fork_without_failures)
     }
     int status = -1;
     CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    pthread_barrier_wait(&g_halfway);
     int failures = 0;
     for (int i = 0; i < 8; i++) {
         pthread_join(threads[i], NULL);
         failures += workers[i].failures;
     }
+    pthread_barrier_destroy(&g_halfway);
     CHECK(failures == 0);
     CHECK_RV(C_Finalize(NULL), CKR_OK);
 }
