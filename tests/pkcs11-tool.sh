@@ -10,7 +10,9 @@ if [ -z "${PKCS11_TOOL_PASS:-}" ]; then
   PKCS11_TOOL_PASS=plain bash "$0"
   asan=$ROOT/kms-pkcs11/target/libtresor-pkcs11-asan.so
   if [ -f "$asan" ]; then
-    PKCS11_TOOL_PASS=asan TRESOR_PKCS11_LIB=$asan ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+    # No leak check here: pkcs11-tool 0.23 itself leaks the BIGNUMs of --read-object; the
+    # library's leaks are checked by its C tests.
+    PKCS11_TOOL_PASS=asan TRESOR_PKCS11_LIB=$asan ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
       P11_PRELOAD="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so)" bash "$0"
   fi
   exit 0
