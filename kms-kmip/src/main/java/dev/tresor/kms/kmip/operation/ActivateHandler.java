@@ -21,13 +21,13 @@ final class ActivateHandler implements OperationHandler {
 
     @Override
     public Ttlv handle(OperationContext context, Ttlv request) {
-        KmipObject activated = access.change(context, request, object -> {
+        Managed activated = access.edit(context, request, object -> {
             if (object.state() != ObjectState.PRE_ACTIVE) {
-                throw KmsError.precondition("object " + object.id() + " is not Pre-Active");
+                throw KmsError.precondition("object " + object.uid() + " is not Pre-Active");
             }
             return object.withState(ObjectState.ACTIVE).with(Tag.ACTIVATION_DATE,
                     Ttlv.dateTime(Tag.ACTIVATION_DATE, context.clock().instant().truncatedTo(ChronoUnit.SECONDS)));
         });
-        return Ttlv.structure(Tag.RESPONSE_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, activated.id().uid()));
+        return Ttlv.structure(Tag.RESPONSE_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, activated.uid()));
     }
 }

@@ -25,7 +25,7 @@ final class AddAttributeHandler implements OperationHandler {
                 .orElseGet(() -> request.require(Tag.ATTRIBUTE)));
         AttributeEdits.requireWritable(added.name());
         int[] index = new int[1];
-        KmipObject object = access.change(context, request, current -> {
+        Managed object = access.edit(context, request, current -> {
             List<Ttlv> values = AttributeEdits.values(current, added.name());
             if (!values.isEmpty() && !AttributeEdits.multiValued(added.name())) {
                 throw KmsError.invalid("attribute " + added.name() + " is single-valued and already set");

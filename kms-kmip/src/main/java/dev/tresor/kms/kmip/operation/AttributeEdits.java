@@ -46,14 +46,14 @@ final class AttributeEdits {
                 || name.equals(Attributes.specName(Tag.CRYPTOGRAPHIC_USAGE_MASK));
     }
 
-    static List<Ttlv> values(KmipObject object, String name) {
+    static List<Ttlv> values(Managed object, String name) {
         return new ArrayList<>(object.stored().getOrDefault(name, List.of()));
     }
 
     /** 1.x answers with the attribute as it now is (index when not the first); 2.x with the identifier only. */
-    static Ttlv answer(KmipObject object, ProtocolVersion version, Attributes.Named attribute) {
+    static Ttlv answer(Managed object, ProtocolVersion version, Attributes.Named attribute) {
         if (version.isTwoOrLater()) {
-            return Ttlv.structure(Tag.RESPONSE_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, object.id().uid()));
+            return Ttlv.structure(Tag.RESPONSE_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, object.uid()));
         }
         List<Ttlv> fields = new ArrayList<>();
         fields.add(Ttlv.text(Tag.ATTRIBUTE_NAME, attribute.name()));
@@ -61,7 +61,7 @@ final class AttributeEdits {
             fields.add(Ttlv.integer(Tag.ATTRIBUTE_INDEX, attribute.index()));
         }
         fields.add(Attributes.retag(attribute.value(), Tag.ATTRIBUTE_VALUE.code()));
-        return Ttlv.structure(Tag.RESPONSE_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, object.id().uid()),
+        return Ttlv.structure(Tag.RESPONSE_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, object.uid()),
                 Ttlv.structure(Tag.ATTRIBUTE, fields));
     }
 }

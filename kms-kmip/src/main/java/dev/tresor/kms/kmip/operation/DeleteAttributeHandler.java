@@ -33,7 +33,7 @@ final class DeleteAttributeHandler implements OperationHandler {
         boolean wholeAttribute = current.isEmpty() && request.find(Tag.ATTRIBUTE_REFERENCE).isPresent();
         int requestedIndex = request.find(Tag.ATTRIBUTE_INDEX).map(Ttlv::asInt).orElse(0);
         Attributes.Named[] deleted = new Attributes.Named[1];
-        KmipObject object = access.change(context, request, stored -> {
+        Managed object = access.edit(context, request, stored -> {
             List<Ttlv> values = AttributeEdits.values(stored, name);
             int index = current.map(c -> values.indexOf(c.value())).orElse(requestedIndex);
             if (values.isEmpty() || index < 0 || index >= values.size()) {

@@ -21,9 +21,9 @@ final class GetAttributeListHandler implements OperationHandler {
 
     @Override
     public Ttlv handle(OperationContext context, Ttlv request) {
-        KmipObject object = access.named(context, request);
+        Managed object = access.any(context, request);
         List<Ttlv> answer = new ArrayList<>();
-        answer.add(Ttlv.text(Tag.UNIQUE_IDENTIFIER, object.id().uid()));
+        answer.add(Ttlv.text(Tag.UNIQUE_IDENTIFIER, object.uid()));
         for (String name : object.attributes().keySet()) {
             answer.add(context.version().isTwoOrLater() ? reference(name) : Ttlv.text(Tag.ATTRIBUTE_NAME, name));
         }

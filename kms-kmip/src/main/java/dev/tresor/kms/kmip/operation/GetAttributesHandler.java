@@ -34,10 +34,11 @@ final class GetAttributesHandler implements OperationHandler {
 
     @Override
     public Ttlv handle(OperationContext context, Ttlv request) {
-        KmipObject object = access.named(context, request);
+        Managed object = access.any(context, request);
         List<String> names = Attributes.requestedNames(request);
         boolean digestWanted = names.isEmpty() || names.contains(Attributes.specName(Tag.DIGEST));
-        Map<String, List<Ttlv>> all = digestWanted ? withDigest(context, object) : object.attributes();
+        Map<String, List<Ttlv>> all = digestWanted && object instanceof KmipObject key ? withDigest(context, key)
+                : object.attributes();
         Map<String, List<Ttlv>> chosen = new LinkedHashMap<>();
         if (names.isEmpty()) {
             chosen.putAll(all);
@@ -46,7 +47,7 @@ final class GetAttributesHandler implements OperationHandler {
         }
         List<Ttlv> encoded = Attributes.encodeAll(chosen, context.version());
         List<Ttlv> answer = new ArrayList<>();
-        answer.add(Ttlv.text(Tag.UNIQUE_IDENTIFIER, object.id().uid()));
+        answer.add(Ttlv.text(Tag.UNIQUE_IDENTIFIER, object.uid()));
         if (context.version().isTwoOrLater()) {
             answer.add(Ttlv.structure(Tag.ATTRIBUTES, encoded));
         } else {

@@ -7,11 +7,14 @@ import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
 import dev.tresor.kms.service.Bytes;
 import dev.tresor.kms.service.KmsError;
+import java.util.Optional;
 
 /**
  * Get: the object's Key Block. Secret material (a symmetric or private key) leaves only if the
  * key is exportable, which the core checks; public keys always may. Key wrapping on Get is not
- * offered, and never applied unasked.
+ * offered, and never applied unasked. A stored object (secret data, opaque object, certificate,
+ * lone public key) comes back as it was registered; secret data and opaque objects only if
+ * exportable.
  */
 final class GetHandler implements OperationHandler {
     private final ObjectAccess access;
@@ -30,10 +33,14 @@ final class GetHandler implements OperationHandler {
         if (request.find(Tag.KEY_WRAPPING_SPECIFICATION).isPresent()) {
             throw new KmipFailure(ResultReason.FEATURE_NOT_SUPPORTED, "key wrapping on Get is not offered");
         }
-        KmipObject object = access.named(context, request);
-        if (object.state().destroyed()) {
-            throw KmsError.precondition("object " + object.id() + " is destroyed");
+        Managed named = access.any(context, request);
+        if (named.state().destroyed()) {
+            throw KmsError.precondition("object " + named.uid() + " is destroyed");
         }
+        if (named instanceof StoredObject stored) {
+            return stored(context, request, stored);
+        }
+        KmipObject object = (KmipObject) named;
         ObjectType type = object.type();
         int format = request.find(Tag.KEY_FORMAT_TYPE).map(Ttlv::asEnum).orElse(switch (type) {
             case SYMMETRIC_KEY -> KeyFormats.RAW;
@@ -63,6 +70,21 @@ final class GetHandler implements OperationHandler {
                 Ttlv.enumeration(Tag.OBJECT_TYPE, type.code()),
                 Ttlv.text(Tag.UNIQUE_IDENTIFIER, object.id().uid()),
                 Ttlv.structure(objectTag, block));
+    }
+
+    /** A stored object as it was registered; a key block only in the format it came in. */
+    private Ttlv stored(OperationContext context, Ttlv request, StoredObject object) {
+        Ttlv value = access.storedObjects().value(context, object);
+        Optional<Integer> registeredFormat = value.find(Tag.KEY_BLOCK).map(b -> b.require(Tag.KEY_FORMAT_TYPE).asEnum());
+        Optional<Integer> wanted = request.find(Tag.KEY_FORMAT_TYPE).map(Ttlv::asEnum);
+        if (wanted.isPresent() && registeredFormat.isPresent() && !wanted.equals(registeredFormat)) {
+            throw new KmipFailure(ResultReason.KEY_FORMAT_TYPE_NOT_SUPPORTED,
+                    "object " + object.uid() + " is offered in the format it was registered in only");
+        }
+        return Ttlv.structure(Tag.RESPONSE_PAYLOAD,
+                Ttlv.enumeration(Tag.OBJECT_TYPE, object.kind().code()),
+                Ttlv.text(Tag.UNIQUE_IDENTIFIER, object.uid()),
+                value);
     }
 
     private static Ttlv symmetric(Bytes raw, int format) {

@@ -13,12 +13,17 @@ import java.util.Map;
  * attributes kept for it. Unique Identifier, Object Type, Cryptographic Algorithm and Length come
  * from the core key; everything else is stored.
  */
-record KmipObject(ObjectId id, Key key, Map<String, List<Ttlv>> stored) {
+record KmipObject(ObjectId id, Key key, Map<String, List<Ttlv>> stored) implements Managed {
     /** A stored Linked Object Identifier that stands for the other half of the same key pair. */
     static final String OTHER_HALF = "(other half of the pair)";
 
     KmipObject {
         stored = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(stored));
+    }
+
+    @Override
+    public String uid() {
+        return id.uid();
     }
 
     ObjectType type() {
@@ -28,8 +33,9 @@ record KmipObject(ObjectId id, Key key, Map<String, List<Ttlv>> stored) {
         return key.type().isAsymmetric() ? ObjectType.PRIVATE_KEY : ObjectType.SYMMETRIC_KEY;
     }
 
-    ObjectState state() {
-        ObjectState state = Attributes.first(stored, Tag.STATE).map(s -> stateOf(s.asEnum())).orElse(ObjectState.ACTIVE);
+    @Override
+    public ObjectState state() {
+        ObjectState state = Managed.storedState(stored);
         // A pair's public half outlives the private key until it is destroyed itself.
         if (key.state() == KeyState.DELETED && !id.isPublic() && !state.destroyed()) {
             return state == ObjectState.COMPROMISED ? ObjectState.DESTROYED_COMPROMISED : ObjectState.DESTROYED;
@@ -37,17 +43,9 @@ record KmipObject(ObjectId id, Key key, Map<String, List<Ttlv>> stored) {
         return state;
     }
 
-    private static ObjectState stateOf(int code) {
-        for (ObjectState state : ObjectState.values()) {
-            if (state.code() == code) {
-                return state;
-            }
-        }
-        return ObjectState.ACTIVE;
-    }
-
     /** Every attribute: the derived ones first, then the stored ones in the order they were set. */
-    Map<String, List<Ttlv>> attributes() {
+    @Override
+    public Map<String, List<Ttlv>> attributes() {
         Map<String, List<Ttlv>> all = new LinkedHashMap<>();
         all.put(Attributes.specName(Tag.UNIQUE_IDENTIFIER), List.of(Ttlv.text(Tag.ATTRIBUTE_VALUE, id.uid())));
         all.put(Attributes.specName(Tag.OBJECT_TYPE), List.of(Ttlv.enumeration(Tag.ATTRIBUTE_VALUE, type().code())));
@@ -75,25 +73,21 @@ record KmipObject(ObjectId id, Key key, Map<String, List<Ttlv>> stored) {
      * is Active (spec 1.4 section 3.24), without anyone calling Activate.
      */
     KmipObject at(java.time.Instant now) {
-        boolean due = Attributes.first(stored, Tag.ACTIVATION_DATE).map(d -> !d.asDateTime().isAfter(now)).orElse(false);
-        return state() == ObjectState.PRE_ACTIVE && due ? withState(ObjectState.ACTIVE) : this;
+        return Managed.activationDue(this, now) ? withState(ObjectState.ACTIVE) : this;
     }
 
-    KmipObject with(Tag attribute, Ttlv value) {
+    @Override
+    public KmipObject with(Tag attribute, Ttlv value) {
         return with(Attributes.specName(attribute), List.of(Attributes.retag(value, Tag.ATTRIBUTE_VALUE.code())));
     }
 
-    KmipObject with(String name, List<Ttlv> values) {
-        Map<String, List<Ttlv>> changed = new LinkedHashMap<>(stored);
-        if (values.isEmpty()) {
-            changed.remove(name);
-        } else {
-            changed.put(name, List.copyOf(values));
-        }
-        return new KmipObject(id, key, changed);
+    @Override
+    public KmipObject with(String name, List<Ttlv> values) {
+        return new KmipObject(id, key, Managed.replaced(stored, name, values));
     }
 
-    KmipObject withState(ObjectState state) {
+    @Override
+    public KmipObject withState(ObjectState state) {
         return with(Tag.STATE, Ttlv.enumeration(Tag.STATE, state.code()));
     }
 }

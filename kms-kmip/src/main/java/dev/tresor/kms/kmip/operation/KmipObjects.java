@@ -85,8 +85,7 @@ final class KmipObjects {
 
     /** Stores the object's attributes; the caller holds the key's lock and passes the freshest key. */
     KmipObject save(OperationContext context, KmipObject object) {
-        KmipObject changed = object.with(Tag.LAST_CHANGE_DATE, Ttlv.dateTime(Tag.LAST_CHANGE_DATE,
-                context.clock().instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
+        KmipObject changed = object.with(Tag.LAST_CHANGE_DATE, lastChangeNow(context));
         Map<String, String> all = new LinkedHashMap<>(changed.key().attributes());
         String prefix = PREFIX + suffix(changed.id()) + "/";
         all.keySet().removeIf(name -> name.startsWith(prefix));
@@ -118,13 +117,18 @@ final class KmipObjects {
     }
 
     private static Optional<KmipObject> objectOf(Key key, ObjectId id) {
-        String prefix = PREFIX + suffix(id) + "/";
-        if (!key.attributes().containsKey(prefix + 0)) {
+        return decode(key.attributes(), id.version(), id.isPublic()).map(stored -> new KmipObject(id, key, stored));
+    }
+
+    /** The stored KMIP attributes {@link #encode} wrote into core attributes, if there are any. */
+    static Optional<Map<String, List<Ttlv>>> decode(Map<String, String> attributes, long version, boolean isPublic) {
+        String prefix = PREFIX + version + (isPublic ? "p" : "") + "/";
+        if (!attributes.containsKey(prefix + 0)) {
             return Optional.empty();
         }
         StringBuilder encoded = new StringBuilder();
-        for (int n = 0; key.attributes().containsKey(prefix + n); n++) {
-            encoded.append(key.attributes().get(prefix + n));
+        for (int n = 0; attributes.containsKey(prefix + n); n++) {
+            encoded.append(attributes.get(prefix + n));
         }
         Map<String, List<Ttlv>> stored = new LinkedHashMap<>();
         for (Ttlv attribute : TtlvReader.read(Base64.getDecoder().decode(encoded.toString()), TtlvLimits.DEFAULT)
@@ -132,7 +136,13 @@ final class KmipObjects {
             stored.computeIfAbsent(attribute.require(Tag.ATTRIBUTE_NAME).asText(), n -> new ArrayList<>())
                     .add(attribute.require(Tag.ATTRIBUTE_VALUE));
         }
-        return Optional.of(new KmipObject(id, key, stored));
+        return Optional.of(stored);
+    }
+
+    /** The Last Change Date every saved change sets: now, to the second. */
+    static Ttlv lastChangeNow(OperationContext context) {
+        return Ttlv.dateTime(Tag.LAST_CHANGE_DATE,
+                context.clock().instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
     }
 
     private static String suffix(ObjectId id) {

@@ -10,15 +10,18 @@ import java.util.Map;
 
 /**
  * Locate: the tenant's KMIP objects that have every requested attribute value (Name, Object
- * Type, Cryptographic Algorithm and Length, State, custom attributes ...), oldest first, after
+ * Type, Cryptographic Algorithm and Length, State, custom attributes ...), keys oldest first, then
+ * stored objects (secret data, opaque objects, certificates, lone public keys) oldest first, after
  * Offset Items and at most Maximum Items; a paged answer (1.3+) says how many matched in all.
  * The first match becomes the ID Placeholder.
  */
 final class LocateHandler implements OperationHandler {
     private final KmipObjects objects;
+    private final StoredObjects storedObjects;
 
-    LocateHandler(KmipObjects objects) {
+    LocateHandler(KmipObjects objects, StoredObjects storedObjects) {
         this.objects = objects;
+        this.storedObjects = storedObjects;
     }
 
     @Override
@@ -31,9 +34,11 @@ final class LocateHandler implements OperationHandler {
         Map<String, List<Ttlv>> wanted = Attributes.read(request.find(Tag.ATTRIBUTES).or(() -> java.util.Optional.of(
                 Ttlv.structure(Tag.TEMPLATE_ATTRIBUTE, request.all(Tag.ATTRIBUTE)))));
         List<String> matches = new ArrayList<>();
-        for (KmipObject object : objects.all(context)) {
+        List<Managed> candidates = new ArrayList<>(objects.all(context));
+        candidates.addAll(storedObjects.all(context));
+        for (Managed object : candidates) {
             if (matches(object.attributes(), wanted)) {
-                matches.add(object.id().uid());
+                matches.add(object.uid());
             }
         }
         int offset = request.find(Tag.OFFSET_ITEMS).map(Ttlv::asInt).orElse(0);

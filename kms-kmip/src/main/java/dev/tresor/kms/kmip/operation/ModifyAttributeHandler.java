@@ -28,7 +28,7 @@ final class ModifyAttributeHandler implements OperationHandler {
                 .orElseGet(() -> request.require(Tag.ATTRIBUTE)));
         AttributeEdits.requireWritable(modified.name());
         int[] index = {modified.index()};
-        KmipObject object = access.change(context, request, current -> {
+        Managed object = access.edit(context, request, current -> {
             List<Ttlv> values = AttributeEdits.values(current, modified.name());
             request.find(Tag.CURRENT_ATTRIBUTE).map(Attributes::single)
                     .ifPresent(old -> index[0] = values.indexOf(old.value()));

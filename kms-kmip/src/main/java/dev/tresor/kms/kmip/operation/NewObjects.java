@@ -59,7 +59,7 @@ final class NewObjects {
     }
 
     /** What a new object stores: the client's attributes without the derived ones, plus state and dates. */
-    private static Map<String, List<Ttlv>> initial(OperationContext context, Map<String, List<Ttlv>> requested) {
+    static Map<String, List<Ttlv>> initial(OperationContext context, Map<String, List<Ttlv>> requested) {
         if (requested.containsKey(Attributes.specName(Tag.USAGE_LIMITS))) {
             throw new KmipFailure(ResultReason.FEATURE_NOT_SUPPORTED,
                     "Usage Limits are not enforced by Tresor, so they are not accepted");

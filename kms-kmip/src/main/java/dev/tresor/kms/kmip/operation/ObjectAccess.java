@@ -13,9 +13,30 @@ import java.util.function.UnaryOperator;
  */
 final class ObjectAccess {
     private final KmipObjects objects;
+    private final StoredObjects storedObjects;
 
-    ObjectAccess(KmipObjects objects) {
+    ObjectAccess(KmipObjects objects, StoredObjects storedObjects) {
         this.objects = objects;
+        this.storedObjects = storedObjects;
+    }
+
+    StoredObjects storedObjects() {
+        return storedObjects;
+    }
+
+    /** The object a request names, of either kind. */
+    Managed any(OperationContext context, Ttlv request) {
+        String uid = context.uniqueIdentifier(request);
+        return StoredObject.names(uid) ? storedObjects.load(context, uid) : objects.load(context, uid);
+    }
+
+    /** A change to the attributes of the named object, of either kind, saved under its lock. */
+    Managed edit(OperationContext context, Ttlv request, UnaryOperator<Managed> change) {
+        String uid = context.uniqueIdentifier(request);
+        if (StoredObject.names(uid)) {
+            return storedObjects.change(context, uid, current -> (StoredObject) change.apply(current));
+        }
+        return change(context, request, current -> (KmipObject) change.apply(current));
     }
 
     KmipObjects objects() {

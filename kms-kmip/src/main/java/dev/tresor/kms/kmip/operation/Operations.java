@@ -30,12 +30,13 @@ public final class Operations {
     public static Operations standard() {
         KmipObjects objects = new KmipObjects();
         NewObjects newObjects = new NewObjects(objects);
-        ObjectAccess access = new ObjectAccess(objects);
+        StoredObjects storedObjects = new StoredObjects(objects);
+        ObjectAccess access = new ObjectAccess(objects, storedObjects);
         List<OperationHandler> handlers = new ArrayList<>(List.of(
                 new DiscoverVersionsHandler(),
                 new CreateHandler(newObjects),
                 new CreateKeyPairHandler(newObjects),
-                new RegisterHandler(newObjects),
+                new RegisterHandler(newObjects, storedObjects),
                 new GetHandler(access),
                 new GetAttributesHandler(access),
                 new GetAttributeListHandler(access),
@@ -43,7 +44,7 @@ public final class Operations {
                 new ModifyAttributeHandler(access),
                 new DeleteAttributeHandler(access),
                 new SetAttributeHandler(access),
-                new LocateHandler(objects),
+                new LocateHandler(objects, storedObjects),
                 new CheckHandler(access),
                 new ActivateHandler(access),
                 new RevokeHandler(access),

@@ -12,21 +12,24 @@ import dev.tresor.kms.service.Bytes;
 import dev.tresor.kms.service.KmsError;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Register (bring your own key over mutual TLS): a symmetric key (Raw or Transparent Symmetric
  * Key) or an RSA/EC private key (PKCS#8, or PKCS#1 for RSA) becomes an import-only core key with
- * the material as its first version. Public keys alone, secret data, opaque objects and
- * certificates need storage the core does not offer yet and are refused as not supported.
+ * the material as its first version. A public key alone, secret data, an opaque object or a
+ * certificate becomes a stored object (see {@link StoredObjects}), kept as registered.
  */
 final class RegisterHandler implements OperationHandler {
     private static final int ENCRYPT_DECRYPT = 0x0C;
     private static final int SIGN = 0x01;
 
     private final NewObjects newObjects;
+    private final StoredObjects storedObjects;
 
-    RegisterHandler(NewObjects newObjects) {
+    RegisterHandler(NewObjects newObjects, StoredObjects storedObjects) {
         this.newObjects = newObjects;
+        this.storedObjects = storedObjects;
     }
 
     @Override
@@ -39,13 +42,15 @@ final class RegisterHandler implements OperationHandler {
         int objectType = request.require(Tag.OBJECT_TYPE).asEnum();
         Map<String, List<Ttlv>> attributes = Attributes.read(
                 request.find(Tag.TEMPLATE_ATTRIBUTE).or(() -> request.find(Tag.ATTRIBUTES)));
+        Optional<StoredObject.Kind> kind = StoredObject.Kind.of(objectType);
+        if (kind.isPresent()) {
+            String uid = storedObjects.register(context, kind.get(), request.require(kind.get().tag()), attributes).uid();
+            context.placeholder().set(uid);
+            return Ttlv.structure(Tag.RESPONSE_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, uid));
+        }
         ObjectType type = ObjectType.of(objectType);
-        Ttlv block = request.require(switch (type) {
-            case SYMMETRIC_KEY -> Tag.SYMMETRIC_KEY;
-            case PRIVATE_KEY -> Tag.PRIVATE_KEY;
-            case PUBLIC_KEY -> throw new KmipFailure(ResultReason.FEATURE_NOT_SUPPORTED,
-                    "a public key without its private key cannot be registered");
-        }).require(Tag.KEY_BLOCK);
+        Ttlv block = request.require(type == ObjectType.SYMMETRIC_KEY ? Tag.SYMMETRIC_KEY : Tag.PRIVATE_KEY)
+                .require(Tag.KEY_BLOCK);
         if (block.find(Tag.KEY_WRAPPING_DATA).isPresent()) {
             throw new KmipFailure(ResultReason.FEATURE_NOT_SUPPORTED, "wrapped key blocks are not accepted; use BYOK");
         }

@@ -10,7 +10,7 @@ import java.time.temporal.ChronoUnit;
 
 /**
  * Revoke: Deactivated, or Compromised for a key or CA compromise; the core version is disabled,
- * so no front-end can use it any more.
+ * so no front-end can use it any more. A stored object only changes state.
  */
 final class RevokeHandler implements OperationHandler {
     private static final int KEY_COMPROMISE = 2;
@@ -33,19 +33,19 @@ final class RevokeHandler implements OperationHandler {
         int code = reason.require(Tag.REVOCATION_REASON_CODE).asEnum();
         boolean compromised = code == KEY_COMPROMISE || code == CA_COMPROMISE;
         Instant now = context.clock().instant().truncatedTo(ChronoUnit.SECONDS);
-        KmipObject revoked = access.change(context, request, object -> {
+        Managed revoked = access.edit(context, request, object -> {
             if (object.state().destroyed()) {
-                throw KmsError.precondition("object " + object.id() + " is destroyed");
+                throw KmsError.precondition("object " + object.uid() + " is destroyed");
             }
-            if (!object.id().isPublic()
-                    && context.keys().getVersion(context.caller(), object.id().versionRef()).state() == VersionState.ACTIVE) {
-                context.keys().disableVersion(context.caller(), object.id().versionRef());
+            if (object instanceof KmipObject key && !key.id().isPublic()
+                    && context.keys().getVersion(context.caller(), key.id().versionRef()).state() == VersionState.ACTIVE) {
+                context.keys().disableVersion(context.caller(), key.id().versionRef());
             }
-            KmipObject changed = object.withState(compromised ? ObjectState.COMPROMISED : ObjectState.DEACTIVATED)
+            Managed changed = object.withState(compromised ? ObjectState.COMPROMISED : ObjectState.DEACTIVATED)
                     .with(Tag.REVOCATION_REASON, reason)
                     .with(Tag.DEACTIVATION_DATE, Ttlv.dateTime(Tag.DEACTIVATION_DATE, now));
             return compromised ? changed.with(Tag.COMPROMISE_DATE, Ttlv.dateTime(Tag.COMPROMISE_DATE, now)) : changed;
         });
-        return Ttlv.structure(Tag.RESPONSE_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, revoked.id().uid()));
+        return Ttlv.structure(Tag.RESPONSE_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, revoked.uid()));
     }
 }

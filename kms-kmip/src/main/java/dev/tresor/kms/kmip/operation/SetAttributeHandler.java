@@ -22,7 +22,7 @@ final class SetAttributeHandler implements OperationHandler {
     public Ttlv handle(OperationContext context, Ttlv request) {
         Attributes.Named set = Attributes.single(request.require(Tag.NEW_ATTRIBUTE));
         AttributeEdits.requireWritable(set.name());
-        KmipObject object = access.change(context, request, current -> current.with(set.name(), List.of(set.value())));
-        return Ttlv.structure(Tag.RESPONSE_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, object.id().uid()));
+        Managed object = access.edit(context, request, current -> current.with(set.name(), List.of(set.value())));
+        return Ttlv.structure(Tag.RESPONSE_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, object.uid()));
     }
 }

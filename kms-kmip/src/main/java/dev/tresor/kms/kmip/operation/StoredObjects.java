@@ -1,0 +1,95 @@
+package dev.tresor.kms.kmip.operation;
+
+import dev.tresor.kms.key.ManagedObject;
+import dev.tresor.kms.kmip.message.KmipFailure;
+import dev.tresor.kms.kmip.message.ResultReason;
+import dev.tresor.kms.kmip.ttlv.Tag;
+import dev.tresor.kms.kmip.ttlv.Ttlv;
+import dev.tresor.kms.kmip.ttlv.TtlvLimits;
+import dev.tresor.kms.kmip.ttlv.TtlvReader;
+import dev.tresor.kms.kmip.ttlv.TtlvWriter;
+import dev.tresor.kms.service.Bytes;
+import dev.tresor.kms.service.KmsError;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * Secret data, opaque objects, certificates and lone public keys in the core's managed objects:
+ * the value is the TTLV of the object's structure as registered (so Get answers it as it came),
+ * the KMIP attributes are kept in the object's front-end attributes as for keys.
+ */
+final class StoredObjects {
+    private final KmipObjects keys;
+
+    StoredObjects(KmipObjects keys) {
+        this.keys = keys;
+    }
+
+    StoredObject register(OperationContext context, StoredObject.Kind kind, Ttlv structure,
+                          Map<String, List<Ttlv>> requested) {
+        Map<String, List<Ttlv>> attributes = NewObjects.initial(context, requested);
+        if (kind == StoredObject.Kind.PUBLIC_KEY) {
+            Ttlv block = structure.require(Tag.KEY_BLOCK);
+            if (block.find(Tag.KEY_WRAPPING_DATA).isPresent()) {
+                throw new KmipFailure(ResultReason.FEATURE_NOT_SUPPORTED, "wrapped key blocks are not accepted");
+            }
+            for (Tag derived : List.of(Tag.CRYPTOGRAPHIC_ALGORITHM, Tag.CRYPTOGRAPHIC_LENGTH)) {
+                block.find(derived).or(() -> Attributes.first(requested, derived)).ifPresent(value -> attributes.put(
+                        Attributes.specName(derived), List.of(Attributes.retag(value, Tag.ATTRIBUTE_VALUE.code()))));
+            }
+        }
+        byte[] value = TtlvWriter.write(structure);
+        try {
+            ManagedObject object = context.keys().registerObject(context.caller(), kind.type(), Bytes.wrap(value),
+                    NewObjects.extractable(requested), KmipObjects.encode(1, false, attributes));
+            return new StoredObject(object, attributes);
+        } finally {
+            Arrays.fill(value, (byte) 0);
+        }
+    }
+
+    StoredObject load(OperationContext context, String uid) {
+        return of(context.keys().getObject(context.caller(), StoredObject.coreId(uid)), uid)
+                .at(context.clock().instant());
+    }
+
+    List<StoredObject> all(OperationContext context) {
+        return context.keys().listObjects(context.caller()).stream()
+                .map(o -> of(o, StoredObject.ID_PREFIX + o.id()).at(context.clock().instant())).toList();
+    }
+
+    /** A read-modify-write of the object's attributes, serialised per object as the core replaces them whole. */
+    StoredObject change(OperationContext context, String uid, UnaryOperator<StoredObject> change) {
+        return keys.locked(uid, () -> {
+            StoredObject changed = change.apply(load(context, uid)).with(Tag.LAST_CHANGE_DATE,
+                    KmipObjects.lastChangeNow(context));
+            ManagedObject saved = context.keys().setObjectAttributes(context.caller(), changed.object().id(),
+                    KmipObjects.encode(1, false, changed.stored()));
+            return new StoredObject(saved, changed.stored());
+        });
+    }
+
+    /** The object's structure as registered; a secret one only if it is exportable (the core checks). */
+    Ttlv value(OperationContext context, StoredObject object) {
+        Bytes value = context.keys().objectValue(context.caller(), object.object().id());
+        byte[] encoded = value.toArray();
+        try {
+            return TtlvReader.read(encoded, TtlvLimits.DEFAULT);
+        } finally {
+            value.zero();
+            Arrays.fill(encoded, (byte) 0);
+        }
+    }
+
+    /** The core's soft delete: 30 days, then Item Not Found. */
+    void delete(OperationContext context, StoredObject object) {
+        context.keys().deleteObject(context.caller(), object.object().id());
+    }
+
+    private static StoredObject of(ManagedObject object, String uid) {
+        return new StoredObject(object, KmipObjects.decode(object.attributes(), 1, false)
+                .orElseThrow(() -> KmsError.notFound("object " + uid)));
+    }
+}

@@ -1,0 +1,102 @@
+package dev.tresor.kms.kmip.server;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tresor.kms.kmip.message.Operation;
+import dev.tresor.kms.kmip.message.ProtocolVersion;
+import dev.tresor.kms.kmip.message.ResultReason;
+import dev.tresor.kms.kmip.ttlv.Tag;
+import dev.tresor.kms.kmip.ttlv.Ttlv;
+import dev.tresor.kms.kmip.ttlv.TtlvWriter;
+import dev.tresor.kms.service.Bytes;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Secret data, opaque objects and certificates over KMIP, kept as core managed objects. */
+class KmipStoredObjectsTest {
+    private static final int CERTIFICATE = 0x01;
+    private static final int SECRET_DATA = 0x07;
+    private static final int OPAQUE_OBJECT = 0x08;
+
+    @RegisterExtension
+    static final KmipServerExtension LOOPBACK = new KmipServerExtension();
+
+    private static Ttlv secretData(String password) {
+        return Ttlv.structure(Tag.SECRET_DATA, Ttlv.enumeration(Tag.SECRET_DATA_TYPE, 1),
+                Ttlv.structure(Tag.KEY_BLOCK, Ttlv.enumeration(Tag.KEY_FORMAT_TYPE, 2), Ttlv.structure(Tag.KEY_VALUE,
+                        Ttlv.bytes(Tag.KEY_MATERIAL, Bytes.wrap(password.getBytes(StandardCharsets.UTF_8))))));
+    }
+
+    private static String register(Kmip kmip, int type, Ttlv object, Ttlv... attributes) throws Exception {
+        return kmip.ok(Operation.REGISTER, Ttlv.enumeration(Tag.OBJECT_TYPE, type), kmip.attributes(attributes), object)
+                .require(Tag.UNIQUE_IDENTIFIER).asText();
+    }
+
+    @Test
+    void secretDataIsRegisteredReadLocatedAndDestroyedThroughItsLifecycle() throws Exception {
+        try (KmipTestClient client = LOOPBACK.server().client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
+            Ttlv secret = secretData("correct horse battery staple");
+            String uid = register(kmip, SECRET_DATA, secret, Kmip.name("db-password"));
+            assertTrue(uid.startsWith("obj-"), "stored objects have their own id form: " + uid);
+
+            Ttlv got = kmip.ok(Operation.GET, Kmip.uid(uid));
+            assertEquals(SECRET_DATA, got.require(Tag.OBJECT_TYPE).asEnum());
+            assertArrayEquals(TtlvWriter.write(secret), TtlvWriter.write(got.require(Tag.SECRET_DATA)));
+            assertEquals(uid, kmip.ok(Operation.LOCATE, kmip.attributes(Kmip.name("db-password")))
+                    .require(Tag.UNIQUE_IDENTIFIER).asText());
+            Ttlv attributes = kmip.ok(Operation.GET_ATTRIBUTES, Kmip.uid(uid)).require(Tag.ATTRIBUTES);
+            assertEquals(SECRET_DATA, attributes.require(Tag.OBJECT_TYPE).asEnum());
+            assertEquals(1, attributes.require(Tag.STATE).asEnum(), "Pre-Active until activated");
+
+            kmip.ok(Operation.ACTIVATE, Kmip.uid(uid));
+            assertEquals(ResultReason.WRONG_KEY_LIFECYCLE_STATE.code(), kmip.refused(Operation.DESTROY, Kmip.uid(uid)));
+            kmip.ok(Operation.REVOKE, Kmip.uid(uid), Ttlv.structure(Tag.REVOCATION_REASON,
+                    Ttlv.enumeration(Tag.REVOCATION_REASON_CODE, 5)));
+            kmip.ok(Operation.DESTROY, Kmip.uid(uid));
+            assertEquals(ResultReason.WRONG_KEY_LIFECYCLE_STATE.code(), kmip.refused(Operation.GET, Kmip.uid(uid)));
+            LOOPBACK.server().core.clock().advance(Duration.ofDays(31));
+            assertEquals(ResultReason.ITEM_NOT_FOUND.code(), kmip.refused(Operation.GET_ATTRIBUTES, Kmip.uid(uid)));
+        }
+    }
+
+    @Test
+    void attributesOfAStoredObjectAreAddedAndSetLikeAKeys() throws Exception {
+        try (KmipTestClient client = LOOPBACK.server().client()) {
+            Kmip one = new Kmip(client, ProtocolVersion.V1_4);
+            String uid = register(one, SECRET_DATA, secretData("s3cret"));
+            one.ok(Operation.ADD_ATTRIBUTE, Kmip.uid(uid), Ttlv.structure(Tag.ATTRIBUTE,
+                    Ttlv.text(Tag.ATTRIBUTE_NAME, "x-owner"), Ttlv.text(Tag.ATTRIBUTE_VALUE, "team-a")));
+            Kmip two = new Kmip(client, ProtocolVersion.V2_1);
+            two.ok(Operation.SET_ATTRIBUTE, Kmip.uid(uid), Ttlv.structure(Tag.NEW_ATTRIBUTE,
+                    Ttlv.text(Tag.CONTACT_INFORMATION, "ops@example.org")));
+            Ttlv attributes = two.ok(Operation.GET_ATTRIBUTES, Kmip.uid(uid)).require(Tag.ATTRIBUTES);
+            assertEquals("ops@example.org", attributes.require(Tag.CONTACT_INFORMATION).asText());
+            assertTrue(attributes.all(Tag.ATTRIBUTE).stream()
+                    .anyMatch(a -> a.require(Tag.ATTRIBUTE_VALUE).asText().equals("team-a")));
+        }
+    }
+
+    @Test
+    void anOpaqueObjectNotExtractableStaysInsideWhileACertificateIsAlwaysReadable() throws Exception {
+        try (KmipTestClient client = LOOPBACK.server().client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
+            String opaque = register(kmip, OPAQUE_OBJECT, Ttlv.structure(Tag.OPAQUE_OBJECT,
+                    Ttlv.enumeration(Tag.OPAQUE_DATA_TYPE, 0x80000001),
+                    Ttlv.bytes(Tag.OPAQUE_DATA_VALUE, Bytes.wrap(new byte[] {1, 2, 3}))),
+                    Ttlv.bool(Tag.EXTRACTABLE, false));
+            assertEquals(ResultReason.PERMISSION_DENIED.code(), kmip.refused(Operation.GET, Kmip.uid(opaque)));
+
+            Ttlv certificate = Ttlv.structure(Tag.CERTIFICATE, Ttlv.enumeration(Tag.CERTIFICATE_TYPE, 1),
+                    Ttlv.bytes(Tag.CERTIFICATE_VALUE, Bytes.wrap(LOOPBACK.server().pki.client.certificatePem()
+                            .getBytes(StandardCharsets.US_ASCII))));
+            String cert = register(kmip, CERTIFICATE, certificate, Ttlv.bool(Tag.EXTRACTABLE, false));
+            assertArrayEquals(TtlvWriter.write(certificate),
+                    TtlvWriter.write(kmip.ok(Operation.GET, Kmip.uid(cert)).require(Tag.CERTIFICATE)));
+        }
+    }
+}
