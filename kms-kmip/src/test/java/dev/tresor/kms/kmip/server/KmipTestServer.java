@@ -89,6 +89,11 @@ final class KmipTestServer implements AutoCloseable {
         return new KmipTestClient(certificate.clientContext(pki.ca), port);
     }
 
+    /** Stops the listener as the server does on shutdown, waiting at most {@code grace} for requests in flight. */
+    void stop(Duration grace) {
+        server.stop(grace).await();
+    }
+
     @Override
     public void close() {
         server.stop().await();
