@@ -22,8 +22,8 @@ import java.util.Set;
 final class CreateKeyPairHandler implements OperationHandler {
     private static final int SIGN = 0x01;
     private static final int VERIFY = 0x02;
-    private static final int PRIVATE_KEY_LINK = 0x03;
-    private static final int PUBLIC_KEY_LINK = 0x04;
+    private static final int PRIVATE_KEY_LINK = 0x103;
+    private static final int PUBLIC_KEY_LINK = 0x102;
 
     private final NewObjects newObjects;
 

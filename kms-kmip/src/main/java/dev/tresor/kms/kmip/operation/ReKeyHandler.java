@@ -18,8 +18,8 @@ import java.util.Map;
  * once, with the old object's client attributes and Replaced/Replacement Object Links both ways.
  */
 final class ReKeyHandler implements OperationHandler {
-    private static final int REPLACEMENT_OBJECT_LINK = 0x0B;
-    private static final int REPLACED_OBJECT_LINK = 0x0C;
+    private static final int REPLACEMENT_OBJECT_LINK = 0x106;
+    private static final int REPLACED_OBJECT_LINK = 0x107;
 
     private final ObjectAccess access;
 
