@@ -1,9 +1,10 @@
 package dev.tresor.kms.kmip.operation;
 
+import dev.tresor.kms.kmip.message.KmipFailure;
 import dev.tresor.kms.kmip.message.Operation;
+import dev.tresor.kms.kmip.message.ResultReason;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
-import dev.tresor.kms.service.KmsError;
 import java.util.List;
 
 /** Add Attribute: a new value, which must not clash with a single-valued attribute already set. */
@@ -28,7 +29,8 @@ final class AddAttributeHandler implements OperationHandler {
         Managed object = access.edit(context, request, current -> {
             List<Ttlv> values = AttributeEdits.values(current, added.name());
             if (!values.isEmpty() && !AttributeEdits.multiValued(added.name())) {
-                throw KmsError.invalid("attribute " + added.name() + " is single-valued and already set");
+                throw new KmipFailure(context.version().isTwoOrLater() ? ResultReason.ATTRIBUTE_SINGLE_VALUED
+                        : ResultReason.INVALID_FIELD, "attribute " + added.name() + " is single-valued and already set");
             }
             index[0] = values.size();
             values.add(added.value());
