@@ -17,12 +17,13 @@
 #   --threads N        wrk threads (default 2)
 #   --connections N    wrk keep-alive connections (default 64)
 #   --ceiling-loops N  event loops of the hello-world server (default 2)
-# JAVA_OPTS, when set, is passed to both servers.
+# JAVA_OPTS, when set, is passed to both servers. TRESOR_JAR and BENCH_JAR name other jars (e.g.
+# copies, so that a rebuild in the same checkout cannot change them under a run).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-TRESOR_JAR=$ROOT/kms-server/target/tresor.jar
-BENCH_JAR=$ROOT/benchmarks/target/benchmarks.jar
+TRESOR_JAR=${TRESOR_JAR:-$ROOT/kms-server/target/tresor.jar}
+BENCH_JAR=${BENCH_JAR:-$ROOT/benchmarks/target/benchmarks.jar}
 LUA=$ROOT/benchmarks/rest/load.lua
 WARMUP=10 DURATION=20 THREADS=2 CONNECTIONS=64 CEILING_LOOPS=2
 TARGET_RATIO=50 TARGET_P99_US=5000
