@@ -153,6 +153,17 @@ public final class KeyService {
         return liveKeys(tenant);
     }
 
+    /** The primary version number of every live key of the tenant that is not deleted and has an active version. */
+    public Map<String, Long> primaryVersions(TenantId tenant) {
+        Map<String, Long> primaries = new java.util.HashMap<>();
+        for (Key key : liveKeys(tenant)) {
+            if (key.state() != KeyState.DELETED) {
+                primary(tenant, key.id()).ifPresent(v -> primaries.put(key.id(), v.number()));
+            }
+        }
+        return primaries;
+    }
+
     /** A key that exists and is not past its deletion date; under the named ring if one is given. */
     public Key key(TenantId tenant, KeyRef ref) {
         Instant now = clock.instant();
@@ -225,9 +236,7 @@ public final class KeyService {
     public KeyVersion version(TenantId tenant, VersionRef ref) {
         Key key = key(tenant, ref.key());
         if (ref.isPrimary()) {
-            return liveVersions(tenant, key.id()).stream()
-                    .filter(v -> v.state() == VersionState.ACTIVE)
-                    .reduce((a, b) -> b)
+            return primary(tenant, key.id())
                     .orElseThrow(() -> KmsError.precondition("key " + key.id() + " has no active version"));
         }
         Instant now = clock.instant();
@@ -491,6 +500,11 @@ public final class KeyService {
                 .filter(k -> !purgeDue(k, now))
                 .sorted(Comparator.comparing(Key::createdAt))
                 .toList();
+    }
+
+    /** The newest active version. */
+    private Optional<KeyVersion> primary(TenantId tenant, String keyId) {
+        return liveVersions(tenant, keyId).stream().filter(v -> v.state() == VersionState.ACTIVE).reduce((a, b) -> b);
     }
 
     private List<KeyVersion> liveVersions(TenantId tenant, String keyId) {

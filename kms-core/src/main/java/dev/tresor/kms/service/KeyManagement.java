@@ -135,6 +135,15 @@ public final class KeyManagement {
         return pipeline.read(caller, "key.list", Right.READ_METADATA, "keys", () -> keys.listAllKeys(caller.tenant()));
     }
 
+    /**
+     * The primary version number of every key of the caller's KMS instance that has one (not
+     * deleted, an active version): one call for what KMIP Locate reports per object.
+     */
+    public Map<String, Long> primaryVersions(Caller caller) {
+        return pipeline.read(caller, "key.list", Right.READ_METADATA, "keys",
+                () -> keys.primaryVersions(caller.tenant()));
+    }
+
     public Key getKey(Caller caller, KeyRef ref) {
         return pipeline.read(caller, "key.get", Right.READ_METADATA, key(ref), () -> keys.key(caller.tenant(), ref));
     }

@@ -107,6 +107,23 @@ class KeyLifecycleTest {
     }
 
     @Test
+    void primaryVersionsNameTheNewestActiveVersionOfEveryKeyThatHasOne() {
+        Key rotated = aesKey();
+        kms.rotateKey(admin, ref(rotated));
+        Key disabledNewest = aesKey();
+        kms.rotateKey(admin, ref(disabledNewest));
+        kms.disableVersion(admin, ref(disabledNewest).version(2));
+        Key allDisabled = aesKey();
+        kms.disableVersion(admin, ref(allDisabled).version(1));
+        Key deleted = aesKey();
+        kms.deleteKey(admin, ref(deleted));
+
+        assertEquals(java.util.Map.of(rotated.id(), 2L, disabledNewest.id(), 1L), kms.primaryVersions(admin));
+        assertEquals(1, kms.getVersion(admin, ref(disabledNewest).primary()).number(),
+                "the same version the primary reference resolves to");
+    }
+
+    @Test
     void deletedKeyRestoredOnDay29KeepsEveryVersion() {
         Key key = aesKey();
         kms.rotateKey(admin, ref(key));

@@ -10,7 +10,8 @@ import java.util.Set;
 
 /**
  * The rules Add, Modify, Delete and Set Attribute share: which attributes a client may change
- * (not those the server derives or that carry the object's state and usages), which may hold
+ * (not those the server derives, Tresor's own {@code y-…} ones, or those that carry the object's
+ * state and usages), which may hold
  * several values, and the answer each version expects.
  */
 final class AttributeEdits {
@@ -31,7 +32,7 @@ final class AttributeEdits {
     }
 
     static void requireWritable(String name) {
-        if (READ_ONLY.contains(name)) {
+        if (READ_ONLY.contains(name) || Attributes.serverSet(name)) {
             throw KmsError.denied("attribute " + name + " is read-only");
         }
     }

@@ -61,6 +61,11 @@ final class Attributes {
         return Tag.byName(collapsed).map(Attributes::specName).orElse(collapsed);
     }
 
+    /** Tresor's own attributes ({@code y-…}): set by the server only. */
+    static boolean serverSet(String name) {
+        return name.startsWith("y-");
+    }
+
     static String specName(Tag tag) {
         return tag.xmlName().replace("_", "").replaceAll("(?<=[a-z])(?=[A-Z])", " ");
     }
@@ -70,6 +75,12 @@ final class Attributes {
         Optional<Tag> tag = name.startsWith("x-") || name.startsWith("y-") ? Optional.empty() : Tag.byName(name);
         if (version.isTwoOrLater() && tag.isPresent()) {
             return retag(value, tag.get().code());
+        }
+        if (version.isTwoOrLater() && (name.startsWith("x-") || serverSet(name))) {
+            return Ttlv.structure(Tag.ATTRIBUTE,
+                    Ttlv.text(Tag.VENDOR_IDENTIFICATION, name.substring(0, 1)),
+                    Ttlv.text(Tag.ATTRIBUTE_NAME, name),
+                    retag(value, Tag.ATTRIBUTE_VALUE.code()));
         }
         return Ttlv.structure(Tag.ATTRIBUTE,
                 Ttlv.text(Tag.ATTRIBUTE_NAME, name),

@@ -21,7 +21,7 @@ final class GetAttributeListHandler implements OperationHandler {
 
     @Override
     public Ttlv handle(OperationContext context, Ttlv request) {
-        Managed object = access.any(context, request);
+        Managed object = access.described(context, request);
         List<Ttlv> answer = new ArrayList<>();
         answer.add(Ttlv.text(Tag.UNIQUE_IDENTIFIER, object.uid()));
         for (String name : object.attributes().keySet()) {

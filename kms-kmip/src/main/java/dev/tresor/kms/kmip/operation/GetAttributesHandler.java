@@ -34,7 +34,7 @@ final class GetAttributesHandler implements OperationHandler {
 
     @Override
     public Ttlv handle(OperationContext context, Ttlv request) {
-        Managed object = access.any(context, request);
+        Managed object = access.described(context, request);
         List<String> names = Attributes.requestedNames(request);
         boolean digestWanted = names.isEmpty() || names.contains(Attributes.specName(Tag.DIGEST));
         Map<String, List<Ttlv>> all = digestWanted && object instanceof KmipObject key ? withDigest(context, key)

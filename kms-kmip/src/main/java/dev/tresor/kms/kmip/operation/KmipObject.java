@@ -7,18 +7,34 @@ import dev.tresor.kms.kmip.ttlv.Ttlv;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * One KMIP managed object: a core key version (or the public half of a pair) and the KMIP
  * attributes kept for it. Unique Identifier, Object Type, Cryptographic Algorithm and Length come
- * from the core key; everything else is stored.
+ * from the core key, and so do Tresor's own {@code y-tresor-version} (the version number) and
+ * {@code y-tresor-primary} (whether it is the key's primary version, newest enabled); everything
+ * else is stored. {@code primaryVersion} is the key's primary version number (0: none) where it
+ * was looked up, which only the calls that report attributes do.
  */
-record KmipObject(ObjectId id, Key key, Map<String, List<Ttlv>> stored) implements Managed {
+record KmipObject(ObjectId id, Key key, Map<String, List<Ttlv>> stored, OptionalLong primaryVersion)
+        implements Managed {
     /** A stored Linked Object Identifier that stands for the other half of the same key pair. */
     static final String OTHER_HALF = "(other half of the pair)";
+    static final String VERSION = "y-tresor-version";
+    static final String PRIMARY = "y-tresor-primary";
 
     KmipObject {
         stored = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(stored));
+    }
+
+    KmipObject(ObjectId id, Key key, Map<String, List<Ttlv>> stored) {
+        this(id, key, stored, OptionalLong.empty());
+    }
+
+    /** This object knowing which version of its key is primary ({@code 0}: none). */
+    KmipObject withPrimaryVersion(long primary) {
+        return new KmipObject(id, key, stored, OptionalLong.of(primary));
     }
 
     @Override
@@ -55,6 +71,9 @@ record KmipObject(ObjectId id, Key key, Map<String, List<Ttlv>> stored) implemen
         stored.forEach((name, values) -> all.put(name, name.equals(Attributes.specName(Tag.LINK))
                 ? values.stream().map(this::resolved).toList() : values));
         all.put(Attributes.specName(Tag.STATE), List.of(Ttlv.enumeration(Tag.ATTRIBUTE_VALUE, state().code())));
+        all.put(VERSION, List.of(Ttlv.integer(Tag.ATTRIBUTE_VALUE, Math.toIntExact(id.version()))));
+        primaryVersion.ifPresent(primary -> all.put(PRIMARY,
+                List.of(Ttlv.bool(Tag.ATTRIBUTE_VALUE, primary == id.version()))));
         return all;
     }
 
@@ -83,7 +102,7 @@ record KmipObject(ObjectId id, Key key, Map<String, List<Ttlv>> stored) implemen
 
     @Override
     public KmipObject with(String name, List<Ttlv> values) {
-        return new KmipObject(id, key, Managed.replaced(stored, name, values));
+        return new KmipObject(id, key, Managed.replaced(stored, name, values), primaryVersion);
     }
 
     @Override

@@ -2,12 +2,14 @@ package dev.tresor.kms.kmip.operation;
 
 import dev.tresor.kms.key.Key;
 import dev.tresor.kms.key.KeyRing;
+import dev.tresor.kms.key.KeyState;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
 import dev.tresor.kms.kmip.ttlv.TtlvLimits;
 import dev.tresor.kms.kmip.ttlv.TtlvReader;
 import dev.tresor.kms.kmip.ttlv.TtlvWriter;
 import dev.tresor.kms.service.CreateKeyRing;
+import dev.tresor.kms.service.ErrorCode;
 import dev.tresor.kms.service.KmsError;
 import dev.tresor.kms.tenant.TenantId;
 import java.util.ArrayList;
@@ -56,18 +58,37 @@ final class KmipObjects {
                 .orElseThrow(() -> KmsError.notFound("object " + uid));
     }
 
-    /** Every KMIP object of the tenant's KMIP key ring. */
+    /** The object with its key's primary version looked up, for the calls that report attributes. */
+    KmipObject withPrimary(OperationContext context, KmipObject object) {
+        if (object.key().state() == KeyState.DELETED) {
+            return object.withPrimaryVersion(0);
+        }
+        try {
+            return object.withPrimaryVersion(
+                    context.keys().getVersion(context.caller(), object.id().key().primary()).number());
+        } catch (KmsError e) {
+            if (e.code() == ErrorCode.FAILED_PRECONDITION) {
+                return object.withPrimaryVersion(0);
+            }
+            throw e;
+        }
+    }
+
+    /** Every KMIP object of the tenant's KMIP key ring, each knowing its key's primary version. */
     List<KmipObject> all(OperationContext context) {
         String ring = ringId(context);
+        Map<String, Long> primaries = context.keys().primaryVersions(context.caller());
         List<KmipObject> objects = new ArrayList<>();
         for (Key key : context.keys().listAllKeys(context.caller())) {
             if (!key.keyRingId().equals(ring)) {
                 continue;
             }
+            long primary = primaries.getOrDefault(key.id(), 0L);
             key.attributes().keySet().stream().filter(name -> name.startsWith(PREFIX) && name.endsWith("/0")).sorted()
                     .forEach(name -> objectOf(key, idOf(key.id(),
                             name.substring(PREFIX.length(), name.length() - "/0".length())))
-                            .map(o -> o.at(context.clock().instant())).ifPresent(objects::add));
+                            .map(o -> o.at(context.clock().instant()).withPrimaryVersion(primary))
+                            .ifPresent(objects::add));
         }
         return objects;
     }
@@ -91,7 +112,7 @@ final class KmipObjects {
         all.keySet().removeIf(name -> name.startsWith(prefix));
         all.putAll(encode(changed.id().version(), changed.id().isPublic(), changed.stored()));
         Key updated = context.keys().setAttributes(context.caller(), changed.id().key(), all);
-        return new KmipObject(changed.id(), updated, changed.stored());
+        return new KmipObject(changed.id(), updated, changed.stored(), changed.primaryVersion());
     }
 
     /**

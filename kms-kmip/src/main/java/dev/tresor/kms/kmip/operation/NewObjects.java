@@ -73,7 +73,7 @@ final class NewObjects {
         attributes.put(Attributes.specName(Tag.INITIAL_DATE), List.of(Ttlv.dateTime(Tag.ATTRIBUTE_VALUE, now)));
         attributes.put(Attributes.specName(Tag.LAST_CHANGE_DATE), List.of(Ttlv.dateTime(Tag.ATTRIBUTE_VALUE, now)));
         requested.forEach((name, values) -> {
-            if (!DERIVED.contains(name)) {
+            if (!DERIVED.contains(name) && !Attributes.serverSet(name)) {
                 attributes.put(name, values);
             }
         });

@@ -30,6 +30,12 @@ final class ObjectAccess {
         return StoredObject.names(uid) ? storedObjects.load(context, uid) : objects.load(context, uid);
     }
 
+    /** The object a request names, of either kind, with every attribute it reports (a key's primary version looked up). */
+    Managed described(OperationContext context, Ttlv request) {
+        Managed object = any(context, request);
+        return object instanceof KmipObject key ? objects.withPrimary(context, key) : object;
+    }
+
     /** A change to the attributes of the named object, of either kind, saved under its lock. */
     Managed edit(OperationContext context, Ttlv request, UnaryOperator<Managed> change) {
         String uid = context.uniqueIdentifier(request);

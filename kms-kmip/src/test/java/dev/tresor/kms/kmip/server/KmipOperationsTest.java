@@ -259,6 +259,55 @@ class KmipOperationsTest {
         }
     }
 
+    private static Ttlv tresorAttribute(String name, Ttlv value) {
+        return Ttlv.structure(Tag.ATTRIBUTE, Ttlv.text(Tag.VENDOR_IDENTIFICATION, "y"), Ttlv.text(Tag.ATTRIBUTE_NAME, name),
+                new Ttlv(Tag.ATTRIBUTE_VALUE.code(), value.type(), value.value()));
+    }
+
+    /** The value of a vendor attribute in a 2.x Get Attributes answer of all attributes. */
+    private static Ttlv vendorValue(Kmip kmip, String uid, String name) throws Exception {
+        return kmip.ok(Operation.GET_ATTRIBUTES, Kmip.uid(uid)).require(Tag.ATTRIBUTES).all(Tag.ATTRIBUTE).stream()
+                .filter(a -> a.require(Tag.ATTRIBUTE_NAME).asText().equals(name))
+                .peek(a -> assertEquals("y", a.require(Tag.VENDOR_IDENTIFICATION).asText()))
+                .map(a -> a.require(Tag.ATTRIBUTE_VALUE)).findFirst()
+                .orElseThrow(() -> new AssertionError(name + " missing"));
+    }
+
+    @Test
+    void everyVersionReportsItsNumberAndWhetherItIsPrimaryAndCanBeLocatedByThem() throws Exception {
+        try (KmipTestClient client = LOOPBACK.server().client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
+            String first = createAes(kmip, "versions");
+            kmip.ok(Operation.ACTIVATE, Kmip.uid(first));
+            assertEquals(1, vendorValue(kmip, first, "y-tresor-version").asInt());
+            assertTrue(vendorValue(kmip, first, "y-tresor-primary").asBoolean());
+
+            String second = kmip.ok(Operation.REKEY, Kmip.uid(first)).require(Tag.UNIQUE_IDENTIFIER).asText();
+            assertEquals(2, vendorValue(kmip, second, "y-tresor-version").asInt());
+            assertTrue(vendorValue(kmip, second, "y-tresor-primary").asBoolean());
+            assertEquals(false, vendorValue(kmip, first, "y-tresor-primary").asBoolean(), "rotation moves primary");
+            Ttlv named = kmip.ok(Operation.GET_ATTRIBUTES, Kmip.uid(first), Ttlv.structure(Tag.ATTRIBUTE_REFERENCE,
+                    Ttlv.text(Tag.VENDOR_IDENTIFICATION, "y"), Ttlv.text(Tag.ATTRIBUTE_NAME, "y-tresor-version")));
+            assertEquals(1, named.require(Tag.ATTRIBUTES).all(Tag.ATTRIBUTE).size(), "only the attribute asked for");
+
+            Ttlv byName = Kmip.name("versions");
+            assertEquals(List.of(second), kmip.ok(Operation.LOCATE, Ttlv.structure(Tag.ATTRIBUTES, byName,
+                    tresorAttribute("y-tresor-primary", Ttlv.bool(Tag.ATTRIBUTE_VALUE, true))))
+                    .all(Tag.UNIQUE_IDENTIFIER).stream().map(Ttlv::asText).toList());
+            assertEquals(List.of(first), kmip.ok(Operation.LOCATE, Ttlv.structure(Tag.ATTRIBUTES, byName,
+                    tresorAttribute("y-tresor-version", Ttlv.integer(Tag.ATTRIBUTE_VALUE, 1))))
+                    .all(Tag.UNIQUE_IDENTIFIER).stream().map(Ttlv::asText).toList());
+
+            kmip.ok(Operation.REVOKE, Kmip.uid(second), Ttlv.structure(Tag.REVOCATION_REASON,
+                    Ttlv.enumeration(Tag.REVOCATION_REASON_CODE, 5)));
+            assertTrue(vendorValue(kmip, first, "y-tresor-primary").asBoolean(),
+                    "a revoked newest version hands primary back to the newest enabled one");
+            assertEquals(ResultReason.PERMISSION_DENIED.code(), kmip.refused(Operation.ADD_ATTRIBUTE, Kmip.uid(first),
+                    Ttlv.structure(Tag.NEW_ATTRIBUTE, tresorAttribute("y-tresor-primary",
+                            Ttlv.bool(Tag.ATTRIBUTE_VALUE, false)))), "set by the server only");
+        }
+    }
+
     @Test
     void manyLongCustomAttributesAreKept() throws Exception {
         try (KmipTestClient client = LOOPBACK.server().client()) {
