@@ -15,8 +15,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Get Attributes: the named attributes (all when none are named) that the object has; a name it
- * lacks is left out, not an error. 1.x answers Attribute items, 2.x one Attributes structure.
+ * Get Attributes: the named attributes (all when none are named; in 1.x all but Tresor's own
+ * {@code y-…} ones) that the object has; a name it lacks is left out, not an error. 1.x answers
+ * Attribute items, 2.x one Attributes structure.
  */
 final class GetAttributesHandler implements OperationHandler {
     private static final int SHA_256 = 0x06;
@@ -42,6 +43,10 @@ final class GetAttributesHandler implements OperationHandler {
         Map<String, List<Ttlv>> chosen = new LinkedHashMap<>();
         if (names.isEmpty()) {
             chosen.putAll(all);
+            if (!context.version().isTwoOrLater()) {
+                // 1.x clients type custom attributes as text (PyKMIP 0.10 fails on any other): Tresor's only when named.
+                chosen.keySet().removeIf(Attributes::serverSet);
+            }
         } else {
             names.stream().filter(all::containsKey).forEach(name -> chosen.put(name, all.get(name)));
         }

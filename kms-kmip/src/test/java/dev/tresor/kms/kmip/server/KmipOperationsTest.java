@@ -305,6 +305,13 @@ class KmipOperationsTest {
             assertEquals(ResultReason.PERMISSION_DENIED.code(), kmip.refused(Operation.ADD_ATTRIBUTE, Kmip.uid(first),
                     Ttlv.structure(Tag.NEW_ATTRIBUTE, tresorAttribute("y-tresor-primary",
                             Ttlv.bool(Tag.ATTRIBUTE_VALUE, false)))), "set by the server only");
+
+            Kmip oneFour = new Kmip(client, ProtocolVersion.V1_4);
+            assertTrue(oneFour.ok(Operation.GET_ATTRIBUTES, Kmip.uid(first)).all(Tag.ATTRIBUTE).stream()
+                    .noneMatch(a -> a.require(Tag.ATTRIBUTE_NAME).asText().startsWith("y-")),
+                    "1.x clients get them only by name");
+            assertTrue(oneFour.ok(Operation.GET_ATTRIBUTES, Kmip.uid(first), Ttlv.text(Tag.ATTRIBUTE_NAME,
+                    "y-tresor-primary")).require(Tag.ATTRIBUTE).require(Tag.ATTRIBUTE_VALUE).asBoolean());
         }
     }
 
