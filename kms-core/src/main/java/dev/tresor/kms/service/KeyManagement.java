@@ -370,14 +370,17 @@ public final class KeyManagement {
     }
 
     /**
-     * KMIP decrypt with the Attestation credential: the evidence (KMIP binding) must pass the key's
-     * release policy; the plaintext rides the mutual-TLS channel the evidence is bound to.
+     * KMIP decrypt with the Attestation credential: for a key whose terms gate decrypt, the evidence
+     * (KMIP binding) must pass the key's release policy; the plaintext rides the mutual-TLS channel
+     * the evidence is bound to. A key that needs no evidence ignores it (its nonce stays unused).
      */
     public Bytes decryptAttested(Caller caller, DecryptRequest request, KmipAttestation credential) {
         String resource = version(request.target());
         return pipeline.read(caller, "decrypt", Right.CRYPTO, resource, () -> {
             Key key = keys.key(caller.tenant(), request.target().key());
-            attestation.admit(caller, resource, key.release(), credential);
+            if (key.release().gatesDecrypt()) {
+                attestation.admit(caller, resource, key.release(), credential);
+            }
             return cryptography.decrypt(caller.tenant(), request);
         });
     }

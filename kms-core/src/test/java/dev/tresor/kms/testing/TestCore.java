@@ -1,5 +1,6 @@
 package dev.tresor.kms.testing;
 
+import dev.tresor.kms.service.AttestationOptions;
 import dev.tresor.kms.service.KmsCore;
 import dev.tresor.kms.tenant.Caller;
 import dev.tresor.kms.tenant.Grant;
@@ -32,8 +33,13 @@ public final class TestCore implements AutoCloseable {
     }
 
     public static TestCore open(Path dataDir, MovableClock clock) {
+        return open(dataDir, clock, AttestationOptions.production());
+    }
+
+    /** The same with attestation options, e.g. {@link AttestationOptions#simulated} for gated-key tests. */
+    public static TestCore open(Path dataDir, MovableClock clock, AttestationOptions attestation) {
         KmsCore.Options options = new KmsCore.Options(Optional.of(dataDir), true, clock, Duration.ofDays(30),
-                Duration.ofHours(24), 1000, Optional.empty());
+                Duration.ofHours(24), 1000, Optional.empty(), attestation);
         return new TestCore(KmsCore.open(options), clock);
     }
 

@@ -10,12 +10,14 @@ import java.util.Set;
 /**
  * The parts of a Request Header Tresor acts on. {@code batchOrder} already holds the version's
  * default when the client sent none: False in 1.x, True in 2.x (spec 2.1 section 6.14).
+ * {@code attestation} is the Attestation credential of a retried request (KMIP.md section 3).
  */
 public record RequestHeader(
         ProtocolVersion version,
         Optional<Integer> maximumResponseSize,
         Optional<Instant> timeStamp,
         boolean attestationCapable,
+        Optional<AttestationCredential> attestation,
         boolean batchOrder,
         BatchErrorContinuation errorContinuation,
         int batchCount) {
@@ -41,6 +43,7 @@ public record RequestHeader(
                 maximumResponseSize,
                 header.find(Tag.TIME_STAMP).map(Ttlv::asDateTime),
                 header.find(Tag.ATTESTATION_CAPABLE_INDICATOR).map(Ttlv::asBoolean).orElse(false),
+                AttestationCredential.from(header.find(Tag.AUTHENTICATION), version),
                 header.find(Tag.BATCH_ORDER_OPTION).map(Ttlv::asBoolean).orElse(version.isTwoOrLater()),
                 header.find(Tag.BATCH_ERROR_CONTINUATION_OPTION).map(o -> BatchErrorContinuation.of(o.asEnum()))
                         .orElse(BatchErrorContinuation.STOP),

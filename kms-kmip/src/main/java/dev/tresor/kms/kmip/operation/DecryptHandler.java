@@ -57,7 +57,7 @@ final class DecryptHandler implements OperationHandler {
                 request.find(Tag.IV_COUNTER_NONCE).map(Ttlv::asBytes), tag, false);
         Bytes plaintext;
         try {
-            plaintext = context.keys().decrypt(context.caller(), decrypt);
+            plaintext = context.decrypt(decrypt);
         } catch (KmsError e) {
             if (e.isDecryptionFailure()) {
                 throw new KmipFailure(ResultReason.CRYPTOGRAPHIC_FAILURE, "decryption failed");

@@ -7,18 +7,34 @@ import dev.tresor.kms.kmip.message.ResultReason;
 import dev.tresor.kms.kmip.ttlv.ItemType;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
+import dev.tresor.kms.service.Bytes;
+import dev.tresor.kms.service.DecryptRequest;
 import dev.tresor.kms.service.KeyManagement;
 import dev.tresor.kms.tenant.Caller;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 
-/** What a handler needs besides its payload: who calls, in which version, the batch's placeholder and the core. */
-public record OperationContext(Caller caller, RequestHeader header, IdPlaceholder placeholder, KeyManagement keys,
-                               Clock clock) {
+/**
+ * What a handler needs besides its payload: who calls (and over which mutual-TLS certificate), in
+ * which version, the batch's placeholder and the core.
+ */
+public record OperationContext(Caller caller, X509Certificate clientCertificate, RequestHeader header,
+                               IdPlaceholder placeholder, KeyManagement keys, Clock clock) {
     /** The 2.x Unique Identifier enumeration value that stands for the ID Placeholder. */
     private static final int ID_PLACEHOLDER = 1;
 
     public ProtocolVersion version() {
         return header.version();
+    }
+
+    /**
+     * Decrypt (also unwrap), with the request's Attestation credential when it carries one: the
+     * core checks it, bound to this channel's client certificate, for a key whose terms gate
+     * decrypt, and answers ATTESTATION_REQUIRED for such a key when there is none.
+     */
+    public Bytes decrypt(DecryptRequest request) {
+        return header.attestation().isEmpty() ? keys.decrypt(caller, request)
+                : keys.decryptAttested(caller, request, header.attestation().get().forChannel(clientCertificate));
     }
 
     /**

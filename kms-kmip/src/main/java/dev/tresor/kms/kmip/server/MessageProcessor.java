@@ -2,7 +2,9 @@ package dev.tresor.kms.kmip.server;
 
 import dev.tresor.kms.kmip.message.BatchErrorContinuation;
 import dev.tresor.kms.kmip.message.BatchItem;
+import dev.tresor.kms.attest.Challenge;
 import dev.tresor.kms.kmip.message.KmipFailure;
+import dev.tresor.kms.kmip.message.Nonce;
 import dev.tresor.kms.kmip.message.Operation;
 import dev.tresor.kms.kmip.message.ProtocolVersion;
 import dev.tresor.kms.kmip.message.RequestHeader;
@@ -19,9 +21,11 @@ import dev.tresor.kms.kmip.ttlv.Ttlv;
 import dev.tresor.kms.kmip.ttlv.TtlvLimits;
 import dev.tresor.kms.kmip.ttlv.TtlvReader;
 import dev.tresor.kms.kmip.ttlv.TtlvWriter;
+import dev.tresor.kms.service.Bytes;
 import dev.tresor.kms.service.KeyManagement;
 import dev.tresor.kms.service.KmsError;
 import dev.tresor.kms.tenant.Caller;
+import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -35,7 +39,9 @@ import java.util.function.Supplier;
  * order (which honours Batch Order True and False alike); with Batch Error Continuation Stop, the
  * default, the first failure ends the batch. Undo is refused for the whole message, since
  * Tresor cannot roll back completed items. Every item of a supported operation is one call against
- * the project's hourly budget and one audit entry. Blocking: call it on a worker thread.
+ * the project's hourly budget and one audit entry. An item refused with Attestation Required (the
+ * client set Attestation Capable Indicator) gets a fresh single-use Nonce in the response header;
+ * one per message, as the header has room for one. Blocking: call it on a worker thread.
  */
 public final class MessageProcessor {
     private final Operations operations;
@@ -73,7 +79,8 @@ public final class MessageProcessor {
         } catch (KmipFailure e) {
             return encode(messageFailure(answerVersion.get(), e.reason(), e.getMessage()));
         }
-        return encode(respond(request, answerVersion.get(), () -> authenticator.authenticate(clientCertificate)));
+        return encode(respond(request, answerVersion.get(), clientCertificate,
+                () -> authenticator.authenticate(clientCertificate)));
     }
 
     /** The same major version, at most the claimed minor: a 1.5 client is answered as 1.4. */
@@ -83,7 +90,8 @@ public final class MessageProcessor {
                 .findFirst();
     }
 
-    private ResponseMessage respond(RequestMessage request, ProtocolVersion version, Supplier<Caller> caller) {
+    private ResponseMessage respond(RequestMessage request, ProtocolVersion version, X509Certificate clientCertificate,
+                                    Supplier<Caller> caller) {
         RequestHeader header = request.header();
         if (header.errorContinuation() == BatchErrorContinuation.UNDO) {
             return messageFailure(version, ResultReason.FEATURE_NOT_SUPPORTED,
@@ -91,35 +99,59 @@ public final class MessageProcessor {
         }
         IdPlaceholder placeholder = new IdPlaceholder();
         List<ResponseItem> answers = new ArrayList<>();
+        Optional<Nonce> nonce = Optional.empty();
         for (BatchItem item : request.items()) {
-            ResponseItem answer = run(item, header, version, placeholder, caller);
-            answers.add(answer);
-            if (answer.status() != ResultStatus.SUCCESS && header.errorContinuation() == BatchErrorContinuation.STOP) {
+            Outcome outcome = run(item, header, version, clientCertificate, placeholder, caller, nonce.isEmpty());
+            answers.add(outcome.answer());
+            nonce = nonce.or(outcome::nonce);
+            if (outcome.answer().status() != ResultStatus.SUCCESS
+                    && header.errorContinuation() == BatchErrorContinuation.STOP) {
                 break;
             }
         }
-        ResponseMessage response = new ResponseMessage(version, clock.instant(), answers);
+        ResponseMessage response = new ResponseMessage(version, clock.instant(), nonce, answers);
         return header.maximumResponseSize()
                 .filter(max -> TtlvWriter.encodedLength(response.toTtlv()) > max)
                 .map(max -> tooLarge(response))
                 .orElse(response);
     }
 
-    private ResponseItem run(BatchItem item, RequestHeader header, ProtocolVersion version,
-                             IdPlaceholder placeholder, Supplier<Caller> caller) {
+    /** One item's answer, and the Nonce of its Attestation Required refusal when it needs one. */
+    private record Outcome(ResponseItem answer, Optional<Nonce> nonce) {
+    }
+
+    private Outcome run(BatchItem item, RequestHeader header, ProtocolVersion version,
+                        X509Certificate clientCertificate, IdPlaceholder placeholder, Supplier<Caller> caller,
+                        boolean mayIssueNonce) {
+        Caller admitted = null;
         try {
             Operation operation = item.operation().orElseThrow(() -> new KmipFailure(
                     ResultReason.OPERATION_NOT_SUPPORTED, "unknown operation " + item.operationCode()));
             OperationHandler handler = operations.handler(operation).orElseThrow(() -> new KmipFailure(
                     ResultReason.OPERATION_NOT_SUPPORTED, operation + " is not supported"));
             // Each batch item is one counted, audited call, however many core calls it takes.
-            Caller admitted = keys.admit(caller.get(), auditName(operation));
-            OperationContext context = new OperationContext(admitted, header, placeholder, keys, clock);
-            return ResponseItem.success(item, handler.handle(context, item.payload()));
+            admitted = keys.admit(caller.get(), auditName(operation));
+            OperationContext context = new OperationContext(admitted, clientCertificate, header, placeholder, keys,
+                    clock);
+            return new Outcome(ResponseItem.success(item, handler.handle(context, item.payload())), Optional.empty());
         } catch (RuntimeException e) {
             KmipErrors.Refusal refusal = KmipErrors.refusal(e, version, header.attestationCapable());
-            return ResponseItem.failure(item, refusal.reason(), refusal.message());
+            Optional<Nonce> nonce = Optional.empty();
+            if (refusal.reason() == ResultReason.ATTESTATION_REQUIRED && admitted != null && mayIssueNonce) {
+                try {
+                    nonce = Optional.of(issueNonce(admitted));
+                } catch (RuntimeException noNonce) {
+                    refusal = KmipErrors.refusal(noNonce, version, header.attestationCapable());
+                }
+            }
+            return new Outcome(ResponseItem.failure(item, refusal.reason(), refusal.message()), nonce);
         }
+    }
+
+    /** A single-use challenge of the core, as the Nonce the client must echo in its Attestation credential. */
+    private Nonce issueNonce(Caller admitted) {
+        Challenge challenge = keys.issueKmipChallenge(admitted);
+        return new Nonce(Bytes.wrap(challenge.id().getBytes(StandardCharsets.US_ASCII)), challenge.nonce());
     }
 
     private static String auditName(Operation operation) {
@@ -135,7 +167,7 @@ public final class MessageProcessor {
                     Optional.of(ResultReason.RESPONSE_TOO_LARGE),
                     Optional.of("the response exceeds the Maximum Response Size"), Optional.empty()));
         }
-        return new ResponseMessage(response.version(), response.timeStamp(), items);
+        return new ResponseMessage(response.version(), response.timeStamp(), response.nonce(), items);
     }
 
     private ResponseMessage messageFailure(ProtocolVersion version, ResultReason reason, String message) {

@@ -13,16 +13,26 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /** One {@link KmipTestServer} per test class, in a temporary directory that is removed afterwards. */
 final class KmipServerExtension implements BeforeAllCallback, AfterAllCallback {
-    private final TtlvLimits limits;
+    private final Starter starter;
     private Path dataDir;
     private KmipTestServer server;
+
+    /** How the server of a test class is made in its directory. */
+    @FunctionalInterface
+    interface Starter {
+        KmipTestServer start(Path dataDir) throws Exception;
+    }
 
     KmipServerExtension() {
         this(TtlvLimits.DEFAULT);
     }
 
     KmipServerExtension(TtlvLimits limits) {
-        this.limits = limits;
+        this(dataDir -> KmipTestServer.start(dataDir, limits));
+    }
+
+    KmipServerExtension(Starter starter) {
+        this.starter = starter;
     }
 
     KmipTestServer server() {
@@ -32,7 +42,7 @@ final class KmipServerExtension implements BeforeAllCallback, AfterAllCallback {
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         dataDir = Files.createTempDirectory("tresor-kmip-test");
-        server = KmipTestServer.start(dataDir, limits);
+        server = starter.start(dataDir);
     }
 
     @Override

@@ -2,11 +2,14 @@ package dev.tresor.kms.kmip.server;
 
 import dev.tresor.kms.kmip.operation.Operations;
 import dev.tresor.kms.kmip.ttlv.TtlvLimits;
+import dev.tresor.kms.attest.sim.SimulatedSnp;
 import dev.tresor.kms.service.Administration;
+import dev.tresor.kms.service.AttestationOptions;
 import dev.tresor.kms.tenant.Grant;
 import dev.tresor.kms.tenant.Project;
 import dev.tresor.kms.tenant.Role;
 import dev.tresor.kms.tenant.TenantId;
+import dev.tresor.kms.testing.MovableClock;
 import dev.tresor.kms.testing.TestCore;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -30,9 +33,9 @@ final class KmipTestServer implements AutoCloseable {
     private final KmipServer server;
     final int port;
 
-    private KmipTestServer(Path dataDir, TtlvLimits limits) throws Exception {
+    private KmipTestServer(Path dataDir, TtlvLimits limits, AttestationOptions attestation) throws Exception {
         pki = new TestPki();
-        core = TestCore.open(dataDir);
+        core = TestCore.open(dataDir, MovableClock.at("2026-01-01T00:00:00Z"), attestation);
         Administration administration = core.core().administration();
         Project project = administration.createProject(TestCore.OPERATOR, Optional.empty(), OptionalLong.of(100_000),
                 true);
@@ -55,11 +58,16 @@ final class KmipTestServer implements AutoCloseable {
     }
 
     static KmipTestServer start(Path dataDir) throws Exception {
-        return new KmipTestServer(dataDir, TtlvLimits.DEFAULT);
+        return start(dataDir, TtlvLimits.DEFAULT);
     }
 
     static KmipTestServer start(Path dataDir, TtlvLimits limits) throws Exception {
-        return new KmipTestServer(dataDir, limits);
+        return new KmipTestServer(dataDir, limits, AttestationOptions.production());
+    }
+
+    /** A server whose core accepts evidence from the simulated TEE {@code platform}. */
+    static KmipTestServer start(Path dataDir, SimulatedSnp platform) throws Exception {
+        return new KmipTestServer(dataDir, TtlvLimits.DEFAULT, AttestationOptions.simulated(platform));
     }
 
     /** A client with the registered admin certificate. */
