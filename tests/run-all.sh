@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(curl jq openssl xxd python3 python3-pykmip gcc make pkg-config libssl-dev opensc softhsm2 wrk cryptsetup)
+packages=(curl jq openssl xxd python3 python3-pykmip python3-fusepy gcc make pkg-config libssl-dev opensc softhsm2 wrk cryptsetup)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'ok installed' || missing+=("$package")

@@ -5,16 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-void kmip_header(ttlv_writer *w, int batch_count, int attestation_capable,
-                 const struct attestation_credential *cred)
+/* Every request says Attestation Capable: the library understands an Attestation Required answer
+ * even with `attestation = off`, and only that answer (not Permission Denied, which a server
+ * sends to clients without the indicator) lets it report CKR_FUNCTION_REJECTED (PKCS11.md §7). */
+void kmip_header(ttlv_writer *w, int batch_count, const struct attestation_credential *cred)
 {
     ttlv_begin(w, TAG_REQUEST_HEADER);
     ttlv_begin(w, TAG_PROTOCOL_VERSION);
     ttlv_put_int(w, TAG_PROTOCOL_MAJOR, 2);
     ttlv_put_int(w, TAG_PROTOCOL_MINOR, 1);
     ttlv_end(w);
-    if (attestation_capable)
-        ttlv_put_bool(w, TAG_ATTESTATION_CAPABLE, 1);
+    ttlv_put_bool(w, TAG_ATTESTATION_CAPABLE, 1);
     if (cred) {
         ttlv_begin(w, TAG_AUTHENTICATION);
         ttlv_begin(w, TAG_CREDENTIAL);
@@ -128,7 +129,7 @@ static CK_RV send_once(struct slot *s, int n, kmip_build_fn build, void *arg, in
     ttlv_writer w;
     ttlv_writer_init(&w);
     ttlv_begin(&w, TAG_REQUEST_MESSAGE);
-    kmip_header(&w, n, attest_enabled(s->conf), cred);
+    kmip_header(&w, n, cred);
     build(&w, arg);
     ttlv_end(&w);
     if (!ttlv_writer_ok(&w)) {
@@ -171,8 +172,13 @@ CK_RV kmip_exchange(struct slot *s, int n, kmip_build_fn build, void *arg, int i
 {
     CK_RV rv = send_once(s, n, build, arg, idempotent, NULL, resp);
     ttlv_item nonce;
-    if (rv != CKR_OK || !attest_enabled(s->conf) || !attestation_requested(resp, &nonce))
+    if (rv != CKR_OK || !attestation_requested(resp, &nonce))
         return rv;
+    if (!attest_enabled(s->conf)) {
+        fprintf(stderr, "tresor-pkcs11: the key requires attestation and no evidence provider is "
+                        "configured (`attestation`, docs/pkcs11.md)\n");
+        return CKR_OK; /* reason 0x14 stays and maps to FUNCTION_REJECTED */
+    }
     struct attestation_credential cred = {0};
     uint8_t report_data[64];
     if (!ttlv_find_bytes(&nonce, TAG_NONCE_ID, &cred.nonce_id, &cred.nonce_id_len) ||

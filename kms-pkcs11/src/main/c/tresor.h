@@ -186,9 +186,9 @@ void kmip_response_free(struct kmip_response *r);
 int kmip_result_at(const struct kmip_response *r, int i, struct kmip_result *out);
 void kmip_item_begin(ttlv_writer *w, uint32_t operation);
 void kmip_item_end(ttlv_writer *w);
-/* Writes the header of a request; used by kmip_exchange and the codec tests. */
-void kmip_header(ttlv_writer *w, int batch_count, int attestation_capable,
-                 const struct attestation_credential *cred);
+/* Writes the header of a request (with the Attestation credential of a retry, if cred is set);
+ * used by kmip_exchange and the codec tests. */
+void kmip_header(ttlv_writer *w, int batch_count, const struct attestation_credential *cred);
 /* Attribute{Vendor Identification "x", Attribute Name name, Attribute Value bytes}. */
 void kmip_put_client_attribute(ttlv_writer *w, const char *name, const void *p, size_t n);
 void kmip_put_name(ttlv_writer *w, const char *name, size_t n);

@@ -14,7 +14,7 @@ TEST(request_header_carries_the_attestation_credential)
                                           0x80000001u, measurement, 3};
     ttlv_writer w;
     ttlv_writer_init(&w);
-    kmip_header(&w, 2, 1, &cred);
+    kmip_header(&w, 2, &cred);
     CHECK(ttlv_writer_ok(&w));
     ttlv_item header, auth, credential, value, nonce, version;
     CHECK(ttlv_validate(w.buf, w.len, &header));
