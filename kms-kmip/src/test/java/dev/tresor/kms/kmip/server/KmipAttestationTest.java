@@ -21,6 +21,8 @@ import dev.tresor.kms.tenant.Role;
 import dev.tresor.kms.testing.TestCore;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
@@ -127,11 +129,7 @@ class KmipAttestationTest {
             assertRefused(retry(client, sealed, credential(forged, SEV_SNP_REPORT, evidence(forged, mine))),
                     "NONCE_UNKNOWN");
 
-            KeyManagement kms = server.core.core().keyManagement();
-            Caller admin = TestCore.caller(server.tenant, Role.ADMIN);
-            Instant now = server.core.clock().instant();
-            List<AuditEvent> attempts = kms.exportAudit(admin, now.minusSeconds(60), now.plusSeconds(1)).stream()
-                    .map(r -> r.event()).filter(e -> e.operation().equals("attestation.verify")).toList();
+            List<AuditEvent> attempts = attempts(server);
             List<String> reasons = new ArrayList<>();
             for (AuditEvent attempt : attempts.subList(attempts.size() - 5, attempts.size())) {
                 assertEquals("refused", attempt.details().get("verdict"));
@@ -139,6 +137,22 @@ class KmipAttestationTest {
             }
             assertEquals(List.of("BINDING_MISMATCH", "SIGNATURE_INVALID", "POLICY_DENIED", "CHAIN_INVALID",
                     "NONCE_UNKNOWN"), reasons, "every attempt that reached the core is audited");
+        }
+    }
+
+    @Test
+    void aTdxQuoteUnderItsVendorTypeReachesTheTdxVerifier() throws Exception {
+        Path quote = Path.of(System.getProperty("tresor.shared"), "testdata", "attestation", "tdx", "trustee-v4-6",
+                "quote.bin");
+        assertTrue(Files.isRegularFile(quote), "TDX sample missing: " + quote);
+        KmipTestServer server = LOOPBACK.server();
+        try (KmipTestClient client = server.client()) {
+            Sealed sealed = gatedKey(client, ProtocolVersion.V1_4, Set.of(ReleaseTerms.Use.DECRYPT));
+            Ttlv nonce = freshNonce(client, sealed);
+            Ttlv refused = retry(client, sealed, credential(nonce, TDX_QUOTE, Files.readAllBytes(quote)));
+            assertRefused(refused, "COLLATERAL_MISSING");
+            AuditEvent attempt = lastAttempt(server);
+            assertEquals("tdx", attempt.details().get("type"));
         }
     }
 
@@ -193,6 +207,19 @@ class KmipAttestationTest {
                 encrypted.require(Tag.IV_COUNTER_NONCE)));
         encrypted.find(Tag.AUTHENTICATED_ENCRYPTION_TAG).ifPresent(decrypt::add);
         return new Sealed(version, uid, decrypt.toArray(Ttlv[]::new));
+    }
+
+    private static List<AuditEvent> attempts(KmipTestServer server) {
+        KeyManagement kms = server.core.core().keyManagement();
+        Caller admin = TestCore.caller(server.tenant, Role.ADMIN);
+        Instant now = server.core.clock().instant();
+        return kms.exportAudit(admin, now.minusSeconds(60), now.plusSeconds(1)).stream()
+                .map(r -> r.event()).filter(e -> e.operation().equals("attestation.verify")).toList();
+    }
+
+    private static AuditEvent lastAttempt(KmipTestServer server) {
+        List<AuditEvent> attempts = attempts(server);
+        return attempts.get(attempts.size() - 1);
     }
 
     private static Ttlv freshNonce(KmipTestClient client, Sealed sealed) throws Exception {
