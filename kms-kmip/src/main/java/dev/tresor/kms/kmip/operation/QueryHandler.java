@@ -1,6 +1,8 @@
 package dev.tresor.kms.kmip.operation;
 
+import dev.tresor.kms.kmip.message.AttestationType;
 import dev.tresor.kms.kmip.message.Operation;
+import dev.tresor.kms.kmip.message.ProtocolVersion;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
 import java.util.ArrayList;
@@ -8,13 +10,15 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Query: the operations and object types Tresor serves, and who it is. Other query functions
- * are answered with nothing, which the spec allows (spec 1.4 section 4.25).
+ * Query: the operations and object types Tresor serves, who it is, and (1.2 and later) the
+ * Attestation Types it accepts. Other query functions are answered with nothing, which the spec
+ * allows (spec 1.4 section 4.25).
  */
 final class QueryHandler implements OperationHandler {
     private static final int QUERY_OPERATIONS = 1;
     private static final int QUERY_OBJECTS = 2;
     private static final int QUERY_SERVER_INFORMATION = 3;
+    private static final int QUERY_ATTESTATION_TYPES = 7;
     /** Symmetric Key, Public Key, Private Key. */
     private static final int[] OBJECT_TYPES = {0x02, 0x03, 0x04};
 
@@ -48,6 +52,11 @@ final class QueryHandler implements OperationHandler {
         if (functions.contains(QUERY_SERVER_INFORMATION)) {
             answer.add(Ttlv.text(Tag.VENDOR_IDENTIFICATION, "Tresor KMS"));
             answer.add(Ttlv.structure(Tag.SERVER_INFORMATION));
+        }
+        if (functions.contains(QUERY_ATTESTATION_TYPES) && context.version().atLeast(ProtocolVersion.V1_2)) {
+            for (AttestationType type : AttestationType.values()) {
+                answer.add(Ttlv.enumeration(Tag.ATTESTATION_TYPE, type.code()));
+            }
         }
         return Ttlv.structure(Tag.RESPONSE_PAYLOAD, answer);
     }

@@ -54,6 +54,7 @@ class KmipAttestationTest {
     private static final int SEV_SNP_REPORT = 0x80000001;
     private static final int TDX_QUOTE = 0x80000002;
     private static final int SAML_ASSERTION = 3;
+    private static final int QUERY_ATTESTATION_TYPES = 7;
     private static final int SNP_REPORT_BYTES = 0x4A0;
     private static final byte[] SECRET = "volume key bytes".getBytes(StandardCharsets.US_ASCII);
 
@@ -153,6 +154,19 @@ class KmipAttestationTest {
             assertRefused(refused, "COLLATERAL_MISSING");
             AuditEvent attempt = lastAttempt(server);
             assertEquals("tdx", attempt.details().get("type"));
+        }
+    }
+
+    @Test
+    void queryAttestationTypesNamesTheTypesTresorChecks() throws Exception {
+        try (KmipTestClient client = LOOPBACK.server().client()) {
+            Ttlv answer = new Kmip(client, ProtocolVersion.V1_4).ok(Operation.QUERY,
+                    Ttlv.enumeration(Tag.QUERY_FUNCTION, QUERY_ATTESTATION_TYPES));
+            assertEquals(List.of(SEV_SNP_REPORT, TDX_QUOTE, 0x80000003, 0x80000004, 1),
+                    answer.all(Tag.ATTESTATION_TYPE).stream().map(Ttlv::asEnum).toList());
+            Ttlv old = new Kmip(client, ProtocolVersion.V1_1).ok(Operation.QUERY,
+                    Ttlv.enumeration(Tag.QUERY_FUNCTION, QUERY_ATTESTATION_TYPES));
+            assertTrue(old.all(Tag.ATTESTATION_TYPE).isEmpty(), "1.1 has no Attestation Type");
         }
     }
 
