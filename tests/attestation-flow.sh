@@ -5,18 +5,32 @@
 # (simulated SEV-SNP guest of `serve --dev`). Recovering the volume keys is refused
 # (CKR_FUNCTION_REJECTED) without an evidence provider and with evidence of another guest, and
 # works with the simulated evidence through `attestation = command` and through configfs-tsm
-# (`attestation = tsm`, tsm_root on a FUSE file system that plays the kernel's part).
+# (`attestation = tsm`, tsm_root on a FUSE file system that plays the kernel's part), which also
+# checks the generation rule and that a tdx_guest provider's quote goes out as a TDX quote.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d)
 SIM_PID=
 # shellcheck source=../benchmarks/pkcs11/dev-server.sh
 source "$ROOT/benchmarks/pkcs11/dev-server.sh"
+TDX_QUOTE=${TRESOR_SHARED:-$ROOT/../shared}/testdata/attestation/tdx/trustee-v4-6/quote.bin
+# The simulated configfs-tsm tree on $WORK/tsm; arguments go to configfs-tsm-sim.py.
+tsm_mount() {
+  mkdir -p "$WORK/tsm"
+  /usr/bin/python3 "$ROOT/tests/attestation/configfs-tsm-sim.py" "$WORK/tsm" "$TRESOR_DEV" "$@" 2>>"$WORK/tsm-sim.log" &
+  SIM_PID=$!
+  local _
+  for _ in $(seq 1 40); do [ -d "$WORK/tsm/report" ] && return 0; sleep 0.25; done
+  return 1
+}
+tsm_unmount() {
+  [ -n "$SIM_PID" ] || return 0
+  umount "$WORK/tsm" 2>/dev/null || fusermount -u "$WORK/tsm" 2>/dev/null || true
+  wait "$SIM_PID" 2>/dev/null || true
+  SIM_PID=
+}
 cleanup() {
-  if [ -n "$SIM_PID" ]; then
-    umount "$WORK/tsm" 2>/dev/null || fusermount -u "$WORK/tsm" 2>/dev/null || true
-    wait "$SIM_PID" 2>/dev/null || true
-  fi
+  tsm_unmount
   tresor_dev_stop
   rm -rf "$WORK"
 }
@@ -59,6 +73,7 @@ api() {
 
 [ -x "$CSI" ] || fail "$CSI is missing: run mvn -Pnative"
 /usr/bin/python3 -c 'import fusepy' 2>/dev/null || fail "python3-fusepy is missing (tests/run-all.sh installs it)"
+[ -f "$TDX_QUOTE" ] || fail "shared test data missing: $TDX_QUOTE"
 tresor_dev_start || fail "no dev server"
 cd "$WORK"
 
@@ -100,11 +115,7 @@ for mode in gcm wrap; do
 done
 
 step "attestation = tsm: a simulated configfs-tsm tree (FUSE) plays the kernel's part"
-mkdir tsm
-/usr/bin/python3 "$ROOT/tests/attestation/configfs-tsm-sim.py" "$WORK/tsm" "$TRESOR_DEV" 2>tsm-sim.log &
-SIM_PID=$!
-for _ in $(seq 1 40); do [ -d tsm/report ] && break; sleep 0.25; done
-[ -d tsm/report ] || fail "the configfs-tsm simulator did not mount"
+tsm_mount || fail "the configfs-tsm simulator did not mount"
 tsm=$(conf tsm "attestation = tsm" "tsm_root = $WORK/tsm")
 auto_tsm=$(conf auto-tsm "tsm_root = $WORK/tsm")
 for mode in gcm wrap; do
@@ -116,11 +127,22 @@ recover gcm "$auto_tsm" >tsm.auto 2>tsm.auto.err || fail "attestation = auto wit
 cmp -s dek.gcm tsm.auto || fail "auto: the recovered key differs"
 [ "$(grep -c 'report for generation 1' tsm-sim.log)" = 3 ] || fail "expected 3 reports from the simulated kernel: $(cat tsm-sim.log)"
 [ -z "$(ls tsm/report)" ] || fail "report entries were left behind: $(ls tsm/report)"
+tsm_unmount
 
-step "every attempt with evidence is in the audit log: one refused, five admitted, all simulated"
+step "configfs-tsm: a report whose generation moved on meanwhile (another writer) is not sent"
+tsm_mount --interfere || fail "the configfs-tsm simulator did not mount"
+refused gcm "$tsm"
+tsm_unmount
+
+step "configfs-tsm: provider tdx_guest sends a TDX quote (type 0x80000002); a recorded one is refused"
+tsm_mount --tdx-quote "$TDX_QUOTE" || fail "the configfs-tsm simulator did not mount"
+refused gcm "$tsm"
+tsm_unmount
+
+step "every attempt that reached the server is in the audit log"
 api GET /export/audit >audit.json || fail "audit export"
-verdicts=$(jq -r '[.records[] | select(.operation == "attestation.verify") | .details.verdict + "/" + .details.simulated]
-  | join(" ")' audit.json)
-[ "$verdicts" = "refused/true admitted/true admitted/true admitted/true admitted/true admitted/true" ] \
-  || fail "audit: $verdicts"
+verdicts=$(jq -r '[.records[] | select(.operation == "attestation.verify")
+  | .details.type + "/" + .details.verdict + "/" + (.details.simulated // "-")] | join(" ")' audit.json)
+admitted="snp/admitted/true snp/admitted/true snp/admitted/true snp/admitted/true snp/admitted/true"
+[ "$verdicts" = "snp/refused/true $admitted tdx/refused/-" ] || fail "audit: $verdicts"
 step "passed"

@@ -6,8 +6,14 @@ report entry with inblob, outblob, auxblob, provider and generation; a write to 
 or auxblob produces the report for the current inblob, here from the simulated SEV-SNP platform
 of a `serve --dev` server (POST .../attestation/sim/reports); rmdir removes the entry.
 
-    configfs-tsm-sim.py MOUNTPOINT DEV_DIR     (runs until unmounted; needs root or fusermount)
+    configfs-tsm-sim.py MOUNTPOINT DEV_DIR [--interfere | --tdx-quote FILE]
+        (runs until unmounted; needs root or fusermount)
+
+--interfere plays a second writer: after each report, generation moves on, as if another process
+had written inblob meanwhile. --tdx-quote makes the provider tdx_guest, answering every request
+with the recorded quote in FILE (no auxblob), which no verifier binds to a fresh nonce.
 """
+import argparse
 import base64
 import errno
 import json
@@ -32,7 +38,9 @@ class Entry:
 
 
 class ConfigfsTsm(Operations):
-    def __init__(self, dev_dir):
+    def __init__(self, dev_dir, interfere=False, tdx_quote=None):
+        self.interfere = interfere
+        self.tdx_quote = tdx_quote
         with open(f"{dev_dir}/dev.json") as f:
             facts = json.load(f)
         self.url = (f"{facts['restUrl']}/v1/projects/{facts['projectId']}/regions/{facts['regionId']}"
@@ -63,7 +71,7 @@ class ConfigfsTsm(Operations):
             return dict(st_mode=stat.S_IFDIR | 0o755, st_nlink=2)
         if parts[2] == "inblob":
             return dict(st_mode=stat.S_IFREG | 0o200, st_nlink=1, st_size=0)
-        if parts[2] in READABLE:
+        if parts[2] in self._readable():
             return dict(st_mode=stat.S_IFREG | 0o444, st_nlink=1, st_size=0)
         raise FuseOSError(errno.ENOENT)
 
@@ -74,7 +82,7 @@ class ConfigfsTsm(Operations):
         if len(parts) == 1:
             return [".", ".."] + sorted(self.entries)
         self._entry(parts[1])
-        return [".", "..", "inblob", *READABLE]
+        return [".", "..", "inblob", *self._readable()]
 
     def mkdir(self, path, mode):
         parts = self._split(path)
@@ -129,19 +137,28 @@ class ConfigfsTsm(Operations):
 
     def read(self, path, size, offset, fh):
         parts = self._split(path)
-        if len(parts) != 3 or parts[2] not in READABLE:
+        if len(parts) != 3 or parts[2] not in self._readable():
             raise FuseOSError(errno.EACCES)
         with self.lock:
             entry = self._entry(parts[1])
             if parts[2] == "provider":
-                data = b"sev_guest\n"
+                data = b"tdx_guest\n" if self.tdx_quote else b"sev_guest\n"
             elif parts[2] == "generation":
                 data = f"{entry.generation}\n".encode()
             else:
                 data = self._report(parts[1], entry)[1 if parts[2] == "outblob" else 2]
         return data[offset:offset + size]
 
+    def _readable(self):
+        # auxblob is visible only for providers that have one (SEV-SNP's certificate table)
+        return [f for f in READABLE if not (self.tdx_quote and f == "auxblob")]
+
     def _report(self, name, entry):
+        if self.tdx_quote and (entry.report is None or entry.report[0] != entry.generation):
+            with open(self.tdx_quote, "rb") as f:
+                entry.report = (entry.generation, f.read(), b"")
+            print(f"configfs-tsm-sim: {name}: TDX quote for generation {entry.generation}", file=sys.stderr,
+                  flush=True)
         if entry.report is None or entry.report[0] != entry.generation:
             body = json.dumps({"reportData": base64.b64encode(entry.inblob.ljust(INBLOB_MAX, b"\0")).decode()})
             request = urllib.request.Request(self.url, data=body.encode(), method="POST", headers={
@@ -156,11 +173,18 @@ class ConfigfsTsm(Operations):
                             base64.b64decode(made["certificates"]))
             print(f"configfs-tsm-sim: {name}: report for generation {entry.generation}", file=sys.stderr,
                   flush=True)
+            if self.interfere:
+                entry.generation += 1
         return entry.report
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
-        sys.exit(__doc__)
-    FUSE(ConfigfsTsm(sys.argv[2]), sys.argv[1], foreground=True, nothreads=True, direct_io=True,
-         attr_timeout=0, entry_timeout=0)
+    arguments = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    arguments.add_argument("mountpoint")
+    arguments.add_argument("dev_dir")
+    mode = arguments.add_mutually_exclusive_group()
+    mode.add_argument("--interfere", action="store_true")
+    mode.add_argument("--tdx-quote")
+    options = arguments.parse_args()
+    FUSE(ConfigfsTsm(options.dev_dir, options.interfere, options.tdx_quote), options.mountpoint, foreground=True,
+         nothreads=True, direct_io=True, attr_timeout=0, entry_timeout=0)
