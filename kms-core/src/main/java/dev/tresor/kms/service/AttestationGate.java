@@ -7,6 +7,8 @@ import dev.tresor.kms.attest.Challenges;
 import dev.tresor.kms.attest.ExpectedBinding;
 import dev.tresor.kms.attest.SnpCertTable;
 import dev.tresor.kms.attest.VerificationInputs;
+import dev.tresor.kms.attest.jwe.Jwe;
+import dev.tresor.kms.attest.kbs.KbsSessions;
 import dev.tresor.kms.attest.jwe.JweEncrypter;
 import dev.tresor.kms.attest.policy.Decision;
 import dev.tresor.kms.attest.policy.PolicyContext;
@@ -47,6 +49,7 @@ final class AttestationGate {
             "tpm.ak.sha256", "ear.status");
 
     private final Challenges challenges;
+    private final KbsSessions kbsSessions;
     private final AttestationVerifiers verifiers;
     private final ReleaseGate gate;
     private final PolicyContext policies;
@@ -57,6 +60,7 @@ final class AttestationGate {
 
     AttestationGate(AttestationOptions options, AuditLog audit, Clock clock, SecureRandom random) {
         this.challenges = new Challenges(clock, random);
+        this.kbsSessions = new KbsSessions(challenges, clock);
         this.verifiers = new AttestationVerifiers(options.effectiveTrust(), clock);
         this.gate = new ReleaseGate(options.allowSimulated());
         this.policies = new PolicyContext(options.allowSimulated(), Map.of());
@@ -68,6 +72,11 @@ final class AttestationGate {
 
     Challenge issue(TenantId tenant) {
         return challenges.issue(tenant.path(), REST_AUDIENCE);
+    }
+
+    /** KBS sessions share the nonce store with every other challenge. */
+    KbsSessions kbsSessions() {
+        return kbsSessions;
     }
 
     /** A challenge for the KMIP Attestation credential (sent in an Attestation Required answer). */
@@ -108,27 +117,91 @@ final class AttestationGate {
                                     Bytes evidence, Optional<Bytes> certificateTable, Supplier<byte[]> consumeAndBind) {
         String policyJson = terms.policy().orElseThrow(() -> KmsError.precondition(
                 resource + " has no release policy; nothing is released without one"));
-        Map<String, String> details = new TreeMap<>();
-        details.put("type", type);
-        details.put("nonce_id", abbreviated(nonceId));
-        details.put("evidence_sha256", HexFormat.of().formatHex(sha256(evidence.toArray())));
-        try {
+        Map<String, String> details = attemptDetails(type, nonceId, evidence);
+        return audited(caller, resource, details, () -> {
             VerificationInputs inputs = VerificationInputs.none().withExpectedReportData(consumeAndBind.get());
             if (certificateTable.isPresent()) {
                 inputs = inputs.withCertificates(SnpCertTable.parse(certificateTable.get().toArray()));
             }
-            AttestationResult result = verifiers.verify(type, evidence.toArray(), inputs);
-            for (String claim : AUDITED_CLAIMS) {
-                Object value = result.claims().get(claim);
-                if (value != null) {
-                    details.put(claim, abbreviated(value.toString()));
-                }
-            }
+            AttestationResult result = verifyWithClaims(type, evidence, inputs, details);
             Decision decision = gate.authorize(result, parse(policyJson));
             details.put("verdict", "admitted");
             details.put("decided_by", abbreviated(decision.decidedBy()));
-            record(caller, resource, AuditEvent.OK, details);
             return result;
+        });
+    }
+
+    /**
+     * Verifies evidence without deciding a release yet (KBS attest: the policy belongs to the
+     * resource asked for later). Audited as {@code attestation.verify} with verdict
+     * {@code verified} or {@code refused} and the decisive claims.
+     */
+    AttestationResult verify(Caller caller, String resource, String nonceId, String type, Bytes evidence,
+                             VerificationInputs inputs, Supplier<byte[]> consumeAndBind) {
+        Map<String, String> details = attemptDetails(type, nonceId, evidence);
+        return audited(caller, resource, details, () -> {
+            AttestationResult result = verifyWithClaims(type, evidence,
+                    inputs.withExpectedReportData(consumeAndBind.get()), details);
+            details.put("verdict", "verified");
+            return result;
+        });
+    }
+
+    /**
+     * The release decision over a verdict reached earlier (a KBS session): baseline guard AND the
+     * key's policy; no policy → FAILED_PRECONDITION. Audited like {@link #admit}.
+     */
+    Decision authorize(Caller caller, String resource, ReleaseTerms terms, AttestationResult result) {
+        String policyJson = terms.policy().orElseThrow(() -> KmsError.precondition(
+                resource + " has no release policy; nothing is released without one"));
+        Map<String, String> details = new TreeMap<>();
+        details.put("type", result.tee());
+        putClaims(details, result);
+        return audited(caller, resource, details, () -> {
+            Decision decision = gate.authorize(result, parse(policyJson));
+            details.put("verdict", "admitted");
+            details.put("decided_by", abbreviated(decision.decidedBy()));
+            return decision;
+        });
+    }
+
+    /** The claims worth naming outside the audit log too (the KBS token's {@code tresor} claim). */
+    static Map<String, Object> decisiveClaims(AttestationResult result) {
+        Map<String, Object> claims = new TreeMap<>();
+        for (String claim : AUDITED_CLAIMS) {
+            Object value = result.claims().get(claim);
+            if (value != null) {
+                claims.put(claim, value);
+            }
+        }
+        return claims;
+    }
+
+    private AttestationResult verifyWithClaims(String type, Bytes evidence, VerificationInputs inputs,
+                                               Map<String, String> details) {
+        AttestationResult result = verifiers.verify(type, evidence.toArray(), inputs);
+        putClaims(details, result);
+        return result;
+    }
+
+    private static Map<String, String> attemptDetails(String type, String nonceId, Bytes evidence) {
+        Map<String, String> details = new TreeMap<>();
+        details.put("type", type);
+        details.put("nonce_id", abbreviated(nonceId));
+        details.put("evidence_sha256", HexFormat.of().formatHex(sha256(evidence.toArray())));
+        return details;
+    }
+
+    private static void putClaims(Map<String, String> details, AttestationResult result) {
+        decisiveClaims(result).forEach((claim, value) -> details.put(claim, abbreviated(value.toString())));
+    }
+
+    /** Runs one attempt and writes its audit record: the attempt's own result, or the refusal and its reason. */
+    private <T> T audited(Caller caller, String resource, Map<String, String> details, Supplier<T> attempt) {
+        try {
+            T outcome = attempt.get();
+            record(caller, resource, AuditEvent.OK, details);
+            return outcome;
         } catch (KmsError refused) {
             details.put("verdict", "refused");
             details.put("reason", abbreviated(refused.getMessage()));
@@ -140,6 +213,11 @@ final class AttestationGate {
     /** Encrypts {@code payload} to the workload key of {@code evidence} as a compact JWE. */
     String seal(Evidence evidence, byte[] payload, Map<String, String> headers) {
         return jwe.encrypt(evidence.publicKey(), payload, headers).compact();
+    }
+
+    /** Encrypts {@code payload} to {@code workloadKey} (KBS answers the flattened form). */
+    Jwe sealTo(PublicKey workloadKey, byte[] payload, Map<String, String> headers) {
+        return jwe.encrypt(workloadKey, payload, headers);
     }
 
     /** A report from the simulated platform, for dev mode only. */

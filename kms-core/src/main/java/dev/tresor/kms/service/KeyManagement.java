@@ -1,6 +1,13 @@
 package dev.tresor.kms.service;
 
 import dev.tresor.kms.attest.Challenge;
+import dev.tresor.kms.attest.jwe.Jwe;
+import dev.tresor.kms.attest.kbs.KbsAttestation;
+import dev.tresor.kms.attest.kbs.KbsChallenge;
+import dev.tresor.kms.attest.kbs.KbsCredential;
+import dev.tresor.kms.attest.kbs.KbsRequest;
+import dev.tresor.kms.attest.kbs.KbsResourcePath;
+import dev.tresor.kms.attest.kbs.KbsSessions;
 import dev.tresor.kms.audit.AuditEvent;
 import dev.tresor.kms.audit.AuditLog;
 import dev.tresor.kms.audit.AuditRecord;
@@ -48,6 +55,7 @@ public final class KeyManagement {
     private final Clock clock;
     private final CallPipeline pipeline;
     private final AttestationGate attestation;
+    private final KbsProtocol kbs;
     private final java.util.function.BooleanSupplier ready;
 
     KeyManagement(BarrierStore barrier, KeyService keys, KeyCryptography cryptography, WrappingKeys wrappingKeys,
@@ -63,6 +71,7 @@ public final class KeyManagement {
         this.crypto = crypto;
         this.clock = clock;
         this.attestation = attestation;
+        this.kbs = new KbsProtocol(attestation, clock, crypto.random());
         this.pipeline = new CallPipeline(barrier, projects, limits, audit, clock);
         this.ready = () -> {
             try {
@@ -347,20 +356,59 @@ public final class KeyManagement {
      * the version as a JWK in a compact JWE to the workload key. No role releases without evidence.
      */
     public String release(Caller caller, VersionRef ref, Evidence evidence) {
-        return pipeline.read(caller, "key.release", Right.CRYPTO, version(ref), () -> {
-            Key key = keys.key(caller.tenant(), ref.key());
-            if (!key.release().releasable()) {
-                throw KmsError.denied("key " + key.id() + " was not created releasable");
-            }
-            attestation.admit(caller, version(ref), key.release(), evidence);
-            KeyService.Released released = keys.releasableJwk(caller.tenant(), ref);
-            try {
-                String name = key(KeyRef.of(key.keyRingId(), key.id())) + "/versions/" + released.version().number();
-                return attestation.seal(evidence, released.jwk(), Map.of("cty", "jwk+json", "tresor_key", name));
-            } finally {
-                java.util.Arrays.fill(released.jwk(), (byte) 0);
-            }
+        return pipeline.read(caller, "key.release", Right.CRYPTO, version(ref), () -> releaseVersion(caller, ref,
+                terms -> attestation.admit(caller, version(ref), terms, evidence),
+                (jwk, headers) -> attestation.seal(evidence, jwk, headers)));
+    }
+
+    // --- the Confidential Containers KBS protocol (Tresor extension) ---------------------------
+
+    /** KBS {@code Request}: opens a session of this KMS instance and answers its challenge. */
+    public KbsChallenge kbsAuth(TenantId tenant, KbsRequest request) {
+        Caller guest = KbsProtocol.guest(tenant, "new");
+        return pipeline.read(guest, "kbs.auth", Right.CRYPTO, "kbs/sessions", () -> kbs.auth(guest, request));
+    }
+
+    /**
+     * KBS {@code Attestation}: verifies the evidence bound to the session's nonce and the guest's
+     * tee-pubkey; the session is then attested and its token answered (again for a repeat).
+     */
+    public KbsSessions.Attested kbsAttest(TenantId tenant, String sessionId, KbsAttestation attestation) {
+        Caller guest = KbsProtocol.guest(tenant, sessionId);
+        return pipeline.read(guest, "kbs.attest", Right.CRYPTO, "kbs/sessions",
+                () -> kbs.attest(guest, sessionId, attestation));
+    }
+
+    /**
+     * KBS resource: the key version the path names, released by its policy over the session's
+     * verdict, as a JWE to the session's tee-pubkey.
+     */
+    public Jwe kbsResource(TenantId tenant, KbsCredential credential, KbsResourcePath path) {
+        Caller guest = KbsProtocol.guest(tenant, "resource");
+        return pipeline.read(guest, "kbs.resource", Right.CRYPTO, "kbs/resource", () -> {
+            KbsSessions.Attested session = kbs.session(guest, credential);
+            VersionRef ref = path.versionRef();
+            return releaseVersion(guest, ref,
+                    terms -> attestation.authorize(guest, version(ref), terms, session.result()),
+                    (jwk, headers) -> attestation.sealTo(session.teeKey(), jwk, headers));
         });
+    }
+
+    /** Release of a version: releasable, admitted by {@code admit}, its JWK sealed by {@code seal}. */
+    private <T> T releaseVersion(Caller caller, VersionRef ref, java.util.function.Consumer<ReleaseTerms> admit,
+                                 java.util.function.BiFunction<byte[], Map<String, String>, T> seal) {
+        Key key = keys.key(caller.tenant(), ref.key());
+        if (!key.release().releasable()) {
+            throw KmsError.denied("key " + key.id() + " was not created releasable");
+        }
+        admit.accept(key.release());
+        KeyService.Released released = keys.releasableJwk(caller.tenant(), ref);
+        try {
+            String name = key(KeyRef.of(key.keyRingId(), key.id())) + "/versions/" + released.version().number();
+            return seal.apply(released.jwk(), Map.of("cty", "jwk+json", "tresor_key", name));
+        } finally {
+            java.util.Arrays.fill(released.jwk(), (byte) 0);
+        }
     }
 
     /** A Nonce for a KMIP Attestation Required answer; the retry's credential must echo it. */

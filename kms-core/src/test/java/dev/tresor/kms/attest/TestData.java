@@ -11,13 +11,13 @@ import java.time.ZoneOffset;
 import java.util.List;
 
 /** The shared attestation samples; a missing file fails the test, it never skips it. */
-final class TestData {
+public final class TestData {
     static final Clock SNP_CLOCK = at("2025-06-01T00:00:00Z");
 
     private TestData() {
     }
 
-    static Path root() {
+    public static Path root() {
         String shared = System.getProperty("tresor.shared");
         if (shared == null) {
             throw new IllegalStateException("system property tresor.shared is not set");
@@ -29,7 +29,7 @@ final class TestData {
         return root;
     }
 
-    static byte[] read(String relative) {
+    public static byte[] read(String relative) {
         try {
             return Files.readAllBytes(root().resolve(relative));
         } catch (IOException e) {
@@ -41,7 +41,7 @@ final class TestData {
         return java.util.Arrays.stream(relatives).flatMap(r -> Certificates.parse(read(r)).stream()).toList();
     }
 
-    static Clock at(String instant) {
+    public static Clock at(String instant) {
         return Clock.fixed(Instant.parse(instant), ZoneOffset.UTC);
     }
 }

@@ -13,7 +13,7 @@ import java.util.concurrent.Callable;
  * generation (RSA-4096 takes seconds) gets its own small pool so it cannot occupy the workers
  * that serve encrypt and decrypt.
  */
-final class Blocking {
+public final class Blocking {
     static final String CORE_POOL = "tresor-core";
     static final String KEY_GENERATION_POOL = "tresor-key-generation";
     static final int CORE_THREADS = 64;
@@ -27,7 +27,7 @@ final class Blocking {
     }
 
     /** Runs a core call on the core pool. */
-    <T> Future<T> run(Callable<T> work) {
+    public <T> Future<T> run(Callable<T> work) {
         return core.executeBlocking(work, false);
     }
 

@@ -1,5 +1,6 @@
 package dev.tresor.kms.rest;
 
+import dev.tresor.kms.rest.kbs.KbsRoutes;
 import dev.tresor.kms.service.Administration;
 import dev.tresor.kms.service.KeyManagement;
 import io.vertx.core.Future;
@@ -69,6 +70,7 @@ public final class RestServer {
         new WrappingKeyRoutes(keys, calls, clock).mount(r);
         new ExportRoutes(keys, calls).mount(r);
         new AttestationRoutes(keys, calls, options.bodyLimit()).mount(r);
+        new KbsRoutes(keys, blocking, options.regions(), options.kbsDefaultTenant(), clock).mount(r);
 
         ErrorResponses errors = new ErrorResponses(metrics, options.bodyLimit());
         r.route().failureHandler(errors::handle);

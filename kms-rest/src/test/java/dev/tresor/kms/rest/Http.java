@@ -12,11 +12,11 @@ import java.time.Duration;
 import java.util.Optional;
 
 /** A small JDK HttpClient wrapper for golden tests: raw status, headers and body, nothing interpreted. */
-final class Http {
+public final class Http {
     private final HttpClient client;
     private final String baseUrl;
 
-    Http(HttpClient client, String baseUrl) {
+    public Http(HttpClient client, String baseUrl) {
         this.client = client;
         this.baseUrl = baseUrl;
     }
@@ -26,20 +26,20 @@ final class Http {
     }
 
     /** One answer: the status, the headers, and the body as text. */
-    record Reply(int status, java.net.http.HttpHeaders headers, String body) {
-        JsonObject json() {
+    public record Reply(int status, java.net.http.HttpHeaders headers, String body) {
+        public JsonObject json() {
             return new JsonObject(body);
         }
 
-        JsonArray array(String member) {
+        public JsonArray array(String member) {
             return json().getJsonArray(member);
         }
 
-        String message() {
+        public String message() {
             return json().getString("message");
         }
 
-        Optional<String> header(String name) {
+        public Optional<String> header(String name) {
             return headers.firstValue(name);
         }
 
@@ -49,19 +49,19 @@ final class Http {
         }
     }
 
-    Reply get(String path, String token) {
+    public Reply get(String path, String token) {
         return send("GET", path, token, null);
     }
 
-    Reply delete(String path, String token) {
+    public Reply delete(String path, String token) {
         return send("DELETE", path, token, null);
     }
 
-    Reply post(String path, String token, Object body) {
+    public Reply post(String path, String token, Object body) {
         return send("POST", path, token, body == null ? null : body.toString());
     }
 
-    Reply send(String method, String path, String token, String body) {
+    public Reply send(String method, String path, String token, String body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(Duration.ofSeconds(60))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()

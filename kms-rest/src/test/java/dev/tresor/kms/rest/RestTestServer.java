@@ -13,6 +13,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,12 +33,13 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * temporary directory with the dev seal and a hand-moved clock, the REST server on a free port,
  * and an operator token made the way {@code kms-server} makes its first one.
  */
-final class RestTestServer implements BeforeAllCallback, AfterAllCallback {
-    static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+public final class RestTestServer implements BeforeAllCallback, AfterAllCallback {
+    public static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
     private static final Grant BOOTSTRAP = Grant.operator(new Principal(Principal.Kind.OPERATOR, "rest-test"));
 
     private final RestOptions options;
     private final AttestationOptions attestation;
+    private final HttpClient client;
     private final MovableClock clock = new MovableClock(START);
     private Path dataDir;
     private KmsCore core;
@@ -51,8 +53,15 @@ final class RestTestServer implements BeforeAllCallback, AfterAllCallback {
     }
 
     RestTestServer(RestOptions options, AttestationOptions attestation) {
+        this(options, attestation, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10)).build());
+    }
+
+    /** With the client the test's own calls use (one that trusts the server's certificate, for HTTPS). */
+    public RestTestServer(RestOptions options, AttestationOptions attestation, HttpClient client) {
         this.options = options;
         this.attestation = attestation;
+        this.client = client;
     }
 
     /** Plain HTTP on 127.0.0.1, any free port. */
@@ -70,7 +79,7 @@ final class RestTestServer implements BeforeAllCallback, AfterAllCallback {
         server = new RestServer(vertx, core.keyManagement(), core.administration(), clock, options, metrics);
         await(server.start());
         operatorToken = core.administration().createOperatorToken(BOOTSTRAP, "rest tests").secret();
-        http = new Http((options.tls() ? "https" : "http") + "://127.0.0.1:" + server.actualPort());
+        http = new Http(client, (options.tls() ? "https" : "http") + "://127.0.0.1:" + server.actualPort());
     }
 
     @Override
@@ -85,11 +94,11 @@ final class RestTestServer implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
-    MovableClock clock() {
+    public MovableClock clock() {
         return clock;
     }
 
-    KmsCore core() {
+    public KmsCore core() {
         return core;
     }
 
@@ -97,31 +106,31 @@ final class RestTestServer implements BeforeAllCallback, AfterAllCallback {
         return server;
     }
 
-    Http http() {
+    public Http http() {
         return http;
     }
 
-    String operatorToken() {
+    public String operatorToken() {
         return operatorToken;
     }
 
-    int port() {
+    public int port() {
         return server.actualPort();
     }
 
     /** A new project through the admin API; answers its id. */
-    String newProject(long callsPerHour) {
+    public String newProject(long callsPerHour) {
         Http.Reply reply = http.post("/admin/v1/projects", operatorToken, new JsonObject().put("callsPerHour", callsPerHour));
         assertEquals(201, reply.status(), reply::toString);
         return reply.json().getString("projectId");
     }
 
-    String newProject() {
+    public String newProject() {
         return newProject(10_000);
     }
 
     /** A token of {@code role} in the project, through the admin API. */
-    String token(String projectId, Role role) {
+    public String token(String projectId, Role role) {
         Http.Reply reply = http.post("/admin/v1/projects/" + projectId + "/tokens", operatorToken,
                 new JsonObject().put("role", role.wireName()).put("description", "rest test " + role.wireName()));
         assertEquals(201, reply.status(), reply::toString);
@@ -129,17 +138,17 @@ final class RestTestServer implements BeforeAllCallback, AfterAllCallback {
     }
 
     /** A project's API as one token sees it. */
-    ProjectApi api(String projectId, String token) {
+    public ProjectApi api(String projectId, String token) {
         return new ProjectApi(http, projectId, token);
     }
 
     /** A new project and its admin's view of it. */
-    ProjectApi newProjectApi() {
+    public ProjectApi newProjectApi() {
         String projectId = newProject();
         return api(projectId, token(projectId, Role.ADMIN));
     }
 
-    static <T> T await(Future<T> future) {
+    public static <T> T await(Future<T> future) {
         try {
             return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         } catch (ExecutionException e) {

@@ -10,12 +10,15 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.Date;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
@@ -27,8 +30,8 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** Self-signed P-256 certificates for 127.0.0.1, made with BouncyCastle; the key as PKCS#8 PEM. */
-record TestCertificates(X509Certificate certificate, Path keyFile, Path certificateFile) {
-    static TestCertificates create(String commonName) {
+public record TestCertificates(X509Certificate certificate, Path keyFile, Path certificateFile) {
+    public static TestCertificates create(String commonName) {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
             generator.initialize(new ECGenParameterSpec("secp256r1"));
@@ -58,6 +61,22 @@ record TestCertificates(X509Certificate certificate, Path keyFile, Path certific
 
     String certificatePem() {
         return pem(certificate);
+    }
+
+    /** A TLS context that trusts exactly this certificate, as a client of the test server. */
+    public SSLContext trustingContext() {
+        try {
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("server", certificate);
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(trust);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, factory.getTrustManagers(), null);
+            return context;
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String pem(Object object) {

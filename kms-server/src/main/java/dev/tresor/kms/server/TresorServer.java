@@ -93,12 +93,16 @@ final class TresorServer {
         RestMetrics metrics = RestMetrics.create();
         Vertx vertx = metrics.newVertx(new VertxOptions());
         try {
-            RestServer rest = new RestServer(vertx, core.keyManagement(), core.administration(), clock,
-                    RestOptions.defaults()
-                            .withHost(config.listenHost())
-                            .withPort(config.restPort())
-                            .withTls(restTls.privateKey(), restTls.certificate())
-                            .withBodyLimit(config.bodyLimitBytes()),
+            RestOptions restOptions = RestOptions.defaults()
+                    .withHost(config.listenHost())
+                    .withPort(config.restPort())
+                    .withTls(restTls.privateKey(), restTls.certificate())
+                    .withBodyLimit(config.bodyLimitBytes());
+            if (config.kbsDefaultProject().isPresent()) {
+                restOptions = restOptions.withKbsDefaultTenant(new TenantId(config.kbsDefaultProject().get(),
+                        Regions.DEFAULT));
+            }
+            RestServer rest = new RestServer(vertx, core.keyManagement(), core.administration(), clock, restOptions,
                     metrics);
             await(rest.start(), START_TIMEOUT, "start the HTTPS listener on port " + config.restPort());
 

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.regex.Pattern;
 
 /**
  * Everything {@code serve} needs to start. Each {@link Setting} comes from, in rising
@@ -19,7 +20,10 @@ import java.util.Properties;
 public record ServerConfig(boolean dev, Path dataDir, String listenHost, int restPort, int kmipPort,
                            Optional<TlsFiles> restTls, Optional<TlsFiles> kmipTls, Optional<Path> kmipClientCa,
                            long callsPerHour,
-                           int bodyLimitBytes, SealType sealType, boolean allowSimulatedAttestation) {
+                           int bodyLimitBytes, SealType sealType, boolean allowSimulatedAttestation,
+                           Optional<String> kbsDefaultProject) {
+    private static final Pattern UUID =
+            Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final int MAX_BODY_LIMIT = 16 * 1024 * 1024;
     /** 64 KiB of data as base64 plus the JSON around it. */
     private static final int MIN_BODY_LIMIT = 96 * 1024;
@@ -31,6 +35,7 @@ public record ServerConfig(boolean dev, Path dataDir, String listenHost, int res
         Objects.requireNonNull(kmipTls);
         Objects.requireNonNull(kmipClientCa);
         Objects.requireNonNull(sealType);
+        Objects.requireNonNull(kbsDefaultProject);
     }
 
     /** Reads {@code configFile} (if any) and {@code environment}; every problem is a {@link UsageError}. */
@@ -102,7 +107,8 @@ public record ServerConfig(boolean dev, Path dataDir, String listenHost, int res
                 number(values, Setting.CALLS_PER_HOUR, 1, Long.MAX_VALUE),
                 (int) number(values, Setting.BODY_LIMIT, MIN_BODY_LIMIT, MAX_BODY_LIMIT),
                 sealType,
-                bool(values, Setting.ALLOW_SIMULATED_ATTESTATION));
+                bool(values, Setting.ALLOW_SIMULATED_ATTESTATION),
+                Optional.ofNullable(values.get(Setting.KBS_DEFAULT_PROJECT)).map(ServerConfig::projectId));
     }
 
     private static Optional<TlsFiles> tls(Map<Setting, Value> values, Setting cert, Setting key) {
@@ -123,6 +129,14 @@ public record ServerConfig(boolean dev, Path dataDir, String listenHost, int res
             throw new UsageError(setting.key() + ": cannot read " + path + " (" + value.origin() + ")");
         }
         return path;
+    }
+
+    private static String projectId(Value value) {
+        if (!UUID.matcher(value.text()).matches()) {
+            throw new UsageError(Setting.KBS_DEFAULT_PROJECT.key() + ": '" + value.text() + "' is not a project id (a UUID) ("
+                    + value.origin() + ")");
+        }
+        return value.text().toLowerCase(java.util.Locale.ROOT);
     }
 
     private static Value required(Map<Setting, Value> values, Setting setting) {

@@ -22,6 +22,9 @@ public enum Setting {
             "rolling-hour call budget of the --dev project (admin-API projects name their own)"),
     BODY_LIMIT("limit.body.bytes", "131072", "largest HTTP request body accepted"),
     SEAL_TYPE("seal.type", "shamir", "dev (key file in the data dir, auto-unsealed) or shamir (--dev: dev)"),
+    KBS_DEFAULT_PROJECT("kbs.default.project", null,
+            "project (UUID, region eu01) the KBS protocol serves at /kbs/v0; without it only at"
+                    + " /v1/projects/{p}/regions/{r}/kbs/v0"),
     ALLOW_SIMULATED_ATTESTATION("attestation.allowSimulated", "false",
             "accept evidence from the simulated TEE and serve its dev-only report endpoint (--dev: true)");
 

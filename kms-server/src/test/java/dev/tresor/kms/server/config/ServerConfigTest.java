@@ -66,6 +66,16 @@ class ServerConfigTest {
     }
 
     @Test
+    void theKbsDefaultProjectIsAProjectId() {
+        assertTrue(ServerConfig.load(true, Optional.empty(), Map.of()).kbsDefaultProject().isEmpty());
+        assertEquals(Optional.of("0a6f3c1e-2d4b-4c8a-9e7f-1b2c3d4e5f60"), ServerConfig.load(true, Optional.empty(),
+                Map.of("TRESOR_KBS_DEFAULT_PROJECT", "0A6F3C1E-2D4B-4C8A-9E7F-1B2C3D4E5F60")).kbsDefaultProject());
+        UsageError bad = assertThrows(UsageError.class, () -> ServerConfig.load(true, Optional.empty(),
+                Map.of("TRESOR_KBS_DEFAULT_PROJECT", "default")));
+        assertTrue(bad.getMessage().contains("kbs.default.project: 'default' is not a project id"), bad.getMessage());
+    }
+
+    @Test
     void productionNeedsTlsFilesAndUsesTheShamirSeal() throws IOException {
         UsageError missing = assertThrows(UsageError.class,
                 () -> ServerConfig.load(false, Optional.empty(), Map.of()));
