@@ -43,7 +43,7 @@ public final class AuditLog {
 
     /** Records a call that changed nothing; durable before this returns. */
     public void record(AuditEvent event) {
-        record(event, store.batch());
+        write(List.of(event), store.batch());
     }
 
     /**
@@ -51,16 +51,55 @@ public final class AuditLog {
      * written; the change and its record are durable together or not at all.
      */
     public void record(AuditEvent event, BarrierStore.Batch changes) {
-        Chain chain = chains.computeIfAbsent(event.tenant(), tenant -> new Chain());
+        write(List.of(event), changes);
+    }
+
+    /**
+     * Holds a call's event in {@code pending}, for a later {@link #record(PendingAudit, AuditEvent, BarrierStore.Batch)}
+     * or {@link #complete} to write; once {@code pending} is complete, records it at once.
+     */
+    public void hold(PendingAudit pending, AuditEvent event) {
+        if (pending.isOpen()) {
+            pending.add(Objects.requireNonNull(event));
+        } else {
+            record(event);
+        }
+    }
+
+    /** Records a mutation as above, with the events {@code pending} holds ahead of its own, in the same batch. */
+    public void record(PendingAudit pending, AuditEvent event, BarrierStore.Batch changes) {
+        write(pending.takeWith(Objects.requireNonNull(event)), changes);
+    }
+
+    /** Ends {@code pending}: writes the events it holds in one batch, durable before this returns. */
+    public void complete(PendingAudit pending) {
+        pending.close();
+        if (!pending.isEmpty()) {
+            write(pending.takeWith(null), store.batch());
+        }
+    }
+
+    /** Chains {@code events} in order, adds them to {@code changes} and writes the batch. */
+    private void write(List<AuditEvent> events, BarrierStore.Batch changes) {
+        String tenant = events.get(0).tenant();
+        if (events.stream().anyMatch(e -> !e.tenant().equals(tenant))) {
+            throw new IllegalArgumentException("the events of one write belong to one tenant");
+        }
+        Chain chain = chains.computeIfAbsent(tenant, t -> new Chain());
         CompletableFuture<Void> durable;
         chain.lock.lock();
         try {
-            load(chain, event.tenant());
-            AuditRecord record = AuditRecord.chain(chain.lastSequence + 1, event, chain.lastHash);
-            changes.put(key(record.tenant(), record.sequence()), AuditJson.encode(record));
+            load(chain, tenant);
+            long sequence = chain.lastSequence;
+            String hash = chain.lastHash;
+            for (AuditEvent event : events) {
+                AuditRecord record = AuditRecord.chain(++sequence, event, hash);
+                changes.put(key(record.tenant(), record.sequence()), AuditJson.encode(record));
+                hash = record.hash();
+            }
             durable = store.submit(changes);
-            chain.lastSequence = record.sequence();
-            chain.lastHash = record.hash();
+            chain.lastSequence = sequence;
+            chain.lastHash = hash;
         } catch (RuntimeException e) {
             throw unavailable(e);
         } finally {

@@ -2,6 +2,7 @@ package dev.tresor.kms.service;
 
 import dev.tresor.kms.audit.AuditEvent;
 import dev.tresor.kms.audit.AuditLog;
+import dev.tresor.kms.audit.PendingAudit;
 import dev.tresor.kms.limit.RateLimits;
 import dev.tresor.kms.seal.BarrierStore;
 import dev.tresor.kms.tenant.Caller;
@@ -19,7 +20,8 @@ import java.util.logging.Logger;
  * What every service call goes through: seal check → project lookup → rate limit → authorisation →
  * operation → audit. A mutation hands its batch to the commit function it is given, which writes
  * the audit record in the same atomic batch; any other call is audited after it ran. A call whose
- * audit record cannot be written fails.
+ * audit record cannot be written fails. The core calls of one admitted front-end call share one
+ * durable write ({@link #admitted}).
  */
 final class CallPipeline {
     private static final Logger LOG = Logger.getLogger(CallPipeline.class.getName());
@@ -46,22 +48,51 @@ final class CallPipeline {
     /** Runs a call that may commit one batch of changes through the function it is given. */
     <T> T run(Caller caller, String operation, Right right, String resource,
               Function<Consumer<BarrierStore.Batch>, T> call) {
+        return execute(caller, !caller.admitted(), operation, right, resource, call);
+    }
+
+    /**
+     * Runs one front-end call that takes several core calls: counts it once and audits it as
+     * {@code operation}, then runs {@code item} with the caller marked as admitted. The audit
+     * events of all its core calls are held and written together (with the first mutation's
+     * batch, or at the end), so the call costs one durable write; it answers only once they are
+     * durable, and fails if they cannot be written.
+     */
+    <T> T admitted(Caller caller, String operation, Function<Caller, T> item) {
+        if (caller.admitted()) {
+            throw new IllegalArgumentException("this caller's call was already admitted");
+        }
+        PendingAudit pending = new PendingAudit();
+        Caller admitted = caller.admittedInto(pending);
+        try {
+            execute(admitted, true, operation, Right.READ_METADATA, "", commit -> null);
+            T result = item.apply(admitted);
+            audit.complete(pending);
+            return result;
+        } catch (RuntimeException e) {
+            completeAfterFailure(operation, pending);
+            throw e;
+        }
+    }
+
+    private <T> T execute(Caller caller, boolean count, String operation, Right right, String resource,
+                          Function<Consumer<BarrierStore.Batch>, T> call) {
         barrier.requireUnsealed(); // caches must not serve a sealed server
         Project project = projects.get(caller.tenant().projectId());
         boolean[] committed = {false};
         try {
-            if (!caller.admitted()) {
+            if (count) {
                 limits.take(caller.tenant(), project.callsPerHour(), clock.instant());
             }
             if (!caller.role().allows(right)) {
                 throw KmsError.denied("role " + caller.role().wireName() + " may not " + operation);
             }
             T result = call.apply(batch -> {
-                audit.record(event(caller, operation, resource, "ok"), batch);
+                record(caller, event(caller, operation, resource, "ok"), batch);
                 committed[0] = true;
             });
             if (!committed[0]) {
-                audit.record(event(caller, operation, resource, "ok"));
+                record(caller, event(caller, operation, resource, "ok"));
             }
             return result;
         } catch (KmsError e) {
@@ -77,14 +108,34 @@ final class CallPipeline {
         }
     }
 
+    /** A mutation's event, with any events the caller's admission holds, in the mutation's batch. */
+    private void record(Caller caller, AuditEvent event, BarrierStore.Batch changes) {
+        caller.admission().ifPresentOrElse(pending -> audit.record(pending, event, changes),
+                () -> audit.record(event, changes));
+    }
+
+    /** A call that changed nothing: written now, or held until its admitted front-end call ends. */
+    private void record(Caller caller, AuditEvent event) {
+        caller.admission().ifPresentOrElse(pending -> audit.hold(pending, event), () -> audit.record(event));
+    }
+
     private void recordFailure(Caller caller, String operation, String resource, KmsError error) {
         if (error.code() == ErrorCode.SEALED) {
             return; // nothing can be written while sealed
         }
         try {
-            audit.record(event(caller, operation, resource, error.code().name()));
+            record(caller, event(caller, operation, resource, error.code().name()));
         } catch (KmsError auditFailure) {
             LOG.warning("audit record of a failed " + operation + " could not be written: " + auditFailure.getMessage());
+        }
+    }
+
+    /** The front-end call failed already; its held events are still written if at all possible. */
+    private void completeAfterFailure(String operation, PendingAudit pending) {
+        try {
+            audit.complete(pending);
+        } catch (KmsError auditFailure) {
+            LOG.warning("audit records of a failed " + operation + " could not be written: " + auditFailure.getMessage());
         }
     }
 

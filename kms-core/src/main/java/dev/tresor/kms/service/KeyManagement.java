@@ -84,13 +84,14 @@ public final class KeyManagement {
     }
 
     /**
-     * Counts one front-end call against the instance's budget and audits it as {@code operation};
-     * answers the caller marked as admitted, so the core calls that make up this one front-end
-     * call (a KMIP batch item) are not counted again. Also the way to count and audit a call
-     * that touches no key (KMIP Query, Discover Versions).
+     * Runs one front-end call that takes several core calls (a KMIP batch item): counts it once
+     * against the instance's budget and audits it as {@code operation}, then runs {@code item}
+     * with the caller marked as admitted, so the core calls it makes are not counted again. All
+     * their audit records are durable, in one write, before this returns. Also the way to count
+     * and audit a call that touches no key (KMIP Query, Discover Versions).
      */
-    public Caller admit(Caller caller, String operation) {
-        return pipeline.read(caller, operation, Right.READ_METADATA, "", caller::asAdmitted);
+    public <T> T admitted(Caller caller, String operation, java.util.function.Function<Caller, T> item) {
+        return pipeline.admitted(caller, operation, item);
     }
 
     /** The instance's rolling-hour budget right now (for RateLimit-* headers); not itself a counted call. */

@@ -14,15 +14,20 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
  * KMIP client certificates: the SHA-256 fingerprint of a registered certificate maps the TLS
  * client to a project and role. (The TLS layer has already checked the chain to the client CA.)
+ * Registered certificates are cached after first use (every KMIP message authenticates) and
+ * dropped from the cache when registered again or revoked.
  */
 public final class ClientCertificates {
     private final TenantLedger ledger;
     private final Clock clock;
+    private final ConcurrentHashMap<String, ClientCertificate> cache = new ConcurrentHashMap<>();
 
     public ClientCertificates(BarrierStore store, Clock clock) {
         this.ledger = new TenantLedger(store);
@@ -48,15 +53,17 @@ public final class ClientCertificates {
         BarrierStore.Batch batch = ledger.batch();
         ledger.put(batch, registered);
         commit.accept(batch);
+        cache.remove(registered.fingerprint());
         return registered;
     }
 
     public Grant authenticate(X509Certificate certificate) {
-        ClientCertificate registered = ledger.certificate(fingerprint(certificate))
+        ClientCertificate registered = Optional.ofNullable(cache.computeIfAbsent(fingerprint(certificate),
+                        fingerprint -> ledger.certificate(fingerprint).orElse(null)))
                 .filter(c -> !c.revoked() && clock.instant().isBefore(c.notAfter()))
                 .orElseThrow(() -> KmsError.of(ErrorCode.UNAUTHENTICATED, "client certificate is not registered"));
         return new Grant(new Principal(Principal.Kind.CLIENT_CERTIFICATE, registered.fingerprint()),
-                java.util.Optional.of(registered.projectId()), registered.role());
+                Optional.of(registered.projectId()), registered.role());
     }
 
     public List<ClientCertificate> list(String projectId) {
@@ -71,6 +78,7 @@ public final class ClientCertificates {
         ledger.put(batch, new ClientCertificate(c.fingerprint(), c.subject(), c.projectId(), c.role(),
                 c.registeredAt(), c.notAfter(), true));
         commit.accept(batch);
+        cache.remove(c.fingerprint());
     }
 
     /** Lower-case hex SHA-256 of the certificate's DER encoding. */

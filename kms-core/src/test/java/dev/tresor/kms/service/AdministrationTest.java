@@ -118,6 +118,22 @@ class AdministrationTest {
     }
 
     @Test
+    void aClientCertificateTakesANewRoleAndIsRefusedOnceRevokedThoughAuthenticatedBefore() throws Exception {
+        TenantId tenant = test.newProject();
+        String pem = selfSignedPem();
+        X509Certificate certificate = (X509Certificate) CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+        admin.registerClientCertificate(TestCore.OPERATOR, tenant.projectId(), Role.AUDITOR, pem);
+        assertEquals(Role.AUDITOR, admin.authenticateClientCertificate(certificate).role());
+        String fingerprint = admin.registerClientCertificate(TestCore.OPERATOR, tenant.projectId(), Role.CRYPTO_USER,
+                pem).fingerprint();
+        assertEquals(Role.CRYPTO_USER, admin.authenticateClientCertificate(certificate).role());
+        admin.revokeClientCertificate(TestCore.OPERATOR, tenant.projectId(), fingerprint);
+        assertEquals(ErrorCode.UNAUTHENTICATED, assertThrows(KmsError.class,
+                () -> admin.authenticateClientCertificate(certificate)).code());
+    }
+
+    @Test
     void aBudgetTheLimiterCannotHoldIsRefusedAtCreation() {
         KmsError error = assertThrows(KmsError.class, () -> admin.createProject(TestCore.OPERATOR, Optional.empty(),
                 OptionalLong.of(20_000_000), false));

@@ -45,14 +45,17 @@ class BudgetTest {
             KeyManagement kms = test.core().keyManagement();
             TenantId tenant = test.newProject(2);
             Caller admin = TestCore.caller(tenant, Role.ADMIN);
-            Caller item = kms.admit(admin, "kmip.locate");
-            assertTrue(item.admitted());
-            for (int call = 0; call < 5; call++) {
-                kms.listKeyRings(item);
-            }
+            kms.admitted(admin, "kmip.locate", item -> {
+                assertTrue(item.admitted());
+                for (int call = 0; call < 5; call++) {
+                    kms.listKeyRings(item);
+                }
+                return null;
+            });
             assertEquals(1, kms.rateLimitStatus(tenant).remaining());
-            kms.admit(admin, "kmip.query");
-            assertEquals(ErrorCode.RATE_LIMITED, assertThrows(KmsError.class, () -> kms.admit(admin, "kmip.query")).code());
+            kms.admitted(admin, "kmip.query", item -> null);
+            assertEquals(ErrorCode.RATE_LIMITED,
+                    assertThrows(KmsError.class, () -> kms.admitted(admin, "kmip.query", item -> null)).code());
         }
     }
 }

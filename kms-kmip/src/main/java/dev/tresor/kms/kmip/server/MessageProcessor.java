@@ -123,23 +123,25 @@ public final class MessageProcessor {
     private Outcome run(BatchItem item, RequestHeader header, ProtocolVersion version,
                         X509Certificate clientCertificate, IdPlaceholder placeholder, Supplier<Caller> caller,
                         boolean mayIssueNonce) {
-        Caller admitted = null;
+        Caller[] admitted = {null}; // for the Nonce of an Attestation Required refusal
         try {
             Operation operation = item.operation().orElseThrow(() -> new KmipFailure(
                     ResultReason.OPERATION_NOT_SUPPORTED, "unknown operation " + item.operationCode()));
             OperationHandler handler = operations.handler(operation).orElseThrow(() -> new KmipFailure(
                     ResultReason.OPERATION_NOT_SUPPORTED, operation + " is not supported"));
             // Each batch item is one counted, audited call, however many core calls it takes.
-            admitted = keys.admit(caller.get(), auditName(operation));
-            OperationContext context = new OperationContext(admitted, clientCertificate, header, placeholder, keys,
-                    clock);
-            return new Outcome(ResponseItem.success(item, handler.handle(context, item.payload())), Optional.empty());
+            Ttlv payload = keys.admitted(caller.get(), auditName(operation), itemCaller -> {
+                admitted[0] = itemCaller;
+                return handler.handle(new OperationContext(itemCaller, clientCertificate, header, placeholder, keys,
+                        clock), item.payload());
+            });
+            return new Outcome(ResponseItem.success(item, payload), Optional.empty());
         } catch (RuntimeException e) {
             KmipErrors.Refusal refusal = KmipErrors.refusal(e, version, header.attestationCapable());
             Optional<Nonce> nonce = Optional.empty();
-            if (refusal.reason() == ResultReason.ATTESTATION_REQUIRED && admitted != null && mayIssueNonce) {
+            if (refusal.reason() == ResultReason.ATTESTATION_REQUIRED && admitted[0] != null && mayIssueNonce) {
                 try {
-                    nonce = Optional.of(issueNonce(admitted));
+                    nonce = Optional.of(issueNonce(admitted[0]));
                 } catch (RuntimeException noNonce) {
                     refusal = KmipErrors.refusal(noNonce, version, header.attestationCapable());
                 }

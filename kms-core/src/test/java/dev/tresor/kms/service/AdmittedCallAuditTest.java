@@ -1,0 +1,115 @@
+package dev.tresor.kms.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.tresor.kms.audit.AuditRecord;
+import dev.tresor.kms.audit.AuditVerifier;
+import dev.tresor.kms.tenant.Caller;
+import dev.tresor.kms.tenant.Role;
+import dev.tresor.kms.tenant.TenantId;
+import dev.tresor.kms.testing.TestCore;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The audit records of an admitted front-end call (a KMIP batch item): every core call it makes
+ * still leaves its record, but they are written together, with the first mutation or when the
+ * call ends, in call order and on an intact chain.
+ */
+class AdmittedCallAuditTest {
+    private static final Instant FOREVER = Instant.parse("9999-01-01T00:00:00Z");
+
+    @TempDir
+    Path dataDir;
+
+    private TestCore test;
+    private KeyManagement kms;
+    private Caller admin;
+    private Caller auditor;
+
+    @BeforeEach
+    void open() {
+        test = TestCore.open(dataDir);
+        kms = test.core().keyManagement();
+        TenantId tenant = test.newProject(3);
+        admin = TestCore.caller(tenant, Role.ADMIN);
+        auditor = TestCore.caller(tenant, Role.AUDITOR);
+    }
+
+    @AfterEach
+    void close() {
+        test.close();
+    }
+
+    /** The operation and result of each record of the tenant (the export's own record comes after). */
+    private List<String> trail() {
+        test.clock().advance(Duration.ofHours(1)); // a fresh budget for the export itself
+        List<AuditRecord> records = kms.exportAudit(auditor, Instant.EPOCH, FOREVER);
+        assertInstanceOf(AuditVerifier.Intact.class, AuditVerifier.verify(records));
+        return records.stream().map(r -> r.operation() + " " + r.result()).toList();
+    }
+
+    @Test
+    void readOnlyCoreCallsAreWrittenWhenTheAdmittedCallEnds() {
+        kms.admitted(admin, "kmip.locate", item -> {
+            kms.listKeyRings(item);
+            assertEquals(List.of(), trail(), "nothing of the call is written while it runs");
+            return null;
+        });
+        assertEquals(List.of("export.audit ok", "kmip.locate ok", "keyring.list ok"), trail());
+    }
+
+    @Test
+    void aMutationCarriesTheRecordsHeldBeforeIt() {
+        kms.admitted(admin, "kmip.create", item -> {
+            kms.listKeyRings(item);
+            kms.createKeyRing(item, new CreateKeyRing("kmip", Optional.empty()));
+            assertEquals(List.of("kmip.create ok", "keyring.list ok", "keyring.create ok"), trail(),
+                    "the mutation is durable together with what came before it");
+            kms.listKeyRings(item);
+            return null;
+        });
+        assertEquals(List.of("kmip.create ok", "keyring.list ok", "keyring.create ok", "export.audit ok",
+                "keyring.list ok"), trail());
+    }
+
+    @Test
+    void aCoreCallUnderTheCallerAfterItsAdmittedCallEndedIsWrittenAtOnce() {
+        Caller ended = kms.admitted(admin, "kmip.decrypt", item -> item);
+        kms.listKeyRings(ended);
+        assertEquals(List.of("kmip.decrypt ok", "keyring.list ok"), trail());
+    }
+
+    @Test
+    void aFailedAdmittedCallStillLeavesItsRecords() {
+        KmsError missing = assertThrows(KmsError.class, () -> kms.admitted(admin, "kmip.get",
+                item -> kms.getKeyRing(item, "no-such-ring")));
+        assertEquals(ErrorCode.NOT_FOUND, missing.code());
+        assertEquals(List.of("kmip.get ok", "keyring.get NOT_FOUND"), trail());
+    }
+
+    @Test
+    void aRefusedAdmissionIsRecordedAndRunsNothing() {
+        for (int call = 0; call < 3; call++) {
+            kms.admitted(admin, "kmip.query", item -> null);
+        }
+        boolean[] ran = {false};
+        KmsError limited = assertThrows(KmsError.class, () -> kms.admitted(admin, "kmip.query", item -> {
+            ran[0] = true;
+            return null;
+        }));
+        assertEquals(ErrorCode.RATE_LIMITED, limited.code());
+        assertFalse(ran[0]);
+        assertEquals(List.of("kmip.query ok", "kmip.query ok", "kmip.query ok", "kmip.query RATE_LIMITED"), trail());
+    }
+}
