@@ -12,8 +12,9 @@ import java.util.OptionalLong;
 /**
  * One KMIP managed object: a core key version (or the public half of a pair) and the KMIP
  * attributes kept for it. Unique Identifier, Object Type, Cryptographic Algorithm and Length come
- * from the core key, and so do Tresor's own {@code y-tresor-version} (the version number) and
- * {@code y-tresor-primary} (whether it is the key's primary version, newest enabled); everything
+ * from the core key, and so do Tresor's own {@code y-tresor-version} (the version number),
+ * {@code y-tresor-primary} (whether it is the key's primary version, newest enabled) and
+ * {@code y-tresor-attested} (whether some use of the key needs fresh attestation); everything
  * else is stored. {@code primaryVersion} is the key's primary version number (0: none) where it
  * was looked up, which only the calls that report attributes do.
  */
@@ -23,6 +24,7 @@ record KmipObject(ObjectId id, Key key, Map<String, List<Ttlv>> stored, Optional
     static final String OTHER_HALF = "(other half of the pair)";
     static final String VERSION = "y-tresor-version";
     static final String PRIMARY = "y-tresor-primary";
+    static final String ATTESTED = "y-tresor-attested";
 
     KmipObject {
         stored = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(stored));
@@ -74,6 +76,7 @@ record KmipObject(ObjectId id, Key key, Map<String, List<Ttlv>> stored, Optional
         all.put(VERSION, List.of(Ttlv.integer(Tag.ATTRIBUTE_VALUE, Math.toIntExact(id.version()))));
         primaryVersion.ifPresent(primary -> all.put(PRIMARY,
                 List.of(Ttlv.bool(Tag.ATTRIBUTE_VALUE, primary == id.version()))));
+        all.put(ATTESTED, List.of(Ttlv.bool(Tag.ATTRIBUTE_VALUE, !key.release().attestationRequiredFor().isEmpty())));
         return all;
     }
 

@@ -83,6 +83,10 @@ class KmipAttestationTest {
                 List<Integer> types = header(required).all(Tag.ATTESTATION_TYPE).stream().map(Ttlv::asEnum).toList();
                 assertTrue(types.containsAll(List.of(SEV_SNP_REPORT, TDX_QUOTE)), types.toString());
 
+                if (version.isTwoOrLater()) {
+                    assertTrue(attested(client, version, sealed.uid()), "y-tresor-attested");
+                }
+
                 Ttlv credential = credential(nonce, SEV_SNP_REPORT, evidence(nonce, server.pki.client.certificate()));
                 Ttlv opened = call(client, version, List.of(capable(), credential), sealed.decrypt());
                 assertEquals(0, Requests.status(item(opened)), message(opened));
@@ -179,6 +183,7 @@ class KmipAttestationTest {
             Sealed free = gatedKey(client, ProtocolVersion.V2_1, Set.of());
             Ttlv credential = credential(nonce, SEV_SNP_REPORT, evidence(nonce, server.pki.client.certificate()));
 
+            assertEquals(false, attested(client, free.version(), free.uid()), "y-tresor-attested");
             Ttlv opened = call(client, free.version(), List.of(capable(), credential), free.decrypt());
             assertArrayEquals(SECRET, item(opened).require(Tag.RESPONSE_PAYLOAD).require(Tag.DATA).asBytes().toArray());
             Ttlv stillFresh = call(client, gated.version(), List.of(capable(), credential), gated.decrypt());
@@ -234,6 +239,14 @@ class KmipAttestationTest {
     private static AuditEvent lastAttempt(KmipTestServer server) {
         List<AuditEvent> attempts = attempts(server);
         return attempts.get(attempts.size() - 1);
+    }
+
+    /** Tresor's y-tresor-attested attribute, asked for by name (2.x form). */
+    private static boolean attested(KmipTestClient client, ProtocolVersion version, String uid) throws Exception {
+        Ttlv answer = new Kmip(client, version).ok(Operation.GET_ATTRIBUTES, Kmip.uid(uid),
+                Ttlv.structure(Tag.ATTRIBUTE_REFERENCE, Ttlv.text(Tag.VENDOR_IDENTIFICATION, "y"),
+                        Ttlv.text(Tag.ATTRIBUTE_NAME, "y-tresor-attested")));
+        return answer.require(Tag.ATTRIBUTES).require(Tag.ATTRIBUTE).require(Tag.ATTRIBUTE_VALUE).asBoolean();
     }
 
     private static Ttlv freshNonce(KmipTestClient client, Sealed sealed) throws Exception {
