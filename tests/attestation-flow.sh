@@ -74,6 +74,7 @@ api() {
 [ -x "$CSI" ] || fail "$CSI is missing: run mvn -Pnative"
 /usr/bin/python3 -c 'import fusepy' 2>/dev/null || fail "python3-fusepy is missing (tests/run-all.sh installs it)"
 [ -f "$TDX_QUOTE" ] || fail "shared test data missing: $TDX_QUOTE"
+[ "$(id -u)" = 0 ] || command -v fusermount >/dev/null || fail "mounting the simulated configfs-tsm needs root or fusermount"
 tresor_dev_start || fail "no dev server"
 cd "$WORK"
 
