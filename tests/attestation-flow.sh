@@ -74,7 +74,10 @@ api() {
 [ -x "$CSI" ] || fail "$CSI is missing: run mvn -Pnative"
 /usr/bin/python3 -c 'import fusepy' 2>/dev/null || fail "python3-fusepy is missing (tests/run-all.sh installs it)"
 [ -f "$TDX_QUOTE" ] || fail "shared test data missing: $TDX_QUOTE"
-[ "$(id -u)" = 0 ] || command -v fusermount >/dev/null || fail "mounting the simulated configfs-tsm needs root or fusermount"
+# The configfs-tsm steps need FUSE; where the machine has none (a container without /dev/fuse),
+# they are skipped with a line saying so, like csi-flow.sh without loop devices.
+fuse=yes
+{ [ -c /dev/fuse ] && { [ "$(id -u)" = 0 ] || command -v fusermount >/dev/null; }; } || fuse=no
 tresor_dev_start || fail "no dev server"
 cd "$WORK"
 
@@ -115,35 +118,42 @@ for mode in gcm wrap; do
   cryptsetup open --test-passphrase --type luks2 "disk.$mode" --key-file "command.$mode" || fail "$mode: LUKS does not open"
 done
 
-step "attestation = tsm: a simulated configfs-tsm tree (FUSE) plays the kernel's part"
-tsm_mount || fail "the configfs-tsm simulator did not mount"
-tsm=$(conf tsm "attestation = tsm" "tsm_root = $WORK/tsm")
-auto_tsm=$(conf auto-tsm "tsm_root = $WORK/tsm")
-for mode in gcm wrap; do
-  recover $mode "$tsm" >"tsm.$mode" 2>"tsm.$mode.err" || fail "recover $mode through configfs-tsm: $(cat "tsm.$mode.err")"
-  cmp -s "dek.$mode" "tsm.$mode" || fail "$mode: the key recovered through configfs-tsm differs"
-  cryptsetup open --test-passphrase --type luks2 "disk.$mode" --key-file "tsm.$mode" || fail "$mode: LUKS does not open"
-done
-recover gcm "$auto_tsm" >tsm.auto 2>tsm.auto.err || fail "attestation = auto with a writable tsm_root/report: $(cat tsm.auto.err)"
-cmp -s dek.gcm tsm.auto || fail "auto: the recovered key differs"
-[ "$(grep -c 'report for generation 1' tsm-sim.log)" = 3 ] || fail "expected 3 reports from the simulated kernel: $(cat tsm-sim.log)"
-[ -z "$(ls tsm/report)" ] || fail "report entries were left behind: $(ls tsm/report)"
-tsm_unmount
+if [ $fuse = yes ]; then
+  step "attestation = tsm: a simulated configfs-tsm tree (FUSE) plays the kernel's part"
+  tsm_mount || fail "the configfs-tsm simulator did not mount"
+  tsm=$(conf tsm "attestation = tsm" "tsm_root = $WORK/tsm")
+  auto_tsm=$(conf auto-tsm "tsm_root = $WORK/tsm")
+  for mode in gcm wrap; do
+    recover $mode "$tsm" >"tsm.$mode" 2>"tsm.$mode.err" || fail "recover $mode through configfs-tsm: $(cat "tsm.$mode.err")"
+    cmp -s "dek.$mode" "tsm.$mode" || fail "$mode: the key recovered through configfs-tsm differs"
+    cryptsetup open --test-passphrase --type luks2 "disk.$mode" --key-file "tsm.$mode" || fail "$mode: LUKS does not open"
+  done
+  recover gcm "$auto_tsm" >tsm.auto 2>tsm.auto.err || fail "attestation = auto with a writable tsm_root/report: $(cat tsm.auto.err)"
+  cmp -s dek.gcm tsm.auto || fail "auto: the recovered key differs"
+  [ "$(grep -c 'report for generation 1' tsm-sim.log)" = 3 ] || fail "expected 3 reports from the simulated kernel: $(cat tsm-sim.log)"
+  [ -z "$(ls tsm/report)" ] || fail "report entries were left behind: $(ls tsm/report)"
+  tsm_unmount
 
-step "configfs-tsm: a report whose generation moved on meanwhile (another writer) is not sent"
-tsm_mount --interfere || fail "the configfs-tsm simulator did not mount"
-refused gcm "$tsm"
-tsm_unmount
+  step "configfs-tsm: a report whose generation moved on meanwhile (another writer) is not sent"
+  tsm_mount --interfere || fail "the configfs-tsm simulator did not mount"
+  refused gcm "$tsm"
+  tsm_unmount
 
-step "configfs-tsm: provider tdx_guest sends a TDX quote (type 0x80000002); a recorded one is refused"
-tsm_mount --tdx-quote "$TDX_QUOTE" || fail "the configfs-tsm simulator did not mount"
-refused gcm "$tsm"
-tsm_unmount
+  step "configfs-tsm: provider tdx_guest sends a TDX quote (type 0x80000002); a recorded one is refused"
+  tsm_mount --tdx-quote "$TDX_QUOTE" || fail "the configfs-tsm simulator did not mount"
+  refused gcm "$tsm"
+  tsm_unmount
+
+else
+  step "SKIPPED the configfs-tsm steps: this machine has no usable FUSE (/dev/fuse, root or fusermount)"
+fi
 
 step "every attempt that reached the server is in the audit log"
 api GET /export/audit >audit.json || fail "audit export"
 verdicts=$(jq -r '[.records[] | select(.operation == "attestation.verify")
   | .details.type + "/" + .details.verdict + "/" + (.details.simulated // "-")] | join(" ")' audit.json)
-admitted="snp/admitted/true snp/admitted/true snp/admitted/true snp/admitted/true snp/admitted/true"
-[ "$verdicts" = "snp/refused/true $admitted tdx/refused/-" ] || fail "audit: $verdicts"
+admitted="snp/admitted/true snp/admitted/true"
+expected="snp/refused/true $admitted"
+[ $fuse = no ] || expected="$expected snp/admitted/true snp/admitted/true snp/admitted/true tdx/refused/-"
+[ "$verdicts" = "$expected" ] || fail "audit: $verdicts"
 step "passed"
