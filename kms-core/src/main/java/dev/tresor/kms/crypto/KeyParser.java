@@ -2,6 +2,7 @@ package dev.tresor.kms.crypto;
 
 import dev.tresor.kms.key.KeyType;
 import dev.tresor.kms.service.KmsError;
+import java.io.IOException;
 import java.math.BigInteger;
 import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
@@ -20,7 +21,12 @@ import java.security.spec.RSAPublicKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.EnumMap;
 import java.util.Map;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x9.X9ECParameters;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.crypto.ec.CustomNamedCurves;
 import org.bouncycastle.math.ec.FixedPointCombMultiplier;
 
@@ -55,6 +61,52 @@ final class KeyParser {
             case RSA -> rsaPublic(type, spkiDer);
             case EC -> ecPublic(type, spkiDer);
             case AES, HMAC -> throw KmsError.invalid(type + " is a symmetric key type and has no public key");
+        };
+    }
+
+    /**
+     * The key type of a SubjectPublicKeyInfo: RSA by modulus size, EC by named curve; any other
+     * key (RSA below 2048 bits among them) is refused.
+     */
+    static KeyType publicKeyType(byte[] spkiDer) {
+        SubjectPublicKeyInfo info;
+        try {
+            info = SubjectPublicKeyInfo.getInstance(spkiDer);
+        } catch (RuntimeException e) { // BouncyCastle reports malformed DER with several unchecked types
+            throw KmsError.invalid("the public key must be an X.509 SubjectPublicKeyInfo (DER)");
+        }
+        ASN1ObjectIdentifier algorithm = info.getAlgorithm().getAlgorithm();
+        if (algorithm.equals(PKCSObjectIdentifiers.rsaEncryption)) {
+            int bits;
+            try {
+                bits = org.bouncycastle.asn1.pkcs.RSAPublicKey.getInstance(info.parsePublicKey()).getModulus().bitLength();
+            } catch (IOException | RuntimeException e) {
+                throw KmsError.invalid("the RSA public key is not a PKCS#1 RSAPublicKey");
+            }
+            for (KeyType type : KeyType.values()) {
+                if (type.family() == KeyType.Family.RSA && type.bits() == bits) {
+                    return type;
+                }
+            }
+            throw KmsError.invalid("RSA public keys must have 2048, 3072 or 4096 bits, not " + bits);
+        }
+        if (algorithm.equals(X9ObjectIdentifiers.id_ecPublicKey)
+                && info.getAlgorithm().getParameters() instanceof ASN1ObjectIdentifier curve) {
+            for (KeyType type : KeyType.values()) {
+                if (type.family() == KeyType.Family.EC && curveOid(type).equals(curve)) {
+                    return type;
+                }
+            }
+            throw KmsError.invalid("EC public keys must be on P-256, P-384 or P-521, not " + curve.getId());
+        }
+        throw KmsError.invalid("public keys must be RSA or EC, not " + algorithm.getId());
+    }
+
+    private static ASN1ObjectIdentifier curveOid(KeyType type) {
+        return switch (type) {
+            case EC_P256 -> SECObjectIdentifiers.secp256r1;
+            case EC_P384 -> SECObjectIdentifiers.secp384r1;
+            default -> SECObjectIdentifiers.secp521r1;
         };
     }
 

@@ -49,6 +49,16 @@ public final class LoadedKey {
         return new LoadedKey(type, null, null, KeyParser.publicKey(type, spkiDer));
     }
 
+    /**
+     * A key holding only a public key of whichever offered type its SubjectPublicKeyInfo names
+     * (RSA 2048/3072/4096, EC P-256/384/521).
+     *
+     * @throws KmsError INVALID_ARGUMENT when the DER is no such public key
+     */
+    public static LoadedKey publicOnly(byte[] spkiDer) {
+        return publicOnly(KeyParser.publicKeyType(spkiDer), spkiDer);
+    }
+
     public KeyType type() {
         return type;
     }

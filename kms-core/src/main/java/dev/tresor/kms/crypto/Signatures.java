@@ -17,12 +17,12 @@ import org.bouncycastle.crypto.CryptoException;
 import org.bouncycastle.crypto.RuntimeCryptoException;
 import org.bouncycastle.crypto.engines.RSABlindedEngine;
 import org.bouncycastle.crypto.params.ParametersWithRandom;
-import org.bouncycastle.crypto.params.RSAKeyParameters;
 import org.bouncycastle.crypto.params.RSAPrivateCrtKeyParameters;
 import org.bouncycastle.crypto.signers.PSSSigner;
 
 /**
- * Signatures and MACs: RSASSA-PSS (MGF1 with the same hash, salt = hash length, trailer 0xBC),
+ * Signatures and MACs: RSASSA-PSS (MGF1 with the same hash, salt = hash length, trailer 0xBC;
+ * verified with any salt length by {@link PssVerifier}; SHA-1 only verified),
  * RSASSA-PKCS1-v1_5, ECDSA with DER signatures, HMAC. Prehashed input is the digest itself; the
  * JDK signs a prehashed PKCS#1 DigestInfo ({@code NONEwithRSA}) and ECDSA digest
  * ({@code NONEwithECDSA}) but has no raw RSASSA-PSS, so that one path uses BouncyCastle's signer.
@@ -33,6 +33,9 @@ final class Signatures {
     }
 
     static byte[] sign(LoadedKey key, Scheme scheme, byte[] data, boolean prehashed, SecureRandom random) {
+        if (scheme == Scheme.RSA_PSS_SHA1) {
+            throw KmsError.invalid("SHA-1 signatures are verified, never made");
+        }
         Hash hash = Hash.of(scheme);
         checkInput(scheme, hash, data, prehashed);
         try {
@@ -64,12 +67,9 @@ final class Signatures {
             if (scheme.family() == KeyType.Family.EC) {
                 return EcdsaVerifier.verify(key, prehashed ? data : digest(hash, data), signature);
             }
-            if (prehashed && isPss(scheme)) {
-                RSAPublicKey pub = (RSAPublicKey) key.publicKey();
-                PSSSigner signer = rawPss(hash);
-                signer.init(false, new RSAKeyParameters(false, pub.getModulus(), pub.getPublicExponent()));
-                signer.update(data, 0, data.length);
-                return signer.verifySignature(signature);
+            if (isPss(scheme)) {
+                return PssVerifier.verify((RSAPublicKey) key.publicKey(), hash, prehashed ? data : digest(hash, data),
+                        signature);
             }
             if (isPkcs1(scheme) && !prehashed) {
                 // the JDK's SHA*withRSA also accepts a DigestInfo without the NULL parameter; comparing
@@ -140,7 +140,8 @@ final class Signatures {
     }
 
     private static boolean isPss(Scheme scheme) {
-        return scheme == Scheme.RSA_PSS_SHA256 || scheme == Scheme.RSA_PSS_SHA384 || scheme == Scheme.RSA_PSS_SHA512;
+        return scheme == Scheme.RSA_PSS_SHA1 || scheme == Scheme.RSA_PSS_SHA256 || scheme == Scheme.RSA_PSS_SHA384
+                || scheme == Scheme.RSA_PSS_SHA512;
     }
 
     private static PSSSigner rawPss(Hash hash) {

@@ -184,7 +184,7 @@ public final class KeyCryptography {
         return usage.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
     }
 
-    private static void checkSize(String field, Bytes value, int max) {
+    static void checkSize(String field, Bytes value, int max) {
         if (value.length() > max) {
             throw KmsError.invalid(field + " is " + value.length() + " bytes; the limit is " + max + " bytes");
         }

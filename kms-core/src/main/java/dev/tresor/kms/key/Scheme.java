@@ -18,6 +18,8 @@ public enum Scheme {
     RSA_OAEP_SHA256(KeyType.Family.RSA, Operation.CIPHER, "SHA-256"),
     RSA_OAEP_SHA384(KeyType.Family.RSA, Operation.CIPHER, "SHA-384"),
     RSA_OAEP_SHA512(KeyType.Family.RSA, Operation.CIPHER, "SHA-512"),
+    /** Verify only: legacy signatures are checked, never made. */
+    RSA_PSS_SHA1(KeyType.Family.RSA, Operation.SIGNATURE, "SHA-1"),
     RSA_PSS_SHA256(KeyType.Family.RSA, Operation.SIGNATURE, "SHA-256"),
     RSA_PSS_SHA384(KeyType.Family.RSA, Operation.SIGNATURE, "SHA-384"),
     RSA_PSS_SHA512(KeyType.Family.RSA, Operation.SIGNATURE, "SHA-512"),

@@ -19,7 +19,9 @@ import dev.tresor.kms.key.KeyService;
 import dev.tresor.kms.key.KeyVersion;
 import dev.tresor.kms.key.ManagedObject;
 import dev.tresor.kms.key.ManagedObjects;
+import dev.tresor.kms.key.PublicKeyCryptography;
 import dev.tresor.kms.key.ReleaseTerms;
+import dev.tresor.kms.key.Scheme;
 import dev.tresor.kms.key.WrappingKey;
 import dev.tresor.kms.key.WrappingKeys;
 import dev.tresor.kms.limit.RateLimitStatus;
@@ -48,6 +50,7 @@ public final class KeyManagement {
     private final KeyCryptography cryptography;
     private final WrappingKeys wrappingKeys;
     private final ManagedObjects objects;
+    private final PublicKeyCryptography publicKeys;
     private final Projects projects;
     private final RateLimits limits;
     private final AuditLog audit;
@@ -65,6 +68,7 @@ public final class KeyManagement {
         this.cryptography = cryptography;
         this.wrappingKeys = wrappingKeys;
         this.objects = objects;
+        this.publicKeys = new PublicKeyCryptography(objects, crypto);
         this.projects = projects;
         this.limits = limits;
         this.audit = audit;
@@ -278,6 +282,23 @@ public final class KeyManagement {
     public boolean verify(Caller caller, SignRequest request, Bytes signature) {
         return pipeline.read(caller, "verify", Right.CRYPTO, version(request.target()),
                 () -> cryptography.verify(caller.tenant(), request, signature));
+    }
+
+    /**
+     * RSA-OAEP encryption with a public key registered alone (KMIP Encrypt on a public key object):
+     * {@code publicKey} is that object's key as X.509 SubjectPublicKeyInfo, which the front-end
+     * reads from the object's value.
+     */
+    public Bytes encryptWithPublicKey(Caller caller, String objectId, Bytes publicKey, Scheme scheme, Bytes plaintext) {
+        return pipeline.read(caller, "encrypt", Right.CRYPTO, object(objectId),
+                () -> publicKeys.encrypt(caller.tenant(), objectId, publicKey, scheme, plaintext));
+    }
+
+    /** Signature verify with a public key registered alone, given as in {@link #encryptWithPublicKey}. */
+    public boolean verifyWithPublicKey(Caller caller, String objectId, Bytes publicKey, Scheme scheme, Bytes data,
+                                       boolean prehashed, Bytes signature) {
+        return pipeline.read(caller, "verify", Right.CRYPTO, object(objectId),
+                () -> publicKeys.verify(caller.tenant(), objectId, publicKey, scheme, data, prehashed, signature));
     }
 
     /** Plain material (raw symmetric, PKCS#8 private) of an {@code exportable} key's version; else PERMISSION_DENIED. */

@@ -36,9 +36,36 @@ class CryptoRoundTripTest {
                 .filter(scheme -> allowed(type, scheme)).map(scheme -> Arguments.of(type, scheme)));
     }
 
-    /** An HMAC key type names its hash, so of the HMAC schemes only its own is allowed. */
+    /**
+     * An HMAC key type names its hash, so of the HMAC schemes only its own is allowed; SHA-1 PSS
+     * only verifies (below).
+     */
     private static boolean allowed(KeyType type, Scheme scheme) {
-        return scheme.fits(type) && (type.family() != KeyType.Family.HMAC || type.name().equals(scheme.name()));
+        return scheme.fits(type) && (type.family() != KeyType.Family.HMAC || type.name().equals(scheme.name()))
+                && scheme != Scheme.RSA_PSS_SHA1;
+    }
+
+    @Test
+    void sha1PssVerifiesSignaturesMadeElsewhereWithAnySaltButNeverSigns() throws Exception {
+        java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        java.security.KeyPair pair = generator.generateKeyPair();
+        LoadedKey key = LoadedKey.publicOnly(pair.getPublic().getEncoded());
+        byte[] message = "legacy".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        for (int salt : new int[] {0, 20, 222}) {
+            java.security.Signature pss = java.security.Signature.getInstance("RSASSA-PSS");
+            pss.setParameter(new java.security.spec.PSSParameterSpec("SHA-1", "MGF1",
+                    java.security.spec.MGF1ParameterSpec.SHA1, salt, 1));
+            pss.initSign(pair.getPrivate());
+            pss.update(message);
+            byte[] signature = pss.sign();
+            assertTrue(CRYPTO.verify(key, Scheme.RSA_PSS_SHA1, message, false, signature), "salt " + salt);
+            assertFalse(CRYPTO.verify(key, Scheme.RSA_PSS_SHA256, message, false, signature), "another hash");
+            signature[signature.length / 2] ^= 1;
+            assertFalse(CRYPTO.verify(key, Scheme.RSA_PSS_SHA1, message, false, signature), "tampered, salt " + salt);
+        }
+        assertEquals(ErrorCode.INVALID_ARGUMENT, assertThrows(KmsError.class,
+                () -> CRYPTO.sign(key(KeyType.RSA_2048), Scheme.RSA_PSS_SHA1, message, false)).code());
     }
 
     @ParameterizedTest

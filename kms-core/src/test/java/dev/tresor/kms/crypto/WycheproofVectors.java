@@ -153,6 +153,14 @@ final class WycheproofVectors {
             }
         }
 
+        /** Tresor deliberately accepts the case (the reason says why), whatever Wycheproof's verdict. */
+        void mustAccept(Case c, boolean accepted, String reason) {
+            count("must accept: " + reason);
+            if (!accepted) {
+                failures.add(c + ": rejected although " + reason);
+            }
+        }
+
         /** A family or file Tresor has no scheme for at all. */
         void outOfScope(Case c, String reason) {
             count("out of scope: " + reason);

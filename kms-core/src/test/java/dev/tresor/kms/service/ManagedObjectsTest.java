@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tresor.kms.key.ManagedObject;
+import dev.tresor.kms.key.Scheme;
 import dev.tresor.kms.tenant.Caller;
 import dev.tresor.kms.tenant.Role;
 import dev.tresor.kms.testing.GatedClock;
@@ -49,6 +50,76 @@ class ManagedObjectsTest {
         ManagedObject open = kms.registerObject(admin, ManagedObject.Type.SECRET_DATA, SECRET, Optional.of(true), Map.of());
         assertEquals(SECRET, kms.objectValue(admin, open.id()));
         assertEquals(Map.of("Name", "db-password"), kms.getObject(admin, locked.id()).attributes());
+    }
+
+    private static java.security.KeyPair rsaPair(int bits) throws Exception {
+        java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+        generator.initialize(bits);
+        return generator.generateKeyPair();
+    }
+
+    private ManagedObject publicKeyObject(java.security.PublicKey key) {
+        return kms.registerObject(admin, ManagedObject.Type.PUBLIC_KEY, Bytes.of(key.getEncoded()), Optional.empty(),
+                Map.of());
+    }
+
+    @Test
+    void aRegisteredPublicKeyEncryptsWithOaepAndVerifiesSignaturesAndEachCallIsAudited() throws Exception {
+        java.security.KeyPair pair = rsaPair(2048);
+        ManagedObject object = publicKeyObject(pair.getPublic());
+        Bytes spki = Bytes.of(pair.getPublic().getEncoded());
+
+        Bytes ciphertext = kms.encryptWithPublicKey(admin, object.id(), spki, Scheme.RSA_OAEP_SHA384, SECRET);
+        javax.crypto.Cipher oaep = javax.crypto.Cipher.getInstance("RSA/ECB/OAEPPadding");
+        oaep.init(javax.crypto.Cipher.DECRYPT_MODE, pair.getPrivate(), new javax.crypto.spec.OAEPParameterSpec(
+                "SHA-384", "MGF1", java.security.spec.MGF1ParameterSpec.SHA384, javax.crypto.spec.PSource.PSpecified.DEFAULT));
+        assertEquals(SECRET, Bytes.of(oaep.doFinal(ciphertext.toArray())));
+
+        java.security.Signature pss = java.security.Signature.getInstance("RSASSA-PSS");
+        pss.setParameter(new java.security.spec.PSSParameterSpec("SHA-256", "MGF1",
+                java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
+        pss.initSign(pair.getPrivate());
+        pss.update(SECRET.toArray());
+        Bytes signature = Bytes.of(pss.sign());
+        assertTrue(kms.verifyWithPublicKey(admin, object.id(), spki, Scheme.RSA_PSS_SHA256, SECRET, false, signature));
+        byte[] tampered = signature.toArray();
+        tampered[0] ^= 1;
+        assertEquals(false, kms.verifyWithPublicKey(admin, object.id(), spki, Scheme.RSA_PSS_SHA256, SECRET, false,
+                Bytes.of(tampered)));
+
+        List<String> audited = kms.exportAudit(admin, test.clock().instant().minusSeconds(60),
+                        test.clock().instant().plusSeconds(1)).stream().map(r -> r.event())
+                .filter(e -> e.resource().equals("objects/" + object.id()) && !e.operation().startsWith("object."))
+                .map(e -> e.operation() + " " + e.result()).toList();
+        assertEquals(List.of("encrypt ok", "verify ok", "verify ok"), audited);
+    }
+
+    @Test
+    void publicKeyCryptographyRefusesOtherObjectsSmallKeysAndMismatchedSchemes() throws Exception {
+        java.security.KeyPair pair = rsaPair(2048);
+        Bytes spki = Bytes.of(pair.getPublic().getEncoded());
+        ManagedObject secret = kms.registerObject(admin, ManagedObject.Type.SECRET_DATA, SECRET, Optional.of(true), Map.of());
+        assertEquals(ErrorCode.INVALID_ARGUMENT, assertThrows(KmsError.class,
+                () -> kms.encryptWithPublicKey(admin, secret.id(), spki, Scheme.RSA_OAEP_SHA256, SECRET)).code());
+        ManagedObject small = publicKeyObject(rsaPair(1024).getPublic());
+        KmsError refused = assertThrows(KmsError.class, () -> kms.encryptWithPublicKey(admin, small.id(),
+                Bytes.of(kms.objectValue(admin, small.id()).toArray()), Scheme.RSA_OAEP_SHA256, SECRET));
+        assertTrue(refused.getMessage().contains("2048, 3072 or 4096 bits, not 1024"), refused.getMessage());
+        ManagedObject object = publicKeyObject(pair.getPublic());
+        assertEquals(ErrorCode.INVALID_ARGUMENT, assertThrows(KmsError.class,
+                () -> kms.encryptWithPublicKey(admin, object.id(), spki, Scheme.RSA_PSS_SHA256, SECRET)).code());
+        assertEquals(ErrorCode.INVALID_ARGUMENT, assertThrows(KmsError.class,
+                () -> kms.verifyWithPublicKey(admin, object.id(), spki, Scheme.ECDSA_SHA256, SECRET, false, SECRET)).code());
+        assertEquals(ErrorCode.INVALID_ARGUMENT, assertThrows(KmsError.class,
+                () -> kms.encryptWithPublicKey(admin, object.id(), Bytes.of(new byte[] {0x30, 0x03, 1, 2, 3}),
+                        Scheme.RSA_OAEP_SHA256, SECRET)).code());
+        kms.deleteObject(admin, object.id());
+        assertEquals(ErrorCode.FAILED_PRECONDITION, assertThrows(KmsError.class,
+                () -> kms.encryptWithPublicKey(admin, object.id(), spki, Scheme.RSA_OAEP_SHA256, SECRET)).code());
+        Caller auditor = TestCore.caller(admin.tenant(), Role.AUDITOR);
+        ManagedObject live = publicKeyObject(pair.getPublic());
+        assertEquals(ErrorCode.PERMISSION_DENIED, assertThrows(KmsError.class,
+                () -> kms.encryptWithPublicKey(auditor, live.id(), spki, Scheme.RSA_OAEP_SHA256, SECRET)).code());
     }
 
     @Test

@@ -139,10 +139,11 @@ record CryptoParameters(Optional<Integer> blockCipherMode, Optional<Integer> pad
 
     private static Scheme pss(int hash) {
         return switch (hash) {
+            case SHA_1 -> Scheme.RSA_PSS_SHA1;
             case SHA_256 -> Scheme.RSA_PSS_SHA256;
             case SHA_384 -> Scheme.RSA_PSS_SHA384;
             case SHA_512 -> Scheme.RSA_PSS_SHA512;
-            default -> throw unsupported("RSA-PSS hash is SHA-256, SHA-384 or SHA-512");
+            default -> throw unsupported("RSA-PSS hash is SHA-1 (verify only), SHA-256, SHA-384 or SHA-512");
         };
     }
 

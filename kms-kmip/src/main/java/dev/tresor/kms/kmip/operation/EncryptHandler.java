@@ -1,8 +1,10 @@
 package dev.tresor.kms.kmip.operation;
 
 import dev.tresor.kms.key.Scheme;
+import dev.tresor.kms.kmip.message.KmipFailure;
 import dev.tresor.kms.kmip.message.Operation;
 import dev.tresor.kms.kmip.message.ProtocolVersion;
+import dev.tresor.kms.kmip.message.ResultReason;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
 import dev.tresor.kms.service.Bytes;
@@ -31,6 +33,9 @@ final class EncryptHandler implements OperationHandler {
 
     @Override
     public Ttlv handle(OperationContext context, Ttlv request) {
+        if (StoredObject.names(context.uniqueIdentifier(request))) {
+            return withPublicKey(context, request);
+        }
         KmipObject object = access.usable(context, request);
         Scheme scheme = ObjectAccess.parameters(object, request).cipherScheme(object.key().type());
         Optional<Bytes> iv = request.find(Tag.IV_COUNTER_NONCE).map(Ttlv::asBytes);
@@ -49,6 +54,19 @@ final class EncryptHandler implements OperationHandler {
             encrypted.tag().ifPresent(tag -> answer.add(Ttlv.bytes(Tag.AUTHENTICATED_ENCRYPTION_TAG, tag)));
         }
         return Ttlv.structure(Tag.RESPONSE_PAYLOAD, answer);
+    }
+
+    /** RSA-OAEP with a public key registered alone: no IV, associated data or tag. */
+    private Ttlv withPublicKey(OperationContext context, Ttlv request) {
+        RegisteredPublicKey key = RegisteredPublicKey.usable(context, access, request, RegisteredPublicKey.ENCRYPT);
+        if (request.find(Tag.IV_COUNTER_NONCE).isPresent()
+                || request.find(Tag.AUTHENTICATED_ENCRYPTION_ADDITIONAL_DATA).isPresent()) {
+            throw new KmipFailure(ResultReason.INVALID_FIELD, "RSA encryption takes no IV and no additional data");
+        }
+        Bytes encrypted = context.keys().encryptWithPublicKey(context.caller(), key.coreId(), key.spki(),
+                key.parameters(request).cipherScheme(key.type()), ObjectAccess.data(request).asBytes());
+        return Ttlv.structure(Tag.RESPONSE_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, key.object().uid()),
+                Ttlv.bytes(Tag.DATA, encrypted));
     }
 
     private static Bytes concat(Bytes data, Bytes tag) {

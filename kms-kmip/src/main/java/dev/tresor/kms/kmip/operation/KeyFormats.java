@@ -54,6 +54,23 @@ final class KeyFormats {
         throw notSupported(format);
     }
 
+    /** A registered public key as X.509 SubjectPublicKeyInfo, which is what the core takes. */
+    static Bytes spki(Bytes material, int format) {
+        if (format == X_509) {
+            return material;
+        }
+        if (format == PKCS_1) {
+            try {
+                return Bytes.wrap(new SubjectPublicKeyInfo(
+                        new AlgorithmIdentifier(PKCSObjectIdentifiers.rsaEncryption, DERNull.INSTANCE),
+                        org.bouncycastle.asn1.pkcs.RSAPublicKey.getInstance(material.toArray())).getEncoded());
+            } catch (IOException | IllegalArgumentException e) {
+                throw new KmipFailure(ResultReason.INVALID_FIELD, "the key material is not a PKCS#1 RSA public key");
+            }
+        }
+        throw notSupported(format);
+    }
+
     /** A registered private key as PKCS#8, which is what the core imports. */
     static Bytes importablePrivateKey(Bytes material, int format) {
         if (format == PKCS_8) {

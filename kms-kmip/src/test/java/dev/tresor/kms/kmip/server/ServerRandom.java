@@ -1,0 +1,172 @@
+package dev.tresor.kms.kmip.server;
+
+import dev.tresor.kms.kmip.ttlv.TtlvXml;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.w3c.dom.Element;
+
+/**
+ * The outputs of one OASIS file that are provably random, so that no server can repeat the
+ * recording server's literal value: what a key the server generated in this file produced
+ * (Create, Create Key Pair, ReKey), RSA encryption (OAEP and PKCS#1 v1.5 padding are randomised),
+ * RSA-PSS and ECDSA signatures (random salt and nonce), and ciphertext under an IV the server
+ * chose. Such a literal in a response is turned into a placeholder ({@code $RANDOM_<hex>}):
+ * bound to the server's value at first sight, then required to repeat, and substituted where a
+ * later request sends the recorded literal back. Recorded literals also stand for the
+ * placeholders later requests use for them ({@code $DATA_n} in order, {@code $IV_COUNTER_NONCE} ...).
+ * Anything deterministic (AES-ECB/CBC under a registered key and client IV, PKCS#1 v1.5
+ * signatures, digests of registered material) keeps the exact comparison.
+ */
+final class ServerRandom {
+    private static final String PREFIX = "$RANDOM_";
+    private static final Set<String> GENERATING = Set.of("Create", "CreateKeyPair", "ReKey", "ReKeyKeyPair");
+    private static final Set<String> UID_FIELDS = Set.of("UniqueIdentifier", "PrivateKeyUniqueIdentifier",
+            "PublicKeyUniqueIdentifier");
+
+    /** Unique identifiers the server generated key material for. */
+    private final Set<String> generated = new HashSet<>();
+    /** Registered asymmetric keys, with the Cryptographic Parameters they were registered with (if any). */
+    private final Map<String, Optional<Element>> asymmetric = new HashMap<>();
+    /** Recorded literal (lower-case hex) to its placeholder. */
+    private final Map<String, String> literals = new HashMap<>();
+    private int dataOutputs;
+
+    /** Puts placeholders where the request sends a recorded random literal back. */
+    void prepareRequest(Element request) {
+        for (Element element : descendants(request)) {
+            String placeholder = literals.get(element.getAttribute("value").toLowerCase(Locale.ROOT));
+            if (element.getAttribute("type").equals("ByteString") && placeholder != null) {
+                element.setAttribute("value", placeholder);
+            }
+        }
+    }
+
+    /**
+     * Turns the provably random literals of the expected response into placeholders, and returns
+     * the aliases ({@code $DATA_n}, {@code $IV_COUNTER_NONCE} → placeholder) they also stand for.
+     */
+    Map<String, String> prepareResponse(Element request, Element expected, Map<String, String> bound) {
+        Map<String, String> aliases = new HashMap<>();
+        List<Element> requestItems = items(request);
+        List<Element> responseItems = items(expected);
+        for (int i = 0; i < Math.min(requestItems.size(), responseItems.size()); i++) {
+            Element requestItem = requestItems.get(i);
+            String operation = child(requestItem, "Operation").map(e -> e.getAttribute("value")).orElse("");
+            Optional<Element> payload = child(requestItem, "RequestPayload");
+            Optional<Element> answer = child(responseItems.get(i), "ResponsePayload");
+            if (payload.isEmpty() || answer.isEmpty()) {
+                continue;
+            }
+            String uid = child(payload.get(), "UniqueIdentifier").map(e -> resolve(e.getAttribute("value"), bound))
+                    .orElse("");
+            for (String field : randomFields(operation, uid, payload.get(), answer.get())) {
+                child(answer.get(), field).filter(e -> !e.getAttribute("value").startsWith("$")).ifPresent(e -> {
+                    String literal = e.getAttribute("value").toLowerCase(Locale.ROOT);
+                    String placeholder = PREFIX + literal;
+                    literals.put(literal, placeholder);
+                    e.setAttribute("value", placeholder);
+                    aliases.put(switch (field) {
+                        case "Data" -> "$DATA_" + dataOutputs++;
+                        case "IVCounterNonce" -> "$IV_COUNTER_NONCE";
+                        case "AuthenticatedEncryptionTag" -> "$AUTHENTICATED_ENCRYPTION_TAG";
+                        case "SignatureData" -> "$SIGNATURE_DATA";
+                        default -> "$MAC_DATA";
+                    }, placeholder);
+                });
+            }
+        }
+        return aliases;
+    }
+
+    /** Notes the keys this exchange made: generated ones, and registered asymmetric ones with their parameters. */
+    void learn(Element request, Element actual) {
+        List<Element> requestItems = items(request);
+        List<Element> responseItems = items(actual);
+        for (int i = 0; i < Math.min(requestItems.size(), responseItems.size()); i++) {
+            String operation = child(requestItems.get(i), "Operation").map(e -> e.getAttribute("value")).orElse("");
+            Optional<Element> answer = child(responseItems.get(i), "ResponsePayload");
+            if (answer.isEmpty()) {
+                continue;
+            }
+            List<String> uids = TtlvXml.childElements(answer.get()).stream()
+                    .filter(e -> UID_FIELDS.contains(e.getTagName())).map(e -> e.getAttribute("value")).toList();
+            if (GENERATING.contains(operation)) {
+                generated.addAll(uids);
+            } else if (operation.equals("Register")) {
+                Element payload = child(requestItems.get(i), "RequestPayload").orElseThrow();
+                String type = child(payload, "ObjectType").map(e -> e.getAttribute("value")).orElse("");
+                if (type.equals("PrivateKey") || type.equals("PublicKey")) {
+                    Optional<Element> parameters = registeredParameters(payload);
+                    uids.forEach(uid -> asymmetric.put(uid, parameters));
+                }
+            }
+        }
+    }
+
+    /** The Cryptographic Parameters a Register sets: a 2.x item, or the value of a 1.x named attribute. */
+    private static Optional<Element> registeredParameters(Element payload) {
+        for (Element element : descendants(payload)) {
+            if (element.getTagName().equals("CryptographicParameters")) {
+                return Optional.of(element);
+            }
+            if (element.getTagName().equals("Attribute") && child(element, "AttributeName")
+                    .map(n -> n.getAttribute("value").equals("Cryptographic Parameters")).orElse(false)) {
+                return child(element, "AttributeValue");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private List<String> randomFields(String operation, String uid, Element payload, Element answer) {
+        boolean generatedKey = generated.contains(uid);
+        return switch (operation) {
+            case "Encrypt" -> {
+                boolean serverIv = child(payload, "IVCounterNonce").isEmpty() && child(answer, "IVCounterNonce").isPresent();
+                yield generatedKey || asymmetric.containsKey(uid) || serverIv
+                        ? List.of("Data", "IVCounterNonce", "AuthenticatedEncryptionTag") : List.of();
+            }
+            case "Sign" -> generatedKey || randomisedSignature(uid, payload) ? List.of("SignatureData") : List.of();
+            case "MAC" -> generatedKey ? List.of("MACData") : List.of();
+            default -> List.of();
+        };
+    }
+
+    /** RSA-PSS or ECDSA, by the request's parameters, else those the key was registered with. */
+    private boolean randomisedSignature(String uid, Element payload) {
+        Optional<Element> parameters = child(payload, "CryptographicParameters")
+                .or(() -> asymmetric.getOrDefault(uid, Optional.empty()));
+        String padding = parameters.flatMap(p -> child(p, "PaddingMethod")).map(e -> e.getAttribute("value")).orElse("");
+        String algorithm = parameters.flatMap(p -> child(p, "CryptographicAlgorithm"))
+                .map(e -> e.getAttribute("value")).orElse("");
+        String signature = parameters.flatMap(p -> child(p, "DigitalSignatureAlgorithm"))
+                .map(e -> e.getAttribute("value")).orElse("");
+        return padding.equals("PSS") || algorithm.startsWith("EC") || signature.contains("PSS")
+                || signature.contains("ECDSA");
+    }
+
+    private static String resolve(String value, Map<String, String> bound) {
+        return value.startsWith("$") ? bound.getOrDefault(value, value) : value;
+    }
+
+    private static List<Element> items(Element message) {
+        return TtlvXml.childElements(message).stream().filter(e -> e.getTagName().equals("BatchItem")).toList();
+    }
+
+    private static Optional<Element> child(Element parent, String name) {
+        return TtlvXml.childElements(parent).stream().filter(e -> e.getTagName().equals(name)).findFirst();
+    }
+
+    private static List<Element> descendants(Element root) {
+        List<Element> all = new java.util.ArrayList<>();
+        for (Element child : TtlvXml.childElements(root)) {
+            all.add(child);
+            all.addAll(descendants(child));
+        }
+        return all;
+    }
+}
