@@ -123,6 +123,7 @@ final class AesCipher {
             case AES_CBC_PKCS7 -> "AES/CBC/PKCS5Padding";
             case AES_CBC_NO_PADDING -> "AES/CBC/NoPadding";
             case AES_ECB_NO_PADDING -> "AES/ECB/NoPadding";
+            case AES_ECB_PKCS7 -> "AES/ECB/PKCS5Padding";
             case AES_KEY_WRAP -> "AES/KW/NoPadding";
             case AES_KEY_WRAP_PAD -> "AES/KWP/NoPadding";
             default -> throw new IllegalArgumentException(scheme + " is not an AES scheme");
@@ -204,7 +205,7 @@ final class AesCipher {
     private static boolean ivFits(Scheme scheme, byte[] iv) {
         return switch (scheme) {
             case AES_GCM, AES_CBC_PKCS7, AES_CBC_NO_PADDING -> iv != null && iv.length == ivLength(scheme);
-            case AES_ECB_NO_PADDING -> iv == null;
+            case AES_ECB_NO_PADDING, AES_ECB_PKCS7 -> iv == null;
             default -> iv == null || iv.length == ivLength(scheme);
         };
     }

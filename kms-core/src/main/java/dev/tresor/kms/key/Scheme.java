@@ -10,6 +10,7 @@ public enum Scheme {
     AES_CBC_PKCS7(KeyType.Family.AES, Operation.CIPHER, null),
     AES_CBC_NO_PADDING(KeyType.Family.AES, Operation.CIPHER, null),
     AES_ECB_NO_PADDING(KeyType.Family.AES, Operation.CIPHER, null),
+    AES_ECB_PKCS7(KeyType.Family.AES, Operation.CIPHER, null),
     /** RFC 3394 AES key wrap. */
     AES_KEY_WRAP(KeyType.Family.AES, Operation.CIPHER, null),
     /** RFC 5649 AES key wrap with padding. */

@@ -87,7 +87,8 @@ class CryptoRoundTripTest {
 
         byte[] tampered = out.ciphertext().clone();
         tampered[tampered.length - 1] ^= 1;
-        if (scheme == Scheme.AES_CBC_NO_PADDING || scheme == Scheme.AES_ECB_NO_PADDING || scheme == Scheme.AES_CBC_PKCS7) {
+        if (scheme == Scheme.AES_CBC_NO_PADDING || scheme == Scheme.AES_ECB_NO_PADDING || scheme == Scheme.AES_CBC_PKCS7
+                || scheme == Scheme.AES_ECB_PKCS7) {
             assertFalse(decryptsTo(key, scheme, out.iv(), tampered, plaintext), "no integrity, but never the old plaintext");
         } else {
             assertDecryptionFailed(() -> CRYPTO.decrypt(key, scheme, out.iv(), tampered, out.tag(), null));

@@ -23,7 +23,7 @@ final class AttributeEdits {
             Attributes.specName(Tag.DEACTIVATION_DATE), Attributes.specName(Tag.DESTROY_DATE),
             Attributes.specName(Tag.COMPROMISE_DATE), Attributes.specName(Tag.REVOCATION_REASON),
             Attributes.specName(Tag.LAST_CHANGE_DATE), Attributes.specName(Tag.DIGEST),
-            Attributes.specName(Tag.USAGE_LIMITS));
+            Attributes.specName(Tag.USAGE_LIMITS), Attributes.specName(Tag.ORIGINAL_CREATION_DATE));
     private static final Set<String> MULTI_VALUED = Set.of(
             Attributes.specName(Tag.NAME), Attributes.specName(Tag.OBJECT_GROUP), Attributes.specName(Tag.LINK),
             Attributes.specName(Tag.APPLICATION_SPECIFIC_INFORMATION), Attributes.specName(Tag.ALTERNATIVE_NAME));

@@ -87,11 +87,20 @@ final class Attributes {
                 retag(value, Tag.ATTRIBUTE_VALUE.code()));
     }
 
-    /** Every value of every attribute, in order, on the wire of {@code version}. */
+    /** Every value of every attribute {@code version} knows, in order, on the wire of {@code version}. */
     static List<Ttlv> encodeAll(Map<String, List<Ttlv>> attributes, ProtocolVersion version) {
         List<Ttlv> encoded = new ArrayList<>();
-        attributes.forEach((name, values) -> values.forEach(v -> encoded.add(encode(name, v, version))));
+        attributes.forEach((name, values) -> {
+            if (known(name, version)) {
+                values.forEach(v -> encoded.add(encode(name, v, version)));
+            }
+        });
         return encoded;
+    }
+
+    /** Whether clients of {@code version} know the attribute: those a later version added are left out for them. */
+    static boolean known(String name, ProtocolVersion version) {
+        return !name.equals(specName(Tag.ORIGINAL_CREATION_DATE)) || version.atLeast(ProtocolVersion.V1_2);
     }
 
     /**

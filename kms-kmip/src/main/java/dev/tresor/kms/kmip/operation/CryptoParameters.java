@@ -92,12 +92,11 @@ record CryptoParameters(Optional<Integer> blockCipherMode, Optional<Integer> pad
                 case PAD_NONE -> Scheme.AES_CBC_NO_PADDING;
                 default -> throw unsupported("AES-CBC padding " + pad + " is not offered");
             };
-            case ECB -> {
-                if (pad != PAD_NONE) {
-                    throw unsupported("AES-ECB is offered without padding only");
-                }
-                yield Scheme.AES_ECB_NO_PADDING;
-            }
+            case ECB -> switch (pad) {
+                case PKCS5 -> Scheme.AES_ECB_PKCS7;
+                case PAD_NONE -> Scheme.AES_ECB_NO_PADDING;
+                default -> throw unsupported("AES-ECB padding " + pad + " is not offered");
+            };
             case NIST_KEY_WRAP -> Scheme.AES_KEY_WRAP;
             case AES_KEY_WRAP_PADDING -> Scheme.AES_KEY_WRAP_PAD;
             default -> throw unsupported("block cipher mode " + mode + " is not offered");

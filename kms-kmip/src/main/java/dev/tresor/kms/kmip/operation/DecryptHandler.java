@@ -1,6 +1,5 @@
 package dev.tresor.kms.kmip.operation;
 
-import dev.tresor.kms.key.KeyType;
 import dev.tresor.kms.key.Scheme;
 import dev.tresor.kms.kmip.message.KmipFailure;
 import dev.tresor.kms.kmip.message.Operation;
@@ -32,13 +31,12 @@ final class DecryptHandler implements OperationHandler {
 
     @Override
     public Ttlv handle(OperationContext context, Ttlv request) {
-        KmipObject object = access.usable(context, request);
+        KmipObject object = access.usable(context, request, ObjectAccess.Use.PROCESS);
         CryptoParameters parameters = ObjectAccess.parameters(object, request);
         Scheme scheme = parameters.cipherScheme(object.key().type());
         Bytes data = ObjectAccess.data(request).asBytes();
-        if (request.find(Tag.IV_COUNTER_NONCE).isEmpty() && scheme != Scheme.AES_ECB_NO_PADDING
-                && scheme.family() == KeyType.Family.AES && scheme != Scheme.AES_KEY_WRAP
-                && scheme != Scheme.AES_KEY_WRAP_PAD) {
+        boolean needsIv = scheme == Scheme.AES_GCM || scheme == Scheme.AES_CBC_PKCS7 || scheme == Scheme.AES_CBC_NO_PADDING;
+        if (request.find(Tag.IV_COUNTER_NONCE).isEmpty() && needsIv) {
             throw KmipFailure.invalidMessage("Decrypt in " + scheme + " needs the IV/Counter/Nonce");
         }
         Optional<Bytes> tag = request.find(Tag.AUTHENTICATED_ENCRYPTION_TAG).map(Ttlv::asBytes);

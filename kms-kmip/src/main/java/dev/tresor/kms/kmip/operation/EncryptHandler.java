@@ -36,7 +36,7 @@ final class EncryptHandler implements OperationHandler {
         if (StoredObject.names(context.uniqueIdentifier(request))) {
             return withPublicKey(context, request);
         }
-        KmipObject object = access.usable(context, request);
+        KmipObject object = access.usable(context, request, ObjectAccess.Use.PROTECT);
         Scheme scheme = ObjectAccess.parameters(object, request).cipherScheme(object.key().type());
         Optional<Bytes> iv = request.find(Tag.IV_COUNTER_NONCE).map(Ttlv::asBytes);
         Encrypted encrypted = context.keys().encrypt(context.caller(), new EncryptRequest(object.id().versionRef(),
@@ -58,7 +58,7 @@ final class EncryptHandler implements OperationHandler {
 
     /** RSA-OAEP with a public key registered alone: no IV, associated data or tag. */
     private Ttlv withPublicKey(OperationContext context, Ttlv request) {
-        RegisteredPublicKey key = RegisteredPublicKey.usable(context, access, request, RegisteredPublicKey.ENCRYPT);
+        RegisteredPublicKey key = RegisteredPublicKey.usable(context, access, request, RegisteredPublicKey.Purpose.ENCRYPT);
         if (request.find(Tag.IV_COUNTER_NONCE).isPresent()
                 || request.find(Tag.AUTHENTICATED_ENCRYPTION_ADDITIONAL_DATA).isPresent()) {
             throw new KmipFailure(ResultReason.INVALID_FIELD, "RSA encryption takes no IV and no additional data");

@@ -24,7 +24,8 @@ final class GetAttributeListHandler implements OperationHandler {
         Managed object = access.described(context, request);
         List<Ttlv> answer = new ArrayList<>();
         answer.add(Ttlv.text(Tag.UNIQUE_IDENTIFIER, object.uid()));
-        for (String name : object.attributes().keySet()) {
+        for (String name : object.attributes().keySet().stream().filter(n -> Attributes.known(n, context.version()))
+                .toList()) {
             answer.add(context.version().isTwoOrLater() ? reference(name) : Ttlv.text(Tag.ATTRIBUTE_NAME, name));
         }
         return Ttlv.structure(Tag.RESPONSE_PAYLOAD, answer);

@@ -20,7 +20,7 @@ final class MacHandler implements OperationHandler {
 
     @Override
     public Ttlv handle(OperationContext context, Ttlv request) {
-        KmipObject object = access.usable(context, request);
+        KmipObject object = access.usable(context, request, ObjectAccess.Use.PROTECT);
         SignRequest mac = SignRequest.message(object.id().versionRef(), ObjectAccess.data(request).asBytes());
         return Ttlv.structure(Tag.RESPONSE_PAYLOAD,
                 Ttlv.text(Tag.UNIQUE_IDENTIFIER, object.id().uid()),

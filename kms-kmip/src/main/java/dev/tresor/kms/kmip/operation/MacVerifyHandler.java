@@ -20,7 +20,7 @@ final class MacVerifyHandler implements OperationHandler {
 
     @Override
     public Ttlv handle(OperationContext context, Ttlv request) {
-        KmipObject object = access.usable(context, request);
+        KmipObject object = access.usable(context, request, ObjectAccess.Use.PROCESS);
         boolean valid = context.keys().verify(context.caller(),
                 SignRequest.message(object.id().versionRef(), ObjectAccess.data(request).asBytes()),
                 request.require(Tag.MAC_DATA).asBytes());

@@ -58,7 +58,10 @@ final class NewObjects {
         return context.keys().createKey(context.caller(), request);
     }
 
-    /** What a new object stores: the client's attributes without the derived ones, plus state and dates. */
+    /**
+     * What a new object stores: the client's attributes without the derived ones, plus state and
+     * dates (Original Creation Date now, unless a registering client says when it was made).
+     */
     static Map<String, List<Ttlv>> initial(OperationContext context, Map<String, List<Ttlv>> requested) {
         if (requested.containsKey(Attributes.specName(Tag.USAGE_LIMITS))) {
             throw new KmipFailure(ResultReason.FEATURE_NOT_SUPPORTED,
@@ -72,6 +75,7 @@ final class NewObjects {
                 (active ? ObjectState.ACTIVE : ObjectState.PRE_ACTIVE).code())));
         attributes.put(Attributes.specName(Tag.INITIAL_DATE), List.of(Ttlv.dateTime(Tag.ATTRIBUTE_VALUE, now)));
         attributes.put(Attributes.specName(Tag.LAST_CHANGE_DATE), List.of(Ttlv.dateTime(Tag.ATTRIBUTE_VALUE, now)));
+        attributes.put(Attributes.specName(Tag.ORIGINAL_CREATION_DATE), List.of(Ttlv.dateTime(Tag.ATTRIBUTE_VALUE, now)));
         requested.forEach((name, values) -> {
             if (!DERIVED.contains(name) && !Attributes.serverSet(name)) {
                 attributes.put(name, values);

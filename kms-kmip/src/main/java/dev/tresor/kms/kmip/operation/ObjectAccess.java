@@ -62,6 +62,35 @@ final class ObjectAccess {
         return object;
     }
 
+    /** What a cryptographic request does with a key, which its Protect Stop and Process Start Dates limit. */
+    enum Use {
+        /** Encrypt, Sign, MAC: not after the Protect Stop Date. */
+        PROTECT,
+        /** Decrypt, Signature Verify, MAC Verify: not before the Process Start Date. */
+        PROCESS
+    }
+
+    /** {@link #usable}, and within the object's dates for {@code use}. */
+    KmipObject usable(OperationContext context, Ttlv request, Use use) {
+        KmipObject object = usable(context, request);
+        requireWithinDates(object, use, context.clock().instant());
+        return object;
+    }
+
+    /** Spec 1.4 sections 3.26 and 3.27: refused after the Protect Stop Date, or before the Process Start Date. */
+    static void requireWithinDates(Managed object, Use use, java.time.Instant now) {
+        boolean refused = switch (use) {
+            case PROTECT -> Attributes.first(object.stored(), Tag.PROTECT_STOP_DATE)
+                    .map(date -> now.isAfter(date.asDateTime())).orElse(false);
+            case PROCESS -> Attributes.first(object.stored(), Tag.PROCESS_START_DATE)
+                    .map(date -> now.isBefore(date.asDateTime())).orElse(false);
+        };
+        if (refused) {
+            throw KmsError.precondition("object " + object.uid() + (use == Use.PROTECT
+                    ? " is past its Protect Stop Date" : " is before its Process Start Date"));
+        }
+    }
+
     KmipObject change(OperationContext context, Ttlv request, UnaryOperator<KmipObject> change) {
         String uid = context.uniqueIdentifier(request);
         return objects.locked(ObjectId.parse(uid).keyId(),

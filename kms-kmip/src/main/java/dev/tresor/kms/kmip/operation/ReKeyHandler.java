@@ -48,6 +48,7 @@ final class ReKeyHandler implements OperationHandler {
             KmipObject fresh = new KmipObject(replacement, current.key(), copied)
                     .withState(ObjectState.ACTIVE)
                     .with(Tag.INITIAL_DATE, Ttlv.dateTime(Tag.INITIAL_DATE, now))
+                    .with(Tag.ORIGINAL_CREATION_DATE, Ttlv.dateTime(Tag.ORIGINAL_CREATION_DATE, now))
                     .with(Tag.ACTIVATION_DATE, Ttlv.dateTime(Tag.ACTIVATION_DATE, now));
             fresh = fresh.with(Attributes.specName(Tag.LINK), links(fresh, REPLACED_OBJECT_LINK, old.id()));
             KmipObject saved = access.objects().save(context, fresh);

@@ -15,11 +15,22 @@ import dev.tresor.kms.service.KmsError;
  * of a type that fits the scheme.
  */
 record RegisteredPublicKey(StoredObject object, Bytes spki, KeyType type) {
-    static final int VERIFY = 0x02;
-    static final int ENCRYPT = 0x04;
+    /** What a public key does: its bit of the Cryptographic Usage Mask, and the kind of use its dates limit. */
+    enum Purpose {
+        ENCRYPT(0x04, ObjectAccess.Use.PROTECT),
+        VERIFY(0x02, ObjectAccess.Use.PROCESS);
 
-    /** The public key a request names, if it allows {@code usageBit} of the Cryptographic Usage Mask. */
-    static RegisteredPublicKey usable(OperationContext context, ObjectAccess access, Ttlv request, int usageBit) {
+        private final int usageBit;
+        private final ObjectAccess.Use use;
+
+        Purpose(int usageBit, ObjectAccess.Use use) {
+            this.usageBit = usageBit;
+            this.use = use;
+        }
+    }
+
+    /** The public key a request names, if its state, dates and Cryptographic Usage Mask allow {@code purpose}. */
+    static RegisteredPublicKey usable(OperationContext context, ObjectAccess access, Ttlv request, Purpose purpose) {
         StoredObject object = access.storedObjects().load(context, context.uniqueIdentifier(request));
         if (object.kind() != StoredObject.Kind.PUBLIC_KEY) {
             throw KmsError.invalid("object " + object.uid() + " is not a key");
@@ -27,8 +38,9 @@ record RegisteredPublicKey(StoredObject object, Bytes spki, KeyType type) {
         if (object.state() != ObjectState.ACTIVE) {
             throw KmsError.precondition("object " + object.uid() + " is not Active");
         }
+        ObjectAccess.requireWithinDates(object, purpose.use, context.clock().instant());
         int mask = Attributes.first(object.stored(), Tag.CRYPTOGRAPHIC_USAGE_MASK).map(Ttlv::asInt).orElse(0);
-        if ((mask & usageBit) == 0) {
+        if ((mask & purpose.usageBit) == 0) {
             throw KmsError.denied("the Cryptographic Usage Mask of object " + object.uid() + " does not allow this");
         }
         int algorithm = Attributes.first(object.stored(), Tag.CRYPTOGRAPHIC_ALGORITHM).map(Ttlv::asEnum)

@@ -21,7 +21,7 @@ final class SignHandler implements OperationHandler {
 
     @Override
     public Ttlv handle(OperationContext context, Ttlv request) {
-        KmipObject object = access.usable(context, request);
+        KmipObject object = access.usable(context, request, ObjectAccess.Use.PROTECT);
         SignRequest sign = signRequest(object, request);
         return Ttlv.structure(Tag.RESPONSE_PAYLOAD,
                 Ttlv.text(Tag.UNIQUE_IDENTIFIER, object.id().uid()),

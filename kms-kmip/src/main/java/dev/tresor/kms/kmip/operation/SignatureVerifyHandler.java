@@ -29,14 +29,14 @@ final class SignatureVerifyHandler implements OperationHandler {
     public Ttlv handle(OperationContext context, Ttlv request) {
         Bytes signature = request.require(Tag.SIGNATURE_DATA).asBytes();
         if (StoredObject.names(context.uniqueIdentifier(request))) {
-            RegisteredPublicKey key = RegisteredPublicKey.usable(context, access, request, RegisteredPublicKey.VERIFY);
+            RegisteredPublicKey key = RegisteredPublicKey.usable(context, access, request, RegisteredPublicKey.Purpose.VERIFY);
             Optional<Ttlv> digested = request.find(Tag.DIGESTED_DATA);
             boolean valid = context.keys().verifyWithPublicKey(context.caller(), key.coreId(), key.spki(),
                     key.parameters(request).signatureScheme(key.type()),
                     digested.orElseGet(() -> ObjectAccess.data(request)).asBytes(), digested.isPresent(), signature);
             return answer(key.object().uid(), valid);
         }
-        KmipObject object = access.usable(context, request);
+        KmipObject object = access.usable(context, request, ObjectAccess.Use.PROCESS);
         return answer(object.id().uid(),
                 context.keys().verify(context.caller(), SignHandler.signRequest(object, request), signature));
     }

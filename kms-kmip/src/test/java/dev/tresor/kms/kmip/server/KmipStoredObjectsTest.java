@@ -16,9 +16,10 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Secret data, opaque objects and certificates over KMIP, kept as core managed objects. */
+/** Secret data, opaque objects, certificates and lone public keys over KMIP, kept as core managed objects. */
 class KmipStoredObjectsTest {
     private static final int CERTIFICATE = 0x01;
+    private static final int PUBLIC_KEY = 0x03;
     private static final int SECRET_DATA = 0x07;
     private static final int OPAQUE_OBJECT = 0x08;
 
@@ -61,6 +62,56 @@ class KmipStoredObjectsTest {
             assertEquals(ResultReason.WRONG_KEY_LIFECYCLE_STATE.code(), kmip.refused(Operation.GET, Kmip.uid(uid)));
             LOOPBACK.server().core.clock().advance(Duration.ofDays(31));
             assertEquals(ResultReason.ITEM_NOT_FOUND.code(), kmip.refused(Operation.GET_ATTRIBUTES, Kmip.uid(uid)));
+        }
+    }
+
+    private static Ttlv rsaPublicKey(java.security.PublicKey key) {
+        byte[] pkcs1 = org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(key.getEncoded())
+                .getPublicKeyData().getBytes();
+        return Ttlv.structure(Tag.PUBLIC_KEY, Ttlv.structure(Tag.KEY_BLOCK, Ttlv.enumeration(Tag.KEY_FORMAT_TYPE, 0x03),
+                Ttlv.structure(Tag.KEY_VALUE, Ttlv.bytes(Tag.KEY_MATERIAL, Bytes.wrap(pkcs1))),
+                Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, 0x04), Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, 2048)));
+    }
+
+    @Test
+    void aPublicKeyRegisteredAloneEncryptsAndVerifiesWithinItsUsageMaskAndDates() throws Exception {
+        java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        java.security.KeyPair pair = generator.generateKeyPair();
+        byte[] message = "sixteen byte msg".getBytes(StandardCharsets.US_ASCII);
+        java.time.Instant now = LOOPBACK.server().core.clock().instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        try (KmipTestClient client = LOOPBACK.server().client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
+            String uid = register(kmip, PUBLIC_KEY, rsaPublicKey(pair.getPublic()),
+                    Ttlv.integer(Tag.CRYPTOGRAPHIC_USAGE_MASK, 0x04 | 0x02), Ttlv.dateTime(Tag.ACTIVATION_DATE, now),
+                    Ttlv.dateTime(Tag.PROTECT_STOP_DATE, now.plusSeconds(60)));
+
+            Ttlv sha384 = Ttlv.structure(Tag.CRYPTOGRAPHIC_PARAMETERS, Ttlv.enumeration(Tag.PADDING_METHOD, 0x02),
+                    Ttlv.enumeration(Tag.HASHING_ALGORITHM, 0x07));
+            byte[] ciphertext = kmip.ok(Operation.ENCRYPT, Kmip.uid(uid), sha384, Ttlv.bytes(Tag.DATA, Bytes.wrap(message)))
+                    .require(Tag.DATA).asBytes().toArray();
+            javax.crypto.Cipher oaep = javax.crypto.Cipher.getInstance("RSA/ECB/OAEPPadding");
+            oaep.init(javax.crypto.Cipher.DECRYPT_MODE, pair.getPrivate(), new javax.crypto.spec.OAEPParameterSpec(
+                    "SHA-384", "MGF1", java.security.spec.MGF1ParameterSpec.SHA384,
+                    javax.crypto.spec.PSource.PSpecified.DEFAULT));
+            assertArrayEquals(message, oaep.doFinal(ciphertext));
+
+            java.security.Signature pss = java.security.Signature.getInstance("RSASSA-PSS");
+            pss.setParameter(new java.security.spec.PSSParameterSpec("SHA-256", "MGF1",
+                    java.security.spec.MGF1ParameterSpec.SHA256, 222, 1));
+            pss.initSign(pair.getPrivate());
+            pss.update(message);
+            Ttlv verified = kmip.ok(Operation.SIGNATURE_VERIFY, Kmip.uid(uid), Ttlv.bytes(Tag.DATA, Bytes.wrap(message)),
+                    Ttlv.bytes(Tag.SIGNATURE_DATA, Bytes.wrap(pss.sign())));
+            assertEquals(1, verified.require(Tag.VALIDITY_INDICATOR).asEnum(), "Valid, whatever the salt length");
+
+            LOOPBACK.server().core.clock().advance(Duration.ofMinutes(2));
+            assertEquals(ResultReason.WRONG_KEY_LIFECYCLE_STATE.code(), kmip.refused(Operation.ENCRYPT, Kmip.uid(uid),
+                    Ttlv.bytes(Tag.DATA, Bytes.wrap(message))), "past its Protect Stop Date");
+            String verifyOnly = register(kmip, PUBLIC_KEY, rsaPublicKey(pair.getPublic()),
+                    Ttlv.integer(Tag.CRYPTOGRAPHIC_USAGE_MASK, 0x02), Ttlv.dateTime(Tag.ACTIVATION_DATE, now));
+            assertEquals(ResultReason.PERMISSION_DENIED.code(), kmip.refused(Operation.ENCRYPT, Kmip.uid(verifyOnly),
+                    Ttlv.bytes(Tag.DATA, Bytes.wrap(message))), "the usage mask grants Verify only");
         }
     }
 
