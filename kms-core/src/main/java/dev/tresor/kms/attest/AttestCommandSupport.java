@@ -1,15 +1,12 @@
 package dev.tresor.kms.attest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tresor.kms.service.Bytes;
 import dev.tresor.kms.service.ErrorCode;
 import dev.tresor.kms.service.KmsError;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -38,7 +35,6 @@ public final class AttestCommandSupport {
     public static final int VERIFIED = 0;
     public static final int REFUSED = 1;
     public static final int USAGE = 2;
-    private static final long MAX_FILE_BYTES = 1024 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private AttestCommandSupport() {
@@ -182,7 +178,7 @@ public final class AttestCommandSupport {
             if (name.endsWith(".tpmt")) {
                 inputs = inputs.withRegisteredAk(TpmPublic.parse(bytes));
             } else if (name.endsWith(".json") || name.endsWith(".jwk")) {
-                jwks.addAll(jwks(bytes, file));
+                jwks.addAll(TrustFiles.jwks(file));
             } else if (new String(bytes, StandardCharsets.US_ASCII).contains("PUBLIC KEY-----")) {
                 inputs = inputs.withRegisteredAk(spki(bytes, file));
             } else if (isCrl(bytes)) {
@@ -201,19 +197,11 @@ public final class AttestCommandSupport {
         }
         inputs = inputs.withCertificates(certificates).withCrls(crls);
         if (options.collateral().isPresent()) {
-            Path folder = options.collateral().get();
-            List<X509Certificate> signing = new ArrayList<>();
-            for (Path file : list(folder)) {
-                String name = file.getFileName().toString();
-                if (name.endsWith(".der")) {
-                    inputs = inputs.withCrls(List.of(Certificates.parseCrl(read(file))));
-                } else if (name.endsWith(".pem")) {
-                    signing.addAll(Certificates.parse(read(file)));
-                }
-            }
+            TdxCollateralStore.CollateralSet set = TrustFiles.collateralSet(options.collateral().get());
+            List<X509Certificate> signing = new ArrayList<>(set.collateral().tcbSigningChain());
             signing.addAll(certificates);
-            inputs = inputs.withTdxCollateral(new TdxCollateral(Bytes.of(read(folder.resolve("tcb_info.json"))),
-                    Bytes.of(read(folder.resolve("qe_identity.json"))), signing));
+            inputs = inputs.withCrls(set.crls()).withTdxCollateral(new TdxCollateral(set.collateral().tcbInfoJson(),
+                    set.collateral().qeIdentityJson(), signing));
         }
         if (options.eventLog().isPresent()) {
             inputs = inputs.withEventLog(read(options.eventLog().get()));
@@ -236,21 +224,6 @@ public final class AttestCommandSupport {
         }
     }
 
-    private static List<PublicKey> jwks(byte[] bytes, Path file) {
-        try {
-            JsonNode node = JSON.readTree(bytes);
-            List<PublicKey> keys = new ArrayList<>();
-            if (node.has("keys")) {
-                node.get("keys").forEach(k -> keys.add(Jwk.toPublicKey(k)));
-            } else {
-                keys.add(Jwk.toPublicKey(node));
-            }
-            return keys;
-        } catch (IOException e) {
-            throw KmsError.invalid(file + " is not a JWK");
-        }
-    }
-
     private static PublicKey spki(byte[] pem, Path file) {
         String body = new String(pem, StandardCharsets.US_ASCII).replaceAll("-----[A-Z ]+-----", "")
                 .replaceAll("\\s", "");
@@ -269,23 +242,8 @@ public final class AttestCommandSupport {
         throw KmsError.invalid(file + " is not an RSA or EC public key");
     }
 
-    private static List<Path> list(Path folder) {
-        try (Stream<Path> files = Files.list(folder)) {
-            return files.sorted().toList();
-        } catch (IOException e) {
-            throw KmsError.invalid("cannot list " + folder);
-        }
-    }
-
     private static byte[] read(Path file) {
-        try {
-            if (Files.size(file) > MAX_FILE_BYTES) {
-                throw KmsError.invalid(file + " is larger than " + MAX_FILE_BYTES + " bytes");
-            }
-            return Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw KmsError.invalid("cannot read " + file);
-        }
+        return TrustFiles.read(file);
     }
 
     private static String write(ObjectNode node) {

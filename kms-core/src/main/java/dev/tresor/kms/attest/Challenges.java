@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -64,13 +65,18 @@ public final class Challenges {
      * issued here, or for another tenant or audience), {@code NONCE_REUSED} or {@code NONCE_EXPIRED}.
      */
     public Challenge consume(String id, String tenant, String audience) {
+        return consume(id, tenant, Set.of(audience));
+    }
+
+    /** The same, for a call that may answer challenges of any of {@code audiences} (any key's, or this key's). */
+    public Challenge consume(String id, String tenant, Set<String> audiences) {
         Instant now = clock.instant();
         Challenge challenge = open.get(id);
         if (challenge == null) {
             throw consumed.containsKey(id) ? Reason.NONCE_REUSED.error("challenge was already answered")
                     : Reason.NONCE_UNKNOWN.error("no such challenge");
         }
-        if (!challenge.tenant().equals(tenant) || !challenge.audience().equals(audience)) {
+        if (!challenge.tenant().equals(tenant) || !audiences.contains(challenge.audience())) {
             throw Reason.NONCE_UNKNOWN.error("no such challenge");
         }
         if (!open.remove(id, challenge)) {

@@ -6,6 +6,7 @@ import dev.tresor.kms.attest.Challenge;
 import dev.tresor.kms.attest.Challenges;
 import dev.tresor.kms.attest.ExpectedBinding;
 import dev.tresor.kms.attest.SnpCertTable;
+import dev.tresor.kms.attest.TdxCollateralStore;
 import dev.tresor.kms.attest.VerificationInputs;
 import dev.tresor.kms.attest.jwe.Jwe;
 import dev.tresor.kms.attest.kbs.KbsSessions;
@@ -30,6 +31,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 
@@ -51,6 +53,7 @@ final class AttestationGate {
     private final Challenges challenges;
     private final KbsSessions kbsSessions;
     private final AttestationVerifiers verifiers;
+    private final TdxCollateralStore collateral;
     private final ReleaseGate gate;
     private final PolicyContext policies;
     private final Optional<SimulatedSnp> simulator;
@@ -62,6 +65,7 @@ final class AttestationGate {
         this.challenges = new Challenges(clock, random);
         this.kbsSessions = new KbsSessions(challenges, clock);
         this.verifiers = new AttestationVerifiers(options.effectiveTrust(), clock);
+        this.collateral = options.collateral();
         this.gate = new ReleaseGate(options.allowSimulated());
         this.policies = new PolicyContext(options.allowSimulated(), Map.of());
         this.simulator = options.simulator();
@@ -72,6 +76,15 @@ final class AttestationGate {
 
     Challenge issue(TenantId tenant) {
         return challenges.issue(tenant.path(), REST_AUDIENCE);
+    }
+
+    /** A REST challenge only the key {@code keyId} accepts (release and attested decrypt of another key refuse it). */
+    Challenge issueFor(TenantId tenant, String keyId) {
+        return challenges.issue(tenant.path(), keyAudience(keyId));
+    }
+
+    private static String keyAudience(String keyId) {
+        return REST_AUDIENCE + ":key/" + keyId;
     }
 
     /** KBS sessions share the nonce store with every other challenge. */
@@ -93,11 +106,12 @@ final class AttestationGate {
      * Admits the caller's evidence for one use of a key with {@code terms}, or refuses: no policy →
      * FAILED_PRECONDITION; anything about the evidence → ATTESTATION_FAILED with its reason.
      */
-    AttestationResult admit(Caller caller, String resource, ReleaseTerms terms, Evidence evidence) {
+    AttestationResult admit(Caller caller, String resource, String keyId, ReleaseTerms terms, Evidence evidence) {
         PublicKey workloadKey = evidence.publicKey();
         return admit(caller, resource, terms, evidence.nonceId(), evidence.type(), evidence.evidence(),
                 evidence.certificateTable(), () -> {
-                    Challenge challenge = challenges.consume(evidence.nonceId(), caller.tenant().path(), REST_AUDIENCE);
+                    Challenge challenge = challenges.consume(evidence.nonceId(), caller.tenant().path(),
+                            Set.of(REST_AUDIENCE, keyAudience(keyId)));
                     return new ExpectedBinding.Native(challenge.nonce(), workloadKey).reportData();
                 });
     }
@@ -137,11 +151,10 @@ final class AttestationGate {
      * {@code verified} or {@code refused} and the decisive claims.
      */
     AttestationResult verify(Caller caller, String resource, String nonceId, String type, Bytes evidence,
-                             VerificationInputs inputs, Supplier<byte[]> consumeAndBind) {
+                             Supplier<VerificationInputs> consumeAndBind) {
         Map<String, String> details = attemptDetails(type, nonceId, evidence);
         return audited(caller, resource, details, () -> {
-            AttestationResult result = verifyWithClaims(type, evidence,
-                    inputs.withExpectedReportData(consumeAndBind.get()), details);
+            AttestationResult result = verifyWithClaims(type, evidence, consumeAndBind.get(), details);
             details.put("verdict", "verified");
             return result;
         });
@@ -165,6 +178,21 @@ final class AttestationGate {
         });
     }
 
+    /**
+     * Verifies evidence with the configured trust and collateral and answers the verdict, for
+     * operators checking their configuration; bound only if the caller names the report data.
+     */
+    AttestationResult check(Caller caller, String type, Bytes evidence, Optional<Bytes> certificateTable,
+                            Optional<Bytes> expectedReportData) {
+        return verify(caller, "attestation/verifications", "-", type, evidence, () -> {
+            VerificationInputs inputs = VerificationInputs.none();
+            if (certificateTable.isPresent()) {
+                inputs = inputs.withCertificates(SnpCertTable.parse(certificateTable.get().toArray()));
+            }
+            return expectedReportData.map(Bytes::toArray).map(inputs::withExpectedReportData).orElse(inputs);
+        });
+    }
+
     /** The claims worth naming outside the audit log too (the KBS token's {@code tresor} claim). */
     static Map<String, Object> decisiveClaims(AttestationResult result) {
         Map<String, Object> claims = new TreeMap<>();
@@ -179,7 +207,9 @@ final class AttestationGate {
 
     private AttestationResult verifyWithClaims(String type, Bytes evidence, VerificationInputs inputs,
                                                Map<String, String> details) {
-        AttestationResult result = verifiers.verify(type, evidence.toArray(), inputs);
+        byte[] bytes = evidence.toArray();
+        AttestationResult result = verifiers.verify(type, bytes, collateral.supplement(type, bytes, inputs,
+                clock.instant()));
         putClaims(details, result);
         return result;
     }

@@ -70,9 +70,9 @@ final class KbsProtocol {
                 .orElse(VerificationInputs.none());
         String shortId = sessionId.substring(0, 8);
         AttestationResult result = gate.verify(caller, "kbs/sessions/" + shortId, shortId, evidence.type(),
-                evidence.bytes(), inputs, () -> {
+                evidence.bytes(), () -> {
                     sessions.consume(sessionId, tenant, nonce);
-                    return binding.reportData();
+                    return inputs.withExpectedReportData(binding.reportData());
                 });
         attestation.requireInitData(result);
         Instant end = pending.challenge().expiresAt();

@@ -1,5 +1,6 @@
 package dev.tresor.kms.service;
 
+import dev.tresor.kms.attest.AttestationResult;
 import dev.tresor.kms.attest.Challenge;
 import dev.tresor.kms.attest.jwe.Jwe;
 import dev.tresor.kms.attest.kbs.KbsAttestation;
@@ -264,7 +265,7 @@ public final class KeyManagement {
         String resource = version(request.target());
         return pipeline.read(caller, "decrypt", Right.CRYPTO, resource, () -> {
             Key key = keys.key(caller.tenant(), request.target().key());
-            attestation.admit(caller, resource, key.release(), evidence);
+            attestation.admit(caller, resource, key.id(), key.release(), evidence);
             byte[] plaintext = cryptography.decrypt(caller.tenant(), request).toArray();
             try {
                 return attestation.seal(evidence, plaintext, Map.of("cty", "application/octet-stream"));
@@ -372,6 +373,22 @@ public final class KeyManagement {
                 () -> attestation.issue(caller.tenant()));
     }
 
+    /** A challenge only this key's release and attested decrypt accept; NOT_FOUND for an unknown key. */
+    public Challenge issueChallenge(Caller caller, KeyRef ref) {
+        return pipeline.read(caller, "attestation.challenge", Right.CRYPTO, key(ref) + "/challenges",
+                () -> attestation.issueFor(caller.tenant(), keys.key(caller.tenant(), ref).id()));
+    }
+
+    /**
+     * Verifies evidence with the server's trust and collateral and answers the verdict and its
+     * claims; releases nothing. Bound only when {@code expectedReportData} is given.
+     */
+    public AttestationResult verifyEvidence(Caller caller, String type, Bytes evidence, Optional<Bytes> certificateTable,
+                                            Optional<Bytes> expectedReportData) {
+        return pipeline.read(caller, "attestation.verification", Right.CRYPTO, "attestation/verifications",
+                () -> attestation.check(caller, type, evidence, certificateTable, expectedReportData));
+    }
+
     /**
      * Releases a version of a releasable key to an attested workload: consume the challenge,
      * verify the evidence bound to the workload key, baseline guard AND release policy; answers
@@ -379,7 +396,7 @@ public final class KeyManagement {
      */
     public String release(Caller caller, VersionRef ref, Evidence evidence) {
         return pipeline.read(caller, "key.release", Right.CRYPTO, version(ref), () -> releaseVersion(caller, ref,
-                terms -> attestation.admit(caller, version(ref), terms, evidence),
+                key -> attestation.admit(caller, version(ref), key.id(), key.release(), evidence),
                 (jwk, headers) -> attestation.seal(evidence, jwk, headers)));
     }
 
@@ -411,19 +428,19 @@ public final class KeyManagement {
             KbsSessions.Attested session = kbs.session(guest, credential);
             VersionRef ref = path.versionRef();
             return releaseVersion(guest, ref,
-                    terms -> attestation.authorize(guest, version(ref), terms, session.result()),
+                    key -> attestation.authorize(guest, version(ref), key.release(), session.result()),
                     (jwk, headers) -> attestation.sealTo(session.teeKey(), jwk, headers));
         });
     }
 
     /** Release of a version: releasable, admitted by {@code admit}, its JWK sealed by {@code seal}. */
-    private <T> T releaseVersion(Caller caller, VersionRef ref, java.util.function.Consumer<ReleaseTerms> admit,
+    private <T> T releaseVersion(Caller caller, VersionRef ref, java.util.function.Consumer<Key> admit,
                                  java.util.function.BiFunction<byte[], Map<String, String>, T> seal) {
         Key key = keys.key(caller.tenant(), ref.key());
         if (!key.release().releasable()) {
             throw KmsError.denied("key " + key.id() + " was not created releasable");
         }
-        admit.accept(key.release());
+        admit.accept(key);
         KeyService.Released released = keys.releasableJwk(caller.tenant(), ref);
         try {
             String name = key(KeyRef.of(key.keyRingId(), key.id())) + "/versions/" + released.version().number();

@@ -65,6 +65,16 @@ class ChallengesTest {
     }
 
     @Test
+    void aCallMayAcceptSeveralAudiencesButOnlyThose() {
+        Challenge forKey = challenges.issue("t1", "rest:key/k1");
+        Challenge general = challenges.issue("t1", "rest");
+        assertEquals(Reason.NONCE_UNKNOWN, refusal(() -> challenges.consume(forKey.id(), "t1",
+                java.util.Set.of("rest", "rest:key/k2"))));
+        assertEquals(forKey, challenges.consume(forKey.id(), "t1", java.util.Set.of("rest", "rest:key/k1")));
+        assertEquals(general, challenges.consume(general.id(), "t1", java.util.Set.of("rest", "rest:key/k2")));
+    }
+
+    @Test
     void kmipAnswerMustEchoTheNonceValue() {
         Challenge challenge = challenges.issue("t1", "kmip");
         assertEquals(Reason.NONCE_UNKNOWN, refusal(() -> challenges.consume(challenge.id(), Bytes.of(new byte[32]),

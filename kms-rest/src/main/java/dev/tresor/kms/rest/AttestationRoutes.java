@@ -20,6 +20,7 @@ import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Tresor's attestation extensions: challenges, releasable keys, release policies, release to an
@@ -30,6 +31,7 @@ import java.util.Set;
 final class AttestationRoutes {
     static final String CHALLENGES = Paths.TENANT + "/attestation/challenges";
     static final String SIM_REPORTS = Paths.TENANT + "/attestation/sim/reports";
+    static final String VERIFICATIONS = Paths.TENANT + "/attestation/verifications";
     static final String RELEASABLE_KEYS = Paths.KEY_RING + "/releasable-keys";
     static final String RELEASE_POLICY = Paths.KEY + "/release-policy";
     private static final int MAX_CERTIFICATES_BYTES = 64 * 1024;
@@ -49,6 +51,7 @@ final class AttestationRoutes {
     void mount(Router router) {
         calls.guard(router.post(CHALLENGES)).handler(this::challenge);
         calls.guard(router.post(SIM_REPORTS)).handler(this::simulate);
+        calls.guard(router.post(VERIFICATIONS)).handler(this::verify);
         calls.guard(router.post(RELEASABLE_KEYS)).handler(this::createReleasable);
         calls.guard(router.get(RELEASE_POLICY)).handler(this::getPolicy);
         calls.guard(router.put(RELEASE_POLICY)).handler(this::putPolicy);
@@ -58,8 +61,37 @@ final class AttestationRoutes {
         calls.guard(router.post(Paths.VERSION + "/attested-decrypt")).handler(this::attestedDecrypt);
     }
 
+    /** No body (or no key named): any key of the instance accepts the challenge; {@code {keyRingId, keyId}}: only that key. */
     private void challenge(RoutingContext ctx) {
-        calls.run(ctx, keys::issueChallenge, challenge -> Replies.json(ctx, 201, challenge(challenge)));
+        Optional<KeyRef> key = Optional.empty();
+        if (ctx.body().buffer() != null && ctx.body().buffer().length() > 0) {
+            JsonBody body = JsonBody.of(ctx);
+            if (body.optionalString("keyRingId").isPresent() || body.optionalString("keyId").isPresent()) {
+                key = Optional.of(KeyRef.of(body.uuid("keyRingId"), body.uuid("keyId")));
+            }
+        }
+        if (key.isEmpty()) {
+            calls.run(ctx, keys::issueChallenge, challenge -> Replies.json(ctx, 201, challenge(challenge)));
+            return;
+        }
+        KeyRef forKey = key.get();
+        calls.run(ctx, caller -> keys.issueChallenge(caller, forKey),
+                challenge -> Replies.json(ctx, 201, challenge(challenge).put("keyId", forKey.keyId())));
+    }
+
+    /** Verifies evidence with the server's trust and collateral; answers the claims, releases nothing. */
+    private void verify(RoutingContext ctx) {
+        JsonBody body = JsonBody.of(ctx);
+        String type = body.string("evidenceType");
+        Bytes evidence = body.base64("evidence", AttestationVerifiers.MAX_EVIDENCE_BYTES);
+        Optional<Bytes> certificates = certificates(body);
+        Optional<Bytes> reportData = body.optionalString("reportData").isPresent()
+                ? Optional.of(body.base64("reportData", REPORT_DATA_BYTES)) : Optional.empty();
+        calls.run(ctx, caller -> keys.verifyEvidence(caller, type, evidence, certificates, reportData),
+                result -> Replies.json(ctx, 200, new JsonObject()
+                        .put("tee", result.tee())
+                        .put("bound", result.claims().get("bound"))
+                        .put("claims", new JsonObject(new TreeMap<>(result.claims())))));
     }
 
     private static JsonObject challenge(Challenge challenge) {
@@ -135,11 +167,14 @@ final class AttestationRoutes {
     }
 
     private static Evidence evidence(JsonBody body) {
-        Optional<Bytes> certificates = body.optionalString("certificates").isPresent()
-                ? Optional.of(body.base64("certificates", MAX_CERTIFICATES_BYTES)) : Optional.empty();
         return new Evidence(body.string("nonceId"), body.string("evidenceType"),
-                body.base64("evidence", AttestationVerifiers.MAX_EVIDENCE_BYTES), certificates,
+                body.base64("evidence", AttestationVerifiers.MAX_EVIDENCE_BYTES), certificates(body),
                 body.base64("publicKey", MAX_PUBLIC_KEY_BYTES));
+    }
+
+    private static Optional<Bytes> certificates(JsonBody body) {
+        return body.optionalString("certificates").isPresent()
+                ? Optional.of(body.base64("certificates", MAX_CERTIFICATES_BYTES)) : Optional.empty();
     }
 
     private static JsonObject terms(ReleaseTerms terms) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tresor.kms.attest.ExpectedBinding;
+import dev.tresor.kms.attest.TestData;
 import dev.tresor.kms.attest.sim.SimulatedSnp;
 import dev.tresor.kms.service.AttestationOptions;
 import dev.tresor.kms.service.Bytes;
@@ -146,6 +147,69 @@ class AttestationRoutesTest {
         assertEquals(403, reply.status(), reply::toString);
         assertTrue(reply.message().startsWith(reason), reply::toString);
         assertFalse(reply.json().containsKey("jwe"));
+    }
+
+    @Test
+    void aChallengeIssuedForOneKeyIsRefusedByAnother() {
+        String keyId = releasableKey(POLICY);
+        String otherId = releasableKey(POLICY);
+        KeyPair workload = WorkloadKeys.rsa();
+        JsonObject forKey = new JsonObject().put("keyRingId", ring).put("keyId", keyId);
+
+        JsonObject bound = boundEvidence(workload, forKey);
+        refused("NONCE_UNKNOWN", release(otherId, bound));
+        assertEquals(200, release(keyId, bound).status(), "the key it was issued for still accepts it");
+        refused("NONCE_REUSED", release(keyId, bound));
+        assertEquals(200, release(otherId, evidence(workload)).status(), "an unbound challenge serves any key");
+
+        Http.Reply unknown = workloadApi.post(workloadApi.prefix() + "/attestation/challenges",
+                new JsonObject().put("keyRingId", ring).put("keyId", java.util.UUID.randomUUID().toString()));
+        assertEquals(404, unknown.status(), unknown::toString);
+        Http.Reply malformed = workloadApi.post(workloadApi.prefix() + "/attestation/challenges",
+                new JsonObject().put("keyId", keyId));
+        assertEquals(400, malformed.status(), malformed::toString);
+        assertTrue(malformed.message().contains("keyRingId"), malformed::toString);
+    }
+
+    /** Evidence answering a challenge issued for one key. */
+    private JsonObject boundEvidence(KeyPair workload, JsonObject key) {
+        JsonObject challenge = ProjectApi.expect(201, workloadApi.post(workloadApi.prefix() + "/attestation/challenges",
+                key));
+        assertEquals(key.getString("keyId"), challenge.getString("keyId"));
+        byte[] nonce = Base64.getUrlDecoder().decode(challenge.getString("nonce"));
+        byte[] reportData = new ExpectedBinding.Native(Bytes.wrap(nonce), workload.getPublic()).reportData();
+        return new JsonObject()
+                .put("nonceId", challenge.getString("nonceId"))
+                .put("evidenceType", "snp")
+                .put("evidence", Base64.getEncoder().encodeToString(PLATFORM.report(reportData)))
+                .put("certificates", Base64.getEncoder().encodeToString(PLATFORM.certificateTable()))
+                .put("publicKey", Base64.getEncoder().encodeToString(workload.getPublic().getEncoded()));
+    }
+
+    @Test
+    void evidenceIsVerifiedWithoutReleasingAnything() {
+        byte[] reportData = new byte[64];
+        Arrays.fill(reportData, (byte) 7);
+        JsonObject body = new JsonObject().put("evidenceType", "snp")
+                .put("evidence", Base64.getEncoder().encodeToString(PLATFORM.report(reportData)))
+                .put("certificates", Base64.getEncoder().encodeToString(PLATFORM.certificateTable()));
+        String path = workloadApi.prefix() + "/attestation/verifications";
+
+        JsonObject unbound = ProjectApi.expect(200, workloadApi.post(path, body));
+        assertEquals("sim-snp", unbound.getString("tee"));
+        assertEquals(false, unbound.getBoolean("bound"));
+        assertEquals(HexFormat.of().formatHex(MEASUREMENT), unbound.getJsonObject("claims").getString("snp.measurement"));
+        JsonObject bound = ProjectApi.expect(200, workloadApi.post(path, body.copy()
+                .put("reportData", Base64.getEncoder().encodeToString(reportData))));
+        assertEquals(true, bound.getBoolean("bound"));
+
+        reportData[0] ^= 1;
+        refused("BINDING_MISMATCH", workloadApi.post(path, body.copy()
+                .put("reportData", Base64.getEncoder().encodeToString(reportData))));
+        refused("COLLATERAL_MISSING", workloadApi.post(path, new JsonObject().put("evidenceType", "tdx")
+                .put("evidence", Base64.getEncoder().encodeToString(TestData.read("tdx/dcapqvl-v4/quote.bin")))));
+        Http.Reply unknownType = workloadApi.post(path, body.copy().put("evidenceType", "sgx"));
+        assertEquals(400, unknownType.status(), unknownType::toString);
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.tresor.kms.rest.RestMetrics;
 import dev.tresor.kms.rest.RestOptions;
 import dev.tresor.kms.rest.RestServer;
 import dev.tresor.kms.seal.SealType;
+import dev.tresor.kms.server.config.AttestationInputs;
 import dev.tresor.kms.server.config.ServerConfig;
 import dev.tresor.kms.server.config.TlsFiles;
 import dev.tresor.kms.server.dev.DevBootstrap;
@@ -132,12 +133,17 @@ final class TresorServer {
      * {@link #SIMULATED_MEASUREMENT}) whose root the verifiers pin; loudly announced.
      */
     private static AttestationOptions attestation(ServerConfig config, Clock clock) {
+        AttestationInputs inputs = config.attestation();
+        LOG.info("attestation: " + inputs.trust().amdCertificates().size() + " AMD and "
+                + inputs.trust().intelCertificates().size() + " Intel certificates, " + inputs.collateral().size()
+                + " Intel collateral sets, " + inputs.trust().tokenIssuers().size() + " token issuers configured");
         if (!config.allowSimulatedAttestation()) {
-            return AttestationOptions.production();
+            return new AttestationOptions(inputs.trust(), false, Optional.empty(), inputs.collateral());
         }
         LOG.warning("*** attestation.allowSimulated: evidence from the SIMULATED TEE is accepted. NOT FOR PRODUCTION. ***");
-        return AttestationOptions.simulated(SimulatedSnp.create(SimulatedSnp.Launch.milan(SIMULATED_MEASUREMENT),
-                clock.instant(), new SecureRandom()));
+        return new AttestationOptions(inputs.trust(), true, Optional.of(SimulatedSnp.create(
+                SimulatedSnp.Launch.milan(SIMULATED_MEASUREMENT), clock.instant(), new SecureRandom())),
+                inputs.collateral());
     }
 
     private static KmipServerOptions kmipOptions(ServerConfig config, TlsFiles tls, Path clientCa) {

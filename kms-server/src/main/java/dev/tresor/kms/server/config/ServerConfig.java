@@ -1,16 +1,27 @@
 package dev.tresor.kms.server.config;
 
+import dev.tresor.kms.attest.AttestationTrust;
+import dev.tresor.kms.attest.SnpProduct;
+import dev.tresor.kms.attest.TdxCollateralStore;
+import dev.tresor.kms.attest.TrustFiles;
 import dev.tresor.kms.seal.SealType;
 import dev.tresor.kms.server.UsageError;
+import dev.tresor.kms.service.KmsError;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -21,7 +32,7 @@ public record ServerConfig(boolean dev, Path dataDir, String listenHost, int res
                            Optional<TlsFiles> restTls, Optional<TlsFiles> kmipTls, Optional<Path> kmipClientCa,
                            long callsPerHour,
                            int bodyLimitBytes, SealType sealType, boolean allowSimulatedAttestation,
-                           Optional<String> kbsDefaultProject) {
+                           Optional<String> kbsDefaultProject, AttestationInputs attestation) {
     private static final Pattern UUID =
             Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final int MAX_BODY_LIMIT = 16 * 1024 * 1024;
@@ -36,6 +47,7 @@ public record ServerConfig(boolean dev, Path dataDir, String listenHost, int res
         Objects.requireNonNull(kmipClientCa);
         Objects.requireNonNull(sealType);
         Objects.requireNonNull(kbsDefaultProject);
+        Objects.requireNonNull(attestation);
     }
 
     /** Reads {@code configFile} (if any) and {@code environment}; every problem is a {@link UsageError}. */
@@ -108,7 +120,8 @@ public record ServerConfig(boolean dev, Path dataDir, String listenHost, int res
                 (int) number(values, Setting.BODY_LIMIT, MIN_BODY_LIMIT, MAX_BODY_LIMIT),
                 sealType,
                 bool(values, Setting.ALLOW_SIMULATED_ATTESTATION),
-                Optional.ofNullable(values.get(Setting.KBS_DEFAULT_PROJECT)).map(ServerConfig::projectId));
+                Optional.ofNullable(values.get(Setting.KBS_DEFAULT_PROJECT)).map(ServerConfig::projectId),
+                attestation(values));
     }
 
     private static Optional<TlsFiles> tls(Map<Setting, Value> values, Setting cert, Setting key) {
@@ -129,6 +142,62 @@ public record ServerConfig(boolean dev, Path dataDir, String listenHost, int res
             throw new UsageError(setting.key() + ": cannot read " + path + " (" + value.origin() + ")");
         }
         return path;
+    }
+
+    /** Reads every configured attestation file now, so a bad one stops the start naming the setting. */
+    private static AttestationInputs attestation(Map<Setting, Value> values) {
+        AttestationTrust trust = AttestationTrust.defaults();
+        List<X509Certificate> amd = new ArrayList<>();
+        amd.addAll(files(values, Setting.ATTESTATION_AMD_CERTIFICATES, TrustFiles::certificates));
+        amd.addAll(files(values, Setting.ATTESTATION_AMD_VCEK_DIR, TrustFiles::certificates));
+        trust = trust.withAmdCertificates(amd)
+                .withIntelCertificates(files(values, Setting.ATTESTATION_INTEL_CERTIFICATES, TrustFiles::certificates));
+        Value pins = values.get(Setting.ATTESTATION_AMD_ARK_PINS);
+        if (pins != null) {
+            for (String pin : pins.text().split(",")) {
+                String[] parts = pin.strip().split("=", 2);
+                Optional<SnpProduct> product = parts.length != 2 ? Optional.empty() : Arrays.stream(SnpProduct.values())
+                        .filter(p -> p.name().equalsIgnoreCase(parts[0].strip())).findFirst();
+                if (product.isEmpty() || !parts[1].strip().matches("[0-9a-fA-F]{64}")) {
+                    throw new UsageError(Setting.ATTESTATION_AMD_ARK_PINS.key() + ": '" + pin.strip()
+                            + "' is not product=<64 hex> with product milan, genoa or turin (" + pins.origin() + ")");
+                }
+                trust = trust.withArkFingerprint(product.get(), parts[1].strip());
+            }
+        }
+        Value issuers = values.get(Setting.ATTESTATION_TOKEN_ISSUERS);
+        if (issuers != null) {
+            trust = trust.withTokenIssuers(loaded(Setting.ATTESTATION_TOKEN_ISSUERS, issuers,
+                    () -> TrustFiles.tokenIssuers(Path.of(issuers.text()))));
+        }
+        return new AttestationInputs(trust, new TdxCollateralStore(
+                files(values, Setting.ATTESTATION_TDX_COLLATERAL, TrustFiles::collateral),
+                files(values, Setting.ATTESTATION_TDX_CRLS, TrustFiles::crls)));
+    }
+
+    /** What {@code reader} finds in each comma-separated path of a setting (none when it is unset). */
+    private static <T> List<T> files(Map<Setting, Value> values, Setting setting, Function<Path, List<T>> reader) {
+        Value value = values.get(setting);
+        if (value == null) {
+            return List.of();
+        }
+        List<T> found = new ArrayList<>();
+        for (String part : value.text().split(",")) {
+            Path path = Path.of(part.strip());
+            if (!Files.isReadable(path)) {
+                throw new UsageError(setting.key() + ": cannot read " + path + " (" + value.origin() + ")");
+            }
+            found.addAll(loaded(setting, value, () -> reader.apply(path)));
+        }
+        return found;
+    }
+
+    private static <T> T loaded(Setting setting, Value value, Supplier<T> load) {
+        try {
+            return load.get();
+        } catch (KmsError e) {
+            throw new UsageError(setting.key() + ": " + e.getMessage() + " (" + value.origin() + ")");
+        }
     }
 
     private static String projectId(Value value) {

@@ -25,6 +25,21 @@ public enum Setting {
     KBS_DEFAULT_PROJECT("kbs.default.project", null,
             "project (UUID, region eu01) the KBS protocol serves at /kbs/v0; without it only at"
                     + " /v1/projects/{p}/regions/{r}/kbs/v0"),
+    ATTESTATION_AMD_CERTIFICATES("attestation.amd.certificates", null,
+            "ASK/ASVK/ARK certificates (PEM/DER files or folders, comma-separated); candidates, the ARK pins decide"),
+    ATTESTATION_AMD_VCEK_DIR("attestation.amd.vcek.dir", null,
+            "folder of VCEK/VLEK certificates, for SNP reports sent without their endorsement certificate"),
+    ATTESTATION_AMD_ARK_PINS("attestation.amd.ark.pins", null,
+            "product=SHA-256 of the ARK's DER (milan, genoa, turin), comma-separated; replaces the built-in pin"),
+    ATTESTATION_INTEL_CERTIFICATES("attestation.intel.certificates", null,
+            "Intel TCB Signing / PCK CA certificates (files or folders, comma-separated); the SGX Root CA pin decides"),
+    ATTESTATION_TDX_COLLATERAL("attestation.tdx.collateral", null,
+            "Intel collateral folders, comma-separated: tcb_info.json, qe_identity.json, CRLs *.der, TCB Signing"
+                    + " *.pem; or folders of such folders (one per FMSPC and issue)"),
+    ATTESTATION_TDX_CRLS("attestation.tdx.crls", null,
+            "CRLs (DER/PEM files or folders, comma-separated) checked in every verification"),
+    ATTESTATION_TOKEN_ISSUERS("attestation.token.issuers", null,
+            "JSON file of attestation token issuers (EAR, Trustee, Azure ...) with their pinned keys"),
     ALLOW_SIMULATED_ATTESTATION("attestation.allowSimulated", "false",
             "accept evidence from the simulated TEE and serve its dev-only report endpoint (--dev: true)");
 

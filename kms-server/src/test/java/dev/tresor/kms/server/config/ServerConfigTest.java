@@ -76,6 +76,35 @@ class ServerConfigTest {
     }
 
     @Test
+    void attestationFilesAreReadAtLoadAndEveryProblemNamesItsSetting() throws IOException {
+        Path samples = dev.tresor.kms.attest.TestData.root();
+        ServerConfig config = ServerConfig.load(true, Optional.empty(), Map.of(
+                "TRESOR_ATTESTATION_TDX_COLLATERAL", samples.resolve("tdx/collateral").toString(),
+                "TRESOR_ATTESTATION_AMD_CERTIFICATES", samples.resolve("snp/roots/milan_ask_ark.pem") + ","
+                        + samples.resolve("snp/roots/genoa_ask_ark.pem"),
+                "TRESOR_ATTESTATION_AMD_VCEK_DIR", samples.resolve("snp/milan-trustee").toString(),
+                "TRESOR_ATTESTATION_AMD_ARK_PINS", "turin=" + "ab".repeat(32)));
+        assertEquals(4, config.attestation().collateral().size(), "the four complete sets of the folder");
+        assertEquals(5, config.attestation().trust().amdCertificates().size(), "two ASK+ARK pairs and a VCEK");
+        assertEquals("ab".repeat(32), config.attestation().trust().arkFingerprints()
+                .get(dev.tresor.kms.attest.SnpProduct.TURIN));
+
+        Map<String, String> refusals = Map.of(
+                "TRESOR_ATTESTATION_AMD_ARK_PINS", "sparc=00",
+                "TRESOR_ATTESTATION_TDX_COLLATERAL", samples.resolve("tdx/collateral/pcs-2026-02-fmspc90c06f-gotdx").toString(),
+                "TRESOR_ATTESTATION_TOKEN_ISSUERS", write("issuers.json", "{\"issuers\":[{\"id\":\"x\"}]}").toString(),
+                "TRESOR_ATTESTATION_INTEL_CERTIFICATES", dir.resolve("missing.pem").toString(),
+                "TRESOR_ATTESTATION_TDX_CRLS", samples.resolve("tdx/roots/intel_sgx_root_ca.pem").toString());
+        refusals.forEach((variable, value) -> {
+            UsageError refused = assertThrows(UsageError.class,
+                    () -> ServerConfig.load(true, Optional.empty(), Map.of(variable, value)), variable);
+            String key = variable.substring("TRESOR_".length()).toLowerCase(java.util.Locale.ROOT).replace('_', '.');
+            assertTrue(refused.getMessage().toLowerCase(java.util.Locale.ROOT).startsWith(key), refused.getMessage());
+            assertTrue(refused.getMessage().contains("environment variable " + variable), refused.getMessage());
+        });
+    }
+
+    @Test
     void productionNeedsTlsFilesAndUsesTheShamirSeal() throws IOException {
         UsageError missing = assertThrows(UsageError.class,
                 () -> ServerConfig.load(false, Optional.empty(), Map.of()));
