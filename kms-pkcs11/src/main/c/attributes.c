@@ -41,9 +41,13 @@ static void read_custom(struct object *o, const ttlv_item *attr)
 #undef IS
 }
 
+/* Usage from the mask; only the primary version encrypts or wraps (older versions of a rotated
+ * key stay for decrypting and unwrapping what they protected). */
 static void derive_permissions(struct object *o)
 {
     uint32_t u = o->usage;
+    if (!o->primary)
+        u &= ~(uint32_t)(KMIP_USAGE_ENCRYPT | KMIP_USAGE_WRAP);
     switch (o->cls) {
     case CKO_SECRET_KEY:
         o->can_encrypt = (u & KMIP_USAGE_ENCRYPT) != 0;

@@ -266,7 +266,7 @@ static CK_RV run_crypt(struct session *s, const uint8_t *in, size_t n, int encry
             }
             c.iv = in + TRESOR_HEADER;
             c.data = in + TRESOR_HEADER + TRESOR_NONCE;
-            c.data_len = n - TRESOR_FORMAT_OVERHEAD;
+            c.data_len = n - TRESOR_HEADER - TRESOR_NONCE; /* the tag is split off below */
         }
         if (!(aad = malloc(TRESOR_HEADER + op->aad_len))) {
             if (key != op->key)

@@ -1,4 +1,5 @@
-/* KMIP 2.1 request messages and their responses, and the attestation round of §7. */
+/* KMIP 2.1 request messages and their responses, Discover Versions at first use, and the
+ * attestation round of §7. */
 #include "tresor.h"
 
 #include <stdio.h>
@@ -122,6 +123,29 @@ static CK_RV parse_response(uint8_t *raw, size_t len, struct kmip_response *resp
     return CKR_OK;
 }
 
+/* Sends the message in w (freeing w) and returns the raw response frame. */
+static CK_RV roundtrip(struct slot *s, ttlv_writer *w, int idempotent, uint8_t **raw, size_t *len)
+{
+    if (!ttlv_writer_ok(w)) {
+        ttlv_writer_free(w);
+        return CKR_HOST_MEMORY;
+    }
+    enum transport_result tr = pool_roundtrip(&s->pool, w->buf, w->len, idempotent, raw, len);
+    ttlv_writer_free(w);
+    switch (tr) {
+    case TRANSPORT_OK:
+        return CKR_OK;
+    case TRANSPORT_NO_MEMORY:
+        return CKR_HOST_MEMORY;
+    case TRANSPORT_BAD_FRAME:
+        fprintf(stderr, "tresor-pkcs11: %s:%s sent something that is not a KMIP response\n",
+                s->conf->host, s->conf->port);
+        return CKR_GENERAL_ERROR;
+    default:
+        return CKR_DEVICE_ERROR;
+    }
+}
+
 static CK_RV send_once(struct slot *s, int n, kmip_build_fn build, void *arg, int idempotent,
                        const struct attestation_credential *cred, struct kmip_response *resp)
 {
@@ -132,30 +156,94 @@ static CK_RV send_once(struct slot *s, int n, kmip_build_fn build, void *arg, in
     kmip_header(&w, n, cred);
     build(&w, arg);
     ttlv_end(&w);
-    if (!ttlv_writer_ok(&w)) {
-        ttlv_writer_free(&w);
-        return CKR_HOST_MEMORY;
-    }
     uint8_t *raw = NULL;
     size_t len = 0;
-    enum transport_result tr = pool_roundtrip(&s->pool, w.buf, w.len, idempotent, &raw, &len);
-    ttlv_writer_free(&w);
-    switch (tr) {
-    case TRANSPORT_OK:
-        break;
-    case TRANSPORT_NO_MEMORY:
-        return CKR_HOST_MEMORY;
-    case TRANSPORT_BAD_FRAME:
-        fprintf(stderr, "tresor-pkcs11: %s:%s sent something that is not a KMIP response\n",
-                s->conf->host, s->conf->port);
-        return CKR_GENERAL_ERROR;
-    case TRANSPORT_FAILED:
-        return CKR_DEVICE_ERROR;
-    }
-    CK_RV rv = parse_response(raw, len, resp);
+    CK_RV rv = roundtrip(s, &w, idempotent, &raw, &len);
+    if (rv != CKR_OK)
+        return rv;
+    rv = parse_response(raw, len, resp);
     if (rv != CKR_OK)
         kmip_response_free(resp);
     return rv;
+}
+
+static void put_version(ttlv_writer *w, int major, int minor)
+{
+    ttlv_begin(w, TAG_PROTOCOL_VERSION);
+    ttlv_put_int(w, TAG_PROTOCOL_MAJOR, major);
+    ttlv_put_int(w, TAG_PROTOCOL_MINOR, minor);
+    ttlv_end(w);
+}
+
+void kmip_discover_request(ttlv_writer *w)
+{
+    ttlv_begin(w, TAG_REQUEST_MESSAGE);
+    ttlv_begin(w, TAG_REQUEST_HEADER);
+    put_version(w, 1, 4);
+    ttlv_put_int(w, TAG_BATCH_COUNT, 1);
+    ttlv_end(w);
+    kmip_item_begin(w, KMIP_OP_DISCOVER_VERSIONS);
+    put_version(w, 2, 1);
+    put_version(w, 1, 4);
+    kmip_item_end(w);
+    ttlv_end(w);
+}
+
+enum kmip_discovery kmip_discover_answer(const uint8_t *raw, size_t len, int *major, int *minor)
+{
+    ttlv_item root, item, payload, version;
+    uint32_t status = 0;
+    int32_t ma = 0, mi = 0;
+    *major = *minor = 0;
+    if (!ttlv_validate(raw, len, &root) || root.tag != TAG_RESPONSE_MESSAGE ||
+        root.type != TTLV_STRUCTURE || !ttlv_find(&root, TAG_BATCH_ITEM, &item) ||
+        !ttlv_find_enum(&item, TAG_RESULT_STATUS, &status))
+        return KMIP_UNDECODABLE;
+    if (status != 0)
+        return KMIP_SPEAKS_21;
+    if (!ttlv_find(&item, TAG_RESPONSE_PAYLOAD, &payload) ||
+        !ttlv_find(&payload, TAG_PROTOCOL_VERSION, &version))
+        return KMIP_LACKS_21; /* no version in common */
+    if (!ttlv_find_int(&version, TAG_PROTOCOL_MAJOR, &ma) ||
+        !ttlv_find_int(&version, TAG_PROTOCOL_MINOR, &mi))
+        return KMIP_UNDECODABLE;
+    *major = ma, *minor = mi;
+    return ma == 2 && mi >= 1 ? KMIP_SPEAKS_21 : KMIP_LACKS_21;
+}
+
+/* One Discover Versions round trip per slot and C_Initialize; later calls skip it. */
+static CK_RV agree_version(struct slot *s)
+{
+    if (atomic_load(&s->version_agreed))
+        return CKR_OK;
+    ttlv_writer w;
+    ttlv_writer_init(&w);
+    kmip_discover_request(&w);
+    uint8_t *raw = NULL;
+    size_t len = 0;
+    CK_RV rv = roundtrip(s, &w, 1, &raw, &len);
+    if (rv != CKR_OK)
+        return rv;
+    int major, minor;
+    enum kmip_discovery d = kmip_discover_answer(raw, len, &major, &minor);
+    tresor_free_wiped(raw, len);
+    switch (d) {
+    case KMIP_SPEAKS_21:
+        atomic_store(&s->version_agreed, 1);
+        return CKR_OK;
+    case KMIP_LACKS_21:
+        if (major)
+            fprintf(stderr, "tresor-pkcs11: %s:%s offers KMIP %d.%d at best; this library speaks "
+                            "KMIP 2.1\n", s->conf->host, s->conf->port, major, minor);
+        else
+            fprintf(stderr, "tresor-pkcs11: %s:%s has no KMIP version in common with this library "
+                            "(2.1)\n", s->conf->host, s->conf->port);
+        return CKR_DEVICE_ERROR;
+    default:
+        fprintf(stderr, "tresor-pkcs11: %s:%s answered Discover Versions with something this "
+                        "library cannot decode\n", s->conf->host, s->conf->port);
+        return CKR_GENERAL_ERROR;
+    }
 }
 
 /* The server asked for evidence: a Nonce in the response header and reason 0x14. */
@@ -170,7 +258,11 @@ static int attestation_requested(const struct kmip_response *r, ttlv_item *nonce
 CK_RV kmip_exchange(struct slot *s, int n, kmip_build_fn build, void *arg, int idempotent,
                     struct kmip_response *resp)
 {
-    CK_RV rv = send_once(s, n, build, arg, idempotent, NULL, resp);
+    memset(resp, 0, sizeof(*resp));
+    CK_RV rv = agree_version(s);
+    if (rv != CKR_OK)
+        return rv;
+    rv = send_once(s, n, build, arg, idempotent, NULL, resp);
     ttlv_item nonce;
     if (rv != CKR_OK || !attestation_requested(resp, &nonce))
         return rv;

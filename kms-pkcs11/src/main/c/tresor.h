@@ -94,8 +94,8 @@ enum transport_result pool_roundtrip(struct pool *p, const uint8_t *req, size_t 
 enum {
     KMIP_OP_CREATE = 0x01, KMIP_OP_CREATE_KEY_PAIR = 0x02, KMIP_OP_LOCATE = 0x08,
     KMIP_OP_GET = 0x0A, KMIP_OP_GET_ATTRIBUTES = 0x0B, KMIP_OP_REVOKE = 0x13,
-    KMIP_OP_DESTROY = 0x14, KMIP_OP_ENCRYPT = 0x1F, KMIP_OP_DECRYPT = 0x20, KMIP_OP_SIGN = 0x21,
-    KMIP_OP_RNG_RETRIEVE = 0x25
+    KMIP_OP_DESTROY = 0x14, KMIP_OP_DISCOVER_VERSIONS = 0x1E, KMIP_OP_ENCRYPT = 0x1F,
+    KMIP_OP_DECRYPT = 0x20, KMIP_OP_SIGN = 0x21, KMIP_OP_RNG_RETRIEVE = 0x25
 };
 
 enum {
@@ -182,6 +182,13 @@ struct slot;
 CK_RV kmip_exchange(struct slot *s, int n, kmip_build_fn build, void *arg, int idempotent,
                     struct kmip_response *resp);
 void kmip_response_free(struct kmip_response *r);
+/* Discover Versions (the note §2): the request offers 2.1 then 1.4 under a 1.4 header, which
+ * servers of either major version read. */
+void kmip_discover_request(ttlv_writer *w);
+enum kmip_discovery { KMIP_SPEAKS_21, KMIP_LACKS_21, KMIP_UNDECODABLE };
+/* Reads the answer: the server's best common version first; a server without the operation is
+ * taken to speak 2.1 (it will refuse what it cannot read). */
+enum kmip_discovery kmip_discover_answer(const uint8_t *raw, size_t len, int *major, int *minor);
 /* Batch item index i; returns 0 when the response lacks it. */
 int kmip_result_at(const struct kmip_response *r, int i, struct kmip_result *out);
 void kmip_item_begin(ttlv_writer *w, uint32_t operation);
@@ -234,6 +241,7 @@ struct slot {
     const struct token_conf *token;
     struct pool pool;
     const struct tresor_conf *conf;
+    atomic_int version_agreed; /* Discover Versions found 2.1 (once per C_Initialize) */
 };
 
 struct library {

@@ -39,16 +39,22 @@ TEST(request_header_carries_the_attestation_credential)
     ttlv_writer_free(&w);
 }
 
-static void response(ttlv_writer *w)
+/* Opens a Response Message and writes its header. */
+static void response_start(ttlv_writer *w, int major, int minor, int count)
 {
     ttlv_begin(w, TAG_RESPONSE_MESSAGE);
     ttlv_begin(w, TAG_RESPONSE_HEADER);
     ttlv_begin(w, TAG_PROTOCOL_VERSION);
-    ttlv_put_int(w, TAG_PROTOCOL_MAJOR, 2);
-    ttlv_put_int(w, TAG_PROTOCOL_MINOR, 1);
+    ttlv_put_int(w, TAG_PROTOCOL_MAJOR, major);
+    ttlv_put_int(w, TAG_PROTOCOL_MINOR, minor);
     ttlv_end(w);
-    ttlv_put_int(w, TAG_BATCH_COUNT, 2);
+    ttlv_put_int(w, TAG_BATCH_COUNT, count);
     ttlv_end(w);
+}
+
+static void response(ttlv_writer *w)
+{
+    response_start(w, 2, 1, 2);
     ttlv_begin(w, TAG_BATCH_ITEM);
     ttlv_put_enum(w, TAG_OPERATION, KMIP_OP_REVOKE);
     ttlv_put_enum(w, TAG_RESULT_STATUS, 0);
@@ -143,4 +149,82 @@ TEST(automatic_attestation_follows_the_presence_of_configfs_tsm)
     CHECK(c.attestation == ATTEST_TSM && attest_enabled(&c));
     rmdir(report);
     rmdir(dir);
+}
+
+TEST(discover_versions_offers_2_1_then_1_4_under_a_1_4_header)
+{
+    ttlv_writer w;
+    ttlv_writer_init(&w);
+    kmip_discover_request(&w);
+    CHECK(ttlv_writer_ok(&w));
+    ttlv_item root, header, version, item, payload;
+    int32_t major = 0, minor = 0;
+    uint32_t op = 0;
+    CHECK(ttlv_validate(w.buf, w.len, &root) && root.tag == TAG_REQUEST_MESSAGE);
+    CHECK(ttlv_find(&root, TAG_REQUEST_HEADER, &header) &&
+          ttlv_find(&header, TAG_PROTOCOL_VERSION, &version) &&
+          ttlv_find_int(&version, TAG_PROTOCOL_MAJOR, &major) &&
+          ttlv_find_int(&version, TAG_PROTOCOL_MINOR, &minor) && major == 1 && minor == 4);
+    CHECK(ttlv_find(&root, TAG_BATCH_ITEM, &item) && ttlv_find_enum(&item, TAG_OPERATION, &op) &&
+          op == KMIP_OP_DISCOVER_VERSIONS && ttlv_find(&item, TAG_REQUEST_PAYLOAD, &payload));
+    int offered[2][2], n = 0;
+    size_t pos = 0;
+    while (n < 3 && ttlv_next(&payload, &pos, &version)) {
+        CHECK(n < 2 && version.tag == TAG_PROTOCOL_VERSION &&
+              ttlv_find_int(&version, TAG_PROTOCOL_MAJOR, &major) &&
+              ttlv_find_int(&version, TAG_PROTOCOL_MINOR, &minor));
+        if (n < 2)
+            offered[n][0] = major, offered[n][1] = minor;
+        n++;
+    }
+    CHECK(n == 2 && offered[0][0] == 2 && offered[0][1] == 1 && offered[1][0] == 1 &&
+          offered[1][1] == 4);
+    ttlv_writer_free(&w);
+}
+
+/* A Discover Versions response listing the given versions (or failing with status 1). */
+static void discover_answer(ttlv_writer *w, int status, const int (*versions)[2], int n)
+{
+    ttlv_writer_init(w);
+    response_start(w, 1, 4, 1);
+    ttlv_begin(w, TAG_BATCH_ITEM);
+    ttlv_put_enum(w, TAG_OPERATION, KMIP_OP_DISCOVER_VERSIONS);
+    ttlv_put_enum(w, TAG_RESULT_STATUS, (uint32_t)status);
+    if (status == 0) {
+        ttlv_begin(w, TAG_RESPONSE_PAYLOAD);
+        for (int i = 0; i < n; i++) {
+            ttlv_begin(w, TAG_PROTOCOL_VERSION);
+            ttlv_put_int(w, TAG_PROTOCOL_MAJOR, versions[i][0]);
+            ttlv_put_int(w, TAG_PROTOCOL_MINOR, versions[i][1]);
+            ttlv_end(w);
+        }
+        ttlv_end(w);
+    } else {
+        ttlv_put_enum(w, TAG_RESULT_REASON, 0x05);
+    }
+    ttlv_end(w);
+    ttlv_end(w);
+}
+
+TEST(discover_versions_answer_decides_whether_the_server_speaks_2_1)
+{
+    static const int both[2][2] = {{2, 1}, {1, 4}}, old[1][2] = {{1, 4}};
+    ttlv_writer w;
+    int major, minor;
+    discover_answer(&w, 0, both, 2);
+    CHECK(kmip_discover_answer(w.buf, w.len, &major, &minor) == KMIP_SPEAKS_21);
+    CHECK(major == 2 && minor == 1);
+    ttlv_writer_free(&w);
+    discover_answer(&w, 0, old, 1);
+    CHECK(kmip_discover_answer(w.buf, w.len, &major, &minor) == KMIP_LACKS_21);
+    CHECK(major == 1 && minor == 4);
+    ttlv_writer_free(&w);
+    discover_answer(&w, 0, NULL, 0);
+    CHECK(kmip_discover_answer(w.buf, w.len, &major, &minor) == KMIP_LACKS_21 && major == 0);
+    ttlv_writer_free(&w);
+    discover_answer(&w, 1, NULL, 0);
+    CHECK(kmip_discover_answer(w.buf, w.len, &major, &minor) == KMIP_SPEAKS_21);
+    ttlv_writer_free(&w);
+    static const uint8_t garbage[8] = {0x42, 0x00, 0x7B, 0x01, 0, 0, 0, 9};
+    CHECK(kmip_discover_answer(garbage, sizeof(garbage), &major, &minor) == KMIP_UNDECODABLE);
 }

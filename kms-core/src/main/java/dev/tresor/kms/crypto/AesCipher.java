@@ -19,6 +19,8 @@ import javax.crypto.spec.IvParameterSpec;
 final class AesCipher {
     static final int GCM_NONCE_BYTES = 12;
     static final int GCM_TAG_BYTES = 16;
+    /** Shorter GCM tags (12 to 15 bytes, as PKCS#11 and KMIP Tag Length allow) are verified on decryption. */
+    static final int MIN_GCM_TAG_BYTES = 12;
     static final int BLOCK_BYTES = 16;
     private static final int KW_IV_BYTES = 8;
     private static final int KWP_IV_BYTES = 4;
@@ -53,12 +55,12 @@ final class AesCipher {
         if ((aad != null || tag != null) && scheme != Scheme.AES_GCM) {
             throw KmsError.decryptionFailed();
         }
-        if (!ivFits(scheme, iv) || (tag != null && tag.length != GCM_TAG_BYTES)
+        if (!ivFits(scheme, iv) || (tag != null && (tag.length < MIN_GCM_TAG_BYTES || tag.length > GCM_TAG_BYTES))
                 || !wrapLengthFits(scheme, ciphertext.length)) {
             throw KmsError.decryptionFailed();
         }
         try {
-            Cipher cipher = cipher(scheme, Cipher.DECRYPT_MODE, key, iv);
+            Cipher cipher = cipher(scheme, Cipher.DECRYPT_MODE, key, iv, tag == null ? GCM_TAG_BYTES : tag.length);
             if (aad != null) {
                 cipher.updateAAD(aad);
             }
@@ -107,8 +109,13 @@ final class AesCipher {
     }
 
     private static Cipher cipher(Scheme scheme, int mode, SecretKey key, byte[] iv) throws GeneralSecurityException {
+        return cipher(scheme, mode, key, iv, GCM_TAG_BYTES);
+    }
+
+    private static Cipher cipher(Scheme scheme, int mode, SecretKey key, byte[] iv, int tagBytes)
+            throws GeneralSecurityException {
         Cipher cipher = Cipher.getInstance(transformation(scheme), Providers.SUN_JCE);
-        AlgorithmParameterSpec spec = spec(scheme, iv);
+        AlgorithmParameterSpec spec = spec(scheme, iv, tagBytes);
         if (spec == null) {
             cipher.init(mode, key);
         } else {
@@ -130,11 +137,11 @@ final class AesCipher {
         };
     }
 
-    private static AlgorithmParameterSpec spec(Scheme scheme, byte[] iv) {
+    private static AlgorithmParameterSpec spec(Scheme scheme, byte[] iv, int tagBytes) {
         if (iv == null) {
             return null;
         }
-        return scheme == Scheme.AES_GCM ? new GCMParameterSpec(GCM_TAG_BYTES * 8, iv) : new IvParameterSpec(iv);
+        return scheme == Scheme.AES_GCM ? new GCMParameterSpec(tagBytes * 8, iv) : new IvParameterSpec(iv);
     }
 
     private static void checkPlaintext(Scheme scheme, int length) {

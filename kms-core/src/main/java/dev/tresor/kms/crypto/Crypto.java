@@ -94,22 +94,24 @@ public final class Crypto {
      * Encrypts with a CIPHER scheme. AES-GCM draws a 96-bit nonce when {@code ivOrNull} is null
      * and returns the 16-byte tag separately; CBC draws a 16-byte IV; ECB takes none; key wrap
      * uses the RFC default IV unless one is given. RSA-OAEP needs only the public key and takes no
-     * IV or associated data.
+     * IV; its associated data is the OAEP label (P Source).
      */
     public CipherOutput encrypt(LoadedKey key, Scheme scheme, byte[] plaintext, byte[] ivOrNull, byte[] aadOrNull) {
         requireOperation(key, scheme, Scheme.Operation.CIPHER, "encrypt");
         if (key.type().family() == KeyType.Family.AES) {
             return AesCipher.encrypt(key.secretKey(), scheme, plaintext, ivOrNull, aadOrNull, random);
         }
-        if (ivOrNull != null || aadOrNull != null) {
-            throw KmsError.invalid(scheme + " takes no IV and no associated data");
+        if (ivOrNull != null) {
+            throw KmsError.invalid(scheme + " takes no IV");
         }
-        return new CipherOutput(null, RsaOaep.encrypt(key.type(), key.publicKey(), scheme, plaintext, random), null);
+        return new CipherOutput(null, RsaOaep.encrypt(key.type(), key.publicKey(), scheme, plaintext, aadOrNull, random),
+                null);
     }
 
     /**
-     * Decrypts with a CIPHER scheme. For AES-GCM, a null {@code tagOrNull} means the tag is
-     * appended to the ciphertext.
+     * Decrypts with a CIPHER scheme. For AES-GCM, a null {@code tagOrNull} means a 16-byte tag is
+     * appended to the ciphertext; a tag given apart may be 12 to 16 bytes. For RSA-OAEP the
+     * associated data is the label.
      *
      * @throws KmsError the generic "decryption failed" for every problem with the data
      */
@@ -118,10 +120,10 @@ public final class Crypto {
         if (key.type().family() == KeyType.Family.AES) {
             return AesCipher.decrypt(key.secretKey(), scheme, iv, ciphertext, tagOrNull, aadOrNull);
         }
-        if (iv != null || tagOrNull != null || aadOrNull != null) {
+        if (iv != null || tagOrNull != null) {
             throw KmsError.decryptionFailed();
         }
-        return RsaOaep.decrypt(key.privateKey(), scheme, ciphertext, random);
+        return RsaOaep.decrypt(key.privateKey(), scheme, ciphertext, aadOrNull, random);
     }
 
     /**

@@ -13,7 +13,7 @@ import javax.crypto.spec.PSource;
 
 /**
  * RSAES-OAEP with every parameter spelled out: the scheme's hash for OAEP and for MGF1 (the JDK
- * would default MGF1 to SHA-1) and the empty label.
+ * would default MGF1 to SHA-1) and the label (P Source; empty unless the caller names one).
  */
 final class RsaOaep {
     private static final String TRANSFORMATION = "RSA/ECB/OAEPPadding";
@@ -21,9 +21,10 @@ final class RsaOaep {
     private RsaOaep() {
     }
 
-    static OAEPParameterSpec spec(Scheme scheme) {
+    static OAEPParameterSpec spec(Scheme scheme, byte[] labelOrNull) {
         Hash hash = Hash.of(scheme);
-        return new OAEPParameterSpec(hash.jcaName(), "MGF1", hash.mgf1(), PSource.PSpecified.DEFAULT);
+        return new OAEPParameterSpec(hash.jcaName(), "MGF1", hash.mgf1(),
+                labelOrNull == null ? PSource.PSpecified.DEFAULT : new PSource.PSpecified(labelOrNull));
     }
 
     /** k - 2 hLen - 2, where k is the modulus length in bytes. */
@@ -31,7 +32,8 @@ final class RsaOaep {
         return type.bits() / 8 - 2 * Hash.of(scheme).length() - 2;
     }
 
-    static byte[] encrypt(KeyType type, PublicKey key, Scheme scheme, byte[] plaintext, SecureRandom random) {
+    static byte[] encrypt(KeyType type, PublicKey key, Scheme scheme, byte[] plaintext, byte[] labelOrNull,
+            SecureRandom random) {
         int max = maxPlaintext(type, scheme);
         if (plaintext.length > max) {
             throw KmsError.invalid("plaintext is " + plaintext.length + " bytes; " + scheme + " with " + type
@@ -39,7 +41,7 @@ final class RsaOaep {
         }
         try {
             Cipher cipher = Cipher.getInstance(TRANSFORMATION, Providers.SUN_JCE);
-            cipher.init(Cipher.ENCRYPT_MODE, key, spec(scheme), random);
+            cipher.init(Cipher.ENCRYPT_MODE, key, spec(scheme, labelOrNull), random);
             return cipher.doFinal(plaintext);
         } catch (GeneralSecurityException e) {
             throw KmsError.internal(scheme + " encryption failed", e);
@@ -47,9 +49,13 @@ final class RsaOaep {
     }
 
     static byte[] decrypt(PrivateKey key, Scheme scheme, byte[] ciphertext, SecureRandom random) {
+        return decrypt(key, scheme, ciphertext, null, random);
+    }
+
+    static byte[] decrypt(PrivateKey key, Scheme scheme, byte[] ciphertext, byte[] labelOrNull, SecureRandom random) {
         try {
             Cipher cipher = Cipher.getInstance(TRANSFORMATION, Providers.SUN_JCE);
-            cipher.init(Cipher.DECRYPT_MODE, key, spec(scheme), random);
+            cipher.init(Cipher.DECRYPT_MODE, key, spec(scheme, labelOrNull), random);
             return cipher.doFinal(ciphertext);
         } catch (KmsError e) {
             throw e;

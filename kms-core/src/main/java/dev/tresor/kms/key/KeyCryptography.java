@@ -33,9 +33,12 @@ public final class KeyCryptography {
     }
 
     public Encrypted encrypt(TenantId tenant, EncryptRequest request) {
-        checkSize("plaintext", request.plaintext(), MAX_DATA);
+        checkLimit("plaintext", request.plaintext(), MAX_DATA);
         Key key = keys.key(tenant, request.target().key());
         Scheme scheme = scheme(key, request.scheme(), Scheme.Operation.CIPHER);
+        if (!emptyAllowed(scheme, request.envelope())) {
+            checkNotEmpty("plaintext", request.plaintext());
+        }
         requireCipherUsage(key, scheme, KeyUsage.ENCRYPT, KeyUsage.WRAP);
         if (scheme == Scheme.AES_GCM && request.iv().isPresent() && !key.allows(KeyUsage.DECRYPT)) {
             // with a chosen GCM nonce, encryption yields the keystream of any earlier ciphertext
@@ -66,9 +69,12 @@ public final class KeyCryptography {
     }
 
     public Bytes decrypt(TenantId tenant, DecryptRequest request) {
-        checkSize("ciphertext", request.data(), MAX_DATA + MAX_CIPHERTEXT_OVERHEAD);
+        checkLimit("ciphertext", request.data(), MAX_DATA + MAX_CIPHERTEXT_OVERHEAD);
         Key key = keys.key(tenant, request.target().key());
         Scheme scheme = scheme(key, request.scheme(), Scheme.Operation.CIPHER);
+        if (!emptyAllowed(scheme, request.envelope())) {
+            checkNotEmpty("ciphertext", request.data());
+        }
         requireCipherUsage(key, scheme, KeyUsage.DECRYPT, KeyUsage.UNWRAP);
         if (request.envelope() && scheme == Scheme.AES_GCM) {
             CiphertextEnvelope.Parsed parsed = CiphertextEnvelope.decode(request.data().toArray());
@@ -185,11 +191,24 @@ public final class KeyCryptography {
     }
 
     static void checkSize(String field, Bytes value, int max) {
+        checkLimit(field, value, max);
+        checkNotEmpty(field, value);
+    }
+
+    private static void checkLimit(String field, Bytes value, int max) {
         if (value.length() > max) {
             throw KmsError.invalid(field + " is " + value.length() + " bytes; the limit is " + max + " bytes");
         }
+    }
+
+    private static void checkNotEmpty(String field, Bytes value) {
         if (value.isEmpty()) {
             throw KmsError.invalid(field + " must not be empty");
         }
+    }
+
+    /** Raw AES-GCM (IV and tag apart) may authenticate associated data alone, as PKCS#11 and KMIP allow. */
+    private static boolean emptyAllowed(Scheme scheme, boolean envelope) {
+        return scheme == Scheme.AES_GCM && !envelope;
     }
 }

@@ -33,7 +33,8 @@ class RateLimitTest {
     @Test
     void theCallAfterTheBudgetFailsWithFunctionFailed() throws Exception {
         Session session = tresor.token().openSession(true);
-        for (int call = 0; call < CALLS_PER_HOUR; call++) {
+        /* The library's first message is Discover Versions, which the server counts as a call too. */
+        for (int call = 1; call < CALLS_PER_HOUR; call++) {
             assertEquals(16, session.generateRandom(16).length);
         }
         assertCkr(CKR_FUNCTION_FAILED, () -> session.generateRandom(16));

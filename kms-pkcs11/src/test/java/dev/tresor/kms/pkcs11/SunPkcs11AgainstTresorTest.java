@@ -28,7 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The JDK's SunPKCS11 provider on libtresor-pkcs11 and a real server: keys it generates are
  * Tresor keys (the configuration makes them token objects with a label), its KeyStore lists
- * them by label, and AES/GCM/NoPadding and SHA256withRSA work, checked by the JDK's own code.
+ * them by label, and AES/GCM/NoPadding (16- and 12-byte tags, associated data) and SHA256withRSA
+ * work, checked by the JDK's own code. (JDK 17's SunPKCS11 crashes in its own JNI code on an
+ * empty GCM doFinal() before it reaches the library, so empty data is tested through IAIK.)
  */
 class SunPkcs11AgainstTresorTest {
     private static final String KEK = "sun-kek";
@@ -78,6 +80,26 @@ class SunPkcs11AgainstTresorTest {
         assertEquals(plain.length + 16, sealed.length);
         Cipher decrypt = Cipher.getInstance("AES/GCM/NoPadding", provider);
         decrypt.init(Cipher.DECRYPT_MODE, generated, new GCMParameterSpec(128, iv));
+        assertArrayEquals(plain, decrypt.doFinal(sealed));
+    }
+
+    @Test
+    void gcmWithATwelveByteTagAndAssociatedDataMatchesTheJdk() throws Exception {
+        KeyGenerator generator = KeyGenerator.getInstance("AES", provider);
+        generator.init(256);
+        SecretKey key = generator.generateKey();
+        byte[] iv = new byte[12];
+        new SecureRandom().nextBytes(iv);
+        byte[] aad = "pv-42".getBytes(StandardCharsets.UTF_8);
+        byte[] plain = "a data key sealed with a short tag".getBytes(StandardCharsets.UTF_8);
+        Cipher encrypt = Cipher.getInstance("AES/GCM/NoPadding", provider);
+        encrypt.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(96, iv));
+        encrypt.updateAAD(aad);
+        byte[] sealed = encrypt.doFinal(plain);
+        assertEquals(plain.length + 12, sealed.length);
+        Cipher decrypt = Cipher.getInstance("AES/GCM/NoPadding", provider);
+        decrypt.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(96, iv));
+        decrypt.updateAAD(aad);
         assertArrayEquals(plain, decrypt.doFinal(sealed));
     }
 

@@ -2,7 +2,14 @@ package dev.tresor.kms.pkcs11;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tresor.kms.kmip.message.Operation;
+import dev.tresor.kms.kmip.ttlv.Tag;
+import dev.tresor.kms.kmip.ttlv.Ttlv;
+import dev.tresor.kms.kmip.ttlv.TtlvLimits;
+import dev.tresor.kms.kmip.ttlv.TtlvReader;
+import dev.tresor.kms.kmip.ttlv.TtlvWriter;
 import java.io.BufferedReader;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
@@ -15,16 +22,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyStore;
+import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
@@ -171,18 +187,67 @@ final class TresorDevServer implements AutoCloseable {
     }
 
     private static SSLContext trusting(JsonNode facts) {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trustManagers(facts), null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static TrustManager[] trustManagers(JsonNode facts) {
         try (var in = Files.newInputStream(Path.of(facts.get("caFile").asText()))) {
             KeyStore trust = KeyStore.getInstance("PKCS12");
             trust.load(null, null);
             trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
             TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             factory.init(trust);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, factory.getTrustManagers(), null);
-            return context;
+            return factory.getTrustManagers();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (java.security.GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * KMIP ReKey of one object over mTLS with the dev client certificate (PKCS#11 has no call that
+     * rotates a key); returns the new version's UID.
+     */
+    String kmipReKey(String uid) {
+        JsonNode facts = devFacts();
+        try (var certificateFile = Files.newInputStream(Path.of(facts.get("kmipClientCert").asText()))) {
+            Certificate certificate = CertificateFactory.getInstance("X.509").generateCertificate(certificateFile);
+            String pem = Files.readString(Path.of(facts.get("kmipClientKey").asText()));
+            byte[] der = Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
+            KeyStore identity = KeyStore.getInstance("PKCS12");
+            identity.load(null, null);
+            identity.setKeyEntry("client", KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der)),
+                    new char[0], new Certificate[] {certificate});
+            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(identity, new char[0]);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keys.getKeyManagers(), trustManagers(facts), null);
+            Ttlv request = Ttlv.structure(Tag.REQUEST_MESSAGE,
+                    Ttlv.structure(Tag.REQUEST_HEADER, Ttlv.structure(Tag.PROTOCOL_VERSION,
+                            Ttlv.integer(Tag.PROTOCOL_VERSION_MAJOR, 2), Ttlv.integer(Tag.PROTOCOL_VERSION_MINOR, 1)),
+                            Ttlv.integer(Tag.BATCH_COUNT, 1)),
+                    Ttlv.structure(Tag.BATCH_ITEM, Ttlv.enumeration(Tag.OPERATION, Operation.REKEY.code()),
+                            Ttlv.structure(Tag.REQUEST_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, uid))));
+            try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(facts.get("kmipHost").asText(),
+                    facts.get("kmipPort").asInt())) {
+                socket.getOutputStream().write(TtlvWriter.write(request));
+                DataInputStream in = new DataInputStream(socket.getInputStream());
+                byte[] header = in.readNBytes(TtlvReader.HEADER_BYTES);
+                byte[] message = Arrays.copyOf(header, TtlvReader.messageLength(header, TtlvLimits.DEFAULT));
+                in.readFully(message, header.length, message.length - header.length);
+                return TtlvReader.read(message, TtlvLimits.DEFAULT).require(Tag.BATCH_ITEM).require(Tag.RESPONSE_PAYLOAD)
+                        .require(Tag.UNIQUE_IDENTIFIER).asText();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
     }

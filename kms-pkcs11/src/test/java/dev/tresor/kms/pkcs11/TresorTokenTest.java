@@ -7,9 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_DECRYPT;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_ENCRYPT;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_LABEL;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_PUBLIC_KEY_INFO;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_SENSITIVE;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_UNIQUE_ID;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_VALUE;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_VALUE_LEN;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKG_MGF1_SHA256;
@@ -32,6 +35,8 @@ import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_SHA256_RSA_PKCS;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_SHA256_RSA_PKCS_PSS;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKO_SECRET_KEY;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_DATA_LEN_RANGE;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_ENCRYPTED_DATA_INVALID;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_MECHANISM_PARAM_INVALID;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_AEAD_DECRYPT_FAILED;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_KEY_FUNCTION_NOT_PERMITTED;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_KEY_HANDLE_INVALID;
@@ -40,8 +45,11 @@ import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_OBJECT_HANDLE_INVALID
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_SIGNATURE_INVALID;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_WRAPPED_KEY_INVALID;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKU_USER;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKZ_DATA_SPECIFIED;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyFactory;
@@ -52,6 +60,7 @@ import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PSSParameterSpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.crypto.Cipher;
@@ -69,6 +78,8 @@ import org.xipki.pkcs11.wrapper.Mechanism;
 import org.xipki.pkcs11.wrapper.PKCS11KeyPair;
 import org.xipki.pkcs11.wrapper.Session;
 import org.xipki.pkcs11.wrapper.Token;
+import org.xipki.pkcs11.wrapper.attrs.Attribute;
+import org.xipki.pkcs11.wrapper.params.ByteArrayParams;
 import org.xipki.pkcs11.wrapper.params.GCM_PARAMS;
 import org.xipki.pkcs11.wrapper.params.RSA_PKCS_OAEP_PARAMS;
 import org.xipki.pkcs11.wrapper.params.RSA_PKCS_PSS_PARAMS;
@@ -78,6 +89,10 @@ class TresorTokenTest {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final long WRONG_LIFECYCLE_STATE = 0x43;
     private static final byte[] P256 = HexFormat.of().parseHex("06082a8648ce3d030107");
+    private static final long CKM_TRESOR_AES_GCM = 0xD4520001L;
+    private static final long CKA_TRESOR_VERSION = 0xD4520001L;
+    private static final long CKA_TRESOR_PRIMARY = 0xD4520002L;
+
 
     @TempDir
     static Path serverDirectory;
@@ -114,8 +129,55 @@ class TresorTokenTest {
                 .wrap(true).unwrap(true));
     }
 
+    private static byte[] randomIv() {
+        byte[] iv = new byte[12];
+        RANDOM.nextBytes(iv);
+        return iv;
+    }
+
     private static Mechanism gcm(byte[] iv, byte[] aad) {
-        return new Mechanism(CKM_AES_GCM, new GCM_PARAMS(iv, aad, 128));
+        return gcm(iv, aad, 128);
+    }
+
+    private static Mechanism gcm(byte[] iv, byte[] aad, int tagBits) {
+        return new Mechanism(CKM_AES_GCM, new GCM_PARAMS(iv, aad, tagBits));
+    }
+
+    private static final byte[] TRUE = {1};
+    private static final byte[] FALSE = {0};
+
+    static {
+        /* The wrapper knows no vendor attributes: they are read as their native bytes. */
+        for (long type : new long[] {CKA_TRESOR_VERSION, CKA_TRESOR_PRIMARY}) {
+            Attribute.putAttributeValueType(type, Attribute.AttrType.BYTEARRAY);
+        }
+    }
+
+    private byte[] attributeBytes(long handle, long type) throws Exception {
+        return session.getAttrValues(handle, type).getByteArrayAttrValue(type);
+    }
+
+    private long version(long handle) throws Exception {
+        return ByteBuffer.wrap(attributeBytes(handle, CKA_TRESOR_VERSION)).order(ByteOrder.nativeOrder()).getLong();
+    }
+
+    private static byte[] nativeUlong(long value) {
+        return ByteBuffer.allocate(Long.BYTES).order(ByteOrder.nativeOrder()).putLong(value).array();
+    }
+
+    private static Mechanism tresorGcm(String aad) {
+        return new Mechanism(CKM_TRESOR_AES_GCM, new ByteArrayParams(aad.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** The server's id of a key made through the library (KMIP keys live in the key ring "kmip"). */
+    private static String[] kmipRingAndKey(String label) {
+        JsonNode rings = tresor.server().rest("GET", "/keyrings", null);
+        String ring = rings.findParents("displayName").stream().filter(r -> r.get("displayName").asText().equals("kmip"))
+                .findFirst().orElseThrow().get("id").asText();
+        String keyId = tresor.server().rest("GET", "/keyrings/" + ring + "/keys", null).findParents("displayName")
+                .stream().filter(k -> k.get("displayName").asText().equals(label))
+                .findFirst().orElseThrow().get("id").asText();
+        return new String[] {ring, keyId};
     }
 
     @Test
@@ -152,6 +214,104 @@ class TresorTokenTest {
         assertCkr(CKR_AEAD_DECRYPT_FAILED, () -> session.decryptSingle(gcm(iv, aad), key, tampered));
         assertCkr(CKR_AEAD_DECRYPT_FAILED, () -> session.decryptSingle(gcm(iv, "volume-2".getBytes(StandardCharsets.UTF_8)), key, sealed));
         assertCkr(CKR_DATA_LEN_RANGE, () -> session.encryptSingle(gcm(iv, aad), key, new byte[65537]));
+    }
+
+    @Test
+    void gcmTagsOfTwelveToSixteenBytesAreTheLeadingBytesOfTheFullTagAndOthersAreRefused() throws Exception {
+        long key = aesKey("short-tags");
+        byte[] iv = randomIv();
+        byte[] aad = "volume-3".getBytes(StandardCharsets.UTF_8);
+        byte[] plain = new byte[100];
+        RANDOM.nextBytes(plain);
+        byte[] full = session.encryptSingle(gcm(iv, aad), key, plain);
+        for (int bits = 96; bits < 128; bits += 8) {
+            byte[] sealed = session.encryptSingle(gcm(iv, aad, bits), key, plain);
+            assertArrayEquals(Arrays.copyOf(full, plain.length + bits / 8), sealed, "tag bits " + bits);
+            assertArrayEquals(plain, session.decryptSingle(gcm(iv, aad, bits), key, sealed));
+            sealed[sealed.length - 1] ^= 1;
+            int tagBits = bits;
+            assertCkr(CKR_AEAD_DECRYPT_FAILED, () -> session.decryptSingle(gcm(iv, aad, tagBits), key, sealed));
+        }
+        for (int bits : new int[] {32, 64}) { /* the wrapper refuses other values itself */
+            assertCkr(CKR_MECHANISM_PARAM_INVALID, () -> session.encryptInit(gcm(iv, aad, bits), key));
+        }
+    }
+
+    @Test
+    void gcmOverEmptyDataSealsTheAssociatedDataInOneAndInManyParts() throws Exception {
+        long key = aesKey("empty-gcm");
+        byte[] iv = randomIv();
+        byte[] aad = "header only".getBytes(StandardCharsets.UTF_8);
+        byte[] tag = session.encryptSingle(gcm(iv, aad), key, new byte[0]);
+        assertEquals(16, tag.length);
+
+        session.encryptInit(gcm(iv, aad), key);
+        assertArrayEquals(tag, session.encryptFinal(), "final with no update");
+        session.encryptInit(gcm(iv, aad), key);
+        assertEquals(0, session.encryptUpdate(new byte[0]).length);
+        assertArrayEquals(tag, session.encryptFinal(), "an empty update, then final");
+
+        assertEquals(0, session.decryptSingle(gcm(iv, aad), key, tag).length);
+        session.decryptInit(gcm(iv, aad), key);
+        assertEquals(0, session.decryptUpdate(tag).length);
+        assertEquals(0, session.decryptFinal().length);
+        assertCkr(CKR_AEAD_DECRYPT_FAILED, () -> session.decryptSingle(gcm(iv, "other".getBytes(StandardCharsets.UTF_8)),
+                key, tag));
+    }
+
+    @Test
+    void tresorGcmLetsTheServerPickTheNonceAndRestReadsItsCiphertext() throws Exception {
+        long key = aesKey("tresor-gcm");
+        assertEquals(1L, version(key));
+        assertArrayEquals(TRUE, attributeBytes(key, CKA_TRESOR_PRIMARY));
+        byte[] plain = new byte[64];
+        RANDOM.nextBytes(plain);
+        byte[] first = session.encryptSingle(tresorGcm("pv-1"), key, plain);
+        byte[] second = session.encryptSingle(tresorGcm("pv-1"), key, plain);
+        assertEquals(plain.length + 33, first.length);
+        assertArrayEquals(new byte[] {1, 0, 0, 0, 1}, Arrays.copyOf(first, 5), "format 1, version 1");
+        assertFalse(Arrays.equals(Arrays.copyOfRange(first, 5, 17), Arrays.copyOfRange(second, 5, 17)),
+                "the server draws a fresh nonce");
+        assertArrayEquals(plain, session.decryptSingle(tresorGcm("pv-1"), key, first));
+        assertCkr(CKR_AEAD_DECRYPT_FAILED, () -> session.decryptSingle(tresorGcm("pv-2"), key, first));
+
+        byte[] noAad = session.encryptSingle(new Mechanism(CKM_TRESOR_AES_GCM), key, plain);
+        String[] ringAndKey = kmipRingAndKey("tresor-gcm");
+        JsonNode opened = tresor.server().rest("POST", "/keyrings/" + ringAndKey[0] + "/keys/" + ringAndKey[1]
+                + "/versions/1/decrypt", "{\"data\":\"" + Base64.getEncoder().encodeToString(noAad) + "\"}");
+        assertArrayEquals(plain, Base64.getDecoder().decode(opened.get("data").asText()), "REST reads the same format");
+    }
+
+    @Test
+    void aRotatedKeyIsOneObjectPerVersionAndOnlyThePrimaryEncrypts() throws Exception {
+        long first = aesKey("rotated");
+        byte[] plain = "data key of volume 9".getBytes(StandardCharsets.UTF_8);
+        byte[] sealedByFirst = session.encryptSingle(tresorGcm("pv-9"), first, plain);
+        /* Version 1's KMIP UID is the key id (docs/kmip.md); the wrapper cannot read CKA_UNIQUE_ID. */
+        tresor.server().kmipReKey(kmipRingAndKey("rotated")[1]);
+
+        long[] found = session.findObjectsSingle(new AttributeVector().class_(CKO_SECRET_KEY).label("rotated"), 10);
+        assertEquals(2, found.length);
+        long second = found[0];
+        assertEquals(first, found[1], "the primary version comes first");
+        assertEquals(2L, version(second));
+        assertArrayEquals(FALSE, attributeBytes(first, CKA_TRESOR_PRIMARY));
+        AttributeVector old = session.getAttrValues(first, CKA_ENCRYPT, CKA_DECRYPT);
+        assertFalse(old.getBooleanAttrValue(CKA_ENCRYPT), "an older version only decrypts");
+        assertTrue(old.getBooleanAttrValue(CKA_DECRYPT));
+        assertTrue(session.getAttrValues(second, CKA_ENCRYPT).getBooleanAttrValue(CKA_ENCRYPT));
+        assertCkr(CKR_KEY_FUNCTION_NOT_PERMITTED, () -> session.encryptInit(tresorGcm("pv-9"), first));
+
+        assertArrayEquals(plain, session.decryptSingle(tresorGcm("pv-9"), second, sealedByFirst),
+                "the ciphertext names its version");
+        assertArrayEquals(plain, session.decryptSingle(tresorGcm("pv-9"), first, sealedByFirst));
+        byte[] sealedBySecond = session.encryptSingle(tresorGcm("pv-9"), second, plain);
+        assertArrayEquals(new byte[] {1, 0, 0, 0, 2}, Arrays.copyOf(sealedBySecond, 5));
+
+        assertArrayEquals(new long[] {second}, session.findObjectsSingle(new AttributeVector().label("rotated")
+                .attr(CKA_TRESOR_PRIMARY, TRUE), 10));
+        assertArrayEquals(new long[] {first}, session.findObjectsSingle(new AttributeVector().label("rotated")
+                .attr(CKA_TRESOR_VERSION, nativeUlong(1)), 10));
     }
 
     @Test
@@ -225,6 +385,17 @@ class TresorTokenTest {
         assertArrayEquals(secret, session.decryptSingle(oaep, pair.getPrivateKey(),
                 session.encryptSingle(oaep, pair.getPublicKey(), secret)));
 
+        byte[] label = "volume-5".getBytes(StandardCharsets.UTF_8);
+        Mechanism labelled = new Mechanism(CKM_RSA_PKCS_OAEP, new RSA_PKCS_OAEP_PARAMS(CKM_SHA256, CKG_MGF1_SHA256,
+                CKZ_DATA_SPECIFIED, label));
+        jdk.init(Cipher.ENCRYPT_MODE, publicKey(pair.getPublicKey(), "RSA"), new OAEPParameterSpec("SHA-256", "MGF1",
+                MGF1ParameterSpec.SHA256, new PSource.PSpecified(label)));
+        byte[] withLabel = jdk.doFinal(secret);
+        assertArrayEquals(secret, session.decryptSingle(labelled, pair.getPrivateKey(), withLabel));
+        assertArrayEquals(secret, session.decryptSingle(labelled, pair.getPrivateKey(),
+                session.encryptSingle(labelled, pair.getPublicKey(), secret)));
+        assertCkr(CKR_ENCRYPTED_DATA_INVALID, () -> session.decryptSingle(oaep, pair.getPrivateKey(), withLabel));
+
         long dek = session.generateKey(new Mechanism(CKM_GENERIC_SECRET_KEY_GEN), AttributeVector
                 .newSecretKey(CKK_GENERIC_SECRET).token(false).valueLen(64).extractable(true).sensitive(false));
         byte[] wrapped = session.wrapKey(oaep, pair.getPublicKey(), dek);
@@ -258,13 +429,8 @@ class TresorTokenTest {
         long key = aesKey("deleted-behind-our-back");
         Mechanism mechanism = gcm(new byte[12], new byte[0]);
         byte[] sealed = session.encryptSingle(mechanism, key, new byte[16]);
-        JsonNode rings = tresor.server().rest("GET", "/keyrings", null);
-        String ring = rings.findParents("displayName").stream().filter(r -> r.get("displayName").asText().equals("kmip"))
-                .findFirst().orElseThrow().get("id").asText();
-        String keyId = tresor.server().rest("GET", "/keyrings/" + ring + "/keys", null).findParents("displayName").stream()
-                .filter(k -> k.get("displayName").asText().equals("deleted-behind-our-back"))
-                .findFirst().orElseThrow().get("id").asText();
-        tresor.server().rest("DELETE", "/keyrings/" + ring + "/keys/" + keyId, null);
+        String[] ringAndKey = kmipRingAndKey("deleted-behind-our-back");
+        tresor.server().rest("DELETE", "/keyrings/" + ringAndKey[0] + "/keys/" + ringAndKey[1], null);
         /* FAILED_PRECONDITION (Wrong Lifecycle State): restorable for 30 days, so not "not found". */
         assertCkr(CKR_KEY_FUNCTION_NOT_PERMITTED, () -> session.decryptSingle(mechanism, key, sealed));
         assertEquals(WRONG_LIFECYCLE_STATE, session.getSessionInfo().getDeviceError());

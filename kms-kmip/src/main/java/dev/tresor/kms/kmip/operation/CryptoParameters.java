@@ -6,6 +6,7 @@ import dev.tresor.kms.kmip.message.KmipFailure;
 import dev.tresor.kms.kmip.message.ResultReason;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
+import dev.tresor.kms.service.Bytes;
 import java.util.Optional;
 
 /**
@@ -13,11 +14,12 @@ import java.util.Optional;
  * request leaves out comes from the object's stored parameters, then from the server default:
  * AES-GCM with a 16-byte tag and a server-made 96-bit IV, RSA-OAEP with SHA-256, RSA-PSS with
  * SHA-256, ECDSA with the curve's hash. RSA-OAEP's MGF1 hash is always the OAEP hash, and
- * RSA-PSS's salt the hash length: other choices are refused, never silently changed.
+ * RSA-PSS's salt the hash length: other choices are refused, never silently changed. AES-GCM
+ * tags may be cut to 12 to 15 bytes (Tag Length); RSA-OAEP takes a label in P Source.
  */
 record CryptoParameters(Optional<Integer> blockCipherMode, Optional<Integer> padding, Optional<Integer> hashing,
                         Optional<Integer> algorithm, Optional<Integer> signatureAlgorithm, Optional<Integer> tagLength,
-                        Optional<Integer> mgfHash) {
+                        Optional<Integer> mgfHash, Optional<Bytes> pSource) {
     private static final int CBC = 0x01;
     private static final int ECB = 0x02;
     private static final int GCM = 0x09;
@@ -32,7 +34,8 @@ record CryptoParameters(Optional<Integer> blockCipherMode, Optional<Integer> pad
     private static final int SHA_256 = 0x06;
     private static final int SHA_384 = 0x07;
     private static final int SHA_512 = 0x08;
-    static final int GCM_TAG_BYTES = 16;
+    private static final int GCM_TAG_BYTES = 16;
+    private static final int MIN_GCM_TAG_BYTES = 12;
 
     /** The request's parameters, each missing field taken from {@code stored}. */
     static CryptoParameters of(Optional<Ttlv> request, Optional<Ttlv> stored) {
@@ -40,7 +43,29 @@ record CryptoParameters(Optional<Integer> blockCipherMode, Optional<Integer> pad
                 field(request, stored, Tag.BLOCK_CIPHER_MODE), field(request, stored, Tag.PADDING_METHOD),
                 field(request, stored, Tag.HASHING_ALGORITHM), field(request, stored, Tag.CRYPTOGRAPHIC_ALGORITHM),
                 field(request, stored, Tag.DIGITAL_SIGNATURE_ALGORITHM), field(request, stored, Tag.TAG_LENGTH),
-                field(request, stored, Tag.MASK_GENERATOR_HASHING_ALGORITHM));
+                field(request, stored, Tag.MASK_GENERATOR_HASHING_ALGORITHM),
+                request.flatMap(p -> p.find(Tag.P_SOURCE)).or(() -> stored.flatMap(p -> p.find(Tag.P_SOURCE)))
+                        .map(Ttlv::asBytes));
+    }
+
+    /** The AES-GCM tag length in bytes: 16 unless Tag Length asks for 12 to 15. */
+    int gcmTagBytes() {
+        return tagLength.orElse(GCM_TAG_BYTES);
+    }
+
+    /**
+     * The associated data of an Encrypt or Decrypt: the OAEP label (P Source) for RSA, else
+     * Authenticated Encryption Additional Data.
+     */
+    Optional<Bytes> associatedData(Scheme scheme, Ttlv request) {
+        Optional<Bytes> aeData = request.find(Tag.AUTHENTICATED_ENCRYPTION_ADDITIONAL_DATA).map(Ttlv::asBytes);
+        if (scheme.family() != KeyType.Family.RSA) {
+            return aeData;
+        }
+        if (aeData.isPresent()) {
+            throw unsupported("RSA-OAEP takes its label in P Source, not in Authenticated Encryption Additional Data");
+        }
+        return pSource.filter(label -> label.length() > 0);
     }
 
     private static Optional<Integer> field(Optional<Ttlv> request, Optional<Ttlv> stored, Tag tag) {
@@ -82,8 +107,8 @@ record CryptoParameters(Optional<Integer> blockCipherMode, Optional<Integer> pad
         int pad = padding.orElse(mode == CBC ? PKCS5 : PAD_NONE);
         return switch (mode) {
             case GCM -> {
-                if (tagLength.orElse(GCM_TAG_BYTES) != GCM_TAG_BYTES) {
-                    throw unsupported("AES-GCM tags are 16 bytes");
+                if (gcmTagBytes() < MIN_GCM_TAG_BYTES || gcmTagBytes() > GCM_TAG_BYTES) {
+                    throw unsupported("AES-GCM Tag Length is 12 to 16 bytes, not " + gcmTagBytes());
                 }
                 yield Scheme.AES_GCM;
             }

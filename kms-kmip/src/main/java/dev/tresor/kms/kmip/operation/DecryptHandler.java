@@ -14,7 +14,8 @@ import java.util.Optional;
 
 /**
  * Decrypt. An AES-GCM tag comes in Authenticated Encryption Tag or, from clients that have no
- * such field (before 1.4, and PyKMIP at any version), as the last 16 bytes of Data. Any failure
+ * such field (before 1.4, and PyKMIP at any version), as the last Tag Length (default 16) bytes
+ * of Data; a tag of 12 to 15 bytes is checked as such. RSA-OAEP's label comes in P Source. Any failure
  * to open the data is one Cryptographic Failure, whatever the cause.
  */
 final class DecryptHandler implements OperationHandler {
@@ -42,16 +43,16 @@ final class DecryptHandler implements OperationHandler {
         Optional<Bytes> tag = request.find(Tag.AUTHENTICATED_ENCRYPTION_TAG).map(Ttlv::asBytes);
         if (scheme == Scheme.AES_GCM && tag.isEmpty()) {
             byte[] joined = data.toArray();
-            if (joined.length < CryptoParameters.GCM_TAG_BYTES) {
+            if (joined.length < parameters.gcmTagBytes()) {
                 throw new KmipFailure(ResultReason.CRYPTOGRAPHIC_FAILURE, "decryption failed");
             }
-            int split = joined.length - CryptoParameters.GCM_TAG_BYTES;
+            int split = joined.length - parameters.gcmTagBytes();
             data = Bytes.wrap(Arrays.copyOf(joined, split));
             tag = Optional.of(Bytes.wrap(Arrays.copyOfRange(joined, split, joined.length)));
             Arrays.fill(joined, (byte) 0);
         }
         DecryptRequest decrypt = new DecryptRequest(object.id().versionRef(), data, Optional.of(scheme),
-                request.find(Tag.AUTHENTICATED_ENCRYPTION_ADDITIONAL_DATA).map(Ttlv::asBytes),
+                parameters.associatedData(scheme, request),
                 request.find(Tag.IV_COUNTER_NONCE).map(Ttlv::asBytes), tag, false);
         Bytes plaintext;
         try {

@@ -11,13 +11,15 @@ import dev.tresor.kms.service.Bytes;
 import dev.tresor.kms.service.EncryptRequest;
 import dev.tresor.kms.service.Encrypted;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * Encrypt. The answer names the IV only when the server made it. The AES-GCM tag goes into
  * Authenticated Encryption Tag from 1.4 on; older versions have no such field, so the tag is
- * appended to Data, as clients of those versions expect (KMIP.md section 4.14).
+ * appended to Data, as clients of those versions expect (KMIP.md section 4.14); it is Tag Length
+ * bytes long (16 unless the request asks for 12 to 15).
  */
 final class EncryptHandler implements OperationHandler {
     private final ObjectAccess access;
@@ -37,21 +39,25 @@ final class EncryptHandler implements OperationHandler {
             return withPublicKey(context, request);
         }
         KmipObject object = access.usable(context, request, ObjectAccess.Use.PROTECT);
-        Scheme scheme = ObjectAccess.parameters(object, request).cipherScheme(object.key().type());
+        CryptoParameters parameters = ObjectAccess.parameters(object, request);
+        Scheme scheme = parameters.cipherScheme(object.key().type());
         Optional<Bytes> iv = request.find(Tag.IV_COUNTER_NONCE).map(Ttlv::asBytes);
         Encrypted encrypted = context.keys().encrypt(context.caller(), new EncryptRequest(object.id().versionRef(),
-                ObjectAccess.data(request).asBytes(), Optional.of(scheme),
-                request.find(Tag.AUTHENTICATED_ENCRYPTION_ADDITIONAL_DATA).map(Ttlv::asBytes), iv, false));
+                ObjectAccess.data(request).asBytes(), Optional.of(scheme), parameters.associatedData(scheme, request),
+                iv, false));
+        // A shorter GCM tag is the full tag's leading bytes (NIST SP 800-38D, MSB_t).
+        Optional<Bytes> tag = encrypted.tag().map(full -> Bytes.wrap(Arrays.copyOf(full.toArray(),
+                parameters.gcmTagBytes())));
         boolean tagField = context.version().atLeast(ProtocolVersion.V1_4);
         List<Ttlv> answer = new ArrayList<>();
         answer.add(Ttlv.text(Tag.UNIQUE_IDENTIFIER, object.id().uid()));
-        answer.add(Ttlv.bytes(Tag.DATA, tagField || encrypted.tag().isEmpty() ? encrypted.data()
-                : concat(encrypted.data(), encrypted.tag().get())));
+        answer.add(Ttlv.bytes(Tag.DATA, tagField || tag.isEmpty() ? encrypted.data()
+                : concat(encrypted.data(), tag.get())));
         if (iv.isEmpty()) {
             encrypted.iv().ifPresent(made -> answer.add(Ttlv.bytes(Tag.IV_COUNTER_NONCE, made)));
         }
         if (tagField) {
-            encrypted.tag().ifPresent(tag -> answer.add(Ttlv.bytes(Tag.AUTHENTICATED_ENCRYPTION_TAG, tag)));
+            tag.ifPresent(t -> answer.add(Ttlv.bytes(Tag.AUTHENTICATED_ENCRYPTION_TAG, t)));
         }
         return Ttlv.structure(Tag.RESPONSE_PAYLOAD, answer);
     }
