@@ -55,8 +55,8 @@ public final class AuditLog {
     }
 
     /**
-     * Holds a call's event in {@code pending}, for a later {@link #record(PendingAudit, AuditEvent, BarrierStore.Batch)}
-     * or {@link #complete} to write; once {@code pending} is complete, records it at once.
+     * Hands a read-only core call's event to the {@code pending} audit of the front-end call it is
+     * part of (see {@link PendingAudit}); once that call has ended, records the event at once.
      */
     public void hold(PendingAudit pending, AuditEvent event) {
         if (pending.isOpen()) {

@@ -48,40 +48,11 @@ final class CallPipeline {
     /** Runs a call that may commit one batch of changes through the function it is given. */
     <T> T run(Caller caller, String operation, Right right, String resource,
               Function<Consumer<BarrierStore.Batch>, T> call) {
-        return execute(caller, !caller.admitted(), operation, right, resource, call);
-    }
-
-    /**
-     * Runs one front-end call that takes several core calls: counts it once and audits it as
-     * {@code operation}, then runs {@code item} with the caller marked as admitted. The audit
-     * events of all its core calls are held and written together (with the first mutation's
-     * batch, or at the end), so the call costs one durable write; it answers only once they are
-     * durable, and fails if they cannot be written.
-     */
-    <T> T admitted(Caller caller, String operation, Function<Caller, T> item) {
-        if (caller.admitted()) {
-            throw new IllegalArgumentException("this caller's call was already admitted");
-        }
-        PendingAudit pending = new PendingAudit();
-        Caller admitted = caller.admittedInto(pending);
-        try {
-            execute(admitted, true, operation, Right.READ_METADATA, "", commit -> null);
-            T result = item.apply(admitted);
-            audit.complete(pending);
-            return result;
-        } catch (RuntimeException e) {
-            completeAfterFailure(operation, pending);
-            throw e;
-        }
-    }
-
-    private <T> T execute(Caller caller, boolean count, String operation, Right right, String resource,
-                          Function<Consumer<BarrierStore.Batch>, T> call) {
         barrier.requireUnsealed(); // caches must not serve a sealed server
         Project project = projects.get(caller.tenant().projectId());
         boolean[] committed = {false};
         try {
-            if (count) {
+            if (!caller.admitted()) {
                 limits.take(caller.tenant(), project.callsPerHour(), clock.instant());
             }
             if (!caller.role().allows(right)) {
@@ -105,6 +76,38 @@ final class CallPipeline {
             KmsError internal = KmsError.internal("internal error", e);
             recordFailure(caller, operation, resource, internal);
             throw internal;
+        }
+    }
+
+    /**
+     * Runs one front-end call that takes several core calls: counts it once and audits it as
+     * {@code operation}, then runs {@code item} with the caller marked as admitted. Its audit
+     * costs one durable write ({@link PendingAudit}): the read-only core calls fold into the
+     * call's own record, a mutation carries that record in its batch; the call answers only once
+     * its records are durable, and fails if they cannot be written.
+     */
+    <T> T admitted(Caller caller, String operation, Function<Caller, T> item) {
+        if (caller.admitted()) {
+            throw new IllegalArgumentException("this caller's call was already admitted");
+        }
+        barrier.requireUnsealed();
+        Project project = projects.get(caller.tenant().projectId());
+        PendingAudit pending = new PendingAudit(event(caller, operation, "", "ok"));
+        try {
+            limits.take(caller.tenant(), project.callsPerHour(), clock.instant());
+            if (!caller.role().allows(Right.READ_METADATA)) {
+                throw KmsError.denied("role " + caller.role().wireName() + " may not " + operation);
+            }
+            T result = item.apply(caller.admittedInto(pending));
+            audit.complete(pending);
+            return result;
+        } catch (KmsError e) {
+            pending.fail(e.code());
+            completeAfterFailure(operation, pending);
+            throw e;
+        } catch (RuntimeException e) {
+            completeAfterFailure(operation, pending);
+            throw e;
         }
     }
 

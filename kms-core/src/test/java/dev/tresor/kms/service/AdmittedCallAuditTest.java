@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.tresor.kms.audit.AuditRecord;
 import dev.tresor.kms.audit.AuditVerifier;
+import dev.tresor.kms.key.KeyRing;
 import dev.tresor.kms.tenant.Caller;
 import dev.tresor.kms.tenant.Role;
 import dev.tresor.kms.tenant.TenantId;
@@ -22,9 +23,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The audit records of an admitted front-end call (a KMIP batch item): every core call it makes
- * still leaves its record, but they are written together, with the first mutation or when the
- * call ends, in call order and on an intact chain.
+ * The audit of an admitted front-end call (a KMIP batch item): one record of its own, which names
+ * the resource of its last read-only core call and its first failure, written in one durable
+ * write when it ends or together with its first change, on an intact chain.
  */
 class AdmittedCallAuditTest {
     private static final Instant FOREVER = Instant.parse("9999-01-01T00:00:00Z");
@@ -51,51 +52,60 @@ class AdmittedCallAuditTest {
         test.close();
     }
 
-    /** The operation and result of each record of the tenant (the export's own record comes after). */
+    /** Operation, resource and result of each record of the tenant (the export's own record comes after). */
     private List<String> trail() {
         test.clock().advance(Duration.ofHours(1)); // a fresh budget for the export itself
         List<AuditRecord> records = kms.exportAudit(auditor, Instant.EPOCH, FOREVER);
         assertInstanceOf(AuditVerifier.Intact.class, AuditVerifier.verify(records));
-        return records.stream().map(r -> r.operation() + " " + r.result()).toList();
+        return records.stream().map(r -> r.operation() + " " + r.resource() + " " + r.result()).toList();
     }
 
     @Test
-    void readOnlyCoreCallsAreWrittenWhenTheAdmittedCallEnds() {
-        kms.admitted(admin, "kmip.locate", item -> {
+    void readOnlyCoreCallsFoldIntoOneRecordWrittenWhenTheCallEnds() {
+        KeyRing ring = kms.createKeyRing(admin, new CreateKeyRing("r", Optional.empty()));
+        kms.admitted(admin, "kmip.get", item -> {
             kms.listKeyRings(item);
-            assertEquals(List.of(), trail(), "nothing of the call is written while it runs");
+            kms.getKeyRing(item, ring.id());
+            assertEquals(List.of("keyring.create keyrings ok"), trail(), "nothing of the call is written while it runs");
             return null;
         });
-        assertEquals(List.of("export.audit ok", "kmip.locate ok", "keyring.list ok"), trail());
+        assertEquals(List.of("keyring.create keyrings ok", "export.audit  ok", "kmip.get keyrings/" + ring.id() + " ok"),
+                trail());
     }
 
     @Test
-    void aMutationCarriesTheRecordsHeldBeforeIt() {
+    void aChangeCarriesTheCallsRecordAndLaterReadsKeepTheirOwn() {
         kms.admitted(admin, "kmip.create", item -> {
             kms.listKeyRings(item);
             kms.createKeyRing(item, new CreateKeyRing("kmip", Optional.empty()));
-            assertEquals(List.of("kmip.create ok", "keyring.list ok", "keyring.create ok"), trail(),
-                    "the mutation is durable together with what came before it");
+            assertEquals(List.of("kmip.create keyrings ok", "keyring.create keyrings ok"), trail(),
+                    "the change is durable together with the call's record");
             kms.listKeyRings(item);
             return null;
         });
-        assertEquals(List.of("kmip.create ok", "keyring.list ok", "keyring.create ok", "export.audit ok",
-                "keyring.list ok"), trail());
+        assertEquals(List.of("kmip.create keyrings ok", "keyring.create keyrings ok", "export.audit  ok",
+                "keyring.list keyrings ok"), trail());
+    }
+
+    @Test
+    void theCallsRecordNamesItsFirstFailure() {
+        KmsError missing = assertThrows(KmsError.class, () -> kms.admitted(admin, "kmip.get", item -> {
+            kms.listKeyRings(item);
+            return kms.getKeyRing(item, "no-such-ring");
+        }));
+        assertEquals(ErrorCode.NOT_FOUND, missing.code());
+        assertThrows(KmsError.class, () -> kms.admitted(admin, "kmip.activate", item -> {
+            throw KmsError.precondition("refused by the front-end itself");
+        }));
+        assertEquals(List.of("kmip.get keyrings/no-such-ring NOT_FOUND", "kmip.activate  FAILED_PRECONDITION"),
+                trail());
     }
 
     @Test
     void aCoreCallUnderTheCallerAfterItsAdmittedCallEndedIsWrittenAtOnce() {
         Caller ended = kms.admitted(admin, "kmip.decrypt", item -> item);
         kms.listKeyRings(ended);
-        assertEquals(List.of("kmip.decrypt ok", "keyring.list ok"), trail());
-    }
-
-    @Test
-    void aFailedAdmittedCallStillLeavesItsRecords() {
-        KmsError missing = assertThrows(KmsError.class, () -> kms.admitted(admin, "kmip.get",
-                item -> kms.getKeyRing(item, "no-such-ring")));
-        assertEquals(ErrorCode.NOT_FOUND, missing.code());
-        assertEquals(List.of("kmip.get ok", "keyring.get NOT_FOUND"), trail());
+        assertEquals(List.of("kmip.decrypt  ok", "keyring.list keyrings ok"), trail());
     }
 
     @Test
@@ -110,6 +120,6 @@ class AdmittedCallAuditTest {
         }));
         assertEquals(ErrorCode.RATE_LIMITED, limited.code());
         assertFalse(ran[0]);
-        assertEquals(List.of("kmip.query ok", "kmip.query ok", "kmip.query ok", "kmip.query RATE_LIMITED"), trail());
+        assertEquals(List.of("kmip.query  ok", "kmip.query  ok", "kmip.query  ok", "kmip.query  RATE_LIMITED"), trail());
     }
 }
