@@ -8,9 +8,10 @@
 #   benchmarks/kmip-load.sh
 #
 # Environment: WARMUP and PHASE_SECONDS (per phase, default 5 and 15), CONNECTIONS (default 1,16),
-# OPS (default encrypt,create), JAVA (default java), TRESOR_JAR and BENCH_JAR (default: the
-# build outputs; point them at copies when others may rebuild during the run). Exits 1 when a
-# server run failed or an answer was refused (the table is still printed). Not part of the test suite.
+# OPS (default encrypt,create), PYKMIP (default 1; 0 runs Tresor only), JAVA (default java),
+# TRESOR_JAR and BENCH_JAR (default: the build outputs; point them at copies when others may
+# rebuild during the run). Exits 1 when a server run failed or an answer was refused (the table
+# is still printed). Not part of the test suite.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,13 +22,14 @@ WARMUP=${WARMUP:-5}
 PHASE_SECONDS=${PHASE_SECONDS:-15}
 CONNECTIONS=${CONNECTIONS:-1,16}
 OPS=${OPS:-encrypt,create}
+PYKMIP=${PYKMIP:-1}
 # Debian's interpreter, which has the python3-pykmip modules (a pyenv python3 may be first on PATH).
 SYSTEM_PYTHON=/usr/bin/python3
 
 for jar in "$TRESOR_JAR" "$BENCH_JAR"; do
   [[ -f $jar ]] || { echo "kmip-load: $jar is missing; build with: mvn -q -B package -DskipTests -pl kms-server,benchmarks -am" >&2; exit 2; }
 done
-command -v pykmip-server >/dev/null || { echo "kmip-load: pykmip-server not found (apt-get install python3-pykmip)" >&2; exit 2; }
+[[ $PYKMIP == 0 ]] || command -v pykmip-server >/dev/null || { echo "kmip-load: pykmip-server not found (apt-get install python3-pykmip)" >&2; exit 2; }
 command -v jq >/dev/null || { echo "kmip-load: jq not found" >&2; exit 2; }
 
 WORK=$(mktemp -d -t kmip-load.XXXXXX)
@@ -84,6 +86,7 @@ load --header --server Tresor --host "$(jq -r .kmipHost "$DEV")" --port "$(jq -r
 stop_server
 
 # --- PyKMIP: loopback, TLS 1.2 with client certificates from a throw-away CA, SQLite in $WORK.
+if [[ $PYKMIP != 0 ]]; then
 P=$WORK/pykmip
 mkdir -p "$P/policies"
 ec_key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
@@ -119,6 +122,7 @@ wait_for "$SYSTEM_PYTHON -c 'import socket; socket.create_connection((\"127.0.0.
 load --server PyKMIP --host 127.0.0.1 --port "$PYKMIP_PORT" --ca "$P/ca.pem" --cert "$P/client.pem" --key "$P/client.key" \
   >>"$ROWS" || { FAILED=1; echo "kmip-load: the PyKMIP run failed; server log tail:" >&2; tail -20 "$P/server.log" >&2; }
 stop_server
+fi
 
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
