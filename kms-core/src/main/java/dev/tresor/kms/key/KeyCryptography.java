@@ -127,7 +127,8 @@ public final class KeyCryptography {
 
     /** The signature or MAC scheme of a call, if the key has the usage it needs ({@code signature} or {@code mac}). */
     private Scheme signingScheme(Key key, SignRequest request, KeyUsage signature, KeyUsage mac) {
-        boolean isMac = key.type().family() == KeyType.Family.HMAC;
+        boolean isMac = key.type().family() == KeyType.Family.HMAC
+                || request.scheme().map(s -> s.operation() == Scheme.Operation.MAC).orElse(false);
         Scheme scheme = scheme(key, request.scheme(), isMac ? Scheme.Operation.MAC : Scheme.Operation.SIGNATURE);
         KeyUsage needed = isMac ? mac : signature;
         if (!key.allows(needed)) {

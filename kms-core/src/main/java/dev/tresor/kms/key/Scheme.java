@@ -60,8 +60,15 @@ public enum Scheme {
         return hash;
     }
 
-    /** Whether a key of {@code type} can run this scheme; an HMAC key runs only its own hash. */
+    /**
+     * Whether a key of {@code type} can run this scheme; an HMAC key runs only its own hash. An
+     * AES key's bytes may also key an HMAC (KMIP: a symmetric key whose usages grant MAC and whose
+     * parameters name an HMAC algorithm); a pinned algorithm or missing MAC usage still refuses it.
+     */
     public boolean fits(KeyType type) {
+        if (operation == Operation.MAC && type.family() == KeyType.Family.AES) {
+            return true;
+        }
         if (type.family() != family) {
             return false;
         }

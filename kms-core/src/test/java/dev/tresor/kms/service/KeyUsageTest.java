@@ -57,6 +57,24 @@ class KeyUsageTest {
     }
 
     @Test
+    void anAesKeyGrantedMacComputesHmacWithItsBytesOnlyUnderANamedHmacScheme() throws Exception {
+        Key key = kms.createKey(admin, CreateKey.typed(ring, "mac", KeyType.AES_128,
+                Set.of(KeyUsage.ENCRYPT, KeyUsage.MAC_GENERATE, KeyUsage.MAC_VERIFY), Optional.of(true), Map.of()));
+        VersionRef ref = KeyRef.byId(key.id()).version(1);
+        SignRequest hmac = new SignRequest(ref, DATA, false, Optional.of(Scheme.HMAC_SHA256));
+        Bytes tag = kms.sign(admin, hmac);
+        javax.crypto.Mac jdk = javax.crypto.Mac.getInstance("HmacSHA256");
+        jdk.init(new javax.crypto.spec.SecretKeySpec(kms.exportMaterial(admin, ref).toArray(), "HmacSHA256"));
+        assertEquals(Bytes.of(jdk.doFinal(DATA.toArray())), tag);
+        assertTrue(kms.verify(admin, hmac, tag));
+        refused("cannot sign", () -> kms.sign(admin, SignRequest.message(ref, DATA)));
+
+        VersionRef encryptOnly = key(KeyType.AES_128, KeyUsage.ENCRYPT);
+        refused("does not allow mac generate",
+                () -> kms.sign(admin, new SignRequest(encryptOnly, DATA, false, Optional.of(Scheme.HMAC_SHA256))));
+    }
+
+    @Test
     void aVerifyOnlyKeyCannotSign() {
         VersionRef ec = key(KeyType.EC_P256, KeyUsage.VERIFY);
         refused("sign", () -> kms.sign(admin, SignRequest.message(ec, DATA)));

@@ -161,6 +161,31 @@ record CryptoParameters(Optional<Integer> blockCipherMode, Optional<Integer> pad
         };
     }
 
+    /**
+     * The scheme for MAC and MAC Verify: an HMAC key's own; an AES key's bytes only under the HMAC
+     * algorithm the parameters name (CMAC is not offered).
+     */
+    Scheme macScheme(KeyType type) {
+        Optional<Scheme> named = algorithm.map(code -> switch (code) {
+            case KeyTypes.HMAC_SHA256 -> Scheme.HMAC_SHA256;
+            case KeyTypes.HMAC_SHA384 -> Scheme.HMAC_SHA384;
+            case KeyTypes.HMAC_SHA512 -> Scheme.HMAC_SHA512;
+            default -> throw unsupported("MAC algorithm " + code + " is not offered");
+        });
+        return switch (type) {
+            case HMAC_SHA256, HMAC_SHA384, HMAC_SHA512 -> {
+                Scheme own = Scheme.valueOf(type.name());
+                if (named.isPresent() && named.get() != own) {
+                    throw unsupported("a " + type + " key computes " + own + " only");
+                }
+                yield own;
+            }
+            case AES_128, AES_192, AES_256 -> named.orElseThrow(() -> unsupported(
+                    "MAC with an AES key needs an HMAC Cryptographic Algorithm in its parameters (CMAC is not offered)"));
+            default -> throw unsupported(type + " keys do not compute MACs");
+        };
+    }
+
     private static Scheme pss(int hash) {
         return switch (hash) {
             case SHA_1 -> Scheme.RSA_PSS_SHA1;

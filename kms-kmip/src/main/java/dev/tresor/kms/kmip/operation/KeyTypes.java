@@ -83,8 +83,9 @@ final class KeyTypes {
     }
 
     /**
-     * The core usages a mask grants a key of {@code type}. Bits the type cannot honour (MAC on an
-     * AES key, which would be CMAC) grant nothing; the mask itself is kept as the client set it.
+     * The core usages a mask grants a key of {@code type}. Bits the type cannot honour grant
+     * nothing; the mask itself is kept as the client set it. MAC on an AES key is HMAC over its
+     * bytes, and only under HMAC parameters (CMAC is not offered).
      */
     static Set<KeyUsage> usages(int mask, KeyType type) {
         Set<KeyUsage> usages = EnumSet.noneOf(KeyUsage.class);
@@ -98,8 +99,7 @@ final class KeyTypes {
 
     private static boolean possible(KeyType type, KeyUsage usage) {
         return switch (type.family()) {
-            case AES -> usage == KeyUsage.ENCRYPT || usage == KeyUsage.DECRYPT || usage == KeyUsage.WRAP
-                    || usage == KeyUsage.UNWRAP;
+            case AES -> usage != KeyUsage.SIGN && usage != KeyUsage.VERIFY;
             case RSA -> usage != KeyUsage.MAC_GENERATE && usage != KeyUsage.MAC_VERIFY;
             case EC -> usage == KeyUsage.SIGN || usage == KeyUsage.VERIFY;
             case HMAC -> usage == KeyUsage.MAC_GENERATE || usage == KeyUsage.MAC_VERIFY;

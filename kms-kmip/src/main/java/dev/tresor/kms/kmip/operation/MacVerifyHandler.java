@@ -3,7 +3,6 @@ package dev.tresor.kms.kmip.operation;
 import dev.tresor.kms.kmip.message.Operation;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
-import dev.tresor.kms.service.SignRequest;
 
 /** MAC Verify: the core compares the MACs in constant time; answers Valid or Invalid. */
 final class MacVerifyHandler implements OperationHandler {
@@ -22,7 +21,7 @@ final class MacVerifyHandler implements OperationHandler {
     public Ttlv handle(OperationContext context, Ttlv request) {
         KmipObject object = access.usable(context, request, ObjectAccess.Use.PROCESS);
         boolean valid = context.keys().verify(context.caller(),
-                SignRequest.message(object.id().versionRef(), ObjectAccess.data(request).asBytes()),
+                MacHandler.macRequest(object, request),
                 request.require(Tag.MAC_DATA).asBytes());
         return Ttlv.structure(Tag.RESPONSE_PAYLOAD,
                 Ttlv.text(Tag.UNIQUE_IDENTIFIER, object.id().uid()),

@@ -17,14 +17,17 @@ import org.w3c.dom.Element;
  * RSA-PSS and ECDSA signatures (random salt and nonce), and ciphertext under an IV the server
  * chose. Such a literal in a response is turned into a placeholder ({@code $RANDOM_<hex>}):
  * bound to the server's value at first sight, then required to repeat, and substituted where a
- * later request sends the recorded literal back. Recorded literals also stand for the
- * placeholders later requests use for them ({@code $DATA_n} in order, {@code $IV_COUNTER_NONCE} ...).
+ * later request sends the recorded literal back. Recorded outputs, random or not, also stand for
+ * the placeholders later requests use for them ({@code $DATA_n} in order, {@code $MAC_DATA} ...).
  * Anything deterministic (AES-ECB/CBC under a registered key and client IV, PKCS#1 v1.5
  * signatures, digests of registered material) keeps the exact comparison.
  */
 final class ServerRandom {
     private static final String PREFIX = "$RANDOM_";
     private static final Set<String> GENERATING = Set.of("Create", "CreateKeyPair", "ReKey", "ReKeyKeyPair");
+    /** The outputs of Encrypt, Sign and MAC that later requests may send back. */
+    private static final List<String> OUTPUTS = List.of("Data", "IVCounterNonce", "AuthenticatedEncryptionTag",
+            "SignatureData", "MACData");
     private static final Set<String> UID_FIELDS = Set.of("UniqueIdentifier", "PrivateKeyUniqueIdentifier",
             "PublicKeyUniqueIdentifier");
 
@@ -48,7 +51,9 @@ final class ServerRandom {
 
     /**
      * Turns the provably random literals of the expected response into placeholders, and returns
-     * the aliases ({@code $DATA_n}, {@code $IV_COUNTER_NONCE} → placeholder) they also stand for.
+     * the placeholders later requests use for the outputs ({@code $DATA_n}, {@code $MAC_DATA} ...),
+     * each with what it stands for: the random placeholder, or the literal itself when the output
+     * is deterministic (then compared exactly).
      */
     Map<String, String> prepareResponse(Element request, Element expected, Map<String, String> bound) {
         Map<String, String> aliases = new HashMap<>();
@@ -64,19 +69,23 @@ final class ServerRandom {
             }
             String uid = child(payload.get(), "UniqueIdentifier").map(e -> resolve(e.getAttribute("value"), bound))
                     .orElse("");
-            for (String field : randomFields(operation, uid, payload.get(), answer.get())) {
+            List<String> random = randomFields(operation, uid, payload.get(), answer.get());
+            for (String field : OUTPUTS) {
                 child(answer.get(), field).filter(e -> !e.getAttribute("value").startsWith("$")).ifPresent(e -> {
                     String literal = e.getAttribute("value").toLowerCase(Locale.ROOT);
-                    String placeholder = PREFIX + literal;
-                    literals.put(literal, placeholder);
-                    e.setAttribute("value", placeholder);
+                    String source = literal;
+                    if (random.contains(field)) {
+                        source = PREFIX + literal;
+                        literals.put(literal, source);
+                        e.setAttribute("value", source);
+                    }
                     aliases.put(switch (field) {
                         case "Data" -> "$DATA_" + dataOutputs++;
                         case "IVCounterNonce" -> "$IV_COUNTER_NONCE";
                         case "AuthenticatedEncryptionTag" -> "$AUTHENTICATED_ENCRYPTION_TAG";
                         case "SignatureData" -> "$SIGNATURE_DATA";
                         default -> "$MAC_DATA";
-                    }, placeholder);
+                    }, source);
                 });
             }
         }
