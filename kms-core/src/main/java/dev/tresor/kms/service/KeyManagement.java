@@ -423,7 +423,7 @@ public final class KeyManagement {
      * verdict, as a JWE to the session's tee-pubkey.
      */
     public Jwe kbsResource(TenantId tenant, KbsCredential credential, KbsResourcePath path) {
-        Caller guest = KbsProtocol.guest(tenant, "resource");
+        Caller guest = KbsProtocol.guest(tenant, credential.auditName());
         return pipeline.read(guest, "kbs.resource", Right.CRYPTO, "kbs/resource", () -> {
             KbsSessions.Attested session = kbs.session(guest, credential);
             VersionRef ref = path.versionRef();

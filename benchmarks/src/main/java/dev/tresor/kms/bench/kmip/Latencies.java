@@ -4,23 +4,23 @@ import java.util.Arrays;
 import java.util.List;
 
 /** Every latency of a phase in nanoseconds, kept whole so that percentiles are exact. */
-final class Latencies {
+public final class Latencies {
     private long[] values = new long[1 << 14];
     private int count;
 
-    void add(long nanos) {
+    public void add(long nanos) {
         if (count == values.length) {
             values = Arrays.copyOf(values, values.length * 2);
         }
         values[count++] = nanos;
     }
 
-    int count() {
+    public int count() {
         return count;
     }
 
     /** The workers' latencies together, sorted. */
-    static long[] merged(List<Latencies> parts) {
+    public static long[] merged(List<Latencies> parts) {
         long[] all = new long[parts.stream().mapToInt(Latencies::count).sum()];
         int at = 0;
         for (Latencies part : parts) {
@@ -32,7 +32,7 @@ final class Latencies {
     }
 
     /** Nearest-rank percentile of sorted values, in milliseconds; 0 when there are none. */
-    static double percentileMillis(long[] sorted, double percent) {
+    public static double percentileMillis(long[] sorted, double percent) {
         if (sorted.length == 0) {
             return 0;
         }

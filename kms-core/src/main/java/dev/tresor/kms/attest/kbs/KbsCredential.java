@@ -9,6 +9,9 @@ public sealed interface KbsCredential {
     /** The session this credential names, if it names one of {@code tokens}' live sessions' ids. */
     Optional<String> sessionId(KbsTokens tokens, Instant now);
 
+    /** What the audit log may call the guest before its credential is checked: never the credential itself. */
+    String auditName();
+
     record Session(String id) implements KbsCredential {
         public Session {
             Objects.requireNonNull(id);
@@ -17,6 +20,12 @@ public sealed interface KbsCredential {
         @Override
         public Optional<String> sessionId(KbsTokens tokens, Instant now) {
             return Optional.of(id);
+        }
+
+        /** The first 8 of the 32 hex characters: enough to follow a session, too few to use it. */
+        @Override
+        public String auditName() {
+            return id.length() > 8 ? id.substring(0, 8) : "cookie";
         }
 
         @Override
@@ -33,6 +42,11 @@ public sealed interface KbsCredential {
         @Override
         public Optional<String> sessionId(KbsTokens tokens, Instant now) {
             return tokens.sessionOf(jwt, now);
+        }
+
+        @Override
+        public String auditName() {
+            return "token";
         }
 
         @Override
