@@ -12,7 +12,7 @@ import javax.crypto.spec.OAEPParameterSpec;
 import javax.crypto.spec.PSource;
 
 /**
- * RSAES-OAEP with every parameter spelled out: the scheme's hash for OAEP and for MGF1 (the JDK
+ * RSAES-OAEP with every parameter spelled out: the scheme's hash for OAEP, its MGF1 hash (the JDK
  * would default MGF1 to SHA-1) and the label (P Source; empty unless the caller names one).
  */
 final class RsaOaep {
@@ -22,8 +22,7 @@ final class RsaOaep {
     }
 
     static OAEPParameterSpec spec(Scheme scheme, byte[] labelOrNull) {
-        Hash hash = Hash.of(scheme);
-        return new OAEPParameterSpec(hash.jcaName(), "MGF1", hash.mgf1(),
+        return new OAEPParameterSpec(Hash.of(scheme).jcaName(), "MGF1", Hash.named(scheme.mgf1Hash()).mgf1(),
                 labelOrNull == null ? PSource.PSpecified.DEFAULT : new PSource.PSpecified(labelOrNull));
     }
 

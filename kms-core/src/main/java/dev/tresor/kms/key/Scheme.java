@@ -2,7 +2,8 @@ package dev.tresor.kms.key;
 
 /**
  * The full parameters of one cryptographic operation, chosen per call within what the key's type
- * allows. Every parameter is explicit: RSA-OAEP's MGF1 hash is always the OAEP hash, the label
+ * allows. Every parameter is explicit: RSA-OAEP's MGF1 hash is the OAEP hash unless the scheme
+ * names another ({@code RSA_OAEP_<hash>_MGF1_<hash>}, which KMIP clients may select), the label
  * empty; RSA-PSS's salt is the hash length.
  */
 public enum Scheme {
@@ -19,6 +20,18 @@ public enum Scheme {
     RSA_OAEP_SHA256(KeyType.Family.RSA, Operation.CIPHER, "SHA-256"),
     RSA_OAEP_SHA384(KeyType.Family.RSA, Operation.CIPHER, "SHA-384"),
     RSA_OAEP_SHA512(KeyType.Family.RSA, Operation.CIPHER, "SHA-512"),
+    RSA_OAEP_SHA1_MGF1_SHA256(KeyType.Family.RSA, Operation.CIPHER, "SHA-1", "SHA-256"),
+    RSA_OAEP_SHA1_MGF1_SHA384(KeyType.Family.RSA, Operation.CIPHER, "SHA-1", "SHA-384"),
+    RSA_OAEP_SHA1_MGF1_SHA512(KeyType.Family.RSA, Operation.CIPHER, "SHA-1", "SHA-512"),
+    RSA_OAEP_SHA256_MGF1_SHA1(KeyType.Family.RSA, Operation.CIPHER, "SHA-256", "SHA-1"),
+    RSA_OAEP_SHA256_MGF1_SHA384(KeyType.Family.RSA, Operation.CIPHER, "SHA-256", "SHA-384"),
+    RSA_OAEP_SHA256_MGF1_SHA512(KeyType.Family.RSA, Operation.CIPHER, "SHA-256", "SHA-512"),
+    RSA_OAEP_SHA384_MGF1_SHA1(KeyType.Family.RSA, Operation.CIPHER, "SHA-384", "SHA-1"),
+    RSA_OAEP_SHA384_MGF1_SHA256(KeyType.Family.RSA, Operation.CIPHER, "SHA-384", "SHA-256"),
+    RSA_OAEP_SHA384_MGF1_SHA512(KeyType.Family.RSA, Operation.CIPHER, "SHA-384", "SHA-512"),
+    RSA_OAEP_SHA512_MGF1_SHA1(KeyType.Family.RSA, Operation.CIPHER, "SHA-512", "SHA-1"),
+    RSA_OAEP_SHA512_MGF1_SHA256(KeyType.Family.RSA, Operation.CIPHER, "SHA-512", "SHA-256"),
+    RSA_OAEP_SHA512_MGF1_SHA384(KeyType.Family.RSA, Operation.CIPHER, "SHA-512", "SHA-384"),
     /** Verify only: legacy signatures are checked, never made. */
     RSA_PSS_SHA1(KeyType.Family.RSA, Operation.SIGNATURE, "SHA-1"),
     RSA_PSS_SHA256(KeyType.Family.RSA, Operation.SIGNATURE, "SHA-256"),
@@ -40,11 +53,22 @@ public enum Scheme {
     private final KeyType.Family family;
     private final Operation operation;
     private final String hash;
+    private final String mgf1Hash;
 
     Scheme(KeyType.Family family, Operation operation, String hash) {
+        this(family, operation, hash, hash);
+    }
+
+    Scheme(KeyType.Family family, Operation operation, String hash, String mgf1Hash) {
         this.family = family;
         this.operation = operation;
         this.hash = hash;
+        this.mgf1Hash = mgf1Hash;
+    }
+
+    /** The JCA name of the hash RSA-OAEP's MGF1 uses: the scheme's hash unless the scheme names another. */
+    public String mgf1Hash() {
+        return mgf1Hash;
     }
 
     public KeyType.Family family() {

@@ -13,8 +13,9 @@ import java.util.Optional;
  * Cryptographic Parameters (spec 1.4 section 3.6) and the core scheme they select. A field the
  * request leaves out comes from the object's stored parameters, then from the server default:
  * AES-GCM with a 16-byte tag and a server-made 96-bit IV, RSA-OAEP with SHA-256, RSA-PSS with
- * SHA-256, ECDSA with the curve's hash. RSA-OAEP's MGF1 hash is always the OAEP hash, and
- * RSA-PSS's salt the hash length: other choices are refused, never silently changed. AES-GCM
+ * SHA-256, ECDSA with the curve's hash. RSA-OAEP's MGF1 hash is the OAEP hash unless the
+ * parameters name another; RSA-PSS signs with a salt of the hash length (other choices are
+ * refused, never silently changed). AES-GCM
  * tags may be cut to 12 to 15 bytes (Tag Length); RSA-OAEP takes a label in P Source.
  */
 record CryptoParameters(Optional<Integer> blockCipherMode, Optional<Integer> padding, Optional<Integer> hashing,
@@ -86,17 +87,12 @@ record CryptoParameters(Optional<Integer> blockCipherMode, Optional<Integer> pad
                 if (pad != OAEP) {
                     throw unsupported("RSA encryption is OAEP only");
                 }
-                int hash = hashing.orElse(SHA_256);
-                if (mgfHash.isPresent() && !mgfHash.get().equals(hash)) {
-                    throw unsupported("the MGF1 hash must equal the OAEP hash");
-                }
-                yield switch (hash) {
-                    case SHA_1 -> Scheme.RSA_OAEP_SHA1;
-                    case SHA_256 -> Scheme.RSA_OAEP_SHA256;
-                    case SHA_384 -> Scheme.RSA_OAEP_SHA384;
-                    case SHA_512 -> Scheme.RSA_OAEP_SHA512;
-                    default -> throw unsupported("OAEP hash " + hash + " is not offered");
-                };
+                String oaep = jcaHash(hashing.orElse(SHA_256));
+                String mgf1 = mgfHash.map(CryptoParameters::jcaHash).orElse(oaep);
+                yield java.util.Arrays.stream(Scheme.values())
+                        .filter(s -> s.family() == KeyType.Family.RSA && s.operation() == Scheme.Operation.CIPHER
+                                && oaep.equals(s.hash()) && mgf1.equals(s.mgf1Hash()))
+                        .findFirst().orElseThrow();
             }
             default -> throw unsupported(type + " keys do not encrypt");
         };
@@ -183,6 +179,17 @@ record CryptoParameters(Optional<Integer> blockCipherMode, Optional<Integer> pad
             case AES_128, AES_192, AES_256 -> named.orElseThrow(() -> unsupported(
                     "MAC with an AES key needs an HMAC Cryptographic Algorithm in its parameters (CMAC is not offered)"));
             default -> throw unsupported(type + " keys do not compute MACs");
+        };
+    }
+
+    /** The JCA name of an OAEP or MGF1 hash. */
+    private static String jcaHash(int hash) {
+        return switch (hash) {
+            case SHA_1 -> "SHA-1";
+            case SHA_256 -> "SHA-256";
+            case SHA_384 -> "SHA-384";
+            case SHA_512 -> "SHA-512";
+            default -> throw unsupported("OAEP and MGF1 hashes are SHA-1, SHA-256, SHA-384 or SHA-512, not " + hash);
         };
     }
 
