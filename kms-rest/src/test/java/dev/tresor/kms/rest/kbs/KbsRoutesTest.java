@@ -15,6 +15,7 @@ import dev.tresor.kms.service.AttestationOptions;
 import dev.tresor.kms.service.Bytes;
 import dev.tresor.kms.tenant.Role;
 import dev.tresor.kms.tenant.TenantId;
+import dev.tresor.kms.testing.SnpGuest;
 import dev.tresor.kms.testing.WorkloadKeys;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpClient;
@@ -59,6 +60,11 @@ class KbsRoutesTest {
             AttestationOptions.simulated(PLATFORM), HTTPS);
 
     private final SnpGuest guest = new SnpGuest(PLATFORM);
+
+    /** The guest's primary evidence for {@code reportData}, as the client sends it. */
+    private JsonObject evidence(byte[] reportData) {
+        return new JsonObject(guest.evidence(reportData).toString());
+    }
     private ProjectApi admin;
     private String ring;
 
@@ -119,7 +125,7 @@ class KbsRoutesTest {
                 && setCookie.contains("; Expires=" + DateTimeFormatter.RFC_1123_DATE_TIME.format(
                         server.clock().instant().plusSeconds(300).atOffset(ZoneOffset.UTC)) + ";"), setCookie);
 
-        Http.Reply attest = kbs.attest(kbs.attestation(kbs.nonce(), guest.evidence(kbs.reportData(kbs.nonce()))));
+        Http.Reply attest = kbs.attest(kbs.attestation(kbs.nonce(), evidence(kbs.reportData(kbs.nonce()))));
         assertEquals(200, attest.status(), attest::toString);
         String token = attest.json().getString("token");
         JsonObject claims = new JsonObject(new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]),
@@ -160,7 +166,7 @@ class KbsRoutesTest {
         KeyPair rsa = WorkloadKeys.rsa();
         KbsClient kbs = new KbsClient(HTTPS, "https://localhost:" + server.port() + KbsRoutes.ROOT, rsa);
 
-        assertEquals(200, kbs.attest("snp", guest::evidence).status());
+        assertEquals(200, kbs.attest("snp", this::evidence).status());
         Http.Reply resource = kbs.resource(defaultRing + "/key/" + keyId);
         assertEquals(200, resource.status(), resource::toString);
         JsonObject jwe = resource.json();
@@ -198,13 +204,13 @@ class KbsRoutesTest {
         String nonce = kbs.nonce();
         KbsClient other = client(KbsClient.ecP256());
         problem(401, "AttestationError", "BINDING_MISMATCH",
-                kbs.attest(kbs.attestation(nonce, guest.evidence(other.reportData(nonce)))));
+                kbs.attest(kbs.attestation(nonce, evidence(other.reportData(nonce)))));
         problem(401, "AttestationError", "NONCE_REUSED",
-                kbs.attest(kbs.attestation(nonce, guest.evidence(kbs.reportData(nonce)))));
+                kbs.attest(kbs.attestation(nonce, evidence(kbs.reportData(nonce)))));
 
         KbsClient first = client(KbsClient.ecP256());
         first.auth("snp");
-        JsonObject recorded = first.attestation(first.nonce(), guest.evidence(first.reportData(first.nonce())));
+        JsonObject recorded = first.attestation(first.nonce(), evidence(first.reportData(first.nonce())));
         assertEquals(200, first.attest(recorded).status());
         KbsClient replayer = client(KbsClient.ecP256());
         replayer.auth("snp");
@@ -216,10 +222,10 @@ class KbsRoutesTest {
         String keyId = releasableKey(admin, ring, POLICY);
         KbsClient late = client(KbsClient.ecP256());
         late.auth("snp");
-        JsonObject attestation = late.attestation(late.nonce(), guest.evidence(late.reportData(late.nonce())));
+        JsonObject attestation = late.attestation(late.nonce(), evidence(late.reportData(late.nonce())));
         KbsClient attested = client(KbsClient.ecP256());
-        assertEquals(200, attested.attest("snp", guest::evidence).status());
-        String token = attested.attest("snp", guest::evidence).json().getString("token");
+        assertEquals(200, attested.attest("snp", this::evidence).status());
+        String token = attested.attest("snp", this::evidence).json().getString("token");
 
         server.clock().advance(Duration.ofMinutes(6));
         problem(401, "AttestationError", "NONCE_EXPIRED", late.attest(attestation));
@@ -234,7 +240,7 @@ class KbsRoutesTest {
                 .formatted(HexFormat.of().formatHex("C".repeat(48).getBytes(StandardCharsets.US_ASCII)))));
         String plain = admin.createAesKey(ring);
         KbsClient kbs = client(KbsClient.ecP256());
-        assertEquals(200, kbs.attest("snp", guest::evidence).status());
+        assertEquals(200, kbs.attest("snp", this::evidence).status());
 
         problem(403, "PolicyDeny", "POLICY_DENIED: allOf[0] snp.measurement", kbs.resource(ring + "/key/" + other));
         problem(403, "PolicyDeny", "key " + plain + " was not created releasable", kbs.resource(ring + "/key/" + plain));
