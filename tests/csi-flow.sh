@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The CSI flow end to end through libtresor-pkcs11 (PKCS11.md §4): a 64-byte volume key is
-# protected under a Tresor key-encryption key (C_Encrypt with CKM_AES_GCM, and separately
-# C_WrapKey with KWP), the blob is stored, the server restarts and a new process recovers the
+# protected under a Tresor key-encryption key (C_Encrypt with CKM_AES_GCM and a driver IV, with
+# CKM_TRESOR_AES_GCM and a server nonce, and C_WrapKey with KWP), the blob is stored, the server restarts and a new process recovers the
 # key, which opens a LUKS2 container made with it (cryptsetup --test-passphrase: no loop device
 # or device mapper needed). Then the KEK is rotated (KMIP ReKey, sent with PyKMIP): new volumes
 # use the new version, old blobs still open, and recovering them says "rewrap".
@@ -45,7 +45,7 @@ pkcs11-tool --module "$TRESOR_PKCS11_LIB" --keygen --key-type AES:32 --label $KE
 version1=$(sed -nE 's/^ *Unique ID: *(.*)$/\1/p' keygen.txt)
 [ -n "$version1" ] || fail "no Unique ID: $(cat keygen.txt)"
 
-for mode in gcm wrap; do
+for mode in gcm tresor wrap; do
   step "$mode: provision volume vol-$mode and format its LUKS2 container with the key"
   csi provision $mode $KEK "vol-$mode" "blob.$mode" >"dek.$mode" || fail "provision $mode"
   [ "$(stat -c %s "dek.$mode")" = 64 ] || fail "the volume key is not 64 bytes"
@@ -53,11 +53,11 @@ for mode in gcm wrap; do
   truncate -s 20M "disk.$mode"
   luks_format "disk.$mode" "dek.$mode" || fail "luksFormat"
 done
-if cmp -s dek.gcm dek.wrap; then fail "two volumes got the same key"; fi
+if cmp -s dek.gcm dek.wrap || cmp -s dek.gcm dek.tresor; then fail "two volumes got the same key"; fi
 
-step "restart the server; a new process recovers both keys and opens both containers"
+step "restart the server; a new process recovers every key and opens every container"
 tresor_dev_restart || fail "restart"
-for mode in gcm wrap; do
+for mode in gcm tresor wrap; do
   csi recover $mode $KEK "vol-$mode" "blob.$mode" >"recovered.$mode" 2>"recover.$mode.err" || fail "recover $mode"
   cmp -s "dek.$mode" "recovered.$mode" || fail "$mode: the recovered key differs"
   luks_opens "disk.$mode" "recovered.$mode" || fail "$mode: the recovered key does not open the container"
@@ -66,13 +66,18 @@ done
 
 step "another volume's id (the GCM AAD) does not recover the key"
 if csi recover gcm $KEK vol-other blob.gcm >/dev/null 2>&1; then fail "another volume's AAD decrypted"; fi
+if csi recover tresor $KEK vol-other blob.tresor >/dev/null 2>&1; then fail "another volume's AAD decrypted (tresor)"; fi
 
 step "rotate the KEK: new volumes use the new version, old blobs still open and ask for a rewrap"
 version2=$(rekey "$version1") || fail "ReKey"
 [ -n "$version2" ] && [ "$version2" != "$version1" ] || fail "ReKey returned '$version2'"
 csi provision gcm $KEK vol-new blob.new >dek.new || fail "provision after rotation"
 [ "$(blob_uid blob.new)" = "$version2" ] || fail "the new blob names $(blob_uid blob.new), not $version2"
-for mode in gcm wrap; do
+csi provision tresor $KEK vol-new blob.new-tresor >/dev/null || fail "provision tresor after rotation"
+uid_len=$(od -An -tu1 -N1 blob.new-tresor | tr -d ' ')
+header=$(od -An -tx1 -j $((uid_len + 1)) -N5 blob.new-tresor | tr -d ' \n')
+[ "$header" = 0100000002 ] || fail "the Tresor ciphertext header is $header, not format 1, version 2"
+for mode in gcm tresor wrap; do
   csi recover $mode $KEK "vol-$mode" "blob.$mode" >"rotated.$mode" 2>"rotated.$mode.err" || fail "recover $mode after rotation"
   cmp -s "dek.$mode" "rotated.$mode" || fail "$mode: key differs after rotation"
   luks_opens "disk.$mode" "rotated.$mode" || fail "$mode: container does not open after rotation"

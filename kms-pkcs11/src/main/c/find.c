@@ -1,6 +1,7 @@
 /* C_FindObjects* (KMIP Locate, then attributes filtered locally) and C_DestroyObject. */
 #include "tresor.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,14 @@ static int matches(struct slot *s, struct object *o, const CK_ATTRIBUTE *t, CK_U
             return 0;
     }
     return 1;
+}
+
+/* Opens Attribute{Vendor Identification "y", Attribute Name}; the caller adds the value. */
+static void server_attribute_begin(ttlv_writer *w, const char *name)
+{
+    ttlv_begin(w, TAG_ATTRIBUTE);
+    ttlv_put_text(w, TAG_VENDOR_IDENTIFICATION, "y", 1);
+    ttlv_put_text(w, TAG_ATTRIBUTE_NAME, name, strlen(name));
 }
 
 struct locate_request {
@@ -45,6 +54,19 @@ static void build_locate(ttlv_writer *w, void *arg)
         kmip_put_name(w, label->pValue, label->ulValueLen);
     if (id && id->pValue && id->ulValueLen)
         kmip_put_client_attribute(w, ATTR_PKCS11_ID, id->pValue, id->ulValueLen);
+    /* The server's own attributes narrow the search too (a CSI driver asks for the primary). */
+    CK_ULONG version;
+    int primary;
+    if (template_ulong(l->t, l->n, CKA_TRESOR_VERSION, &version) && version <= INT32_MAX) {
+        server_attribute_begin(w, ATTR_VERSION);
+        ttlv_put_int(w, TAG_ATTRIBUTE_VALUE, (int32_t)version);
+        ttlv_end(w);
+    }
+    if (template_bool(l->t, l->n, CKA_TRESOR_PRIMARY, -1, &primary) && primary >= 0) {
+        server_attribute_begin(w, ATTR_PRIMARY);
+        ttlv_put_bool(w, TAG_ATTRIBUTE_VALUE, primary);
+        ttlv_end(w);
+    }
     ttlv_end(w);
     kmip_item_end(w);
 }

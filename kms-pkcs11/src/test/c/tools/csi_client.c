@@ -2,14 +2,17 @@
  * What a CSI node plugin does with libtresor-pkcs11 (PKCS11.md §4), as a command for
  * tests/csi-flow.sh. Loads the module with dlopen like any PKCS#11 client.
  *
- *   csi-client MODULE provision gcm|wrap KEK_LABEL VOLUME_ID BLOB  → the new 64-byte volume
- *       key on stdout; BLOB gets what the driver stores in the volume's metadata
- *   csi-client MODULE recover gcm|wrap KEK_LABEL VOLUME_ID BLOB    → the volume key on stdout
+ *   csi-client MODULE provision gcm|tresor|wrap KEK_LABEL VOLUME_ID BLOB  → the new 64-byte
+ *       volume key on stdout; BLOB gets what the driver stores in the volume's metadata
+ *   csi-client MODULE recover gcm|tresor|wrap KEK_LABEL VOLUME_ID BLOB    → the volume key
  *
  * The KEK is the primary version of the key labelled KEK_LABEL; the blob starts with that
  * version's CKA_UNIQUE_ID, so recovery uses the version that protected the key.
  * "gcm": C_GenerateRandom for the key and the IV, then C_Encrypt with CKM_AES_GCM (AAD = the
  * volume id), as the Kubernetes KMS plugins do; blob = uid, IV, ciphertext and tag.
+ * "tresor": C_Encrypt with CKM_TRESOR_AES_GCM (AAD = the volume id; the server draws the nonce,
+ * PKCS11.md §4 A); blob = uid and the Tresor ciphertext, which names its key version, so
+ * recovery decrypts with the primary version's handle.
  * "wrap": a session key from C_GenerateKey, C_WrapKey with CKM_AES_KEY_WRAP_KWP; blob = uid and
  * the wrapped key. Recovering under a version that is no longer primary prints "rewrap" on
  * stderr, the driver's signal to protect the key again.
@@ -23,6 +26,7 @@
 #include <string.h>
 
 #define CKA_TRESOR_PRIMARY (CKA_VENDOR_DEFINED | 0x54520002UL)
+#define CKM_TRESOR_AES_GCM (CKM_VENDOR_DEFINED | 0x54520001UL)
 #define DEK_LEN 64
 #define BLOB_MAX 4096
 #define IV_LEN 12
@@ -132,22 +136,28 @@ static CK_OBJECT_HANDLE kek_of_blob(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE primar
     return kek;
 }
 
-static void provision_gcm(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE kek, const char *volume,
-                          const char *blob_path)
+/* gcm: the driver draws the IV (CKM_AES_GCM); tresor: the server does (CKM_TRESOR_AES_GCM). */
+static void provision_sealed(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE kek, const char *volume,
+                             const char *blob_path, int server_iv)
 {
     uint8_t dek[DEK_LEN], blob[BLOB_MAX];
     size_t at = put_uid(s, kek, blob);
     CALL(p11->C_GenerateRandom(s, dek, sizeof(dek)));
-    CALL(p11->C_GenerateRandom(s, blob + at, IV_LEN));
     CK_GCM_PARAMS gcm = {blob + at, IV_LEN, 8 * IV_LEN, (CK_BYTE_PTR)volume, strlen(volume), 128};
     CK_MECHANISM m = {CKM_AES_GCM, &gcm, sizeof(gcm)};
+    if (server_iv) {
+        m = (CK_MECHANISM){CKM_TRESOR_AES_GCM, (void *)volume, strlen(volume)};
+    } else {
+        CALL(p11->C_GenerateRandom(s, blob + at, IV_LEN));
+        at += IV_LEN;
+    }
     CK_ULONG n = 0;
     CALL(p11->C_EncryptInit(s, &m, kek));
     CALL(p11->C_Encrypt(s, dek, sizeof(dek), NULL, &n)); /* the size, then the data */
-    if (at + IV_LEN + n > sizeof(blob))
+    if (at + n > sizeof(blob))
         die("sizing the ciphertext", CKR_BUFFER_TOO_SMALL);
-    CALL(p11->C_Encrypt(s, dek, sizeof(dek), blob + at + IV_LEN, &n));
-    write_file(blob_path, blob, at + IV_LEN + n);
+    CALL(p11->C_Encrypt(s, dek, sizeof(dek), blob + at, &n));
+    write_file(blob_path, blob, at + n);
     print_key(dek);
 }
 
@@ -175,8 +185,8 @@ static void provision_wrap(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE kek, const char
     print_key(dek);
 }
 
-static void recover_gcm(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE primary, const char *volume,
-                        const char *blob_path)
+static void recover_sealed(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE primary, const char *volume,
+                           const char *blob_path, int server_iv)
 {
     uint8_t blob[BLOB_MAX], dek[DEK_LEN + 64];
     size_t n = read_file(blob_path, blob, sizeof(blob)), at;
@@ -185,9 +195,15 @@ static void recover_gcm(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE primary, const cha
         die("parsing the blob", CKR_ENCRYPTED_DATA_INVALID);
     CK_GCM_PARAMS gcm = {blob + at, IV_LEN, 8 * IV_LEN, (CK_BYTE_PTR)volume, strlen(volume), 128};
     CK_MECHANISM m = {CKM_AES_GCM, &gcm, sizeof(gcm)};
+    if (server_iv) {
+        m = (CK_MECHANISM){CKM_TRESOR_AES_GCM, (void *)volume, strlen(volume)};
+        kek = primary; /* the ciphertext names its version; the library finds it */
+    } else {
+        at += IV_LEN;
+    }
     CK_ULONG out = sizeof(dek);
     CALL(p11->C_DecryptInit(s, &m, kek));
-    CALL(p11->C_Decrypt(s, blob + at + IV_LEN, n - at - IV_LEN, dek, &out));
+    CALL(p11->C_Decrypt(s, blob + at, n - at, dek, &out));
     if (out != DEK_LEN)
         die("checking the volume key length", CKR_ENCRYPTED_DATA_INVALID);
     print_key(dek);
@@ -214,20 +230,21 @@ static void recover_wrap(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE primary, const ch
 int main(int argc, char **argv)
 {
     if (argc != 7 || (strcmp(argv[2], "provision") && strcmp(argv[2], "recover")) ||
-        (strcmp(argv[3], "gcm") && strcmp(argv[3], "wrap"))) {
-        fprintf(stderr, "usage: csi-client MODULE provision|recover gcm|wrap KEK_LABEL "
+        (strcmp(argv[3], "gcm") && strcmp(argv[3], "tresor") && strcmp(argv[3], "wrap"))) {
+        fprintf(stderr, "usage: csi-client MODULE provision|recover gcm|tresor|wrap KEK_LABEL "
                         "VOLUME_ID BLOB\n");
         return 64;
     }
     CK_SESSION_HANDLE s = open_session(argv[1]);
     CK_OBJECT_HANDLE kek = primary_kek(s, argv[4]);
-    int provision = !strcmp(argv[2], "provision"), gcm = !strcmp(argv[3], "gcm");
-    if (provision && gcm)
-        provision_gcm(s, kek, argv[5], argv[6]);
+    int provision = !strcmp(argv[2], "provision"), wrap = !strcmp(argv[3], "wrap");
+    int server_iv = !strcmp(argv[3], "tresor");
+    if (provision && !wrap)
+        provision_sealed(s, kek, argv[5], argv[6], server_iv);
     else if (provision)
         provision_wrap(s, kek, argv[6]);
-    else if (gcm)
-        recover_gcm(s, kek, argv[5], argv[6]);
+    else if (!wrap)
+        recover_sealed(s, kek, argv[5], argv[6], server_iv);
     else
         recover_wrap(s, kek, argv[6]);
     CALL(p11->C_CloseAllSessions(0));
