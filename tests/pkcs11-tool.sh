@@ -47,6 +47,11 @@ p11 -M >mechs.txt || fail "-M"
 for m in AES-GCM RSA-PKCS-OAEP SHA256-RSA-PKCS-PSS ECDSA-SHA256 AES-KEY-WRAP; do
   grep -q "$m" mechs.txt || fail "mechanism $m missing"
 done
+# CKM_TRESOR_AES_GCM: the Tresor ciphertext format is AES-256-GCM only.
+grep -q 'mechtype-0xD4520001, keySize={32,32}, encrypt, decrypt' mechs.txt \
+  || fail "vendor mechanism CKM_TRESOR_AES_GCM not listed as AES-256 encrypt/decrypt: $(cat mechs.txt)"
+# pkcs11-tool 0.23 has no GCM and no OAEP label option; both are driven by the Java tests.
+
 
 step "AES-256 key in Tresor; it is listed, sensitive and not extractable"
 p11 --keygen --key-type AES:32 --label kek-tool --id 0a0b >keygen.txt || fail "--keygen"
