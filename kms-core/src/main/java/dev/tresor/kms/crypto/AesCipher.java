@@ -18,6 +18,8 @@ import javax.crypto.spec.IvParameterSpec;
  */
 final class AesCipher {
     static final int GCM_NONCE_BYTES = 12;
+    private static final int MIN_GCM_IV_BYTES = 8;
+    private static final int MAX_GCM_IV_BYTES = 128;
     static final int GCM_TAG_BYTES = 16;
     /** Shorter GCM tags (12 to 15 bytes, as PKCS#11 and KMIP Tag Length allow) are verified on decryption. */
     static final int MIN_GCM_TAG_BYTES = 12;
@@ -194,7 +196,11 @@ final class AesCipher {
         if (expected < 0) {
             throw KmsError.invalid(scheme + " takes no IV");
         }
-        if (iv.length != expected) {
+        if (scheme == Scheme.AES_GCM && !gcmIvFits(iv.length)) {
+            throw KmsError.invalid("AES_GCM needs an IV of " + MIN_GCM_IV_BYTES + " to " + MAX_GCM_IV_BYTES
+                    + " bytes (12 is the norm), got " + iv.length);
+        }
+        if (scheme != Scheme.AES_GCM && iv.length != expected) {
             throw KmsError.invalid(scheme + " needs a " + expected + "-byte IV, got " + iv.length);
         }
         return iv;
@@ -209,9 +215,18 @@ final class AesCipher {
         };
     }
 
+    /**
+     * A caller's GCM IV: 96 bits is the norm (and what the server draws); any other length from 64
+     * bits up is hashed into the counter block (SP 800-38D section 7.1), as KMIP clients may send.
+     */
+    private static boolean gcmIvFits(int length) {
+        return length >= MIN_GCM_IV_BYTES && length <= MAX_GCM_IV_BYTES;
+    }
+
     private static boolean ivFits(Scheme scheme, byte[] iv) {
         return switch (scheme) {
-            case AES_GCM, AES_CBC_PKCS7, AES_CBC_NO_PADDING -> iv != null && iv.length == ivLength(scheme);
+            case AES_GCM -> iv != null && gcmIvFits(iv.length);
+            case AES_CBC_PKCS7, AES_CBC_NO_PADDING -> iv != null && iv.length == ivLength(scheme);
             case AES_ECB_NO_PADDING, AES_ECB_PKCS7 -> iv == null;
             default -> iv == null || iv.length == ivLength(scheme);
         };

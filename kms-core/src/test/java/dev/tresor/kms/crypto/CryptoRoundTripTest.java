@@ -168,7 +168,7 @@ class CryptoRoundTripTest {
     @Test
     void aesArgumentsAreCheckedBeforeEncrypting() {
         LoadedKey aes = key(KeyType.AES_128);
-        assertInvalid(() -> CRYPTO.encrypt(aes, Scheme.AES_GCM, new byte[1], new byte[16], null), "12-byte IV");
+        assertInvalid(() -> CRYPTO.encrypt(aes, Scheme.AES_GCM, new byte[1], new byte[7], null), "8 to 128 bytes");
         assertInvalid(() -> CRYPTO.encrypt(aes, Scheme.AES_CBC_PKCS7, new byte[1], new byte[12], null), "16-byte IV");
         assertInvalid(() -> CRYPTO.encrypt(aes, Scheme.AES_ECB_NO_PADDING, new byte[16], new byte[16], null), "takes no IV");
         assertInvalid(() -> CRYPTO.encrypt(aes, Scheme.AES_CBC_NO_PADDING, new byte[15], null, null), "multiple of 16");

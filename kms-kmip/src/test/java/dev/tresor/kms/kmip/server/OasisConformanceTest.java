@@ -45,7 +45,7 @@ import org.w3c.dom.Element;
  */
 class OasisConformanceTest {
     /** Files that passed when this baseline was recorded; the build fails if fewer pass. */
-    private static final int BASELINE = 152;
+    private static final int BASELINE = 155;
     private static final Pattern PROFILE = Pattern.compile("^(BL|SKLC|CS-BC|CS-AC|AKLC|OMOS)-[MO]-.*\\.xml$");
     private static final Pattern NOW = Pattern.compile("^\\$NOW([+-]\\d+)?$");
     private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ssxxx");
@@ -98,9 +98,13 @@ class OasisConformanceTest {
     private Optional<String> replay(Path file) throws Exception {
         Map<String, String> bound = new HashMap<>();
         ServerRandom random = new ServerRandom();
+        List<OasisTestCases.Exchange> exchanges = OasisTestCases.exchanges(file);
+        // a placeholder the file binds from a response itself is never an alias of another output
+        java.util.Set<String> fromResponses = new java.util.HashSet<>();
+        exchanges.forEach(e -> collectPlaceholders(e.response(), fromResponses));
         try (KmipTestClient client = LOOPBACK.server().clientOfNewProject(Role.ADMIN, 1_000_000)) {
             int index = 0;
-            for (OasisTestCases.Exchange exchange : OasisTestCases.exchanges(file)) {
+            for (OasisTestCases.Exchange exchange : exchanges) {
                 random.prepareRequest(exchange.request());
                 Ttlv request = TtlvXml.read(exchange.request(), (type, placeholder) -> requestValue(type, placeholder, bound));
                 Map<String, String> aliases = random.prepareResponse(exchange.request(), exchange.response(), bound);
@@ -109,6 +113,7 @@ class OasisConformanceTest {
                 if (difference.isPresent()) {
                     return difference;
                 }
+                aliases.keySet().removeAll(fromResponses);
                 aliases.forEach((alias, source) -> Optional.ofNullable(source.startsWith("$") ? bound.get(source) : source)
                         .ifPresent(value -> bound.putIfAbsent(alias, value)));
                 random.learn(exchange.request(), actual);
@@ -116,6 +121,13 @@ class OasisConformanceTest {
             }
         }
         return Optional.empty();
+    }
+
+    private static void collectPlaceholders(Element element, java.util.Set<String> placeholders) {
+        if (element.getAttribute("value").startsWith("$")) {
+            placeholders.add(element.getAttribute("value"));
+        }
+        TtlvXml.childElements(element).forEach(child -> collectPlaceholders(child, placeholders));
     }
 
     private static String requestValue(ItemType type, String placeholder, Map<String, String> bound) {
