@@ -31,6 +31,18 @@ final class AttributeEdits {
     private AttributeEdits() {
     }
 
+    /**
+     * {@link #requireWritable(String)} for an edit of {@code object}: a change of Activation Date
+     * once the object has left Pre-Active is a lifecycle error (spec 2.1 section 4.1), not a
+     * matter of rights.
+     */
+    static void requireWritable(String name, Managed object) {
+        if (name.equals(Attributes.specName(Tag.ACTIVATION_DATE)) && object.state() != ObjectState.PRE_ACTIVE) {
+            throw KmsError.precondition("object " + object.uid() + " is no longer Pre-Active; its Activation Date stands");
+        }
+        requireWritable(name);
+    }
+
     static void requireWritable(String name) {
         if (READ_ONLY.contains(name) || Attributes.serverSet(name)) {
             throw KmsError.denied("attribute " + name + " is read-only");

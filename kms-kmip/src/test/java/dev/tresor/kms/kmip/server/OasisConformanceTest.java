@@ -45,7 +45,7 @@ import org.w3c.dom.Element;
  */
 class OasisConformanceTest {
     /** Files that passed when this baseline was recorded; the build fails if fewer pass. */
-    private static final int BASELINE = 155;
+    private static final int BASELINE = 156;
     private static final Pattern PROFILE = Pattern.compile("^(BL|SKLC|CS-BC|CS-AC|AKLC|OMOS)-[MO]-.*\\.xml$");
     private static final Pattern NOW = Pattern.compile("^\\$NOW([+-]\\d+)?$");
     private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ssxxx");
