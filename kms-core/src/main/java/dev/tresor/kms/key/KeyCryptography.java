@@ -40,10 +40,7 @@ public final class KeyCryptography {
             checkNotEmpty("plaintext", request.plaintext());
         }
         requireCipherUsage(key, scheme, KeyUsage.ENCRYPT, KeyUsage.WRAP);
-        if (scheme == Scheme.AES_GCM && request.iv().isPresent() && !key.allows(KeyUsage.DECRYPT)) {
-            // with a chosen GCM nonce, encryption yields the keystream of any earlier ciphertext
-            throw KmsError.invalid("a caller-chosen AES-GCM IV needs a key that may also decrypt");
-        }
+        refuseDecryptionOracle(key, scheme, request.iv().isPresent());
         if (scheme.family() == KeyType.Family.RSA) {
             int max = Crypto.maxOaepPlaintext(key.type(), scheme);
             if (request.plaintext().length() > max) {
@@ -184,6 +181,28 @@ public final class KeyCryptography {
                 || scheme.family() == KeyType.Family.RSA;
         if (!key.allows(usage) && !(wrapping && key.allows(wrapUsage))) {
             throw KmsError.invalid("key " + key.id() + " does not allow " + usageName(usage) + " (scheme " + scheme + ")");
+        }
+    }
+
+    /**
+     * With a caller-chosen GCM or CBC IV, or with ECB, encryption computes the raw block cipher on
+     * chosen input, and so the keystream of any earlier GCM ciphertext: a decryption oracle. Only a
+     * key that may decrypt, and decrypt without attestation, offers it.
+     */
+    private static void refuseDecryptionOracle(Key key, Scheme scheme, boolean chosenIv) {
+        boolean ecb = scheme == Scheme.AES_ECB_NO_PADDING || scheme == Scheme.AES_ECB_PKCS7;
+        boolean takesIv = scheme == Scheme.AES_GCM || scheme == Scheme.AES_CBC_PKCS7
+                || scheme == Scheme.AES_CBC_NO_PADDING;
+        if (!ecb && !(takesIv && chosenIv)) {
+            return;
+        }
+        String what = ecb ? scheme.toString() : "a caller-chosen IV for " + scheme;
+        if (!key.allows(KeyUsage.DECRYPT)) {
+            throw KmsError.invalid(what + " needs a key that may also decrypt");
+        }
+        if (key.release().gatesDecrypt()) {
+            throw KmsError.invalid(what + " is refused: key " + key.id()
+                    + " requires attestation for decrypt, so it encrypts only with a server-chosen nonce");
         }
     }
 

@@ -319,11 +319,18 @@ public final class KeyService {
         }
     }
 
-    /** Plain material of an exportable key's usable version (raw symmetric, PKCS#8 private). */
+    /**
+     * Plain material of an exportable key's usable version (raw symmetric, PKCS#8 private). A key
+     * with a release policy leaves only by attested release, whatever its exportable flag.
+     */
     public Bytes exportMaterial(TenantId tenant, VersionRef ref) {
         Key key = key(tenant, ref.key());
         if (!key.exportable()) {
             throw KmsError.denied("key " + key.id() + " is not exportable");
+        }
+        if (key.release().policy().isPresent()) {
+            throw KmsError.denied("key " + key.id()
+                    + " has a release policy: its material leaves only by attested release");
         }
         KeyVersion version = version(tenant, ref);
         usableMaterial(tenant, key, version);

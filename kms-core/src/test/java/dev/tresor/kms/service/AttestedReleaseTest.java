@@ -14,6 +14,8 @@ import dev.tresor.kms.attest.sim.SimulatedSnp;
 import dev.tresor.kms.audit.AuditEvent;
 import dev.tresor.kms.key.Algorithm;
 import dev.tresor.kms.key.Key;
+import dev.tresor.kms.key.KeyType;
+import dev.tresor.kms.key.KeyUsage;
 import dev.tresor.kms.key.ReleaseTerms;
 import dev.tresor.kms.key.Scheme;
 import dev.tresor.kms.testing.MovableClock;
@@ -264,6 +266,56 @@ class AttestedReleaseTest {
 
         Challenge restChallenge = kms.issueChallenge(user);
         assertFailed("NONCE_UNKNOWN", () -> kms.decryptAttested(user, request, kmipCredential(restChallenge, client)));
+    }
+
+    /** A key as KMIP creates it: no pinned algorithm, so the scheme is chosen per call. */
+    private Key typedAesKey(boolean exportableAndReleasable) {
+        return kms.createKey(admin, CreateKey.typed(ring, "kmip", KeyType.AES_256,
+                Set.of(KeyUsage.ENCRYPT, KeyUsage.DECRYPT), Optional.of(exportableAndReleasable), java.util.Map.of()),
+                ReleaseTerms.releasable(exportableAndReleasable));
+    }
+
+    @Test
+    void aGatedKeyIsNoDecryptionOracle() {
+        Key key = typedAesKey(false);
+        VersionRef ref = KeyRef.byId(key.id()).version(1);
+        Bytes secret = Bytes.wrap("gated plaintext".getBytes(StandardCharsets.UTF_8));
+        Encrypted victim = kms.encrypt(user, new EncryptRequest(ref, secret, Optional.of(Scheme.AES_GCM),
+                Optional.empty(), Optional.empty(), false));
+        kms.setReleasePolicy(admin, KeyRef.byId(key.id()), POLICY, Set.of(ReleaseTerms.Use.UNWRAP));
+        Bytes zeros = Bytes.wrap(new byte[secret.length()]);
+        Bytes block = Bytes.wrap(new byte[16]);
+
+        refusedAsOracle(() -> kms.encrypt(user, new EncryptRequest(ref, zeros, Optional.of(Scheme.AES_GCM),
+                Optional.empty(), victim.iv(), false)));
+        refusedAsOracle(() -> kms.encrypt(user, new EncryptRequest(ref, block, Optional.of(Scheme.AES_CBC_NO_PADDING),
+                Optional.empty(), Optional.of(block), false)));
+        refusedAsOracle(() -> kms.encrypt(user, new EncryptRequest(ref, block, Optional.of(Scheme.AES_ECB_NO_PADDING),
+                Optional.empty(), Optional.empty(), false)));
+
+        Encrypted fresh = kms.encrypt(user, new EncryptRequest(ref, zeros, Optional.of(Scheme.AES_GCM),
+                Optional.empty(), Optional.empty(), false));
+        assertFalse(fresh.iv().equals(victim.iv()));
+    }
+
+    private static void refusedAsOracle(Executable call) {
+        KmsError error = assertThrows(KmsError.class, call);
+        assertEquals(ErrorCode.INVALID_ARGUMENT, error.code());
+        assertTrue(error.getMessage().contains("requires attestation for decrypt"), error.getMessage());
+    }
+
+    @Test
+    void aKeyWithAReleasePolicyIsNotExportedWhateverItsExportableFlag() {
+        Key key = typedAesKey(true);
+        VersionRef ref = KeyRef.byId(key.id()).version(1);
+        assertEquals(32, kms.exportMaterial(admin, ref).length());
+
+        for (Set<ReleaseTerms.Use> gated : List.of(Set.of(ReleaseTerms.Use.DECRYPT), Set.<ReleaseTerms.Use>of())) {
+            kms.setReleasePolicy(admin, KeyRef.byId(key.id()), POLICY, gated);
+            KmsError refused = assertThrows(KmsError.class, () -> kms.exportMaterial(admin, ref));
+            assertEquals(ErrorCode.PERMISSION_DENIED, refused.code());
+            assertTrue(refused.getMessage().contains("attested release"), refused.getMessage());
+        }
     }
 
     private KmipAttestation kmipCredential(Challenge challenge, X509Certificate client) {

@@ -101,6 +101,19 @@ class KeyUsageTest {
     }
 
     @Test
+    void anEncryptOnlyKeyIsNoRawBlockCipherThroughEcbOrAChosenCbcIv() {
+        VersionRef aes = key(KeyType.AES_256, KeyUsage.ENCRYPT);
+        Bytes block = Bytes.wrap(new byte[16]);
+        refused("AES_ECB_NO_PADDING", () -> kms.encrypt(admin, new EncryptRequest(aes, block,
+                Optional.of(Scheme.AES_ECB_NO_PADDING), Optional.empty(), Optional.empty(), false)));
+        refused("IV", () -> kms.encrypt(admin, new EncryptRequest(aes, block, Optional.of(Scheme.AES_CBC_NO_PADDING),
+                Optional.empty(), Optional.of(block), false)));
+        Encrypted serverIv = kms.encrypt(admin, new EncryptRequest(aes, block, Optional.of(Scheme.AES_CBC_NO_PADDING),
+                Optional.empty(), Optional.empty(), false));
+        assertEquals(16, serverIv.iv().orElseThrow().length());
+    }
+
+    @Test
     void aWrapOnlyKeyWrapsButDoesNotEncryptWithGcm() {
         VersionRef aes = key(KeyType.AES_256, KeyUsage.WRAP, KeyUsage.UNWRAP);
         Bytes dataKey = Bytes.wrap(new byte[32]);
