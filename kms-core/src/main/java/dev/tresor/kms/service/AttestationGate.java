@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -148,13 +149,15 @@ final class AttestationGate {
     /**
      * Verifies evidence without deciding a release yet (KBS attest: the policy belongs to the
      * resource asked for later). Audited as {@code attestation.verify} with verdict
-     * {@code verified} or {@code refused} and the decisive claims.
+     * {@code verified} or {@code refused} and the decisive claims; {@code accept} may still refuse
+     * a verified result (the KBS init-data), and the record then says so.
      */
     AttestationResult verify(Caller caller, String resource, String nonceId, String type, Bytes evidence,
-                             Supplier<VerificationInputs> consumeAndBind) {
+                             Supplier<VerificationInputs> consumeAndBind, Consumer<AttestationResult> accept) {
         Map<String, String> details = attemptDetails(type, nonceId, evidence);
         return audited(caller, resource, details, () -> {
             AttestationResult result = verifyWithClaims(type, evidence, consumeAndBind.get(), details);
+            accept.accept(result);
             details.put("verdict", "verified");
             return result;
         });
@@ -190,7 +193,7 @@ final class AttestationGate {
                 inputs = inputs.withCertificates(SnpCertTable.parse(certificateTable.get().toArray()));
             }
             return expectedReportData.map(Bytes::toArray).map(inputs::withExpectedReportData).orElse(inputs);
-        });
+        }, result -> { });
     }
 
     /** The claims worth naming outside the audit log too (the KBS token's {@code tresor} claim). */

@@ -73,8 +73,7 @@ final class KbsProtocol {
                 evidence.bytes(), () -> {
                     sessions.consume(sessionId, tenant, nonce);
                     return inputs.withExpectedReportData(binding.reportData());
-                });
-        attestation.requireInitData(result);
+                }, attestation::requireInitData);
         Instant end = pending.challenge().expiresAt();
         String token = tokens.issue(sessionId, clock.instant(), end, attestation.teePubkey(),
                 AttestationGate.decisiveClaims(result));

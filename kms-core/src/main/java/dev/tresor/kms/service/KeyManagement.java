@@ -61,6 +61,7 @@ public final class KeyManagement {
     private final AttestationGate attestation;
     private final KbsProtocol kbs;
     private final java.util.function.BooleanSupplier ready;
+    private final BarrierStore barrier;
 
     KeyManagement(BarrierStore barrier, KeyService keys, KeyCryptography cryptography, WrappingKeys wrappingKeys,
                   ManagedObjects objects, Projects projects, RateLimits limits, AuditLog audit, Crypto crypto,
@@ -78,6 +79,7 @@ public final class KeyManagement {
         this.attestation = attestation;
         this.kbs = new KbsProtocol(attestation, clock, crypto.random());
         this.pipeline = new CallPipeline(barrier, projects, limits, audit, clock);
+        this.barrier = barrier;
         this.ready = () -> {
             try {
                 barrier.requireUnsealed();
@@ -402,35 +404,41 @@ public final class KeyManagement {
 
     // --- the Confidential Containers KBS protocol (Tresor extension) ---------------------------
 
-    /** KBS {@code Request}: opens a session of this KMS instance and answers its challenge. */
+    /**
+     * KBS {@code Request}: opens a session of this KMS instance and answers its challenge. No
+     * credential is needed, so it spends no API budget and writes no audit record; the sessions
+     * have their own bounds ({@link KbsSessions.Limits}). The instance is not looked up either: an
+     * unknown one answers the handshake like a known one.
+     */
     public KbsChallenge kbsAuth(TenantId tenant, KbsRequest request) {
-        Caller guest = KbsProtocol.guest(tenant, "new");
-        return pipeline.read(guest, "kbs.auth", Right.CRYPTO, "kbs/sessions", () -> kbs.auth(guest, request));
+        barrier.requireUnsealed();
+        return kbs.auth(KbsProtocol.guest(tenant, "new"), request);
     }
 
     /**
      * KBS {@code Attestation}: verifies the evidence bound to the session's nonce and the guest's
-     * tee-pubkey; the session is then attested and its token answered (again for a repeat).
+     * tee-pubkey; the session is then attested and its token answered (again for a repeat). Spends
+     * no API budget; each verification is audited as {@code attestation.verify}.
      */
     public KbsSessions.Attested kbsAttest(TenantId tenant, String sessionId, KbsAttestation attestation) {
-        Caller guest = KbsProtocol.guest(tenant, sessionId);
-        return pipeline.read(guest, "kbs.attest", Right.CRYPTO, "kbs/sessions",
-                () -> kbs.attest(guest, sessionId, attestation));
+        barrier.requireUnsealed();
+        return kbs.attest(KbsProtocol.guest(tenant, sessionId), sessionId, attestation);
     }
 
     /**
      * KBS resource: the key version the path names, released by its policy over the session's
-     * verdict, as a JWE to the session's tee-pubkey.
+     * verdict, as a JWE to the session's tee-pubkey. Only a request of an attested session is a
+     * call of the instance (counted and audited under the version's name); any other is refused
+     * UNAUTHENTICATED before.
      */
     public Jwe kbsResource(TenantId tenant, KbsCredential credential, KbsResourcePath path) {
+        barrier.requireUnsealed();
         Caller guest = KbsProtocol.guest(tenant, credential.auditName());
-        return pipeline.read(guest, "kbs.resource", Right.CRYPTO, "kbs/resource", () -> {
-            KbsSessions.Attested session = kbs.session(guest, credential);
-            VersionRef ref = path.versionRef();
-            return releaseVersion(guest, ref,
-                    key -> attestation.authorize(guest, version(ref), key.release(), session.result()),
-                    (jwk, headers) -> attestation.sealTo(session.teeKey(), jwk, headers));
-        });
+        KbsSessions.Attested session = kbs.session(guest, credential);
+        VersionRef ref = path.versionRef();
+        return pipeline.read(guest, "kbs.resource", Right.CRYPTO, version(ref), () -> releaseVersion(guest, ref,
+                key -> attestation.authorize(guest, version(ref), key.release(), session.result()),
+                (jwk, headers) -> attestation.sealTo(session.teeKey(), jwk, headers)));
     }
 
     /** Release of a version: releasable, admitted by {@code admit}, its JWK sealed by {@code seal}. */

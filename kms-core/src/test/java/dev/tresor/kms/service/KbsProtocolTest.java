@@ -43,7 +43,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The KBS protocol through KeyManagement: counted, audited calls of the instance; a message
+ * The KBS protocol through KeyManagement: only an attested session's resource is a counted call; a message
  * refused for its shape spends no nonce; the answer is sealed to the session's key.
  */
 class KbsProtocolTest {
@@ -82,6 +82,10 @@ class KbsProtocolTest {
 
     /** The Attestation message of a guest with {@code teeKey} answering {@code challenge}. */
     private static KbsAttestation attestation(KbsChallenge challenge, KeyPair teeKey, SnpGuest attester) throws Exception {
+        return KbsAttestation.parse(JSON.writeValueAsBytes(message(challenge, teeKey, attester)));
+    }
+
+    private static ObjectNode message(KbsChallenge challenge, KeyPair teeKey, SnpGuest attester) throws Exception {
         ObjectNode jwk = JSON.createObjectNode().put("alg", "RSA-OAEP-256");
         Jwk.members(teeKey.getPublic()).forEach(jwk::put);
         ObjectNode message = JSON.createObjectNode();
@@ -91,15 +95,21 @@ class KbsProtocolTest {
         byte[] reportData = new ExpectedBinding.Kbs(runtimeData, challenge.hashAlgorithm()).reportData();
         message.putObject("tee-evidence").put("additional_evidence", "")
                 .set("primary_evidence", attester.evidence(reportData));
-        return KbsAttestation.parse(JSON.writeValueAsBytes(message));
+        return message;
     }
 
     @Test
-    void aSessionIsCountedAuditedAndItsAnswerSealedToItsKey() throws Exception {
-        TenantId tenant = test.newProject(5);
+    void onlyTheAttestedSessionsResourceIsACountedCallAuditedUnderTheVersion() throws Exception {
+        TenantId tenant = test.newProject(4);
         String[] key = releasableKey(tenant).split("/");
         KeyPair teeKey = WorkloadKeys.rsa();
+        for (int i = 0; i < 5; i++) {
+            kms.kbsAuth(tenant, new KbsRequest("0.4.0", "snp", Optional.empty()));
+        }
         KbsChallenge challenge = kms.kbsAuth(tenant, new KbsRequest("0.4.0", "snp", Optional.empty()));
+        assertEquals(ErrorCode.UNAUTHENTICATED, assertThrows(KmsError.class, () -> kms.kbsResource(tenant,
+                new KbsCredential.Session(challenge.sessionId()), new KbsResourcePath(key[0], "key", key[1],
+                        OptionalLong.of(1)))).code(), "an unattested session is refused before it is counted");
 
         KbsSessions.Attested attested = kms.kbsAttest(tenant, challenge.sessionId(), attestation(challenge, teeKey, guest));
         Jwe jwe = kms.kbsResource(tenant, new KbsCredential.Session(challenge.sessionId()),
@@ -108,23 +118,60 @@ class KbsProtocolTest {
         String jwk = new String(WorkloadKeys.decrypt(jwe.compact(), teeKey.getPrivate()), StandardCharsets.UTF_8);
         assertEquals("oct", JSON.readTree(jwk).path("kty").asText());
         assertEquals(challenge.expiresAt(), attested.expiresAt());
-        KmsError budget = assertThrows(KmsError.class,
-                () -> kms.kbsAuth(tenant, new KbsRequest("0.4.0", "snp", Optional.empty())));
-        assertEquals(ErrorCode.RATE_LIMITED, budget.code(), "ring, key, auth, attest and resource were five counted calls");
+        kms.kbsResource(tenant, new KbsCredential.Session(challenge.sessionId()),
+                new KbsResourcePath(key[0], "key", key[1], OptionalLong.of(1)));
+        KmsError budget = assertThrows(KmsError.class, () -> kms.kbsResource(tenant,
+                new KbsCredential.Session(challenge.sessionId()), new KbsResourcePath(key[0], "key", key[1],
+                        OptionalLong.of(1))));
+        assertEquals(ErrorCode.RATE_LIMITED, budget.code(), "ring, key and two resources were the four counted calls");
 
         List<AuditRecord> records = auditAfterTheHour(tenant);
-        List<String> operations = records.stream().map(AuditRecord::operation).toList();
-        assertTrue(operations.containsAll(List.of("kbs.auth", "kbs.attest", "kbs.resource", "attestation.verify")),
-                operations.toString());
+        assertEquals(List.of("attestation.verify", "attestation.verify", "kbs.resource", "attestation.verify",
+                "kbs.resource", "kbs.resource"), records.stream().map(AuditRecord::operation)
+                .filter(o -> !o.startsWith("key")).toList(), "no record of the handshake's auth or the refused resource");
+        String version = "keyrings/" + key[0] + "/keys/" + key[1] + "/versions/1";
+        List<AuditRecord> resources = records.stream().filter(r -> r.operation().equals("kbs.resource")).toList();
+        resources.forEach(r -> assertEquals(version, r.resource(), r::toString));
+        assertEquals(List.of("ok", "ok", "RATE_LIMITED"), resources.stream().map(AuditRecord::result).toList());
         List<AuditRecord> verifications = records.stream().filter(r -> r.operation().equals("attestation.verify"))
                 .toList();
-        assertEquals(List.of("verified", "admitted"), verifications.stream().map(r -> r.details().get("verdict")).toList());
+        assertEquals(List.of("verified", "admitted", "admitted"),
+                verifications.stream().map(r -> r.details().get("verdict")).toList());
         assertEquals("workload:kbs:" + challenge.sessionId().substring(0, 8), verifications.get(0).principal());
         for (AuditRecord record : records) {
             String text = record.details().toString() + record.principal() + record.resource();
             assertFalse(text.contains(challenge.sessionId()) || text.contains(challenge.nonce())
                     || text.contains(attested.token()), record::toString);
         }
+    }
+
+    @Test
+    void anUnknownInstanceAnswersTheHandshakeLikeAKnownOne() throws Exception {
+        TenantId nowhere = new TenantId(java.util.UUID.randomUUID().toString(), "eu01");
+        KbsChallenge challenge = kms.kbsAuth(nowhere, new KbsRequest("0.4.0", "snp", Optional.empty()));
+        assertTrue(challenge.sessionId().matches("[0-9a-f]{32}"), challenge.sessionId());
+        KbsSessions.Attested attested = kms.kbsAttest(nowhere, challenge.sessionId(),
+                attestation(challenge, WorkloadKeys.rsa(), guest));
+        assertEquals(ErrorCode.NOT_FOUND, assertThrows(KmsError.class, () -> kms.kbsResource(nowhere,
+                new KbsCredential.Session(attested.sessionId()), new KbsResourcePath("r", "key", "k",
+                        OptionalLong.empty()))).code(), "only an attested session learns that the instance is unknown");
+    }
+
+    @Test
+    void aSessionRefusedForItsInitDataIsAuditedAsRefused() throws Exception {
+        TenantId tenant = test.newProject();
+        KbsChallenge challenge = kms.kbsAuth(tenant, new KbsRequest("0.4.0", "snp", Optional.empty()));
+        ObjectNode message = message(challenge, WorkloadKeys.rsa(), guest);
+        message.putObject("init-data").put("format", "toml").put("body", "algorithm = \"sha384\"");
+        KmsError refused = assertThrows(KmsError.class, () -> kms.kbsAttest(tenant, challenge.sessionId(),
+                KbsAttestation.parse(JSON.writeValueAsBytes(message))));
+        assertTrue(refused.getMessage().startsWith("BINDING_MISMATCH"), refused.getMessage());
+
+        AuditRecord verification = auditAfterTheHour(tenant).stream()
+                .filter(r -> r.operation().equals("attestation.verify")).findFirst().orElseThrow();
+        assertEquals(ErrorCode.ATTESTATION_FAILED.name(), verification.result());
+        assertEquals("refused", verification.details().get("verdict"));
+        assertTrue(verification.details().get("reason").startsWith("BINDING_MISMATCH"), verification::toString);
     }
 
     /** The instance's audit log, exported once its spent budget has left the rolling hour. */

@@ -7,11 +7,14 @@ import dev.tresor.kms.attest.Reason;
 import dev.tresor.kms.service.Bytes;
 import dev.tresor.kms.service.ErrorCode;
 import dev.tresor.kms.service.KmsError;
+import dev.tresor.kms.limit.HourlyBudget;
 import java.security.PublicKey;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -22,7 +25,10 @@ import java.util.regex.Pattern;
  * KBS sessions: a session is a challenge of audience {@code kbs} (single use, at most five
  * minutes, in the same nonce store as every other challenge) until its guest attests, then an
  * attested session holding the verdict and the guest's key until the same end. The session id is
- * the challenge id as 32 hex characters. Thread-safe.
+ * the challenge id as 32 hex characters. Opening a session needs no credential, so the KBS has
+ * its own bounds, apart from any instance's API budget: open sessions per instance path, open
+ * sessions in all, and sessions opened per rolling hour in all; beyond them RATE_LIMITED with the
+ * time to wait. Thread-safe.
  */
 public final class KbsSessions {
     public static final String AUDIENCE = "kbs";
@@ -60,26 +66,60 @@ public final class KbsSessions {
         }
     }
 
+    /** The bounds on sessions that no credential opened. */
+    public record Limits(int pendingPerTenant, int pending, long perHour) {
+        /** A tenth of the challenge store for all KBS guests, a hundredth of that per instance. */
+        public static final Limits DEFAULT = new Limits(1_000, Challenges.MAX_OUTSTANDING / 10, 36_000);
+
+        public Limits {
+            if (pendingPerTenant < 1 || pending < pendingPerTenant || perHour < 1) {
+                throw new IllegalArgumentException("KBS session limits must be positive, per instance at most in all");
+            }
+        }
+    }
+
     private final Challenges challenges;
     private final Clock clock;
+    private final Limits limits;
+    private final HourlyBudget opened;
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private final Map<String, Attested> attested = new ConcurrentHashMap<>();
 
     public KbsSessions(Challenges challenges, Clock clock) {
-        this.challenges = Objects.requireNonNull(challenges);
-        this.clock = Objects.requireNonNull(clock);
+        this(challenges, clock, Limits.DEFAULT);
     }
 
-    public Pending open(String tenant, KbsRequest request) {
+    public KbsSessions(Challenges challenges, Clock clock, Limits limits) {
+        this.challenges = Objects.requireNonNull(challenges);
+        this.clock = Objects.requireNonNull(clock);
+        this.limits = Objects.requireNonNull(limits);
+        this.opened = new HourlyBudget(limits.perHour());
+    }
+
+    public synchronized Pending open(String tenant, KbsRequest request) {
         Instant now = clock.instant();
         pending.values().removeIf(p -> now.isAfter(p.challenge().expiresAt()));
         attested.values().removeIf(a -> now.isAfter(a.expiresAt()));
         if (attested.size() >= Challenges.MAX_OUTSTANDING) {
             throw KmsError.of(ErrorCode.RATE_LIMITED, "too many open KBS sessions; retry later");
         }
+        requireRoom(tenant, now);
+        opened.take(now);
         Pending session = new Pending(challenges.issue(tenant, AUDIENCE), request.tee(), request.hashAlgorithm());
         pending.put(sessionId(session.challenge()), session);
         return session;
+    }
+
+    /** RATE_LIMITED, with the wait until the first open session ends, when the instance or the KBS is full. */
+    private void requireRoom(String tenant, Instant now) {
+        List<Instant> ends = pending.values().stream().filter(p -> p.challenge().tenant().equals(tenant))
+                .map(p -> p.challenge().expiresAt()).toList();
+        boolean full = pending.size() >= limits.pending();
+        if (full || ends.size() >= limits.pendingPerTenant()) {
+            Instant first = (full ? pending.values().stream().map(p -> p.challenge().expiresAt()) : ends.stream())
+                    .min(Instant::compareTo).orElse(now);
+            throw KmsError.rateLimited(Duration.between(now, first).plusSeconds(1));
+        }
     }
 
     /** The attested session, if this one is; UNAUTHENTICATED when it was attested but has ended. */

@@ -32,6 +32,41 @@ class KbsSessionsTest {
     }
 
     @Test
+    void openSessionsAreBoundedPerInstanceAndInAllWithTheTimeToWait() {
+        KbsSessions bounded = new KbsSessions(new Challenges(clock, new SecureRandom()), clock,
+                new KbsSessions.Limits(2, 3, 100));
+        bounded.open(TENANT, request);
+        clock.advance(Duration.ofMinutes(1));
+        bounded.open(TENANT, request);
+        KmsError instanceFull = assertThrows(KmsError.class, () -> bounded.open(TENANT, request));
+        assertEquals(ErrorCode.RATE_LIMITED, instanceFull.code());
+        assertEquals(Duration.ofMinutes(4).plusSeconds(1), instanceFull.retryAfter().orElseThrow(),
+                "until the instance's first open session ends");
+
+        bounded.open("q/eu01", request);
+        KmsError kbsFull = assertThrows(KmsError.class, () -> bounded.open("r/eu01", request));
+        assertEquals(ErrorCode.RATE_LIMITED, kbsFull.code(), "three open sessions in all");
+
+        clock.advance(Duration.ofMinutes(4).plusSeconds(1));
+        bounded.open(TENANT, request);
+        assertEquals(ErrorCode.RATE_LIMITED, assertThrows(KmsError.class, () -> bounded.open("r/eu01", request)).code());
+    }
+
+    @Test
+    void sessionsOpenedPerHourAreBoundedInAll() {
+        KbsSessions bounded = new KbsSessions(new Challenges(clock, new SecureRandom()), clock,
+                new KbsSessions.Limits(10, 10, 2));
+        KbsSessions.Pending first = bounded.open(TENANT, request);
+        bounded.consume(KbsSessions.sessionId(first.challenge()), TENANT, Base64.getDecoder().decode(first.nonce()));
+        bounded.open("q/eu01", request);
+        KmsError hour = assertThrows(KmsError.class, () -> bounded.open("r/eu01", request));
+        assertEquals(ErrorCode.RATE_LIMITED, hour.code(), "answered sessions count too");
+        assertEquals(Duration.ofHours(1), hour.retryAfter().orElseThrow());
+        clock.advance(Duration.ofHours(1));
+        bounded.open("r/eu01", request);
+    }
+
+    @Test
     void aSessionIsAnsweredOnceWithItsOwnNonceInItsOwnTenant() {
         KbsSessions.Pending session = sessions.open(TENANT, request);
         String id = KbsSessions.sessionId(session.challenge());

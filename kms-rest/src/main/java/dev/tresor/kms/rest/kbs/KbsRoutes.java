@@ -79,8 +79,8 @@ public final class KbsRoutes {
 
     private void auth(RoutingContext ctx) {
         TenantId tenant = tenant(ctx);
-        KbsRequest request = KbsRequest.parse(body(ctx));
-        blocking.run(() -> keys.kbsAuth(tenant, request)).onSuccess(challenge -> {
+        byte[] body = body(ctx);
+        blocking.run(() -> keys.kbsAuth(tenant, KbsRequest.parse(body))).onSuccess(challenge -> {
             setCookie(ctx, challenge.sessionId(), challenge.expiresAt());
             json(ctx, new JsonObject().put("nonce", challenge.nonce())
                     .put("extra-params", new JsonObject().put("selected-hash-algorithm", challenge.hashAlgorithm())));
@@ -91,8 +91,8 @@ public final class KbsRoutes {
         TenantId tenant = tenant(ctx);
         String session = cookie(ctx).orElseThrow(() -> KmsError.of(ErrorCode.UNAUTHENTICATED,
                 "no " + COOKIE + " cookie; POST " + ROOT + "/auth first"));
-        KbsAttestation attestation = KbsAttestation.parse(body(ctx));
-        blocking.run(() -> keys.kbsAttest(tenant, session, attestation)).onSuccess(attested -> {
+        byte[] body = body(ctx);
+        blocking.run(() -> keys.kbsAttest(tenant, session, KbsAttestation.parse(body))).onSuccess(attested -> {
             setCookie(ctx, attested.sessionId(), attested.expiresAt());
             json(ctx, new JsonObject().put("token", attested.token()));
         }).onFailure(ctx::fail);

@@ -198,6 +198,24 @@ class KbsRoutesTest {
     }
 
     @Test
+    void theHandshakeSpendsNoBudgetAndAnUnknownInstanceAnswersItLikeAKnownOne() {
+        String projectId = server.newProject(2);
+        ProjectApi owner = server.api(projectId, server.token(projectId, Role.ADMIN));
+        String unknown = "https://localhost:" + server.port() + "/v1/projects/" + UUID.randomUUID()
+                + "/regions/eu01" + KbsRoutes.ROOT;
+        for (String root : List.of(root(owner), unknown)) {
+            for (int i = 0; i < 3; i++) {
+                KbsClient kbs = new KbsClient(HTTPS, root, KbsClient.ecP256());
+                assertEquals(200, kbs.auth("snp").status(), root);
+                problem(401, "AttestationError", "BINDING_MISMATCH",
+                        kbs.attest(kbs.attestation(kbs.nonce(), evidence(new byte[64]))));
+            }
+        }
+        owner.createRing("after-the-handshakes");
+        owner.createRing("within-a-budget-of-two");
+    }
+
+    @Test
     void evidenceBoundToAnotherKeyOrNonceIsRefusedAndTheNonceIsSpent() {
         KbsClient kbs = client(KbsClient.ecP256());
         kbs.auth("snp");
