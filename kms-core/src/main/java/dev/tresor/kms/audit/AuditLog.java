@@ -66,16 +66,21 @@ public final class AuditLog {
         }
     }
 
-    /** Records a mutation as above, with the events {@code pending} holds ahead of its own, in the same batch. */
+    /**
+     * Records a mutation as above, with the events {@code pending} holds ahead of its own, in the
+     * same batch; if that write fails, {@code pending} still holds them.
+     */
     public void record(PendingAudit pending, AuditEvent event, BarrierStore.Batch changes) {
-        write(pending.takeWith(Objects.requireNonNull(event)), changes);
+        write(pending.toWrite(Objects.requireNonNull(event)), changes);
+        pending.written();
     }
 
     /** Ends {@code pending}: writes the events it holds in one batch, durable before this returns. */
     public void complete(PendingAudit pending) {
         pending.close();
         if (!pending.isEmpty()) {
-            write(pending.takeWith(null), store.batch());
+            write(pending.toWrite(null), store.batch());
+            pending.written();
         }
     }
 

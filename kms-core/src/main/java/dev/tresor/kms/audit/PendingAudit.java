@@ -2,20 +2,33 @@ package dev.tresor.kms.audit;
 
 import dev.tresor.kms.service.ErrorCode;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The audit of one front-end call that takes several core calls (a KMIP batch item): one event
- * for the call itself, held back so that the whole call costs one durable write. Until that
- * event is written, the read-only core calls fold into it (it names the resource of the last one
- * and the first failure); a mutation writes it in its own batch, ahead of the mutation's event;
- * read-only core calls after that are held as events of their own. Whatever is held is written
- * when the call ends, always before it answers; after that, a late core call under the same
- * caller is written at once. Confined to the thread running the call.
+ * for the call itself, held back so that the whole call costs one durable write. Its result is
+ * the call's own outcome, the answer its client got: a core call's failure the front-end handled
+ * (an optional attribute it could not read) is not the call's failure. Until that event is
+ * written, the read-only core calls fold into it: it names the resource of the last one, and its
+ * detail {@code ops} lists each core operation once, in order, a failed one as
+ * {@code operation:CODE} (so a folded {@code key.export} still says key material was read). A
+ * mutation writes it in its own batch, ahead of the mutation's event; read-only core calls after
+ * that are held as events of their own, and a failure after that is held as a second event of the
+ * call naming it. Whatever is held is written when the call ends, always before it answers, and
+ * stays held if that write fails; after that, a late core call under the same caller is written
+ * at once. Confined to the thread running the call.
  */
 public final class PendingAudit {
+    private static final String OPS = "ops";
+
     private AuditEvent call;
+    private boolean callWritten;
+    private final Set<String> ops = new LinkedHashSet<>();
     private final List<AuditEvent> held = new ArrayList<>();
     private boolean open = true;
 
@@ -26,43 +39,64 @@ public final class PendingAudit {
 
     /** A read-only core call's event: folded into the call's event while that is unwritten, else held. */
     void add(AuditEvent event) {
-        if (call == null) {
+        if (callWritten) {
             held.add(event);
-        } else {
-            fold(event.resource(), event.result());
+            return;
         }
+        String op = event.result().equals(AuditEvent.OK) ? event.operation()
+                : event.operation() + ":" + event.result();
+        ops.add(op);
+        String resource = event.resource().isEmpty() ? call.resource() : event.resource();
+        call = new AuditEvent(call.time(), call.principal(), call.tenant(), call.operation(), resource,
+                call.result(), withOps(call.details()));
     }
 
-    /** The front-end call failed with {@code code}; its unwritten event says so, unless it names an earlier failure. */
+    /** The front-end call failed with {@code code}: its event says so, or, when already written ok, a second one. */
     public void fail(ErrorCode code) {
-        if (call != null) {
-            fold("", code.name());
+        AuditEvent failed = new AuditEvent(call.time(), call.principal(), call.tenant(), call.operation(),
+                call.resource(), code.name(), call.details());
+        if (callWritten) {
+            held.add(failed);
+        } else {
+            call = failed;
         }
     }
 
-    private void fold(String resource, String result) {
-        call = new AuditEvent(call.time(), call.principal(), call.tenant(), call.operation(),
-                resource.isEmpty() ? call.resource() : resource,
-                call.result().equals(AuditEvent.OK) ? result : call.result(), call.details());
+    /** The operations folded so far, as one bounded detail value; an operation that would not fit is left out. */
+    private Map<String, String> withOps(Map<String, String> details) {
+        StringBuilder joined = new StringBuilder();
+        for (String op : ops) {
+            int length = joined.length() + (joined.length() == 0 ? 0 : 1) + op.length();
+            if (length <= AuditEvent.MAX_DETAIL_VALUE) {
+                joined.append(joined.length() == 0 ? "" : ",").append(op);
+            }
+        }
+        Map<String, String> changed = new HashMap<>(details);
+        changed.put(OPS, joined.toString());
+        return changed;
     }
 
-    /** The events to write now, in order, followed by {@code last} if not null; nothing stays held. */
-    List<AuditEvent> takeWith(AuditEvent last) {
-        List<AuditEvent> taken = new ArrayList<>(held.size() + 2);
-        if (call != null) {
-            taken.add(call);
-            call = null;
+    /** The events to write now, in order, followed by {@code last} if not null; they stay held until {@link #written}. */
+    List<AuditEvent> toWrite(AuditEvent last) {
+        List<AuditEvent> events = new ArrayList<>(held.size() + 2);
+        if (!callWritten) {
+            events.add(call);
         }
-        taken.addAll(held);
-        held.clear();
+        events.addAll(held);
         if (last != null) {
-            taken.add(last);
+            events.add(last);
         }
-        return taken;
+        return events;
+    }
+
+    /** The events of {@link #toWrite} are durable. */
+    void written() {
+        callWritten = true;
+        held.clear();
     }
 
     boolean isEmpty() {
-        return call == null && held.isEmpty();
+        return callWritten && held.isEmpty();
     }
 
     boolean isOpen() {

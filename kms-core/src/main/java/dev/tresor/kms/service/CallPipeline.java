@@ -84,9 +84,12 @@ final class CallPipeline {
      * {@code operation}, then runs {@code item} with the caller marked as admitted. Its audit
      * costs one durable write ({@link PendingAudit}): the read-only core calls fold into the
      * call's own record, a mutation carries that record in its batch; the call answers only once
-     * its records are durable, and fails if they cannot be written.
+     * its records are durable, and fails if they cannot be written. The record's result is the
+     * call's outcome: ok if {@code item} returns, else the code of what it threw, which
+     * {@code refusalCode} gives for a front-end's own refusals (a {@link KmsError} names its own).
      */
-    <T> T admitted(Caller caller, String operation, Function<Caller, T> item) {
+    <T> T admitted(Caller caller, String operation, Function<Caller, T> item,
+                   Function<RuntimeException, ErrorCode> refusalCode) {
         if (caller.admitted()) {
             throw new IllegalArgumentException("this caller's call was already admitted");
         }
@@ -101,11 +104,8 @@ final class CallPipeline {
             T result = item.apply(caller.admittedInto(pending));
             audit.complete(pending);
             return result;
-        } catch (KmsError e) {
-            pending.fail(e.code());
-            completeAfterFailure(operation, pending);
-            throw e;
         } catch (RuntimeException e) {
+            pending.fail(e instanceof KmsError error ? error.code() : refusalCode.apply(e));
             completeAfterFailure(operation, pending);
             throw e;
         }

@@ -95,10 +95,20 @@ public final class KeyManagement {
      * against the instance's budget and audits it as {@code operation}, then runs {@code item}
      * with the caller marked as admitted, so the core calls it makes are not counted again. All
      * their audit records are durable, in one write, before this returns. Also the way to count
-     * and audit a call that touches no key (KMIP Query, Discover Versions).
+     * and audit a call that touches no key (KMIP Query, Discover Versions). The call's record
+     * names its outcome: ok, the code of a {@link KmsError} it threw, or INTERNAL for anything else.
      */
     public <T> T admitted(Caller caller, String operation, java.util.function.Function<Caller, T> item) {
-        return pipeline.admitted(caller, operation, item);
+        return pipeline.admitted(caller, operation, item, unexpected -> ErrorCode.INTERNAL);
+    }
+
+    /**
+     * {@link #admitted(Caller, String, java.util.function.Function)} for a front-end with refusals
+     * of its own: {@code refusalCode} names the code the call's record gives each of them.
+     */
+    public <T> T admitted(Caller caller, String operation, java.util.function.Function<Caller, T> item,
+                          java.util.function.Function<RuntimeException, ErrorCode> refusalCode) {
+        return pipeline.admitted(caller, operation, item, refusalCode);
     }
 
     /** The instance's rolling-hour budget right now (for RateLimit-* headers); not itself a counted call. */

@@ -158,6 +158,25 @@ class AuditLogTest {
     }
 
     @Test
+    void aCallsRecordStaysHeldWhenItsChangeCannotBeWrittenAndIsWrittenOnItsOwn() {
+        try (Store store = new MemoryStore()) {
+            BarrierStore data = unsealedDev(store, dataDir);
+            AuditLog log = new AuditLog(data);
+            BarrierStore.Batch spent = data.batch().put("t/p1/eu01/key/k", "key record".getBytes(UTF_8));
+            data.write(spent);
+            PendingAudit pending = new PendingAudit(event("p1/eu01", 0, "kmip.create"));
+            KmsError e = assertThrows(KmsError.class, () -> log.record(pending, event("p1/eu01", 0, "key.create"), spent));
+            assertEquals(ErrorCode.INTERNAL, e.code());
+            pending.fail(ErrorCode.INTERNAL);
+            log.complete(pending);
+            List<AuditRecord> records = log.export("p1/eu01", Instant.EPOCH, FOREVER);
+            assertEquals(List.of("kmip.create INTERNAL"),
+                    records.stream().map(r -> r.operation() + " " + r.result()).toList());
+            assertInstanceOf(AuditVerifier.Intact.class, AuditVerifier.verify(records));
+        }
+    }
+
+    @Test
     void whileSealedRecordingFailsWithSealed() {
         try (Store store = new MemoryStore()) {
             SealManager seal = SealManager.openDev(store, dataDir);

@@ -24,8 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The audit of an admitted front-end call (a KMIP batch item): one record of its own, which names
- * the resource of its last read-only core call and its first failure, written in one durable
- * write when it ends or together with its first change, on an intact chain.
+ * the resource of its last read-only core call, the core operations it took and the outcome its
+ * client got, written in one durable write when it ends or together with its first change, on an
+ * intact chain; a failure after that change is a second record of the call.
  */
 class AdmittedCallAuditTest {
     private static final Instant FOREVER = Instant.parse("9999-01-01T00:00:00Z");
@@ -87,8 +88,47 @@ class AdmittedCallAuditTest {
                 "keyring.list keyrings ok"), trail());
     }
 
+    /** The {@code ops} detail of the tenant's last record of {@code operation}. */
+    private String opsOfLast(String operation) {
+        List<AuditRecord> records = kms.exportAudit(auditor, Instant.EPOCH, FOREVER);
+        return records.stream().filter(r -> r.operation().equals(operation)).reduce((first, second) -> second)
+                .orElseThrow().details().get("ops");
+    }
+
     @Test
-    void theCallsRecordNamesItsFirstFailure() {
+    void aFailureTheFrontEndHandledIsNotTheCallsResultButItsOpsNameIt() {
+        kms.admitted(admin, "kmip.get-attributes", item -> {
+            assertThrows(KmsError.class, () -> kms.getKeyRing(item, "no-such-ring"));
+            return kms.listKeyRings(item);
+        });
+        assertEquals(List.of("kmip.get-attributes keyrings ok"), trail());
+        assertEquals("keyring.get:NOT_FOUND,keyring.list", opsOfLast("kmip.get-attributes"));
+    }
+
+    @Test
+    void aFrontEndsOwnRefusalIsRecordedWithTheCodeItGivesIt() {
+        assertThrows(IllegalStateException.class, () -> kms.admitted(admin, "kmip.decrypt", item -> {
+            kms.listKeyRings(item);
+            throw new IllegalStateException("refused by the front-end's own rules");
+        }, refusal -> ErrorCode.INVALID_ARGUMENT));
+        assertThrows(IllegalStateException.class, () -> kms.admitted(admin, "kmip.encrypt", item -> {
+            throw new IllegalStateException("a front-end without refusals of its own");
+        }));
+        assertEquals(List.of("kmip.decrypt keyrings INVALID_ARGUMENT", "kmip.encrypt  INTERNAL"), trail());
+    }
+
+    @Test
+    void aFailureAfterAChangeIsASecondRecordOfTheCall() {
+        assertThrows(KmsError.class, () -> kms.admitted(admin, "kmip.create", item -> {
+            kms.createKeyRing(item, new CreateKeyRing("kmip", Optional.empty()));
+            throw KmsError.invalid("an attribute the front-end refuses after the change");
+        }));
+        assertEquals(List.of("kmip.create  ok", "keyring.create keyrings ok", "kmip.create  INVALID_ARGUMENT"),
+                trail());
+    }
+
+    @Test
+    void theCallsRecordNamesTheFailureItEndedWith() {
         KmsError missing = assertThrows(KmsError.class, () -> kms.admitted(admin, "kmip.get", item -> {
             kms.listKeyRings(item);
             return kms.getKeyRing(item, "no-such-ring");

@@ -3,6 +3,7 @@ package dev.tresor.kms.kmip.server;
 import dev.tresor.kms.kmip.message.KmipFailure;
 import dev.tresor.kms.kmip.message.ProtocolVersion;
 import dev.tresor.kms.kmip.message.ResultReason;
+import dev.tresor.kms.service.ErrorCode;
 import dev.tresor.kms.service.KmsError;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -31,6 +32,29 @@ public final class KmipErrors {
         }
         LOG.log(Level.SEVERE, "KMIP operation failed unexpectedly", error);
         return new Refusal(ResultReason.GENERAL_FAILURE, "internal error");
+    }
+
+    /**
+     * The code the audit record of a batch item names for a refusal the item raised itself
+     * (a {@link KmipFailure}); anything else that is not a {@code KmsError} is INTERNAL.
+     */
+    public static ErrorCode auditCode(RuntimeException error) {
+        if (!(error instanceof KmipFailure failure)) {
+            return ErrorCode.INTERNAL;
+        }
+        return switch (failure.reason()) {
+            case ITEM_NOT_FOUND -> ErrorCode.NOT_FOUND;
+            case AUTHENTICATION_NOT_SUCCESSFUL -> ErrorCode.UNAUTHENTICATED;
+            case PERMISSION_DENIED, NOT_EXTRACTABLE -> ErrorCode.PERMISSION_DENIED;
+            case ATTESTATION_REQUIRED -> ErrorCode.ATTESTATION_REQUIRED;
+            case ATTESTATION_FAILED -> ErrorCode.ATTESTATION_FAILED;
+            case SERVER_LIMIT_EXCEEDED -> ErrorCode.RATE_LIMITED;
+            case WRONG_KEY_LIFECYCLE_STATE -> ErrorCode.FAILED_PRECONDITION;
+            case GENERAL_FAILURE -> ErrorCode.INTERNAL;
+            case RESPONSE_TOO_LARGE, INVALID_MESSAGE, OPERATION_NOT_SUPPORTED, MISSING_DATA, INVALID_FIELD,
+                 FEATURE_NOT_SUPPORTED, CRYPTOGRAPHIC_FAILURE, KEY_FORMAT_TYPE_NOT_SUPPORTED,
+                 ATTRIBUTE_SINGLE_VALUED -> ErrorCode.INVALID_ARGUMENT;
+        };
     }
 
     private static ResultReason reason(KmsError error, ProtocolVersion version, boolean attestationCapable) {

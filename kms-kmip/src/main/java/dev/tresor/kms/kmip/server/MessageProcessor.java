@@ -134,7 +134,7 @@ public final class MessageProcessor {
                 admitted[0] = itemCaller;
                 return handler.handle(new OperationContext(itemCaller, clientCertificate, header, placeholder, keys,
                         clock), item.payload());
-            });
+            }, KmipErrors::auditCode);
             return new Outcome(ResponseItem.success(item, payload), Optional.empty());
         } catch (RuntimeException e) {
             KmipErrors.Refusal refusal = KmipErrors.refusal(e, version, header.attestationCapable());
