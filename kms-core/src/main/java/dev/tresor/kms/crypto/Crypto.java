@@ -162,8 +162,13 @@ public final class Crypto {
 
     /** True only for a valid signature or MAC; a malformed signature is simply false. HMAC tags compare in constant time. */
     public boolean verify(LoadedKey key, Scheme scheme, byte[] data, boolean prehashed, byte[] signature) {
+        return verify(key, scheme, data, prehashed, signature, PssSalt.ANY);
+    }
+
+    /** As the verify above, accepting only the RSA-PSS salt lengths {@code salt} allows. */
+    public boolean verify(LoadedKey key, Scheme scheme, byte[] data, boolean prehashed, byte[] signature, PssSalt salt) {
         requireSigning(key, scheme, "verify");
-        return Signatures.verify(key, scheme, data, prehashed, signature);
+        return Signatures.verify(key, scheme, data, prehashed, signature, salt);
     }
 
     /** The digest of {@code data} with SHA-1, SHA-256, SHA-384 or SHA-512 (JCA names). */

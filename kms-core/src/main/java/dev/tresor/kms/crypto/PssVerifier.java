@@ -11,7 +11,9 @@ import org.bouncycastle.crypto.params.MGFParameters;
  * RSASSA-PSS verification (RFC 8017 section 9.1.2, MGF1 over the message hash, trailer 0xBC) that
  * reads the salt length from the encoded message instead of assuming one. Signers differ: Tresor
  * and OpenSSL use the hash length, PyKMIP and the OASIS test cases the maximum; every length is
- * equally sound for verification, because the salt is covered by the hash that is checked.
+ * equally sound for verification, because the salt is covered by the hash that is checked. A key
+ * pinned to an RSA-PSS algorithm promises the hash length, so {@link PssSalt#HASH_LENGTH} holds it
+ * to that.
  */
 final class PssVerifier {
     private static final byte TRAILER = (byte) 0xBC;
@@ -19,7 +21,7 @@ final class PssVerifier {
     private PssVerifier() {
     }
 
-    static boolean verify(RSAPublicKey key, Hash hash, byte[] messageHash, byte[] signature) {
+    static boolean verify(RSAPublicKey key, Hash hash, byte[] messageHash, byte[] signature, PssSalt salt) {
         BigInteger n = key.getModulus();
         int modBits = n.bitLength();
         if (signature.length != (modBits + 7) / 8) {
@@ -55,6 +57,9 @@ final class PssVerifier {
             separator++;
         }
         if (separator == dbLen || db[separator] != 1) {
+            return false;
+        }
+        if (salt == PssSalt.HASH_LENGTH && dbLen - separator - 1 != hLen) {
             return false;
         }
         try {

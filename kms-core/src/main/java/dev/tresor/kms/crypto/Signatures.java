@@ -22,7 +22,7 @@ import org.bouncycastle.crypto.signers.PSSSigner;
 
 /**
  * Signatures and MACs: RSASSA-PSS (MGF1 with the same hash, salt = hash length, trailer 0xBC;
- * verified with any salt length by {@link PssVerifier}; SHA-1 only verified),
+ * verified by {@link PssVerifier} with the salt lengths a {@link PssSalt} accepts; SHA-1 only verified),
  * RSASSA-PKCS1-v1_5, ECDSA with DER signatures, HMAC. Prehashed input is the digest itself; the
  * JDK signs a prehashed PKCS#1 DigestInfo ({@code NONEwithRSA}) and ECDSA digest
  * ({@code NONEwithECDSA}) but has no raw RSASSA-PSS, so that one path uses BouncyCastle's signer.
@@ -57,7 +57,7 @@ final class Signatures {
         }
     }
 
-    static boolean verify(LoadedKey key, Scheme scheme, byte[] data, boolean prehashed, byte[] signature) {
+    static boolean verify(LoadedKey key, Scheme scheme, byte[] data, boolean prehashed, byte[] signature, PssSalt salt) {
         Hash hash = Hash.of(scheme);
         checkInput(scheme, hash, data, prehashed);
         try {
@@ -69,12 +69,12 @@ final class Signatures {
             }
             if (isPss(scheme)) {
                 return PssVerifier.verify((RSAPublicKey) key.publicKey(), hash, prehashed ? data : digest(hash, data),
-                        signature);
+                        signature, salt);
             }
             if (isPkcs1(scheme) && !prehashed) {
                 // the JDK's SHA*withRSA also accepts a DigestInfo without the NULL parameter; comparing
                 // the one DER DigestInfo ourselves keeps both paths equally strict
-                return verify(key, scheme, digest(hash, data), true, signature);
+                return verify(key, scheme, digest(hash, data), true, signature, salt);
             }
             Signature verifier = jcaSignature(scheme, hash, prehashed);
             verifier.initVerify(key.publicKey());

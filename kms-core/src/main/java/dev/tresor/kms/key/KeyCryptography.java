@@ -4,6 +4,7 @@ import dev.tresor.kms.crypto.CipherOutput;
 import dev.tresor.kms.crypto.CiphertextEnvelope;
 import dev.tresor.kms.crypto.Crypto;
 import dev.tresor.kms.crypto.LoadedKey;
+import dev.tresor.kms.crypto.PssSalt;
 import dev.tresor.kms.service.Bytes;
 import dev.tresor.kms.service.DecryptRequest;
 import dev.tresor.kms.service.EncryptRequest;
@@ -107,7 +108,8 @@ public final class KeyCryptography {
         Scheme scheme = signingScheme(key, request, KeyUsage.VERIFY, KeyUsage.MAC_VERIFY);
         KeyVersion version = keys.version(tenant, request.target());
         LoadedKey loaded = keys.usableMaterial(tenant, key, version);
-        return crypto.verify(loaded, scheme, request.data().toArray(), request.prehashed(), signature.toArray());
+        PssSalt salt = key.algorithm().isPresent() ? PssSalt.HASH_LENGTH : PssSalt.ANY;
+        return crypto.verify(loaded, scheme, request.data().toArray(), request.prehashed(), signature.toArray(), salt);
     }
 
     /** DER SubjectPublicKeyInfo of an asymmetric version (readable while the version is not usable, too). */

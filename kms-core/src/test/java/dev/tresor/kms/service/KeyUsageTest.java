@@ -11,6 +11,7 @@ import dev.tresor.kms.key.Scheme;
 import dev.tresor.kms.tenant.Caller;
 import dev.tresor.kms.tenant.Role;
 import dev.tresor.kms.testing.TestCore;
+import dev.tresor.kms.testing.WorkloadKeys;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -111,6 +112,30 @@ class KeyUsageTest {
         Encrypted serverIv = kms.encrypt(admin, new EncryptRequest(aes, block, Optional.of(Scheme.AES_CBC_NO_PADDING),
                 Optional.empty(), Optional.empty(), false));
         assertEquals(16, serverIv.iv().orElseThrow().length());
+    }
+
+    @Test
+    void aKeyPinnedToRsaPssAcceptsOnlyTheHashLengthSaltWhileAnUnpinnedKeyAcceptsAny() throws Exception {
+        java.security.KeyPair pair = WorkloadKeys.rsa();
+        Bytes pkcs8 = Bytes.wrap(pair.getPrivate().getEncoded());
+        KeyRef pinnedKey = KeyRef.byId(kms.createKey(admin, CreateKey.rest(ring, "pss", Optional.empty(),
+                dev.tresor.kms.key.Algorithm.RSA_2048_PSS_SHA256, "software", Key.AccessScope.PUBLIC, true)).id());
+        VersionRef pinned = pinnedKey.version(kms.importPlainKey(admin, pinnedKey, pkcs8).number());
+        KeyRef unpinnedKey = key(KeyType.RSA_2048, KeyUsage.VERIFY).key();
+        VersionRef unpinned = unpinnedKey.version(kms.importPlainKey(admin, unpinnedKey, pkcs8).number());
+
+        for (int salt : new int[] {32, 0, 222}) {
+            java.security.Signature signer = java.security.Signature.getInstance("RSASSA-PSS");
+            signer.setParameter(new java.security.spec.PSSParameterSpec("SHA-256", "MGF1",
+                    java.security.spec.MGF1ParameterSpec.SHA256, salt, 1));
+            signer.initSign(pair.getPrivate());
+            signer.update(DATA.toArray());
+            Bytes signature = Bytes.wrap(signer.sign());
+            assertEquals(salt == 32, kms.verify(admin, new SignRequest(pinned, DATA, false, Optional.empty()),
+                    signature), "salt " + salt);
+            assertTrue(kms.verify(admin, new SignRequest(unpinned, DATA, false, Optional.of(Scheme.RSA_PSS_SHA256)),
+                    signature), "salt " + salt);
+        }
     }
 
     @Test
