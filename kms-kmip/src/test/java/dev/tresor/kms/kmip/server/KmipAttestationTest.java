@@ -100,6 +100,25 @@ class KmipAttestationTest {
     }
 
     @Test
+    void aGatedExportableKeyIsNeitherHandedOutByGetNorAKeystreamOracleThroughEncrypt() throws Exception {
+        try (KmipTestClient client = LOOPBACK.server().client()) {
+            ProtocolVersion version = ProtocolVersion.V2_1;
+            Sealed sealed = gatedKey(client, version, Set.of(ReleaseTerms.Use.DECRYPT));
+            Ttlv get = client.call(Requests.message(version, List.of(),
+                    Requests.item(Operation.GET, Kmip.uid(sealed.uid()))));
+            assertEquals(ResultReason.PERMISSION_DENIED.code(), reason(get), message(get));
+            assertTrue(item(get).find(Tag.RESPONSE_PAYLOAD).isEmpty());
+
+            Ttlv victimIv = sealed.decrypt()[2];
+            Ttlv keystream = client.call(Requests.message(version, List.of(), Requests.item(Operation.ENCRYPT,
+                    Kmip.uid(sealed.uid()), Ttlv.bytes(Tag.DATA, Bytes.of(new byte[SECRET.length])), victimIv)));
+            assertTrue(Requests.status(item(keystream)) != 0, "an Encrypt under the victim's IV was answered");
+            assertTrue(message(keystream).contains("requires attestation for decrypt"), message(keystream));
+            assertTrue(item(keystream).find(Tag.RESPONSE_PAYLOAD).isEmpty());
+        }
+    }
+
+    @Test
     void evidenceThatDoesNotHoldIsAttestationFailedAndDecryptsNothing() throws Exception {
         KmipTestServer server = LOOPBACK.server();
         X509Certificate mine = server.pki.client.certificate();
