@@ -248,6 +248,30 @@ CK_RV C_CloseAllSessions(CK_SLOT_ID slotID)
     return CKR_OK;
 }
 
+/* The 3.0 C_SessionCancel: ends the session's operation if flags name its kind (JDK 25's
+ * SunPKCS11 resets an AEAD cipher this way); naming an idle kind is no error. An operation
+ * another thread is inside of cannot be cancelled. */
+CK_RV C_SessionCancel(CK_SESSION_HANDLE hSession, CK_FLAGS flags)
+{
+    static const CK_FLAGS KIND_FLAG[] = {[OP_NONE] = 0, [OP_ENCRYPT] = CKF_ENCRYPT, [OP_DECRYPT] = CKF_DECRYPT,
+                                         [OP_SIGN] = CKF_SIGN, [OP_VERIFY] = CKF_VERIFY,
+                                         [OP_FIND] = CKF_FIND_OBJECTS};
+    struct session *s;
+    CK_RV rv = session_enter(hSession, &s);
+    if (rv != CKR_OK)
+        return rv;
+    pthread_mutex_lock(&s->mu);
+    if (flags & KIND_FLAG[s->op.kind]) {
+        if (s->busy)
+            rv = CKR_OPERATION_CANCEL_FAILED;
+        else
+            operation_reset(&s->op);
+    }
+    pthread_mutex_unlock(&s->mu);
+    session_leave(s);
+    return rv;
+}
+
 CK_RV C_GetSessionInfo(CK_SESSION_HANDLE hSession, CK_SESSION_INFO *pInfo)
 {
     struct session *s;

@@ -260,6 +260,15 @@ TEST(session_keys_live_in_the_library_and_die_with_their_session)
     CHECK(n == 1 && found[0] == secret);
     CHECK_RV(C_FindObjectsFinal(h), CKR_OK);
     CHECK_RV(C_FindObjects(h, found, 4, &n), CKR_OPERATION_NOT_INITIALIZED);
+    /* C_SessionCancel (3.0) ends the operation its flags name, and only that one. */
+    CHECK_RV(C_FindObjectsInit(h, find, 2), CKR_OK);
+    CHECK_RV(C_SessionCancel(h, CKF_ENCRYPT | CKF_SIGN), CKR_OK);
+    CHECK_RV(C_FindObjectsInit(h, find, 2), CKR_OPERATION_ACTIVE);
+    CHECK_RV(C_SessionCancel(h, CKF_FIND_OBJECTS), CKR_OK);
+    CHECK_RV(C_FindObjects(h, found, 4, &n), CKR_OPERATION_NOT_INITIALIZED);
+    CHECK_RV(C_FindObjectsInit(h, find, 2), CKR_OK);
+    CHECK_RV(C_FindObjectsFinal(h), CKR_OK);
+    CHECK_RV(C_SessionCancel(0, CKF_ENCRYPT), CKR_SESSION_HANDLE_INVALID);
 
     CHECK_RV(C_SetAttributeValue(h, dek, read, 1), CKR_ACTION_PROHIBITED);
     CHECK_RV(C_DestroyObject(h, dek), CKR_OK);
