@@ -20,10 +20,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.xipki.pkcs11.wrapper.AttributeVector;
 import org.xipki.pkcs11.wrapper.Mechanism;
 import org.xipki.pkcs11.wrapper.Session;
@@ -43,19 +41,8 @@ class AttestedKeyTest {
             .formatted("42".repeat(48));
     private static final long KMIP_ATTESTATION_REQUIRED = 0x14;
 
-    @TempDir
-    static Path serverDirectory;
-    private static TresorWithLibrary tresor;
-
-    @BeforeAll
-    static void start() throws Exception {
-        tresor = TresorWithLibrary.start(serverDirectory, 10_000_000);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        tresor.close();
-    }
+    @RegisterExtension
+    static final TresorWithLibrary tresor = TresorWithLibrary.withHourlyBudget(10_000_000);
 
     @Test
     void aKekWhosePolicyGatesDecryptOpensTheVolumeKeyOnlyWithTheSimulatedEvidenceProvider() throws Exception {
@@ -122,9 +109,9 @@ class AttestedKeyTest {
     private static Path evidenceCommand() {
         Path simEvidence = Path.of(System.getProperty("tresor.pkcs11.simEvidence"));
         assertTrue(Files.isExecutable(simEvidence), simEvidence + " is missing");
-        Path command = serverDirectory.resolve("evidence");
+        Path command = tresor.directory().resolve("evidence");
         try {
-            Files.writeString(command, "#!/bin/sh\nTRESOR_DEV='" + serverDirectory.resolve("tresor-data/dev")
+            Files.writeString(command, "#!/bin/sh\nTRESOR_DEV='" + tresor.directory().resolve("tresor-data/dev")
                     + "' exec '" + simEvidence + "' \"$@\"\n");
             Files.setPosixFilePermissions(command, PosixFilePermissions.fromString("rwx------"));
         } catch (IOException e) {

@@ -4,11 +4,8 @@ import static dev.tresor.kms.pkcs11.ModuleWithoutServerTest.assertCkr;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_FUNCTION_FAILED;
 
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.xipki.pkcs11.wrapper.Session;
 
 /** A project whose hourly budget is spent: CKR_FUNCTION_FAILED, and KMIP reason 0x3A in ulDeviceError. */
@@ -16,19 +13,8 @@ class RateLimitTest {
     private static final int CALLS_PER_HOUR = 5;
     private static final long SERVER_LIMIT_EXCEEDED = 0x3A;
 
-    @TempDir
-    static Path serverDirectory;
-    private static TresorWithLibrary tresor;
-
-    @BeforeAll
-    static void start() throws Exception {
-        tresor = TresorWithLibrary.start(serverDirectory, CALLS_PER_HOUR);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        tresor.close();
-    }
+    @RegisterExtension
+    static final TresorWithLibrary tresor = TresorWithLibrary.withHourlyBudget(CALLS_PER_HOUR);
 
     @Test
     void theCallAfterTheBudgetFailsWithFunctionFailed() throws Exception {

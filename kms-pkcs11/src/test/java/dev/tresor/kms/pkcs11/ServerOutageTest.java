@@ -8,11 +8,8 @@ import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_AES_GCM;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_AES_KEY_GEN;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_DEVICE_ERROR;
 
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.xipki.pkcs11.wrapper.AttributeVector;
 import org.xipki.pkcs11.wrapper.Mechanism;
 import org.xipki.pkcs11.wrapper.Session;
@@ -23,19 +20,8 @@ import org.xipki.pkcs11.wrapper.params.GCM_PARAMS;
  * session and key handle work again over fresh connections, and the key survived.
  */
 class ServerOutageTest {
-    @TempDir
-    static Path serverDirectory;
-    private static TresorWithLibrary tresor;
-
-    @BeforeAll
-    static void start() throws Exception {
-        tresor = TresorWithLibrary.start(serverDirectory, 10_000_000);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        tresor.close();
-    }
+    @RegisterExtension
+    static final TresorWithLibrary tresor = TresorWithLibrary.withHourlyBudget(10_000_000);
 
     @Test
     void callsFailWithDeviceErrorWhileTheServerIsDownAndRecoverAfter() throws Exception {

@@ -51,7 +51,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.KeyFactory;
 import java.security.PublicKey;
 import java.security.SecureRandom;
@@ -66,12 +65,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.crypto.Cipher;
 import javax.crypto.spec.OAEPParameterSpec;
 import javax.crypto.spec.PSource;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.xipki.pkcs11.wrapper.AttributeVector;
 import org.xipki.pkcs11.wrapper.KeyPairTemplate;
 import org.xipki.pkcs11.wrapper.Mechanism;
@@ -94,21 +92,14 @@ class TresorTokenTest {
     private static final long CKA_TRESOR_PRIMARY = 0xD4520002L;
 
 
-    @TempDir
-    static Path serverDirectory;
-    private static TresorWithLibrary tresor;
+    @RegisterExtension
+    static final TresorWithLibrary tresor = TresorWithLibrary.withHourlyBudget(10_000_000);
     private static Token token;
     private Session session;
 
     @BeforeAll
-    static void start() throws Exception {
-        tresor = TresorWithLibrary.start(serverDirectory, 10_000_000);
+    static void openToken() throws Exception {
         token = tresor.token();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        tresor.close();
     }
 
     @BeforeEach
