@@ -13,6 +13,8 @@ WORK=$(mktemp -d)
 SIM_PID=
 # shellcheck source=../benchmarks/pkcs11/dev-server.sh
 source "$ROOT/benchmarks/pkcs11/dev-server.sh"
+# shellcheck source=volume-keys.sh
+source "$ROOT/tests/volume-keys.sh"
 TDX_QUOTE=${TRESOR_SHARED:-$ROOT/../shared}/testdata/attestation/tdx/trustee-v4-6/quote.bin
 # The simulated configfs-tsm tree on $WORK/tsm; arguments go to configfs-tsm-sim.py.
 tsm_mount() {
@@ -82,14 +84,10 @@ tresor_dev_start || fail "no dev server"
 cd "$WORK"
 
 step "the KEK, generated through the library, protects two volume keys (GCM and KWP)"
-pkcs11-tool --module "$TRESOR_PKCS11_LIB" --keygen --key-type AES:32 --label $KEK >keygen.txt 2>&1 || fail "keygen: $(cat keygen.txt)"
-kek=$(sed -nE 's/^ *Unique ID: *(.*)$/\1/p' keygen.txt)
-[ -n "$kek" ] || fail "no Unique ID: $(cat keygen.txt)"
+kek=$(kek_generate $KEK)
 for mode in gcm wrap; do
   "$CSI" "$TRESOR_PKCS11_LIB" provision $mode $KEK "vol-$mode" "blob.$mode" >"dek.$mode" || fail "provision $mode"
-  truncate -s 20M "disk.$mode"
-  cryptsetup luksFormat --type luks2 --pbkdf pbkdf2 --pbkdf-force-iterations 1000 --batch-mode "disk.$mode" \
-    --key-file "dek.$mode" || fail "luksFormat"
+  luks_format "disk.$mode" "dek.$mode"
 done
 
 step "its release policy now gates decrypt and unwrap: only the simulated guest $MEASUREMENT"

@@ -10,6 +10,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d)
 # shellcheck source=../benchmarks/pkcs11/dev-server.sh
 source "$ROOT/benchmarks/pkcs11/dev-server.sh"
+# shellcheck source=volume-keys.sh
+source "$ROOT/tests/volume-keys.sh"
 trap 'tresor_dev_stop; rm -rf "$WORK"' EXIT
 CSI=$ROOT/kms-pkcs11/target/csi-client
 KEK=csi-kek
@@ -22,7 +24,6 @@ fail() {
 step() { echo "csi-flow: $*"; }
 csi() { "$CSI" "$TRESOR_PKCS11_LIB" "$@"; }
 blob_uid() { tail -c +2 "$1" | head -c "$(od -An -tu1 -N1 "$1" | tr -d ' ')"; }
-luks_format() { cryptsetup luksFormat --type luks2 --pbkdf pbkdf2 --pbkdf-force-iterations 1000 --batch-mode "$1" --key-file "$2"; }
 luks_opens() { cryptsetup open --test-passphrase --type luks2 "$1" --key-file "$2"; }
 # KMIP ReKey of one object, with the dev client certificate; prints the new version's UID.
 rekey() {
@@ -41,17 +42,14 @@ tresor_dev_start || fail "no dev server"
 cd "$WORK"
 
 step "the KEK: an AES-256 key labelled $KEK, generated in Tresor through the library"
-pkcs11-tool --module "$TRESOR_PKCS11_LIB" --keygen --key-type AES:32 --label $KEK >keygen.txt 2>&1 || fail "keygen: $(cat keygen.txt)"
-version1=$(sed -nE 's/^ *Unique ID: *(.*)$/\1/p' keygen.txt)
-[ -n "$version1" ] || fail "no Unique ID: $(cat keygen.txt)"
+version1=$(kek_generate $KEK)
 
 for mode in gcm tresor wrap; do
   step "$mode: provision volume vol-$mode and format its LUKS2 container with the key"
   csi provision $mode $KEK "vol-$mode" "blob.$mode" >"dek.$mode" || fail "provision $mode"
   [ "$(stat -c %s "dek.$mode")" = 64 ] || fail "the volume key is not 64 bytes"
   [ "$(blob_uid "blob.$mode")" = "$version1" ] || fail "the $mode blob does not name the KEK"
-  truncate -s 20M "disk.$mode"
-  luks_format "disk.$mode" "dek.$mode" || fail "luksFormat"
+  luks_format "disk.$mode" "dek.$mode"
 done
 if cmp -s dek.gcm dek.wrap || cmp -s dek.gcm dek.tresor; then fail "two volumes got the same key"; fi
 
