@@ -13,8 +13,8 @@ WORK=$(mktemp -d)
 SIM_PID=
 # shellcheck source=../benchmarks/pkcs11/dev-server.sh
 source "$ROOT/benchmarks/pkcs11/dev-server.sh"
-# shellcheck source=volume-keys.sh
-source "$ROOT/tests/volume-keys.sh"
+# shellcheck source=lib/volume-keys.sh
+source "$ROOT/tests/lib/volume-keys.sh"
 TDX_QUOTE=${TRESOR_SHARED:-$ROOT/../shared}/testdata/attestation/tdx/trustee-v4-6/quote.bin
 # The simulated configfs-tsm tree on $WORK/tsm; arguments go to configfs-tsm-sim.py.
 tsm_mount() {

@@ -10,8 +10,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d)
 # shellcheck source=../benchmarks/pkcs11/dev-server.sh
 source "$ROOT/benchmarks/pkcs11/dev-server.sh"
-# shellcheck source=volume-keys.sh
-source "$ROOT/tests/volume-keys.sh"
+# shellcheck source=lib/volume-keys.sh
+source "$ROOT/tests/lib/volume-keys.sh"
 trap 'tresor_dev_stop; rm -rf "$WORK"' EXIT
 CSI=$ROOT/kms-pkcs11/target/csi-client
 KEK=csi-kek
