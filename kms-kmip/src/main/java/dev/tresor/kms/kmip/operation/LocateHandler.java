@@ -13,6 +13,7 @@ import java.util.Map;
  * Type, Cryptographic Algorithm and Length, State, custom attributes ...), keys oldest first, then
  * stored objects (secret data, opaque objects, certificates, lone public keys) oldest first, after
  * Offset Items and at most Maximum Items; a paged answer (1.3+) says how many matched in all.
+ * Destroyed objects (kept until the core purges them) are left out unless the request names a State.
  * The first match becomes the ID Placeholder.
  */
 final class LocateHandler implements OperationHandler {
@@ -36,8 +37,9 @@ final class LocateHandler implements OperationHandler {
         List<String> matches = new ArrayList<>();
         List<Managed> candidates = new ArrayList<>(objects.all(context));
         candidates.addAll(storedObjects.all(context));
+        boolean destroyedToo = wanted.containsKey(Attributes.specName(Tag.STATE));
         for (Managed object : candidates) {
-            if (matches(object.attributes(), wanted)) {
+            if ((destroyedToo || !object.state().destroyed()) && matches(object.attributes(), wanted)) {
                 matches.add(object.uid());
             }
         }

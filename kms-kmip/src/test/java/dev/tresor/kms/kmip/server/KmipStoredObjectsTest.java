@@ -60,6 +60,10 @@ class KmipStoredObjectsTest {
                     Ttlv.enumeration(Tag.REVOCATION_REASON_CODE, 5)));
             kmip.ok(Operation.DESTROY, Kmip.uid(uid));
             assertEquals(ResultReason.WRONG_KEY_LIFECYCLE_STATE.code(), kmip.refused(Operation.GET, Kmip.uid(uid)));
+            assertTrue(kmip.ok(Operation.LOCATE, kmip.attributes(Kmip.name("db-password")))
+                    .find(Tag.UNIQUE_IDENTIFIER).isEmpty(), "a destroyed object is located only when its State is asked");
+            assertEquals(uid, kmip.ok(Operation.LOCATE, kmip.attributes(Kmip.name("db-password"),
+                    Ttlv.enumeration(Tag.STATE, 5))).require(Tag.UNIQUE_IDENTIFIER).asText());
             LOOPBACK.server().core.clock().advance(Duration.ofDays(31));
             assertEquals(ResultReason.ITEM_NOT_FOUND.code(), kmip.refused(Operation.GET_ATTRIBUTES, Kmip.uid(uid)));
         }

@@ -8,6 +8,7 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Arrays;
+import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
@@ -18,7 +19,16 @@ final class KmipTestClient implements AutoCloseable {
     private final OutputStream out;
 
     KmipTestClient(SSLContext context, int port) throws IOException {
+        this(context, port, List.of());
+    }
+
+    /** A client that offers only TLS 1.2 and the given cipher suites, or the defaults if none are given. */
+    KmipTestClient(SSLContext context, int port, List<String> cipherSuites) throws IOException {
         socket = (SSLSocket) context.getSocketFactory().createSocket("localhost", port);
+        if (!cipherSuites.isEmpty()) {
+            socket.setEnabledProtocols(new String[] {"TLSv1.2"});
+            socket.setEnabledCipherSuites(cipherSuites.toArray(String[]::new));
+        }
         socket.setSoTimeout(20_000);
         socket.startHandshake();
         in = new DataInputStream(socket.getInputStream());

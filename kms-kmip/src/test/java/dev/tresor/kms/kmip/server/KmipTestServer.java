@@ -17,6 +17,7 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -85,12 +86,17 @@ final class KmipTestServer implements AutoCloseable {
 
     /** A client of a new project with its own hourly budget, registered in {@code role}. */
     KmipTestClient clientOfNewProject(Role role, long callsPerHour) throws Exception {
+        return clientOfNewProject(role, callsPerHour, List.of());
+    }
+
+    /** As {@link #clientOfNewProject(Role, long)}, over TLS 1.2 with only the given cipher suites (if any). */
+    KmipTestClient clientOfNewProject(Role role, long callsPerHour, List<String> cipherSuites) throws Exception {
         Administration administration = core.core().administration();
         Project project = administration.createProject(TestCore.OPERATOR, Optional.empty(),
                 OptionalLong.of(callsPerHour), true);
         TestPki.Issued certificate = pki.newClient(role.wireName() + "-" + project.id());
         administration.registerClientCertificate(TestCore.OPERATOR, project.id(), role, certificate.certificatePem());
-        return client(certificate);
+        return new KmipTestClient(certificate.clientContext(pki.ca), port, cipherSuites);
     }
 
     KmipTestClient client(TestPki.Issued certificate) throws Exception {

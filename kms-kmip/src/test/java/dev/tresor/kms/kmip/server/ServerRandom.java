@@ -11,11 +11,11 @@ import java.util.Set;
 import org.w3c.dom.Element;
 
 /**
- * The outputs of one OASIS file that are provably random, so that no server can repeat the
- * recording server's literal value: what a key the server generated in this file produced
- * (Create, Create Key Pair, ReKey), RSA encryption (OAEP and PKCS#1 v1.5 padding are randomised),
- * RSA-PSS and ECDSA signatures (random salt and nonce), and ciphertext under an IV the server
- * chose. Such a literal in a response is turned into a placeholder ({@code $RANDOM_<hex>}):
+ * The outputs of one OASIS file (or sequence of files) that are provably random, so that no
+ * server can repeat the recording server's literal value: what a key the server generated
+ * (Create, Create Key Pair, ReKey) produced and its key material (Get), the output of RNG
+ * Retrieve, RSA encryption (OAEP and PKCS#1 v1.5 padding are randomised), RSA-PSS and ECDSA
+ * signatures (random salt and nonce), and ciphertext under an IV the server chose. Such a literal in a response is turned into a placeholder ({@code $RANDOM_<hex>}):
  * bound to the server's value at first sight, then required to repeat, and substituted where a
  * later request sends the recorded literal back. Recorded outputs, random or not, also stand for
  * the placeholders later requests use for them ({@code $DATA_n} in order, {@code $MAC_DATA} ...).
@@ -55,10 +55,11 @@ final class ServerRandom {
      * each with what it stands for: the random placeholder, or the literal itself when the output
      * is deterministic (then compared exactly).
      */
-    Map<String, String> prepareResponse(Element request, Element expected, Map<String, String> bound) {
+    Map<String, String> prepareResponse(Element request, Element expected, Element actual, Map<String, String> bound) {
         Map<String, String> aliases = new HashMap<>();
         List<Element> requestItems = items(request);
         List<Element> responseItems = items(expected);
+        List<Element> actualItems = items(actual);
         for (int i = 0; i < Math.min(requestItems.size(), responseItems.size()); i++) {
             Element requestItem = requestItems.get(i);
             String operation = child(requestItem, "Operation").map(e -> e.getAttribute("value")).orElse("");
@@ -66,6 +67,10 @@ final class ServerRandom {
             Optional<Element> answer = child(responseItems.get(i), "ResponsePayload");
             if (payload.isEmpty() || answer.isEmpty()) {
                 continue;
+            }
+            if (operation.equals("Get") && i < actualItems.size() && returnsGeneratedKey(actualItems.get(i))) {
+                descendants(answer.get()).stream().filter(e -> e.getTagName().equals("KeyMaterial"))
+                        .forEach(this::makeRandom);
             }
             String uid = child(payload.get(), "UniqueIdentifier").map(e -> resolve(e.getAttribute("value"), bound))
                     .orElse("");
@@ -75,9 +80,7 @@ final class ServerRandom {
                     String literal = e.getAttribute("value").toLowerCase(Locale.ROOT);
                     String source = literal;
                     if (random.contains(field)) {
-                        source = PREFIX + literal;
-                        literals.put(literal, source);
-                        e.setAttribute("value", source);
+                        source = makeRandom(e);
                     }
                     aliases.put(switch (field) {
                         case "Data" -> "$DATA_" + dataOutputs++;
@@ -90,6 +93,21 @@ final class ServerRandom {
             }
         }
         return aliases;
+    }
+
+    /** Whether a Get answer returns key material the server generated (the Get may name its key by the ID Placeholder). */
+    private boolean returnsGeneratedKey(Element actualItem) {
+        return child(actualItem, "ResponsePayload").flatMap(p -> child(p, "UniqueIdentifier"))
+                .map(e -> generated.contains(e.getAttribute("value"))).orElse(false);
+    }
+
+    /** Turns a recorded literal into its random placeholder, remembered for later requests that send it back. */
+    private String makeRandom(Element element) {
+        String literal = element.getAttribute("value").toLowerCase(Locale.ROOT);
+        String placeholder = PREFIX + literal;
+        literals.put(literal, placeholder);
+        element.setAttribute("value", placeholder);
+        return placeholder;
     }
 
     /** Notes the keys this exchange made: generated ones, and registered asymmetric ones with their parameters. */
@@ -141,6 +159,7 @@ final class ServerRandom {
             }
             case "Sign" -> generatedKey || randomisedSignature(uid, payload) ? List.of("SignatureData") : List.of();
             case "MAC" -> generatedKey ? List.of("MACData") : List.of();
+            case "RNGRetrieve" -> List.of("Data");
             default -> List.of();
         };
     }
