@@ -77,15 +77,32 @@ public final class AuditLog {
 
     /** Ends {@code pending}: writes the events it holds in one batch, durable before this returns. */
     public void complete(PendingAudit pending) {
+        Store.await(completeAsync(pending));
+    }
+
+    /**
+     * Ends {@code pending} without waiting: the events it holds go to the store in one batch, and
+     * the future completes (on the store's committer thread) once they are durable, or fails with
+     * the {@link KmsError} the write failed with, leaving them held.
+     */
+    public CompletableFuture<Void> completeAsync(PendingAudit pending) {
         pending.close();
-        if (!pending.isEmpty()) {
-            write(pending.toWrite(null), store.batch());
-            pending.written();
+        if (pending.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
         }
+        return submit(pending.toWrite(null), store.batch()).thenRun(pending::written);
     }
 
     /** Chains {@code events} in order, adds them to {@code changes} and writes the batch. */
     private void write(List<AuditEvent> events, BarrierStore.Batch changes) {
+        Store.await(submit(events, changes));
+    }
+
+    /**
+     * Chains {@code events} in order, adds them to {@code changes} and submits the batch; the
+     * future fails with the call's {@link KmsError} if the batch is not durable.
+     */
+    private CompletableFuture<Void> submit(List<AuditEvent> events, BarrierStore.Batch changes) {
         String tenant = events.get(0).tenant();
         if (events.stream().anyMatch(e -> !e.tenant().equals(tenant))) {
             throw new IllegalArgumentException("the events of one write belong to one tenant");
@@ -106,16 +123,14 @@ public final class AuditLog {
             chain.lastSequence = sequence;
             chain.lastHash = hash;
         } catch (RuntimeException e) {
-            throw unavailable(e);
+            return CompletableFuture.failedFuture(unavailable(e));
         } finally {
             chain.lock.unlock();
         }
-        try {
-            Store.await(durable);
-        } catch (RuntimeException e) {
+        return durable.exceptionallyCompose(failure -> {
             forget(chain);
-            throw unavailable(e);
-        }
+            return CompletableFuture.failedFuture(unavailable(Store.failure(failure)));
+        });
     }
 
     /** The tenant's records with {@code from <= time < to}, in sequence order. */

@@ -5,12 +5,14 @@ import dev.tresor.kms.audit.AuditLog;
 import dev.tresor.kms.audit.PendingAudit;
 import dev.tresor.kms.limit.RateLimits;
 import dev.tresor.kms.seal.BarrierStore;
+import dev.tresor.kms.store.Store;
 import dev.tresor.kms.tenant.Caller;
 import dev.tresor.kms.tenant.Project;
 import dev.tresor.kms.tenant.Projects;
 import dev.tresor.kms.tenant.Right;
 import java.time.Clock;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.logging.Level;
@@ -90,25 +92,46 @@ final class CallPipeline {
      */
     <T> T admitted(Caller caller, String operation, Function<Caller, T> item,
                    Function<RuntimeException, ErrorCode> refusalCode) {
+        return Store.await(admittedAsync(caller, operation, item, refusalCode));
+    }
+
+    /**
+     * {@link #admitted} without waiting for the disk: {@code item} runs on the calling thread and
+     * the future gives its result once the call's records are durable; it completes on the
+     * store's committer thread, so what depends on it must not block. If the write fails, the
+     * future fails with that error and the call's record says so. When {@code item} itself fails,
+     * its record is durable before this returns and the future has already failed with what it
+     * threw, so a front-end handles its refusals on its own thread.
+     */
+    <T> CompletableFuture<T> admittedAsync(Caller caller, String operation, Function<Caller, T> item,
+                                           Function<RuntimeException, ErrorCode> refusalCode) {
         if (caller.admitted()) {
             throw new IllegalArgumentException("this caller's call was already admitted");
         }
         barrier.requireUnsealed();
         Project project = projects.get(caller.tenant().projectId());
         PendingAudit pending = new PendingAudit(event(caller, operation, "", "ok"));
+        T result;
         try {
             limits.take(caller.tenant(), project.callsPerHour(), clock.instant());
             if (!caller.role().allows(Right.READ_METADATA)) {
                 throw KmsError.denied("role " + caller.role().wireName() + " may not " + operation);
             }
-            T result = item.apply(caller.admittedInto(pending));
-            audit.complete(pending);
-            return result;
+            result = item.apply(caller.admittedInto(pending));
         } catch (RuntimeException e) {
             pending.fail(e instanceof KmsError error ? error.code() : refusalCode.apply(e));
-            completeAfterFailure(operation, pending);
-            throw e;
+            Store.await(completeAfterFailure(operation, pending));
+            return CompletableFuture.failedFuture(e);
         }
+        return audit.completeAsync(pending).handle((durable, failure) -> {
+            if (failure == null) {
+                return CompletableFuture.completedFuture(result);
+            }
+            RuntimeException unwritten = Store.failure(failure);
+            pending.fail(unwritten instanceof KmsError error ? error.code() : ErrorCode.INTERNAL);
+            return completeAfterFailure(operation, pending).<T>thenCompose(
+                    settled -> CompletableFuture.failedFuture(unwritten));
+        }).thenCompose(Function.identity());
     }
 
     /** A mutation's event, with any events the caller's admission holds, in the mutation's batch. */
@@ -133,13 +156,16 @@ final class CallPipeline {
         }
     }
 
-    /** The front-end call failed already; its held events are still written if at all possible. */
-    private void completeAfterFailure(String operation, PendingAudit pending) {
-        try {
-            audit.complete(pending);
-        } catch (KmsError auditFailure) {
-            LOG.warning("audit records of a failed " + operation + " could not be written: " + auditFailure.getMessage());
-        }
+    /**
+     * The front-end call failed already; its held events are still written if at all possible.
+     * The future completes once that is settled, and never fails.
+     */
+    private CompletableFuture<Void> completeAfterFailure(String operation, PendingAudit pending) {
+        return audit.completeAsync(pending).exceptionally(auditFailure -> {
+            LOG.warning("audit records of a failed " + operation + " could not be written: "
+                    + Store.failure(auditFailure).getMessage());
+            return null;
+        });
     }
 
     private AuditEvent event(Caller caller, String operation, String resource, String result) {

@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The one service API every front-end calls. Synchronous and thread-safe: front-ends call it
@@ -109,6 +110,19 @@ public final class KeyManagement {
     public <T> T admitted(Caller caller, String operation, java.util.function.Function<Caller, T> item,
                           java.util.function.Function<RuntimeException, ErrorCode> refusalCode) {
         return pipeline.admitted(caller, operation, item, refusalCode);
+    }
+
+    /**
+     * {@link #admitted(Caller, String, java.util.function.Function, java.util.function.Function)}
+     * that frees the calling thread while the records go to disk: {@code item} runs at once, and
+     * the future gives its result only once they are durable, or fails if they cannot be
+     * written. It completes on the store's committer thread: act on it without blocking. A
+     * failure of {@code item} itself is recorded before this returns, the future already failed.
+     */
+    public <T> CompletableFuture<T> admittedAsync(Caller caller, String operation,
+            java.util.function.Function<Caller, T> item,
+            java.util.function.Function<RuntimeException, ErrorCode> refusalCode) {
+        return pipeline.admittedAsync(caller, operation, item, refusalCode);
     }
 
     /** The instance's rolling-hour budget right now (for RateLimit-* headers); not itself a counted call. */

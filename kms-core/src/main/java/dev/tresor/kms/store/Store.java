@@ -31,16 +31,23 @@ public interface Store extends AutoCloseable {
         await(submit(batch));
     }
 
-    /** Waits for a submitted batch; a failure is thrown as its cause, not wrapped. */
-    static void await(CompletableFuture<Void> committed) {
+    /**
+     * Waits for a submitted batch, or for a result that waits on one; a failure is thrown as its
+     * cause, not wrapped.
+     */
+    static <T> T await(CompletableFuture<T> committed) {
         try {
-            committed.join();
+            return committed.join();
         } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            throw e;
+            throw failure(e);
         }
+    }
+
+    /** What a store future failed with, as {@link #await} throws it: the cause, not the wrapper around it. */
+    static RuntimeException failure(Throwable thrown) {
+        Throwable cause = thrown instanceof CompletionException wrapped && wrapped.getCause() != null
+                ? wrapped.getCause() : thrown;
+        return cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
     }
 
     /** Flushes everything to the storage files and rewrites them, so deleted values leave the disk. */

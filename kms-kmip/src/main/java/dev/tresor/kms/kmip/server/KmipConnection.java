@@ -3,12 +3,16 @@ package dev.tresor.kms.kmip.server;
 import dev.tresor.kms.kmip.ttlv.TtlvLimits;
 import dev.tresor.kms.kmip.ttlv.TtlvReader;
 import dev.tresor.kms.service.KmsError;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -16,14 +20,17 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 /**
  * Frames TTLV on one socket: reads the 8-byte header, refuses a frame over the length limit (or
  * not a structure) by closing the connection before buffering its body, then answers each
- * request on a worker thread. The socket is paused while a request is processed, so answers
- * leave in request order and a client cannot queue unbounded work. When the server shuts down, an
+ * request on a worker thread. The worker is free again once the answer waits only for its audit
+ * records to reach the disk; the answer is written on the connection's event loop when they have.
+ * The socket is paused while a request is processed, so answers leave in request order and a
+ * client cannot queue unbounded work. When the server shuts down, an
  * idle connection closes at once and a busy one after sending the answer it is working on.
  */
 final class KmipConnection {
     private static final Logger LOG = Logger.getLogger(KmipConnection.class.getName());
 
-    private final Vertx vertx;
+    private final Context context;
+    private final Executor workers;
     private final NetSocket socket;
     private final MessageProcessor processor;
     private final TtlvLimits limits;
@@ -33,16 +40,18 @@ final class KmipConnection {
     private boolean busy;
     private boolean shuttingDown;
 
-    private KmipConnection(Vertx vertx, NetSocket socket, MessageProcessor processor, TtlvLimits limits,
-                           X509Certificate clientCertificate) {
-        this.vertx = vertx;
+    private KmipConnection(Context context, Executor workers, NetSocket socket, MessageProcessor processor,
+                           TtlvLimits limits, X509Certificate clientCertificate) {
+        this.context = context;
+        this.workers = workers;
         this.socket = socket;
         this.processor = processor;
         this.limits = limits;
         this.clientCertificate = clientCertificate;
     }
 
-    static void serve(Vertx vertx, NetSocket socket, MessageProcessor processor, TtlvLimits limits) {
+    /** Serves {@code socket}; called on its event loop. */
+    static void serve(Executor workers, NetSocket socket, MessageProcessor processor, TtlvLimits limits) {
         X509Certificate certificate;
         try {
             List<Certificate> chain = socket.peerCertificates();
@@ -51,7 +60,8 @@ final class KmipConnection {
             socket.close();
             return;
         }
-        KmipConnection connection = new KmipConnection(vertx, socket, processor, limits, certificate);
+        KmipConnection connection = new KmipConnection(Vertx.currentContext(), workers, socket, processor, limits,
+                certificate);
         socket.handler(connection::received);
         socket.shutdownHandler(ignored -> connection.shutdown());
     }
@@ -86,21 +96,37 @@ final class KmipConnection {
         frameLength = -1;
         socket.pause();
         busy = true;
-        vertx.executeBlocking(() -> processor.process(frame, clientCertificate), false)
-                .onComplete(result -> {
-                    busy = false;
-                    if (result.failed()) {
-                        LOG.log(Level.SEVERE, "KMIP request processing failed", result.cause());
-                        socket.close();
-                        return;
-                    }
-                    socket.write(Buffer.buffer(result.result()));
-                    if (shuttingDown) {
-                        socket.close();
-                        return;
-                    }
-                    socket.resume();
-                    nextFrame();
-                });
+        try {
+            workers.execute(() -> answer(frame));
+        } catch (RejectedExecutionException stopped) {
+            socket.close();
+        }
+    }
+
+    /** On a worker: processes {@code frame}; the answer goes out on the event loop once it is complete. */
+    private void answer(byte[] frame) {
+        CompletableFuture<byte[]> answer;
+        try {
+            answer = processor.process(frame, clientCertificate);
+        } catch (RuntimeException | Error e) {
+            answer = CompletableFuture.failedFuture(e);
+        }
+        answer.whenComplete((bytes, failure) -> context.runOnContext(ignored -> answered(bytes, failure)));
+    }
+
+    private void answered(byte[] answer, Throwable failure) {
+        busy = false;
+        if (failure != null) {
+            LOG.log(Level.SEVERE, "KMIP request processing failed", failure);
+            socket.close();
+            return;
+        }
+        socket.write(Buffer.buffer(answer));
+        if (shuttingDown) {
+            socket.close();
+            return;
+        }
+        socket.resume();
+        nextFrame();
     }
 }

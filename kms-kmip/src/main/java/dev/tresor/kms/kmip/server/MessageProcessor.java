@@ -32,6 +32,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 /**
@@ -41,7 +43,8 @@ import java.util.function.Supplier;
  * Tresor cannot roll back completed items. Every item of a supported operation is one call against
  * the project's hourly budget and one audit entry. An item refused with Attestation Required (the
  * client set Attestation Capable Indicator) gets a fresh single-use Nonce in the response header;
- * one per message, as the header has room for one. Blocking: call it on a worker thread.
+ * one per message, as the header has room for one. Blocking: call it on a worker thread; the
+ * answer itself waits for the disk without holding that thread.
  */
 public final class MessageProcessor {
     private final Operations operations;
@@ -59,28 +62,36 @@ public final class MessageProcessor {
         this.clock = clock;
     }
 
-    /** Answers one framed request; the client certificate is re-checked for every message, so revocation bites at once. */
-    public byte[] process(byte[] frame, X509Certificate clientCertificate) {
+    /**
+     * Answers one framed request. The answer completes once the records of its items are durable,
+     * on the store's committer thread unless it is complete on return: act on it without blocking.
+     * The client certificate is re-checked for every message, so revocation bites at once.
+     */
+    public CompletableFuture<byte[]> process(byte[] frame, X509Certificate clientCertificate) {
         Ttlv tree;
         try {
             tree = TtlvReader.read(frame, limits);
         } catch (KmsError e) {
-            return encode(messageFailure(ProtocolVersion.V1_0, ResultReason.INVALID_MESSAGE, e.getMessage()));
+            return answer(messageFailure(ProtocolVersion.V1_0, ResultReason.INVALID_MESSAGE, e.getMessage()));
         }
         ProtocolVersion claimed = RequestMessage.claimedVersion(tree).orElse(ProtocolVersion.V1_0);
         Optional<ProtocolVersion> answerVersion = answeringVersion(claimed);
         if (answerVersion.isEmpty()) {
-            return encode(messageFailure(ProtocolVersion.V1_0, ResultReason.INVALID_MESSAGE,
+            return answer(messageFailure(ProtocolVersion.V1_0, ResultReason.INVALID_MESSAGE,
                     "protocol version " + claimed + " is not supported"));
         }
         RequestMessage request;
         try {
             request = RequestMessage.from(tree);
         } catch (KmipFailure e) {
-            return encode(messageFailure(answerVersion.get(), e.reason(), e.getMessage()));
+            return answer(messageFailure(answerVersion.get(), e.reason(), e.getMessage()));
         }
-        return encode(respond(request, answerVersion.get(), clientCertificate,
-                () -> authenticator.authenticate(clientCertificate)));
+        return respond(request, answerVersion.get(), clientCertificate,
+                () -> authenticator.authenticate(clientCertificate)).thenApply(MessageProcessor::encode);
+    }
+
+    private static CompletableFuture<byte[]> answer(ResponseMessage response) {
+        return CompletableFuture.completedFuture(encode(response));
     }
 
     /** The same major version, at most the claimed minor: a 1.5 client is answered as 1.4. */
@@ -90,64 +101,111 @@ public final class MessageProcessor {
                 .findFirst();
     }
 
-    private ResponseMessage respond(RequestMessage request, ProtocolVersion version, X509Certificate clientCertificate,
-                                    Supplier<Caller> caller) {
+    /**
+     * Runs the items in order. Each item but the last waits until its records are durable, since
+     * a failed write fails it and may stop the batch; the last one's answer is the message's.
+     */
+    private CompletableFuture<ResponseMessage> respond(RequestMessage request, ProtocolVersion version,
+                                                       X509Certificate clientCertificate, Supplier<Caller> caller) {
         RequestHeader header = request.header();
         if (header.errorContinuation() == BatchErrorContinuation.UNDO) {
-            return messageFailure(version, ResultReason.FEATURE_NOT_SUPPORTED,
-                    "Batch Error Continuation Option Undo is not supported");
+            return CompletableFuture.completedFuture(messageFailure(version, ResultReason.FEATURE_NOT_SUPPORTED,
+                    "Batch Error Continuation Option Undo is not supported"));
         }
         IdPlaceholder placeholder = new IdPlaceholder();
-        List<ResponseItem> answers = new ArrayList<>();
-        Optional<Nonce> nonce = Optional.empty();
+        Answers answers = new Answers(header);
+        CompletableFuture<Outcome> running = null;
         for (BatchItem item : request.items()) {
-            Outcome outcome = run(item, header, version, clientCertificate, placeholder, caller, nonce.isEmpty());
-            answers.add(outcome.answer());
-            nonce = nonce.or(outcome::nonce);
-            if (outcome.answer().status() != ResultStatus.SUCCESS
-                    && header.errorContinuation() == BatchErrorContinuation.STOP) {
+            if (running != null && !answers.add(running.join())) {
+                running = null;
                 break;
             }
+            running = run(item, header, version, clientCertificate, placeholder, caller, answers.nonce.isEmpty());
         }
-        ResponseMessage response = new ResponseMessage(version, clock.instant(), nonce, answers);
-        return header.maximumResponseSize()
-                .filter(max -> TtlvWriter.encodedLength(response.toTtlv()) > max)
-                .map(max -> tooLarge(response))
-                .orElse(response);
+        CompletableFuture<Void> settled = running == null ? CompletableFuture.completedFuture(null)
+                : running.thenAccept(answers::add);
+        return settled.thenApply(done -> answers.response(version));
     }
 
     /** One item's answer, and the Nonce of its Attestation Required refusal when it needs one. */
     private record Outcome(ResponseItem answer, Optional<Nonce> nonce) {
     }
 
-    private Outcome run(BatchItem item, RequestHeader header, ProtocolVersion version,
-                        X509Certificate clientCertificate, IdPlaceholder placeholder, Supplier<Caller> caller,
-                        boolean mayIssueNonce) {
+    /** The answers of one message's items so far. */
+    private final class Answers {
+        private final RequestHeader header;
+        private final List<ResponseItem> items = new ArrayList<>();
+        private Optional<Nonce> nonce = Optional.empty();
+
+        Answers(RequestHeader header) {
+            this.header = header;
+        }
+
+        /** Adds an item's outcome; false if it ends the batch (a failure under Batch Error Continuation Stop). */
+        boolean add(Outcome outcome) {
+            items.add(outcome.answer());
+            nonce = nonce.or(outcome::nonce);
+            return outcome.answer().status() == ResultStatus.SUCCESS
+                    || header.errorContinuation() != BatchErrorContinuation.STOP;
+        }
+
+        ResponseMessage response(ProtocolVersion version) {
+            ResponseMessage response = new ResponseMessage(version, clock.instant(), nonce, items);
+            return header.maximumResponseSize()
+                    .filter(max -> TtlvWriter.encodedLength(response.toTtlv()) > max)
+                    .map(max -> tooLarge(response))
+                    .orElse(response);
+        }
+    }
+
+    /**
+     * Runs one item; the outcome completes once its records are durable. A refusal of the item
+     * itself arrives already complete (the core records it first), so the Nonce of an Attestation
+     * Required refusal is issued on this thread; only a failed audit write arrives later, as an
+     * Internal or Sealed failure.
+     */
+    private CompletableFuture<Outcome> run(BatchItem item, RequestHeader header, ProtocolVersion version,
+                                           X509Certificate clientCertificate, IdPlaceholder placeholder,
+                                           Supplier<Caller> caller, boolean mayIssueNonce) {
         Caller[] admitted = {null}; // for the Nonce of an Attestation Required refusal
+        CompletableFuture<Ttlv> payload;
         try {
             Operation operation = item.operation().orElseThrow(() -> new KmipFailure(
                     ResultReason.OPERATION_NOT_SUPPORTED, "unknown operation " + item.operationCode()));
             OperationHandler handler = operations.handler(operation).orElseThrow(() -> new KmipFailure(
                     ResultReason.OPERATION_NOT_SUPPORTED, operation + " is not supported"));
             // Each batch item is one counted, audited call, however many core calls it takes.
-            Ttlv payload = keys.admitted(caller.get(), auditName(operation), itemCaller -> {
+            payload = keys.admittedAsync(caller.get(), auditName(operation), itemCaller -> {
                 admitted[0] = itemCaller;
                 return handler.handle(new OperationContext(itemCaller, clientCertificate, header, placeholder, keys,
                         clock), item.payload());
             }, KmipErrors::auditCode);
-            return new Outcome(ResponseItem.success(item, payload), Optional.empty());
         } catch (RuntimeException e) {
-            KmipErrors.Refusal refusal = KmipErrors.refusal(e, version, header.attestationCapable());
-            Optional<Nonce> nonce = Optional.empty();
-            if (refusal.reason() == ResultReason.ATTESTATION_REQUIRED && admitted[0] != null && mayIssueNonce) {
-                try {
-                    nonce = Optional.of(issueNonce(admitted[0]));
-                } catch (RuntimeException noNonce) {
-                    refusal = KmipErrors.refusal(noNonce, version, header.attestationCapable());
-                }
-            }
-            return new Outcome(ResponseItem.failure(item, refusal.reason(), refusal.message()), nonce);
+            payload = CompletableFuture.failedFuture(e);
         }
+        return payload.handle((answer, failure) -> failure == null
+                ? new Outcome(ResponseItem.success(item, answer), Optional.empty())
+                : refused(item, unwrapped(failure), header, version, admitted[0], mayIssueNonce));
+    }
+
+    private Outcome refused(BatchItem item, RuntimeException e, RequestHeader header, ProtocolVersion version,
+                            Caller admitted, boolean mayIssueNonce) {
+        KmipErrors.Refusal refusal = KmipErrors.refusal(e, version, header.attestationCapable());
+        Optional<Nonce> nonce = Optional.empty();
+        if (refusal.reason() == ResultReason.ATTESTATION_REQUIRED && admitted != null && mayIssueNonce) {
+            try {
+                nonce = Optional.of(issueNonce(admitted));
+            } catch (RuntimeException noNonce) {
+                refusal = KmipErrors.refusal(noNonce, version, header.attestationCapable());
+            }
+        }
+        return new Outcome(ResponseItem.failure(item, refusal.reason(), refusal.message()), nonce);
+    }
+
+    private static RuntimeException unwrapped(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException wrapped && wrapped.getCause() != null
+                ? wrapped.getCause() : failure;
+        return cause instanceof RuntimeException runtime ? runtime : new IllegalStateException(cause);
     }
 
     /** A single-use challenge of the core, as the Nonce the client must echo in its Attestation credential. */
