@@ -43,6 +43,7 @@ final class AesCipher {
                 cipher.updateAAD(aad);
             }
             byte[] out = cipher.doFinal(plaintext);
+            release(key, scheme, cipher);
             if (scheme != Scheme.AES_GCM) {
                 return new CipherOutput(usedIv, out, null);
             }
@@ -66,11 +67,15 @@ final class AesCipher {
             if (aad != null) {
                 cipher.updateAAD(aad);
             }
+            byte[] plaintext;
             if (tag == null) {
-                return cipher.doFinal(ciphertext);
+                plaintext = cipher.doFinal(ciphertext);
+            } else {
+                cipher.update(ciphertext);
+                plaintext = cipher.doFinal(tag);
             }
-            cipher.update(ciphertext);
-            return cipher.doFinal(tag);
+            release(key, scheme, cipher);
+            return plaintext;
         } catch (KmsError e) {
             throw e;
         } catch (GeneralSecurityException | RuntimeException e) {
@@ -88,6 +93,7 @@ final class AesCipher {
                 cipher.updateAAD(aad2);
             }
             cipher.doFinal(plaintext, 0, plaintext.length, out, outOffset);
+            release(key, Scheme.AES_GCM, cipher);
         } catch (GeneralSecurityException e) {
             throw KmsError.internal("AES-GCM encryption failed", e);
         }
@@ -102,7 +108,9 @@ final class AesCipher {
             if (aad2 != null) {
                 cipher.updateAAD(aad2);
             }
-            return cipher.doFinal(in, offset, length);
+            byte[] plaintext = cipher.doFinal(in, offset, length);
+            release(key, Scheme.AES_GCM, cipher);
+            return plaintext;
         } catch (KmsError e) {
             throw e;
         } catch (GeneralSecurityException | RuntimeException e) {
@@ -114,16 +122,27 @@ final class AesCipher {
         return cipher(scheme, mode, key, iv, GCM_TAG_BYTES);
     }
 
+    /** A cipher for one call; AES-GCM under a key of ours comes from the key's {@link GcmCiphers}. */
     private static Cipher cipher(Scheme scheme, int mode, SecretKey key, byte[] iv, int tagBytes)
             throws GeneralSecurityException {
-        Cipher cipher = Cipher.getInstance(transformation(scheme), Providers.SUN_JCE);
         AlgorithmParameterSpec spec = spec(scheme, iv, tagBytes);
+        if (scheme == Scheme.AES_GCM && key instanceof SecretKeyHandle handle && spec instanceof GCMParameterSpec gcm) {
+            return handle.gcmCiphers().take(mode, key, gcm);
+        }
+        Cipher cipher = Cipher.getInstance(transformation(scheme), Providers.SUN_JCE);
         if (spec == null) {
             cipher.init(mode, key);
         } else {
             cipher.init(mode, key, spec);
         }
         return cipher;
+    }
+
+    /** After a call that completed: an AES-GCM cipher goes back to its key's pool. */
+    private static void release(SecretKey key, Scheme scheme, Cipher cipher) {
+        if (scheme == Scheme.AES_GCM && key instanceof SecretKeyHandle handle) {
+            handle.gcmCiphers().give(cipher);
+        }
     }
 
     private static String transformation(Scheme scheme) {

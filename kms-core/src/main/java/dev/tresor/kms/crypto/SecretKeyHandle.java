@@ -15,6 +15,7 @@ final class SecretKeyHandle implements SecretKey {
 
     private final String algorithm;
     private final transient byte[] key;
+    private final transient GcmCiphers gcmCiphers = new GcmCiphers();
     private transient boolean destroyed;
 
     SecretKeyHandle(String algorithm, byte[] key) {
@@ -40,10 +41,16 @@ final class SecretKeyHandle implements SecretKey {
         return key.clone();
     }
 
+    /** The AES-GCM ciphers kept for this key (an AES key's). */
+    GcmCiphers gcmCiphers() {
+        return gcmCiphers;
+    }
+
     @Override
     public synchronized void destroy() {
         destroyed = true;
         Arrays.fill(key, (byte) 0);
+        gcmCiphers.clear();
     }
 
     @Override

@@ -59,9 +59,11 @@ public final class Barrier {
         byte[] nonce = new byte[NONCE_BYTES];
         random.nextBytes(nonce);
         System.arraycopy(nonce, 0, stored, HEADER_BYTES, NONCE_BYTES);
+        TermKey key = keyring.currentKey();
         try {
-            Cipher gcm = cipher(Cipher.ENCRYPT_MODE, keyring.currentKey(), storageKey, stored);
+            Cipher gcm = cipher(Cipher.ENCRYPT_MODE, key, storageKey, stored);
             gcm.doFinal(plaintext, 0, plaintext.length, stored, HEADER_BYTES + NONCE_BYTES);
+            key.ciphers().give(gcm);
             return stored;
         } catch (GeneralSecurityException e) {
             throw KmsError.internal("the barrier could not encrypt a value", e);
@@ -82,7 +84,9 @@ public final class Barrier {
         try {
             Cipher gcm = cipher(Cipher.DECRYPT_MODE, key, storageKey, stored);
             int body = HEADER_BYTES + NONCE_BYTES;
-            return gcm.doFinal(stored, body, stored.length - body);
+            byte[] plaintext = gcm.doFinal(stored, body, stored.length - body);
+            key.ciphers().give(gcm);
+            return plaintext;
         } catch (GeneralSecurityException e) {
             throw integrityFailure();
         }
@@ -90,8 +94,7 @@ public final class Barrier {
 
     private static Cipher cipher(int mode, TermKey key, byte[] storageKey, byte[] stored)
             throws GeneralSecurityException {
-        Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
-        gcm.init(mode, key, new GCMParameterSpec(TAG_BYTES * 8, stored, HEADER_BYTES, NONCE_BYTES));
+        Cipher gcm = key.ciphers().take(mode, key, new GCMParameterSpec(TAG_BYTES * 8, stored, HEADER_BYTES, NONCE_BYTES));
         gcm.updateAAD(storageKey);
         gcm.updateAAD(stored, 0, HEADER_BYTES);
         return gcm;

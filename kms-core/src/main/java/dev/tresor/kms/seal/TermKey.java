@@ -1,5 +1,6 @@
 package dev.tresor.kms.seal;
 
+import dev.tresor.kms.crypto.GcmCiphers;
 import java.util.Arrays;
 import javax.crypto.SecretKey;
 
@@ -12,6 +13,7 @@ final class TermKey implements SecretKey {
     static final int BYTES = 32;
 
     private final byte[] key;
+    private final transient GcmCiphers ciphers = new GcmCiphers();
     private volatile boolean destroyed;
 
     /** Copies {@code key}. */
@@ -44,10 +46,16 @@ final class TermKey implements SecretKey {
         return key.clone();
     }
 
+    /** The AES-GCM ciphers kept for this key. */
+    GcmCiphers ciphers() {
+        return ciphers;
+    }
+
     @Override
     public void destroy() {
         Arrays.fill(key, (byte) 0);
         destroyed = true;
+        ciphers.clear();
     }
 
     @Override

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.rocksdb.CompactRangeOptions;
@@ -46,6 +47,7 @@ public final class RocksDbStore implements Store {
     /** Calls on the database hold it shared; closing the database takes it exclusively. */
     private final ReadWriteLock dbLock = new ReentrantReadWriteLock();
     private final Thread committer;
+    private final AtomicLong syncedWrites = new AtomicLong();
     private volatile boolean closed;
 
     private RocksDbStore(Options options, RocksDB db) {
@@ -193,6 +195,7 @@ public final class RocksDbStore implements Store {
                 }
             }
             db.write(syncWrites, merged);
+            syncedWrites.incrementAndGet();
         } catch (RocksDBException | RuntimeException e) {
             KmsError failure = KmsError.internal("storage write failed", e);
             LOG.log(System.Logger.Level.ERROR, "storage write of " + group.size() + " batches failed", e);
@@ -200,6 +203,11 @@ public final class RocksDbStore implements Store {
             return;
         }
         group.forEach(pending -> pending.done().complete(null));
+    }
+
+    /** How many synced writes (one fsync each) the store has made; batches queued during one share the next. */
+    public long syncedWrites() {
+        return syncedWrites.get();
     }
 
     @Override

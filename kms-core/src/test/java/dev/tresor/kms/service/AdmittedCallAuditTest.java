@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tresor.kms.audit.AuditRecord;
 import dev.tresor.kms.audit.AuditVerifier;
@@ -17,6 +18,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -161,5 +164,54 @@ class AdmittedCallAuditTest {
         assertEquals(ErrorCode.RATE_LIMITED, limited.code());
         assertFalse(ran[0]);
         assertEquals(List.of("kmip.query  ok", "kmip.query  ok", "kmip.query  ok", "kmip.query  RATE_LIMITED"), trail());
+    }
+
+    @Test
+    void anAsyncCallGivesItsResultWithItsRecordWritten() {
+        CompletableFuture<String> answer = kms.admittedAsync(admin, "kmip.query", item -> {
+            kms.listKeyRings(item);
+            return "answer";
+        }, refusal -> ErrorCode.INTERNAL);
+        assertEquals("answer", answer.join());
+        assertEquals(List.of("kmip.query keyrings ok"), trail());
+    }
+
+    @Test
+    void anAsyncCallWhoseRecordCannotBeWrittenFailsAndNeverGivesItsResult() {
+        KeyRing ring = kms.createKeyRing(admin, new CreateKeyRing("r", Optional.empty()));
+        CompletableFuture<String> answer = kms.admittedAsync(admin, "kmip.encrypt", item -> {
+            kms.getKeyRing(item, ring.id());
+            test.core().administration().seal(TestCore.OPERATOR);
+            return "ciphertext";
+        }, refusal -> ErrorCode.INTERNAL);
+        CompletionException failed = assertThrows(CompletionException.class, answer::join);
+        assertEquals(ErrorCode.SEALED, assertInstanceOf(KmsError.class, failed.getCause()).code());
+        reopen();
+        assertEquals(List.of("keyring.create keyrings ok"), trail(), "nothing of the call reached the disk");
+    }
+
+    @Test
+    void theSynchronousCallThrowsWhatTheWriteFailedWith() {
+        KmsError sealed = assertThrows(KmsError.class, () -> kms.admitted(admin, "kmip.query", item -> {
+            test.core().administration().seal(TestCore.OPERATOR);
+            return "answer";
+        }));
+        assertEquals(ErrorCode.SEALED, sealed.code());
+    }
+
+    @Test
+    void anAsyncCallsOwnFailureIsRecordedBeforeItReturns() {
+        CompletableFuture<Object> answer = kms.admittedAsync(admin, "kmip.get", item -> {
+            throw KmsError.notFound("object 7");
+        }, refusal -> ErrorCode.INTERNAL);
+        assertTrue(answer.isCompletedExceptionally(), "the caller handles the refusal on its own thread");
+        assertEquals(List.of("kmip.get  NOT_FOUND"), trail());
+    }
+
+    /** The same data directory in a new core: what reached the disk, unsealed again. */
+    private void reopen() {
+        test.close();
+        test = TestCore.open(dataDir);
+        kms = test.core().keyManagement();
     }
 }

@@ -18,6 +18,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,6 +54,45 @@ class RocksDbStoreTest implements StoreContract {
         pending.forEach(f -> assertTrue(f.isDone() && !f.isCompletedExceptionally()));
         try (Store reopened = newStore()) {
             assertEquals(3, reopened.scan(b("")).size());
+        }
+    }
+
+    @Test
+    void batchesQueuedWhileOneIsWrittenShareOneSyncedWrite() throws InterruptedException {
+        try (RocksDbStore store = RocksDbStore.open(dir.resolve("db"))) {
+            Thread test = Thread.currentThread();
+            CountDownLatch committerHeld = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            // A batch's completion runs on the committer: there it holds the committer while more queue
+            // up (if the batch was durable before the callback was attached, it runs here; try again).
+            CompletableFuture<Boolean> holding;
+            do {
+                holding = store.submit(new WriteBatch().put(b("first"), b("1"))).thenApply(durable -> {
+                    if (Thread.currentThread() == test) {
+                        return false;
+                    }
+                    committerHeld.countDown();
+                    awaitUninterruptibly(release);
+                    return true;
+                });
+            } while (holding.isDone() && !holding.join());
+            committerHeld.await();
+            long before = store.syncedWrites();
+            List<CompletableFuture<Void>> queued = IntStream.range(0, 16)
+                    .mapToObj(i -> store.submit(new WriteBatch().put(b("k" + i), b("v" + i)))).toList();
+            release.countDown();
+            queued.forEach(CompletableFuture::join);
+            assertTrue(holding.join());
+            assertEquals(before + 1, store.syncedWrites(), "the 16 batches queued meanwhile share one synced write");
+            assertEquals(17, store.scan(b("")).size());
+        }
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
