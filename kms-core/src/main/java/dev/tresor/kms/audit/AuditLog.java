@@ -8,8 +8,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -20,7 +22,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Under the tenant's lock a record takes the next sequence number, links to the previous
  * hash and is <em>submitted</em>; the wait for the disk happens outside the lock. The store
  * commits in submission order, so the chain is stored in order, while concurrent callers share
- * one fsync (see {@link dev.tresor.kms.store.RocksDbStore}).
+ * one fsync (see {@link dev.tresor.kms.store.RocksDbStore}). A writer that finds the lock taken
+ * does not wait for it: it leaves its records to the holder, which chains them before letting go.
  */
 public final class AuditLog {
     private static final String PREFIX = "audit/";
@@ -32,9 +35,15 @@ public final class AuditLog {
     /** The end of one tenant's chain, read from storage on the tenant's first record. */
     private static final class Chain {
         final ReentrantLock lock = new ReentrantLock();
+        /** Writes left to whoever holds the lock. */
+        final Queue<Write> waiting = new ConcurrentLinkedQueue<>();
         boolean loaded;
         long lastSequence;
         String lastHash;
+    }
+
+    /** Events to chain into {@code changes}; {@code durable} completes once the batch is on disk. */
+    private record Write(List<AuditEvent> events, BarrierStore.Batch changes, CompletableFuture<Void> durable) {
     }
 
     public AuditLog(BarrierStore store) {
@@ -108,28 +117,48 @@ public final class AuditLog {
             throw new IllegalArgumentException("the events of one write belong to one tenant");
         }
         Chain chain = chains.computeIfAbsent(tenant, t -> new Chain());
-        CompletableFuture<Void> durable;
-        chain.lock.lock();
+        Write write = new Write(events, changes, new CompletableFuture<>());
+        chain.waiting.add(write);
+        // Whoever gets the lock chains every waiting write; a write queued just as the holder lets
+        // go is seen by the next turn of this loop, here or in the holder's.
+        while (!chain.waiting.isEmpty() && chain.lock.tryLock()) {
+            try {
+                for (Write next = chain.waiting.poll(); next != null; next = chain.waiting.poll()) {
+                    chainAndSubmit(chain, tenant, next);
+                }
+            } finally {
+                chain.lock.unlock();
+            }
+        }
+        return write.durable();
+    }
+
+    /** Under the chain's lock: gives the write's events the next sequence numbers and submits its batch. */
+    private void chainAndSubmit(Chain chain, String tenant, Write write) {
+        CompletableFuture<Void> stored;
         try {
             load(chain, tenant);
             long sequence = chain.lastSequence;
             String hash = chain.lastHash;
-            for (AuditEvent event : events) {
+            for (AuditEvent event : write.events()) {
                 AuditRecord record = AuditRecord.chain(++sequence, event, hash);
-                changes.put(key(record.tenant(), record.sequence()), AuditJson.encode(record));
+                write.changes().put(key(record.tenant(), record.sequence()), AuditJson.encode(record));
                 hash = record.hash();
             }
-            durable = store.submit(changes);
+            stored = store.submit(write.changes());
             chain.lastSequence = sequence;
             chain.lastHash = hash;
         } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(unavailable(e));
-        } finally {
-            chain.lock.unlock();
+            write.durable().completeExceptionally(unavailable(e));
+            return;
         }
-        return durable.exceptionallyCompose(failure -> {
-            forget(chain);
-            return CompletableFuture.failedFuture(unavailable(Store.failure(failure)));
+        stored.whenComplete((done, failure) -> {
+            if (failure == null) {
+                write.durable().complete(null);
+            } else {
+                forget(chain);
+                write.durable().completeExceptionally(unavailable(Store.failure(failure)));
+            }
         });
     }
 

@@ -14,6 +14,7 @@ import dev.tresor.kms.service.KmsError;
 import dev.tresor.kms.tenant.TenantId;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,12 @@ final class KmipObjects {
     private static final String PREFIX = "kmip/";
     /** The core's bound on one front-end attribute value, in characters. */
     private static final int CHUNK = 4096;
+    /**
+     * Stored attributes decoded, by their encoded text: every call on an object reads them, and
+     * decoding is most of its cost. Bounded by emptying it when full.
+     */
+    private static final Map<String, Map<String, List<Ttlv>>> DECODED = new ConcurrentHashMap<>();
+    private static final int DECODED_MAX = 1024;
 
     private final ConcurrentMap<TenantId, String> rings = new ConcurrentHashMap<>();
     private final ReentrantLock[] locks = new ReentrantLock[64];
@@ -141,23 +148,43 @@ final class KmipObjects {
         return decode(key.attributes(), id.version(), id.isPublic()).map(stored -> new KmipObject(id, key, stored));
     }
 
-    /** The stored KMIP attributes {@link #encode} wrote into core attributes, if there are any. */
+    /**
+     * The stored KMIP attributes {@link #encode} wrote into core attributes, if there are any;
+     * unmodifiable. Decoded once per distinct text: any change to them is a new text.
+     */
     static Optional<Map<String, List<Ttlv>>> decode(Map<String, String> attributes, long version, boolean isPublic) {
         String prefix = PREFIX + version + (isPublic ? "p" : "") + "/";
-        if (!attributes.containsKey(prefix + 0)) {
+        String first = attributes.get(prefix + 0);
+        if (first == null) {
             return Optional.empty();
         }
-        StringBuilder encoded = new StringBuilder();
-        for (int n = 0; attributes.containsKey(prefix + n); n++) {
-            encoded.append(attributes.get(prefix + n));
+        String encoded = first;
+        if (attributes.containsKey(prefix + 1)) {
+            StringBuilder joined = new StringBuilder(first);
+            for (int n = 1; attributes.containsKey(prefix + n); n++) {
+                joined.append(attributes.get(prefix + n));
+            }
+            encoded = joined.toString();
         }
+        Map<String, List<Ttlv>> stored = DECODED.get(encoded);
+        if (stored == null) {
+            stored = parse(encoded);
+            if (DECODED.size() >= DECODED_MAX) {
+                DECODED.clear();
+            }
+            DECODED.put(encoded, stored);
+        }
+        return Optional.of(stored);
+    }
+
+    private static Map<String, List<Ttlv>> parse(String encoded) {
         Map<String, List<Ttlv>> stored = new LinkedHashMap<>();
-        for (Ttlv attribute : TtlvReader.read(Base64.getDecoder().decode(encoded.toString()), TtlvLimits.DEFAULT)
-                .items()) {
+        for (Ttlv attribute : TtlvReader.read(Base64.getDecoder().decode(encoded), TtlvLimits.DEFAULT).items()) {
             stored.computeIfAbsent(attribute.require(Tag.ATTRIBUTE_NAME).asText(), n -> new ArrayList<>())
                     .add(attribute.require(Tag.ATTRIBUTE_VALUE));
         }
-        return Optional.of(stored);
+        stored.replaceAll((name, values) -> List.copyOf(values));
+        return Collections.unmodifiableMap(stored);
     }
 
     /** The Last Change Date every saved change sets: now, to the second. */
