@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.tresor.kms.service.KmsError;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Audit records as JSON, for storage and export: one object per record with the fields of
@@ -23,6 +25,7 @@ public final class AuditJson {
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
             .build();
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
     private static final TypeReference<List<AuditRecord>> RECORDS = new TypeReference<>() {
     };
 
@@ -50,12 +53,67 @@ public final class AuditJson {
         }
     }
 
+    /**
+     * One record as stored: the JSON object Jackson would write (same fields, order and escapes),
+     * written by hand since every audited call pays for it.
+     */
     static byte[] encode(AuditRecord record) {
-        try {
-            return JSON.writeValueAsBytes(record);
-        } catch (JsonProcessingException e) {
-            throw KmsError.internal("cannot encode an audit record", e);
+        StringBuilder json = new StringBuilder(384);
+        json.append("{\"sequence\":").append(record.sequence());
+        field(json, "time", record.time().toString());
+        field(json, "principal", record.principal());
+        field(json, "tenant", record.tenant());
+        field(json, "operation", record.operation());
+        field(json, "resource", record.resource());
+        field(json, "result", record.result());
+        json.append(",\"details\":{");
+        String separator = "";
+        for (Map.Entry<String, String> detail : record.details().entrySet()) {
+            json.append(separator);
+            string(json, detail.getKey());
+            json.append(':');
+            string(json, detail.getValue());
+            separator = ",";
         }
+        json.append('}');
+        field(json, "previousHash", record.previousHash());
+        field(json, "hash", record.hash());
+        return json.append('}').toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void field(StringBuilder json, String name, String value) {
+        json.append(",\"").append(name).append("\":");
+        string(json, value);
+    }
+
+    /**
+     * A JSON string as Jackson writes it: quote, backslash, backspace, tab, newline, form feed and
+     * carriage return with their short escapes, other control characters and both halves of a
+     * character beyond the BMP as Unicode escapes (four upper-case hex digits), the rest as is.
+     */
+    private static void string(StringBuilder json, String value) {
+        json.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> json.append("\\\"");
+                case '\\' -> json.append("\\\\");
+                case '\b' -> json.append("\\b");
+                case '\t' -> json.append("\\t");
+                case '\n' -> json.append("\\n");
+                case '\f' -> json.append("\\f");
+                case '\r' -> json.append("\\r");
+                default -> {
+                    if (c < 0x20 || Character.isSurrogate(c)) {
+                        json.append("\\u").append(HEX[c >> 12]).append(HEX[(c >> 8) & 0xF])
+                                .append(HEX[(c >> 4) & 0xF]).append(HEX[c & 0xF]);
+                    } else {
+                        json.append(c);
+                    }
+                }
+            }
+        }
+        json.append('"');
     }
 
     static AuditRecord decode(byte[] stored) {
