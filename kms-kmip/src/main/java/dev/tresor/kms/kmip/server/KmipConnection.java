@@ -23,8 +23,8 @@ import javax.net.ssl.SSLPeerUnverifiedException;
  * request on a worker thread. The worker is free again once the answer waits only for its audit
  * records to reach the disk; the answer is written on the connection's event loop when they have.
  * The socket is paused while a request is processed, so answers leave in request order and a
- * client cannot queue unbounded work. When the server shuts down, an
- * idle connection closes at once and a busy one after sending the answer it is working on.
+ * client cannot queue unbounded work. When the server shuts down, an idle connection closes at
+ * once and a busy one after sending the answer it is working on.
  */
 final class KmipConnection {
     private static final Logger LOG = Logger.getLogger(KmipConnection.class.getName());
