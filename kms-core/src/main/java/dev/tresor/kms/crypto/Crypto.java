@@ -51,6 +51,17 @@ public final class Crypto {
         return random;
     }
 
+    /**
+     * Reseeds the DRBG from its entropy source with {@code input} as additional input (SP 800-90A
+     * section 9.2): a caller's seed is mixed into the state and never replaces the entropy.
+     */
+    public void reseed(byte[] input) {
+        if (input.length < 1 || input.length > MAX_RANDOM_BYTES) {
+            throw KmsError.invalid("seed length must be 1 to " + MAX_RANDOM_BYTES + " bytes, got " + input.length);
+        }
+        random.reseed(DrbgParameters.reseed(false, input));
+    }
+
     public byte[] randomBytes(int n) {
         if (n < 0 || n > MAX_RANDOM_BYTES) {
             throw KmsError.invalid("random length must be 0 to " + MAX_RANDOM_BYTES + " bytes, got " + n);

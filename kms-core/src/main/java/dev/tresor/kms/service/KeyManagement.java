@@ -349,6 +349,14 @@ public final class KeyManagement {
         });
     }
 
+    /** Mixes a client's seed into the DRBG (KMIP RNG Seed) and returns how many of its bytes were used. */
+    public int seedRandom(Caller caller, Bytes seed) {
+        return pipeline.read(caller, "random.seed", Right.CRYPTO, "", () -> {
+            crypto.reseed(seed.toArray());
+            return seed.length();
+        });
+    }
+
     /** {@code hash}: SHA-1, SHA-256, SHA-384 or SHA-512 (JCA names). */
     public Bytes hash(Caller caller, String hash, Bytes data) {
         return pipeline.read(caller, "hash", Right.CRYPTO, "", () -> {

@@ -217,6 +217,18 @@ class CryptoRoundTripTest {
         assertFalse(Arrays.equals(CRYPTO.randomBytes(16), CRYPTO.randomBytes(16)));
     }
 
+    @Test
+    void aSeedIsMixedInAndNeverReplacesTheEntropy() {
+        Crypto other = new Crypto();
+        byte[] seed = new byte[32];
+        CRYPTO.reseed(seed);
+        other.reseed(seed);
+        assertFalse(Arrays.equals(CRYPTO.randomBytes(32), other.randomBytes(32)),
+                "two generators given the same seed still differ");
+        assertInvalid(() -> CRYPTO.reseed(new byte[0]), "seed length");
+        assertInvalid(() -> CRYPTO.reseed(new byte[Crypto.MAX_RANDOM_BYTES + 1]), "seed length");
+    }
+
     static void assertInvalid(Executable call, String messagePart) {
         KmsError e = assertThrows(KmsError.class, call);
         assertEquals(ErrorCode.INVALID_ARGUMENT, e.code(), e.getMessage());

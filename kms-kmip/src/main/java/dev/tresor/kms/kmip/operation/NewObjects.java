@@ -19,7 +19,8 @@ import java.util.Set;
 /**
  * Creates the core key behind Create, Create Key Pair and Register, with the KMIP attributes of
  * its object(s) stored in the same call. A new object is Pre-Active unless the client set an
- * Activation Date that has come (spec 1.4 section 3.24).
+ * Activation Date that has come (spec 1.4 section 3.24). A key marked Quantum Safe must be one
+ * (the Quantum Safe Server profile's test QS-M-2 expects General Failure otherwise).
  */
 final class NewObjects {
     /** Attributes the server sets; a client may not supply them. */
@@ -46,6 +47,12 @@ final class NewObjects {
             throw new KmipFailure(ResultReason.INVALID_FIELD,
                     "the Cryptographic Usage Mask grants nothing Tresor can do with a " + type + " key");
         }
+        boolean quantumSafe = objectAttributes.values().stream().anyMatch(attributes ->
+                Attributes.first(attributes, Tag.QUANTUM_SAFE).map(Ttlv::asBoolean).orElse(false));
+        if (quantumSafe && !quantumSafe(type)) {
+            throw new KmipFailure(ResultReason.GENERAL_FAILURE, "Quantum Safe is requested, but a " + type
+                    + " key is not quantum safe (only AES and HMAC keys of 256 bits or more are)");
+        }
         Map<String, String> stored = new HashMap<>();
         String displayName = "kmip-object";
         for (Map.Entry<Boolean, Map<String, List<Ttlv>>> object : objectAttributes.entrySet()) {
@@ -56,6 +63,11 @@ final class NewObjects {
         CreateKey request = new CreateKey(objects.ringId(context), displayName, Optional.empty(), type, usages,
                 Optional.empty(), "software", Key.AccessScope.PUBLIC, importOnly, exportable, stored);
         return context.keys().createKey(context.caller(), request);
+    }
+
+    /** Grover's search halves a symmetric key's strength; RSA and EC fall to Shor's algorithm. */
+    private static boolean quantumSafe(KeyType type) {
+        return (type.family() == KeyType.Family.AES || type.family() == KeyType.Family.HMAC) && type.bits() >= 256;
     }
 
     /**

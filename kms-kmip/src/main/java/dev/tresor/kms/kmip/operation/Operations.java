@@ -58,6 +58,7 @@ public final class Operations {
                 new MacVerifyHandler(access),
                 new HashHandler(),
                 new RngRetrieveHandler(),
+                new RngSeedHandler(),
                 new InteropHandler(),
                 new LogHandler()));
         Set<Operation> offered = EnumSet.of(Operation.QUERY);

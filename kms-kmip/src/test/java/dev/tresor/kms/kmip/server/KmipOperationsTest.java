@@ -227,6 +227,31 @@ class KmipOperationsTest {
             assertArrayEquals(MessageDigest.getInstance("SHA-256").digest(PLAINTEXT), digest.toArray());
             assertEquals(48, kmip.ok(Operation.RNG_RETRIEVE, Ttlv.integer(Tag.DATA_LENGTH, 48))
                     .require(Tag.DATA).asBytes().length());
+            assertEquals(32, kmip.ok(Operation.RNG_SEED, Ttlv.bytes(Tag.DATA, Bytes.of(new byte[32])))
+                    .require(Tag.DATA_LENGTH).asInt(), "every byte of the seed is mixed in");
+            assertEquals(ResultReason.INVALID_FIELD.code(), kmip.refused(Operation.RNG_SEED,
+                    Ttlv.bytes(Tag.DATA, Bytes.of(new byte[0]))), "an empty seed");
+        }
+    }
+
+    @Test
+    void onlyAQuantumSafeKeyMayBeMarkedQuantumSafe() throws Exception {
+        try (KmipTestClient client = LOOPBACK.server().client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
+            for (int length : new int[] {128, 256}) {
+                Ttlv request = kmip.attributes(Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, AES),
+                        Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, length),
+                        Ttlv.integer(Tag.CRYPTOGRAPHIC_USAGE_MASK, ENCRYPT_DECRYPT), Ttlv.bool(Tag.QUANTUM_SAFE, true));
+                if (length == 128) {
+                    assertEquals(ResultReason.GENERAL_FAILURE.code(), kmip.refused(Operation.CREATE,
+                            Ttlv.enumeration(Tag.OBJECT_TYPE, SYMMETRIC_KEY), request), "AES-128 is not quantum safe");
+                } else {
+                    String uid = kmip.ok(Operation.CREATE, Ttlv.enumeration(Tag.OBJECT_TYPE, SYMMETRIC_KEY), request)
+                            .require(Tag.UNIQUE_IDENTIFIER).asText();
+                    assertTrue(kmip.ok(Operation.GET_ATTRIBUTES, Kmip.uid(uid)).require(Tag.ATTRIBUTES)
+                            .require(Tag.QUANTUM_SAFE).asBoolean(), "AES-256 keeps its Quantum Safe mark");
+                }
+            }
         }
     }
 

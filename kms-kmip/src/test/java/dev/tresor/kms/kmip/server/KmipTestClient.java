@@ -18,16 +18,22 @@ final class KmipTestClient implements AutoCloseable {
     private final DataInputStream in;
     private final OutputStream out;
 
-    KmipTestClient(SSLContext context, int port) throws IOException {
-        this(context, port, List.of());
+    /** The TLS versions and cipher suites a client offers; an empty list offers the JDK's defaults. */
+    record Offer(List<String> protocols, List<String> cipherSuites) {
+        static final Offer DEFAULT = new Offer(List.of(), List.of());
     }
 
-    /** A client that offers only TLS 1.2 and the given cipher suites, or the defaults if none are given. */
-    KmipTestClient(SSLContext context, int port, List<String> cipherSuites) throws IOException {
+    KmipTestClient(SSLContext context, int port) throws IOException {
+        this(context, port, Offer.DEFAULT);
+    }
+
+    KmipTestClient(SSLContext context, int port, Offer offer) throws IOException {
         socket = (SSLSocket) context.getSocketFactory().createSocket("localhost", port);
-        if (!cipherSuites.isEmpty()) {
-            socket.setEnabledProtocols(new String[] {"TLSv1.2"});
-            socket.setEnabledCipherSuites(cipherSuites.toArray(String[]::new));
+        if (!offer.protocols().isEmpty()) {
+            socket.setEnabledProtocols(offer.protocols().toArray(String[]::new));
+        }
+        if (!offer.cipherSuites().isEmpty()) {
+            socket.setEnabledCipherSuites(offer.cipherSuites().toArray(String[]::new));
         }
         socket.setSoTimeout(20_000);
         socket.startHandshake();

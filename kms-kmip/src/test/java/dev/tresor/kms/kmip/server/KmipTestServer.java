@@ -17,7 +17,6 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -86,17 +85,17 @@ final class KmipTestServer implements AutoCloseable {
 
     /** A client of a new project with its own hourly budget, registered in {@code role}. */
     KmipTestClient clientOfNewProject(Role role, long callsPerHour) throws Exception {
-        return clientOfNewProject(role, callsPerHour, List.of());
+        return clientOfNewProject(role, callsPerHour, KmipTestClient.Offer.DEFAULT);
     }
 
-    /** As {@link #clientOfNewProject(Role, long)}, over TLS 1.2 with only the given cipher suites (if any). */
-    KmipTestClient clientOfNewProject(Role role, long callsPerHour, List<String> cipherSuites) throws Exception {
+    /** As {@link #clientOfNewProject(Role, long)}, offering only the given TLS versions and cipher suites. */
+    KmipTestClient clientOfNewProject(Role role, long callsPerHour, KmipTestClient.Offer offer) throws Exception {
         Administration administration = core.core().administration();
         Project project = administration.createProject(TestCore.OPERATOR, Optional.empty(),
                 OptionalLong.of(callsPerHour), true);
         TestPki.Issued certificate = pki.newClient(role.wireName() + "-" + project.id());
         administration.registerClientCertificate(TestCore.OPERATOR, project.id(), role, certificate.certificatePem());
-        return new KmipTestClient(certificate.clientContext(pki.ca), port, cipherSuites);
+        return new KmipTestClient(certificate.clientContext(pki.ca), port, offer);
     }
 
     KmipTestClient client(TestPki.Issued certificate) throws Exception {
