@@ -2,6 +2,7 @@ package dev.tresor.kms.server;
 
 import dev.tresor.kms.kmip.operation.Operations;
 import dev.tresor.kms.kmip.server.ClientAuthenticator;
+import dev.tresor.kms.kmip.server.KmipHttpsServer;
 import dev.tresor.kms.kmip.server.KmipServer;
 import dev.tresor.kms.kmip.server.KmipServerOptions;
 import dev.tresor.kms.kmip.server.MessageProcessor;
@@ -66,15 +67,19 @@ final class TresorServer {
     private final RestServer rest;
     private final Optional<KmipServer> kmip;
     private final OptionalInt kmipPort;
+    private final Optional<KmipHttpsServer> kmipHttps;
+    private final OptionalInt kmipHttpsPort;
     private final Optional<DevFacts> devFacts;
 
     private TresorServer(KmsCore core, Vertx vertx, RestServer rest, Optional<KmipServer> kmip, OptionalInt kmipPort,
-                         Optional<DevFacts> devFacts) {
+                         Optional<KmipHttpsServer> kmipHttps, OptionalInt kmipHttpsPort, Optional<DevFacts> devFacts) {
         this.core = core;
         this.vertx = vertx;
         this.rest = rest;
         this.kmip = kmip;
         this.kmipPort = kmipPort;
+        this.kmipHttps = kmipHttps;
+        this.kmipHttpsPort = kmipHttpsPort;
         this.devFacts = devFacts;
     }
 
@@ -107,17 +112,31 @@ final class TresorServer {
                     metrics);
             await(rest.start(), START_TIMEOUT, "start the HTTPS listener on port " + config.restPort());
 
+            MessageProcessor processor = kmipProcessor(core, clock);
             Optional<KmipServer> kmip = kmipTls.flatMap(tls -> kmipClientCa.map(ca -> new KmipServer(vertx,
-                    kmipOptions(config, tls, ca), kmipProcessor(core, clock))));
+                    kmipOptions(config, config.kmipPort(), tls, ca), processor)));
             OptionalInt kmipPort = kmip.isPresent()
                     ? OptionalInt.of(await(kmip.get().start(), START_TIMEOUT,
                             "start the KMIP listener on port " + config.kmipPort()))
+                    : OptionalInt.empty();
+            Optional<KmipHttpsServer> kmipHttps = Optional.empty();
+            if (config.kmipHttpsPort().isPresent()) {
+                if (kmip.isEmpty()) {
+                    throw new IllegalStateException("kmip.https.port is set, but KMIP is off (no kmip.tls.client.ca)");
+                }
+                kmipHttps = Optional.of(new KmipHttpsServer(vertx, kmipOptions(config,
+                        config.kmipHttpsPort().getAsInt(), kmipTls.orElseThrow(), kmipClientCa.orElseThrow()),
+                        processor));
+            }
+            OptionalInt kmipHttpsPort = kmipHttps.isPresent()
+                    ? OptionalInt.of(await(kmipHttps.get().start(), START_TIMEOUT,
+                            "start the KMIP HTTPS listener on port " + config.kmipHttpsPort().getAsInt()))
                     : OptionalInt.empty();
 
             Optional<DevFacts> facts = bootstrap.map(devBootstrap -> devBootstrap.provision(core.administration(),
                     URI.create("https://" + DEV_HOST + ":" + rest.actualPort()), DEV_HOST, kmipPort.orElseThrow(),
                     config.callsPerHour()));
-            return new TresorServer(core, vertx, rest, kmip, kmipPort, facts);
+            return new TresorServer(core, vertx, rest, kmip, kmipPort, kmipHttps, kmipHttpsPort, facts);
         } catch (RuntimeException e) {
             try {
                 await(vertx.close(), STOP_TIMEOUT, "stop the event loops");
@@ -146,8 +165,8 @@ final class TresorServer {
                 inputs.collateral());
     }
 
-    private static KmipServerOptions kmipOptions(ServerConfig config, TlsFiles tls, Path clientCa) {
-        return new KmipServerOptions(config.listenHost(), config.kmipPort(),
+    private static KmipServerOptions kmipOptions(ServerConfig config, int port, TlsFiles tls, Path clientCa) {
+        return new KmipServerOptions(config.listenHost(), port,
                 new PemKeyCertOptions().setCertPath(tls.certificate().toString())
                         .setKeyPath(tls.privateKey().toString()),
                 new PemTrustOptions().addCertPath(clientCa.toString()),
@@ -176,6 +195,11 @@ final class TresorServer {
         return kmipPort;
     }
 
+    /** The KMIP HTTPS port, if {@code kmip.https.port} is set. */
+    OptionalInt kmipHttpsPort() {
+        return kmipHttpsPort;
+    }
+
     Optional<DevFacts> devFacts() {
         return devFacts;
     }
@@ -190,6 +214,9 @@ final class TresorServer {
             await(rest.stop(), STOP_TIMEOUT, "stop the HTTPS listener");
             if (kmip.isPresent()) {
                 await(kmip.get().stop(), STOP_TIMEOUT, "stop the KMIP listener");
+            }
+            if (kmipHttps.isPresent()) {
+                await(kmipHttps.get().stop(), STOP_TIMEOUT, "stop the KMIP HTTPS listener");
             }
             await(vertx.close(), STOP_TIMEOUT, "stop the event loops");
         } finally {

@@ -2,9 +2,11 @@ package dev.tresor.kms.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
+import dev.tresor.kms.kmip.ttlv.TtlvJson;
 import dev.tresor.kms.kmip.ttlv.TtlvLimits;
 import dev.tresor.kms.kmip.ttlv.TtlvReader;
 import dev.tresor.kms.kmip.ttlv.TtlvWriter;
@@ -15,6 +17,7 @@ import dev.tresor.kms.server.dev.DevFiles;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.Reader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -24,6 +27,7 @@ import java.security.cert.CertificateFactory;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -66,8 +70,39 @@ class KmipListenerTest {
         }
     }
 
-    private static Ttlv discoverVersions(DevFacts facts, Path certificate, Path key) throws Exception {
-        Ttlv request = Ttlv.structure(Tag.REQUEST_MESSAGE,
+    @Test
+    void kmipOverHttpsIsOffByDefaultAndAnswersCurlWhenItsPortIsSet() throws Exception {
+        TresorServer server = TresorServer.start(ServerConfig.load(true, Optional.empty(), Map.of(
+                "TRESOR_DATA_DIR", dataDir.toString(), "TRESOR_REST_PORT", "0", "TRESOR_KMIP_PORT", "0",
+                "TRESOR_KMIP_HTTPS_PORT", "0")), Clock.systemUTC());
+        try {
+            DevFacts facts = server.devFacts().orElseThrow();
+            Path request = Files.writeString(elsewhere.resolve("request.json"), TtlvJson.write(discoverVersions()));
+            Process curl = new ProcessBuilder("curl", "--silent", "--show-error", "--fail",
+                    "--cacert", facts.caFile().toString(), "--cert", facts.kmipClientCertificate().toString(),
+                    "--key", facts.kmipClientKey().toString(), "-H", "Content-Type: application/json",
+                    "--data-binary", "@" + request, "https://" + facts.kmipHost() + ":"
+                    + server.kmipHttpsPort().getAsInt() + "/kmip").redirectErrorStream(true).start();
+            String answer = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(curl.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, curl.exitValue(), answer);
+            Ttlv response = TtlvJson.read(answer, TtlvLimits.DEFAULT);
+            assertEquals(SUCCESS, response.require(Tag.BATCH_ITEM).require(Tag.RESULT_STATUS).asEnum());
+        } finally {
+            server.stop();
+        }
+        TresorServer plain = TresorServer.start(ServerConfig.load(true, Optional.empty(), Map.of(
+                "TRESOR_DATA_DIR", dataDir.toString(), "TRESOR_REST_PORT", "0", "TRESOR_KMIP_PORT", "0")),
+                Clock.systemUTC());
+        try {
+            assertTrue(plain.kmipHttpsPort().isEmpty(), "off unless kmip.https.port is set");
+        } finally {
+            plain.stop();
+        }
+    }
+
+    private static Ttlv discoverVersions() {
+        return Ttlv.structure(Tag.REQUEST_MESSAGE,
                 Ttlv.structure(Tag.REQUEST_HEADER,
                         Ttlv.structure(Tag.PROTOCOL_VERSION,
                                 Ttlv.integer(Tag.PROTOCOL_VERSION_MAJOR, 1),
@@ -76,6 +111,10 @@ class KmipListenerTest {
                 Ttlv.structure(Tag.BATCH_ITEM,
                         Ttlv.enumeration(Tag.OPERATION, DISCOVER_VERSIONS),
                         Ttlv.structure(Tag.REQUEST_PAYLOAD)));
+    }
+
+    private static Ttlv discoverVersions(DevFacts facts, Path certificate, Path key) throws Exception {
+        Ttlv request = discoverVersions();
         try (SSLSocket socket = (SSLSocket) tls(facts.caFile(), certificate, key).getSocketFactory()
                 .createSocket(facts.kmipHost(), facts.kmipPort())) {
             socket.setSoTimeout(30_000);

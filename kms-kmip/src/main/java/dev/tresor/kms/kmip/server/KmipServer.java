@@ -2,11 +2,9 @@ package dev.tresor.kms.kmip.server;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import java.time.Duration;
-import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -46,17 +44,7 @@ public final class KmipServer {
     }
 
     public Future<Integer> start() {
-        NetServerOptions netOptions = new NetServerOptions()
-                .setHost(options.host())
-                .setPort(options.port())
-                .setSsl(true)
-                .setKeyCertOptions(options.serverCertificate())
-                .setTrustOptions(options.clientCa())
-                .setClientAuth(ClientAuth.REQUIRED)
-                .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"))
-                .setIdleTimeout((int) options.idleTimeout().toSeconds())
-                .setIdleTimeoutUnit(TimeUnit.SECONDS);
-        server = vertx.createNetServer(netOptions)
+        server = vertx.createNetServer(options.applyTo(new NetServerOptions()))
                 .connectHandler(socket -> KmipConnection.serve(workers, socket, processor, options.limits()));
         return server.listen().map(NetServer::actualPort);
     }

@@ -86,10 +86,22 @@ public final class TtlvXml {
     }
 
     public static Ttlv read(Element element, Placeholders placeholders) {
-        return read(element, placeholders, null);
+        return read(element, placeholders, null, new ItemBudget(new TtlvLimits(Integer.MAX_VALUE, Integer.MAX_VALUE,
+                Integer.MAX_VALUE)), 1);
     }
 
-    private static Ttlv read(Element element, Placeholders placeholders, String attributeName) {
+    /**
+     * Reads a message a client sent, checking the depth and item limits before each element is read.
+     *
+     * @throws KmsError INVALID_ARGUMENT naming what is not valid
+     */
+    public static Ttlv read(Element element, TtlvLimits limits) {
+        return read(element, Placeholders.NONE, null, new ItemBudget(limits), 1);
+    }
+
+    private static Ttlv read(Element element, Placeholders placeholders, String attributeName, ItemBudget budget,
+                             int depth) {
+        budget.spend(depth);
         int tag = tagOf(element);
         String typeName = element.getAttribute("type");
         ItemType type = typeName.isEmpty() ? ItemType.STRUCTURE : ItemType.byXmlName(typeName)
@@ -98,7 +110,7 @@ public final class TtlvXml {
             List<Ttlv> items = new ArrayList<>();
             String siblingName = null;
             for (Element child : childElements(element)) {
-                Ttlv item = read(child, placeholders, siblingName);
+                Ttlv item = read(child, placeholders, siblingName, budget, depth + 1);
                 if (item.is(Tag.ATTRIBUTE_NAME) && item.type() == ItemType.TEXT_STRING) {
                     siblingName = item.asText();
                 }
@@ -119,7 +131,11 @@ public final class TtlvXml {
 
     private static int tagOf(Element element) {
         if (element.getTagName().equals(UNKNOWN_TAG)) {
-            return Integer.decode(element.getAttribute("tag"));
+            try {
+                return Integer.decode(element.getAttribute("tag"));
+            } catch (NumberFormatException e) {
+                throw KmsError.invalid("bad tag " + element.getAttribute("tag"));
+            }
         }
         return Tag.byName(element.getTagName())
                 .orElseThrow(() -> KmsError.invalid("unknown tag " + element.getTagName()))
@@ -127,14 +143,14 @@ public final class TtlvXml {
     }
 
     /** The tag whose names an enumeration or mask value uses: an attribute value is named after its attribute. */
-    private static int valueTag(int tag, String attributeName) {
+    static int valueTag(int tag, String attributeName) {
         if (tag == Tag.ATTRIBUTE_VALUE.code() && attributeName != null) {
             return Tag.byName(attributeName).map(Tag::code).orElse(tag);
         }
         return tag;
     }
 
-    private static Object value(int tag, ItemType type, String text) {
+    static Object value(int tag, ItemType type, String text) {
         return switch (type) {
             case STRUCTURE -> throw new IllegalStateException("structures have no value");
             case INTEGER -> integer(tag, text);
@@ -205,7 +221,7 @@ public final class TtlvXml {
         return element;
     }
 
-    private static String text(int tag, Ttlv item) {
+    static String text(int tag, Ttlv item) {
         return switch (item.type()) {
             case STRUCTURE -> throw new IllegalStateException("structures have no value");
             case INTEGER -> EnumerationNames.SPEC.isMask(tag)

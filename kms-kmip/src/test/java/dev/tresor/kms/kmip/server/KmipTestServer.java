@@ -22,8 +22,9 @@ import java.util.OptionalLong;
 
 /**
  * The real thing for tests: a core on RocksDB in a temporary directory (dev seal, movable clock),
- * the KMIP listener on a loopback port with mutual TLS, and a client certificate registered as
- * admin of a project whose KMIP objects are exportable (as the conformance profiles need).
+ * the KMIP listener and the KMIP HTTPS listener on loopback ports with mutual TLS, and a client
+ * certificate registered as admin of a project whose KMIP objects are exportable (as the
+ * conformance profiles need).
  */
 final class KmipTestServer implements AutoCloseable {
     final TestPki pki;
@@ -31,7 +32,10 @@ final class KmipTestServer implements AutoCloseable {
     final TenantId tenant;
     private final Vertx vertx;
     private final KmipServer server;
+    private final KmipHttpsServer https;
     final int port;
+    /** The KMIP HTTPS listener's port (same certificates, processor and limits). */
+    final int httpsPort;
 
     private KmipTestServer(Path dataDir, TtlvLimits limits, AttestationOptions attestation) throws Exception {
         pki = new TestPki();
@@ -49,12 +53,15 @@ final class KmipTestServer implements AutoCloseable {
         vertx = Vertx.vertx();
         MessageProcessor processor = new MessageProcessor(Operations.standard(), core.core().keyManagement(),
                 registry, limits, core.clock());
-        server = new KmipServer(vertx, new KmipServerOptions("127.0.0.1", 0,
+        KmipServerOptions options = new KmipServerOptions("127.0.0.1", 0,
                 new PemKeyCertOptions().setCertValue(Buffer.buffer(pki.server.certificatePem()))
                         .setKeyValue(Buffer.buffer(pki.server.keyPem())),
                 new PemTrustOptions().addCertValue(Buffer.buffer(pki.ca.certificatePem())),
-                limits, Duration.ofMinutes(1)), processor);
+                limits, Duration.ofMinutes(1));
+        server = new KmipServer(vertx, options, processor);
         port = server.start().await();
+        https = new KmipHttpsServer(vertx, options, processor);
+        httpsPort = https.start().await();
     }
 
     static KmipTestServer start(Path dataDir) throws Exception {
@@ -90,12 +97,22 @@ final class KmipTestServer implements AutoCloseable {
 
     /** As {@link #clientOfNewProject(Role, long)}, offering only the given TLS versions and cipher suites. */
     KmipTestClient clientOfNewProject(Role role, long callsPerHour, KmipTestClient.Offer offer) throws Exception {
+        return new KmipTestClient(certificateOfNewProject(role, callsPerHour).clientContext(pki.ca), port, offer);
+    }
+
+    /** A client certificate registered in {@code role} of a new project with its own hourly budget. */
+    TestPki.Issued certificateOfNewProject(Role role, long callsPerHour) throws Exception {
         Administration administration = core.core().administration();
         Project project = administration.createProject(TestCore.OPERATOR, Optional.empty(),
                 OptionalLong.of(callsPerHour), true);
         TestPki.Issued certificate = pki.newClient(role.wireName() + "-" + project.id());
         administration.registerClientCertificate(TestCore.OPERATOR, project.id(), role, certificate.certificatePem());
-        return new KmipTestClient(certificate.clientContext(pki.ca), port, offer);
+        return certificate;
+    }
+
+    /** A KMIP-over-HTTPS client with {@code certificate}. */
+    KmipHttpsTestClient httpsClient(TestPki.Issued certificate) throws Exception {
+        return new KmipHttpsTestClient(certificate.clientContext(pki.ca), httpsPort);
     }
 
     KmipTestClient client(TestPki.Issued certificate) throws Exception {
@@ -105,11 +122,13 @@ final class KmipTestServer implements AutoCloseable {
     /** Stops the listener as the server does on shutdown, waiting at most {@code grace} for requests in flight. */
     void stop(Duration grace) {
         server.stop(grace).await();
+        https.stop(grace).await();
     }
 
     @Override
     public void close() {
         server.stop().await();
+        https.stop().await();
         vertx.close().await();
         core.close();
     }

@@ -21,7 +21,7 @@ import org.w3c.dom.Element;
 
 /**
  * Every request and response of the OASIS test cases of KMIP 1.0 to 2.1 goes XML → TTLV → binary
- * → TTLV → XML and comes back as the same tree: the same elements, names and types in the same
+ * → TTLV → XML (and → JSON → TTLV) and comes back as the same tree: the same elements, names and types in the same
  * order, and equal values. Values are compared after decoding because the files spell some of
  * them in several ways (mask bits in any order, hex in either case, 2 or 3 runs of blanks).
  */
@@ -76,6 +76,7 @@ class OasisVectorsTest {
         Element written = TtlvXml.write(newDocument(), decoded);
         assertSameElements(original, written);
         assertEquals(tree, TtlvXml.read(written, OasisVectorsTest::placeholder));
+        assertEquals(tree, TtlvJson.read(TtlvJson.write(decoded), TtlvLimits.DEFAULT), "through JSON");
     }
 
     private static void assertSameElements(Element expected, Element actual) {

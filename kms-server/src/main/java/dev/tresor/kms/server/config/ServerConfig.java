@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -32,7 +33,8 @@ public record ServerConfig(boolean dev, Path dataDir, String listenHost, int res
                            Optional<TlsFiles> restTls, Optional<TlsFiles> kmipTls, Optional<Path> kmipClientCa,
                            long callsPerHour,
                            int bodyLimitBytes, SealType sealType, boolean allowSimulatedAttestation,
-                           Optional<String> kbsDefaultProject, AttestationInputs attestation) {
+                           Optional<String> kbsDefaultProject, AttestationInputs attestation,
+                           OptionalInt kmipHttpsPort) {
     private static final Pattern UUID =
             Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final int MAX_BODY_LIMIT = 16 * 1024 * 1024;
@@ -48,6 +50,7 @@ public record ServerConfig(boolean dev, Path dataDir, String listenHost, int res
         Objects.requireNonNull(sealType);
         Objects.requireNonNull(kbsDefaultProject);
         Objects.requireNonNull(attestation);
+        Objects.requireNonNull(kmipHttpsPort);
     }
 
     /** Reads {@code configFile} (if any) and {@code environment}; every problem is a {@link UsageError}. */
@@ -121,7 +124,9 @@ public record ServerConfig(boolean dev, Path dataDir, String listenHost, int res
                 sealType,
                 bool(values, Setting.ALLOW_SIMULATED_ATTESTATION),
                 Optional.ofNullable(values.get(Setting.KBS_DEFAULT_PROJECT)).map(ServerConfig::projectId),
-                attestation(values));
+                attestation(values),
+                values.containsKey(Setting.KMIP_HTTPS_PORT)
+                        ? OptionalInt.of(port(values, Setting.KMIP_HTTPS_PORT)) : OptionalInt.empty());
     }
 
     private static Optional<TlsFiles> tls(Map<Setting, Value> values, Setting cert, Setting key) {

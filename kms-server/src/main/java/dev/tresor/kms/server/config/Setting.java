@@ -12,6 +12,8 @@ public enum Setting {
     LISTEN_HOST("listen.host", "0.0.0.0", "address both listeners bind to (--dev: 127.0.0.1)"),
     REST_PORT("rest.port", "8443", "HTTPS port of the REST and admin API (0 = any free port)"),
     KMIP_PORT("kmip.port", "5696", "KMIP over mutual TLS (0 = any free port)"),
+    KMIP_HTTPS_PORT("kmip.https.port", null,
+            "KMIP over HTTPS (POST /kmip: TTLV, JSON or XML) with the KMIP certificates; off unless set (0 = any free port)"),
     REST_TLS_CERT("rest.tls.cert", null, "PEM certificate chain of the HTTPS listener (--dev: generated)"),
     REST_TLS_KEY("rest.tls.key", null, "PEM PKCS#8 private key of the HTTPS listener (--dev: generated)"),
     KMIP_TLS_CERT("kmip.tls.cert", null, "PEM certificate chain of the KMIP listener (default: rest.tls.cert)"),

@@ -31,6 +31,16 @@ class ServerConfigTest {
         assertEquals(10_000, config.callsPerHour());
         assertTrue(config.restTls().isEmpty());
         assertTrue(config.allowSimulatedAttestation());
+        assertTrue(config.kmipHttpsPort().isEmpty(), "KMIP over HTTPS is off unless kmip.https.port is set");
+    }
+
+    @Test
+    void kmipOverHttpsHasItsOwnPort() {
+        assertEquals(5697, ServerConfig.load(true, Optional.empty(), Map.of("TRESOR_KMIP_HTTPS_PORT", "5697"))
+                .kmipHttpsPort().getAsInt());
+        UsageError error = assertThrows(UsageError.class,
+                () -> ServerConfig.load(true, Optional.empty(), Map.of("TRESOR_KMIP_HTTPS_PORT", "70000")));
+        assertTrue(error.getMessage().contains("kmip.https.port"), error.getMessage());
     }
 
     @Test
