@@ -20,9 +20,7 @@ final class AesCipher {
     static final int GCM_NONCE_BYTES = 12;
     private static final int MIN_GCM_IV_BYTES = 8;
     private static final int MAX_GCM_IV_BYTES = 128;
-    static final int GCM_TAG_BYTES = 16;
-    /** Shorter GCM tags (12 to 15 bytes, as PKCS#11 and KMIP Tag Length allow) are verified on decryption. */
-    static final int MIN_GCM_TAG_BYTES = 12;
+    static final int GCM_TAG_BYTES = Scheme.AEAD_TAG_BYTES;
     static final int BLOCK_BYTES = 16;
     private static final int KW_IV_BYTES = 8;
     private static final int KWP_IV_BYTES = 4;
@@ -54,11 +52,25 @@ final class AesCipher {
         }
     }
 
+    /** An AES-GCM encryption fed in parts; the IV as for {@link #encrypt}. */
+    static CipherStream start(SecretKey key, byte[] iv, byte[] aad, SecureRandom random) {
+        byte[] usedIv = iv == null ? freshIv(Scheme.AES_GCM, random) : checkedIv(Scheme.AES_GCM, iv);
+        try {
+            Cipher cipher = cipher(Scheme.AES_GCM, Cipher.ENCRYPT_MODE, key, usedIv);
+            if (aad != null) {
+                cipher.updateAAD(aad);
+            }
+            return new CipherStream(Scheme.AES_GCM, usedIv, cipher);
+        } catch (GeneralSecurityException e) {
+            throw KmsError.internal("AES_GCM encryption failed", e);
+        }
+    }
+
     static byte[] decrypt(SecretKey key, Scheme scheme, byte[] iv, byte[] ciphertext, byte[] tag, byte[] aad) {
         if ((aad != null || tag != null) && scheme != Scheme.AES_GCM) {
             throw KmsError.decryptionFailed();
         }
-        if (!ivFits(scheme, iv) || (tag != null && (tag.length < MIN_GCM_TAG_BYTES || tag.length > GCM_TAG_BYTES))
+        if (!ivFits(scheme, iv) || (tag != null && !scheme.takesTagBytes(tag.length))
                 || !wrapLengthFits(scheme, ciphertext.length)) {
             throw KmsError.decryptionFailed();
         }

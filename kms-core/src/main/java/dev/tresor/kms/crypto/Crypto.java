@@ -74,7 +74,7 @@ public final class Crypto {
     /** New material for {@code type}: raw bytes for AES and HMAC (the hash length), PKCS#8 DER for RSA and EC. */
     public KeyMaterial generate(KeyType type) {
         return switch (type.family()) {
-            case AES, HMAC -> KeyMaterial.adopt(randomBytes(type.bits() / 8));
+            case AES, HMAC, CHACHA20 -> KeyMaterial.adopt(randomBytes(type.bits() / 8));
             case RSA -> generatePair(type, "RSA", new RSAKeyGenParameterSpec(type.bits(), RSAKeyGenParameterSpec.F4));
             case EC -> generatePair(type, "EC", new ECGenParameterSpec(type.curveName()));
         };
@@ -104,13 +104,17 @@ public final class Crypto {
     /**
      * Encrypts with a CIPHER scheme. AES-GCM draws a 96-bit nonce when {@code ivOrNull} is null
      * and returns the 16-byte tag separately; CBC draws a 16-byte IV; ECB takes none; key wrap
-     * uses the RFC default IV unless one is given. RSA-OAEP needs only the public key and takes no
-     * IV; its associated data is the OAEP label (P Source).
+     * uses the RFC default IV unless one is given. ChaCha20 and ChaCha20-Poly1305 draw a 96-bit
+     * nonce, the latter returns its 16-byte tag separately. RSA-OAEP needs only the public key and
+     * takes no IV; its associated data is the OAEP label (P Source).
      */
     public CipherOutput encrypt(LoadedKey key, Scheme scheme, byte[] plaintext, byte[] ivOrNull, byte[] aadOrNull) {
         requireOperation(key, scheme, Scheme.Operation.CIPHER, "encrypt");
         if (key.type().family() == KeyType.Family.AES) {
             return AesCipher.encrypt(key.secretKey(), scheme, plaintext, ivOrNull, aadOrNull, random);
+        }
+        if (key.type().family() == KeyType.Family.CHACHA20) {
+            return ChaChaCipher.encrypt(key.secretKey(), scheme, plaintext, ivOrNull, aadOrNull, random);
         }
         if (ivOrNull != null) {
             throw KmsError.invalid(scheme + " takes no IV");
@@ -120,9 +124,23 @@ public final class Crypto {
     }
 
     /**
-     * Decrypts with a CIPHER scheme. For AES-GCM, a null {@code tagOrNull} means a 16-byte tag is
-     * appended to the ciphertext; a tag given apart may be 12 to 16 bytes. For RSA-OAEP the
-     * associated data is the label.
+     * Starts an encryption fed in parts: AES-GCM or ChaCha20-Poly1305, IV or nonce as for
+     * {@link #encrypt}, the associated data given now.
+     */
+    public CipherStream startEncryption(LoadedKey key, Scheme scheme, byte[] ivOrNull, byte[] aadOrNull) {
+        requireOperation(key, scheme, Scheme.Operation.CIPHER, "encrypt");
+        return switch (scheme) {
+            case AES_GCM -> AesCipher.start(key.secretKey(), ivOrNull, aadOrNull, random);
+            case CHACHA20_POLY1305 -> ChaChaCipher.start(key.secretKey(), ivOrNull, aadOrNull, random);
+            default -> throw KmsError.invalid("encryption in parts is offered for AES_GCM and CHACHA20_POLY1305, not "
+                    + scheme);
+        };
+    }
+
+    /**
+     * Decrypts with a CIPHER scheme. For AES-GCM and ChaCha20-Poly1305, a null {@code tagOrNull}
+     * means a 16-byte tag is appended to the ciphertext; a tag given apart may be 12 to 16 bytes.
+     * For RSA-OAEP the associated data is the label.
      *
      * @throws KmsError the generic "decryption failed" for every problem with the data
      */
@@ -130,6 +148,9 @@ public final class Crypto {
         requireOperation(key, scheme, Scheme.Operation.CIPHER, "decrypt");
         if (key.type().family() == KeyType.Family.AES) {
             return AesCipher.decrypt(key.secretKey(), scheme, iv, ciphertext, tagOrNull, aadOrNull);
+        }
+        if (key.type().family() == KeyType.Family.CHACHA20) {
+            return ChaChaCipher.decrypt(key.secretKey(), scheme, iv, ciphertext, tagOrNull, aadOrNull);
         }
         if (iv != null || tagOrNull != null) {
             throw KmsError.decryptionFailed();

@@ -49,7 +49,8 @@ final class KeyParser {
     static LoadedKey load(KeyType type, KeyMaterial material) {
         byte[] bytes = material.view();
         return switch (type.family()) {
-            case AES -> LoadedKey.secret(type, aes(type, bytes));
+            case AES -> LoadedKey.secret(type, fullLength(type, bytes, "AES"));
+            case CHACHA20 -> LoadedKey.secret(type, fullLength(type, bytes, "ChaCha20"));
             case HMAC -> LoadedKey.secret(type, hmac(type, bytes));
             case RSA -> rsa(type, bytes);
             case EC -> ec(type, bytes);
@@ -60,7 +61,7 @@ final class KeyParser {
         return switch (type.family()) {
             case RSA -> rsaPublic(type, spkiDer);
             case EC -> ecPublic(type, spkiDer);
-            case AES, HMAC -> throw KmsError.invalid(type + " is a symmetric key type and has no public key");
+            case AES, HMAC, CHACHA20 -> throw KmsError.invalid(type + " is a symmetric key type and has no public key");
         };
     }
 
@@ -110,12 +111,13 @@ final class KeyParser {
         };
     }
 
-    private static SecretKeyHandle aes(KeyType type, byte[] bytes) {
+    /** AES and ChaCha20 material is exactly the type's key size. */
+    private static SecretKeyHandle fullLength(KeyType type, byte[] bytes, String jcaAlgorithm) {
         int expected = type.bits() / 8;
         if (bytes.length != expected) {
             throw KmsError.invalid(type + " material must be " + expected + " bytes, got " + bytes.length);
         }
-        return new SecretKeyHandle("AES", bytes);
+        return new SecretKeyHandle(jcaAlgorithm, bytes);
     }
 
     private static SecretKeyHandle hmac(KeyType type, byte[] bytes) {

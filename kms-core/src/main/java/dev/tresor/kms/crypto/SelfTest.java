@@ -180,6 +180,20 @@ final class SelfTest {
                         "5840df6e29b02af1ab493b705bf16ea1ae8338f4dcc176a8", null, null,
                         "c37b7e6492584340bed12207808941155068f738",
                         "138bdeaa9b8fa7fc61f97742e72248ee5ae6ae5360d1ae6a5f54f373fa543b6a", null),
+                new CipherAnswer("ChaCha20 (RFC 8439 A.1 1)", KeyType.CHACHA20, Scheme.CHACHA20, "00".repeat(32),
+                        "00".repeat(12), null, "00".repeat(64),
+                        "76b8e0ada0f13d90405d6ae55386bd28bdd219b8a08ded1aa836efcc8b770dc7"
+                                + "da41597c5157488d7724e03fb8d84a376a43b8f41518a11cc387b669b2ee6586", null),
+                new CipherAnswer("ChaCha20-Poly1305 (RFC 8439 2.8.2)", KeyType.CHACHA20_POLY1305, Scheme.CHACHA20_POLY1305,
+                        "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f", "070000004041424344454647",
+                        "50515253c0c1c2c3c4c5c6c7",
+                        "4c616469657320616e642047656e746c656d656e206f662074686520636c617373206f66202739393a2049662049"
+                                + "20636f756c64206f6666657220796f75206f6e6c79206f6e652074697020666f7220746865206675747572"
+                                + "652c2073756e73637265656e20776f756c642062652069742e",
+                        "d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d63dbea45e8ca9671282fafb69da92"
+                                + "728b1a71de0a9e060b2905d6a5b67ecd3b3692ddbd7f2d778b8c9803aee328091b58fab324e4fad6759455"
+                                + "85808b4831d7bc3ff4def08e4b7a9de576d26586cec64b6116",
+                        "1ae10b594f09e26a7e902ecbd0600691"),
                 new MacAnswer("HMAC-SHA-256 (RFC 4231 1)", KeyType.HMAC_SHA256, Scheme.HMAC_SHA256,
                         "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b", "4869205468657265",
                         "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"),

@@ -14,7 +14,8 @@ import java.util.Set;
  * per call. {@code attributes} holds front-end attributes the core keeps but does not interpret
  * (the KMIP Name, stored Cryptographic Parameters, links ...). {@code lastVersion} is the highest
  * version number ever given, so a purged version's number is never reused. {@code release} holds
- * the Tresor release terms (releasable, release policy, gated uses).
+ * the Tresor release terms (releasable, release policy, gated uses); {@code usageLimit} what the
+ * key may still protect, if it is limited.
  */
 public record Key(
         String id,
@@ -34,7 +35,8 @@ public record Key(
         Optional<Instant> deletionDate,
         long lastVersion,
         Map<String, String> attributes,
-        ReleaseTerms release) {
+        ReleaseTerms release,
+        Optional<UsageLimit> usageLimit) {
 
     public enum AccessScope { PUBLIC, SNA }
 
@@ -54,6 +56,7 @@ public record Key(
         Objects.requireNonNull(deletionDate);
         attributes = Map.copyOf(attributes);
         release = release == null ? ReleaseTerms.NONE : release; // records stored before release terms existed
+        usageLimit = usageLimit == null ? Optional.empty() : usageLimit; // and before usage limits
     }
 
     public boolean allows(KeyUsage usage) {
@@ -66,7 +69,7 @@ public record Key(
             return algorithm.get().purpose();
         }
         return switch (type.family()) {
-            case AES -> Purpose.SYMMETRIC_ENCRYPT_DECRYPT;
+            case AES, CHACHA20 -> Purpose.SYMMETRIC_ENCRYPT_DECRYPT;
             case HMAC -> Purpose.MESSAGE_AUTHENTICATION_CODE;
             case EC -> Purpose.ASYMMETRIC_SIGN_VERIFY;
             case RSA -> usages.contains(KeyUsage.SIGN) ? Purpose.ASYMMETRIC_SIGN_VERIFY : Purpose.ASYMMETRIC_ENCRYPT_DECRYPT;
@@ -76,21 +79,27 @@ public record Key(
     public Key withState(KeyState newState, Optional<Instant> newDeletionDate) {
         return new Key(id, tenant, keyRingId, displayName, description, type, usages, algorithm, protection,
                 accessScope, importOnly, exportable, newState, createdAt, newDeletionDate, lastVersion, attributes,
-                release);
+                release, usageLimit);
     }
 
     public Key withAttributes(Map<String, String> newAttributes) {
         return new Key(id, tenant, keyRingId, displayName, description, type, usages, algorithm, protection,
-                accessScope, importOnly, exportable, state, createdAt, deletionDate, lastVersion, newAttributes, release);
+                accessScope, importOnly, exportable, state, createdAt, deletionDate, lastVersion, newAttributes, release, usageLimit);
     }
 
     public Key withRelease(ReleaseTerms terms) {
         return new Key(id, tenant, keyRingId, displayName, description, type, usages, algorithm, protection,
-                accessScope, importOnly, exportable, state, createdAt, deletionDate, lastVersion, attributes, terms);
+                accessScope, importOnly, exportable, state, createdAt, deletionDate, lastVersion, attributes, terms, usageLimit);
     }
 
     public Key withLastVersion(long number) {
         return new Key(id, tenant, keyRingId, displayName, description, type, usages, algorithm, protection,
-                accessScope, importOnly, exportable, state, createdAt, deletionDate, number, attributes, release);
+                accessScope, importOnly, exportable, state, createdAt, deletionDate, number, attributes, release, usageLimit);
+    }
+
+    Key withUsageLimit(UsageLimit limit) {
+        return new Key(id, tenant, keyRingId, displayName, description, type, usages, algorithm, protection,
+                accessScope, importOnly, exportable, state, createdAt, deletionDate, lastVersion, attributes, release,
+                Optional.of(limit));
     }
 }

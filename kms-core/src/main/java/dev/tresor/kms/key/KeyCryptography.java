@@ -1,23 +1,31 @@
 package dev.tresor.kms.key;
 
 import dev.tresor.kms.crypto.CipherOutput;
+import dev.tresor.kms.crypto.CipherStream;
 import dev.tresor.kms.crypto.CiphertextEnvelope;
 import dev.tresor.kms.crypto.Crypto;
 import dev.tresor.kms.crypto.LoadedKey;
 import dev.tresor.kms.crypto.PssSalt;
+import dev.tresor.kms.seal.BarrierStore;
 import dev.tresor.kms.service.Bytes;
 import dev.tresor.kms.service.DecryptRequest;
 import dev.tresor.kms.service.EncryptRequest;
 import dev.tresor.kms.service.Encrypted;
+import dev.tresor.kms.service.EncryptedPart;
+import dev.tresor.kms.service.EncryptionPart;
 import dev.tresor.kms.service.KmsError;
 import dev.tresor.kms.service.SignRequest;
 import dev.tresor.kms.service.VersionRef;
+import dev.tresor.kms.tenant.Principal;
 import dev.tresor.kms.tenant.TenantId;
+import java.util.Arrays;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Using keys: encrypt, decrypt, sign, verify. Sizes are checked before any work; the scheme is
- * the request's, else the one the key's algorithm pins, else the key type's default.
+ * the request's, else the one the key's algorithm pins, else the key type's default. Encrypt and
+ * sign (the protecting uses) run within the key's usage limit, if it has one.
  */
 public final class KeyCryptography {
     /** The most plaintext (or message to sign) one call takes: 64 KiB. */
@@ -27,20 +35,32 @@ public final class KeyCryptography {
 
     private final KeyService keys;
     private final Crypto crypto;
+    private final EncryptionStreams streams;
 
     public KeyCryptography(KeyService keys, Crypto crypto) {
         this.keys = keys;
         this.crypto = crypto;
+        this.streams = new EncryptionStreams(keys.clock(), crypto.random());
     }
 
-    public Encrypted encrypt(TenantId tenant, EncryptRequest request) {
-        checkLimit("plaintext", request.plaintext(), MAX_DATA);
+    /** {@code commit} takes the batch that lowers the key's usage limit, if it has one. */
+    public Encrypted encrypt(TenantId tenant, EncryptRequest request, Consumer<BarrierStore.Batch> commit) {
         Key key = keys.key(tenant, request.target().key());
+        Scheme scheme = checkedCipherScheme(key, request);
+        boolean envelope = request.envelope() && scheme == Scheme.AES_GCM;
+        return keys.withinUsageLimit(tenant, key, request.plaintext().length(), commit,
+                () -> encrypt(tenant, key, scheme, request, envelope));
+    }
+
+    /** The scheme of an encryption, once every check of the request against the key has passed. */
+    private static Scheme checkedCipherScheme(Key key, EncryptRequest request) {
+        checkLimit("plaintext", request.plaintext(), MAX_DATA);
         Scheme scheme = scheme(key, request.scheme(), Scheme.Operation.CIPHER);
         if (!emptyAllowed(scheme, request.envelope())) {
             checkNotEmpty("plaintext", request.plaintext());
         }
         requireCipherUsage(key, scheme, KeyUsage.ENCRYPT, KeyUsage.WRAP);
+        checkTagBytes(scheme, request.tagBytes());
         refuseDecryptionOracle(key, scheme, request.iv().isPresent());
         if (scheme.family() == KeyType.Family.RSA) {
             int max = Crypto.maxOaepPlaintext(key.type(), scheme);
@@ -49,10 +69,89 @@ public final class KeyCryptography {
                         + key.type() + " with " + scheme + " encrypts at most " + max + " bytes");
             }
         }
-        boolean envelope = request.envelope() && scheme == Scheme.AES_GCM;
-        if (envelope && request.iv().isPresent()) {
+        if (request.envelope() && scheme == Scheme.AES_GCM && request.iv().isPresent()) {
             throw KmsError.invalid("the Tresor ciphertext format always uses a server-generated nonce");
         }
+        return scheme;
+    }
+
+    /**
+     * One part of an encryption fed in parts ({@link EncryptionPart}), for the AEAD schemes. The
+     * first part is checked like a whole encryption; every part is at most 64 KiB, all the parts
+     * of one stream together too, and each spends the key's usage limit. A later part needs the
+     * key and version still usable; a part that fails ends its stream.
+     */
+    public EncryptedPart encryptPart(TenantId tenant, Principal principal, EncryptionPart part,
+                                     Consumer<BarrierStore.Batch> commit) {
+        if (part.stream().isPresent()) {
+            return laterPart(tenant, principal, part, commit);
+        }
+        if (part.last()) {
+            return new EncryptedPart(encrypt(tenant, part.request(), commit), Optional.empty());
+        }
+        EncryptRequest request = part.request();
+        Key key = keys.key(tenant, request.target().key());
+        Scheme scheme = checkedCipherScheme(key, request);
+        if (!scheme.isAead() || request.envelope()) {
+            throw KmsError.invalid("encryption in parts is offered for AES_GCM and CHACHA20_POLY1305 (raw), not "
+                    + scheme + (request.envelope() ? " in the Tresor ciphertext format" : ""));
+        }
+        streams.requireRoom(tenant, principal);
+        return keys.withinUsageLimit(tenant, key, request.plaintext().length(), commit, () -> {
+            KeyVersion version = keys.version(tenant, request.target());
+            CipherStream stream = crypto.startEncryption(keys.usableMaterial(tenant, key, version), scheme,
+                    request.iv().map(Bytes::toArray).orElse(null), request.aad().map(Bytes::toArray).orElse(null));
+            byte[] out = stream.update(request.plaintext().toArray());
+            Bytes name = streams.put(new EncryptionStreams.Open(tenant, principal, key.id(), version.number(), stream,
+                    request.tagBytes(), request.plaintext().length(), streams.now()));
+            return new EncryptedPart(new Encrypted(version.number(), scheme, Bytes.wrap(out),
+                    Optional.of(Bytes.wrap(stream.iv())), Optional.empty()), Optional.of(name));
+        });
+    }
+
+    private EncryptedPart laterPart(TenantId tenant, Principal principal, EncryptionPart part,
+                                    Consumer<BarrierStore.Batch> commit) {
+        EncryptRequest request = part.request();
+        checkLimit("plaintext", request.plaintext(), MAX_DATA);
+        if (request.iv().isPresent() || request.aad().isPresent() || request.envelope()) {
+            throw KmsError.invalid("only the first part of an encryption in parts takes an IV or associated data");
+        }
+        Bytes name = part.stream().orElseThrow();
+        EncryptionStreams.Open open = streams.take(name, tenant, principal);
+        Scheme scheme = open.cipher().scheme();
+        VersionRef target = request.target();
+        if (!target.key().keyId().equals(open.keyId()) || (!target.isPrimary() && target.number() != open.version())) {
+            throw KmsError.invalid("this encryption in parts was started with another key or version");
+        }
+        if (request.scheme().filter(s -> s != scheme).isPresent()
+                || request.tagBytes().filter(n -> n != open.tagBytes().orElse(Scheme.AEAD_TAG_BYTES)).isPresent()) {
+            throw KmsError.invalid("a later part may not change the scheme or tag length of an encryption in parts");
+        }
+        long total = open.plaintextBytes() + request.plaintext().length();
+        if (total > MAX_DATA) {
+            throw KmsError.invalid("the parts of one encryption are at most " + MAX_DATA + " bytes together; this part"
+                    + " makes " + total);
+        }
+        Key key = keys.key(tenant, target.key());
+        EncryptedPart answer = keys.withinUsageLimit(tenant, key, request.plaintext().length(), commit, () -> {
+            keys.usableMaterial(tenant, key, keys.version(tenant, target.key().version(open.version())));
+            if (!part.last()) {
+                return new EncryptedPart(new Encrypted(open.version(), scheme,
+                        Bytes.wrap(open.cipher().update(request.plaintext().toArray())), Optional.empty(),
+                        Optional.empty()), Optional.of(name));
+            }
+            CipherOutput out = open.cipher().finish(request.plaintext().toArray());
+            int tagBytes = open.tagBytes().orElse(Scheme.AEAD_TAG_BYTES);
+            return new EncryptedPart(new Encrypted(open.version(), scheme, Bytes.wrap(out.ciphertext()),
+                    Optional.empty(), Optional.of(Bytes.wrap(Arrays.copyOf(out.tag(), tagBytes)))), Optional.empty());
+        });
+        if (!part.last()) {
+            streams.putBack(name, open.after(request.plaintext().length(), streams.now()));
+        }
+        return answer;
+    }
+
+    private Encrypted encrypt(TenantId tenant, Key key, Scheme scheme, EncryptRequest request, boolean envelope) {
         KeyVersion version = keys.version(tenant, request.target());
         LoadedKey loaded = keys.usableMaterial(tenant, key, version);
         byte[] aad = request.aad().map(Bytes::toArray).orElse(null);
@@ -62,8 +161,10 @@ public final class KeyCryptography {
         }
         CipherOutput out = crypto.encrypt(loaded, scheme, request.plaintext().toArray(),
                 request.iv().map(Bytes::toArray).orElse(null), aad);
+        int tagBytes = request.tagBytes().orElse(Scheme.AEAD_TAG_BYTES);
         return new Encrypted(version.number(), scheme, Bytes.wrap(out.ciphertext()),
-                Optional.ofNullable(out.iv()).map(Bytes::wrap), Optional.ofNullable(out.tag()).map(Bytes::wrap));
+                Optional.ofNullable(out.iv()).map(Bytes::wrap),
+                Optional.ofNullable(out.tag()).map(tag -> Bytes.wrap(Arrays.copyOf(tag, tagBytes))));
     }
 
     public Bytes decrypt(TenantId tenant, DecryptRequest request) {
@@ -74,6 +175,12 @@ public final class KeyCryptography {
             checkNotEmpty("ciphertext", request.data());
         }
         requireCipherUsage(key, scheme, KeyUsage.DECRYPT, KeyUsage.UNWRAP);
+        checkTagBytes(scheme, request.tagBytes());
+        if (request.tagBytes().isPresent() && request.tag().isPresent()
+                && request.tag().get().length() != request.tagBytes().get()) {
+            throw KmsError.invalid("the tag is " + request.tag().get().length() + " bytes, not the "
+                    + request.tagBytes().get() + " bytes the tag length asks for");
+        }
         if (request.envelope() && scheme == Scheme.AES_GCM) {
             CiphertextEnvelope.Parsed parsed = CiphertextEnvelope.decode(request.data().toArray());
             VersionRef target = request.target();
@@ -92,13 +199,16 @@ public final class KeyCryptography {
                 request.aad().map(Bytes::toArray).orElse(null)));
     }
 
-    public Bytes sign(TenantId tenant, SignRequest request) {
+    /** {@code commit} takes the batch that lowers the key's usage limit, if it has one. */
+    public Bytes sign(TenantId tenant, SignRequest request, Consumer<BarrierStore.Batch> commit) {
         checkSize("data", request.data(), MAX_DATA);
         Key key = keys.key(tenant, request.target().key());
         Scheme scheme = signingScheme(key, request, KeyUsage.SIGN, KeyUsage.MAC_GENERATE);
-        KeyVersion version = keys.version(tenant, request.target());
-        LoadedKey loaded = keys.usableMaterial(tenant, key, version);
-        return Bytes.wrap(crypto.sign(loaded, scheme, request.data().toArray(), request.prehashed()));
+        return keys.withinUsageLimit(tenant, key, request.data().length(), commit, () -> {
+            KeyVersion version = keys.version(tenant, request.target());
+            LoadedKey loaded = keys.usableMaterial(tenant, key, version);
+            return Bytes.wrap(crypto.sign(loaded, scheme, request.data().toArray(), request.prehashed()));
+        });
     }
 
     public boolean verify(TenantId tenant, SignRequest request, Bytes signature) {
@@ -155,6 +265,7 @@ public final class KeyCryptography {
         return switch (operation) {
             case CIPHER -> switch (type.family()) {
                 case AES -> Scheme.AES_GCM;
+                case CHACHA20 -> Scheme.valueOf(type.name());
                 case RSA -> Scheme.RSA_OAEP_SHA256;
                 default -> throw KmsError.invalid("a " + type + " key cannot encrypt");
             };
@@ -186,15 +297,26 @@ public final class KeyCryptography {
         }
     }
 
+    /** A tag length is for an AEAD scheme only, and within the bounds {@link Scheme#takesTagBytes} sets. */
+    private static void checkTagBytes(Scheme scheme, Optional<Integer> tagBytes) {
+        if (tagBytes.isPresent() && !scheme.takesTagBytes(tagBytes.get())) {
+            throw KmsError.invalid(scheme.isAead()
+                    ? "tag length " + tagBytes.get() + " is not offered: " + scheme + " tags are "
+                            + Scheme.MIN_AEAD_TAG_BYTES + " to " + Scheme.AEAD_TAG_BYTES + " bytes"
+                    : scheme + " has no tag, so it takes no tag length");
+        }
+    }
+
     /**
-     * With a caller-chosen GCM or CBC IV, or with ECB, encryption computes the raw block cipher on
-     * chosen input, and so the keystream of any earlier GCM ciphertext: a decryption oracle. Only a
-     * key that may decrypt, and decrypt without attestation, offers it.
+     * With a caller-chosen GCM, CBC or ChaCha20 IV, or with ECB, encryption computes the raw block
+     * cipher on chosen input (or the keystream of a chosen nonce), and so the keystream of any
+     * earlier ciphertext: a decryption oracle. Only a key that may decrypt, and decrypt without
+     * attestation, offers it.
      */
     private static void refuseDecryptionOracle(Key key, Scheme scheme, boolean chosenIv) {
         boolean ecb = scheme == Scheme.AES_ECB_NO_PADDING || scheme == Scheme.AES_ECB_PKCS7;
         boolean takesIv = scheme == Scheme.AES_GCM || scheme == Scheme.AES_CBC_PKCS7
-                || scheme == Scheme.AES_CBC_NO_PADDING;
+                || scheme == Scheme.AES_CBC_NO_PADDING || scheme.family() == KeyType.Family.CHACHA20;
         if (!ecb && !(takesIv && chosenIv)) {
             return;
         }
@@ -229,8 +351,8 @@ public final class KeyCryptography {
         }
     }
 
-    /** Raw AES-GCM (IV and tag apart) may authenticate associated data alone, as PKCS#11 and KMIP allow. */
+    /** A raw AEAD (IV and tag apart) may authenticate associated data alone, as PKCS#11 and KMIP allow. */
     private static boolean emptyAllowed(Scheme scheme, boolean envelope) {
-        return scheme == Scheme.AES_GCM && !envelope;
+        return scheme.isAead() && !envelope;
     }
 }

@@ -31,7 +31,7 @@ final class KeyJwk {
         Writer out = new Writer();
         try {
             switch (type.family()) {
-                case AES, HMAC -> {
+                case AES, HMAC, CHACHA20 -> {
                     out.raw("{\"k\":\"");
                     out.b64(material);
                     out.raw("\",\"kty\":\"oct\"}");

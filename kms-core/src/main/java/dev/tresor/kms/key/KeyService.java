@@ -101,6 +101,10 @@ public final class KeyService {
         });
     }
 
+    Clock clock() {
+        return clock;
+    }
+
     // --- keys ------------------------------------------------------------------------------
 
     /**
@@ -130,7 +134,7 @@ public final class KeyService {
                         request.protection(), request.accessScope(), request.importOnly(),
                         request.exportable().orElse(exportableByDefault),
                         material.isPresent() ? KeyState.ACTIVE : KeyState.NO_VERSION, now, Optional.empty(), 0,
-                        request.attributes(), release);
+                        request.attributes(), release, request.usageLimit());
                 BarrierStore.Batch batch = ledger.batch();
                 if (material.isPresent()) {
                     key = addVersion(batch, key, material.get(), now).key();
@@ -189,6 +193,28 @@ public final class KeyService {
             }
             boolean hasVersions = !liveVersions(tenant, key.id()).isEmpty();
             return key.withState(hasVersions ? KeyState.ACTIVE : KeyState.NO_VERSION, Optional.empty());
+        });
+    }
+
+    /**
+     * Runs {@code use}, a protecting use of {@code bytes} of data with {@code key}, within the
+     * key's usage limit. Without a limit it just runs. With one, it holds the key's lock, refuses
+     * (PERMISSION_DENIED) a use that needs more than remains before any work, and commits the
+     * reduced limit through {@code commit}: in the batch that carries the call's audit record.
+     */
+    public <T> T withinUsageLimit(TenantId tenant, Key key, long bytes, Consumer<BarrierStore.Batch> commit,
+                                  Supplier<T> use) {
+        if (key.usageLimit().isEmpty()) {
+            return use.get();
+        }
+        return keyLocks.exclusive(key.id(), () -> {
+            Key current = key(tenant, KeyRef.byId(key.id()));
+            UsageLimit after = current.usageLimit().orElseThrow().after(key.id(), bytes);
+            T result = use.get();
+            BarrierStore.Batch batch = ledger.batch();
+            ledger.put(batch, current.withUsageLimit(after));
+            invalidating(tenant, key.id(), commit).accept(batch);
+            return result;
         });
     }
 

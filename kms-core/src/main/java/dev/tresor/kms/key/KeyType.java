@@ -13,9 +13,13 @@ public enum KeyType {
     EC_P521(Family.EC, 521),
     HMAC_SHA256(Family.HMAC, 256),
     HMAC_SHA384(Family.HMAC, 384),
-    HMAC_SHA512(Family.HMAC, 512);
+    HMAC_SHA512(Family.HMAC, 512),
+    /** A 256-bit ChaCha20 key for the bare stream cipher (RFC 8439 section 2.4). */
+    CHACHA20(Family.CHACHA20, 256),
+    /** A 256-bit key for the ChaCha20-Poly1305 AEAD (RFC 8439 section 2.8). */
+    CHACHA20_POLY1305(Family.CHACHA20, 256);
 
-    public enum Family { AES, RSA, EC, HMAC }
+    public enum Family { AES, RSA, EC, HMAC, CHACHA20 }
 
     private final Family family;
     private final int bits;

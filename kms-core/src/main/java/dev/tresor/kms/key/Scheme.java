@@ -45,7 +45,19 @@ public enum Scheme {
     ECDSA_SHA512(KeyType.Family.EC, Operation.SIGNATURE, "SHA-512"),
     HMAC_SHA256(KeyType.Family.HMAC, Operation.MAC, "SHA-256"),
     HMAC_SHA384(KeyType.Family.HMAC, Operation.MAC, "SHA-384"),
-    HMAC_SHA512(KeyType.Family.HMAC, Operation.MAC, "SHA-512");
+    HMAC_SHA512(KeyType.Family.HMAC, Operation.MAC, "SHA-512"),
+    /** The bare ChaCha20 stream cipher (RFC 8439 section 2.4): no integrity; a CHACHA20 key only. */
+    CHACHA20(KeyType.Family.CHACHA20, Operation.CIPHER, null),
+    /** The ChaCha20-Poly1305 AEAD (RFC 8439 section 2.8); a CHACHA20_POLY1305 key only. */
+    CHACHA20_POLY1305(KeyType.Family.CHACHA20, Operation.CIPHER, null);
+
+    /** The full tag of the AEAD schemes (AES-GCM, ChaCha20-Poly1305), in bytes. */
+    public static final int AEAD_TAG_BYTES = 16;
+    /**
+     * The shortest tag an AEAD scheme makes or checks (its leading bytes, NIST SP 800-38D MSB_t),
+     * as PKCS#11 and KMIP Tag Length may ask; shorter tags are too easy to forge.
+     */
+    public static final int MIN_AEAD_TAG_BYTES = 12;
 
     /** The kind of operation a scheme performs. */
     public enum Operation { CIPHER, SIGNATURE, MAC }
@@ -84,8 +96,19 @@ public enum Scheme {
         return hash;
     }
 
+    /** AES-GCM and ChaCha20-Poly1305: a tag authenticates the ciphertext and associated data. */
+    public boolean isAead() {
+        return this == AES_GCM || this == CHACHA20_POLY1305;
+    }
+
+    /** Whether this scheme makes and checks tags of {@code bytes}: an AEAD scheme, 12 to 16 bytes. */
+    public boolean takesTagBytes(int bytes) {
+        return isAead() && bytes >= MIN_AEAD_TAG_BYTES && bytes <= AEAD_TAG_BYTES;
+    }
+
     /**
-     * Whether a key of {@code type} can run this scheme; an HMAC key runs only its own hash. An
+     * Whether a key of {@code type} can run this scheme; an HMAC key runs only its own hash, a
+     * ChaCha20 key only its own scheme. An
      * AES key's bytes may also key an HMAC (KMIP: a symmetric key whose usages grant MAC and whose
      * parameters name an HMAC algorithm); a pinned algorithm or missing MAC usage still refuses it.
      */
@@ -95,6 +118,9 @@ public enum Scheme {
         }
         if (type.family() != family) {
             return false;
+        }
+        if (family == KeyType.Family.CHACHA20) {
+            return name().equals(type.name());
         }
         return operation != Operation.MAC || switch (type) {
             case HMAC_SHA256 -> this == HMAC_SHA256;

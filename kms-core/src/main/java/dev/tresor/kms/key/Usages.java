@@ -19,6 +19,7 @@ final class Usages {
                     KeyUsage.SIGN, KeyUsage.VERIFY);
             case EC -> EnumSet.of(KeyUsage.SIGN, KeyUsage.VERIFY);
             case HMAC -> EnumSet.of(KeyUsage.MAC_GENERATE, KeyUsage.MAC_VERIFY);
+            case CHACHA20 -> EnumSet.of(KeyUsage.ENCRYPT, KeyUsage.DECRYPT);
         };
     }
 }

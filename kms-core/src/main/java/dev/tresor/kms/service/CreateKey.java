@@ -4,6 +4,7 @@ import dev.tresor.kms.key.Algorithm;
 import dev.tresor.kms.key.Key.AccessScope;
 import dev.tresor.kms.key.KeyType;
 import dev.tresor.kms.key.KeyUsage;
+import dev.tresor.kms.key.UsageLimit;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Objects;
@@ -13,7 +14,7 @@ import java.util.Set;
 /**
  * Creates a key (and, unless import-only, its first version). REST passes an algorithm, which
  * fixes type and usages; KMIP passes a type and usages. {@code exportable} empty = the project's
- * default.
+ * default. {@code usageLimit}: how much the key may protect (KMIP Usage Limits), if limited.
  */
 public record CreateKey(
         String keyRingId,
@@ -26,7 +27,8 @@ public record CreateKey(
         AccessScope accessScope,
         boolean importOnly,
         Optional<Boolean> exportable,
-        Map<String, String> attributes) {
+        Map<String, String> attributes,
+        Optional<UsageLimit> usageLimit) {
 
     public CreateKey {
         Objects.requireNonNull(keyRingId);
@@ -39,6 +41,15 @@ public record CreateKey(
         Objects.requireNonNull(accessScope);
         Objects.requireNonNull(exportable);
         attributes = Map.copyOf(attributes);
+        Objects.requireNonNull(usageLimit);
+    }
+
+    /** A key without a usage limit. */
+    public CreateKey(String keyRingId, String displayName, Optional<String> description, KeyType type,
+                     Set<KeyUsage> usages, Optional<Algorithm> algorithm, String protection, AccessScope accessScope,
+                     boolean importOnly, Optional<Boolean> exportable, Map<String, String> attributes) {
+        this(keyRingId, displayName, description, type, usages, algorithm, protection, accessScope, importOnly,
+                exportable, attributes, Optional.empty());
     }
 
     /** A key as the STACKIT API creates it: the algorithm decides type, usages and scheme. */

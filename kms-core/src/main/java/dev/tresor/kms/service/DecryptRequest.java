@@ -7,9 +7,11 @@ import java.util.Optional;
 /**
  * Decrypts (or unwraps). With {@code envelope}, {@code data} is a Tresor ciphertext whose header
  * must name the target version; otherwise it is raw ciphertext with the IV and tag given apart.
+ * {@code tagBytes}: the tag length the caller expects (12 to 16 bytes); a tag of another length
+ * is refused.
  */
 public record DecryptRequest(VersionRef target, Bytes data, Optional<Scheme> scheme, Optional<Bytes> aad,
-                             Optional<Bytes> iv, Optional<Bytes> tag, boolean envelope) {
+                             Optional<Bytes> iv, Optional<Bytes> tag, boolean envelope, Optional<Integer> tagBytes) {
     public DecryptRequest {
         Objects.requireNonNull(target);
         Objects.requireNonNull(data);
@@ -17,6 +19,13 @@ public record DecryptRequest(VersionRef target, Bytes data, Optional<Scheme> sch
         Objects.requireNonNull(aad);
         Objects.requireNonNull(iv);
         Objects.requireNonNull(tag);
+        Objects.requireNonNull(tagBytes);
+    }
+
+    /** A request that takes the tag at whatever length it has. */
+    public DecryptRequest(VersionRef target, Bytes data, Optional<Scheme> scheme, Optional<Bytes> aad,
+                          Optional<Bytes> iv, Optional<Bytes> tag, boolean envelope) {
+        this(target, data, scheme, aad, iv, tag, envelope, Optional.empty());
     }
 
     public static DecryptRequest envelope(VersionRef target, Bytes envelope) {

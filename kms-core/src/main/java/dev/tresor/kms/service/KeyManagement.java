@@ -266,9 +266,19 @@ public final class KeyManagement {
 
     // --- cryptography ----------------------------------------------------------------------
 
+    /** A key with a usage limit commits what remains of it with the call's audit record. */
     public Encrypted encrypt(Caller caller, EncryptRequest request) {
-        return pipeline.read(caller, "encrypt", Right.CRYPTO, version(request.target()),
-                () -> cryptography.encrypt(caller.tenant(), request));
+        return pipeline.run(caller, "encrypt", Right.CRYPTO, version(request.target()),
+                commit -> cryptography.encrypt(caller.tenant(), request, commit));
+    }
+
+    /**
+     * One part of an encryption fed in parts (KMIP Encrypt with Init/Final Indicator): each part
+     * is a call of its own, counted, audited and limited like an encryption.
+     */
+    public EncryptedPart encryptPart(Caller caller, EncryptionPart part) {
+        return pipeline.run(caller, "encrypt", Right.CRYPTO, version(part.request().target()),
+                commit -> cryptography.encryptPart(caller.tenant(), caller.principal(), part, commit));
     }
 
     /** ATTESTATION_REQUIRED for a key that requires attestation for decrypt or unwrap. */
@@ -301,9 +311,10 @@ public final class KeyManagement {
         });
     }
 
+    /** Signs or MACs; a key with a usage limit commits what remains of it as {@link #encrypt} does. */
     public Bytes sign(Caller caller, SignRequest request) {
-        return pipeline.read(caller, "sign", Right.CRYPTO, version(request.target()),
-                () -> cryptography.sign(caller.tenant(), request));
+        return pipeline.run(caller, "sign", Right.CRYPTO, version(request.target()),
+                commit -> cryptography.sign(caller.tenant(), request, commit));
     }
 
     public boolean verify(Caller caller, SignRequest request, Bytes signature) {

@@ -44,7 +44,7 @@ class MaterialCacheRaceTest {
         AtomicReference<Object> outcome = new AtomicReference<>();
         Thread encryptor = new Thread(() -> {
             try {
-                outcome.set(cryptography.encrypt(tenant, EncryptRequest.envelope(ref.version(1), Bytes.of(new byte[] {7}))));
+                outcome.set(cryptography.encrypt(tenant, EncryptRequest.envelope(ref.version(1), Bytes.of(new byte[] {7})), commit));
             } catch (KmsError e) {
                 outcome.set(e);
             }

@@ -95,7 +95,8 @@ final class StackitJson {
     /**
      * The algorithm of a REST key, or for a key made over KMIP (type and usages only) the REST
      * value that performs the same operations. Every RSA, EC and HMAC type has one; AES-128/192,
-     * which no REST value covers, are named {@code aes_128_gcm} / {@code aes_192_gcm}.
+     * which no REST value covers, are named {@code aes_128_gcm} / {@code aes_192_gcm}, and the
+     * ChaCha20 types {@code chacha20} / {@code chacha20_poly1305}.
      */
     static String algorithm(Key key) {
         if (key.algorithm().isPresent()) {
@@ -106,6 +107,7 @@ final class StackitJson {
                 .filter(a -> a.keyType() == type && a.purpose() == key.purpose())
                 .findFirst()
                 .map(Algorithm::wireName)
-                .orElseGet(() -> "aes_" + type.bits() + "_gcm");
+                .orElseGet(() -> type.family() == KeyType.Family.AES ? "aes_" + type.bits() + "_gcm"
+                        : type.name().toLowerCase(java.util.Locale.ROOT));
     }
 }

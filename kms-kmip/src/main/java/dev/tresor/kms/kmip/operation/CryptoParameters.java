@@ -13,10 +13,11 @@ import java.util.Optional;
  * Cryptographic Parameters (spec 1.4 section 3.6) and the core scheme they select. A field the
  * request leaves out comes from the object's stored parameters, then from the server default:
  * AES-GCM with a 16-byte tag and a server-made 96-bit IV, RSA-OAEP with SHA-256, RSA-PSS with
- * SHA-256, ECDSA with the curve's hash. RSA-OAEP's MGF1 hash is the OAEP hash unless the
- * parameters name another; RSA-PSS signs with a salt of the hash length (other choices are
- * refused, never silently changed). AES-GCM
- * tags may be cut to 12 to 15 bytes (Tag Length); RSA-OAEP takes a label in P Source.
+ * SHA-256, ECDSA with the curve's hash, a ChaCha20 key's own scheme (AEAD selects
+ * ChaCha20-Poly1305). RSA-OAEP's MGF1 hash is the OAEP hash unless the parameters name another;
+ * RSA-PSS signs with a salt of the hash length (other choices are refused, never silently
+ * changed). AEAD tags may be cut (Tag Length, bounds set by the core's {@link Scheme}); RSA-OAEP
+ * takes a label in P Source.
  */
 record CryptoParameters(Optional<Integer> blockCipherMode, Optional<Integer> padding, Optional<Integer> hashing,
                         Optional<Integer> algorithm, Optional<Integer> signatureAlgorithm, Optional<Integer> tagLength,
@@ -26,6 +27,7 @@ record CryptoParameters(Optional<Integer> blockCipherMode, Optional<Integer> pad
     private static final int GCM = 0x09;
     private static final int AES_KEY_WRAP_PADDING = 0x0C;
     private static final int NIST_KEY_WRAP = 0x0D;
+    private static final int AEAD = 0x12;
     private static final int PAD_NONE = 0x01;
     private static final int OAEP = 0x02;
     private static final int PKCS5 = 0x03;
@@ -35,8 +37,6 @@ record CryptoParameters(Optional<Integer> blockCipherMode, Optional<Integer> pad
     private static final int SHA_256 = 0x06;
     private static final int SHA_384 = 0x07;
     private static final int SHA_512 = 0x08;
-    private static final int GCM_TAG_BYTES = 16;
-    private static final int MIN_GCM_TAG_BYTES = 12;
 
     /** The request's parameters, each missing field taken from {@code stored}. */
     static CryptoParameters of(Optional<Ttlv> request, Optional<Ttlv> stored) {
@@ -49,9 +49,9 @@ record CryptoParameters(Optional<Integer> blockCipherMode, Optional<Integer> pad
                         .map(Ttlv::asBytes));
     }
 
-    /** The AES-GCM tag length in bytes: 16 unless Tag Length asks for 12 to 15. */
-    int gcmTagBytes() {
-        return tagLength.orElse(GCM_TAG_BYTES);
+    /** The AEAD tag length in bytes: Tag Length, else the full tag. */
+    int tagBytes() {
+        return tagLength.orElse(Scheme.AEAD_TAG_BYTES);
     }
 
     /**
@@ -74,14 +74,29 @@ record CryptoParameters(Optional<Integer> blockCipherMode, Optional<Integer> pad
                 .map(item -> item.type() == dev.tresor.kms.kmip.ttlv.ItemType.INTEGER ? item.asInt() : item.asEnum());
     }
 
-    boolean isGcm() {
-        return blockCipherMode.orElse(GCM) == GCM;
+    /**
+     * The scheme for Encrypt and Decrypt with a key of {@code type}. A Tag Length the scheme cannot
+     * make is General Failure, as the OASIS test cases (CS-BC-M-GCM-1, CS-BC-M-CHACHA20POLY1305-1)
+     * expect; the spec's Encrypt and Decrypt error tables leave the reason open.
+     */
+    Scheme cipherScheme(KeyType type) {
+        Scheme scheme = familyScheme(type);
+        if (scheme.isAead() && !scheme.takesTagBytes(tagBytes())) {
+            throw new KmipFailure(ResultReason.GENERAL_FAILURE, "Tag Length " + tagBytes() + " is not offered: "
+                    + scheme + " tags are " + Scheme.MIN_AEAD_TAG_BYTES + " to " + Scheme.AEAD_TAG_BYTES + " bytes");
+        }
+        return scheme;
     }
 
-    /** The scheme for Encrypt and Decrypt with a key of {@code type}. */
-    Scheme cipherScheme(KeyType type) {
+    private Scheme familyScheme(KeyType type) {
         return switch (type.family()) {
             case AES -> aesScheme();
+            case CHACHA20 -> switch (blockCipherMode.orElse(0)) {
+                case 0 -> Scheme.valueOf(type.name());
+                case AEAD -> Scheme.CHACHA20_POLY1305;
+                default -> throw unsupported("a ChaCha20 key takes no block cipher mode but AEAD, not "
+                        + blockCipherMode.get());
+            };
             case RSA -> {
                 int pad = padding.orElse(OAEP);
                 if (pad != OAEP) {
@@ -102,12 +117,7 @@ record CryptoParameters(Optional<Integer> blockCipherMode, Optional<Integer> pad
         int mode = blockCipherMode.orElse(GCM);
         int pad = padding.orElse(mode == CBC ? PKCS5 : PAD_NONE);
         return switch (mode) {
-            case GCM -> {
-                if (gcmTagBytes() < MIN_GCM_TAG_BYTES || gcmTagBytes() > GCM_TAG_BYTES) {
-                    throw unsupported("AES-GCM Tag Length is 12 to 16 bytes, not " + gcmTagBytes());
-                }
-                yield Scheme.AES_GCM;
-            }
+            case GCM -> Scheme.AES_GCM;
             case CBC -> switch (pad) {
                 case PKCS5 -> Scheme.AES_CBC_PKCS7;
                 case PAD_NONE -> Scheme.AES_CBC_NO_PADDING;

@@ -13,10 +13,12 @@ import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * Decrypt. An AES-GCM tag comes in Authenticated Encryption Tag or, from clients that have no
- * such field (before 1.4, and PyKMIP at any version), as the last Tag Length (default 16) bytes
- * of Data; a tag of 12 to 15 bytes is checked as such. RSA-OAEP's label comes in P Source. Any failure
- * to open the data is one Cryptographic Failure, whatever the cause.
+ * Decrypt. An AEAD tag (AES-GCM, ChaCha20-Poly1305) comes in Authenticated Encryption Tag or,
+ * from clients that have no such field (before 1.4, and PyKMIP at any version), as the last Tag
+ * Length (default 16) bytes of Data; the core checks a tag against the Tag Length asked for.
+ * RSA-OAEP's label comes in P Source. Any failure to open the data is one Cryptographic Failure,
+ * whatever the cause. Decrypt in parts is refused: an AEAD must not release plaintext before its
+ * tag is checked, so parts would gain nothing.
  */
 final class DecryptHandler implements OperationHandler {
     private final ObjectAccess access;
@@ -32,28 +34,35 @@ final class DecryptHandler implements OperationHandler {
 
     @Override
     public Ttlv handle(OperationContext context, Ttlv request) {
+        boolean single = request.find(Tag.FINAL_INDICATOR).map(Ttlv::asBoolean).orElse(false);
+        if (request.find(Tag.CORRELATION_VALUE).isPresent()
+                || request.find(Tag.INIT_INDICATOR).map(Ttlv::asBoolean).orElse(false) && !single) {
+            throw new KmipFailure(ResultReason.FEATURE_NOT_SUPPORTED,
+                    "Decrypt in parts is not offered (Encrypt in parts is); decrypt the whole data at once");
+        }
         KmipObject object = access.usable(context, request, ObjectAccess.Use.PROCESS);
         CryptoParameters parameters = ObjectAccess.parameters(object, request);
         Scheme scheme = parameters.cipherScheme(object.key().type());
         Bytes data = ObjectAccess.data(request).asBytes();
-        boolean needsIv = scheme == Scheme.AES_GCM || scheme == Scheme.AES_CBC_PKCS7 || scheme == Scheme.AES_CBC_NO_PADDING;
+        boolean needsIv = scheme.isAead() || scheme == Scheme.AES_CBC_PKCS7 || scheme == Scheme.AES_CBC_NO_PADDING
+                || scheme == Scheme.CHACHA20;
         if (request.find(Tag.IV_COUNTER_NONCE).isEmpty() && needsIv) {
             throw KmipFailure.invalidMessage("Decrypt in " + scheme + " needs the IV/Counter/Nonce");
         }
         Optional<Bytes> tag = request.find(Tag.AUTHENTICATED_ENCRYPTION_TAG).map(Ttlv::asBytes);
-        if (scheme == Scheme.AES_GCM && tag.isEmpty()) {
+        if (scheme.isAead() && tag.isEmpty()) {
             byte[] joined = data.toArray();
-            if (joined.length < parameters.gcmTagBytes()) {
+            if (joined.length < parameters.tagBytes()) {
                 throw new KmipFailure(ResultReason.CRYPTOGRAPHIC_FAILURE, "decryption failed");
             }
-            int split = joined.length - parameters.gcmTagBytes();
+            int split = joined.length - parameters.tagBytes();
             data = Bytes.wrap(Arrays.copyOf(joined, split));
             tag = Optional.of(Bytes.wrap(Arrays.copyOfRange(joined, split, joined.length)));
             Arrays.fill(joined, (byte) 0);
         }
         DecryptRequest decrypt = new DecryptRequest(object.id().versionRef(), data, Optional.of(scheme),
                 parameters.associatedData(scheme, request),
-                request.find(Tag.IV_COUNTER_NONCE).map(Ttlv::asBytes), tag, false);
+                request.find(Tag.IV_COUNTER_NONCE).map(Ttlv::asBytes), tag, false, parameters.tagLength());
         Bytes plaintext;
         try {
             plaintext = context.decrypt(decrypt);

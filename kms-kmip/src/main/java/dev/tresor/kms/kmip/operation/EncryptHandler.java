@@ -10,16 +10,20 @@ import dev.tresor.kms.kmip.ttlv.Ttlv;
 import dev.tresor.kms.service.Bytes;
 import dev.tresor.kms.service.EncryptRequest;
 import dev.tresor.kms.service.Encrypted;
+import dev.tresor.kms.service.EncryptedPart;
+import dev.tresor.kms.service.EncryptionPart;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Encrypt. The answer names the IV only when the server made it. The AES-GCM tag goes into
- * Authenticated Encryption Tag from 1.4 on; older versions have no such field, so the tag is
- * appended to Data, as clients of those versions expect (KMIP.md section 4.14); it is Tag Length
- * bytes long (16 unless the request asks for 12 to 15).
+ * Encrypt. The answer names the IV only when the server made it. The AEAD tag (AES-GCM,
+ * ChaCha20-Poly1305) goes into Authenticated Encryption Tag from 1.4 on; older versions have no
+ * such field, so the tag is appended to Data, as clients of those versions expect (KMIP.md
+ * section 4.14); it is Tag Length bytes long (16 unless the request asks for less). Encrypt in
+ * parts (1.3+): Init Indicator starts one (the answer names it in Correlation Value), a request
+ * with the Correlation Value continues it, Final Indicator ends it and gives the tag; the core
+ * keeps the open encryption.
  */
 final class EncryptHandler implements OperationHandler {
     private final ObjectAccess access;
@@ -42,12 +46,30 @@ final class EncryptHandler implements OperationHandler {
         CryptoParameters parameters = ObjectAccess.parameters(object, request);
         Scheme scheme = parameters.cipherScheme(object.key().type());
         Optional<Bytes> iv = request.find(Tag.IV_COUNTER_NONCE).map(Ttlv::asBytes);
-        Encrypted encrypted = context.keys().encrypt(context.caller(), new EncryptRequest(object.id().versionRef(),
-                ObjectAccess.data(request).asBytes(), Optional.of(scheme), parameters.associatedData(scheme, request),
-                iv, false));
-        // A shorter GCM tag is the full tag's leading bytes (NIST SP 800-38D, MSB_t).
-        Optional<Bytes> tag = encrypted.tag().map(full -> Bytes.wrap(Arrays.copyOf(full.toArray(),
-                parameters.gcmTagBytes())));
+        Optional<Bytes> stream = request.find(Tag.CORRELATION_VALUE).map(Ttlv::asBytes);
+        boolean init = request.find(Tag.INIT_INDICATOR).map(Ttlv::asBoolean).orElse(false);
+        boolean last = request.find(Tag.FINAL_INDICATOR).map(Ttlv::asBoolean).orElse(false);
+        if (init && stream.isPresent()) {
+            throw new KmipFailure(ResultReason.INVALID_FIELD,
+                    "Init Indicator starts a new encryption in parts; it takes no Correlation Value");
+        }
+        Bytes data = ObjectAccess.data(request).asBytes();
+        Optional<Bytes> open = Optional.empty();
+        Encrypted encrypted;
+        if (init || stream.isPresent()) {
+            // a later part's parameters are the first part's: only its Tag Length may be repeated
+            EncryptRequest part = stream.isPresent()
+                    ? new EncryptRequest(object.id().versionRef(), data, Optional.empty(),
+                            request.find(Tag.AUTHENTICATED_ENCRYPTION_ADDITIONAL_DATA).map(Ttlv::asBytes), iv, false,
+                            parameters.tagLength())
+                    : encryptRequest(object, data, scheme, parameters, request, iv);
+            EncryptedPart answered = context.keys().encryptPart(context.caller(), new EncryptionPart(part, stream, last));
+            encrypted = answered.encrypted();
+            open = answered.stream();
+        } else {
+            encrypted = context.keys().encrypt(context.caller(), encryptRequest(object, data, scheme, parameters, request, iv));
+        }
+        Optional<Bytes> tag = encrypted.tag();
         boolean tagField = context.version().atLeast(ProtocolVersion.V1_4);
         List<Ttlv> answer = new ArrayList<>();
         answer.add(Ttlv.text(Tag.UNIQUE_IDENTIFIER, object.id().uid()));
@@ -56,10 +78,17 @@ final class EncryptHandler implements OperationHandler {
         if (iv.isEmpty()) {
             encrypted.iv().ifPresent(made -> answer.add(Ttlv.bytes(Tag.IV_COUNTER_NONCE, made)));
         }
+        open.ifPresent(correlation -> answer.add(Ttlv.bytes(Tag.CORRELATION_VALUE, correlation)));
         if (tagField) {
             tag.ifPresent(t -> answer.add(Ttlv.bytes(Tag.AUTHENTICATED_ENCRYPTION_TAG, t)));
         }
         return Ttlv.structure(Tag.RESPONSE_PAYLOAD, answer);
+    }
+
+    private static EncryptRequest encryptRequest(KmipObject object, Bytes data, Scheme scheme,
+                                                 CryptoParameters parameters, Ttlv request, Optional<Bytes> iv) {
+        return new EncryptRequest(object.id().versionRef(), data, Optional.of(scheme),
+                parameters.associatedData(scheme, request), iv, false, parameters.tagLength());
     }
 
     /** RSA-OAEP with a public key registered alone: no IV, associated data or tag. */

@@ -21,6 +21,8 @@ final class KeyTypes {
     static final int HMAC_SHA384 = 0x0A;
     static final int HMAC_SHA512 = 0x0B;
     static final int EC = 0x1A;
+    static final int CHACHA20 = 0x1C;
+    static final int CHACHA20_POLY1305 = 0x1E;
 
     private static final int P_256 = 0x07;
     private static final int P_384 = 0x0A;
@@ -56,6 +58,12 @@ final class KeyTypes {
             case HMAC_SHA256 -> KeyType.HMAC_SHA256;
             case HMAC_SHA384 -> KeyType.HMAC_SHA384;
             case HMAC_SHA512 -> KeyType.HMAC_SHA512;
+            case CHACHA20, CHACHA20_POLY1305 -> {
+                if (length != 256) {
+                    throw unsupported("ChaCha20 keys are 256 bits, not " + length);
+                }
+                yield algorithm == CHACHA20 ? KeyType.CHACHA20 : KeyType.CHACHA20_POLY1305;
+            }
             default -> throw unsupported("cryptographic algorithm " + algorithm + " is not offered");
         };
     }
@@ -79,6 +87,7 @@ final class KeyTypes {
                 case HMAC_SHA512 -> HMAC_SHA512;
                 default -> HMAC_SHA256;
             };
+            case CHACHA20 -> type == KeyType.CHACHA20 ? CHACHA20 : CHACHA20_POLY1305;
         };
     }
 
@@ -103,6 +112,7 @@ final class KeyTypes {
             case RSA -> usage != KeyUsage.MAC_GENERATE && usage != KeyUsage.MAC_VERIFY;
             case EC -> usage == KeyUsage.SIGN || usage == KeyUsage.VERIFY;
             case HMAC -> usage == KeyUsage.MAC_GENERATE || usage == KeyUsage.MAC_VERIFY;
+            case CHACHA20 -> usage == KeyUsage.ENCRYPT || usage == KeyUsage.DECRYPT;
         };
     }
 

@@ -70,6 +70,8 @@ record KmipObject(ObjectId id, Key key, Map<String, List<Ttlv>> stored, Optional
         all.put(Attributes.specName(Tag.CRYPTOGRAPHIC_ALGORITHM),
                 List.of(Ttlv.enumeration(Tag.ATTRIBUTE_VALUE, KeyTypes.algorithm(key.type()))));
         all.put(Attributes.specName(Tag.CRYPTOGRAPHIC_LENGTH), List.of(Ttlv.integer(Tag.ATTRIBUTE_VALUE, key.type().bits())));
+        key.usageLimit().ifPresent(limit -> all.put(Attributes.specName(Tag.USAGE_LIMITS),
+                List.of(NewObjects.usageLimits(limit))));
         stored.forEach((name, values) -> all.put(name, name.equals(Attributes.specName(Tag.LINK))
                 ? values.stream().map(this::resolved).toList() : values));
         all.put(Attributes.specName(Tag.STATE), List.of(Ttlv.enumeration(Tag.ATTRIBUTE_VALUE, state().code())));

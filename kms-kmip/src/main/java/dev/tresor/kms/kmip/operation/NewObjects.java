@@ -3,6 +3,7 @@ package dev.tresor.kms.kmip.operation;
 import dev.tresor.kms.key.Key;
 import dev.tresor.kms.key.KeyType;
 import dev.tresor.kms.key.KeyUsage;
+import dev.tresor.kms.key.UsageLimit;
 import dev.tresor.kms.kmip.message.KmipFailure;
 import dev.tresor.kms.kmip.message.ResultReason;
 import dev.tresor.kms.kmip.ttlv.Tag;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Creates the core key behind Create, Create Key Pair and Register, with the KMIP attributes of
@@ -29,7 +31,10 @@ final class NewObjects {
             Attributes.specName(Tag.CRYPTOGRAPHIC_ALGORITHM), Attributes.specName(Tag.CRYPTOGRAPHIC_LENGTH),
             Attributes.specName(Tag.STATE), Attributes.specName(Tag.INITIAL_DATE),
             Attributes.specName(Tag.LAST_CHANGE_DATE), Attributes.specName(Tag.DIGEST),
-            Attributes.specName(Tag.RECOMMENDED_CURVE), Attributes.specName(Tag.EXTRACTABLE));
+            Attributes.specName(Tag.RECOMMENDED_CURVE), Attributes.specName(Tag.EXTRACTABLE),
+            Attributes.specName(Tag.USAGE_LIMITS));
+    private static final int UNIT_BYTE = 0x01;
+    private static final int UNIT_OBJECT = 0x02;
 
     private final KmipObjects objects;
 
@@ -60,8 +65,13 @@ final class NewObjects {
             stored.putAll(KmipObjects.encode(1, object.getKey(), attributes));
             displayName = Attributes.first(attributes, Tag.NAME).map(NewObjects::displayName).orElse(displayName);
         }
+        // one limit per core key: the private (or secret) half's, else the one set on a public half
+        Optional<UsageLimit> usageLimit = Stream.of(false, true)
+                .flatMap(isPublic -> Optional.ofNullable(objectAttributes.get(isPublic)).stream())
+                .flatMap(attributes -> Attributes.first(attributes, Tag.USAGE_LIMITS).stream())
+                .findFirst().map(NewObjects::usageLimit);
         CreateKey request = new CreateKey(objects.ringId(context), displayName, Optional.empty(), type, usages,
-                Optional.empty(), "software", Key.AccessScope.PUBLIC, importOnly, exportable, stored);
+                Optional.empty(), "software", Key.AccessScope.PUBLIC, importOnly, exportable, stored, usageLimit);
         return context.keys().createKey(context.caller(), request);
     }
 
@@ -75,10 +85,6 @@ final class NewObjects {
      * dates (Original Creation Date now, unless a registering client says when it was made).
      */
     static Map<String, List<Ttlv>> initial(OperationContext context, Map<String, List<Ttlv>> requested) {
-        if (requested.containsKey(Attributes.specName(Tag.USAGE_LIMITS))) {
-            throw new KmipFailure(ResultReason.FEATURE_NOT_SUPPORTED,
-                    "Usage Limits are not enforced by Tresor, so they are not accepted");
-        }
         Instant now = context.clock().instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         Map<String, List<Ttlv>> attributes = new LinkedHashMap<>();
         boolean active = Attributes.first(requested, Tag.ACTIVATION_DATE)
@@ -94,6 +100,28 @@ final class NewObjects {
             }
         });
         return attributes;
+    }
+
+    /**
+     * Usage Limits (spec 1.4 section 3.21): a Total of bytes or objects, which the core checks and
+     * enforces; a Count the client sets is what remains of it.
+     */
+    private static UsageLimit usageLimit(Ttlv limits) {
+        long total = limits.find(Tag.USAGE_LIMITS_TOTAL).map(Ttlv::asLong).orElseThrow(() -> new KmipFailure(
+                ResultReason.INVALID_FIELD, "Usage Limits needs a Usage Limits Total"));
+        UsageLimit.Unit unit = switch (limits.find(Tag.USAGE_LIMITS_UNIT).map(Ttlv::asEnum).orElse(0)) {
+            case UNIT_BYTE -> UsageLimit.Unit.BYTE;
+            case UNIT_OBJECT -> UsageLimit.Unit.OBJECT;
+            default -> throw new KmipFailure(ResultReason.INVALID_FIELD, "Usage Limits Unit must be Byte or Object");
+        };
+        return new UsageLimit(unit, total, limits.find(Tag.USAGE_LIMITS_COUNT).map(Ttlv::asLong).orElse(total));
+    }
+
+    /** The Usage Limits attribute of a core limit. */
+    static Ttlv usageLimits(UsageLimit limit) {
+        return Ttlv.structure(Tag.ATTRIBUTE_VALUE, Ttlv.longInteger(Tag.USAGE_LIMITS_TOTAL, limit.total()),
+                Ttlv.longInteger(Tag.USAGE_LIMITS_COUNT, limit.remaining()),
+                Ttlv.enumeration(Tag.USAGE_LIMITS_UNIT, limit.unit() == UsageLimit.Unit.BYTE ? UNIT_BYTE : UNIT_OBJECT));
     }
 
     /** The core's display name rules are stricter than a KMIP Name: keep what fits. */

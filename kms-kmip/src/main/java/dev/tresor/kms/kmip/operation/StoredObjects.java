@@ -29,6 +29,10 @@ final class StoredObjects {
 
     StoredObject register(OperationContext context, StoredObject.Kind kind, Ttlv structure,
                           Map<String, List<Ttlv>> requested) {
+        if (requested.containsKey(Attributes.specName(Tag.USAGE_LIMITS))) {
+            throw new KmipFailure(ResultReason.FEATURE_NOT_SUPPORTED,
+                    "Usage Limits apply to keys that protect data; a " + kind + " takes none");
+        }
         Map<String, List<Ttlv>> attributes = NewObjects.initial(context, requested);
         if (kind == StoredObject.Kind.PUBLIC_KEY) {
             Ttlv block = structure.require(Tag.KEY_BLOCK);

@@ -4,6 +4,7 @@ import dev.tresor.kms.kmip.message.Operation;
 import dev.tresor.kms.kmip.message.ProtocolVersion;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
+import dev.tresor.kms.service.Bytes;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,6 +58,24 @@ final class Kmip {
                     new Ttlv(Tag.ATTRIBUTE_VALUE.code(), item.type(), item.value())));
         }
         return Ttlv.structure(Tag.TEMPLATE_ATTRIBUTE, named);
+    }
+
+    /**
+     * Registers raw symmetric key material of {@code algorithm}, Active since just before
+     * {@code now} (the server's clock); answers its Unique Identifier.
+     */
+    String registerActiveKey(java.time.Instant now, int algorithm, int bits, int usageMask, Bytes material)
+            throws IOException {
+        return ok(Operation.REGISTER, Ttlv.enumeration(Tag.OBJECT_TYPE, 0x02),
+                attributes(Ttlv.integer(Tag.CRYPTOGRAPHIC_USAGE_MASK, usageMask),
+                        Ttlv.dateTime(Tag.ACTIVATION_DATE, now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                                .minusSeconds(5))),
+                Ttlv.structure(Tag.SYMMETRIC_KEY, Ttlv.structure(Tag.KEY_BLOCK,
+                        Ttlv.enumeration(Tag.KEY_FORMAT_TYPE, 1),
+                        Ttlv.structure(Tag.KEY_VALUE, Ttlv.bytes(Tag.KEY_MATERIAL, material)),
+                        Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, algorithm),
+                        Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, bits))))
+                .require(Tag.UNIQUE_IDENTIFIER).asText();
     }
 
     static Ttlv uid(String uid) {

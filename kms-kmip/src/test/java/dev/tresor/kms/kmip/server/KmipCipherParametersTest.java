@@ -72,10 +72,15 @@ class KmipCipherParametersTest {
                         gcm(length), data, Ttlv.bytes(Tag.IV_COUNTER_NONCE, IV),
                         Ttlv.bytes(Tag.AUTHENTICATED_ENCRYPTION_TAG, Bytes.of(tag))));
             }
-            for (int length : new int[] {8, 11, 17}) {
-                assertEquals(ResultReason.INVALID_FIELD.code(), kmip.refused(Operation.ENCRYPT, Kmip.uid(uid),
-                        gcm(length), Ttlv.bytes(Tag.DATA, Bytes.of(PLAINTEXT)), Ttlv.bytes(Tag.IV_COUNTER_NONCE, IV)));
+            for (int length : new int[] {1, 8, 11, 17, 32}) {
+                assertEquals(ResultReason.GENERAL_FAILURE.code(), kmip.refused(Operation.ENCRYPT, Kmip.uid(uid),
+                        gcm(length), Ttlv.bytes(Tag.DATA, Bytes.of(PLAINTEXT)), Ttlv.bytes(Tag.IV_COUNTER_NONCE, IV)),
+                        "Tag Length " + length + ", as CS-BC-M-GCM-1 expects");
             }
+            Ttlv data = full.require(Tag.DATA);
+            Ttlv fullTagItem = Ttlv.bytes(Tag.AUTHENTICATED_ENCRYPTION_TAG, Bytes.of(fullTag));
+            assertEquals(ResultReason.INVALID_FIELD.code(), kmip.refused(Operation.DECRYPT, Kmip.uid(uid), gcm(12),
+                    data, Ttlv.bytes(Tag.IV_COUNTER_NONCE, IV), fullTagItem), "a 16-byte tag where Tag Length says 12");
         }
     }
 
