@@ -1,32 +1,42 @@
 package dev.tresor.kms.kmip.server;
 
 import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 
 /**
  * KMIP over TLS: TLS 1.2 and 1.3 only, a client certificate signed by the client CA required
  * before a single byte of TTLV is read, one {@link KmipConnection} per socket. Requests run on a
  * small pool of its own, a few threads per core: their work is CPU-bound, and a worker never waits
  * for the disk (see {@link MessageProcessor#process}), so more threads would only add hand-offs.
+ *
+ * <p>A Vert.x server serves all its connections on the one event loop it was started on, so the
+ * listener is one server per core, each on an event loop of its own, sharing the port: Vert.x
+ * hands new connections to them in turn, and TLS and framing are spread over the cores.
  */
 public final class KmipServer {
     /** How long {@link #stop()} lets requests in flight finish. */
     public static final Duration DRAIN_GRACE = Duration.ofSeconds(10);
     private static final int WORKERS_PER_CORE = 2;
     private static final Duration IDLE_WORKER_LIFETIME = Duration.ofMinutes(1);
+    private static final AtomicInteger FREE_PORT_KEYS = new AtomicInteger();
 
     private final Vertx vertx;
     private final KmipServerOptions options;
     private final MessageProcessor processor;
     private final ThreadPoolExecutor workers;
-    private NetServer server;
+    private final List<NetServer> servers = new CopyOnWriteArrayList<>();
+    private final List<String> deployments = new CopyOnWriteArrayList<>();
 
     public KmipServer(Vertx vertx, KmipServerOptions options, MessageProcessor processor) {
         this.vertx = vertx;
@@ -43,10 +53,41 @@ public final class KmipServer {
         workers.allowCoreThreadTimeOut(true);
     }
 
+    /** Listens on the configured port (0: a free one) with one server per core; the future gives the port. */
     public Future<Integer> start() {
-        server = vertx.createNetServer(options.applyTo(new NetServerOptions()))
-                .connectHandler(socket -> KmipConnection.serve(workers, socket, processor, options.limits()));
-        return server.listen().map(NetServer::actualPort);
+        // Vert.x shares one bound port among its servers that ask for the same port; a free port is
+        // shared only when asked for as a negative number, one of its own for each KMIP server here.
+        int port = options.port() == 0 ? -FREE_PORT_KEYS.incrementAndGet() : options.port();
+        int instances = Runtime.getRuntime().availableProcessors();
+        return listenOnOwnEventLoop(port).compose(bound -> Future.all(IntStream.range(1, instances)
+                .mapToObj(i -> listenOnOwnEventLoop(port)).toList()).map(bound));
+    }
+
+    /** One server on an event loop context of its own (a deployment), listening on {@code port}. */
+    private Future<Integer> listenOnOwnEventLoop(int port) {
+        Listener listener = new Listener(options.applyTo(new NetServerOptions()).setPort(port));
+        return vertx.deployVerticle(listener).map(deployment -> {
+            deployments.add(deployment);
+            return listener.server.actualPort();
+        });
+    }
+
+    /** Deployed once per server, so that each gets its own event loop. */
+    private final class Listener extends VerticleBase {
+        private final NetServerOptions listenerOptions;
+        private NetServer server;
+
+        Listener(NetServerOptions listenerOptions) {
+            this.listenerOptions = listenerOptions;
+        }
+
+        @Override
+        public Future<?> start() {
+            server = vertx.createNetServer(listenerOptions)
+                    .connectHandler(socket -> KmipConnection.serve(workers, socket, processor, options.limits()));
+            servers.add(server);
+            return server.listen();
+        }
     }
 
     /** Stops accepting connections and drains: requests in flight are answered, for up to {@link #DRAIN_GRACE}. */
@@ -56,8 +97,11 @@ public final class KmipServer {
 
     /** As {@link #stop()}, waiting at most {@code grace} for requests in flight before closing their connections. */
     public Future<Void> stop(Duration grace) {
-        Future<Void> stopped = server == null ? Future.succeededFuture()
-                : server.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS);
-        return stopped.andThen(done -> workers.shutdown());
+        List<Future<Void>> shutdowns = servers.stream()
+                .map(server -> server.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS)).toList();
+        return Future.join(shutdowns)
+                .transform(ignored -> Future.join(deployments.stream().map(vertx::undeploy).toList()))
+                .<Void>mapEmpty()
+                .andThen(done -> workers.shutdown());
     }
 }
