@@ -62,7 +62,6 @@ class CrashSafetyTest {
                 }
             }
         }
-        assertTrue(acknowledged.size() > ROUNDS, "the workload acknowledged only " + acknowledged.size() + " operations");
     }
 
     private List<Acknowledged> runAndKill(TenantId tenant, String ring, long runMillis) throws IOException, InterruptedException {
@@ -72,19 +71,17 @@ class CrashSafetyTest {
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
         List<Acknowledged> acknowledged = new ArrayList<>();
-        CountDownLatch ready = new CountDownLatch(1);
+        CountDownLatch firstAcknowledged = new CountDownLatch(1);
         Thread reader = new Thread(() -> {
             try (BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = lines.readLine()) != null) {
-                    if (line.equals("READY")) {
-                        ready.countDown();
-                    }
                     String[] parts = line.split(" ");
                     if (parts.length == 4 && parts[0].equals("ACK")) {
                         synchronized (acknowledged) {
                             acknowledged.add(new Acknowledged(parts[1], Long.parseLong(parts[2]), Bytes.fromBase64(parts[3])));
                         }
+                        firstAcknowledged.countDown();
                     }
                 }
             } catch (IOException closedByKill) {
@@ -92,8 +89,10 @@ class CrashSafetyTest {
             }
         });
         reader.start();
-        assertTrue(ready.await(60, TimeUnit.SECONDS), "the workload did not start");
-        Thread.sleep(runMillis); // lets the child work a random while before the kill; no assertion depends on it
+        // Every round acknowledges something however slow the machine, then runs a random while more,
+        // so the kill lands at a random moment of the workload; no assertion depends on the timing.
+        assertTrue(firstAcknowledged.await(120, TimeUnit.SECONDS), "the workload acknowledged nothing");
+        Thread.sleep(runMillis);
         child.destroyForcibly();
         assertTrue(child.waitFor(30, TimeUnit.SECONDS));
         reader.join();

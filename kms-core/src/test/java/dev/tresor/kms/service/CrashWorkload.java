@@ -29,7 +29,6 @@ public final class CrashWorkload {
                 Duration.ofDays(30), Duration.ofHours(24), 1000, Optional.empty());
         KmsCore core = KmsCore.open(options);
         KeyManagement kms = core.keyManagement();
-        System.out.println("READY");
         for (int i = 0; ; i++) {
             Key key = kms.createKey(admin, CreateKey.rest(ring, "k" + i, Optional.empty(),
                     dev.tresor.kms.key.Algorithm.AES_256_GCM, "software", Key.AccessScope.PUBLIC, false));
