@@ -24,6 +24,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * commits in submission order, so the chain is stored in order, while concurrent callers share
  * one fsync (see {@link dev.tresor.kms.store.RocksDbStore}). A writer that finds the lock taken
  * does not wait for it: it leaves its records to the holder, which chains them before letting go.
+ *
+ * <p>The chain's end in memory may name records not yet durable. If their batch fails, nothing
+ * chained after them reaches the disk either: the store is fail-stop (see
+ * {@link dev.tresor.kms.store.RocksDbStore}), so the chain on disk never continues past a missing
+ * record and no sequence number is given twice.
  */
 public final class AuditLog {
     private static final String PREFIX = "audit/";
@@ -156,7 +161,6 @@ public final class AuditLog {
             if (failure == null) {
                 write.durable().complete(null);
             } else {
-                forget(chain);
                 write.durable().completeExceptionally(unavailable(Store.failure(failure)));
             }
         });
@@ -187,19 +191,6 @@ public final class AuditLog {
         chain.lastSequence = last == null ? 0 : last.sequence();
         chain.lastHash = last == null ? AuditRecord.GENESIS_HASH : last.hash();
         chain.loaded = true;
-    }
-
-    /**
-     * After a failed write the chain's end in memory may name a record that never reached the
-     * disk; the next record reads the end again from storage.
-     */
-    private static void forget(Chain chain) {
-        chain.lock.lock();
-        try {
-            chain.loaded = false;
-        } finally {
-            chain.lock.unlock();
-        }
     }
 
     /** SEALED stays SEALED (nothing can be written, and the caller should know why); all else is INTERNAL. */

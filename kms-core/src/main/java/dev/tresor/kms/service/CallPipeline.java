@@ -98,8 +98,10 @@ final class CallPipeline {
     /**
      * {@link #admitted} without waiting for the disk: {@code item} runs on the calling thread and
      * the future gives its result once the call's records are durable; it completes on the
-     * store's committer thread, so what depends on it must not block. If the write fails, the
-     * future fails with that error and the call's record says so. When {@code item} itself fails,
+     * store's committer thread, so what depends on it must not block (there a synchronous write
+     * is refused, not waited for). If the write fails, the future fails with that error and the
+     * call's records are lost: no failure record is tried, since none could be written (sealed, or
+     * the store stopped by a failed commit until it is reopened). When {@code item} itself fails,
      * its record is durable before this returns and the future has already failed with what it
      * threw, so a front-end handles its refusals on its own thread.
      */
@@ -123,15 +125,7 @@ final class CallPipeline {
             Store.await(completeAfterFailure(operation, pending));
             return CompletableFuture.failedFuture(e);
         }
-        return audit.completeAsync(pending).handle((durable, failure) -> {
-            if (failure == null) {
-                return CompletableFuture.completedFuture(result);
-            }
-            RuntimeException unwritten = Store.failure(failure);
-            pending.fail(unwritten instanceof KmsError error ? error.code() : ErrorCode.INTERNAL);
-            return completeAfterFailure(operation, pending).<T>thenCompose(
-                    settled -> CompletableFuture.failedFuture(unwritten));
-        }).thenCompose(Function.identity());
+        return audit.completeAsync(pending).thenApply(durable -> result);
     }
 
     /** A mutation's event, with any events the caller's admission holds, in the mutation's batch. */

@@ -29,6 +29,16 @@ import org.rocksdb.WriteOptions;
  * 4,000/s. Instead one committer thread takes everything queued, writes it as a single synced
  * RocksDB batch and then completes all the futures: concurrent writers share the fsync, and
  * commit order is queue order, which the audit hash chain relies on.
+ *
+ * <p>Fail-stop: once a commit fails, that group, every batch queued behind it and every later
+ * submission fail with the same {@code INTERNAL} error until the store is reopened (as PostgreSQL
+ * after a failed fsync, or RocksDB after a background error). A batch queued behind a failed one
+ * may build on it (the next audit record links to the failed one's hash), so committing it would
+ * leave a hole that a later write fills with a reused sequence number. Reads still answer: they
+ * see only what was committed.
+ *
+ * <p>Futures complete on the committer thread, so what depends on them must not wait for another
+ * write: {@link Store#await} refuses to wait there (it would wait for itself).
  */
 public final class RocksDbStore implements Store {
     private static final System.Logger LOG = System.getLogger(RocksDbStore.class.getName());
@@ -49,17 +59,25 @@ public final class RocksDbStore implements Store {
     private final Thread committer;
     private final AtomicLong syncedWrites = new AtomicLong();
     private volatile boolean closed;
+    /** Set, under {@code enqueueLock}, by the first failed commit; never cleared. */
+    private volatile KmsError failure;
 
-    private RocksDbStore(Options options, RocksDB db) {
+    private RocksDbStore(Options options, RocksDB db, WriteOptions syncWrites) {
         this.options = options;
         this.db = db;
-        this.syncWrites = new WriteOptions().setSync(true);
-        this.committer = new Thread(this::commitLoop, "tresor-store-committer");
+        this.syncWrites = syncWrites;
+        this.committer = new CommitterThread(this::commitLoop);
         committer.setDaemon(true);
         committer.start();
     }
 
     public static RocksDbStore open(Path dir) {
+        RocksDB.loadLibrary();
+        return open(dir, new WriteOptions().setSync(true));
+    }
+
+    /** Opens the store committing with {@code syncWrites}, which it then owns (tests give options RocksDB refuses). */
+    static RocksDbStore open(Path dir, WriteOptions syncWrites) {
         RocksDB.loadLibrary();
         try {
             Files.createDirectories(dir);
@@ -71,9 +89,10 @@ public final class RocksDbStore implements Store {
         Options options = new Options().setCreateIfMissing(true).setKeepLogFileNum(5)
                 .setCompressionType(CompressionType.NO_COMPRESSION);
         try {
-            return new RocksDbStore(options, RocksDB.open(options, dir.toString()));
+            return new RocksDbStore(options, RocksDB.open(options, dir.toString()), syncWrites);
         } catch (RocksDBException e) {
             options.close();
+            syncWrites.close();
             throw KmsError.internal("cannot open the store at " + dir + ": " + e.getMessage(), e);
         }
     }
@@ -149,6 +168,8 @@ public final class RocksDbStore implements Store {
         synchronized (enqueueLock) {
             if (closed) {
                 done.completeExceptionally(new IllegalStateException("the store is closed"));
+            } else if (failure != null) {
+                done.completeExceptionally(failure);
             } else {
                 queue.add(new Pending(batch, done));
             }
@@ -184,6 +205,10 @@ public final class RocksDbStore implements Store {
     }
 
     private void commit(List<Pending> group) {
+        if (failure != null) {
+            group.forEach(pending -> pending.done().completeExceptionally(failure));
+            return;
+        }
         try (org.rocksdb.WriteBatch merged = new org.rocksdb.WriteBatch()) {
             for (Pending pending : group) {
                 for (WriteBatch.Mutation m : pending.batch().mutations()) {
@@ -197,12 +222,21 @@ public final class RocksDbStore implements Store {
             db.write(syncWrites, merged);
             syncedWrites.incrementAndGet();
         } catch (RocksDBException | RuntimeException e) {
-            KmsError failure = KmsError.internal("storage write failed", e);
-            LOG.log(System.Logger.Level.ERROR, "storage write of " + group.size() + " batches failed", e);
-            group.forEach(pending -> pending.done().completeExceptionally(failure));
+            KmsError failed = KmsError.internal("store failed: " + e.getMessage() + "; restart the server", e);
+            synchronized (enqueueLock) {
+                failure = failed;
+            }
+            LOG.log(System.Logger.Level.ERROR, "storage write of " + group.size()
+                    + " batches failed; the store refuses every write until it is reopened", e);
+            group.forEach(pending -> pending.done().completeExceptionally(failed));
             return;
         }
         group.forEach(pending -> pending.done().complete(null));
+    }
+
+    /** The failure that stopped the store, if a commit failed: no write succeeds until it is reopened. */
+    public Optional<KmsError> failure() {
+        return Optional.ofNullable(failure);
     }
 
     /** How many synced writes (one fsync each) the store has made; batches queued during one share the next. */
@@ -254,6 +288,13 @@ public final class RocksDbStore implements Store {
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The committer, which {@link Store#await} recognises so as not to wait for itself there. */
+    static final class CommitterThread extends Thread {
+        private CommitterThread(Runnable commitLoop) {
+            super(commitLoop, "tresor-store-committer");
         }
     }
 

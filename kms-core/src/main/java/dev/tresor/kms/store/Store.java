@@ -33,9 +33,13 @@ public interface Store extends AutoCloseable {
 
     /**
      * Waits for a submitted batch, or for a result that waits on one; a failure is thrown as its
-     * cause, not wrapped.
+     * cause, not wrapped. Refused with {@link IllegalStateException} on a store's committer thread
+     * (in a completion callback), where it would wait for the thread it blocks.
      */
     static <T> T await(CompletableFuture<T> committed) {
+        if (Thread.currentThread() instanceof RocksDbStore.CommitterThread) {
+            throw new IllegalStateException("a store write cannot be awaited on the store's committer thread");
+        }
         try {
             return committed.join();
         } catch (CompletionException e) {

@@ -4,16 +4,20 @@ import static dev.tresor.kms.store.StoreContract.b;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tresor.kms.service.ErrorCode;
 import dev.tresor.kms.service.KmsError;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -60,39 +64,80 @@ class RocksDbStoreTest implements StoreContract {
     @Test
     void batchesQueuedWhileOneIsWrittenShareOneSyncedWrite() throws InterruptedException {
         try (RocksDbStore store = RocksDbStore.open(dir.resolve("db"))) {
-            Thread test = Thread.currentThread();
-            CountDownLatch committerHeld = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
-            // A batch's completion runs on the committer: there it holds the committer while more queue
-            // up (if the batch was durable before the callback was attached, it runs here; try again).
-            CompletableFuture<Boolean> holding;
-            do {
-                holding = store.submit(new WriteBatch().put(b("first"), b("1"))).thenApply(durable -> {
-                    if (Thread.currentThread() == test) {
-                        return false;
-                    }
-                    committerHeld.countDown();
-                    awaitUninterruptibly(release);
-                    return true;
-                });
-            } while (holding.isDone() && !holding.join());
-            committerHeld.await();
+            CompletableFuture<Void> holding = BreakableRocksDb.holdCommitter(store, release);
             long before = store.syncedWrites();
             List<CompletableFuture<Void>> queued = IntStream.range(0, 16)
                     .mapToObj(i -> store.submit(new WriteBatch().put(b("k" + i), b("v" + i)))).toList();
             release.countDown();
             queued.forEach(CompletableFuture::join);
-            assertTrue(holding.join());
+            holding.join();
             assertEquals(before + 1, store.syncedWrites(), "the 16 batches queued meanwhile share one synced write");
             assertEquals(17, store.scan(b("")).size());
         }
     }
 
-    private static void awaitUninterruptibly(CountDownLatch latch) {
-        try {
-            latch.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    @Test
+    void aFailedCommitStopsEveryWriteUntilTheStoreIsReopenedEvenIfTheFaultPasses() throws InterruptedException {
+        BreakableRocksDb breakable = new BreakableRocksDb(dir.resolve("db"));
+        try (RocksDbStore store = breakable.store()) {
+            store.write(new WriteBatch().put(b("before"), b("1")));
+            CountDownLatch release = new CountDownLatch(1);
+            BreakableRocksDb.holdCommitter(store, release);
+            CompletableFuture<Void> failing = store.submit(new WriteBatch().put(b("a"), b("1")));
+            CompletableFuture<Void> queuedBehind = store.submit(new WriteBatch().put(b("b"), b("2")));
+            // the fault passes at once, and a batch is submitted on the committer as soon as the failure is known
+            CompletableFuture<CompletableFuture<Void>> submittedAfter = failing.handle((durable, failure) -> {
+                breakable.healCommits();
+                return store.submit(new WriteBatch().put(b("c"), b("3")));
+            });
+            breakable.failCommits();
+            release.countDown();
+
+            for (CompletableFuture<Void> batch : List.of(failing, queuedBehind, submittedAfter.join())) {
+                assertStoreFailed(assertThrows(KmsError.class, () -> Store.await(batch)));
+            }
+            CompletableFuture<Void> later = store.submit(new WriteBatch().put(b("d"), b("4")));
+            assertTrue(later.isCompletedExceptionally(), "refused at once, not queued");
+            assertStoreFailed(assertThrows(KmsError.class, () -> store.write(new WriteBatch().delete(b("before")))));
+            assertStoreFailed(store.failure().orElseThrow());
+            assertArrayEquals(b("1"), store.get(b("before")).orElseThrow(), "reads still answer");
+        }
+        try (RocksDbStore reopened = RocksDbStore.open(dir.resolve("db"))) {
+            assertEquals(List.of("before", "hold/1"),
+                    reopened.scan(b("")).stream().map(e -> new String(e.key(), StandardCharsets.UTF_8)).toList());
+            assertEquals(Optional.empty(), reopened.failure());
+            reopened.write(new WriteBatch().put(b("after"), b("5")));
+            assertArrayEquals(b("5"), reopened.get(b("after")).orElseThrow());
+        }
+    }
+
+    private static void assertStoreFailed(KmsError e) {
+        assertEquals(ErrorCode.INTERNAL, e.code());
+        assertTrue(e.getMessage().startsWith("store failed: ") && e.getMessage().endsWith("; restart the server"),
+                e.getMessage());
+    }
+
+    @Test
+    void aSynchronousWriteOnTheCommitterIsRefusedInsteadOfWaitingForItself() throws InterruptedException {
+        try (RocksDbStore store = RocksDbStore.open(dir.resolve("db"))) {
+            CountDownLatch release = new CountDownLatch(1);
+            BreakableRocksDb.holdCommitter(store, release);
+            CompletableFuture<RuntimeException> nested = store.submit(new WriteBatch().put(b("outer"), b("1")))
+                    .thenApply(durable -> {
+                        try {
+                            store.write(new WriteBatch().put(b("inner"), b("2")));
+                            return null;
+                        } catch (RuntimeException e) {
+                            return e;
+                        }
+                    });
+            release.countDown();
+            RuntimeException refused = assertTimeoutPreemptively(Duration.ofMinutes(1), nested::join,
+                    "the write waited for the committer it was running on");
+            assertInstanceOf(IllegalStateException.class, refused);
+            assertTrue(refused.getMessage().contains("committer thread"), refused.getMessage());
+            store.write(new WriteBatch().put(b("still"), b("usable")));
         }
     }
 

@@ -122,6 +122,9 @@ public final class MessageProcessor {
             }
             running = run(item, header, version, clientCertificate, placeholder, caller, answers.nonce.isEmpty());
         }
+        // The last item's answer is built and encoded where its records became durable, often on
+        // the store's committer thread: that is CPU work only, it never waits for the store (an
+        // item failing there is an Internal or Sealed failure, never one that issues a Nonce).
         CompletableFuture<Void> settled = running == null ? CompletableFuture.completedFuture(null)
                 : running.thenAccept(answers::add);
         return settled.thenApply(done -> answers.response(version));

@@ -1,0 +1,69 @@
+package dev.tresor.kms.store;
+
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import org.rocksdb.RocksDB;
+import org.rocksdb.WriteOptions;
+
+/**
+ * A real {@link RocksDbStore} whose commits can be made to fail inside RocksDB, for tests of what
+ * a failed commit does: its committer's write options are switched to a synced write without the
+ * write-ahead log, which RocksDB refuses (InvalidArgument) at write time.
+ */
+public final class BreakableRocksDb {
+    private final WriteOptions commits;
+    private final RocksDbStore store;
+
+    public BreakableRocksDb(Path dir) {
+        RocksDB.loadLibrary();
+        this.commits = new WriteOptions().setSync(true);
+        this.store = RocksDbStore.open(dir, commits);
+    }
+
+    public RocksDbStore store() {
+        return store;
+    }
+
+    /** Every commit from now on fails in RocksDB; while the committer is held, the next group is the first. */
+    public void failCommits() {
+        commits.setDisableWAL(true);
+    }
+
+    /** The fault passes: RocksDB would accept commits again (a transient disk error). */
+    public void healCommits() {
+        commits.setDisableWAL(false);
+    }
+
+    /**
+     * Holds {@code store}'s committer thread in a completion callback until {@code release} opens,
+     * so batches submitted meanwhile queue up and form its next group; returns once it is held.
+     * The held callback's batch writes a key under {@code hold/}.
+     */
+    public static CompletableFuture<Void> holdCommitter(RocksDbStore store, CountDownLatch release)
+            throws InterruptedException {
+        CountDownLatch held = new CountDownLatch(1);
+        CompletableFuture<Boolean> holding;
+        do { // a batch durable before its callback was attached runs the callback here: try again
+            holding = store.submit(new WriteBatch().put(StoreContract.b("hold/1"), StoreContract.b("1")))
+                    .thenApply(durable -> {
+                        if (!(Thread.currentThread() instanceof RocksDbStore.CommitterThread)) {
+                            return false;
+                        }
+                        held.countDown();
+                        awaitUninterruptibly(release);
+                        return true;
+                    });
+        } while (holding.isDone() && !holding.join());
+        held.await();
+        return holding.thenAccept(onCommitter -> { });
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
