@@ -31,7 +31,9 @@ public final class GcmCiphers {
                 return kept;
             } catch (InvalidAlgorithmParameterException refused) {
                 // The JDK refuses to encrypt again under the key and IV a cipher used last (a caller
-                // may choose its IV); a new cipher decides for itself.
+                // may choose its IV); a new cipher accepts it, as every call's fresh cipher did before
+                // ciphers were kept. Whether a caller's IV is allowed is decided before this, in the
+                // core (the gated-key rule), not here.
             }
         }
         Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding", Providers.SUN_JCE);
@@ -43,6 +45,9 @@ public final class GcmCiphers {
     public void give(Cipher cipher) {
         if (!cleared && idleCount.incrementAndGet() <= MAX_IDLE) {
             idle.offer(cipher);
+            if (cleared) { // cleared between the check and the offer: drop what may have slipped in
+                idle.clear();
+            }
         } else {
             idleCount.decrementAndGet();
         }

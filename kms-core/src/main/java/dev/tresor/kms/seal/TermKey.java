@@ -6,7 +6,9 @@ import javax.crypto.SecretKey;
 
 /**
  * A 256-bit AES key that can really be wiped: unlike {@code SecretKeySpec}, whose private copy
- * outlives any zeroing, {@link #destroy()} overwrites the only long-lived copy.
+ * outlives any zeroing, {@link #destroy()} overwrites this key's own copy. It also drops the
+ * AES-GCM ciphers kept for the key ({@link GcmCiphers}); the key schedules inside those cannot be
+ * overwritten and stay in memory until they are garbage collected.
  */
 final class TermKey implements SecretKey {
     private static final long serialVersionUID = 1L;

@@ -37,10 +37,13 @@ final class KmipObjects {
     private static final int CHUNK = 4096;
     /**
      * Stored attributes decoded, by their encoded text: every call on an object reads them, and
-     * decoding is most of its cost. Bounded by emptying it when full.
+     * decoding is most of its cost. Bounded by emptying it when full, and by size: a text over
+     * {@link #DECODED_MAX_CHARS} (an object's attributes may reach half a megabyte) is decoded
+     * each time instead, so the cache stays within about {@code DECODED_MAX} × 8 KiB and change.
      */
     private static final Map<String, Map<String, List<Ttlv>>> DECODED = new ConcurrentHashMap<>();
     private static final int DECODED_MAX = 1024;
+    private static final int DECODED_MAX_CHARS = 8192;
 
     private final ConcurrentMap<TenantId, String> rings = new ConcurrentHashMap<>();
     private final ReentrantLock[] locks = new ReentrantLock[64];
@@ -165,6 +168,9 @@ final class KmipObjects {
                 joined.append(attributes.get(prefix + n));
             }
             encoded = joined.toString();
+        }
+        if (encoded.length() > DECODED_MAX_CHARS) {
+            return Optional.of(parse(encoded));
         }
         Map<String, List<Ttlv>> stored = DECODED.get(encoded);
         if (stored == null) {

@@ -79,6 +79,9 @@ final class KmipConnection {
     }
 
     private void nextFrame() {
+        if (busy) {
+            return; // data a resume() delivers waits until the request in flight is answered
+        }
         if (frameLength < 0 && pending.length() >= TtlvReader.HEADER_BYTES) {
             try {
                 frameLength = TtlvReader.messageLength(pending.getBytes(0, TtlvReader.HEADER_BYTES), limits);

@@ -17,8 +17,10 @@ import java.util.stream.IntStream;
 /**
  * KMIP over TLS: TLS 1.2 and 1.3 only, a client certificate signed by the client CA required
  * before a single byte of TTLV is read, one {@link KmipConnection} per socket. Requests run on a
- * small pool of its own, a few threads per core: their work is CPU-bound, and a worker never waits
- * for the disk (see {@link MessageProcessor#process}), so more threads would only add hand-offs.
+ * pool of its own. A read-only item does not hold its worker while its record reaches the disk
+ * (see {@link MessageProcessor#process}), but a worker still blocks on RSA key generation, on a
+ * mutation's synced write and on every batch item but the last; so the pool is sized for those
+ * waits, not for the cores: at least {@value #MIN_WORKERS}, or {@value #WORKERS_PER_CORE} per core.
  *
  * <p>A Vert.x server serves all its connections on the one event loop it was started on, so the
  * listener is one server per core, each on an event loop of its own, sharing the port: Vert.x
@@ -27,7 +29,8 @@ import java.util.stream.IntStream;
 public final class KmipServer {
     /** How long {@link #stop()} lets requests in flight finish. */
     public static final Duration DRAIN_GRACE = Duration.ofSeconds(10);
-    private static final int WORKERS_PER_CORE = 2;
+    private static final int MIN_WORKERS = 16;
+    private static final int WORKERS_PER_CORE = 4;
     private static final Duration IDLE_WORKER_LIFETIME = Duration.ofMinutes(1);
     private static final AtomicInteger FREE_PORT_KEYS = new AtomicInteger();
 
@@ -42,7 +45,7 @@ public final class KmipServer {
         this.vertx = vertx;
         this.options = options;
         this.processor = processor;
-        int size = WORKERS_PER_CORE * Runtime.getRuntime().availableProcessors();
+        int size = Math.max(MIN_WORKERS, WORKERS_PER_CORE * Runtime.getRuntime().availableProcessors());
         AtomicInteger count = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(size, size, IDLE_WORKER_LIFETIME.toMillis(), TimeUnit.MILLISECONDS,
                 new LinkedBlockingQueue<>(), task -> {
