@@ -30,6 +30,7 @@ public final class Crypto {
     private static final int BYOK_AES_KEY_BYTES = 32;
 
     private final SecureRandom random;
+    private final Drbg drbg;
 
     /**
      * Creates the DRBG (NIST SP 800-90A, 256-bit strength, seeded by the operating system) and runs
@@ -44,6 +45,7 @@ public final class Crypto {
         } catch (GeneralSecurityException e) {
             throw KmsError.internal("no SP 800-90A DRBG with 256-bit strength is available", e);
         }
+        this.drbg = Drbg.of(random);
         SelfTest.run(this, SelfTest.standard());
     }
 
@@ -60,6 +62,11 @@ public final class Crypto {
             throw KmsError.invalid("seed length must be 1 to " + MAX_RANDOM_BYTES + " bytes, got " + input.length);
         }
         random.reseed(DrbgParameters.reseed(false, input));
+    }
+
+    /** The generator behind {@link #random()}: every key the server makes comes from it. */
+    public Drbg drbg() {
+        return drbg;
     }
 
     public byte[] randomBytes(int n) {

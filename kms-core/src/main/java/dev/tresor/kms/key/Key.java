@@ -59,6 +59,11 @@ public record Key(
         usageLimit = usageLimit == null ? Optional.empty() : usageLimit; // and before usage limits
     }
 
+    /** Whether plain material may leave (the rule {@link KeyService#exportMaterial} applies): exportable, no release policy. */
+    public boolean materialLeaves() {
+        return exportable && release.policy().isEmpty();
+    }
+
     public boolean allows(KeyUsage usage) {
         return usages.contains(usage);
     }

@@ -31,13 +31,14 @@ public final class ManagedObjects {
     }
 
     public ManagedObject register(TenantId tenant, ManagedObject.Type type, Bytes value, boolean exportable,
-                                  Map<String, String> attributes, Consumer<BarrierStore.Batch> commit) {
+                                  boolean sensitive, Map<String, String> attributes,
+                                  Consumer<BarrierStore.Batch> commit) {
         Attributes.check(attributes);
         if (value.isEmpty() || value.length() > MAX_VALUE) {
             throw KmsError.invalid("object value must be 1 to " + MAX_VALUE + " bytes, not " + value.length());
         }
         ManagedObject object = new ManagedObject(UUID.randomUUID().toString(), tenant, type, exportable,
-                clock.instant(), Optional.empty(), attributes);
+                clock.instant(), Optional.empty(), attributes, sensitive);
         BarrierStore.Batch batch = ledger.batch();
         ledger.put(batch, object, value.toArray());
         commit.accept(batch);
@@ -60,13 +61,19 @@ public final class ManagedObjects {
                 .toList();
     }
 
-    /** The value: always for certificates and public keys; for secret values only if exportable and not deleted. */
+    /**
+     * The value, unless deleted: never for a sensitive object; always for other certificates and
+     * public keys; for secret values only if exportable.
+     */
     public Bytes value(TenantId tenant, String id) {
         ManagedObject object = get(tenant, id);
         if (object.deleted()) {
             throw KmsError.precondition("object " + id + " is deleted");
         }
-        if (object.type().secret() && !object.exportable()) {
+        if (object.sensitive()) {
+            throw KmsError.denied("object " + id + " is sensitive: its value never leaves");
+        }
+        if (!object.leaves()) {
             throw KmsError.denied("object " + id + " is not exportable");
         }
         return Bytes.wrap(ledger.objectValue(tenant, id)

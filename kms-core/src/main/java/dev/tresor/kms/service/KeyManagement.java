@@ -13,6 +13,7 @@ import dev.tresor.kms.audit.AuditEvent;
 import dev.tresor.kms.audit.AuditLog;
 import dev.tresor.kms.audit.AuditRecord;
 import dev.tresor.kms.crypto.Crypto;
+import dev.tresor.kms.crypto.Drbg;
 import dev.tresor.kms.key.Key;
 import dev.tresor.kms.key.KeyCryptography;
 import dev.tresor.kms.key.KeyRing;
@@ -368,6 +369,11 @@ public final class KeyManagement {
         });
     }
 
+    /** The DRBG every key the server generates comes from (server information, no call of its own). */
+    public Drbg keyGenerator() {
+        return crypto.drbg();
+    }
+
     /** {@code hash}: SHA-1, SHA-256, SHA-384 or SHA-512 (JCA names). */
     public Bytes hash(Caller caller, String hash, Bytes data) {
         return pipeline.read(caller, "hash", Right.CRYPTO, "", () -> {
@@ -535,9 +541,15 @@ public final class KeyManagement {
     /** {@code exportable} empty = the project's KMIP default. */
     public ManagedObject registerObject(Caller caller, ManagedObject.Type type, Bytes value,
                                         Optional<Boolean> exportable, Map<String, String> attributes) {
+        return registerObject(caller, type, value, exportable, false, attributes);
+    }
+
+    /** A {@code sensitive} object's value never leaves, whatever its type or exportable flag. */
+    public ManagedObject registerObject(Caller caller, ManagedObject.Type type, Bytes value,
+                                        Optional<Boolean> exportable, boolean sensitive, Map<String, String> attributes) {
         return pipeline.run(caller, "object.register", Right.LIFECYCLE, "objects", commit -> objects.register(
                 caller.tenant(), type, value,
-                exportable.orElse(projects.get(caller.tenant().projectId()).kmipExportableByDefault()),
+                exportable.orElse(projects.get(caller.tenant().projectId()).kmipExportableByDefault()), sensitive,
                 attributes, commit));
     }
 
@@ -550,7 +562,7 @@ public final class KeyManagement {
         return pipeline.read(caller, "object.list", Right.READ_METADATA, "objects", () -> objects.list(caller.tenant()));
     }
 
-    /** The object's value; a secret one (secret data, opaque) only when exportable. */
+    /** The object's value: never a sensitive one; a secret one (secret data, opaque) only when exportable. */
     public Bytes objectValue(Caller caller, String objectId) {
         return pipeline.read(caller, "object.export", Right.CRYPTO, object(objectId),
                 () -> objects.value(caller.tenant(), objectId));

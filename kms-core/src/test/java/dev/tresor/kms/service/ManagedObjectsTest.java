@@ -123,6 +123,27 @@ class ManagedObjectsTest {
     }
 
     @Test
+    void aSensitiveObjectsValueNeverLeavesWhateverItsTypeAndSurvivesARestart() {
+        ManagedObject certificate = kms.registerObject(admin, ManagedObject.Type.CERTIFICATE, SECRET, Optional.of(true),
+                true, Map.of());
+        ManagedObject secret = kms.registerObject(admin, ManagedObject.Type.SECRET_DATA, SECRET, Optional.of(true),
+                true, Map.of());
+        for (ManagedObject object : List.of(certificate, secret)) {
+            KmsError refused = assertThrows(KmsError.class, () -> kms.objectValue(admin, object.id()));
+            assertEquals(ErrorCode.PERMISSION_DENIED, refused.code());
+            assertEquals("object " + object.id() + " is sensitive: its value never leaves", refused.getMessage());
+        }
+        test.close();
+        test = TestCore.open(dataDir);
+        kms = test.core().keyManagement();
+        assertTrue(kms.getObject(admin, certificate.id()).sensitive());
+        assertEquals(ErrorCode.PERMISSION_DENIED,
+                assertThrows(KmsError.class, () -> kms.objectValue(admin, certificate.id())).code());
+        assertEquals(false, kms.getObject(admin, kms.registerObject(admin, ManagedObject.Type.CERTIFICATE, SECRET,
+                Optional.empty(), Map.of()).id()).sensitive(), "not sensitive unless asked");
+    }
+
+    @Test
     void certificatesAreReadableWithoutBeingExportable() {
         ManagedObject certificate = kms.registerObject(admin, ManagedObject.Type.CERTIFICATE, SECRET, Optional.of(false),
                 Map.of());

@@ -1,12 +1,16 @@
 package dev.tresor.kms.kmip.operation;
 
+import dev.tresor.kms.kmip.message.KmipFailure;
 import dev.tresor.kms.kmip.message.ProtocolVersion;
+import dev.tresor.kms.kmip.message.ResultReason;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
 import dev.tresor.kms.service.KmsError;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The rules Add, Modify, Delete and Set Attribute share: which attributes a client may change
@@ -15,7 +19,7 @@ import java.util.Set;
  * several values, and the answer each version expects.
  */
 final class AttributeEdits {
-    private static final Set<String> READ_ONLY = Set.of(
+    private static final Set<String> READ_ONLY = Stream.concat(Stream.of(
             Attributes.specName(Tag.UNIQUE_IDENTIFIER), Attributes.specName(Tag.OBJECT_TYPE),
             Attributes.specName(Tag.CRYPTOGRAPHIC_ALGORITHM), Attributes.specName(Tag.CRYPTOGRAPHIC_LENGTH),
             Attributes.specName(Tag.CRYPTOGRAPHIC_USAGE_MASK), Attributes.specName(Tag.STATE),
@@ -23,7 +27,8 @@ final class AttributeEdits {
             Attributes.specName(Tag.DEACTIVATION_DATE), Attributes.specName(Tag.DESTROY_DATE),
             Attributes.specName(Tag.COMPROMISE_DATE), Attributes.specName(Tag.REVOCATION_REASON),
             Attributes.specName(Tag.LAST_CHANGE_DATE), Attributes.specName(Tag.DIGEST),
-            Attributes.specName(Tag.USAGE_LIMITS), Attributes.specName(Tag.ORIGINAL_CREATION_DATE));
+            Attributes.specName(Tag.USAGE_LIMITS), Attributes.specName(Tag.ORIGINAL_CREATION_DATE)),
+            Attributes.SERVER_DERIVED.stream()).collect(Collectors.toUnmodifiableSet());
     private static final Set<String> MULTI_VALUED = Set.of(
             Attributes.specName(Tag.NAME), Attributes.specName(Tag.OBJECT_GROUP), Attributes.specName(Tag.LINK),
             Attributes.specName(Tag.APPLICATION_SPECIFIC_INFORMATION), Attributes.specName(Tag.ALTERNATIVE_NAME));
@@ -32,20 +37,23 @@ final class AttributeEdits {
     }
 
     /**
-     * {@link #requireWritable(String)} for an edit of {@code object}: a change of Activation Date
-     * once the object has left Pre-Active is a lifecycle error (spec 2.1 section 4.1), not a
-     * matter of rights.
+     * {@link #requireWritable(String, ProtocolVersion)} for an edit of {@code object}: a change of
+     * Activation Date once the object has left Pre-Active is a lifecycle error (spec 2.1 section
+     * 4.1), not a matter of rights.
      */
-    static void requireWritable(String name, Managed object) {
+    static void requireWritable(String name, Managed object, ProtocolVersion version) {
         if (name.equals(Attributes.specName(Tag.ACTIVATION_DATE)) && object.state() != ObjectState.PRE_ACTIVE) {
             throw KmsError.precondition("object " + object.uid() + " is no longer Pre-Active; its Activation Date stands");
         }
-        requireWritable(name);
+        requireWritable(name, version);
     }
 
-    static void requireWritable(String name) {
+    /** A read-only attribute: 2.x Attribute Read Only, 1.x (which has no such reason) Permission Denied. */
+    static void requireWritable(String name, ProtocolVersion version) {
         if (READ_ONLY.contains(name) || Attributes.serverSet(name)) {
-            throw KmsError.denied("attribute " + name + " is read-only");
+            String message = "attribute " + name + " is read-only";
+            throw version.isTwoOrLater() ? new KmipFailure(ResultReason.ATTRIBUTE_READ_ONLY, message)
+                    : KmsError.denied(message);
         }
     }
 

@@ -11,6 +11,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * KMIP attributes in their two wire forms. In 1.x an attribute is
@@ -21,6 +24,29 @@ import java.util.Optional;
  * values, each tagged {@code AttributeValue}.
  */
 final class Attributes {
+    /** Attributes later versions added, with the version that did. */
+    private static final Map<String, ProtocolVersion> SINCE = Map.ofEntries(
+            Map.entry(specName(Tag.CERTIFICATE_LENGTH), ProtocolVersion.V1_1),
+            Map.entry(specName(Tag.X_509_CERTIFICATE_IDENTIFIER), ProtocolVersion.V1_1),
+            Map.entry(specName(Tag.X_509_CERTIFICATE_SUBJECT), ProtocolVersion.V1_1),
+            Map.entry(specName(Tag.X_509_CERTIFICATE_ISSUER), ProtocolVersion.V1_1),
+            Map.entry(specName(Tag.ORIGINAL_CREATION_DATE), ProtocolVersion.V1_2),
+            Map.entry(specName(Tag.RANDOM_NUMBER_GENERATOR), ProtocolVersion.V1_3),
+            Map.entry(specName(Tag.SENSITIVE), ProtocolVersion.V1_4),
+            Map.entry(specName(Tag.ALWAYS_SENSITIVE), ProtocolVersion.V1_4),
+            Map.entry(specName(Tag.EXTRACTABLE), ProtocolVersion.V1_4),
+            Map.entry(specName(Tag.NEVER_EXTRACTABLE), ProtocolVersion.V1_4),
+            Map.entry(specName(Tag.KEY_FORMAT_TYPE), ProtocolVersion.V2_0));
+
+    /**
+     * Attributes the server derives from what the object is (how its key was made, its format,
+     * the core's export rule, a certificate's own fields): no client supplies or changes them.
+     */
+    static final Set<String> SERVER_DERIVED = Stream.of(Stream.of(GeneratorAttribute.NAME,
+                    specName(Tag.KEY_FORMAT_TYPE)), Managed.exposureNames().stream(),
+                    CertificateAttributes.names().stream())
+            .flatMap(names -> names).collect(Collectors.toUnmodifiableSet());
+
     private Attributes() {
     }
 
@@ -67,7 +93,7 @@ final class Attributes {
     }
 
     static String specName(Tag tag) {
-        return tag.xmlName().replace("_", "").replaceAll("(?<=[a-z])(?=[A-Z])", " ");
+        return tag.xmlName().replace("X_509", "X.509 ").replace("_", "").replaceAll("(?<=[a-z])(?=[A-Z])", " ");
     }
 
     /** One attribute value on the wire of {@code version}. */
@@ -100,7 +126,10 @@ final class Attributes {
 
     /** Whether clients of {@code version} know the attribute: those a later version added are left out for them. */
     static boolean known(String name, ProtocolVersion version) {
-        return !name.equals(specName(Tag.ORIGINAL_CREATION_DATE)) || version.atLeast(ProtocolVersion.V1_2);
+        if (CertificateAttributes.namePart(name)) {
+            return version.isTwoOrLater();
+        }
+        return version.atLeast(SINCE.getOrDefault(name, ProtocolVersion.V1_0));
     }
 
     /**

@@ -1,13 +1,15 @@
 package dev.tresor.kms.kmip.operation;
 
+import dev.tresor.kms.kmip.message.KmipFailure;
 import dev.tresor.kms.kmip.message.Operation;
+import dev.tresor.kms.kmip.message.ResultReason;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
-import dev.tresor.kms.service.KmsError;
 
 /**
  * Check: the object exists and is Active. Tresor keeps no usage limits or leases, so those
- * fields of the request pass; a requested usage the key's mask does not grant fails.
+ * fields of the request pass; a requested usage the key's mask does not grant fails (2.x:
+ * Incompatible Cryptographic Usage Mask, 1.x: Permission Denied).
  */
 final class CheckHandler implements OperationHandler {
     private final ObjectAccess access;
@@ -27,7 +29,9 @@ final class CheckHandler implements OperationHandler {
         request.find(Tag.CRYPTOGRAPHIC_USAGE_MASK).ifPresent(wanted -> {
             int granted = Attributes.first(object.stored(), Tag.CRYPTOGRAPHIC_USAGE_MASK).map(Ttlv::asInt).orElse(0);
             if ((wanted.asInt() & ~granted) != 0) {
-                throw KmsError.denied("the object's usage mask does not grant the requested usage");
+                throw new KmipFailure(context.version().isTwoOrLater()
+                        ? ResultReason.INCOMPATIBLE_CRYPTOGRAPHIC_USAGE_MASK : ResultReason.PERMISSION_DENIED,
+                        "the object's usage mask does not grant the requested usage");
             }
         });
         return Ttlv.structure(Tag.RESPONSE_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, object.id().uid()));

@@ -37,8 +37,8 @@ final class CreateHandler implements OperationHandler {
         int length = Attributes.first(attributes, Tag.CRYPTOGRAPHIC_LENGTH).map(Ttlv::asInt).orElse(0);
         KeyType type = KeyTypes.keyType(algorithm, length, 0);
         int mask = NewObjects.usageMask(attributes, ENCRYPT_DECRYPT);
-        Key key = newObjects.create(context, type, KeyTypes.usages(mask, type), false,
-                Map.of(false, NewObjects.withMask(attributes, mask)), NewObjects.extractable(attributes));
+        Key key = newObjects.create(context, type, KeyTypes.usages(mask, type), new NewObjects.Origin.Generated(),
+                Map.of(false, NewObjects.withMask(attributes, mask)), NewObjects.exportable(attributes));
         String uid = new ObjectId(key.id(), 1, false).uid();
         context.placeholder().set(uid);
         return Ttlv.structure(Tag.RESPONSE_PAYLOAD,

@@ -65,7 +65,8 @@ final class CreateKeyPairHandler implements OperationHandler {
         Map<Boolean, Map<String, List<Ttlv>>> halves = new LinkedHashMap<>();
         halves.put(false, link(NewObjects.withMask(privateAttributes, privateMask), PUBLIC_KEY_LINK));
         halves.put(true, link(NewObjects.withMask(publicAttributes, publicMask), PRIVATE_KEY_LINK));
-        Key key = newObjects.create(context, type, usages, false, halves, NewObjects.extractable(privateAttributes));
+        Key key = newObjects.create(context, type, usages, new NewObjects.Origin.Generated(), halves,
+                NewObjects.exportable(privateAttributes));
         ObjectId privateKey = new ObjectId(key.id(), 1, false);
         context.placeholder().set(privateKey.uid());
         return Ttlv.structure(Tag.RESPONSE_PAYLOAD,

@@ -29,7 +29,7 @@ final class DeleteAttributeHandler implements OperationHandler {
         Optional<Attributes.Named> current = request.find(Tag.CURRENT_ATTRIBUTE).map(Attributes::single);
         String name = current.map(Attributes.Named::name).orElseGet(() -> Attributes.requestedNames(request).stream()
                 .findFirst().orElseThrow(() -> KmsError.invalid("Delete Attribute names no attribute")));
-        AttributeEdits.requireWritable(name);
+        AttributeEdits.requireWritable(name, context.version());
         boolean wholeAttribute = current.isEmpty() && request.find(Tag.ATTRIBUTE_REFERENCE).isPresent();
         int requestedIndex = request.find(Tag.ATTRIBUTE_INDEX).map(Ttlv::asInt).orElse(0);
         Attributes.Named[] deleted = new Attributes.Named[1];

@@ -1,6 +1,5 @@
 package dev.tresor.kms.kmip.operation;
 
-import dev.tresor.kms.key.KeyType;
 import dev.tresor.kms.kmip.message.Operation;
 import dev.tresor.kms.kmip.message.ProtocolVersion;
 import dev.tresor.kms.kmip.ttlv.Tag;
@@ -88,12 +87,7 @@ final class GetAttributesHandler implements OperationHandler {
         if (object.state().destroyed() || (object.type() != ObjectType.PUBLIC_KEY && !object.key().exportable())) {
             return Optional.empty();
         }
-        boolean rsa = object.key().type().family() == KeyType.Family.RSA;
-        int format = switch (object.type()) {
-            case SYMMETRIC_KEY -> KeyFormats.RAW;
-            case PRIVATE_KEY -> rsa ? KeyFormats.PKCS_1 : KeyFormats.PKCS_8;
-            case PUBLIC_KEY -> rsa ? KeyFormats.PKCS_1 : KeyFormats.X_509;
-        };
+        int format = KeyFormats.described(object.type(), object.key().type());
         Bytes material;
         try {
             material = switch (object.type()) {

@@ -2,10 +2,12 @@ package dev.tresor.kms.kmip.operation;
 
 import dev.tresor.kms.kmip.message.KmipFailure;
 import dev.tresor.kms.kmip.message.Operation;
+import dev.tresor.kms.kmip.message.ProtocolVersion;
 import dev.tresor.kms.kmip.message.ResultReason;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
 import dev.tresor.kms.service.Bytes;
+import dev.tresor.kms.service.ErrorCode;
 import dev.tresor.kms.service.KmsError;
 import java.util.Optional;
 
@@ -14,7 +16,7 @@ import java.util.Optional;
  * key is exportable, which the core checks; public keys always may. Key wrapping on Get is not
  * offered, and never applied unasked. A stored object (secret data, opaque object, certificate,
  * lone public key) comes back as it was registered; secret data and opaque objects only if
- * exportable.
+ * exportable, none marked Sensitive (refused: 1.4+ reason Sensitive, before it Permission Denied).
  */
 final class GetHandler implements OperationHandler {
     private final ObjectAccess access;
@@ -35,18 +37,16 @@ final class GetHandler implements OperationHandler {
         }
         Managed named = access.any(context, request);
         if (named.state().destroyed()) {
-            throw KmsError.precondition("object " + named.uid() + " is destroyed");
+            String message = "object " + named.uid() + " is destroyed";
+            throw context.version().isTwoOrLater() ? new KmipFailure(ResultReason.OBJECT_DESTROYED, message)
+                    : KmsError.precondition(message);
         }
         if (named instanceof StoredObject stored) {
             return stored(context, request, stored);
         }
         KmipObject object = (KmipObject) named;
         ObjectType type = object.type();
-        int format = request.find(Tag.KEY_FORMAT_TYPE).map(Ttlv::asEnum).orElse(switch (type) {
-            case SYMMETRIC_KEY -> KeyFormats.RAW;
-            case PRIVATE_KEY -> KeyFormats.PKCS_8;
-            case PUBLIC_KEY -> KeyFormats.X_509;
-        });
+        int format = request.find(Tag.KEY_FORMAT_TYPE).map(Ttlv::asEnum).orElse(object.defaultKeyFormat());
         Ttlv material = switch (type) {
             case SYMMETRIC_KEY -> symmetric(context.keys().exportMaterial(context.caller(), object.id().versionRef()),
                     format);
@@ -74,7 +74,16 @@ final class GetHandler implements OperationHandler {
 
     /** A stored object as it was registered; a key block only in the format it came in. */
     private Ttlv stored(OperationContext context, Ttlv request, StoredObject object) {
-        Ttlv value = access.storedObjects().value(context, object);
+        Ttlv value;
+        try {
+            value = access.storedObjects().value(context, object);
+        } catch (KmsError e) {
+            if (e.code() == ErrorCode.PERMISSION_DENIED && object.object().sensitive()
+                    && context.version().atLeast(ProtocolVersion.V1_4)) {
+                throw new KmipFailure(ResultReason.SENSITIVE, e.getMessage());
+            }
+            throw e;
+        }
         Optional<Integer> registeredFormat = value.find(Tag.KEY_BLOCK).map(b -> b.require(Tag.KEY_FORMAT_TYPE).asEnum());
         Optional<Integer> wanted = request.find(Tag.KEY_FORMAT_TYPE).map(Ttlv::asEnum);
         if (wanted.isPresent() && registeredFormat.isPresent() && !wanted.equals(registeredFormat)) {

@@ -4,7 +4,12 @@ import dev.tresor.kms.key.KeyType;
 import dev.tresor.kms.kmip.message.KmipFailure;
 import dev.tresor.kms.kmip.message.ResultReason;
 import dev.tresor.kms.service.Bytes;
+import dev.tresor.kms.kmip.ttlv.Tag;
+import dev.tresor.kms.kmip.ttlv.Ttlv;
 import java.io.IOException;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
 import org.bouncycastle.asn1.DERNull;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
@@ -23,8 +28,26 @@ final class KeyFormats {
     static final int PKCS_8 = 0x04;
     static final int X_509 = 0x05;
     static final int TRANSPARENT_SYMMETRIC_KEY = 0x07;
+    static final int TRANSPARENT_RSA_PRIVATE_KEY = 0x0A;
+    /** The fields of a Transparent RSA Private Key, in the order of PKCS#1's RSAPrivateKey. */
+    private static final List<Tag> RSA_FIELDS = List.of(Tag.MODULUS, Tag.PUBLIC_EXPONENT, Tag.PRIVATE_EXPONENT, Tag.P,
+            Tag.Q, Tag.PRIME_EXPONENT_P, Tag.PRIME_EXPONENT_Q, Tag.CRT_COEFFICIENT);
 
     private KeyFormats() {
+    }
+
+    /**
+     * The format an object of the core's keys is described in (its Key Format Type attribute, and
+     * what its Digest is computed over): Raw for symmetric keys, PKCS#1 for both halves of an RSA
+     * key, PKCS#8 for an EC private key and X.509 for an EC public key.
+     */
+    static int described(ObjectType object, KeyType type) {
+        boolean rsa = type.family() == KeyType.Family.RSA;
+        return switch (object) {
+            case SYMMETRIC_KEY -> RAW;
+            case PRIVATE_KEY -> rsa ? PKCS_1 : PKCS_8;
+            case PUBLIC_KEY -> rsa ? PKCS_1 : X_509;
+        };
     }
 
     /** A private key as the client asked: PKCS#8 (the default) or, for RSA, PKCS#1. */
@@ -86,6 +109,26 @@ final class KeyFormats {
             }
         }
         throw notSupported(format);
+    }
+
+    /**
+     * A Transparent RSA Private Key as PKCS#8. All eight fields are required, the form the core
+     * keeps; whether they make a consistent key the core checks when it imports the key.
+     */
+    static Bytes transparentRsaPrivateKey(Ttlv keyMaterial) {
+        List<BigInteger> values = new ArrayList<>();
+        for (Tag field : RSA_FIELDS) {
+            values.add(keyMaterial.find(field).map(Ttlv::asBigInteger).orElseThrow(() -> new KmipFailure(
+                    ResultReason.INVALID_FIELD, "a Transparent RSA Private Key needs " + field.xmlName())));
+        }
+        try {
+            RSAPrivateKey rsa = new RSAPrivateKey(values.get(0), values.get(1), values.get(2), values.get(3),
+                    values.get(4), values.get(5), values.get(6), values.get(7));
+            return Bytes.wrap(new PrivateKeyInfo(
+                    new AlgorithmIdentifier(PKCSObjectIdentifiers.rsaEncryption, DERNull.INSTANCE), rsa).getEncoded());
+        } catch (IOException e) {
+            throw new KmipFailure(ResultReason.INVALID_FIELD, "the Transparent RSA Private Key cannot be encoded");
+        }
     }
 
     /** The modulus size of a PKCS#8 RSA key, to pick the core key type of a registered key. */

@@ -11,8 +11,9 @@ import java.util.OptionalLong;
 
 /**
  * One KMIP managed object: a core key version (or the public half of a pair) and the KMIP
- * attributes kept for it. Unique Identifier, Object Type, Cryptographic Algorithm and Length come
- * from the core key, and so do Tresor's own {@code y-tresor-version} (the version number),
+ * attributes kept for it. Unique Identifier, Object Type, Cryptographic Algorithm and Length and
+ * (2.x) the Key Format Type of a generated key come from the core key (a registered key keeps the
+ * format it came in), and so do Tresor's own {@code y-tresor-version} (the version number),
  * {@code y-tresor-primary} (whether it is the key's primary version, newest enabled) and
  * {@code y-tresor-attested} (whether some use of the key needs fresh attestation); everything
  * else is stored. {@code primaryVersion} is the key's primary version number (0: none) where it
@@ -61,6 +62,15 @@ record KmipObject(ObjectId id, Key key, Map<String, List<Ttlv>> stored, Optional
         return state;
     }
 
+    /** The format Get answers in unless asked for another: the one the key was registered in, if it was. */
+    int defaultKeyFormat() {
+        return Attributes.first(stored, Tag.KEY_FORMAT_TYPE).map(Ttlv::asEnum).orElse(switch (type()) {
+            case SYMMETRIC_KEY -> KeyFormats.RAW;
+            case PRIVATE_KEY -> KeyFormats.PKCS_8;
+            case PUBLIC_KEY -> KeyFormats.X_509;
+        });
+    }
+
     /** Every attribute: the derived ones first, then the stored ones in the order they were set. */
     @Override
     public Map<String, List<Ttlv>> attributes() {
@@ -72,6 +82,10 @@ record KmipObject(ObjectId id, Key key, Map<String, List<Ttlv>> stored, Optional
         all.put(Attributes.specName(Tag.CRYPTOGRAPHIC_LENGTH), List.of(Ttlv.integer(Tag.ATTRIBUTE_VALUE, key.type().bits())));
         key.usageLimit().ifPresent(limit -> all.put(Attributes.specName(Tag.USAGE_LIMITS),
                 List.of(NewObjects.usageLimits(limit))));
+        all.put(Attributes.specName(Tag.KEY_FORMAT_TYPE),
+                List.of(Ttlv.enumeration(Tag.ATTRIBUTE_VALUE, KeyFormats.described(type(), key.type()))));
+        boolean publicHalf = id.isPublic();
+        Managed.putExposure(all, publicHalf || key.materialLeaves(), !publicHalf && !key.exportable());
         stored.forEach((name, values) -> all.put(name, name.equals(Attributes.specName(Tag.LINK))
                 ? values.stream().map(this::resolved).toList() : values));
         all.put(Attributes.specName(Tag.STATE), List.of(Ttlv.enumeration(Tag.ATTRIBUTE_VALUE, state().code())));

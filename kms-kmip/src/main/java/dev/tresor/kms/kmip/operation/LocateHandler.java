@@ -2,15 +2,18 @@ package dev.tresor.kms.kmip.operation;
 
 import dev.tresor.kms.kmip.message.Operation;
 import dev.tresor.kms.kmip.message.ProtocolVersion;
+import dev.tresor.kms.kmip.ttlv.ItemType;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Locate: the tenant's KMIP objects that have every requested attribute value (Name, Object
- * Type, Cryptographic Algorithm and Length, State, custom attributes ...), keys oldest first, then
+ * Type, Cryptographic Algorithm and Length, State, custom attributes ...; two values of one date
+ * attribute are a range, both ends included), keys oldest first, then
  * stored objects (secret data, opaque objects, certificates, lone public keys) oldest first, after
  * Offset Items and at most Maximum Items; a paged answer (1.3+) says how many matched in all.
  * Destroyed objects (kept until the core purges them) are left out unless the request names a State.
@@ -60,10 +63,25 @@ final class LocateHandler implements OperationHandler {
     private static boolean matches(Map<String, List<Ttlv>> have, Map<String, List<Ttlv>> wanted) {
         for (Map.Entry<String, List<Ttlv>> criterion : wanted.entrySet()) {
             List<Ttlv> values = have.getOrDefault(criterion.getKey(), List.of());
-            if (!values.containsAll(criterion.getValue())) {
+            if (!(isRange(criterion.getValue()) ? inRange(values, criterion.getValue())
+                    : values.containsAll(criterion.getValue()))) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** Two dates of one attribute ask for the dates between them, both included (spec 1.4 and 2.1, Locate). */
+    private static boolean isRange(List<Ttlv> criterion) {
+        return criterion.size() == 2 && criterion.stream().allMatch(v -> v.type() == ItemType.DATE_TIME);
+    }
+
+    private static boolean inRange(List<Ttlv> values, List<Ttlv> range) {
+        Instant first = range.get(0).asDateTime();
+        Instant second = range.get(1).asDateTime();
+        Instant from = first.isBefore(second) ? first : second;
+        Instant to = first.isBefore(second) ? second : first;
+        return values.stream().filter(v -> v.type() == ItemType.DATE_TIME).map(Ttlv::asDateTime)
+                .anyMatch(date -> !date.isBefore(from) && !date.isAfter(to));
     }
 }

@@ -40,6 +40,24 @@ sealed interface Managed permits KmipObject, StoredObject {
         return changed;
     }
 
+    /**
+     * Sensitive, Always Sensitive, Extractable and Never Extractable (1.4+), from whether the value
+     * may leave in plain now ({@code leaves}) and whether it never could ({@code neverLeft}). Tresor
+     * wraps nothing on Get, so a value that does not leave is both Sensitive and not Extractable.
+     */
+    static void putExposure(Map<String, List<Ttlv>> attributes, boolean leaves, boolean neverLeft) {
+        attributes.put(Attributes.specName(Tag.SENSITIVE), List.of(Ttlv.bool(Tag.ATTRIBUTE_VALUE, !leaves)));
+        attributes.put(Attributes.specName(Tag.ALWAYS_SENSITIVE), List.of(Ttlv.bool(Tag.ATTRIBUTE_VALUE, neverLeft)));
+        attributes.put(Attributes.specName(Tag.EXTRACTABLE), List.of(Ttlv.bool(Tag.ATTRIBUTE_VALUE, leaves)));
+        attributes.put(Attributes.specName(Tag.NEVER_EXTRACTABLE), List.of(Ttlv.bool(Tag.ATTRIBUTE_VALUE, neverLeft)));
+    }
+
+    /** The names {@link #putExposure} sets: derived from the core's flags, never stored or changed by a client. */
+    static List<String> exposureNames() {
+        return List.of(Attributes.specName(Tag.SENSITIVE), Attributes.specName(Tag.ALWAYS_SENSITIVE),
+                Attributes.specName(Tag.EXTRACTABLE), Attributes.specName(Tag.NEVER_EXTRACTABLE));
+    }
+
     /** The stored State, Active when none is kept. */
     static ObjectState storedState(Map<String, List<Ttlv>> stored) {
         int code = Attributes.first(stored, Tag.STATE).map(Ttlv::asEnum).orElse(ObjectState.ACTIVE.code());

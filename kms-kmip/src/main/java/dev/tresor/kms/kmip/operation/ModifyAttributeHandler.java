@@ -26,7 +26,7 @@ final class ModifyAttributeHandler implements OperationHandler {
     public Ttlv handle(OperationContext context, Ttlv request) {
         Attributes.Named modified = Attributes.single(request.find(Tag.NEW_ATTRIBUTE)
                 .orElseGet(() -> request.require(Tag.ATTRIBUTE)));
-        AttributeEdits.requireWritable(modified.name(), access.any(context, request));
+        AttributeEdits.requireWritable(modified.name(), access.any(context, request), context.version());
         int[] index = {modified.index()};
         Managed object = access.edit(context, request, current -> {
             List<Ttlv> values = AttributeEdits.values(current, modified.name());

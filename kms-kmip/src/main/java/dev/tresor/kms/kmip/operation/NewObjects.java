@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -26,13 +27,13 @@ import java.util.stream.Stream;
  */
 final class NewObjects {
     /** Attributes the server sets; a client may not supply them. */
-    private static final Set<String> DERIVED = Set.of(
+    private static final Set<String> DERIVED = Stream.concat(Stream.of(
             Attributes.specName(Tag.UNIQUE_IDENTIFIER), Attributes.specName(Tag.OBJECT_TYPE),
             Attributes.specName(Tag.CRYPTOGRAPHIC_ALGORITHM), Attributes.specName(Tag.CRYPTOGRAPHIC_LENGTH),
             Attributes.specName(Tag.STATE), Attributes.specName(Tag.INITIAL_DATE),
             Attributes.specName(Tag.LAST_CHANGE_DATE), Attributes.specName(Tag.DIGEST),
-            Attributes.specName(Tag.RECOMMENDED_CURVE), Attributes.specName(Tag.EXTRACTABLE),
-            Attributes.specName(Tag.USAGE_LIMITS));
+            Attributes.specName(Tag.RECOMMENDED_CURVE), Attributes.specName(Tag.USAGE_LIMITS)),
+            Attributes.SERVER_DERIVED.stream()).collect(Collectors.toUnmodifiableSet());
     private static final int UNIT_BYTE = 0x01;
     private static final int UNIT_OBJECT = 0x02;
 
@@ -42,11 +43,23 @@ final class NewObjects {
         this.objects = objects;
     }
 
+    /** Where a new key's material comes from. */
+    sealed interface Origin {
+        /** The core generates it: the key names the generator in its Random Number Generator attribute. */
+        record Generated() implements Origin {
+        }
+
+        /** A client registers it in {@code keyFormat}: the key's Key Format Type, and how Get answers by default. */
+        record Registered(int keyFormat) implements Origin {
+        }
+    }
+
     /**
      * Creates one core key; {@code objectAttributes} holds the client's attributes of each KMIP
-     * object of its first version, keyed by whether it is the public half of a pair.
+     * object of its first version, keyed by whether it is the public half of a pair. A registered
+     * key is import-only.
      */
-    Key create(OperationContext context, KeyType type, Set<KeyUsage> usages, boolean importOnly,
+    Key create(OperationContext context, KeyType type, Set<KeyUsage> usages, Origin origin,
                Map<Boolean, Map<String, List<Ttlv>>> objectAttributes, Optional<Boolean> exportable) {
         if (usages.isEmpty()) {
             throw new KmipFailure(ResultReason.INVALID_FIELD,
@@ -62,6 +75,12 @@ final class NewObjects {
         String displayName = "kmip-object";
         for (Map.Entry<Boolean, Map<String, List<Ttlv>>> object : objectAttributes.entrySet()) {
             Map<String, List<Ttlv>> attributes = initial(context, object.getValue());
+            if (origin instanceof Origin.Registered registered) {
+                attributes.put(Attributes.specName(Tag.KEY_FORMAT_TYPE),
+                        List.of(Ttlv.enumeration(Tag.ATTRIBUTE_VALUE, registered.keyFormat())));
+            } else {
+                attributes.put(GeneratorAttribute.NAME, List.of(GeneratorAttribute.of(context.keys().keyGenerator())));
+            }
             stored.putAll(KmipObjects.encode(1, object.getKey(), attributes));
             displayName = Attributes.first(attributes, Tag.NAME).map(NewObjects::displayName).orElse(displayName);
         }
@@ -71,7 +90,8 @@ final class NewObjects {
                 .flatMap(attributes -> Attributes.first(attributes, Tag.USAGE_LIMITS).stream())
                 .findFirst().map(NewObjects::usageLimit);
         CreateKey request = new CreateKey(objects.ringId(context), displayName, Optional.empty(), type, usages,
-                Optional.empty(), "software", Key.AccessScope.PUBLIC, importOnly, exportable, stored, usageLimit);
+                Optional.empty(), "software", Key.AccessScope.PUBLIC, origin instanceof Origin.Registered, exportable,
+                stored, usageLimit);
         return context.keys().createKey(context.caller(), request);
     }
 
@@ -135,8 +155,23 @@ final class NewObjects {
         return Attributes.first(attributes, Tag.CRYPTOGRAPHIC_USAGE_MASK).map(Ttlv::asInt).orElse(fallback);
     }
 
-    static Optional<Boolean> extractable(Map<String, List<Ttlv>> attributes) {
-        return Attributes.first(attributes, Tag.EXTRACTABLE).map(Ttlv::asBoolean);
+    /**
+     * Whether the client asked for the value to leave (Extractable) or not (Sensitive); empty: the
+     * project's default. Tresor wraps nothing on Get, so Extractable and Sensitive must disagree.
+     */
+    static Optional<Boolean> exportable(Map<String, List<Ttlv>> attributes) {
+        Optional<Boolean> extractable = Attributes.first(attributes, Tag.EXTRACTABLE).map(Ttlv::asBoolean);
+        Optional<Boolean> sensitive = sensitive(attributes);
+        if (extractable.isPresent() && sensitive.isPresent() && extractable.get() == sensitive.get()) {
+            throw new KmipFailure(ResultReason.INVALID_FIELD, extractable.get()
+                    ? "a Sensitive object is not Extractable: Tresor wraps nothing on Get"
+                    : "an object that is not Extractable is Sensitive");
+        }
+        return extractable.or(() -> sensitive.map(s -> !s));
+    }
+
+    static Optional<Boolean> sensitive(Map<String, List<Ttlv>> attributes) {
+        return Attributes.first(attributes, Tag.SENSITIVE).map(Ttlv::asBoolean);
     }
 
     static Map<String, List<Ttlv>> withMask(Map<String, List<Ttlv>> attributes, int mask) {

@@ -15,7 +15,8 @@ import java.util.Map;
 
 /**
  * ReKey: the core rotates the key, and its new version is the replacement object, Active at
- * once, with the old object's client attributes and Replaced/Replacement Object Links both ways.
+ * once, with the old object's client attributes, the Random Number Generator that made it and
+ * Replaced/Replacement Object Links both ways.
  */
 final class ReKeyHandler implements OperationHandler {
     private static final int REPLACEMENT_OBJECT_LINK = 0x106;
@@ -49,7 +50,8 @@ final class ReKeyHandler implements OperationHandler {
                     .withState(ObjectState.ACTIVE)
                     .with(Tag.INITIAL_DATE, Ttlv.dateTime(Tag.INITIAL_DATE, now))
                     .with(Tag.ORIGINAL_CREATION_DATE, Ttlv.dateTime(Tag.ORIGINAL_CREATION_DATE, now))
-                    .with(Tag.ACTIVATION_DATE, Ttlv.dateTime(Tag.ACTIVATION_DATE, now));
+                    .with(Tag.ACTIVATION_DATE, Ttlv.dateTime(Tag.ACTIVATION_DATE, now))
+                    .with(Tag.RANDOM_NUMBER_GENERATOR, GeneratorAttribute.of(context.keys().keyGenerator()));
             fresh = fresh.with(Attributes.specName(Tag.LINK), links(fresh, REPLACED_OBJECT_LINK, old.id()));
             KmipObject saved = access.objects().save(context, fresh);
             KmipObject oldLinked = new KmipObject(current.id(), saved.key(), current.stored());

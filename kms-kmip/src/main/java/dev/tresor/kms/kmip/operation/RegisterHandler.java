@@ -16,7 +16,7 @@ import java.util.Optional;
 
 /**
  * Register (bring your own key over mutual TLS): a symmetric key (Raw or Transparent Symmetric
- * Key) or an RSA/EC private key (PKCS#8, or PKCS#1 for RSA) becomes an import-only core key with
+ * Key) or an RSA/EC private key (PKCS#8, or PKCS#1 or Transparent RSA Private Key for RSA) becomes an import-only core key with
  * the material as its first version. A public key alone, secret data, an opaque object or a
  * certificate becomes a stored object (see {@link StoredObjects}), kept as registered.
  */
@@ -72,8 +72,9 @@ final class RegisterHandler implements OperationHandler {
                 throw new KmipFailure(ResultReason.INVALID_FIELD, "the object type does not fit the algorithm");
             }
             int mask = NewObjects.usageMask(attributes, type == ObjectType.SYMMETRIC_KEY ? ENCRYPT_DECRYPT : SIGN);
-            Key key = newObjects.create(context, keyType, KeyTypes.usages(mask, keyType), true,
-                    Map.of(false, NewObjects.withMask(attributes, mask)), NewObjects.extractable(attributes));
+            Key key = newObjects.create(context, keyType, KeyTypes.usages(mask, keyType),
+                    new NewObjects.Origin.Registered(format),
+                    Map.of(false, NewObjects.withMask(attributes, mask)), NewObjects.exportable(attributes));
             ObjectId id = new ObjectId(key.id(), 1, false);
             try {
                 context.keys().importPlainKey(context.caller(), id.key(), material);
@@ -98,9 +99,12 @@ final class RegisterHandler implements OperationHandler {
                         "symmetric keys are accepted as Raw or Transparent Symmetric Key");
             };
         }
+        if (format == KeyFormats.TRANSPARENT_RSA_PRIVATE_KEY && keyMaterial.type() == ItemType.STRUCTURE) {
+            return KeyFormats.transparentRsaPrivateKey(keyMaterial);
+        }
         if (keyMaterial.type() != ItemType.BYTE_STRING) {
             throw new KmipFailure(ResultReason.KEY_FORMAT_TYPE_NOT_SUPPORTED,
-                    "private keys are accepted as PKCS#8 or PKCS#1 bytes");
+                    "private keys are accepted as PKCS#8, PKCS#1 or Transparent RSA Private Key");
         }
         return Bytes.of(KeyFormats.importablePrivateKey(keyMaterial.asBytes(), format).toArray());
     }

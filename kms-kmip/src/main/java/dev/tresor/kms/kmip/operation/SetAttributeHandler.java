@@ -21,7 +21,7 @@ final class SetAttributeHandler implements OperationHandler {
     @Override
     public Ttlv handle(OperationContext context, Ttlv request) {
         Attributes.Named set = Attributes.single(request.require(Tag.NEW_ATTRIBUTE));
-        AttributeEdits.requireWritable(set.name(), access.any(context, request));
+        AttributeEdits.requireWritable(set.name(), access.any(context, request), context.version());
         Managed object = access.edit(context, request, current -> current.with(set.name(), List.of(set.value())));
         return Ttlv.structure(Tag.RESPONSE_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, object.uid()));
     }

@@ -104,6 +104,7 @@ record StoredObject(ManagedObject object, Map<String, List<Ttlv>> stored) implem
                 all.put(name, stored.get(name));
             }
         }
+        Managed.putExposure(all, object.leaves(), !object.leaves());
         stored.forEach(all::putIfAbsent);
         all.remove(Attributes.specName(Tag.STATE));
         all.put(Attributes.specName(Tag.STATE), List.of(Ttlv.enumeration(Tag.ATTRIBUTE_VALUE, state().code())));

@@ -44,10 +44,14 @@ final class StoredObjects {
                         Attributes.specName(derived), List.of(Attributes.retag(value, Tag.ATTRIBUTE_VALUE.code()))));
             }
         }
+        if (kind == StoredObject.Kind.CERTIFICATE) {
+            attributes.putAll(CertificateAttributes.of(structure));
+        }
         byte[] value = TtlvWriter.write(structure);
         try {
             ManagedObject object = context.keys().registerObject(context.caller(), kind.type(), Bytes.wrap(value),
-                    NewObjects.extractable(requested), KmipObjects.encode(1, false, attributes));
+                    NewObjects.exportable(requested), NewObjects.sensitive(requested).orElse(false),
+                    KmipObjects.encode(1, false, attributes));
             return new StoredObject(object, attributes);
         } finally {
             Arrays.fill(value, (byte) 0);
@@ -87,7 +91,7 @@ final class StoredObjects {
         }
     }
 
-    /** The core's soft delete: 30 days, then Item Not Found. */
+    /** The core's soft delete: 30 days, then not found. */
     void delete(OperationContext context, StoredObject object) {
         context.keys().deleteObject(context.caller(), object.object().id());
     }

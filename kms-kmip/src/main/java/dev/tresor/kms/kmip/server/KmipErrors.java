@@ -10,7 +10,7 @@ import java.util.logging.Logger;
 
 /**
  * The single mapping from a refusal to a KMIP Result Reason and message, per protocol version:
- * reasons added in 2.0 (Server Limit Exceeded, Wrong Key Lifecycle State) are never sent to a
+ * reasons added in 2.0 (Object Not Found, Server Limit Exceeded, Wrong Key Lifecycle State) are never sent to a
  * 1.x client, nor the attestation reasons to a client older than 1.2, which could not decode them.
  */
 public final class KmipErrors {
@@ -43,17 +43,18 @@ public final class KmipErrors {
             return ErrorCode.INTERNAL;
         }
         return switch (failure.reason()) {
-            case ITEM_NOT_FOUND -> ErrorCode.NOT_FOUND;
+            case ITEM_NOT_FOUND, OBJECT_NOT_FOUND -> ErrorCode.NOT_FOUND;
             case AUTHENTICATION_NOT_SUCCESSFUL -> ErrorCode.UNAUTHENTICATED;
-            case PERMISSION_DENIED, NOT_EXTRACTABLE -> ErrorCode.PERMISSION_DENIED;
+            case PERMISSION_DENIED, NOT_EXTRACTABLE, SENSITIVE, INCOMPATIBLE_CRYPTOGRAPHIC_USAGE_MASK, ATTRIBUTE_READ_ONLY ->
+                    ErrorCode.PERMISSION_DENIED;
             case ATTESTATION_REQUIRED -> ErrorCode.ATTESTATION_REQUIRED;
             case ATTESTATION_FAILED -> ErrorCode.ATTESTATION_FAILED;
             case SERVER_LIMIT_EXCEEDED -> ErrorCode.RATE_LIMITED;
-            case WRONG_KEY_LIFECYCLE_STATE -> ErrorCode.FAILED_PRECONDITION;
+            case WRONG_KEY_LIFECYCLE_STATE, OBJECT_DESTROYED -> ErrorCode.FAILED_PRECONDITION;
             case GENERAL_FAILURE -> ErrorCode.INTERNAL;
             case RESPONSE_TOO_LARGE, INVALID_MESSAGE, OPERATION_NOT_SUPPORTED, MISSING_DATA, INVALID_FIELD,
                  FEATURE_NOT_SUPPORTED, CRYPTOGRAPHIC_FAILURE, KEY_FORMAT_TYPE_NOT_SUPPORTED,
-                 ATTRIBUTE_SINGLE_VALUED -> ErrorCode.INVALID_ARGUMENT;
+                 ATTRIBUTE_SINGLE_VALUED, NON_UNIQUE_NAME_ATTRIBUTE -> ErrorCode.INVALID_ARGUMENT;
         };
     }
 
@@ -62,7 +63,7 @@ public final class KmipErrors {
         boolean attestation = version.atLeast(ProtocolVersion.V1_2);
         return switch (error.code()) {
             case UNAUTHENTICATED -> ResultReason.AUTHENTICATION_NOT_SUCCESSFUL;
-            case NOT_FOUND -> ResultReason.ITEM_NOT_FOUND;
+            case NOT_FOUND -> two ? ResultReason.OBJECT_NOT_FOUND : ResultReason.ITEM_NOT_FOUND;
             case INVALID_ARGUMENT -> ResultReason.INVALID_FIELD;
             case PERMISSION_DENIED -> ResultReason.PERMISSION_DENIED;
             case RATE_LIMITED -> two ? ResultReason.SERVER_LIMIT_EXCEEDED : ResultReason.GENERAL_FAILURE;

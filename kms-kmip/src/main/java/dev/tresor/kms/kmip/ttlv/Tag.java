@@ -410,6 +410,6 @@ public enum Tag {
     }
 
     private static String normalise(String name) {
-        return name.replaceAll("[\\s_]", "").toLowerCase(Locale.ROOT);
+        return name.replaceAll("[\\s_.]", "").toLowerCase(Locale.ROOT);
     }
 }

@@ -92,11 +92,11 @@ class KmipEncryptInPartsTest {
     }
 
     @Test
-    void anUnknownCorrelationValueIsItemNotFoundAndDecryptInPartsIsRefused() throws Exception {
+    void anUnknownCorrelationValueIsNotFoundAndDecryptInPartsIsRefused() throws Exception {
         try (KmipTestClient client = LOOPBACK.server().client()) {
             Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
             String uid = register(kmip);
-            assertEquals(ResultReason.ITEM_NOT_FOUND.code(), kmip.refused(Operation.ENCRYPT, Kmip.uid(uid),
+            assertEquals(ResultReason.OBJECT_NOT_FOUND.code(), kmip.refused(Operation.ENCRYPT, Kmip.uid(uid),
                     Ttlv.bytes(Tag.DATA, bytes("00")), Ttlv.bytes(Tag.CORRELATION_VALUE, bytes("00112233"))));
             assertEquals(ResultReason.FEATURE_NOT_SUPPORTED.code(), kmip.refused(Operation.DECRYPT, Kmip.uid(uid), gcm(),
                     Ttlv.bytes(Tag.DATA, bytes(CIPHERTEXT)), Ttlv.bytes(Tag.IV_COUNTER_NONCE, IV),

@@ -98,7 +98,7 @@ class KmipLimitsAndRolesTest {
         }
         try (KmipTestClient stranger = LOOPBACK.server().clientOfNewProject(Role.ADMIN, 1000)) {
             Kmip kmip = new Kmip(stranger, ProtocolVersion.V2_1);
-            assertEquals(ResultReason.ITEM_NOT_FOUND.code(), kmip.refused(Operation.GET_ATTRIBUTES, Kmip.uid(uid)));
+            assertEquals(ResultReason.OBJECT_NOT_FOUND.code(), kmip.refused(Operation.GET_ATTRIBUTES, Kmip.uid(uid)));
             assertEquals(0, kmip.ok(Operation.LOCATE).all(Tag.UNIQUE_IDENTIFIER).size());
         }
     }

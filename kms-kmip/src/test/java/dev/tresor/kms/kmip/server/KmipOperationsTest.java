@@ -327,7 +327,7 @@ class KmipOperationsTest {
                     Ttlv.enumeration(Tag.REVOCATION_REASON_CODE, 5)));
             assertTrue(vendorValue(kmip, first, "y-tresor-primary").asBoolean(),
                     "a revoked newest version hands primary back to the newest enabled one");
-            assertEquals(ResultReason.PERMISSION_DENIED.code(), kmip.refused(Operation.ADD_ATTRIBUTE, Kmip.uid(first),
+            assertEquals(ResultReason.ATTRIBUTE_READ_ONLY.code(), kmip.refused(Operation.ADD_ATTRIBUTE, Kmip.uid(first),
                     Ttlv.structure(Tag.NEW_ATTRIBUTE, tresorAttribute("y-tresor-primary",
                             Ttlv.bool(Tag.ATTRIBUTE_VALUE, false)))), "set by the server only");
 
@@ -375,11 +375,12 @@ class KmipOperationsTest {
     }
 
     @Test
-    void anUnknownObjectIsItemNotFound() throws Exception {
+    void anUnknownObjectIsItemNotFoundInOneXAndObjectNotFoundInTwoX() throws Exception {
         try (KmipTestClient client = LOOPBACK.server().client()) {
-            Kmip kmip = new Kmip(client, ProtocolVersion.V1_4);
-            assertEquals(ResultReason.ITEM_NOT_FOUND.code(),
-                    kmip.refused(Operation.GET, Kmip.uid("00000000-0000-0000-0000-000000000000")));
+            assertEquals(ResultReason.ITEM_NOT_FOUND.code(), new Kmip(client, ProtocolVersion.V1_4)
+                    .refused(Operation.GET, Kmip.uid("00000000-0000-0000-0000-000000000000")));
+            assertEquals(ResultReason.OBJECT_NOT_FOUND.code(), new Kmip(client, ProtocolVersion.V2_1)
+                    .refused(Operation.GET, Kmip.uid("00000000-0000-0000-0000-000000000000")));
         }
     }
 }

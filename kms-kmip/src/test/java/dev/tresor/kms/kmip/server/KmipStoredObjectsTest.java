@@ -59,13 +59,15 @@ class KmipStoredObjectsTest {
             kmip.ok(Operation.REVOKE, Kmip.uid(uid), Ttlv.structure(Tag.REVOCATION_REASON,
                     Ttlv.enumeration(Tag.REVOCATION_REASON_CODE, 5)));
             kmip.ok(Operation.DESTROY, Kmip.uid(uid));
-            assertEquals(ResultReason.WRONG_KEY_LIFECYCLE_STATE.code(), kmip.refused(Operation.GET, Kmip.uid(uid)));
+            assertEquals(ResultReason.OBJECT_DESTROYED.code(), kmip.refused(Operation.GET, Kmip.uid(uid)));
+            assertEquals(ResultReason.PERMISSION_DENIED.code(),
+                    new Kmip(client, ProtocolVersion.V1_4).refused(Operation.GET, Kmip.uid(uid)), "1.x has no such reason");
             assertTrue(kmip.ok(Operation.LOCATE, kmip.attributes(Kmip.name("db-password")))
                     .find(Tag.UNIQUE_IDENTIFIER).isEmpty(), "a destroyed object is located only when its State is asked");
             assertEquals(uid, kmip.ok(Operation.LOCATE, kmip.attributes(Kmip.name("db-password"),
                     Ttlv.enumeration(Tag.STATE, 5))).require(Tag.UNIQUE_IDENTIFIER).asText());
             LOOPBACK.server().core.clock().advance(Duration.ofDays(31));
-            assertEquals(ResultReason.ITEM_NOT_FOUND.code(), kmip.refused(Operation.GET_ATTRIBUTES, Kmip.uid(uid)));
+            assertEquals(ResultReason.OBJECT_NOT_FOUND.code(), kmip.refused(Operation.GET_ATTRIBUTES, Kmip.uid(uid)));
         }
     }
 
@@ -147,8 +149,8 @@ class KmipStoredObjectsTest {
             assertEquals(ResultReason.PERMISSION_DENIED.code(), kmip.refused(Operation.GET, Kmip.uid(opaque)));
 
             Ttlv certificate = Ttlv.structure(Tag.CERTIFICATE, Ttlv.enumeration(Tag.CERTIFICATE_TYPE, 1),
-                    Ttlv.bytes(Tag.CERTIFICATE_VALUE, Bytes.wrap(LOOPBACK.server().pki.client.certificatePem()
-                            .getBytes(StandardCharsets.US_ASCII))));
+                    Ttlv.bytes(Tag.CERTIFICATE_VALUE, Bytes.wrap(LOOPBACK.server().pki.client.certificate()
+                            .getEncoded())));
             String cert = register(kmip, CERTIFICATE, certificate, Ttlv.bool(Tag.EXTRACTABLE, false));
             assertArrayEquals(TtlvWriter.write(certificate),
                     TtlvWriter.write(kmip.ok(Operation.GET, Kmip.uid(cert)).require(Tag.CERTIFICATE)));
