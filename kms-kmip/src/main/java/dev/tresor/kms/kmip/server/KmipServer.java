@@ -93,17 +93,21 @@ public final class KmipServer {
         }
     }
 
-    /** Stops accepting connections and drains: requests in flight are answered, for up to {@link #DRAIN_GRACE}. */
+    /** Stops accepting connections and drains: requests in flight are answered, for up to {@link #DRAIN_GRACE}; a second stop does nothing. */
     public Future<Void> stop() {
         return stop(DRAIN_GRACE);
     }
 
     /** As {@link #stop()}, waiting at most {@code grace} for requests in flight before closing their connections. */
     public Future<Void> stop(Duration grace) {
-        List<Future<Void>> shutdowns = servers.stream()
+        List<NetServer> listening = List.copyOf(servers);
+        List<String> deployed = List.copyOf(deployments);
+        servers.clear();
+        deployments.clear();
+        List<Future<Void>> shutdowns = listening.stream()
                 .map(server -> server.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS)).toList();
         return Future.join(shutdowns)
-                .transform(ignored -> Future.join(deployments.stream().map(vertx::undeploy).toList()))
+                .transform(ignored -> Future.join(deployed.stream().map(vertx::undeploy).toList()))
                 .<Void>mapEmpty()
                 .andThen(done -> workers.shutdown());
     }
