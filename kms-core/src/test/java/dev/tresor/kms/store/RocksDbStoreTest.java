@@ -120,25 +120,26 @@ class RocksDbStoreTest implements StoreContract {
 
     @Test
     void aSynchronousWriteOnTheCommitterIsRefusedInsteadOfWaitingForItself() throws InterruptedException {
-        try (RocksDbStore store = RocksDbStore.open(dir.resolve("db"))) {
-            CountDownLatch release = new CountDownLatch(1);
-            BreakableRocksDb.holdCommitter(store, release);
-            CompletableFuture<RuntimeException> nested = store.submit(new WriteBatch().put(b("outer"), b("1")))
-                    .thenApply(durable -> {
-                        try {
-                            store.write(new WriteBatch().put(b("inner"), b("2")));
-                            return null;
-                        } catch (RuntimeException e) {
-                            return e;
-                        }
-                    });
-            release.countDown();
-            RuntimeException refused = assertTimeoutPreemptively(Duration.ofMinutes(1), nested::join,
-                    "the write waited for the committer it was running on");
-            assertInstanceOf(IllegalStateException.class, refused);
-            assertTrue(refused.getMessage().contains("committer thread"), refused.getMessage());
-            store.write(new WriteBatch().put(b("still"), b("usable")));
-        }
+        // Not closed on failure: a committer waiting for itself would hold close() forever.
+        RocksDbStore store = RocksDbStore.open(dir.resolve("db"));
+        CountDownLatch release = new CountDownLatch(1);
+        BreakableRocksDb.holdCommitter(store, release);
+        CompletableFuture<RuntimeException> nested = store.submit(new WriteBatch().put(b("outer"), b("1")))
+                .thenApply(durable -> {
+                    try {
+                        store.write(new WriteBatch().put(b("inner"), b("2")));
+                        return null;
+                    } catch (RuntimeException e) {
+                        return e;
+                    }
+                });
+        release.countDown();
+        RuntimeException refused = assertTimeoutPreemptively(Duration.ofMinutes(1), nested::join,
+                "the write waited for the committer it was running on");
+        assertInstanceOf(IllegalStateException.class, refused);
+        assertTrue(refused.getMessage().contains("committer thread"), refused.getMessage());
+        store.write(new WriteBatch().put(b("still"), b("usable")));
+        store.close();
     }
 
     @Test
