@@ -107,14 +107,16 @@ public final class KmipHttpsServer {
     }
 
     /**
-     * Decodes the body on a worker and processes it; the processor's answer completes once its
-     * records are durable, and is encoded on a worker again before it is sent.
+     * Decodes the body and runs its items on a worker (never on the event loop: items may generate
+     * RSA keys or wait for the disk); the processor's answer completes once its records are
+     * durable, and is encoded on a worker again before it is sent.
      */
     private void answer(HttpServerRequest request, HttpEncoding encoding, Buffer body, X509Certificate certificate) {
         Context context = vertx.getOrCreateContext();
         vertx.executeBlocking(() -> decode(encoding, body), false)
                 .compose(decoded -> decoded instanceof Decoded.Message message
-                        ? Future.fromCompletionStage(processor.process(message.ttlv(), certificate), context)
+                        ? vertx.executeBlocking(() -> processor.process(message.ttlv(), certificate), false)
+                                .compose(processing -> Future.fromCompletionStage(processing, context))
                                 .compose(answer -> vertx.executeBlocking(() -> new Reply(200, encoding.contentType(),
                                         encoding.fromTtlv(answer)), false))
                         : Future.succeededFuture(Reply.refusal(400, ((Decoded.Malformed) decoded).problem())))
