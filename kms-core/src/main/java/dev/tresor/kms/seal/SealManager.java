@@ -101,6 +101,11 @@ public final class SealManager {
         return barrierStore;
     }
 
+    /** The failure that stopped the store under the barrier, if a commit failed: nothing is written until a restart. */
+    public Optional<KmsError> storeFailure() {
+        return store.failure();
+    }
+
     public SealStatus status() {
         synchronized (lock) {
             if (config == null) {

@@ -130,6 +130,18 @@ public final class Administration {
         return seal.status();
     }
 
+    /** Whether data calls can be served; a failed store comes first, since only a restart clears it. */
+    public Readiness readiness() {
+        if (seal.storeFailure().isPresent()) {
+            return Readiness.STORE_FAILED;
+        }
+        SealStatus status = seal.status();
+        if (!status.initialized()) {
+            return Readiness.NOT_INITIALISED;
+        }
+        return status.sealed() ? Readiness.SEALED : Readiness.READY;
+    }
+
     /**
      * Initialises a fresh server with the Shamir seal: answers the unseal shares and the first
      * operator token, each shown once.

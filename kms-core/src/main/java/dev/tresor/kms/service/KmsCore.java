@@ -91,9 +91,8 @@ public final class KmsCore implements AutoCloseable {
     private final Administration administration;
     private final ScheduledExecutorService purger;
 
-    private KmsCore(Options options) {
-        this.store = options.dataDir().<Store>map(dir -> RocksDbStore.open(storeDirectory(dir)))
-                .orElseGet(MemoryStore::new);
+    private KmsCore(Options options, Store store) {
+        this.store = store;
         try {
             this.seal = options.devSeal() ? SealManager.openDev(store, options.dataDir().orElseThrow())
                     : SealManager.open(store);
@@ -120,7 +119,17 @@ public final class KmsCore implements AutoCloseable {
     }
 
     public static KmsCore open(Options options) {
-        return new KmsCore(options);
+        return open(options, options.dataDir().<Store>map(dir -> RocksDbStore.open(storeDirectory(dir)))
+                .orElseGet(MemoryStore::new));
+    }
+
+    /**
+     * The core over a store the caller opened in {@link #storeDirectory} (tests use one made to
+     * fail); the core owns it from here and closes it. {@code options.dataDir()} still holds the
+     * dev seal's key file.
+     */
+    public static KmsCore open(Options options, Store store) {
+        return new KmsCore(options, store);
     }
 
     /** Where RocksDB keeps its files inside the data directory (beside the dev seal's key file). */
@@ -136,9 +145,9 @@ public final class KmsCore implements AutoCloseable {
         return administration;
     }
 
-    /** True when the store is open and the barrier unsealed: the core can serve data calls. */
+    /** True when the store writes and the barrier is unsealed: the core can serve data calls. */
     public boolean ready() {
-        return !seal.status().sealed();
+        return administration.readiness() == Readiness.READY;
     }
 
     /**

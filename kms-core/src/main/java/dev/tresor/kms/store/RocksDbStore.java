@@ -234,7 +234,7 @@ public final class RocksDbStore implements Store {
         group.forEach(pending -> pending.done().complete(null));
     }
 
-    /** The failure that stopped the store, if a commit failed: no write succeeds until it is reopened. */
+    @Override
     public Optional<KmsError> failure() {
         return Optional.ofNullable(failure);
     }

@@ -1,5 +1,6 @@
 package dev.tresor.kms.store;
 
+import dev.tresor.kms.service.KmsError;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -52,6 +53,11 @@ public interface Store extends AutoCloseable {
         Throwable cause = thrown instanceof CompletionException wrapped && wrapped.getCause() != null
                 ? wrapped.getCause() : thrown;
         return cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
+    }
+
+    /** The failure that stopped this store, if a commit failed: no write succeeds until it is reopened. */
+    default Optional<KmsError> failure() {
+        return Optional.empty();
     }
 
     /** Flushes everything to the storage files and rewrites them, so deleted values leave the disk. */

@@ -1,7 +1,7 @@
 package dev.tresor.kms.rest;
 
 import dev.tresor.kms.service.Administration;
-import dev.tresor.kms.service.SealStatus;
+import dev.tresor.kms.service.Readiness;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -9,7 +9,7 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * Probes for orchestrators, without authentication and outside the rate limit: {@code /healthz}
  * answers while the process serves HTTP; {@code /readyz} only while the server is initialised,
- * unsealed and its store answers.
+ * unsealed and its store answers and writes (a failed commit stops it until a restart).
  */
 final class HealthRoutes {
     private final Administration admin;
@@ -26,18 +26,13 @@ final class HealthRoutes {
     }
 
     private void ready(RoutingContext ctx) {
-        blocking.run(admin::sealStatus).onComplete(result -> {
+        blocking.run(admin::readiness).onComplete(result -> {
             if (result.failed()) {
                 Replies.json(ctx, 503, new JsonObject().put("message", "store unavailable"));
-                return;
-            }
-            SealStatus status = result.result();
-            if (!status.initialized()) {
-                Replies.json(ctx, 503, new JsonObject().put("message", "not initialised"));
-            } else if (status.sealed()) {
-                Replies.json(ctx, 503, new JsonObject().put("message", "sealed"));
-            } else {
+            } else if (result.result() == Readiness.READY) {
                 Replies.json(ctx, 200, new JsonObject().put("status", "ready"));
+            } else {
+                Replies.json(ctx, 503, new JsonObject().put("message", result.result().description()));
             }
         });
     }

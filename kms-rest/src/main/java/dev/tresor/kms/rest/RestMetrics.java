@@ -2,6 +2,7 @@ package dev.tresor.kms.rest;
 
 import dev.tresor.kms.service.Administration;
 import dev.tresor.kms.service.KeyManagement;
+import dev.tresor.kms.service.Readiness;
 import dev.tresor.kms.service.SealStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -26,8 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Prometheus metrics at {@code /metrics}: Vert.x's HTTP server metrics labelled by route
  * template, method and status (request counts, latency histograms), and Tresor's own: rate-limit
- * refusals and the seal state. The {@link Vertx} must be built by {@link #newVertx} so that its
- * HTTP metrics land in this registry.
+ * refusals, the seal state and a failed store. The {@link Vertx} must be built by {@link #newVertx}
+ * so that its HTTP metrics land in this registry.
  */
 public final class RestMetrics {
     static final String PATH = "/metrics";
@@ -36,6 +37,7 @@ public final class RestMetrics {
     private final String registryName;
     private final AtomicInteger sealed = new AtomicInteger();
     private final AtomicInteger initialized = new AtomicInteger();
+    private final AtomicInteger storeFailed = new AtomicInteger();
 
     private RestMetrics(PrometheusMeterRegistry registry) {
         this.registry = registry;
@@ -73,7 +75,7 @@ public final class RestMetrics {
     }
 
     /**
-     * {@code /metrics}: refreshes the seal and key-version gauges on a worker, then renders the registry. Tresor's
+     * {@code /metrics}: refreshes the seal, store and key-version gauges on a worker, then renders the registry. Tresor's
      * meters are registered here, after Vert.x has configured the registry's filters.
      */
     void mount(Router router, Administration admin, KeyManagement keys, Blocking blocking) {
@@ -87,9 +89,13 @@ public final class RestMetrics {
         Gauge.builder("tresor.initialized", initialized, AtomicInteger::get)
                 .description("1 once the server has been initialised")
                 .register(registry);
+        Gauge.builder("tresor.store.failed", storeFailed, AtomicInteger::get)
+                .description("1 once a store commit failed: every write fails until the server restarts")
+                .register(registry);
         Handler<RoutingContext> scrape = PrometheusScrapingHandler.create(registry);
         router.get(PATH).handler(ctx -> blocking.run(() -> {
             record(admin.sealStatus());
+            storeFailed.set(admin.readiness() == Readiness.STORE_FAILED ? 1 : 0);
             versions.register(keys.keyVersionCounts().entrySet().stream()
                     .map(e -> MultiGauge.Row.of(Tags.of("project", e.getKey().projectId(), "region",
                             e.getKey().regionId()), e.getValue()))

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tresor.kms.service.AttestationOptions;
 import dev.tresor.kms.service.KmsCore;
+import dev.tresor.kms.store.BreakableRocksDb;
 import dev.tresor.kms.tenant.Grant;
 import dev.tresor.kms.tenant.Principal;
 import dev.tresor.kms.tenant.Role;
@@ -41,6 +42,8 @@ public final class RestTestServer implements BeforeAllCallback, AfterAllCallback
     private final AttestationOptions attestation;
     private final HttpClient client;
     private final MovableClock clock = new MovableClock(START);
+    private boolean breakableStore;
+    private BreakableRocksDb breakable;
     private Path dataDir;
     private KmsCore core;
     private Vertx vertx;
@@ -72,8 +75,14 @@ public final class RestTestServer implements BeforeAllCallback, AfterAllCallback
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
         dataDir = Files.createTempDirectory("tresor-rest-test");
-        core = KmsCore.open(new KmsCore.Options(Optional.of(dataDir), true, clock, Duration.ofDays(30),
-                Duration.ofHours(24), 1000, Optional.empty(), attestation));
+        KmsCore.Options coreOptions = new KmsCore.Options(Optional.of(dataDir), true, clock, Duration.ofDays(30),
+                Duration.ofHours(24), 1000, Optional.empty(), attestation);
+        if (breakableStore) {
+            breakable = new BreakableRocksDb(KmsCore.storeDirectory(dataDir));
+            core = KmsCore.open(coreOptions, breakable.store());
+        } else {
+            core = KmsCore.open(coreOptions);
+        }
         RestMetrics metrics = RestMetrics.create();
         vertx = metrics.newVertx(new VertxOptions());
         server = new RestServer(vertx, core.keyManagement(), core.administration(), clock, options, metrics);
@@ -92,6 +101,17 @@ public final class RestTestServer implements BeforeAllCallback, AfterAllCallback
                 Files.delete(file);
             }
         }
+    }
+
+    /** The core's RocksDB store can be made to fail its commits ({@link #failStoreCommits}), as a disk fault would. */
+    RestTestServer withBreakableStore() {
+        breakableStore = true;
+        return this;
+    }
+
+    /** Every store commit from now on fails inside RocksDB; needs {@link #withBreakableStore}. */
+    void failStoreCommits() {
+        breakable.failCommits();
     }
 
     public MovableClock clock() {
