@@ -9,19 +9,14 @@ import dev.tresor.kms.key.Key;
 import dev.tresor.kms.key.KeyType;
 import dev.tresor.kms.key.KeyUsage;
 import dev.tresor.kms.key.Scheme;
-import dev.tresor.kms.tenant.Caller;
-import dev.tresor.kms.tenant.Role;
-import dev.tresor.kms.testing.TestCore;
+import dev.tresor.kms.testing.CoreWithKeyRing;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -33,42 +28,24 @@ import org.junit.jupiter.params.provider.EnumSource;
 class AeadTagLengthTest {
     private static final Bytes DATA = Bytes.of("attack at dawn".getBytes(StandardCharsets.UTF_8));
 
-    @TempDir
-    Path dataDir;
-
-    private TestCore test;
-    private KeyManagement kms;
-    private Caller admin;
-    private String ring;
-
-    @BeforeEach
-    void open() {
-        test = TestCore.open(dataDir);
-        kms = test.core().keyManagement();
-        admin = TestCore.caller(test.newProject(), Role.ADMIN);
-        ring = kms.createKeyRing(admin, new CreateKeyRing("ring", Optional.empty())).id();
-    }
-
-    @AfterEach
-    void close() {
-        test.close();
-    }
+    @RegisterExtension
+    final CoreWithKeyRing core = new CoreWithKeyRing();
 
     private VersionRef key(KeyType type) {
-        Key key = kms.createKey(admin, CreateKey.typed(ring, "k", type, Set.of(KeyUsage.ENCRYPT, KeyUsage.DECRYPT),
-                Optional.of(false), Map.of()));
+        Key key = core.kms().createKey(core.admin(), CreateKey.typed(core.ring(), "k", type, Set.of(KeyUsage.ENCRYPT,
+                KeyUsage.DECRYPT), Optional.of(false), Map.of()));
         return KeyRef.byId(key.id()).version(1);
     }
 
     private Encrypted encrypt(VersionRef key, Scheme scheme, Optional<Bytes> iv, Optional<Integer> tagBytes) {
-        return kms.encrypt(admin, new EncryptRequest(key, DATA, Optional.of(scheme), Optional.empty(), iv, false,
-                tagBytes));
+        return core.kms().encrypt(core.admin(), new EncryptRequest(key, DATA, Optional.of(scheme), Optional.empty(),
+                iv, false, tagBytes));
     }
 
     private Bytes decrypt(VersionRef key, Scheme scheme, Encrypted encrypted, Optional<Bytes> tag,
             Optional<Integer> tagBytes) {
-        return kms.decrypt(admin, new DecryptRequest(key, encrypted.data(), Optional.of(scheme), Optional.empty(),
-                encrypted.iv(), tag, false, tagBytes));
+        return core.kms().decrypt(core.admin(), new DecryptRequest(key, encrypted.data(), Optional.of(scheme),
+                Optional.empty(), encrypted.iv(), tag, false, tagBytes));
     }
 
     @ParameterizedTest
@@ -102,7 +79,8 @@ class AeadTagLengthTest {
     @Test
     void aSchemeWithoutATagTakesNoTagLength() {
         VersionRef aes = key(KeyType.AES_256);
-        invalid("AES_CBC_PKCS7 has no tag", () -> encrypt(aes, Scheme.AES_CBC_PKCS7, Optional.empty(), Optional.of(16)));
+        invalid("AES_CBC_PKCS7 has no tag", () -> encrypt(aes, Scheme.AES_CBC_PKCS7, Optional.empty(),
+                Optional.of(16)));
         VersionRef chacha = key(KeyType.CHACHA20);
         invalid("CHACHA20 has no tag", () -> encrypt(chacha, Scheme.CHACHA20, Optional.empty(), Optional.of(16)));
     }
@@ -110,13 +88,13 @@ class AeadTagLengthTest {
     @Test
     void aChaCha20KeyRunsItsOwnSchemeByDefault() {
         VersionRef stream = key(KeyType.CHACHA20);
-        Encrypted bare = kms.encrypt(admin, new EncryptRequest(stream, DATA, Optional.empty(), Optional.empty(),
-                Optional.empty(), false));
+        Encrypted bare = core.kms().encrypt(core.admin(), new EncryptRequest(stream, DATA, Optional.empty(),
+                Optional.empty(), Optional.empty(), false));
         assertEquals(Scheme.CHACHA20, bare.scheme());
         assertTrue(bare.tag().isEmpty());
         VersionRef aead = key(KeyType.CHACHA20_POLY1305);
-        Encrypted sealed = kms.encrypt(admin, new EncryptRequest(aead, DATA, Optional.empty(), Optional.empty(),
-                Optional.empty(), false));
+        Encrypted sealed = core.kms().encrypt(core.admin(), new EncryptRequest(aead, DATA, Optional.empty(),
+                Optional.empty(), Optional.empty(), false));
         assertEquals(Scheme.CHACHA20_POLY1305, sealed.scheme());
         assertEquals(16, sealed.tag().orElseThrow().length());
         invalid("cannot be used with a CHACHA20 key",

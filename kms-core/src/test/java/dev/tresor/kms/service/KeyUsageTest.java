@@ -8,46 +8,24 @@ import dev.tresor.kms.key.Key;
 import dev.tresor.kms.key.KeyType;
 import dev.tresor.kms.key.KeyUsage;
 import dev.tresor.kms.key.Scheme;
-import dev.tresor.kms.tenant.Caller;
-import dev.tresor.kms.tenant.Role;
-import dev.tresor.kms.testing.TestCore;
+import dev.tresor.kms.testing.CoreWithKeyRing;
 import dev.tresor.kms.testing.WorkloadKeys;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A key does exactly what its usages allow: verify-only keys cannot sign, encrypt-only keys cannot decrypt. */
 class KeyUsageTest {
     private static final Bytes DATA = Bytes.of("attack at dawn, bring 42 ships".getBytes(java.nio.charset.StandardCharsets.UTF_8));
 
-    @TempDir
-    Path dataDir;
-
-    private TestCore test;
-    private KeyManagement kms;
-    private Caller admin;
-    private String ring;
-
-    @BeforeEach
-    void open() {
-        test = TestCore.open(dataDir);
-        kms = test.core().keyManagement();
-        admin = TestCore.caller(test.newProject(), Role.ADMIN);
-        ring = kms.createKeyRing(admin, new CreateKeyRing("ring", Optional.empty())).id();
-    }
-
-    @AfterEach
-    void close() {
-        test.close();
-    }
+    @RegisterExtension
+    final CoreWithKeyRing core = new CoreWithKeyRing();
 
     private VersionRef key(KeyType type, KeyUsage... usages) {
-        Key key = kms.createKey(admin, CreateKey.typed(ring, "k", type, Set.of(usages), Optional.of(false), Map.of()));
+        Key key = core.kms().createKey(core.admin(), CreateKey.typed(core.ring(), "k", type, Set.of(usages),
+                Optional.of(false), Map.of()));
         return KeyRef.byId(key.id()).version(1);
     }
 
@@ -59,58 +37,61 @@ class KeyUsageTest {
 
     @Test
     void anAesKeyGrantedMacComputesHmacWithItsBytesOnlyUnderANamedHmacScheme() throws Exception {
-        Key key = kms.createKey(admin, CreateKey.typed(ring, "mac", KeyType.AES_128,
+        Key key = core.kms().createKey(core.admin(), CreateKey.typed(core.ring(), "mac", KeyType.AES_128,
                 Set.of(KeyUsage.ENCRYPT, KeyUsage.MAC_GENERATE, KeyUsage.MAC_VERIFY), Optional.of(true), Map.of()));
         VersionRef ref = KeyRef.byId(key.id()).version(1);
         SignRequest hmac = new SignRequest(ref, DATA, false, Optional.of(Scheme.HMAC_SHA256));
-        Bytes tag = kms.sign(admin, hmac);
+        Bytes tag = core.kms().sign(core.admin(), hmac);
         javax.crypto.Mac jdk = javax.crypto.Mac.getInstance("HmacSHA256");
-        jdk.init(new javax.crypto.spec.SecretKeySpec(kms.exportMaterial(admin, ref).toArray(), "HmacSHA256"));
+        jdk.init(new javax.crypto.spec.SecretKeySpec(core.kms().exportMaterial(core.admin(), ref).toArray(),
+                "HmacSHA256"));
         assertEquals(Bytes.of(jdk.doFinal(DATA.toArray())), tag);
-        assertTrue(kms.verify(admin, hmac, tag));
-        refused("cannot sign", () -> kms.sign(admin, SignRequest.message(ref, DATA)));
+        assertTrue(core.kms().verify(core.admin(), hmac, tag));
+        refused("cannot sign", () -> core.kms().sign(core.admin(), SignRequest.message(ref, DATA)));
 
         VersionRef encryptOnly = key(KeyType.AES_128, KeyUsage.ENCRYPT);
         refused("does not allow mac generate",
-                () -> kms.sign(admin, new SignRequest(encryptOnly, DATA, false, Optional.of(Scheme.HMAC_SHA256))));
+                () -> core.kms().sign(core.admin(), new SignRequest(encryptOnly, DATA, false,
+                Optional.of(Scheme.HMAC_SHA256))));
     }
 
     @Test
     void aVerifyOnlyKeyCannotSign() {
         VersionRef ec = key(KeyType.EC_P256, KeyUsage.VERIFY);
-        refused("sign", () -> kms.sign(admin, SignRequest.message(ec, DATA)));
+        refused("sign", () -> core.kms().sign(core.admin(), SignRequest.message(ec, DATA)));
         VersionRef hmac = key(KeyType.HMAC_SHA256, KeyUsage.MAC_VERIFY);
-        refused("mac generate", () -> kms.sign(admin, SignRequest.message(hmac, DATA)));
+        refused("mac generate", () -> core.kms().sign(core.admin(), SignRequest.message(hmac, DATA)));
     }
 
     @Test
     void aSignOnlyKeyCannotVerify() {
         VersionRef ec = key(KeyType.EC_P256, KeyUsage.SIGN);
-        Bytes signature = kms.sign(admin, SignRequest.message(ec, DATA));
-        refused("verify", () -> kms.verify(admin, SignRequest.message(ec, DATA), signature));
+        Bytes signature = core.kms().sign(core.admin(), SignRequest.message(ec, DATA));
+        refused("verify", () -> core.kms().verify(core.admin(), SignRequest.message(ec, DATA), signature));
     }
 
     @Test
     void anEncryptOnlyKeyCannotDecryptNorLeakTheKeystreamThroughAChosenIv() {
         VersionRef aes = key(KeyType.AES_256, KeyUsage.ENCRYPT);
-        Encrypted victim = kms.encrypt(admin, new EncryptRequest(aes, DATA, Optional.of(Scheme.AES_GCM), Optional.empty(),
-                Optional.empty(), false));
-        refused("decrypt", () -> kms.decrypt(admin, new DecryptRequest(aes, victim.data(), Optional.of(Scheme.AES_GCM),
-                Optional.empty(), victim.iv(), victim.tag(), false)));
-        refused("IV", () -> kms.encrypt(admin, new EncryptRequest(aes, Bytes.wrap(new byte[DATA.length()]),
-                Optional.of(Scheme.AES_GCM), Optional.empty(), victim.iv(), false)));
+        Encrypted victim = core.kms().encrypt(core.admin(), new EncryptRequest(aes, DATA, Optional.of(Scheme.AES_GCM),
+                Optional.empty(), Optional.empty(), false));
+        refused("decrypt", () -> core.kms().decrypt(core.admin(), new DecryptRequest(aes, victim.data(),
+                Optional.of(Scheme.AES_GCM), Optional.empty(), victim.iv(), victim.tag(), false)));
+        refused("IV", () -> core.kms().encrypt(core.admin(), new EncryptRequest(aes,
+                Bytes.wrap(new byte[DATA.length()]), Optional.of(Scheme.AES_GCM), Optional.empty(), victim.iv(),
+                false)));
     }
 
     @Test
     void anEncryptOnlyKeyIsNoRawBlockCipherThroughEcbOrAChosenCbcIv() {
         VersionRef aes = key(KeyType.AES_256, KeyUsage.ENCRYPT);
         Bytes block = Bytes.wrap(new byte[16]);
-        refused("AES_ECB_NO_PADDING", () -> kms.encrypt(admin, new EncryptRequest(aes, block,
+        refused("AES_ECB_NO_PADDING", () -> core.kms().encrypt(core.admin(), new EncryptRequest(aes, block,
                 Optional.of(Scheme.AES_ECB_NO_PADDING), Optional.empty(), Optional.empty(), false)));
-        refused("IV", () -> kms.encrypt(admin, new EncryptRequest(aes, block, Optional.of(Scheme.AES_CBC_NO_PADDING),
-                Optional.empty(), Optional.of(block), false)));
-        Encrypted serverIv = kms.encrypt(admin, new EncryptRequest(aes, block, Optional.of(Scheme.AES_CBC_NO_PADDING),
-                Optional.empty(), Optional.empty(), false));
+        refused("IV", () -> core.kms().encrypt(core.admin(), new EncryptRequest(aes, block,
+                Optional.of(Scheme.AES_CBC_NO_PADDING), Optional.empty(), Optional.of(block), false)));
+        Encrypted serverIv = core.kms().encrypt(core.admin(), new EncryptRequest(aes, block,
+                Optional.of(Scheme.AES_CBC_NO_PADDING), Optional.empty(), Optional.empty(), false));
         assertEquals(16, serverIv.iv().orElseThrow().length());
     }
 
@@ -118,11 +99,12 @@ class KeyUsageTest {
     void aKeyPinnedToRsaPssAcceptsOnlyTheHashLengthSaltWhileAnUnpinnedKeyAcceptsAny() throws Exception {
         java.security.KeyPair pair = WorkloadKeys.rsa();
         Bytes pkcs8 = Bytes.wrap(pair.getPrivate().getEncoded());
-        KeyRef pinnedKey = KeyRef.byId(kms.createKey(admin, CreateKey.rest(ring, "pss", Optional.empty(),
-                dev.tresor.kms.key.Algorithm.RSA_2048_PSS_SHA256, "software", Key.AccessScope.PUBLIC, true)).id());
-        VersionRef pinned = pinnedKey.version(kms.importPlainKey(admin, pinnedKey, pkcs8).number());
+        KeyRef pinnedKey = KeyRef.byId(core.kms().createKey(core.admin(), CreateKey.rest(core.ring(), "pss",
+                Optional.empty(), dev.tresor.kms.key.Algorithm.RSA_2048_PSS_SHA256, "software", Key.AccessScope.PUBLIC,
+                true)).id());
+        VersionRef pinned = pinnedKey.version(core.kms().importPlainKey(core.admin(), pinnedKey, pkcs8).number());
         KeyRef unpinnedKey = key(KeyType.RSA_2048, KeyUsage.VERIFY).key();
-        VersionRef unpinned = unpinnedKey.version(kms.importPlainKey(admin, unpinnedKey, pkcs8).number());
+        VersionRef unpinned = unpinnedKey.version(core.kms().importPlainKey(core.admin(), unpinnedKey, pkcs8).number());
 
         for (int salt : new int[] {32, 0, 222}) {
             java.security.Signature signer = java.security.Signature.getInstance("RSASSA-PSS");
@@ -131,10 +113,10 @@ class KeyUsageTest {
             signer.initSign(pair.getPrivate());
             signer.update(DATA.toArray());
             Bytes signature = Bytes.wrap(signer.sign());
-            assertEquals(salt == 32, kms.verify(admin, new SignRequest(pinned, DATA, false, Optional.empty()),
-                    signature), "salt " + salt);
-            assertTrue(kms.verify(admin, new SignRequest(unpinned, DATA, false, Optional.of(Scheme.RSA_PSS_SHA256)),
-                    signature), "salt " + salt);
+            assertEquals(salt == 32, core.kms().verify(core.admin(), new SignRequest(pinned, DATA, false,
+                    Optional.empty()), signature), "salt " + salt);
+            assertTrue(core.kms().verify(core.admin(), new SignRequest(unpinned, DATA, false,
+                    Optional.of(Scheme.RSA_PSS_SHA256)), signature), "salt " + salt);
         }
     }
 
@@ -142,11 +124,11 @@ class KeyUsageTest {
     void aWrapOnlyKeyWrapsButDoesNotEncryptWithGcm() {
         VersionRef aes = key(KeyType.AES_256, KeyUsage.WRAP, KeyUsage.UNWRAP);
         Bytes dataKey = Bytes.wrap(new byte[32]);
-        Encrypted wrapped = kms.encrypt(admin, new EncryptRequest(aes, dataKey, Optional.of(Scheme.AES_KEY_WRAP_PAD),
-                Optional.empty(), Optional.empty(), false));
-        assertEquals(dataKey, kms.decrypt(admin, new DecryptRequest(aes, wrapped.data(),
+        Encrypted wrapped = core.kms().encrypt(core.admin(), new EncryptRequest(aes, dataKey,
+                Optional.of(Scheme.AES_KEY_WRAP_PAD), Optional.empty(), Optional.empty(), false));
+        assertEquals(dataKey, core.kms().decrypt(core.admin(), new DecryptRequest(aes, wrapped.data(),
                 Optional.of(Scheme.AES_KEY_WRAP_PAD), Optional.empty(), Optional.empty(), Optional.empty(), false)));
-        refused("encrypt", () -> kms.encrypt(admin, new EncryptRequest(aes, DATA, Optional.of(Scheme.AES_GCM),
-                Optional.empty(), Optional.empty(), false)));
+        refused("encrypt", () -> core.kms().encrypt(core.admin(), new EncryptRequest(aes, DATA,
+                Optional.of(Scheme.AES_GCM), Optional.empty(), Optional.empty(), false)));
     }
 }

@@ -8,11 +8,7 @@ import dev.tresor.kms.key.Key;
 import dev.tresor.kms.key.KeyType;
 import dev.tresor.kms.key.KeyUsage;
 import dev.tresor.kms.key.UsageLimit;
-import dev.tresor.kms.tenant.Caller;
-import dev.tresor.kms.tenant.Role;
-import dev.tresor.kms.tenant.TenantId;
-import dev.tresor.kms.testing.TestCore;
-import java.nio.file.Path;
+import dev.tresor.kms.testing.CoreWithKeyRing;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,10 +18,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A key's usage limit (KMIP Usage Limits) caps what it protects, counted in bytes or objects:
@@ -33,47 +27,23 @@ import org.junit.jupiter.api.io.TempDir;
  * unprotecting uses do not count, and what remains survives a restart (real RocksDB).
  */
 class UsageLimitTest {
-    @TempDir
-    Path dataDir;
-
-    private TestCore test;
-    private TenantId tenant;
-    private String ring;
-
-    @BeforeEach
-    void open() {
-        test = TestCore.open(dataDir);
-        tenant = test.newProject();
-        ring = kms().createKeyRing(admin(), new CreateKeyRing("ring", Optional.empty())).id();
-    }
-
-    @AfterEach
-    void close() {
-        test.close();
-    }
-
-    private KeyManagement kms() {
-        return test.core().keyManagement();
-    }
-
-    private Caller admin() {
-        return TestCore.caller(tenant, Role.ADMIN);
-    }
+    @RegisterExtension
+    final CoreWithKeyRing core = new CoreWithKeyRing();
 
     private VersionRef limitedKey(KeyType type, Set<KeyUsage> usages, UsageLimit limit) {
-        Key key = kms().createKey(admin(), new CreateKey(ring, "limited", Optional.empty(), type, usages,
-                Optional.empty(), "software", Key.AccessScope.PUBLIC, false, Optional.of(false), Map.of(),
+        Key key = core.kms().createKey(core.admin(), new CreateKey(core.ring(), "limited", Optional.empty(), type,
+                usages, Optional.empty(), "software", Key.AccessScope.PUBLIC, false, Optional.of(false), Map.of(),
                 Optional.of(limit)));
         return KeyRef.byId(key.id()).version(1);
     }
 
     private Encrypted encrypt(VersionRef key, int bytes) {
-        return kms().encrypt(admin(), new EncryptRequest(key, Bytes.of(new byte[bytes]), Optional.empty(),
+        return core.kms().encrypt(core.admin(), new EncryptRequest(key, Bytes.of(new byte[bytes]), Optional.empty(),
                 Optional.empty(), Optional.empty(), false));
     }
 
     private long remaining(VersionRef key) {
-        return kms().getKey(admin(), key.key()).usageLimit().orElseThrow().remaining();
+        return core.kms().getKey(core.admin(), key.key()).usageLimit().orElseThrow().remaining();
     }
 
     @Test
@@ -91,8 +61,8 @@ class UsageLimitTest {
         encrypt(key, 6);
         assertEquals(0, remaining(key));
         assertEquals(ErrorCode.PERMISSION_DENIED, assertThrows(KmsError.class, () -> encrypt(key, 1)).code());
-        Bytes plaintext = kms().decrypt(admin(), new DecryptRequest(key, first.data(), Optional.of(first.scheme()),
-                Optional.empty(), first.iv(), first.tag(), false));
+        Bytes plaintext = core.kms().decrypt(core.admin(), new DecryptRequest(key, first.data(),
+                Optional.of(first.scheme()), Optional.empty(), first.iv(), first.tag(), false));
         assertEquals(16, plaintext.length());
         assertEquals(0, remaining(key), "decrypt does not protect, so it does not count");
     }
@@ -102,10 +72,11 @@ class UsageLimitTest {
         VersionRef key = limitedKey(KeyType.HMAC_SHA256, Set.of(KeyUsage.MAC_GENERATE, KeyUsage.MAC_VERIFY),
                 UsageLimit.of(UsageLimit.Unit.OBJECT, 2));
         SignRequest request = SignRequest.message(key, Bytes.of(new byte[1000]));
-        Bytes mac = kms().sign(admin(), request);
-        kms().sign(admin(), request);
-        assertEquals(ErrorCode.PERMISSION_DENIED, assertThrows(KmsError.class, () -> kms().sign(admin(), request)).code());
-        assertTrue(kms().verify(admin(), request, mac));
+        Bytes mac = core.kms().sign(core.admin(), request);
+        core.kms().sign(core.admin(), request);
+        assertEquals(ErrorCode.PERMISSION_DENIED, assertThrows(KmsError.class, () -> core.kms().sign(core.admin(),
+                request)).code());
+        assertTrue(core.kms().verify(core.admin(), request, mac));
         assertEquals(0, remaining(key));
     }
 
@@ -114,8 +85,7 @@ class UsageLimitTest {
         VersionRef key = limitedKey(KeyType.AES_256, Set.of(KeyUsage.ENCRYPT), UsageLimit.of(UsageLimit.Unit.OBJECT, 5));
         encrypt(key, 1);
         encrypt(key, 1);
-        test.close();
-        test = TestCore.open(dataDir);
+        core.restart();
         assertEquals(3, remaining(key));
         encrypt(key, 1);
         assertEquals(2, remaining(key));
@@ -123,7 +93,8 @@ class UsageLimitTest {
 
     @Test
     void racingUsesNeverSpendMoreThanTheLimit() throws Exception {
-        VersionRef key = limitedKey(KeyType.AES_256, Set.of(KeyUsage.ENCRYPT), UsageLimit.of(UsageLimit.Unit.OBJECT, 40));
+        VersionRef key = limitedKey(KeyType.AES_256, Set.of(KeyUsage.ENCRYPT), UsageLimit.of(UsageLimit.Unit.OBJECT,
+                40));
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             List<Callable<Boolean>> uses = new ArrayList<>();

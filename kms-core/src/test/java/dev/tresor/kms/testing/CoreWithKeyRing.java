@@ -1,0 +1,78 @@
+package dev.tresor.kms.testing;
+
+import dev.tresor.kms.service.CreateKeyRing;
+import dev.tresor.kms.service.KeyManagement;
+import dev.tresor.kms.tenant.Caller;
+import dev.tresor.kms.tenant.Role;
+import dev.tresor.kms.tenant.TenantId;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A fresh {@link TestCore} for each test, in a temporary directory, with a new project, its admin
+ * and one key ring named "ring": register it as an instance {@code @RegisterExtension} field; it
+ * opens before each test and is closed, its directory deleted, after it.
+ */
+public final class CoreWithKeyRing implements BeforeEachCallback, AfterEachCallback {
+    private Path dataDir;
+    private TestCore test;
+    private Caller admin;
+    private String ring;
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws IOException {
+        dataDir = Files.createTempDirectory("tresor-core-test");
+        test = TestCore.open(dataDir);
+        admin = TestCore.caller(test.newProject(), Role.ADMIN);
+        ring = kms().createKeyRing(admin, new CreateKeyRing("ring", Optional.empty())).id();
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws IOException {
+        try {
+            test.close();
+        } finally {
+            try (Stream<Path> paths = Files.walk(dataDir)) {
+                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(path);
+                }
+            }
+        }
+    }
+
+    /** The core with its clock; for more projects, callers of other roles, moving time. */
+    public TestCore test() {
+        return test;
+    }
+
+    public KeyManagement kms() {
+        return test.core().keyManagement();
+    }
+
+    /** An admin of the project. */
+    public Caller admin() {
+        return admin;
+    }
+
+    public TenantId tenant() {
+        return admin.tenant();
+    }
+
+    /** The id of the project's key ring. */
+    public String ring() {
+        return ring;
+    }
+
+    /** Closes the core and opens it again on the same data and clock, as a server restart does. */
+    public void restart() {
+        test.close();
+        test = TestCore.open(dataDir, test.clock());
+    }
+}
