@@ -45,6 +45,8 @@ public final class AuditLog {
         boolean loaded;
         long lastSequence;
         String lastHash;
+        /** The last batch submitted; the store commits in order, so all before it are durable once it is. */
+        CompletableFuture<Void> lastStored = CompletableFuture.completedFuture(null);
     }
 
     /** Events to chain into {@code changes}; {@code durable} completes once the batch is on disk. */
@@ -66,6 +68,32 @@ public final class AuditLog {
      */
     public void record(AuditEvent event, BarrierStore.Batch changes) {
         write(List.of(event), changes);
+    }
+
+    /**
+     * Records a mutation whose {@code precondition} must hold when it is written: under the
+     * tenant's chain lock, once every batch chained before is durable, {@code precondition} runs
+     * (reading the store) and then the batch is chained and submitted, durable before this
+     * returns. Every write to the tenant's records carries one of its audit records and so passes
+     * this lock, in commit order: nothing can land between the check and the write. A precondition
+     * that throws leaves the chain untouched, so a refused write leaves no hole in it.
+     */
+    public void recordIf(AuditEvent event, BarrierStore.Batch changes, Runnable precondition) {
+        String tenant = event.tenant();
+        Chain chain = chains.computeIfAbsent(tenant, t -> new Chain());
+        Write write = new Write(List.of(event), changes, new CompletableFuture<>());
+        chain.lock.lock();
+        try {
+            chainWaiting(chain, tenant);
+            Store.await(chain.lastStored);
+            precondition.run();
+            chainAndSubmit(chain, tenant, write);
+            chainWaiting(chain, tenant);
+        } finally {
+            chain.lock.unlock();
+        }
+        chainWaitingIfFree(chain, tenant);
+        Store.await(write.durable());
     }
 
     /**
@@ -124,18 +152,29 @@ public final class AuditLog {
         Chain chain = chains.computeIfAbsent(tenant, t -> new Chain());
         Write write = new Write(events, changes, new CompletableFuture<>());
         chain.waiting.add(write);
-        // Whoever gets the lock chains every waiting write; a write queued just as the holder lets
-        // go is seen by the next turn of this loop, here or in the holder's.
+        chainWaitingIfFree(chain, tenant);
+        return write.durable();
+    }
+
+    /**
+     * Whoever gets the lock chains every waiting write; a write queued just as the holder lets go
+     * is seen by the next turn of this loop, here or in the holder's.
+     */
+    private void chainWaitingIfFree(Chain chain, String tenant) {
         while (!chain.waiting.isEmpty() && chain.lock.tryLock()) {
             try {
-                for (Write next = chain.waiting.poll(); next != null; next = chain.waiting.poll()) {
-                    chainAndSubmit(chain, tenant, next);
-                }
+                chainWaiting(chain, tenant);
             } finally {
                 chain.lock.unlock();
             }
         }
-        return write.durable();
+    }
+
+    /** Under the chain's lock: chains and submits every waiting write. */
+    private void chainWaiting(Chain chain, String tenant) {
+        for (Write next = chain.waiting.poll(); next != null; next = chain.waiting.poll()) {
+            chainAndSubmit(chain, tenant, next);
+        }
     }
 
     /** Under the chain's lock: gives the write's events the next sequence numbers and submits its batch. */
@@ -153,6 +192,7 @@ public final class AuditLog {
             stored = store.submit(write.changes());
             chain.lastSequence = sequence;
             chain.lastHash = hash;
+            chain.lastStored = stored;
         } catch (RuntimeException e) {
             write.durable().completeExceptionally(unavailable(e));
             return;

@@ -153,6 +153,23 @@ final class KeyLedger {
         return prefix(tenant) + "mat/" + keyId + "/" + String.format("%010d", number);
     }
 
+    /** The key whose record, version or material is stored at {@code path}, if the path is one of those. */
+    static Optional<String> keyIdAt(TenantId tenant, String path) {
+        String prefix = prefix(tenant);
+        if (!path.startsWith(prefix)) {
+            return Optional.empty();
+        }
+        String rest = path.substring(prefix.length());
+        for (String kind : List.of("key/", "ver/", "mat/")) {
+            if (rest.startsWith(kind)) {
+                String tail = rest.substring(kind.length());
+                int slash = tail.indexOf('/');
+                return Optional.of(slash < 0 ? tail : tail.substring(0, slash));
+            }
+        }
+        return Optional.empty();
+    }
+
     private static String prefix(TenantId tenant) {
         return "t/" + tenant.projectId() + "/" + tenant.regionId() + "/";
     }

@@ -9,10 +9,13 @@ import dev.tresor.kms.store.Store;
 import dev.tresor.kms.store.WriteBatch;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -94,6 +97,12 @@ public final class BarrierStore {
         Store.await(submit(batch));
     }
 
+    /** The sealed bytes stored at {@code key}, if any: what an undo compares and puts back as they are. */
+    public Optional<byte[]> sealedValue(String key) {
+        requireUnsealed();
+        return store.get(storageKey(key));
+    }
+
     /** The encrypted bytes exactly as stored, for tests that tamper with storage. */
     public byte[] rawValue(String key) {
         requireUnsealed();
@@ -158,10 +167,13 @@ public final class BarrierStore {
 
     /** Puts and deletes to write atomically; values are copied and sealed when the batch is submitted. */
     public static final class Batch {
-        private record Change(String key, byte[] plaintext) {
+        /** A put of {@code plaintext}, a put of bytes already {@code sealed} (an undo), or a delete (both null). */
+        private record Change(String key, byte[] plaintext, byte[] sealed) {
         }
 
         private final List<Change> changes = new ArrayList<>();
+        /** Once submitted: the sealed value the batch left at each key it changed, null for a delete. */
+        private final Map<String, byte[]> stored = new LinkedHashMap<>();
         private boolean submitted;
 
         private Batch() {
@@ -170,18 +182,43 @@ public final class BarrierStore {
         /** Copies {@code plaintext}, so the caller may wipe its own buffer right away. */
         public Batch put(String key, byte[] plaintext) {
             storageKey(key);
-            changes.add(new Change(key, Objects.requireNonNull(plaintext, "plaintext").clone()));
+            changes.add(new Change(key, Objects.requireNonNull(plaintext, "plaintext").clone(), null));
             return this;
         }
 
         public Batch delete(String key) {
             storageKey(key);
-            changes.add(new Change(key, null));
+            changes.add(new Change(key, null, null));
+            return this;
+        }
+
+        /**
+         * Puts back what {@link BarrierStore#sealedValue} read at {@code key} before: those sealed
+         * bytes as they are (sealed under this very key, so they open again), or a delete if none.
+         */
+        public Batch restore(String key, Optional<byte[]> sealedBefore) {
+            storageKey(key);
+            changes.add(new Change(key, null, sealedBefore.map(byte[]::clone).orElse(null)));
             return this;
         }
 
         public boolean isEmpty() {
             return changes.isEmpty();
+        }
+
+        /** The keys the batch changes, in the order first changed. */
+        public Set<String> keys() {
+            Set<String> keys = new LinkedHashSet<>();
+            changes.forEach(change -> keys.add(change.key()));
+            return keys;
+        }
+
+        /** After submission: the sealed bytes the batch stored at {@code key}, empty if it deleted it. */
+        public Optional<byte[]> sealedValue(String key) {
+            if (!submitted || !stored.containsKey(key)) {
+                throw new IllegalStateException("the batch has not stored " + key);
+            }
+            return Optional.ofNullable(stored.get(key)).map(byte[]::clone);
         }
 
         private WriteBatch sealWith(Barrier barrier) {
@@ -191,11 +228,14 @@ public final class BarrierStore {
             WriteBatch sealed = new WriteBatch();
             for (Change change : changes) {
                 byte[] storageKey = storageKey(change.key());
-                if (change.plaintext() == null) {
+                byte[] value = change.plaintext() != null ? barrier.seal(storageKey, change.plaintext())
+                        : change.sealed();
+                if (value == null) {
                     sealed.delete(storageKey);
                 } else {
-                    sealed.put(storageKey, barrier.seal(storageKey, change.plaintext()));
+                    sealed.put(storageKey, value);
                 }
+                stored.put(change.key(), value);
             }
             changes.forEach(change -> {
                 if (change.plaintext() != null) {

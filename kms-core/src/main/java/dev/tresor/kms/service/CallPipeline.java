@@ -23,7 +23,7 @@ import java.util.logging.Logger;
  * operation → audit. A mutation hands its batch to the commit function it is given, which writes
  * the audit record in the same atomic batch; any other call is audited after it ran. A call whose
  * audit record cannot be written fails. The core calls of one admitted front-end call share one
- * durable write ({@link #admitted}).
+ * durable write ({@link #admitted}). A caller in an {@link UndoScope} has its batches remembered there.
  */
 final class CallPipeline {
     private static final Logger LOG = Logger.getLogger(CallPipeline.class.getName());
@@ -61,7 +61,8 @@ final class CallPipeline {
                 throw KmsError.denied("role " + caller.role().wireName() + " may not " + operation);
             }
             T result = call.apply(batch -> {
-                record(caller, event(caller, operation, resource, "ok"), batch);
+                Runnable write = () -> record(caller, event(caller, operation, resource, "ok"), batch);
+                caller.undo().ifPresentOrElse(scope -> scope.write(barrier, batch, write), write);
                 committed[0] = true;
             });
             if (!committed[0]) {
@@ -126,6 +127,25 @@ final class CallPipeline {
             return CompletableFuture.failedFuture(e);
         }
         return audit.completeAsync(pending).thenApply(durable -> result);
+    }
+
+    /**
+     * Takes back what the calls of {@code scope} wrote, in one atomic write that also carries the
+     * undo's audit record ({@code operation} on {@code resource}), provided every record the group
+     * changed still holds what the group left ({@link AuditLog#recordIf}); else FAILED_PRECONDITION
+     * and nothing changes. Not counted against the budget: it ends a front-end call already
+     * counted. A refusal is audited too.
+     */
+    void undo(Caller caller, UndoScope scope, String operation, String resource) {
+        barrier.requireUnsealed();
+        try {
+            audit.recordIf(event(caller, operation, resource, AuditEvent.OK), scope.restoring(barrier.batch()),
+                    () -> scope.requireUnchanged(barrier));
+            scope.markUndone();
+        } catch (KmsError e) {
+            recordFailure(caller, operation, resource, e);
+            throw e;
+        }
     }
 
     /** A mutation's event, with any events the caller's admission holds, in the mutation's batch. */

@@ -126,6 +126,27 @@ public final class KeyManagement {
         return pipeline.admittedAsync(caller, operation, item, refusalCode);
     }
 
+    /**
+     * Undoes a group of calls (a KMIP batch with Batch Error Continuation Option Undo whose item
+     * failed): every record the calls made with {@code scope} wrote goes back to its value before
+     * them, in one atomic write audited as {@code undo} on {@code undoneCalls} (which names them).
+     * FAILED_PRECONDITION, with nothing changed, if another call changed one of those records
+     * since. Audit records stay (every attempt is kept), ids of undone keys are never given again
+     * (random UUIDs), and the cached records and material of the keys concerned are dropped.
+     * Effects outside the store are not undone: material a Get returned has left, an output was
+     * never stored, random seed mixed into the generator stays mixed in.
+     */
+    public void undo(Caller caller, UndoScope scope, String undoneCalls) {
+        if (caller.undo().isPresent() || caller.admitted()) {
+            throw new IllegalArgumentException("undo is called with the front-end call's own caller");
+        }
+        try {
+            pipeline.undo(caller, scope, "undo", undoneCalls);
+        } finally {
+            keys.forgetStored(caller.tenant(), scope.keys());
+        }
+    }
+
     /** The instance's rolling-hour budget right now (for RateLimit-* headers); not itself a counted call. */
     public RateLimitStatus rateLimitStatus(TenantId tenant) {
         return limits.status(tenant, projects.get(tenant.projectId()).callsPerHour(), clock.instant());

@@ -37,6 +37,19 @@ public record ResponseItem(
                 ResultStatus.OPERATION_FAILED, Optional.of(reason), Optional.of(message), Optional.empty());
     }
 
+    /**
+     * A processed item of a batch that was undone (Batch Error Continuation Option Undo): the
+     * answer it had, as the OASIS recordings show it (BL-M-2-21), with status Operation Undone.
+     */
+    public ResponseItem undone() {
+        return new ResponseItem(operationCode, uniqueBatchItemId, ResultStatus.OPERATION_UNDONE, reason, message,
+                payload);
+    }
+
+    public ResponseItem withMessage(String newMessage) {
+        return new ResponseItem(operationCode, uniqueBatchItemId, status, reason, Optional.of(newMessage), payload);
+    }
+
     /** The one item of an answer to a message that could not be read: it names no operation. */
     public static ResponseItem messageFailure(ResultReason reason, String message) {
         return new ResponseItem(OptionalInt.empty(), Optional.empty(), ResultStatus.OPERATION_FAILED,

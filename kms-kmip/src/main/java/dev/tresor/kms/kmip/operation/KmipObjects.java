@@ -57,7 +57,9 @@ final class KmipObjects {
     String ringId(OperationContext context) {
         return rings.computeIfAbsent(context.caller().tenant(), tenant -> context.keys().listKeyRings(context.caller())
                 .stream().filter(r -> r.displayName().equals(RING)).map(KeyRing::id).findFirst()
-                .orElseGet(() -> context.keys().createKeyRing(context.caller(),
+                // Shared by every KMIP client of the instance and holding nothing of its own, the
+                // ring stays when a batch that happened to create it is undone (as it is cached here).
+                .orElseGet(() -> context.keys().createKeyRing(context.caller().withoutUndo(),
                         new CreateKeyRing(RING, Optional.of("objects created over KMIP"))).id()));
     }
 

@@ -24,6 +24,7 @@ import dev.tresor.kms.kmip.ttlv.TtlvWriter;
 import dev.tresor.kms.service.Bytes;
 import dev.tresor.kms.service.KeyManagement;
 import dev.tresor.kms.service.KmsError;
+import dev.tresor.kms.service.UndoScope;
 import dev.tresor.kms.tenant.Caller;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
@@ -39,14 +40,17 @@ import java.util.function.Supplier;
 /**
  * One request message in, one response message out, independent of the transport. Items run in
  * order (which honours Batch Order True and False alike); with Batch Error Continuation Stop, the
- * default, the first failure ends the batch. Undo is refused for the whole message, since
- * Tresor cannot roll back completed items. Every item of a supported operation is one call against
+ * default, the first failure ends the batch; with Undo it also takes back what the items before
+ * it changed ({@link #respondUndoable}). Every item of a supported operation is one call against
  * the project's hourly budget and one audit entry. An item refused with Attestation Required (the
  * client set Attestation Capable Indicator) gets a fresh single-use Nonce in the response header;
  * one per message, as the header has room for one. Blocking: call it on a worker thread; the
  * answer itself waits for the disk without holding that thread.
  */
 public final class MessageProcessor {
+    /** The longest list of undone items the undo's audit record names one by one (an audit field holds 1,024). */
+    private static final int MAX_UNDONE_NAMES = 1000;
+
     private final Operations operations;
     private final KeyManagement keys;
     private final ClientAuthenticator authenticator;
@@ -109,8 +113,7 @@ public final class MessageProcessor {
                                                        X509Certificate clientCertificate, Supplier<Caller> caller) {
         RequestHeader header = request.header();
         if (header.errorContinuation() == BatchErrorContinuation.UNDO) {
-            return CompletableFuture.completedFuture(messageFailure(version, ResultReason.FEATURE_NOT_SUPPORTED,
-                    "Batch Error Continuation Option Undo is not supported"));
+            return CompletableFuture.completedFuture(respondUndoable(request, version, clientCertificate, caller));
         }
         IdPlaceholder placeholder = new IdPlaceholder();
         Answers answers = new Answers(header);
@@ -130,6 +133,53 @@ public final class MessageProcessor {
         return settled.thenApply(done -> answers.response(version));
     }
 
+    /**
+     * Batch Error Continuation Option Undo: the items run in order, each waited for, with their
+     * changes remembered in one {@link UndoScope}; at the first failure the batch stops and the core
+     * undoes what the items before wrote, in one atomic write. They then answer Operation Undone,
+     * the failed one Operation Failed, and the items after it are not run, nor answered. If the
+     * undo is refused (another client changed one of those objects since), the earlier items keep
+     * their Success answers, since their changes stand, and the failed item's message says so.
+     */
+    private ResponseMessage respondUndoable(RequestMessage request, ProtocolVersion version,
+                                            X509Certificate clientCertificate, Supplier<Caller> caller) {
+        RequestHeader header = request.header();
+        UndoScope scope = new UndoScope();
+        Caller[] authenticated = {null};
+        Supplier<Caller> undoable = () -> {
+            authenticated[0] = caller.get();
+            return authenticated[0].undoableIn(scope);
+        };
+        IdPlaceholder placeholder = new IdPlaceholder();
+        Answers answers = new Answers(header);
+        List<String> ran = new ArrayList<>();
+        for (BatchItem item : request.items()) {
+            ran.add(ran.size() + 1 + ":" + item.operation().map(MessageProcessor::auditName)
+                    .orElse("operation-" + item.operationCode()));
+            if (!answers.add(run(item, header, version, clientCertificate, placeholder, undoable,
+                    answers.nonce.isEmpty()).join())) {
+                answers.undoBefore(undo(authenticated[0], scope, ran));
+                break;
+            }
+        }
+        return answers.response(version);
+    }
+
+    /** Undoes what the items wrote; answers why it was refused, if it was. */
+    private Optional<String> undo(Caller caller, UndoScope scope, List<String> items) {
+        if (scope.isEmpty()) {
+            return Optional.empty();
+        }
+        String undone = "kmip batch items " + String.join(",", items);
+        try {
+            keys.undo(caller, scope, undone.length() <= MAX_UNDONE_NAMES ? undone
+                    : "kmip batch items 1.." + items.size());
+            return Optional.empty();
+        } catch (KmsError e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
     /** One item's answer, and the Nonce of its Attestation Required refusal when it needs one. */
     private record Outcome(ResponseItem answer, Optional<Nonce> nonce) {
     }
@@ -144,12 +194,27 @@ public final class MessageProcessor {
             this.header = header;
         }
 
-        /** Adds an item's outcome; false if it ends the batch (a failure under Batch Error Continuation Stop). */
+        /** Adds an item's outcome; false if it ends the batch (a failure, unless under Batch Error Continuation Continue). */
         boolean add(Outcome outcome) {
             items.add(outcome.answer());
             nonce = nonce.or(outcome::nonce);
             return outcome.answer().status() == ResultStatus.SUCCESS
-                    || header.errorContinuation() != BatchErrorContinuation.STOP;
+                    || header.errorContinuation() == BatchErrorContinuation.CONTINUE;
+        }
+
+        /**
+         * The last item failed and the batch is undone: every item before it answers Operation
+         * Undone; or, if the undo was {@code refused}, they stand and the failed item says why.
+         */
+        void undoBefore(Optional<String> refused) {
+            int failed = items.size() - 1;
+            ResponseItem failure = items.get(failed);
+            if (refused.isPresent()) {
+                items.set(failed, failure.withMessage(failure.message().orElse("failed")
+                        + "; the items before it were not undone: " + refused.get()));
+                return;
+            }
+            items.replaceAll(item -> item == failure ? item : item.undone());
         }
 
         ResponseMessage response(ProtocolVersion version) {

@@ -120,17 +120,6 @@ class KmipServerTest {
     }
 
     @Test
-    void undoIsRefusedForTheWholeBatch() throws Exception {
-        try (KmipTestClient client = client()) {
-            List<Ttlv> items = Requests.items(client.call(Requests.message(ProtocolVersion.V1_4,
-                    List.of(Ttlv.enumeration(Tag.BATCH_ERROR_CONTINUATION_OPTION, 3)),
-                    Requests.item(Operation.DISCOVER_VERSIONS))));
-            assertEquals(1, items.size());
-            assertEquals(ResultReason.FEATURE_NOT_SUPPORTED.code(), Requests.reason(items.get(0)));
-        }
-    }
-
-    @Test
     void uniqueBatchItemIdsAreEchoed() throws Exception {
         Bytes id = Bytes.of(new byte[] {1, 2, 3, 4});
         Ttlv item = Ttlv.structure(Tag.BATCH_ITEM, Ttlv.enumeration(Tag.OPERATION, Operation.DISCOVER_VERSIONS.code()),
