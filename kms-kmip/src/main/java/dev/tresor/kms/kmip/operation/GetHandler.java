@@ -13,8 +13,9 @@ import java.util.Optional;
 
 /**
  * Get: the object's Key Block. Secret material (a symmetric or private key) leaves only if the
- * key is exportable, which the core checks; public keys always may. Key wrapping on Get is not
- * offered, and never applied unasked. A stored object (secret data, opaque object, certificate,
+ * key is exportable, which the core checks; public keys always may. A symmetric key may be asked
+ * for wrapped under another key of the instance ({@link KeyWrapping}); wrapping is never applied
+ * unasked. A stored object (secret data, opaque object, certificate,
  * lone public key) comes back as it was registered; secret data and opaque objects only if
  * exportable, none marked Sensitive (refused: 1.4+ reason Sensitive, before it Permission Denied).
  */
@@ -32,14 +33,15 @@ final class GetHandler implements OperationHandler {
 
     @Override
     public Ttlv handle(OperationContext context, Ttlv request) {
-        if (request.find(Tag.KEY_WRAPPING_SPECIFICATION).isPresent()) {
-            throw new KmipFailure(ResultReason.FEATURE_NOT_SUPPORTED, "key wrapping on Get is not offered");
-        }
+        Optional<KeyWrapping> wrapping = request.find(Tag.KEY_WRAPPING_SPECIFICATION).map(KeyWrapping::of);
         Managed named = access.any(context, request);
         if (named.state().destroyed()) {
             String message = "object " + named.uid() + " is destroyed";
             throw context.version().isTwoOrLater() ? new KmipFailure(ResultReason.OBJECT_DESTROYED, message)
                     : KmsError.precondition(message);
+        }
+        if (wrapping.isPresent() && !(named instanceof KmipObject key && key.type() == ObjectType.SYMMETRIC_KEY)) {
+            throw new KmipFailure(ResultReason.FEATURE_NOT_SUPPORTED, "key wrapping on Get is offered for symmetric keys");
         }
         if (named instanceof StoredObject stored) {
             return stored(context, request, stored);
@@ -47,6 +49,16 @@ final class GetHandler implements OperationHandler {
         KmipObject object = (KmipObject) named;
         ObjectType type = object.type();
         int format = request.find(Tag.KEY_FORMAT_TYPE).map(Ttlv::asEnum).orElse(object.defaultKeyFormat());
+        if (wrapping.isPresent()) {
+            if (format != KeyFormats.RAW) {
+                throw new KmipFailure(ResultReason.KEY_FORMAT_TYPE_NOT_SUPPORTED, "a wrapped key is Raw material");
+            }
+            Ttlv block = wrapping.get().wrap(context, access,
+                    context.keys().exportMaterial(context.caller(), object.id().versionRef()),
+                    Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, KeyTypes.algorithm(object.key().type())),
+                    Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, object.key().type().bits()));
+            return answer(type, object, block);
+        }
         Ttlv material = switch (type) {
             case SYMMETRIC_KEY -> symmetric(context.keys().exportMaterial(context.caller(), object.id().versionRef()),
                     format);
@@ -61,6 +73,10 @@ final class GetHandler implements OperationHandler {
                 Ttlv.structure(Tag.KEY_VALUE, material),
                 Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, KeyTypes.algorithm(object.key().type())),
                 Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, object.key().type().bits()));
+        return answer(type, object, block);
+    }
+
+    private static Ttlv answer(ObjectType type, KmipObject object, Ttlv block) {
         Tag objectTag = switch (type) {
             case SYMMETRIC_KEY -> Tag.SYMMETRIC_KEY;
             case PRIVATE_KEY -> Tag.PRIVATE_KEY;

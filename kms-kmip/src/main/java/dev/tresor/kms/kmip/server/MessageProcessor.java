@@ -36,6 +36,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * One request message in, one response message out, independent of the transport. Items run in
@@ -48,6 +50,7 @@ import java.util.function.Supplier;
  * answer itself waits for the disk without holding that thread.
  */
 public final class MessageProcessor {
+    private static final Logger LOG = Logger.getLogger(MessageProcessor.class.getName());
     /** The longest list of undone items the undo's audit record names one by one (an audit field holds 1,024). */
     private static final int MAX_UNDONE_NAMES = 1000;
 
@@ -177,6 +180,9 @@ public final class MessageProcessor {
             return Optional.empty();
         } catch (KmsError e) {
             return Optional.of(e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "undo of a KMIP batch failed", e);
+            return Optional.of("internal error");
         }
     }
 
