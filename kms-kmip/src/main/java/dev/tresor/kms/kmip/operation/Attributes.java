@@ -7,11 +7,14 @@ import dev.tresor.kms.kmip.ttlv.ItemType;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -24,6 +27,9 @@ import java.util.stream.Stream;
  * values, each tagged {@code AttributeValue}.
  */
 final class Attributes {
+    /** Every tag's spec name, made once: looked up on every call that reads an object's attributes. */
+    private static final Map<Tag, String> SPEC_NAMES = specNames();
+
     /** Attributes later versions added, with the version that did. */
     private static final Map<String, ProtocolVersion> SINCE = Map.ofEntries(
             Map.entry(specName(Tag.CERTIFICATE_LENGTH), ProtocolVersion.V1_1),
@@ -93,7 +99,16 @@ final class Attributes {
     }
 
     static String specName(Tag tag) {
-        return tag.xmlName().replace("X_509", "X.509 ").replace("_", "").replaceAll("(?<=[a-z])(?=[A-Z])", " ");
+        return SPEC_NAMES.get(tag);
+    }
+
+    private static Map<Tag, String> specNames() {
+        Pattern wordStart = Pattern.compile("(?<=[a-z])(?=[A-Z])");
+        Map<Tag, String> names = new EnumMap<>(Tag.class);
+        for (Tag tag : Tag.values()) {
+            names.put(tag, wordStart.matcher(tag.xmlName().replace("X_509", "X.509 ").replace("_", "")).replaceAll(" "));
+        }
+        return Collections.unmodifiableMap(names);
     }
 
     /** One attribute value on the wire of {@code version}. */
