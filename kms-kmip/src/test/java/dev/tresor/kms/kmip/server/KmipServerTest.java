@@ -102,6 +102,26 @@ class KmipServerTest {
     }
 
     @Test
+    void queryCapabilitiesNamesBatchUndoAndContinueFromOneFour() throws Exception {
+        try (KmipTestClient client = client()) {
+            for (ProtocolVersion version : List.of(ProtocolVersion.V1_3, ProtocolVersion.V1_4, ProtocolVersion.V2_1)) {
+                Ttlv capabilities = Requests.items(client.call(Requests.message(version,
+                        Requests.item(Operation.QUERY, Ttlv.enumeration(Tag.QUERY_FUNCTION, 0x0B))))).get(0)
+                        .require(Tag.RESPONSE_PAYLOAD).require(Tag.CAPABILITY_INFORMATION);
+                assertTrue(capabilities.require(Tag.ATTESTATION_CAPABILITY).asBoolean(), version.toString());
+                assertEquals(version.atLeast(ProtocolVersion.V1_4),
+                        capabilities.find(Tag.BATCH_UNDO_CAPABILITY).map(Ttlv::asBoolean).orElse(false), version.toString());
+                assertEquals(version.atLeast(ProtocolVersion.V1_4),
+                        capabilities.find(Tag.BATCH_CONTINUE_CAPABILITY).map(Ttlv::asBoolean).orElse(false));
+            }
+            Ttlv oneTwo = Requests.items(client.call(Requests.message(ProtocolVersion.V1_2,
+                    Requests.item(Operation.QUERY, Ttlv.enumeration(Tag.QUERY_FUNCTION, 0x0B))))).get(0);
+            assertTrue(oneTwo.require(Tag.RESPONSE_PAYLOAD).find(Tag.CAPABILITY_INFORMATION).isEmpty(),
+                    "1.2 has no Capability Information");
+        }
+    }
+
+    @Test
     void aFailedItemStopsTheBatchByDefaultAndContinueRunsTheRest() throws Exception {
         Ttlv unsupported = Requests.item(Operation.CERTIFY);
         Ttlv discover = Requests.item(Operation.DISCOVER_VERSIONS);
