@@ -218,7 +218,7 @@ class UndoTest {
 
     @ParameterizedTest
     @MethodSource("stores")
-    void aScopeIsSpentOnceUndoneAndAnEmptyOneChangesNothing(String store) {
+    void aSpentScopeTakesNoMoreChangesAndAnUndoNeedsTheFrontEndCallsOwnCaller(String store) {
         open(store);
         UndoScope scope = new UndoScope();
         KeyRing undone = inScope(admin, scope,
