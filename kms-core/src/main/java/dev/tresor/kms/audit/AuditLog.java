@@ -88,11 +88,12 @@ public final class AuditLog {
             Store.await(chain.lastStored);
             precondition.run();
             chainAndSubmit(chain, tenant, write);
-            chainWaiting(chain, tenant);
         } finally {
+            // writes left to the holder meanwhile go ahead whether or not this one did
+            chainWaiting(chain, tenant);
             chain.lock.unlock();
+            chainWaitingIfFree(chain, tenant);
         }
-        chainWaitingIfFree(chain, tenant);
         Store.await(write.durable());
     }
 
