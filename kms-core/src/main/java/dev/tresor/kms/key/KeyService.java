@@ -385,7 +385,8 @@ public final class KeyService {
 
     /**
      * Drops what is cached of every key whose record, version or material is stored at one of
-     * {@code paths} (written behind the key's lock, as by an undo): the next call reads the store.
+     * {@code paths}, after they were rewritten by other means than this service (an undo): the
+     * next call reads the store.
      */
     public void forgetStored(TenantId tenant, Set<String> paths) {
         paths.stream().map(path -> KeyLedger.keyIdAt(tenant, path)).flatMap(Optional::stream).distinct()
