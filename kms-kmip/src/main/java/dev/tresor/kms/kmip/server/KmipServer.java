@@ -32,7 +32,6 @@ public final class KmipServer {
     private static final int MIN_WORKERS = 16;
     private static final int WORKERS_PER_CORE = 4;
     private static final Duration IDLE_WORKER_LIFETIME = Duration.ofMinutes(1);
-    private static final AtomicInteger FREE_PORT_KEYS = new AtomicInteger();
 
     private final Vertx vertx;
     private final KmipServerOptions options;
@@ -58,12 +57,23 @@ public final class KmipServer {
 
     /** Listens on the configured port (0: a free one) with one server per core; the future gives the port. */
     public Future<Integer> start() {
-        // Vert.x shares one bound port among its servers that ask for the same port; a free port is
-        // shared only when asked for as a negative number, one of its own for each KMIP server here.
-        int port = options.port() == 0 ? -FREE_PORT_KEYS.incrementAndGet() : options.port();
+        int port = options.port() == 0 ? sharedFreePortKey(vertx) : options.port();
         int instances = Runtime.getRuntime().availableProcessors();
         return listenOnOwnEventLoop(port).compose(bound -> Future.all(IntStream.range(1, instances)
                 .mapToObj(i -> listenOnOwnEventLoop(port)).toList()).map(bound));
+    }
+
+    /**
+     * Vert.x shares one bound port among its servers that listen on the same port number; a free
+     * port only when asked for as the same negative number, which must be one no other listener
+     * on this Vert.x uses (Vert.x would otherwise hand this listener's connections to that one's
+     * servers). The count lives in the Vert.x instance, so that the REST listener draws from the
+     * same one: kms-rest's RestServer holds a copy of these lines, since the front-ends cannot
+     * depend on each other and kms-core knows no transport.
+     */
+    private static int sharedFreePortKey(Vertx vertx) {
+        return -vertx.sharedData().<String, Integer>getLocalMap("tresor.shared-free-port-keys")
+                .merge("issued", 1, Integer::sum);
     }
 
     /** One server on an event loop context of its own (a deployment), listening on {@code port}. */
