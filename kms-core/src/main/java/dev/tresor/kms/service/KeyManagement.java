@@ -33,6 +33,7 @@ import dev.tresor.kms.tenant.Caller;
 import dev.tresor.kms.tenant.Projects;
 import dev.tresor.kms.tenant.Right;
 import dev.tresor.kms.tenant.TenantId;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -393,6 +394,14 @@ public final class KeyManagement {
     /** The DRBG every key the server generates comes from (server information, no call of its own). */
     public Drbg keyGenerator() {
         return crypto.drbg();
+    }
+
+    /**
+     * SHA-256 of an identifier, which is no secret: no call of its own (like {@link #keyGenerator}).
+     * KMIP 2.x reports it as an object's Short Unique Identifier.
+     */
+    public Bytes identifierDigest(String identifier) {
+        return Bytes.wrap(crypto.digest("SHA-256", identifier.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** {@code hash}: SHA-1, SHA-256, SHA-384 or SHA-512 (JCA names). */

@@ -1,5 +1,6 @@
 package dev.tresor.kms.server;
 
+import dev.tresor.kms.kmip.operation.Lease;
 import dev.tresor.kms.kmip.operation.Operations;
 import dev.tresor.kms.kmip.server.ClientAuthenticator;
 import dev.tresor.kms.kmip.server.KmipHttpsServer;
@@ -112,7 +113,7 @@ final class TresorServer {
                     metrics);
             await(rest.start(), START_TIMEOUT, "start the HTTPS listener on port " + config.restPort());
 
-            MessageProcessor processor = kmipProcessor(core, clock);
+            MessageProcessor processor = kmipProcessor(core, clock, config.kmipLease());
             Optional<KmipServer> kmip = kmipTls.flatMap(tls -> kmipClientCa.map(ca -> new KmipServer(vertx,
                     kmipOptions(config, config.kmipPort(), tls, ca), processor)));
             OptionalInt kmipPort = kmip.isPresent()
@@ -174,7 +175,7 @@ final class TresorServer {
     }
 
     /** KMIP callers are the registered client certificates, each in its project's default region. */
-    private static MessageProcessor kmipProcessor(KmsCore core, Clock clock) {
+    private static MessageProcessor kmipProcessor(KmsCore core, Clock clock, Lease lease) {
         Administration administration = core.administration();
         ClientAuthenticator authenticator = certificate -> {
             Grant grant = administration.authenticateClientCertificate(certificate);
@@ -182,7 +183,7 @@ final class TresorServer {
                     "a KMIP client certificate must belong to a project"));
             return grant.callerIn(new TenantId(projectId, Regions.DEFAULT));
         };
-        return new MessageProcessor(Operations.standard(), core.keyManagement(), authenticator, TtlvLimits.DEFAULT,
+        return new MessageProcessor(Operations.standard(lease), core.keyManagement(), authenticator, TtlvLimits.DEFAULT,
                 clock);
     }
 

@@ -25,6 +25,8 @@ import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +43,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The dev server's KMIP listener, reached as a KMIP client would: mutual TLS with the files in tresor-data/dev. */
 class KmipListenerTest {
+    private static final int CREATE = 0x01;
+    private static final int ACTIVATE = 0x12;
+    private static final int OBTAIN_LEASE = 0x10;
     private static final int DISCOVER_VERSIONS = 0x1E;
+    private static final int SYMMETRIC_KEY = 0x02;
+    private static final int AES = 0x03;
+    private static final int ENCRYPT_DECRYPT = 0x0C;
     private static final int SUCCESS = 0;
 
     @TempDir
@@ -101,20 +109,51 @@ class KmipListenerTest {
         }
     }
 
+    @Test
+    void theConfiguredLeaseIsWhatObtainLeaseGrants() throws Exception {
+        TresorServer server = TresorServer.start(ServerConfig.load(true, Optional.empty(), Map.of(
+                "TRESOR_DATA_DIR", dataDir.toString(), "TRESOR_REST_PORT", "0", "TRESOR_KMIP_PORT", "0",
+                "TRESOR_KMIP_LEASE_SECONDS", "600")), Clock.systemUTC());
+        try {
+            DevFacts facts = server.devFacts().orElseThrow();
+            Ttlv create = item(CREATE, Ttlv.enumeration(Tag.OBJECT_TYPE, SYMMETRIC_KEY), Ttlv.structure(Tag.ATTRIBUTES,
+                    Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, AES), Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, 256),
+                    Ttlv.integer(Tag.CRYPTOGRAPHIC_USAGE_MASK, ENCRYPT_DECRYPT)));
+            Ttlv response = call(facts, facts.kmipClientCertificate(), facts.kmipClientKey(),
+                    message(2, 1, create, item(ACTIVATE), item(OBTAIN_LEASE)));
+
+            Ttlv lease = response.all(Tag.BATCH_ITEM).get(2);
+            assertEquals(SUCCESS, lease.require(Tag.RESULT_STATUS).asEnum());
+            assertEquals(600L, lease.require(Tag.RESPONSE_PAYLOAD).require(Tag.LEASE_TIME).value());
+        } finally {
+            server.stop();
+        }
+    }
+
+    private static Ttlv item(int operation, Ttlv... payload) {
+        return Ttlv.structure(Tag.BATCH_ITEM, Ttlv.enumeration(Tag.OPERATION, operation),
+                Ttlv.structure(Tag.REQUEST_PAYLOAD, payload));
+    }
+
+    private static Ttlv message(int major, int minor, Ttlv... items) {
+        List<Ttlv> fields = new ArrayList<>(List.of(Ttlv.structure(Tag.REQUEST_HEADER,
+                Ttlv.structure(Tag.PROTOCOL_VERSION,
+                        Ttlv.integer(Tag.PROTOCOL_VERSION_MAJOR, major),
+                        Ttlv.integer(Tag.PROTOCOL_VERSION_MINOR, minor)),
+                Ttlv.integer(Tag.BATCH_COUNT, items.length))));
+        fields.addAll(List.of(items));
+        return Ttlv.structure(Tag.REQUEST_MESSAGE, fields);
+    }
+
     private static Ttlv discoverVersions() {
-        return Ttlv.structure(Tag.REQUEST_MESSAGE,
-                Ttlv.structure(Tag.REQUEST_HEADER,
-                        Ttlv.structure(Tag.PROTOCOL_VERSION,
-                                Ttlv.integer(Tag.PROTOCOL_VERSION_MAJOR, 1),
-                                Ttlv.integer(Tag.PROTOCOL_VERSION_MINOR, 4)),
-                        Ttlv.integer(Tag.BATCH_COUNT, 1)),
-                Ttlv.structure(Tag.BATCH_ITEM,
-                        Ttlv.enumeration(Tag.OPERATION, DISCOVER_VERSIONS),
-                        Ttlv.structure(Tag.REQUEST_PAYLOAD)));
+        return message(1, 4, item(DISCOVER_VERSIONS));
     }
 
     private static Ttlv discoverVersions(DevFacts facts, Path certificate, Path key) throws Exception {
-        Ttlv request = discoverVersions();
+        return call(facts, certificate, key, discoverVersions());
+    }
+
+    private static Ttlv call(DevFacts facts, Path certificate, Path key, Ttlv request) throws Exception {
         try (SSLSocket socket = (SSLSocket) tls(facts.caFile(), certificate, key).getSocketFactory()
                 .createSocket(facts.kmipHost(), facts.kmipPort())) {
             socket.setSoTimeout(30_000);

@@ -25,7 +25,8 @@ final class AttributeEdits {
             Attributes.specName(Tag.CRYPTOGRAPHIC_USAGE_MASK), Attributes.specName(Tag.STATE),
             Attributes.specName(Tag.INITIAL_DATE), Attributes.specName(Tag.ACTIVATION_DATE),
             Attributes.specName(Tag.DEACTIVATION_DATE), Attributes.specName(Tag.DESTROY_DATE),
-            Attributes.specName(Tag.COMPROMISE_DATE), Attributes.specName(Tag.REVOCATION_REASON),
+            Attributes.specName(Tag.COMPROMISE_DATE), Attributes.specName(Tag.COMPROMISE_OCCURRENCE_DATE),
+            Attributes.specName(Tag.REVOCATION_REASON),
             Attributes.specName(Tag.LAST_CHANGE_DATE), Attributes.specName(Tag.DIGEST),
             Attributes.specName(Tag.USAGE_LIMITS), Attributes.specName(Tag.ORIGINAL_CREATION_DATE)),
             Attributes.SERVER_DERIVED.stream()).collect(Collectors.toUnmodifiableSet());

@@ -42,14 +42,17 @@ final class Attributes {
             Map.entry(specName(Tag.ALWAYS_SENSITIVE), ProtocolVersion.V1_4),
             Map.entry(specName(Tag.EXTRACTABLE), ProtocolVersion.V1_4),
             Map.entry(specName(Tag.NEVER_EXTRACTABLE), ProtocolVersion.V1_4),
-            Map.entry(specName(Tag.KEY_FORMAT_TYPE), ProtocolVersion.V2_0));
+            Map.entry(specName(Tag.KEY_FORMAT_TYPE), ProtocolVersion.V2_0),
+            Map.entry(specName(Tag.SHORT_UNIQUE_IDENTIFIER), ProtocolVersion.V2_0));
 
     /**
      * Attributes the server derives from what the object is (how its key was made, its format,
-     * the core's export rule, a certificate's own fields): no client supplies or changes them.
+     * the core's export rule, a certificate's own fields, its identifier) or grants (the lease): no
+     * client supplies or changes them.
      */
     static final Set<String> SERVER_DERIVED = Stream.of(Stream.of(GeneratorAttribute.NAME,
-                    specName(Tag.KEY_FORMAT_TYPE)), Managed.exposureNames().stream(),
+                    specName(Tag.KEY_FORMAT_TYPE), specName(Tag.SHORT_UNIQUE_IDENTIFIER), specName(Tag.LEASE_TIME)),
+                    Managed.exposureNames().stream(),
                     CertificateAttributes.names().stream())
             .flatMap(names -> names).collect(Collectors.toUnmodifiableSet());
 
@@ -91,6 +94,11 @@ final class Attributes {
             return collapsed;
         }
         return Tag.byName(collapsed).map(Attributes::specName).orElse(collapsed);
+    }
+
+    /** A custom attribute: a client's {@code x-…}, Tresor's {@code y-…}, or a 2.x vendor attribute of another name. */
+    static boolean custom(String name) {
+        return name.startsWith("x-") || name.startsWith("y-") || Tag.byName(name).isEmpty();
     }
 
     /** Tresor's own attributes ({@code y-…}): set by the server only. */

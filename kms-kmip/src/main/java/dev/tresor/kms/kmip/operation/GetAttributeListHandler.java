@@ -6,12 +6,17 @@ import dev.tresor.kms.kmip.ttlv.Ttlv;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Get Attribute List: the names of the object's attributes; 2.x names standard ones by tag. */
+/**
+ * Get Attribute List: the names of the attributes Get Attributes answers when asked for all, in
+ * the same order; 2.x names standard ones by tag.
+ */
 final class GetAttributeListHandler implements OperationHandler {
     private final ObjectAccess access;
+    private final AttributeReport report;
 
-    GetAttributeListHandler(ObjectAccess access) {
+    GetAttributeListHandler(ObjectAccess access, AttributeReport report) {
         this.access = access;
+        this.report = report;
     }
 
     @Override
@@ -24,9 +29,12 @@ final class GetAttributeListHandler implements OperationHandler {
         Managed object = access.described(context, request);
         List<Ttlv> answer = new ArrayList<>();
         answer.add(Ttlv.text(Tag.UNIQUE_IDENTIFIER, object.uid()));
-        for (String name : object.attributes().keySet().stream().filter(n -> Attributes.known(n, context.version()))
-                .toList()) {
-            answer.add(context.version().isTwoOrLater() ? reference(name) : Ttlv.text(Tag.ATTRIBUTE_NAME, name));
+        for (String name : report.of(context, object, true).keySet()) {
+            if (context.version().isTwoOrLater()) {
+                answer.add(reference(name));
+            } else if (!Attributes.serverSet(name)) {
+                answer.add(Ttlv.text(Tag.ATTRIBUTE_NAME, name));
+            }
         }
         return Ttlv.structure(Tag.RESPONSE_PAYLOAD, answer);
     }

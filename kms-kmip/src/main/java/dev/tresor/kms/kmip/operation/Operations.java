@@ -26,26 +26,33 @@ public final class Operations {
         return new Operations(handlers);
     }
 
-    /** Every operation Tresor offers over KMIP. */
+    /** Every operation Tresor offers over KMIP, granting leases of the default length. */
     public static Operations standard() {
+        return standard(Lease.DEFAULT);
+    }
+
+    /** Every operation Tresor offers over KMIP, granting leases of {@code lease}. */
+    public static Operations standard(Lease lease) {
         KmipObjects objects = new KmipObjects();
         NewObjects newObjects = new NewObjects(objects);
         StoredObjects storedObjects = new StoredObjects(objects);
         ObjectAccess access = new ObjectAccess(objects, storedObjects);
+        AttributeReport report = new AttributeReport(lease);
         List<OperationHandler> handlers = new ArrayList<>(List.of(
                 new DiscoverVersionsHandler(),
                 new CreateHandler(newObjects),
                 new CreateKeyPairHandler(newObjects),
                 new RegisterHandler(newObjects, storedObjects),
                 new GetHandler(access),
-                new GetAttributesHandler(access),
-                new GetAttributeListHandler(access),
+                new GetAttributesHandler(access, report),
+                new GetAttributeListHandler(access, report),
                 new AddAttributeHandler(access),
                 new ModifyAttributeHandler(access),
                 new DeleteAttributeHandler(access),
                 new SetAttributeHandler(access),
                 new LocateHandler(objects, storedObjects),
                 new CheckHandler(access),
+                new ObtainLeaseHandler(access, lease),
                 new ActivateHandler(access),
                 new RevokeHandler(access),
                 new DestroyHandler(access),

@@ -9,8 +9,10 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
 /**
- * Revoke: Deactivated, or Compromised for a key or CA compromise; the core version is disabled,
- * so no front-end can use it any more. A stored object only changes state.
+ * Revoke: Deactivated with a Deactivation Date, or for a key or CA compromise Compromised with a
+ * Compromise Date and the Compromise Occurrence Date the request gives (else the Initial Date,
+ * spec 1.4 section 4.20); the core version is disabled, so no front-end can use it any more. A
+ * stored object only changes state.
  */
 final class RevokeHandler implements OperationHandler {
     private static final int KEY_COMPROMISE = 2;
@@ -41,10 +43,17 @@ final class RevokeHandler implements OperationHandler {
                     && context.keys().getVersion(context.caller(), key.id().versionRef()).state() == VersionState.ACTIVE) {
                 context.keys().disableVersion(context.caller(), key.id().versionRef());
             }
-            Managed changed = object.withState(compromised ? ObjectState.COMPROMISED : ObjectState.DEACTIVATED)
-                    .with(Tag.REVOCATION_REASON, reason)
-                    .with(Tag.DEACTIVATION_DATE, Ttlv.dateTime(Tag.DEACTIVATION_DATE, now));
-            return compromised ? changed.with(Tag.COMPROMISE_DATE, Ttlv.dateTime(Tag.COMPROMISE_DATE, now)) : changed;
+            Managed revokedObject = object.with(Tag.REVOCATION_REASON, reason);
+            if (!compromised) {
+                return revokedObject.withState(ObjectState.DEACTIVATED)
+                        .with(Tag.DEACTIVATION_DATE, Ttlv.dateTime(Tag.DEACTIVATION_DATE, now));
+            }
+            Ttlv occurred = request.find(Tag.COMPROMISE_OCCURRENCE_DATE)
+                    .or(() -> Attributes.first(object.stored(), Tag.INITIAL_DATE))
+                    .orElse(Ttlv.dateTime(Tag.COMPROMISE_OCCURRENCE_DATE, now));
+            return revokedObject.withState(ObjectState.COMPROMISED)
+                    .with(Tag.COMPROMISE_DATE, Ttlv.dateTime(Tag.COMPROMISE_DATE, now))
+                    .with(Tag.COMPROMISE_OCCURRENCE_DATE, occurred);
         });
         return Ttlv.structure(Tag.RESPONSE_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, revoked.uid()));
     }

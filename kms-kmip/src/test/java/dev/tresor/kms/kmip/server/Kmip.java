@@ -60,6 +60,15 @@ final class Kmip {
         return Ttlv.structure(Tag.TEMPLATE_ATTRIBUTE, named);
     }
 
+    /** Creates an AES-256 key for Encrypt and Decrypt, with {@code extra} attributes; answers its Unique Identifier. */
+    String createAes256(Ttlv... extra) throws IOException {
+        List<Ttlv> attributes = new ArrayList<>(List.of(Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, 0x03),
+                Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, 256), Ttlv.integer(Tag.CRYPTOGRAPHIC_USAGE_MASK, 0x0C)));
+        attributes.addAll(List.of(extra));
+        return ok(Operation.CREATE, Ttlv.enumeration(Tag.OBJECT_TYPE, 0x02), attributes(attributes.toArray(Ttlv[]::new)))
+                .require(Tag.UNIQUE_IDENTIFIER).asText();
+    }
+
     /**
      * Registers raw symmetric key material of {@code algorithm}, Active since just before
      * {@code now} (the server's clock); answers its Unique Identifier.

@@ -40,7 +40,7 @@ class KmipKeyAttributesTest {
     void everyKeyTheServerGeneratesNamesTheDrbgThatMadeIt() throws Exception {
         try (KmipTestClient client = LOOPBACK.server().client()) {
             Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
-            String aes = createAes(kmip);
+            String aes = kmip.createAes256();
             Ttlv pair = createPair(kmip, EC, 256);
             kmip.ok(Operation.ACTIVATE, Kmip.uid(aes));
             String replacement = kmip.ok(Operation.REKEY, Kmip.uid(aes)).require(Tag.UNIQUE_IDENTIFIER).asText();
@@ -67,7 +67,7 @@ class KmipKeyAttributesTest {
             assertEquals(Optional.empty(), attribute(kmip, uid, Tag.RANDOM_NUMBER_GENERATOR));
             assertEquals(ResultReason.ATTRIBUTE_READ_ONLY.code(), kmip.refused(Operation.SET_ATTRIBUTE, Kmip.uid(uid),
                     Ttlv.structure(Tag.NEW_ATTRIBUTE, claimed)));
-            String generated = createAes(kmip);
+            String generated = kmip.createAes256();
             assertEquals(ResultReason.ATTRIBUTE_READ_ONLY.code(), kmip.refused(Operation.SET_ATTRIBUTE,
                     Kmip.uid(generated), Ttlv.structure(Tag.NEW_ATTRIBUTE, claimed)));
             assertEquals(Optional.of(TRESOR_DRBG), attribute(kmip, generated, Tag.RANDOM_NUMBER_GENERATOR));
@@ -77,7 +77,7 @@ class KmipKeyAttributesTest {
     @Test
     void oneXClientsSeeTheGeneratorFromOneThreeOn() throws Exception {
         try (KmipTestClient client = LOOPBACK.server().client()) {
-            String uid = createAes(new Kmip(client, ProtocolVersion.V2_1));
+            String uid = new Kmip(client, ProtocolVersion.V2_1).createAes256();
             for (ProtocolVersion version : List.of(ProtocolVersion.V1_2, ProtocolVersion.V1_3, ProtocolVersion.V1_4)) {
                 Ttlv payload = new Kmip(client, version).ok(Operation.GET_ATTRIBUTES, Kmip.uid(uid),
                         Ttlv.text(Tag.ATTRIBUTE_NAME, "Random Number Generator"));
@@ -92,7 +92,7 @@ class KmipKeyAttributesTest {
     void theKeyFormatTypeIsTheFormatTheDigestIsTakenOverAndOnlyTwoXKnowsIt() throws Exception {
         try (KmipTestClient client = LOOPBACK.server().client()) {
             Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
-            String aes = createAes(kmip);
+            String aes = kmip.createAes256();
             Ttlv rsa = createPair(kmip, RSA, 2048);
             Ttlv ec = createPair(kmip, EC, 256);
             assertEquals(RAW, keyFormat(kmip, aes));
@@ -111,14 +111,14 @@ class KmipKeyAttributesTest {
     void sensitiveAndExtractableFollowTheCoresExportRuleAndAreFixedAtCreation() throws Exception {
         try (KmipTestClient client = LOOPBACK.server().client()) {
             Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
-            String sensitive = createAes(kmip, Ttlv.bool(Tag.SENSITIVE, true));
+            String sensitive = kmip.createAes256(Ttlv.bool(Tag.SENSITIVE, true));
             assertEquals(List.of(true, true, false, true), exposure(kmip, sensitive));
             kmip.ok(Operation.ACTIVATE, Kmip.uid(sensitive));
             assertEquals(ResultReason.PERMISSION_DENIED.code(), kmip.refused(Operation.GET, Kmip.uid(sensitive)));
             assertEquals(ResultReason.ATTRIBUTE_READ_ONLY.code(), kmip.refused(Operation.SET_ATTRIBUTE,
                     Kmip.uid(sensitive), Ttlv.structure(Tag.NEW_ATTRIBUTE, Ttlv.bool(Tag.SENSITIVE, false))));
 
-            String open = createAes(kmip, Ttlv.bool(Tag.SENSITIVE, false));
+            String open = kmip.createAes256(Ttlv.bool(Tag.SENSITIVE, false));
             assertEquals(List.of(false, false, true, false), exposure(kmip, open));
             kmip.ok(Operation.ACTIVATE, Kmip.uid(open));
             kmip.ok(Operation.GET, Kmip.uid(open));
@@ -166,14 +166,6 @@ class KmipKeyAttributesTest {
             values.add(attribute(kmip, uid, tag).orElseThrow().asBoolean());
         }
         return values;
-    }
-
-    private static String createAes(Kmip kmip, Ttlv... extra) throws Exception {
-        List<Ttlv> attributes = new java.util.ArrayList<>(List.of(Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, AES),
-                Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, 256), Ttlv.integer(Tag.CRYPTOGRAPHIC_USAGE_MASK, ENCRYPT_DECRYPT)));
-        attributes.addAll(List.of(extra));
-        return kmip.ok(Operation.CREATE, Ttlv.enumeration(Tag.OBJECT_TYPE, SYMMETRIC_KEY),
-                kmip.attributes(attributes.toArray(Ttlv[]::new))).require(Tag.UNIQUE_IDENTIFIER).asText();
     }
 
     private static Ttlv createPair(Kmip kmip, int algorithm, int length) throws Exception {

@@ -4,6 +4,7 @@ import dev.tresor.kms.attest.AttestationTrust;
 import dev.tresor.kms.attest.SnpProduct;
 import dev.tresor.kms.attest.TdxCollateralStore;
 import dev.tresor.kms.attest.TrustFiles;
+import dev.tresor.kms.kmip.operation.Lease;
 import dev.tresor.kms.seal.SealType;
 import dev.tresor.kms.server.UsageError;
 import dev.tresor.kms.service.KmsError;
@@ -12,6 +13,7 @@ import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -34,7 +36,7 @@ public record ServerConfig(boolean dev, Path dataDir, String listenHost, int res
                            long callsPerHour,
                            int bodyLimitBytes, SealType sealType, boolean allowSimulatedAttestation,
                            Optional<String> kbsDefaultProject, AttestationInputs attestation,
-                           OptionalInt kmipHttpsPort) {
+                           OptionalInt kmipHttpsPort, Lease kmipLease) {
     private static final Pattern UUID =
             Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final int MAX_BODY_LIMIT = 16 * 1024 * 1024;
@@ -51,6 +53,7 @@ public record ServerConfig(boolean dev, Path dataDir, String listenHost, int res
         Objects.requireNonNull(kbsDefaultProject);
         Objects.requireNonNull(attestation);
         Objects.requireNonNull(kmipHttpsPort);
+        Objects.requireNonNull(kmipLease);
     }
 
     /** Reads {@code configFile} (if any) and {@code environment}; every problem is a {@link UsageError}. */
@@ -126,7 +129,8 @@ public record ServerConfig(boolean dev, Path dataDir, String listenHost, int res
                 Optional.ofNullable(values.get(Setting.KBS_DEFAULT_PROJECT)).map(ServerConfig::projectId),
                 attestation(values),
                 values.containsKey(Setting.KMIP_HTTPS_PORT)
-                        ? OptionalInt.of(port(values, Setting.KMIP_HTTPS_PORT)) : OptionalInt.empty());
+                        ? OptionalInt.of(port(values, Setting.KMIP_HTTPS_PORT)) : OptionalInt.empty(),
+                new Lease(Duration.ofSeconds(number(values, Setting.KMIP_LEASE_SECONDS, 1, Lease.MAX_SECONDS))));
     }
 
     private static Optional<TlsFiles> tls(Map<Setting, Value> values, Setting cert, Setting key) {

@@ -20,6 +20,8 @@ public enum Setting {
     KMIP_TLS_KEY("kmip.tls.key", null, "PEM PKCS#8 private key of the KMIP listener (default: rest.tls.key)"),
     KMIP_CLIENT_CA("kmip.tls.client.ca", null,
             "PEM CA(s) that sign KMIP client certificates; without it KMIP is off (--dev: the dev CA)"),
+    KMIP_LEASE_SECONDS("kmip.lease.seconds", "3600",
+            "KMIP Lease Time granted on keys, secret data and certificates (Obtain Lease), in seconds"),
     CALLS_PER_HOUR("limit.calls.per.hour", "10000",
             "rolling-hour call budget of the --dev project (admin-API projects name their own)"),
     BODY_LIMIT("limit.body.bytes", "131072", "largest HTTP request body accepted"),

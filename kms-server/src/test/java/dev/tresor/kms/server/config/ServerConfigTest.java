@@ -10,6 +10,8 @@ import dev.tresor.kms.server.UsageError;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -41,6 +43,18 @@ class ServerConfigTest {
         UsageError error = assertThrows(UsageError.class,
                 () -> ServerConfig.load(true, Optional.empty(), Map.of("TRESOR_KMIP_HTTPS_PORT", "70000")));
         assertTrue(error.getMessage().contains("kmip.https.port"), error.getMessage());
+    }
+
+    @Test
+    void theKmipLeaseIsAnHourUnlessSetAndAWholeNumberOfSecondsFromOne() {
+        assertEquals(Duration.ofHours(1), ServerConfig.load(true, Optional.empty(), Map.of()).kmipLease().time());
+        assertEquals(Duration.ofSeconds(600), ServerConfig.load(true, Optional.empty(),
+                Map.of("TRESOR_KMIP_LEASE_SECONDS", "600")).kmipLease().time());
+        for (String bad : List.of("0", "-5", "2147483648", "1h")) {
+            UsageError error = assertThrows(UsageError.class,
+                    () -> ServerConfig.load(true, Optional.empty(), Map.of("TRESOR_KMIP_LEASE_SECONDS", bad)));
+            assertTrue(error.getMessage().contains("kmip.lease.seconds"), error.getMessage());
+        }
     }
 
     @Test
