@@ -153,21 +153,18 @@ final class KeyLedger {
         return prefix(tenant) + "mat/" + keyId + "/" + String.format("%010d", number);
     }
 
-    /** The key whose record, version or material is stored at {@code path}, if the path is one of those. */
-    static Optional<String> keyIdAt(TenantId tenant, String path) {
+    /** One of a tenant's records: its kind ({@code key}, {@code ver}, {@code obj} ...) and the id of its key or object. */
+    record Located(String kind, String id) {
+    }
+
+    /** Which record of the tenant {@code path} is; empty if it is not one of the tenant's. */
+    static Optional<Located> locate(TenantId tenant, String path) {
         String prefix = prefix(tenant);
         if (!path.startsWith(prefix)) {
             return Optional.empty();
         }
-        String rest = path.substring(prefix.length());
-        for (String kind : List.of("key/", "ver/", "mat/")) {
-            if (rest.startsWith(kind)) {
-                String tail = rest.substring(kind.length());
-                int slash = tail.indexOf('/');
-                return Optional.of(slash < 0 ? tail : tail.substring(0, slash));
-            }
-        }
-        return Optional.empty();
+        String[] parts = path.substring(prefix.length()).split("/", 3);
+        return parts.length < 2 ? Optional.empty() : Optional.of(new Located(parts[0], parts[1]));
     }
 
     private static String prefix(TenantId tenant) {

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -34,6 +35,9 @@ import java.util.function.Supplier;
  * they are NOT_FOUND everywhere, and {@link #purgeExpired} erases them from the store.
  */
 public final class KeyService {
+    /** The kinds of record that belong to one key (see {@link KeyLedger}). */
+    private static final Set<String> KEY_RECORDS = Set.of("key", "ver", "mat");
+
     private final KeyLedger ledger;
     private final KeyRecords records;
     private final Crypto crypto;
@@ -224,6 +228,23 @@ public final class KeyService {
         return changeKey(tenant, ref, commit, key -> key.withAttributes(attributes));
     }
 
+    /**
+     * Replaces the key's attributes only if they still are {@code expected}: a front-end's
+     * read-modify-write of them (KMIP) never writes over a change made since it read them, by
+     * another call or an undo (FAILED_PRECONDITION then).
+     */
+    public Key replaceAttributes(TenantId tenant, KeyRef ref, Map<String, String> expected,
+                                 Map<String, String> attributes, Consumer<BarrierStore.Batch> commit) {
+        Attributes.check(attributes);
+        return changeKey(tenant, ref, commit, key -> {
+            if (!key.attributes().equals(expected)) {
+                throw KmsError.precondition("the attributes of key " + key.id()
+                        + " were changed by another call meanwhile; try again");
+            }
+            return key.withAttributes(attributes);
+        });
+    }
+
     /** Sets or clears the release policy and the gated uses; releasability stays as created. */
     public Key setReleasePolicy(TenantId tenant, KeyRef ref, Optional<String> policy, Set<ReleaseTerms.Use> requiredFor,
                                 Consumer<BarrierStore.Batch> commit) {
@@ -383,17 +404,72 @@ public final class KeyService {
         }
     }
 
+    // --- undo ------------------------------------------------------------------------------
+
     /**
-     * Drops what is cached of every key whose record, version or material is stored at one of
-     * {@code paths}, after they were rewritten by other means than this service (an undo): the
-     * next call reads the store.
+     * Runs {@code undo} (the check and atomic write of an undo) holding the locks of every key
+     * whose records are among {@code paths}, taken in one order, and drops what is cached of those
+     * keys before letting go: no change to them lands between the check and the write, and nothing
+     * undone is served from memory afterwards. PERMISSION_DENIED, before any lock, for a path that
+     * is not one of the tenant's records.
      */
-    public void forgetStored(TenantId tenant, Set<String> paths) {
-        paths.stream().map(path -> KeyLedger.keyIdAt(tenant, path)).flatMap(Optional::stream).distinct()
-                .forEach(keyId -> {
+    public void undoing(TenantId tenant, Set<String> paths, Runnable undo) {
+        Set<String> keyIds = new TreeSet<>();
+        for (String path : paths) {
+            KeyLedger.Located record = KeyLedger.locate(tenant, path)
+                    .orElseThrow(() -> KmsError.denied("an undo may only change records of its caller's project"));
+            if (KEY_RECORDS.contains(record.kind())) {
+                keyIds.add(record.id());
+            }
+        }
+        keyLocks.exclusiveAll(keyIds, () -> {
+            try {
+                undo.run();
+            } finally {
+                keyIds.forEach(keyId -> {
                     records.invalidate(tenant, keyId);
                     cache.forgetKey(tenant, keyId);
                 });
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Adds to {@code batch} what an undo writes for the records a group of calls {@code created}:
+     * a key or object it created is not erased but deleted the normal way (restorable until the
+     * deletion grace ends, then purged), since another call may have used it meanwhile; its id is
+     * never given out again. A version added to a key that existed before cannot be taken back (its
+     * material may have been used, its number would be given again): FAILED_PRECONDITION. Runs
+     * within {@link #undoing}, so the records read here are those the undo checks.
+     */
+    public void softDeleteCreated(TenantId tenant, Set<String> created, BarrierStore.Batch batch) {
+        List<KeyLedger.Located> located = created.stream()
+                .map(path -> KeyLedger.locate(tenant, path).orElseThrow(
+                        () -> KmsError.denied("an undo may only change records of its caller's project")))
+                .toList();
+        Set<String> newKeys = new TreeSet<>();
+        located.stream().filter(r -> r.kind().equals("key")).forEach(r -> newKeys.add(r.id()));
+        Optional<Instant> until = Optional.of(clock.instant().plus(deletionGrace));
+        for (KeyLedger.Located record : located) {
+            switch (record.kind()) {
+                case "key" -> ledger.key(tenant, record.id())
+                        .ifPresent(key -> ledger.put(batch, key.withState(KeyState.DELETED, until)));
+                case "obj" -> ledger.object(tenant, record.id())
+                        .ifPresent(object -> ledger.put(batch, object.withDeletionDate(until), null));
+                case "ver", "mat" -> {
+                    if (!newKeys.contains(record.id())) {
+                        throw KmsError.precondition("cannot undo: key " + record.id()
+                                + " got a new version, which may already have been used; nothing was undone");
+                    }
+                }
+                case "objval" -> {
+                    // stays with its object
+                }
+                default -> throw KmsError.precondition("cannot undo the creation of a " + record.kind()
+                        + "; nothing was undone");
+            }
+        }
     }
 
     // --- purge -----------------------------------------------------------------------------

@@ -1,13 +1,16 @@
 package dev.tresor.kms.key;
 
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 
 /**
  * Striped read-write locks by id: changes to one key (or object, or ring) are serialised, calls
- * on others are not. A lock is never held while another stripe is taken.
+ * on others are not. A lock is never held while another stripe is taken, except by
+ * {@link #exclusiveAll}, which takes them in one fixed order.
  */
 final class Stripes {
     private static final int COUNT = 64;
@@ -28,8 +31,33 @@ final class Stripes {
         return holding(stripe(id).readLock(), body);
     }
 
+    /**
+     * Runs {@code body} holding the locks of all {@code ids} alone, taken in stripe order, so two
+     * holders of several never wait for each other in a circle.
+     */
+    <T> T exclusiveAll(Collection<String> ids, Supplier<T> body) {
+        List<Lock> taken = ids.stream().map(Stripes::index).distinct().sorted()
+                .map(i -> (Lock) locks[i].writeLock()).toList();
+        int held = 0;
+        try {
+            for (Lock lock : taken) {
+                lock.lock();
+                held++;
+            }
+            return body.get();
+        } finally {
+            for (int i = held - 1; i >= 0; i--) {
+                taken.get(i).unlock();
+            }
+        }
+    }
+
     private ReentrantReadWriteLock stripe(String id) {
-        return locks[Math.floorMod(id.hashCode(), COUNT)];
+        return locks[index(id)];
+    }
+
+    private static int index(String id) {
+        return Math.floorMod(id.hashCode(), COUNT);
     }
 
     private static <T> T holding(Lock lock, Supplier<T> body) {

@@ -193,12 +193,12 @@ public final class BarrierStore {
         }
 
         /**
-         * Puts back what {@link BarrierStore#sealedValue} read at {@code key} before: those sealed
-         * bytes as they are (sealed under this very key, so they open again), or a delete if none.
+         * Puts back, for an undo, the sealed bytes {@link BarrierStore#sealedValue} read at
+         * {@code key} before: as they are (sealed under this very key, so they open again).
          */
-        public Batch restore(String key, Optional<byte[]> sealedBefore) {
+        public Batch restore(String key, byte[] sealedBefore) {
             storageKey(key);
-            changes.add(new Change(key, null, sealedBefore.map(byte[]::clone).orElse(null)));
+            changes.add(new Change(key, null, Objects.requireNonNull(sealedBefore, "sealedBefore").clone()));
             return this;
         }
 

@@ -62,7 +62,10 @@ final class CallPipeline {
             }
             T result = call.apply(batch -> {
                 Runnable write = () -> record(caller, event(caller, operation, resource, "ok"), batch);
-                caller.undo().ifPresentOrElse(scope -> scope.write(barrier, batch, write), write);
+                // A crypto call writes only the key's lowered usage limit: its output has left, so
+                // no undo may give that usage back.
+                caller.undo().filter(scope -> right != Right.CRYPTO)
+                        .ifPresentOrElse(scope -> scope.write(barrier, batch, write), write);
                 committed[0] = true;
             });
             if (!committed[0]) {
@@ -131,20 +134,28 @@ final class CallPipeline {
 
     /**
      * Takes back what the calls of {@code scope} wrote, in one atomic write that also carries the
-     * undo's audit record ({@code operation} on {@code resource}), provided every record the group
-     * changed still holds what the group left ({@link AuditLog#recordIf}); else FAILED_PRECONDITION
-     * and nothing changes. Not counted against the budget: it ends a front-end call already
-     * counted. A refusal is audited too.
+     * undo's audit record ({@code undo} on {@code resource}): the records they changed go back to
+     * their value before, and {@code created} adds what becomes of the records they created.
+     * Only if every record still holds what the group left ({@link AuditLog#recordIf}); else
+     * FAILED_PRECONDITION and nothing changes. Not counted against the budget: it ends a front-end
+     * call already counted. A refusal is audited too.
      */
-    void undo(Caller caller, UndoScope scope, String operation, String resource) {
+    void undo(Caller caller, UndoScope scope, String resource, Consumer<BarrierStore.Batch> created) {
         barrier.requireUnsealed();
         try {
-            audit.recordIf(event(caller, operation, resource, AuditEvent.OK), scope.restoring(barrier.batch()),
+            BarrierStore.Batch batch = scope.restoring(barrier.batch());
+            created.accept(batch);
+            audit.recordIf(event(caller, "undo", resource, AuditEvent.OK), batch,
                     () -> scope.requireUnchanged(barrier));
             scope.markUndone();
         } catch (KmsError e) {
-            recordFailure(caller, operation, resource, e);
+            recordFailure(caller, "undo", resource, e);
             throw e;
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "undo failed", e);
+            KmsError internal = KmsError.internal("internal error", e);
+            recordFailure(caller, "undo", resource, internal);
+            throw internal;
         }
     }
 

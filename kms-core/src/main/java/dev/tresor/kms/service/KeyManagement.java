@@ -129,23 +129,22 @@ public final class KeyManagement {
 
     /**
      * Undoes a group of calls (a KMIP batch with Batch Error Continuation Option Undo whose item
-     * failed): every record the calls made with {@code scope} wrote goes back to its value before
-     * them, in one atomic write audited as {@code undo} on {@code undoneCalls} (which names them).
-     * FAILED_PRECONDITION, with nothing changed, if another call changed one of those records
-     * since. Audit records stay (every attempt is kept), ids of undone keys are never given again
-     * (random UUIDs), and the cached records and material of the keys concerned are dropped.
-     * Effects outside the store are not undone: material a Get returned has left, an output was
-     * never stored, random seed mixed into the generator stays mixed in.
+     * failed), in one atomic write audited as {@code undo} on {@code undoneCalls} (which names
+     * them): every record the calls made with {@code scope} changed goes back to its value before
+     * them; a key or object they created is deleted the normal way (restorable until the deletion
+     * grace ends, then purged; its id is never given again), never erased. FAILED_PRECONDITION,
+     * with nothing changed, if another call changed one of those records since, or if a call added
+     * a version to a key that existed before. It holds the locks of the keys concerned while it
+     * checks and writes, and drops their cached records and material. Not undone: audit records
+     * (every attempt is kept), usage counted against a key's usage limit (a crypto call's output
+     * has left), material a Get returned, random seed mixed into the generator.
      */
     public void undo(Caller caller, UndoScope scope, String undoneCalls) {
         if (caller.undo().isPresent() || caller.admitted()) {
             throw new IllegalArgumentException("undo is called with the front-end call's own caller");
         }
-        try {
-            pipeline.undo(caller, scope, "undo", undoneCalls);
-        } finally {
-            keys.forgetStored(caller.tenant(), scope.keys());
-        }
+        keys.undoing(caller.tenant(), scope.keys(), () -> pipeline.undo(caller, scope, undoneCalls,
+                batch -> keys.softDeleteCreated(caller.tenant(), scope.created(), batch)));
     }
 
     /** The instance's rolling-hour budget right now (for RateLimit-* headers); not itself a counted call. */
@@ -251,6 +250,16 @@ public final class KeyManagement {
     public Key setAttributes(Caller caller, KeyRef ref, Map<String, String> attributes) {
         return pipeline.run(caller, "key.set-attributes", Right.LIFECYCLE, key(ref),
                 commit -> keys.setAttributes(caller.tenant(), ref, attributes, commit));
+    }
+
+    /**
+     * Replaces the key's front-end attributes if they still are {@code expected} (what the caller
+     * read before changing them); FAILED_PRECONDITION if another call changed them since.
+     */
+    public Key replaceAttributes(Caller caller, KeyRef ref, Map<String, String> expected,
+                                 Map<String, String> attributes) {
+        return pipeline.run(caller, "key.set-attributes", Right.LIFECYCLE, key(ref),
+                commit -> keys.replaceAttributes(caller.tenant(), ref, expected, attributes, commit));
     }
 
     // --- versions --------------------------------------------------------------------------

@@ -11,6 +11,10 @@ import dev.tresor.kms.audit.AuditVerifier;
 import dev.tresor.kms.key.Algorithm;
 import dev.tresor.kms.key.Key;
 import dev.tresor.kms.key.KeyRing;
+import dev.tresor.kms.key.KeyState;
+import dev.tresor.kms.key.KeyType;
+import dev.tresor.kms.key.KeyUsage;
+import dev.tresor.kms.key.UsageLimit;
 import dev.tresor.kms.key.ManagedObject;
 import dev.tresor.kms.key.VersionState;
 import dev.tresor.kms.tenant.Caller;
@@ -26,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -106,35 +111,86 @@ class UndoTest {
 
     @ParameterizedTest
     @MethodSource("stores")
-    void createAttributeChangeAndRevokeAreUndoneExactly(String store) {
+    void changedRecordsGoBackExactlyAndACreatedKeyIsLeftDeletedAndRestorable(String store) {
         open(store);
         kms.setAttributes(admin, ref(kept), Map.of("Name", "before"));
         ManagedObject secret = kms.registerObject(admin, ManagedObject.Type.SECRET_DATA, SECRET,
                 Optional.of(true), Map.of("Name", "s"));
         Bytes ciphertext = kms.encrypt(admin, EncryptRequest.envelope(ref(kept).primary(), SECRET)).data();
-        MetadataExport before = kms.exportMetadata(admin);
+        Key keptBefore = kms.getKey(admin, ref(kept));
 
         UndoScope scope = new UndoScope();
-        Key created = inScope(admin, scope, caller -> {
+        Bytes underCreated = inScope(admin, scope, caller -> {
             Key made = aesKey(caller, "made-in-the-batch");
             kms.setAttributes(caller, ref(kept), Map.of("Name", "changed"));
             kms.disableVersion(caller, ref(kept).version(1));
             kms.deleteObject(caller, secret.id());
-            kms.encrypt(caller, EncryptRequest.envelope(ref(made).primary(), SECRET));
-            return made;
+            kms.registerObject(caller, ManagedObject.Type.SECRET_DATA, SECRET, Optional.of(true),
+                    Map.of("Name", "registered-in-the-batch"));
+            return kms.encrypt(caller, EncryptRequest.envelope(ref(made).primary(), SECRET)).data();
         });
+        ManagedObject registered = kms.listObjects(admin).stream()
+                .filter(o -> o.attributes().equals(Map.of("Name", "registered-in-the-batch"))).findFirst()
+                .orElseThrow();
+        Key created = kms.listKeys(admin, ring.id()).stream()
+                .filter(k -> k.displayName().equals("made-in-the-batch")).findFirst().orElseThrow();
         assertEquals(VersionState.DISABLED, kms.getVersion(admin, ref(kept).version(1)).state());
 
         kms.undo(admin, scope, "items 1..5");
 
-        assertEquals(before, kms.exportMetadata(admin), "rings, keys and versions are as before the group");
-        assertEquals(ErrorCode.NOT_FOUND, codeOf(() -> kms.getKey(admin, ref(created))));
-        assertEquals(Map.of("Name", "before"), kms.getKey(admin, ref(kept)).attributes());
+        assertEquals(keptBefore, kms.getKey(admin, ref(kept)));
         assertEquals(SECRET, kms.decrypt(admin, DecryptRequest.envelope(ref(kept).version(1), ciphertext)),
                 "the re-enabled version serves again");
         assertEquals(SECRET, kms.objectValue(admin, secret.id()), "the deleted object is back, value and all");
         assertEquals(Map.of("Name", "s"), kms.getObject(admin, secret.id()).attributes());
+        Key deleted = kms.getKey(admin, ref(created));
+        assertEquals(KeyState.DELETED, deleted.state(), "the created key is deleted, not erased");
+        assertEquals(Optional.of(Instant.parse("2026-01-31T00:00:00Z")), deleted.deletionDate());
+        assertEquals(ErrorCode.FAILED_PRECONDITION, codeOf(() -> kms.decrypt(admin,
+                DecryptRequest.envelope(ref(created).primary(), underCreated))));
+        assertEquals(Optional.of(Instant.parse("2026-01-31T00:00:00Z")),
+                kms.getObject(admin, registered.id()).deletionDate(), "the registered object is deleted, not erased");
+        kms.restoreKey(admin, ref(created));
+        assertEquals(SECRET, kms.decrypt(admin, DecryptRequest.envelope(ref(created).primary(), underCreated)),
+                "what was encrypted under the created key meanwhile can still be decrypted once it is restored");
         assertTrue(opened.verifyStoreIntegrity() > 0, "every restored value opens under its own key");
+    }
+
+    @ParameterizedTest
+    @MethodSource("stores")
+    void usageCountedInTheGroupIsNotGivenBack(String store) {
+        open(store);
+        Key limited = kms.createKey(admin, new CreateKey(ring.id(), "limited", Optional.empty(), KeyType.AES_256,
+                Set.of(KeyUsage.ENCRYPT), Optional.empty(), "software", Key.AccessScope.PUBLIC, false,
+                Optional.of(false), Map.of(), Optional.of(UsageLimit.of(UsageLimit.Unit.OBJECT, 2))));
+        UndoScope scope = new UndoScope();
+        inScope(admin, scope, caller -> {
+            kms.setAttributes(caller, ref(kept), Map.of("Name", "batch"));
+            return kms.encrypt(caller, EncryptRequest.envelope(KeyRef.byId(limited.id()).primary(), SECRET));
+        });
+
+        kms.undo(admin, scope, "items 1..2");
+
+        assertEquals(Map.of(), kms.getKey(admin, ref(kept)).attributes(), "the attribute change is undone");
+        assertEquals(1, kms.getKey(admin, KeyRef.byId(limited.id())).usageLimit().orElseThrow().remaining());
+        kms.encrypt(admin, EncryptRequest.envelope(KeyRef.byId(limited.id()).primary(), SECRET));
+        assertEquals(ErrorCode.PERMISSION_DENIED, codeOf(
+                () -> kms.encrypt(admin, EncryptRequest.envelope(KeyRef.byId(limited.id()).primary(), SECRET))));
+    }
+
+    @ParameterizedTest
+    @MethodSource("stores")
+    void aNewVersionOfAKeyThatExistedBeforeIsNotUndone(String store) {
+        open(store);
+        UndoScope scope = new UndoScope();
+        inScope(admin, scope, caller -> kms.rotateKey(caller, ref(kept)));
+
+        KmsError refused = assertThrows(KmsError.class, () -> kms.undo(admin, scope, "items 1"));
+
+        assertEquals(ErrorCode.FAILED_PRECONDITION, refused.code());
+        assertTrue(refused.getMessage().contains("new version"), refused.getMessage());
+        assertEquals(2, kms.getVersion(admin, ref(kept).primary()).number(), "version 2 stands");
+        assertFalse(refused.getMessage().contains("t/"), "no storage path: " + refused.getMessage());
     }
 
     @ParameterizedTest
@@ -178,10 +234,10 @@ class UndoTest {
 
         kms.undo(admin, scope, "items 1..4");
 
-        assertEquals(ErrorCode.NOT_FOUND,
+        assertEquals(ErrorCode.FAILED_PRECONDITION,
                 codeOf(() -> kms.decrypt(admin, DecryptRequest.envelope(ref(made).primary(), underCreated))),
                 "the undone key's material is not served from memory");
-        assertEquals(ErrorCode.NOT_FOUND,
+        assertEquals(ErrorCode.FAILED_PRECONDITION,
                 codeOf(() -> kms.encrypt(admin, EncryptRequest.envelope(ref(made).primary(), SECRET))));
         Bytes again = kms.encrypt(admin, EncryptRequest.envelope(ref(kept).primary(), SECRET)).data();
         assertEquals(SECRET, kms.decrypt(admin, DecryptRequest.envelope(ref(kept).primary(), again)),
@@ -221,16 +277,33 @@ class UndoTest {
     void aSpentScopeTakesNoMoreChangesAndAnUndoNeedsTheFrontEndCallsOwnCaller(String store) {
         open(store);
         UndoScope scope = new UndoScope();
-        KeyRing undone = inScope(admin, scope,
-                caller -> kms.createKeyRing(caller, new CreateKeyRing("undone", Optional.empty())));
+        inScope(admin, scope, caller -> kms.setAttributes(caller, ref(kept), Map.of("Name", "undone")));
         assertFalse(scope.isEmpty());
         kms.undo(admin, scope, "items 1");
-        assertEquals(ErrorCode.NOT_FOUND, codeOf(() -> kms.getKeyRing(admin, undone.id())));
-        assertEquals(ErrorCode.INTERNAL, codeOf(() -> inScope(admin, scope,
-                caller -> kms.createKeyRing(caller, new CreateKeyRing("late", Optional.empty())))),
+        assertEquals(ErrorCode.FAILED_PRECONDITION, codeOf(() -> inScope(admin, scope,
+                caller -> kms.setAttributes(caller, ref(kept), Map.of("Name", "late")))),
                 "a spent scope takes no more changes");
-        assertEquals(List.of(ring), kms.listKeyRings(admin));
+        assertEquals(ErrorCode.FAILED_PRECONDITION, codeOf(() -> kms.undo(admin, scope, "items 1")),
+                "nor a second undo");
+        Key before = kms.getKey(admin, ref(kept));
+        UndoScope empty = new UndoScope();
+        assertTrue(empty.isEmpty());
+        kms.undo(admin, empty, "items 1");
+        assertEquals(before, kms.getKey(admin, ref(kept)));
+        assertEquals(List.of(kept), kms.listKeys(admin, ring.id()));
         assertThrows(IllegalArgumentException.class,
                 () -> kms.undo(admin.undoableIn(scope), new UndoScope(), "items"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("stores")
+    void aKeyRingCreatedInTheGroupIsNotUndone(String store) {
+        open(store);
+        UndoScope scope = new UndoScope();
+        KeyRing made = inScope(admin, scope,
+                caller -> kms.createKeyRing(caller, new CreateKeyRing("made", Optional.empty())));
+
+        assertEquals(ErrorCode.FAILED_PRECONDITION, codeOf(() -> kms.undo(admin, scope, "items 1")));
+        assertEquals(made, kms.getKeyRing(admin, made.id()));
     }
 }

@@ -123,7 +123,10 @@ final class KmipObjects {
         String prefix = PREFIX + suffix(changed.id()) + "/";
         all.keySet().removeIf(name -> name.startsWith(prefix));
         all.putAll(encode(changed.id().version(), changed.id().isPublic(), changed.stored()));
-        Key updated = context.keys().setAttributes(context.caller(), changed.id().key(), all);
+        // Compare-and-set: an edit that read the key before another call (or an undo) changed it
+        // must not write the old attributes back.
+        Key updated = context.keys().replaceAttributes(context.caller(), changed.id().key(),
+                object.key().attributes(), all);
         return new KmipObject(changed.id(), updated, changed.stored(), changed.primaryVersion());
     }
 

@@ -30,9 +30,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
@@ -53,6 +55,15 @@ public final class MessageProcessor {
     private static final Logger LOG = Logger.getLogger(MessageProcessor.class.getName());
     /** The longest list of undone items the undo's audit record names one by one (an audit field holds 1,024). */
     private static final int MAX_UNDONE_NAMES = 1000;
+    /**
+     * What a batch with Undo may hold: reads, and changes an undo takes back exactly (attribute
+     * edits, state changes, soft deletes) or leaves soft-deleted (a created or registered object).
+     */
+    private static final Set<Operation> UNDOABLE = EnumSet.of(Operation.CREATE, Operation.REGISTER,
+            Operation.ACTIVATE, Operation.REVOKE, Operation.DESTROY, Operation.ADD_ATTRIBUTE,
+            Operation.SET_ATTRIBUTE, Operation.MODIFY_ATTRIBUTE, Operation.DELETE_ATTRIBUTE, Operation.GET,
+            Operation.GET_ATTRIBUTES, Operation.GET_ATTRIBUTE_LIST, Operation.CHECK, Operation.LOCATE,
+            Operation.QUERY, Operation.DISCOVER_VERSIONS, Operation.INTEROP);
 
     private final Operations operations;
     private final KeyManagement keys;
@@ -116,7 +127,9 @@ public final class MessageProcessor {
                                                        X509Certificate clientCertificate, Supplier<Caller> caller) {
         RequestHeader header = request.header();
         if (header.errorContinuation() == BatchErrorContinuation.UNDO) {
-            return CompletableFuture.completedFuture(respondUndoable(request, version, clientCertificate, caller));
+            return CompletableFuture.completedFuture(notUndoable(request).map(refusal -> messageFailure(version,
+                    ResultReason.FEATURE_NOT_SUPPORTED, refusal)).orElseGet(() -> respondUndoable(request, version,
+                    clientCertificate, caller)));
         }
         IdPlaceholder placeholder = new IdPlaceholder();
         Answers answers = new Answers(header);
@@ -148,9 +161,11 @@ public final class MessageProcessor {
                                             X509Certificate clientCertificate, Supplier<Caller> caller) {
         RequestHeader header = request.header();
         UndoScope scope = new UndoScope();
-        Caller[] authenticated = {null};
+        Caller[] authenticated = {null}; // once per message: every item and the undo act as one caller
         Supplier<Caller> undoable = () -> {
-            authenticated[0] = caller.get();
+            if (authenticated[0] == null) {
+                authenticated[0] = caller.get();
+            }
             return authenticated[0].undoableIn(scope);
         };
         IdPlaceholder placeholder = new IdPlaceholder();
@@ -166,6 +181,26 @@ public final class MessageProcessor {
             }
         }
         return answers.response(version);
+    }
+
+    /**
+     * Why a message with Batch Error Continuation Option Undo is refused before any item runs, if
+     * it is: Tresor undoes only operations whose effect it can take back without harm to others.
+     * ReKey (its new version may already be in use; its number would be given again), every
+     * operation that counts against a key's usage limit or hands out an output, and every other
+     * one outside {@link #UNDOABLE} are refused.
+     */
+    private static Optional<String> notUndoable(RequestMessage request) {
+        for (int i = 0; i < request.items().size(); i++) {
+            BatchItem item = request.items().get(i);
+            Optional<Operation> operation = item.operation().filter(UNDOABLE::contains);
+            if (operation.isEmpty()) {
+                return Optional.of("Batch Error Continuation Option Undo is not supported with "
+                        + item.operation().map(String::valueOf).orElse("operation " + item.operationCode())
+                        + " (batch item " + (i + 1) + "); nothing was run");
+            }
+        }
+        return Optional.empty();
     }
 
     /** Undoes what the items wrote; answers why it was refused, if it was. */

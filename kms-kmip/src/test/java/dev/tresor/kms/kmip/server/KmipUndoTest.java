@@ -24,6 +24,10 @@ class KmipUndoTest {
     private static final int ENCRYPT_DECRYPT = 0x0C;
     private static final int PRE_ACTIVE = 1;
     private static final int UNDO = 3;
+    private static final int WRAP_KEY = 0x10;
+    private static final int NIST_KEY_WRAP = 0x0D;
+    private static final int WRAPPING_METHOD_ENCRYPT = 0x01;
+    private static final int UNIT_OBJECT = 0x02;
 
     @RegisterExtension
     static final KmipServerExtension LOOPBACK = new KmipServerExtension();
@@ -71,8 +75,103 @@ class KmipUndoTest {
                 .map(Ttlv::asText).toList();
     }
 
+    /** An Active AES key that may wrap {@code uses} keys (Usage Limits in Objects). */
+    private static String limitedWrapper(Kmip kmip, long uses) throws Exception {
+        String uid = kmip.ok(Operation.CREATE, Ttlv.enumeration(Tag.OBJECT_TYPE, SYMMETRIC_KEY), kmip.attributes(
+                Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, AES), Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, 256),
+                Ttlv.integer(Tag.CRYPTOGRAPHIC_USAGE_MASK, WRAP_KEY),
+                Ttlv.structure(Tag.USAGE_LIMITS, Ttlv.longInteger(Tag.USAGE_LIMITS_TOTAL, uses),
+                        Ttlv.enumeration(Tag.USAGE_LIMITS_UNIT, UNIT_OBJECT))))
+                .require(Tag.UNIQUE_IDENTIFIER).asText();
+        kmip.ok(Operation.ACTIVATE, Kmip.uid(uid));
+        return uid;
+    }
+
+    /** A Get item for {@code uid} wrapped under {@code wrapper} by NIST Key Wrap. */
+    private static Ttlv getWrapped(String uid, String wrapper) {
+        return Requests.item(Operation.GET, Kmip.uid(uid), Ttlv.structure(Tag.KEY_WRAPPING_SPECIFICATION,
+                Ttlv.enumeration(Tag.WRAPPING_METHOD, WRAPPING_METHOD_ENCRYPT),
+                Ttlv.structure(Tag.ENCRYPTION_KEY_INFORMATION, Kmip.uid(wrapper),
+                        Ttlv.structure(Tag.CRYPTOGRAPHIC_PARAMETERS,
+                                Ttlv.enumeration(Tag.BLOCK_CIPHER_MODE, NIST_KEY_WRAP)))));
+    }
+
+    private static long usesLeft(Kmip kmip, String uid) throws Exception {
+        return kmip.ok(Operation.GET_ATTRIBUTES, Kmip.uid(uid),
+                Ttlv.enumeration(Tag.ATTRIBUTE_REFERENCE, Tag.USAGE_LIMITS.code())).require(Tag.ATTRIBUTES)
+                .require(Tag.USAGE_LIMITS).require(Tag.USAGE_LIMITS_COUNT).asLong();
+    }
+
+    private static String message(Ttlv item) {
+        return item.require(Tag.RESULT_MESSAGE).asText();
+    }
+
     @Test
-    void aFailedItemUndoesTheCreateTheActivateAndTheAttributeBeforeIt() throws Exception {
+    void aBatchWithReKeyOrAnOperationThatHandsOutOutputIsRefusedBeforeAnyItemRuns() throws Exception {
+        try (KmipTestClient client = LOOPBACK.server().client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V1_4);
+            String kept = created(kmip, "undo-refused-kept");
+            for (Operation notUndoable : List.of(Operation.REKEY, Operation.ENCRYPT, Operation.SIGN, Operation.MAC,
+                    Operation.RNG_RETRIEVE, Operation.CREATE_KEY_PAIR)) {
+                String name = "undo-refused-" + notUndoable;
+                List<Ttlv> answers = undoable(client, ProtocolVersion.V1_4, create(kmip, name),
+                        Requests.item(notUndoable, Kmip.uid(kept)), Requests.item(Operation.GET, Kmip.uid("nope")));
+
+                assertEquals(1, answers.size(), notUndoable.toString());
+                assertEquals(ResultStatus.OPERATION_FAILED.code(), Requests.status(answers.get(0)));
+                assertEquals(ResultReason.FEATURE_NOT_SUPPORTED.code(), Requests.reason(answers.get(0)));
+                assertTrue(message(answers.get(0)).contains(notUndoable + " (batch item 2)"),
+                        message(answers.get(0)));
+                assertEquals(List.of(), located(kmip, name), "nothing ran: the Create before it neither");
+            }
+        }
+    }
+
+    @Test
+    void usageAWrappingGetCountedIsNotGivenBackByTheUndo() throws Exception {
+        try (KmipTestClient client = LOOPBACK.server().client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
+            String wrapper = limitedWrapper(kmip, 3);
+            String key = created(kmip, "undo-wrapped");
+            kmip.ok(Operation.ACTIVATE, Kmip.uid(key));
+
+            List<Ttlv> answers = undoable(client, ProtocolVersion.V2_1, getWrapped(key, wrapper),
+                    Requests.item(Operation.GET, Kmip.uid("no-such-object")));
+
+            assertEquals(List.of(ResultStatus.OPERATION_UNDONE.code(), ResultStatus.OPERATION_FAILED.code()),
+                    answers.stream().map(Requests::status).toList());
+            assertEquals(2, usesLeft(kmip, wrapper), "the wrapped key has left: its use stays counted");
+        }
+    }
+
+    @Test
+    void anUndoRefusedBecauseAnObjectChangedOutsideItLeavesTheChangesAndSaysWhyWithoutStoragePaths()
+            throws Exception {
+        try (KmipTestClient client = LOOPBACK.server().client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
+            String wrapper = limitedWrapper(kmip, 3);
+            String key = created(kmip, "undo-refused-wrapped");
+            kmip.ok(Operation.ACTIVATE, Kmip.uid(key));
+
+            // The Get counts against the wrapper's limit outside the undo: the wrapper the
+            // batch's Add Attribute left is no longer there, so the undo must not overwrite it.
+            List<Ttlv> answers = undoable(client, ProtocolVersion.V2_1,
+                    Requests.item(Operation.ADD_ATTRIBUTE, Kmip.uid(wrapper), owner("team-a")),
+                    getWrapped(key, wrapper), Requests.item(Operation.GET, Kmip.uid("no-such-object")));
+
+            assertEquals(List.of(ResultStatus.SUCCESS.code(), ResultStatus.SUCCESS.code(),
+                    ResultStatus.OPERATION_FAILED.code()), answers.stream().map(Requests::status).toList());
+            String why = message(answers.get(2));
+            assertTrue(why.contains("not undone") && why.contains("changed by another call"), why);
+            assertFalse(why.contains("t/"), "no storage path in: " + why);
+            assertTrue(attributeNames(new Kmip(client, ProtocolVersion.V1_4), wrapper).contains("x-owner"),
+                    "the changes stand");
+            assertEquals(2, usesLeft(kmip, wrapper));
+        }
+    }
+
+    @Test
+    void aFailedItemUndoesTheActivateAndTheAttributeBeforeItAndLeavesTheCreatedKeyDestroyed() throws Exception {
         try (KmipTestClient client = LOOPBACK.server().client()) {
             Kmip kmip = new Kmip(client, ProtocolVersion.V1_4);
             String kept = created(kmip, "undo-kept");
@@ -94,7 +193,10 @@ class KmipUndoTest {
             String made = answers.get(0).require(Tag.RESPONSE_PAYLOAD).require(Tag.UNIQUE_IDENTIFIER).asText();
 
             assertEquals(List.of(), located(kmip, "undo-made-in-the-batch"), "the created key is gone");
-            assertEquals(ResultReason.ITEM_NOT_FOUND.code(), kmip.refused(Operation.GET, Kmip.uid(made)));
+            String destroyed = created(kmip, "undo-destroyed-the-normal-way");
+            kmip.ok(Operation.DESTROY, Kmip.uid(destroyed));
+            assertEquals(kmip.refused(Operation.GET, Kmip.uid(destroyed)), kmip.refused(Operation.GET, Kmip.uid(made)),
+                    "the created key is deleted as a destroyed one is (restorable by an admin), not erased");
             assertEquals(PRE_ACTIVE, state(kmip, kept), "the activation is taken back");
             assertFalse(attributeNames(kmip, kept).contains("x-owner"), "the added attribute is taken back");
             assertEquals(List.of(kept), located(kmip, "undo-kept"));
