@@ -274,7 +274,7 @@ class UndoTest {
 
     @ParameterizedTest
     @MethodSource("stores")
-    void aSpentScopeTakesNoMoreChangesAndAnUndoNeedsTheFrontEndCallsOwnCaller(String store) {
+    void aSpentScopeTakesNoMoreChangesAnEmptyOneChangesNothingAndAnUndoNeedsTheFrontEndCallsOwnCaller(String store) {
         open(store);
         UndoScope scope = new UndoScope();
         inScope(admin, scope, caller -> kms.setAttributes(caller, ref(kept), Map.of("Name", "undone")));
