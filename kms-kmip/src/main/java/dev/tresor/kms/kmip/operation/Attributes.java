@@ -29,6 +29,10 @@ import java.util.stream.Stream;
 final class Attributes {
     /** Every tag's spec name, made once: looked up on every call that reads an object's attributes. */
     private static final Map<Tag, String> SPEC_NAMES = specNames();
+    /** The Vendor Identification of clients' attributes (1.x's {@code x-} prefix). */
+    private static final String CLIENT_VENDOR = "x";
+    /** The Vendor Identification of Tresor's own attributes (1.x's {@code y-} prefix). */
+    private static final String TRESOR_VENDOR = "y";
 
     /** Attributes later versions added, with the version that did. */
     private static final Map<String, ProtocolVersion> SINCE = Map.ofEntries(
@@ -67,7 +71,7 @@ final class Attributes {
         }
         for (Ttlv item : container.get().items()) {
             if (item.is(Tag.ATTRIBUTE)) {
-                String name = canonical(item.require(Tag.ATTRIBUTE_NAME).asText());
+                String name = written(item);
                 Ttlv value = item.require(Tag.ATTRIBUTE_VALUE);
                 attributes.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
             } else if (item.is(Tag.NAME) && container.get().is(Tag.TEMPLATE_ATTRIBUTE)) {
@@ -79,6 +83,37 @@ final class Attributes {
             }
         }
         return attributes;
+    }
+
+    /**
+     * The name a 2.x vendor attribute (or a 1.x custom one) is kept under. A name with its own
+     * {@code x-} or {@code y-} prefix is kept as it is; otherwise the Vendor Identification says
+     * whose it is: none or {@code x} (the client's, as 1.x's {@code x-} prefix) keeps the name,
+     * {@code y} (Tresor's) adds {@code y-}, and another vendor's is kept apart as
+     * {@code <vendor>-<name>}.
+     */
+    static String vendorName(Ttlv attribute) {
+        String name = canonical(attribute.require(Tag.ATTRIBUTE_NAME).asText());
+        String vendor = attribute.find(Tag.VENDOR_IDENTIFICATION).map(Ttlv::asText).orElse("");
+        if (name.startsWith("x-") || name.startsWith("y-") || vendor.isEmpty() || vendor.equals(CLIENT_VENDOR)) {
+            return name;
+        }
+        return vendor + "-" + name;
+    }
+
+    /** {@link #vendorName} of an attribute a client writes: only its own ({@code x}) or Tresor's ({@code y}). */
+    private static String written(Ttlv attribute) {
+        String vendor = attribute.find(Tag.VENDOR_IDENTIFICATION).map(Ttlv::asText).orElse("");
+        if (!vendor.isEmpty() && !vendor.equals(CLIENT_VENDOR) && !vendor.equals(TRESOR_VENDOR)) {
+            throw new KmipFailure(ResultReason.INVALID_FIELD, "vendor attributes are kept under Vendor Identification '"
+                    + CLIENT_VENDOR + "', not '" + vendor + "'");
+        }
+        return vendorName(attribute);
+    }
+
+    /** The 2.x Vendor Identification of a custom attribute: {@code y} for Tresor's, else the client's {@code x}. */
+    static String vendorOf(String name) {
+        return serverSet(name) ? TRESOR_VENDOR : CLIENT_VENDOR;
     }
 
     /** The first value of an attribute, if set. */
@@ -125,9 +160,9 @@ final class Attributes {
         if (version.isTwoOrLater() && tag.isPresent()) {
             return retag(value, tag.get().code());
         }
-        if (version.isTwoOrLater() && (name.startsWith("x-") || serverSet(name))) {
+        if (version.isTwoOrLater()) {
             return Ttlv.structure(Tag.ATTRIBUTE,
-                    Ttlv.text(Tag.VENDOR_IDENTIFICATION, name.substring(0, 1)),
+                    Ttlv.text(Tag.VENDOR_IDENTIFICATION, vendorOf(name)),
                     Ttlv.text(Tag.ATTRIBUTE_NAME, name),
                     retag(value, Tag.ATTRIBUTE_VALUE.code()));
         }
@@ -169,7 +204,7 @@ final class Attributes {
                     names.add(Tag.of(item.asEnum()).map(Attributes::specName)
                             .orElseThrow(() -> new KmipFailure(ResultReason.INVALID_FIELD, "unknown attribute tag")));
                 } else {
-                    names.add(canonical(item.require(Tag.ATTRIBUTE_NAME).asText()));
+                    names.add(vendorName(item));
                 }
             }
         }
@@ -186,7 +221,7 @@ final class Attributes {
      */
     static Named single(Ttlv attribute) {
         if (attribute.is(Tag.ATTRIBUTE)) {
-            return new Named(canonical(attribute.require(Tag.ATTRIBUTE_NAME).asText()),
+            return new Named(written(attribute),
                     attribute.find(Tag.ATTRIBUTE_INDEX).map(Ttlv::asInt).orElse(0),
                     attribute.require(Tag.ATTRIBUTE_VALUE));
         }

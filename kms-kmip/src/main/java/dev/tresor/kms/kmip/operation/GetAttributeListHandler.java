@@ -43,6 +43,7 @@ final class GetAttributeListHandler implements OperationHandler {
         return Tag.byName(name).filter(t -> !name.startsWith("x-") && !name.startsWith("y-"))
                 .map(tag -> Ttlv.enumeration(Tag.ATTRIBUTE_REFERENCE, tag.code()))
                 .orElseGet(() -> Ttlv.structure(Tag.ATTRIBUTE_REFERENCE,
-                        Ttlv.text(Tag.VENDOR_IDENTIFICATION, ""), Ttlv.text(Tag.ATTRIBUTE_NAME, name)));
+                        Ttlv.text(Tag.VENDOR_IDENTIFICATION, Attributes.vendorOf(name)),
+                        Ttlv.text(Tag.ATTRIBUTE_NAME, name)));
     }
 }
