@@ -63,7 +63,7 @@ public final class MessageProcessor {
             Operation.ACTIVATE, Operation.REVOKE, Operation.DESTROY, Operation.ADD_ATTRIBUTE,
             Operation.SET_ATTRIBUTE, Operation.MODIFY_ATTRIBUTE, Operation.DELETE_ATTRIBUTE, Operation.GET,
             Operation.GET_ATTRIBUTES, Operation.GET_ATTRIBUTE_LIST, Operation.CHECK, Operation.LOCATE,
-            Operation.QUERY, Operation.DISCOVER_VERSIONS, Operation.INTEROP);
+            Operation.OBTAIN_LEASE, Operation.QUERY, Operation.DISCOVER_VERSIONS, Operation.INTEROP);
 
     private final Operations operations;
     private final KeyManagement keys;

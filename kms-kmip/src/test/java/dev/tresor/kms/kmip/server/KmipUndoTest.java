@@ -128,6 +128,24 @@ class KmipUndoTest {
     }
 
     @Test
+    void anObtainLeaseInABatchWithUndoRunsAndIsAnsweredUndoneWithItsLease() throws Exception {
+        try (KmipTestClient client = LOOPBACK.server().client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
+            String key = created(kmip, "undo-lease");
+            kmip.ok(Operation.ACTIVATE, Kmip.uid(key));
+
+            List<Ttlv> answers = undoable(client, ProtocolVersion.V2_1, Requests.item(Operation.OBTAIN_LEASE,
+                    Kmip.uid(key)), Requests.item(Operation.GET, Kmip.uid("no-such-object")));
+
+            assertEquals(List.of(ResultStatus.OPERATION_UNDONE.code(), ResultStatus.OPERATION_FAILED.code()),
+                    answers.stream().map(Requests::status).toList());
+            assertTrue(answers.get(0).require(Tag.RESPONSE_PAYLOAD).find(Tag.LEASE_TIME).isPresent(),
+                    "the undone Obtain Lease keeps its answer");
+            assertEquals(List.of(key), located(kmip, "undo-lease"), "a lease changes nothing to take back");
+        }
+    }
+
+    @Test
     void usageAWrappingGetCountedIsNotGivenBackByTheUndo() throws Exception {
         try (KmipTestClient client = LOOPBACK.server().client()) {
             Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
