@@ -21,6 +21,7 @@ import dev.tresor.kms.tenant.TenantId;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Using keys: encrypt, decrypt, sign, verify. Sizes are checked before any work; the scheme is
@@ -50,6 +51,29 @@ public final class KeyCryptography {
         boolean envelope = request.envelope() && scheme == Scheme.AES_GCM;
         return keys.withinUsageLimit(tenant, key, request.plaintext().length(), commit,
                 () -> encrypt(tenant, key, scheme, request, envelope));
+    }
+
+    /**
+     * Wraps key material under {@code wrapper} with AES key wrap (RFC 3394 or RFC 5649). The
+     * wrapping key is checked in full (scheme, usage, a usable version) before {@code material} is
+     * asked for, so a refused wrapper never has material read; what it gives is zeroed once wrapped.
+     */
+    public Encrypted wrapKey(TenantId tenant, VersionRef wrapper, Scheme scheme, Supplier<Bytes> material,
+                             Consumer<BarrierStore.Batch> commit) {
+        if (scheme != Scheme.AES_KEY_WRAP && scheme != Scheme.AES_KEY_WRAP_PAD) {
+            throw KmsError.invalid("a key is wrapped with AES_KEY_WRAP or AES_KEY_WRAP_PAD, not " + scheme);
+        }
+        Key key = keys.key(tenant, wrapper.key());
+        scheme(key, Optional.of(scheme), Scheme.Operation.CIPHER);
+        requireCipherUsage(key, scheme, KeyUsage.ENCRYPT, KeyUsage.WRAP);
+        keys.usableMaterial(tenant, key, keys.version(tenant, wrapper));
+        Bytes plain = material.get();
+        try {
+            return encrypt(tenant, new EncryptRequest(wrapper, plain, Optional.of(scheme), Optional.empty(),
+                    Optional.empty(), false), commit);
+        } finally {
+            plain.zero();
+        }
     }
 
     /** The scheme of an encryption, once every check of the request against the key has passed. */

@@ -41,6 +41,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.UnaryOperator;
 
 /**
  * The one service API every front-end calls. Synchronous and thread-safe: front-ends call it
@@ -375,6 +376,32 @@ public final class KeyManagement {
     public Bytes exportMaterial(Caller caller, VersionRef ref) {
         return pipeline.read(caller, "key.export", Right.CRYPTO, version(ref),
                 () -> keys.exportMaterial(caller.tenant(), ref));
+    }
+
+    /**
+     * The material of {@code target}, exported under the rules of {@link #exportMaterial}, wrapped
+     * under {@code wrapper} with AES key wrap without leaving the core in plain: {@code encoding}
+     * makes the bytes to wrap from it (KMIP may wrap a TTLV Key Value), and what was read and
+     * encoded is zeroed once wrapped. The wrapping key is checked before the target is read. One
+     * audit record, {@code key.export-wrapped}, names both: the target, then after
+     * {@code wrapped-by} the wrapping key.
+     */
+    public Encrypted exportWrapped(Caller caller, VersionRef target, VersionRef wrapper, Scheme scheme,
+                                   UnaryOperator<Bytes> encoding) {
+        return pipeline.run(caller, "key.export-wrapped", Right.CRYPTO,
+                version(target) + " wrapped-by " + version(wrapper),
+                commit -> cryptography.wrapKey(caller.tenant(), wrapper, scheme, () -> {
+                    Bytes material = keys.exportMaterial(caller.tenant(), target);
+                    Bytes encoded = null;
+                    try {
+                        encoded = encoding.apply(material);
+                        return encoded;
+                    } finally {
+                        if (encoded != material) {
+                            material.zero();
+                        }
+                    }
+                }, commit));
     }
 
     /** DER SubjectPublicKeyInfo of an asymmetric key's version. */

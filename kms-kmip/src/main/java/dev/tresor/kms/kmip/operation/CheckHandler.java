@@ -1,8 +1,6 @@
 package dev.tresor.kms.kmip.operation;
 
-import dev.tresor.kms.kmip.message.KmipFailure;
 import dev.tresor.kms.kmip.message.Operation;
-import dev.tresor.kms.kmip.message.ResultReason;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
 
@@ -26,14 +24,8 @@ final class CheckHandler implements OperationHandler {
     @Override
     public Ttlv handle(OperationContext context, Ttlv request) {
         KmipObject object = access.usable(context, request);
-        request.find(Tag.CRYPTOGRAPHIC_USAGE_MASK).ifPresent(wanted -> {
-            int granted = Attributes.first(object.stored(), Tag.CRYPTOGRAPHIC_USAGE_MASK).map(Ttlv::asInt).orElse(0);
-            if ((wanted.asInt() & ~granted) != 0) {
-                throw new KmipFailure(context.version().isTwoOrLater()
-                        ? ResultReason.INCOMPATIBLE_CRYPTOGRAPHIC_USAGE_MASK : ResultReason.PERMISSION_DENIED,
-                        "the object's usage mask does not grant the requested usage");
-            }
-        });
+        request.find(Tag.CRYPTOGRAPHIC_USAGE_MASK).ifPresent(wanted ->
+                ObjectAccess.requireUsage(context, object, wanted.asInt(), "the requested usage"));
         return Ttlv.structure(Tag.RESPONSE_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, object.id().uid()));
     }
 }

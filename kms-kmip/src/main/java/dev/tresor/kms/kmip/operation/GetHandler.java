@@ -40,8 +40,10 @@ final class GetHandler implements OperationHandler {
             throw context.version().isTwoOrLater() ? new KmipFailure(ResultReason.OBJECT_DESTROYED, message)
                     : KmsError.precondition(message);
         }
-        if (wrapping.isPresent() && !(named instanceof KmipObject key && key.type() == ObjectType.SYMMETRIC_KEY)) {
-            throw new KmipFailure(ResultReason.FEATURE_NOT_SUPPORTED, "key wrapping on Get is offered for symmetric keys");
+        boolean symmetricKey = named instanceof KmipObject key && key.type() == ObjectType.SYMMETRIC_KEY;
+        if (wrapping.isPresent() && !symmetricKey) {
+            throw new KmipFailure(ResultReason.FEATURE_NOT_SUPPORTED,
+                    "key wrapping on Get is offered for symmetric keys");
         }
         if (named instanceof StoredObject stored) {
             return stored(context, request, stored);
@@ -49,15 +51,13 @@ final class GetHandler implements OperationHandler {
         KmipObject object = (KmipObject) named;
         ObjectType type = object.type();
         int format = request.find(Tag.KEY_FORMAT_TYPE).map(Ttlv::asEnum).orElse(object.defaultKeyFormat());
+        Ttlv algorithm = Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, KeyTypes.algorithm(object.key().type()));
+        Ttlv length = Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, object.key().type().bits());
         if (wrapping.isPresent()) {
             if (format != KeyFormats.RAW) {
                 throw new KmipFailure(ResultReason.KEY_FORMAT_TYPE_NOT_SUPPORTED, "a wrapped key is Raw material");
             }
-            Ttlv block = wrapping.get().wrap(context, access,
-                    context.keys().exportMaterial(context.caller(), object.id().versionRef()),
-                    Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, KeyTypes.algorithm(object.key().type())),
-                    Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, object.key().type().bits()));
-            return answer(type, object, block);
+            return answer(type, object, wrapping.get().wrap(context, access, object, algorithm, length));
         }
         Ttlv material = switch (type) {
             case SYMMETRIC_KEY -> symmetric(context.keys().exportMaterial(context.caller(), object.id().versionRef()),
@@ -71,8 +71,8 @@ final class GetHandler implements OperationHandler {
         Ttlv block = Ttlv.structure(Tag.KEY_BLOCK,
                 Ttlv.enumeration(Tag.KEY_FORMAT_TYPE, format),
                 Ttlv.structure(Tag.KEY_VALUE, material),
-                Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, KeyTypes.algorithm(object.key().type())),
-                Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, object.key().type().bits()));
+                algorithm,
+                length);
         return answer(type, object, block);
     }
 

@@ -91,6 +91,19 @@ final class ObjectAccess {
         }
     }
 
+    /**
+     * Refused unless the object's Cryptographic Usage Mask grants every bit of {@code usage}
+     * ({@code what} names them): 2.x reason Incompatible Cryptographic Usage Mask, before it Permission Denied.
+     */
+    static void requireUsage(OperationContext context, Managed object, int usage, String what) {
+        int granted = Attributes.first(object.stored(), Tag.CRYPTOGRAPHIC_USAGE_MASK).map(Ttlv::asInt).orElse(0);
+        if ((usage & ~granted) != 0) {
+            throw new KmipFailure(context.version().isTwoOrLater()
+                    ? ResultReason.INCOMPATIBLE_CRYPTOGRAPHIC_USAGE_MASK : ResultReason.PERMISSION_DENIED,
+                    "the Cryptographic Usage Mask of object " + object.uid() + " does not grant " + what);
+        }
+    }
+
     KmipObject change(OperationContext context, Ttlv request, UnaryOperator<KmipObject> change) {
         String uid = context.uniqueIdentifier(request);
         return objects.locked(ObjectId.parse(uid).keyId(),

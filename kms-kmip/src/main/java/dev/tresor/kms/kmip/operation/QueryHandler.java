@@ -11,8 +11,8 @@ import java.util.Set;
 
 /**
  * Query: the operations and object types Tresor serves, who it is, (1.2 and later) the
- * Attestation Types it accepts and (1.3 and later) its Capability Information. Other query functions are answered with nothing, which the spec
- * allows (spec 1.4 section 4.25).
+ * Attestation Types it accepts and (1.3 and later) its Capability Information. Other query
+ * functions are answered with nothing, which the spec allows (spec 1.4 section 4.25).
  */
 final class QueryHandler implements OperationHandler {
     private static final int QUERY_OPERATIONS = 1;

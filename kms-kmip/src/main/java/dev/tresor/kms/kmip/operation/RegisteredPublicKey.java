@@ -7,6 +7,7 @@ import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
 import dev.tresor.kms.service.Bytes;
 import dev.tresor.kms.service.KmsError;
+import java.util.Locale;
 
 /**
  * A public key registered alone, ready for Encrypt or Signature Verify: the object (Active, its
@@ -39,10 +40,7 @@ record RegisteredPublicKey(StoredObject object, Bytes spki, KeyType type) {
             throw KmsError.precondition("object " + object.uid() + " is not Active");
         }
         ObjectAccess.requireWithinDates(object, purpose.use, context.clock().instant());
-        int mask = Attributes.first(object.stored(), Tag.CRYPTOGRAPHIC_USAGE_MASK).map(Ttlv::asInt).orElse(0);
-        if ((mask & purpose.usageBit) == 0) {
-            throw KmsError.denied("the Cryptographic Usage Mask of object " + object.uid() + " does not allow this");
-        }
+        ObjectAccess.requireUsage(context, object, purpose.usageBit, purpose.name().toLowerCase(Locale.ROOT));
         int algorithm = Attributes.first(object.stored(), Tag.CRYPTOGRAPHIC_ALGORITHM).map(Ttlv::asEnum)
                 .orElseThrow(() -> new KmipFailure(ResultReason.INVALID_FIELD,
                         "object " + object.uid() + " has no Cryptographic Algorithm"));

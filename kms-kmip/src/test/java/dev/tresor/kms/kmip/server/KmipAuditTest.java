@@ -29,6 +29,9 @@ class KmipAuditTest {
     private static final int SYMMETRIC_KEY = 0x02;
     private static final int AES = 0x03;
     private static final int ENCRYPT_DECRYPT = 0x0C;
+    private static final int WRAP_KEY = 0x10;
+    private static final int ENCRYPT = 0x01;
+    private static final int NIST_KEY_WRAP = 0x0D;
     private static final Instant FOREVER = Instant.parse("9999-01-01T00:00:00Z");
 
     @RegisterExtension
@@ -93,5 +96,37 @@ class KmipAuditTest {
         assertEquals("ok", record.result());
         List<String> ops = List.of(record.details().get("ops").split(","));
         assertTrue(ops.contains("key.export") && ops.contains("hash"), "ops: " + ops);
+    }
+
+    private static Ttlv wrappedUnder(String wrapper) {
+        return Ttlv.structure(Tag.KEY_WRAPPING_SPECIFICATION, Ttlv.enumeration(Tag.WRAPPING_METHOD, ENCRYPT),
+                Ttlv.structure(Tag.ENCRYPTION_KEY_INFORMATION, Kmip.uid(wrapper), Ttlv.structure(
+                        Tag.CRYPTOGRAPHIC_PARAMETERS, Ttlv.enumeration(Tag.BLOCK_CIPHER_MODE, NIST_KEY_WRAP))));
+    }
+
+    @Test
+    void aWrappedGetIsOneRecordNamingTheKeyAndItsWrappingKey() throws Exception {
+        try (KmipTestClient client = LOOPBACK.server().client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
+            String key = activeAes(kmip);
+            String wrapper = kmip.ok(Operation.CREATE, Ttlv.enumeration(Tag.OBJECT_TYPE, SYMMETRIC_KEY),
+                    kmip.attributes(Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, AES),
+                            Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, 256),
+                            Ttlv.integer(Tag.CRYPTOGRAPHIC_USAGE_MASK, WRAP_KEY)))
+                    .require(Tag.UNIQUE_IDENTIFIER).asText();
+            kmip.ok(Operation.ACTIVATE, Kmip.uid(wrapper));
+
+            kmip.ok(Operation.GET, Kmip.uid(key), wrappedUnder(wrapper));
+            AuditRecord record = lastRecord("kmip.get");
+            assertEquals("ok", record.result());
+            assertEquals("keys/" + key + "/versions/1 wrapped-by keys/" + wrapper + "/versions/1", record.resource());
+            List<String> ops = List.of(record.details().get("ops").split(","));
+            assertTrue(ops.contains("key.export-wrapped") && !ops.contains("key.export"), "ops: " + ops);
+
+            kmip.refused(Operation.GET, Kmip.uid(wrapper), wrappedUnder(key));
+            AuditRecord refused = lastRecord("kmip.get");
+            assertEquals("PERMISSION_DENIED", refused.result(), "a key without Wrap Key usage wraps nothing");
+            assertTrue(!refused.details().get("ops").contains("export"), "nothing exported: " + refused.details());
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.tresor.kms.kmip.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -109,8 +110,12 @@ class KmipServerTest {
                         Requests.item(Operation.QUERY, Ttlv.enumeration(Tag.QUERY_FUNCTION, 0x0B))))).get(0)
                         .require(Tag.RESPONSE_PAYLOAD).require(Tag.CAPABILITY_INFORMATION);
                 assertTrue(capabilities.require(Tag.ATTESTATION_CAPABILITY).asBoolean(), version.toString());
+                assertFalse(capabilities.require(Tag.STREAMING_CAPABILITY).asBoolean(),
+                        "Decrypt in parts is not offered");
+                assertFalse(capabilities.require(Tag.ASYNCHRONOUS_CAPABILITY).asBoolean());
                 assertEquals(version.atLeast(ProtocolVersion.V1_4),
-                        capabilities.find(Tag.BATCH_UNDO_CAPABILITY).map(Ttlv::asBoolean).orElse(false), version.toString());
+                        capabilities.find(Tag.BATCH_UNDO_CAPABILITY).map(Ttlv::asBoolean).orElse(false),
+                        version.toString());
                 assertEquals(version.atLeast(ProtocolVersion.V1_4),
                         capabilities.find(Tag.BATCH_CONTINUE_CAPABILITY).map(Ttlv::asBoolean).orElse(false));
             }
