@@ -116,8 +116,8 @@ class KmipStoredObjectsTest {
                     Ttlv.bytes(Tag.DATA, Bytes.wrap(message))), "past its Protect Stop Date");
             String verifyOnly = register(kmip, PUBLIC_KEY, rsaPublicKey(pair.getPublic()),
                     Ttlv.integer(Tag.CRYPTOGRAPHIC_USAGE_MASK, 0x02), Ttlv.dateTime(Tag.ACTIVATION_DATE, now));
-            assertEquals(ResultReason.PERMISSION_DENIED.code(), kmip.refused(Operation.ENCRYPT, Kmip.uid(verifyOnly),
-                    Ttlv.bytes(Tag.DATA, Bytes.wrap(message))), "the usage mask grants Verify only");
+            assertEquals(ResultReason.INCOMPATIBLE_CRYPTOGRAPHIC_USAGE_MASK.code(), kmip.refused(Operation.ENCRYPT,
+                    Kmip.uid(verifyOnly), Ttlv.bytes(Tag.DATA, Bytes.wrap(message))), "the usage mask grants Verify only");
         }
     }
 
