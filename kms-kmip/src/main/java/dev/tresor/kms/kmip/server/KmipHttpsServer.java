@@ -5,6 +5,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -28,6 +29,9 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 public final class KmipHttpsServer {
     public static final String PATH = "/kmip";
     private static final Logger LOG = Logger.getLogger(KmipHttpsServer.class.getName());
+    /** How much of a refused body is read and dropped, and for how long, before the connection is cut. */
+    private static final long DRAIN_BYTES = 1 << 20;
+    private static final Duration DRAIN_TIME = Duration.ofSeconds(2);
 
     private final Vertx vertx;
     private final KmipServerOptions options;
@@ -87,23 +91,14 @@ public final class KmipHttpsServer {
             return;
         }
         Buffer body = Buffer.buffer();
-        boolean[] tooLarge = {false};
         request.handler(chunk -> {
-            if (tooLarge[0]) {
-                return;
-            }
             if (body.length() + chunk.length() > limit) {
-                tooLarge[0] = true;
                 refuseTooLarge(request, limit);
                 return;
             }
             body.appendBuffer(chunk);
         });
-        request.endHandler(ignored -> {
-            if (!tooLarge[0]) {
-                answer(request, encoding.get(), body, certificate);
-            }
-        });
+        request.endHandler(ignored -> answer(request, encoding.get(), body, certificate));
     }
 
     /**
@@ -163,10 +158,25 @@ public final class KmipHttpsServer {
         send(request, Reply.refusal(status, message));
     }
 
-    /** Refuses a body over the limit and closes the connection, so the rest of it is never read. */
-    private static void refuseTooLarge(HttpServerRequest request, int limit) {
+    /**
+     * Refuses a body over the limit and closes the connection once the client has sent the rest of
+     * it, which is read and dropped, never kept: closing with unread bytes makes the kernel reset the
+     * connection, and the client then loses the answer. A client that goes on sending past
+     * {@link #DRAIN_BYTES} or {@link #DRAIN_TIME} is cut off.
+     */
+    private void refuseTooLarge(HttpServerRequest request, int limit) {
+        HttpConnection connection = request.connection();
+        long cutOff = vertx.setTimer(DRAIN_TIME.toMillis(), ignored -> connection.close());
+        connection.closeHandler(ignored -> vertx.cancelTimer(cutOff));
+        long[] dropped = {0};
+        request.handler(chunk -> {
+            dropped[0] += chunk.length();
+            if (dropped[0] > DRAIN_BYTES) {
+                connection.close();
+            }
+        });
+        request.endHandler(ignored -> connection.close());
         request.response().setStatusCode(413).putHeader("Content-Type", "text/plain; charset=utf-8")
-                .putHeader("Connection", "close").end("a KMIP message is at most " + limit + " bytes\n")
-                .onComplete(ignored -> request.connection().close());
+                .putHeader("Connection", "close").end("a KMIP message is at most " + limit + " bytes\n");
     }
 }

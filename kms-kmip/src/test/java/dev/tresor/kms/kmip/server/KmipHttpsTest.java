@@ -77,6 +77,15 @@ class KmipHttpsTest {
     }
 
     @Test
+    void theRefusalOfAnOversizedBodyReachesAClientStillSendingIt() throws Exception {
+        KmipTestServer server = LOOPBACK.server();
+        KmipHttpsTestClient https = server.httpsClient(server.certificateOfNewProject(Role.ADMIN, 1000));
+        for (int i = 0; i < 5; i++) {
+            assertRefused(https.post("application/octet-stream", new byte[512 * 1024]), 413, "at most 16384 bytes");
+        }
+    }
+
+    @Test
     void curlPostsEachEncodingOverMutualTls(@TempDir Path dir) throws Exception {
         KmipTestServer server = LOOPBACK.server();
         TestPki.Issued certificate = server.certificateOfNewProject(Role.ADMIN, 1000);
