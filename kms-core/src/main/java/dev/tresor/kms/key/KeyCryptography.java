@@ -267,6 +267,12 @@ public final class KeyCryptography {
         if (!key.allows(needed)) {
             throw KmsError.invalid("key " + key.id() + " does not allow " + usageName(needed) + " (scheme " + scheme + ")");
         }
+        if (isMac) {
+            // a record stored before the rule may hold both; its bytes must not key an HMAC then
+            Usages.conflict(key.type(), key.usages()).ifPresent(conflict -> {
+                throw KmsError.invalid("key " + key.id() + " cannot compute a MAC: " + conflict);
+            });
+        }
         return scheme;
     }
 

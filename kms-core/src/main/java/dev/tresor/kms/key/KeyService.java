@@ -656,6 +656,9 @@ public final class KeyService {
                 throw KmsError.invalid("usage " + usage + " is not possible with a " + request.type() + " key");
             }
         }
+        Usages.conflict(request.type(), request.usages()).ifPresent(conflict -> {
+            throw KmsError.invalid(conflict);
+        });
     }
 
     /** The commit function, followed by dropping the key's cached records whatever happened. */

@@ -108,9 +108,9 @@ public enum Scheme {
 
     /**
      * Whether a key of {@code type} can run this scheme; an HMAC key runs only its own hash, a
-     * ChaCha20 key only its own scheme. An
-     * AES key's bytes may also key an HMAC (KMIP: a symmetric key whose usages grant MAC and whose
-     * parameters name an HMAC algorithm); a pinned algorithm or missing MAC usage still refuses it.
+     * ChaCha20 key only its own scheme. An AES key's bytes may also key an HMAC (KMIP: a symmetric
+     * key whose usages grant MAC and whose parameters name an HMAC algorithm); a pinned algorithm,
+     * a missing MAC usage or a cipher usage beside it ({@link Usages#conflict}) still refuses it.
      */
     public boolean fits(KeyType type) {
         if (operation == Operation.MAC && type.family() == KeyType.Family.AES) {

@@ -10,6 +10,7 @@ import dev.tresor.kms.key.KeyUsage;
 import dev.tresor.kms.key.Scheme;
 import dev.tresor.kms.testing.CoreWithKeyRing;
 import dev.tresor.kms.testing.WorkloadKeys;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -38,7 +39,7 @@ class KeyUsageTest {
     @Test
     void anAesKeyGrantedMacComputesHmacWithItsBytesOnlyUnderANamedHmacScheme() throws Exception {
         Key key = core.kms().createKey(core.admin(), CreateKey.typed(core.ring(), "mac", KeyType.AES_128,
-                Set.of(KeyUsage.ENCRYPT, KeyUsage.MAC_GENERATE, KeyUsage.MAC_VERIFY), Optional.of(true), Map.of()));
+                Set.of(KeyUsage.MAC_GENERATE, KeyUsage.MAC_VERIFY), Optional.of(true), Map.of()));
         VersionRef ref = KeyRef.byId(key.id()).version(1);
         SignRequest hmac = new SignRequest(ref, DATA, false, Optional.of(Scheme.HMAC_SHA256));
         Bytes tag = core.kms().sign(core.admin(), hmac);
@@ -53,6 +54,19 @@ class KeyUsageTest {
         refused("does not allow mac generate",
                 () -> core.kms().sign(core.admin(), new SignRequest(encryptOnly, DATA, false,
                 Optional.of(Scheme.HMAC_SHA256))));
+    }
+
+    @Test
+    void anAesKeyThatMacsMayNeitherEncryptNorDecryptNorWrapNorUnwrap() {
+        for (KeyUsage cipher : List.of(KeyUsage.ENCRYPT, KeyUsage.DECRYPT, KeyUsage.WRAP, KeyUsage.UNWRAP)) {
+            for (KeyUsage mac : List.of(KeyUsage.MAC_GENERATE, KeyUsage.MAC_VERIFY)) {
+                refused(mac + " conflict with " + cipher, () -> key(KeyType.AES_256, cipher, mac));
+            }
+        }
+        assertTrue(core.kms().listKeys(core.admin(), core.ring()).isEmpty(), "a refused key was stored");
+        refused("does not allow encrypt", () -> core.kms().encrypt(core.admin(), new EncryptRequest(
+                key(KeyType.AES_256, KeyUsage.MAC_GENERATE), DATA, Optional.of(Scheme.AES_GCM), Optional.empty(),
+                Optional.empty(), false)));
     }
 
     @Test

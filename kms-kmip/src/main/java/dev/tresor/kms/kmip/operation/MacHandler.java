@@ -21,14 +21,15 @@ final class MacHandler implements OperationHandler {
     @Override
     public Ttlv handle(OperationContext context, Ttlv request) {
         KmipObject object = access.usable(context, request, ObjectAccess.Use.PROTECT);
-        SignRequest mac = macRequest(object, request);
+        SignRequest mac = macRequest(context, object, request);
         return Ttlv.structure(Tag.RESPONSE_PAYLOAD,
                 Ttlv.text(Tag.UNIQUE_IDENTIFIER, object.id().uid()),
                 Ttlv.bytes(Tag.MAC_DATA, context.keys().sign(context.caller(), mac)));
     }
 
     /** The core request for MAC and MAC Verify, in the scheme the key and its parameters select. */
-    static SignRequest macRequest(KmipObject object, Ttlv request) {
+    static SignRequest macRequest(OperationContext context, KmipObject object, Ttlv request) {
+        ObjectAccess.requireCompatibleUsages(context, object);
         return new SignRequest(object.id().versionRef(), ObjectAccess.data(request).asBytes(), false,
                 java.util.Optional.of(ObjectAccess.parameters(object, request).macScheme(object.key().type())));
     }

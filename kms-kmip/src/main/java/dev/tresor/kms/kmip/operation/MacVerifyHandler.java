@@ -21,7 +21,7 @@ final class MacVerifyHandler implements OperationHandler {
     public Ttlv handle(OperationContext context, Ttlv request) {
         KmipObject object = access.usable(context, request, ObjectAccess.Use.PROCESS);
         boolean valid = context.keys().verify(context.caller(),
-                MacHandler.macRequest(object, request),
+                MacHandler.macRequest(context, object, request),
                 request.require(Tag.MAC_DATA).asBytes());
         return Ttlv.structure(Tag.RESPONSE_PAYLOAD,
                 Ttlv.text(Tag.UNIQUE_IDENTIFIER, object.id().uid()),

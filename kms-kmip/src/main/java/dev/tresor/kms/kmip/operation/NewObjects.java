@@ -4,6 +4,7 @@ import dev.tresor.kms.key.Key;
 import dev.tresor.kms.key.KeyType;
 import dev.tresor.kms.key.KeyUsage;
 import dev.tresor.kms.key.UsageLimit;
+import dev.tresor.kms.key.Usages;
 import dev.tresor.kms.kmip.message.KmipFailure;
 import dev.tresor.kms.kmip.message.ResultReason;
 import dev.tresor.kms.kmip.ttlv.Tag;
@@ -65,6 +66,9 @@ final class NewObjects {
             throw new KmipFailure(ResultReason.INVALID_FIELD,
                     "the Cryptographic Usage Mask grants nothing Tresor can do with a " + type + " key");
         }
+        Usages.conflict(type, usages).ifPresent(conflict -> {
+            throw ObjectAccess.usageMaskRefusal(context, "the Cryptographic Usage Mask is refused: " + conflict);
+        });
         boolean quantumSafe = objectAttributes.values().stream().anyMatch(attributes ->
                 Attributes.first(attributes, Tag.QUANTUM_SAFE).map(Ttlv::asBoolean).orElse(false));
         if (quantumSafe && !quantumSafe(type)) {

@@ -1,5 +1,6 @@
 package dev.tresor.kms.kmip.operation;
 
+import dev.tresor.kms.key.Usages;
 import dev.tresor.kms.kmip.message.KmipFailure;
 import dev.tresor.kms.kmip.message.ResultReason;
 import dev.tresor.kms.kmip.ttlv.Tag;
@@ -98,10 +99,25 @@ final class ObjectAccess {
     static void requireUsage(OperationContext context, Managed object, int usage, String what) {
         int granted = Attributes.first(object.stored(), Tag.CRYPTOGRAPHIC_USAGE_MASK).map(Ttlv::asInt).orElse(0);
         if ((usage & ~granted) != 0) {
-            throw new KmipFailure(context.version().isTwoOrLater()
-                    ? ResultReason.INCOMPATIBLE_CRYPTOGRAPHIC_USAGE_MASK : ResultReason.PERMISSION_DENIED,
-                    "the Cryptographic Usage Mask of object " + object.uid() + " does not grant " + what);
+            throw usageMaskRefusal(context, "the Cryptographic Usage Mask of object " + object.uid()
+                    + " does not grant " + what);
         }
+    }
+
+    /**
+     * Refused when the core would refuse the key's usages together (an AES key that may both MAC and
+     * encrypt, stored before the core's rule), with the reason of {@link #requireUsage}.
+     */
+    static void requireCompatibleUsages(OperationContext context, KmipObject object) {
+        Usages.conflict(object.key().type(), object.key().usages()).ifPresent(conflict -> {
+            throw usageMaskRefusal(context, "object " + object.uid() + ": " + conflict);
+        });
+    }
+
+    /** A usage mask that does not allow the request: 2.x Incompatible Cryptographic Usage Mask, before it Permission Denied. */
+    static KmipFailure usageMaskRefusal(OperationContext context, String message) {
+        return new KmipFailure(context.version().isTwoOrLater()
+                ? ResultReason.INCOMPATIBLE_CRYPTOGRAPHIC_USAGE_MASK : ResultReason.PERMISSION_DENIED, message);
     }
 
     KmipObject change(OperationContext context, Ttlv request, UnaryOperator<KmipObject> change) {

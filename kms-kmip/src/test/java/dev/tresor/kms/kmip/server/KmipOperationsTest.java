@@ -50,6 +50,18 @@ class KmipOperationsTest {
                 .require(Tag.UNIQUE_IDENTIFIER).asText();
     }
 
+    /** The fields of a Register of {@code key} as an AES-128 key with {@code mask}, Active at once. */
+    private static Ttlv[] registerActiveAes(Kmip kmip, byte[] key, int mask) {
+        return new Ttlv[] {Ttlv.enumeration(Tag.OBJECT_TYPE, SYMMETRIC_KEY),
+                kmip.attributes(Ttlv.integer(Tag.CRYPTOGRAPHIC_USAGE_MASK, mask), Ttlv.enumeration(Tag.STATE, 1),
+                        Ttlv.dateTime(Tag.ACTIVATION_DATE, now().minusSeconds(5))),
+                Ttlv.structure(Tag.SYMMETRIC_KEY, Ttlv.structure(Tag.KEY_BLOCK,
+                        Ttlv.enumeration(Tag.KEY_FORMAT_TYPE, 1),
+                        Ttlv.structure(Tag.KEY_VALUE, Ttlv.bytes(Tag.KEY_MATERIAL, Bytes.of(key))),
+                        Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, AES),
+                        Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, 128)))};
+    }
+
     private static int state(Kmip kmip, ProtocolVersion version, String uid) throws Exception {
         Ttlv payload = kmip.ok(Operation.GET_ATTRIBUTES, Kmip.uid(uid), version.isTwoOrLater()
                 ? Ttlv.enumeration(Tag.ATTRIBUTE_REFERENCE, Tag.STATE.code()) : Ttlv.text(Tag.ATTRIBUTE_NAME, "State"));
@@ -126,15 +138,7 @@ class KmipOperationsTest {
         byte[] iv = new byte[16];
         try (KmipTestClient client = LOOPBACK.server().client()) {
             Kmip kmip = new Kmip(client, ProtocolVersion.V1_2);
-            String uid = kmip.ok(Operation.REGISTER, Ttlv.enumeration(Tag.OBJECT_TYPE, SYMMETRIC_KEY),
-                    kmip.attributes(Ttlv.integer(Tag.CRYPTOGRAPHIC_USAGE_MASK, ENCRYPT_DECRYPT),
-                            Ttlv.enumeration(Tag.STATE, 1), Ttlv.dateTime(Tag.ACTIVATION_DATE,
-                                    now().minusSeconds(5))),
-                    Ttlv.structure(Tag.SYMMETRIC_KEY, Ttlv.structure(Tag.KEY_BLOCK,
-                            Ttlv.enumeration(Tag.KEY_FORMAT_TYPE, 1),
-                            Ttlv.structure(Tag.KEY_VALUE, Ttlv.bytes(Tag.KEY_MATERIAL, Bytes.of(key))),
-                            Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, AES),
-                            Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, 128))))
+            String uid = kmip.ok(Operation.REGISTER, registerActiveAes(kmip, key, ENCRYPT_DECRYPT))
                     .require(Tag.UNIQUE_IDENTIFIER).asText();
             Ttlv cbc = Ttlv.structure(Tag.CRYPTOGRAPHIC_PARAMETERS, Ttlv.enumeration(Tag.BLOCK_CIPHER_MODE, 1),
                     Ttlv.enumeration(Tag.PADDING_METHOD, 3));
@@ -231,6 +235,36 @@ class KmipOperationsTest {
                     .require(Tag.DATA_LENGTH).asInt(), "every byte of the seed is mixed in");
             assertEquals(ResultReason.INVALID_FIELD.code(), kmip.refused(Operation.RNG_SEED,
                     Ttlv.bytes(Tag.DATA, Bytes.of(new byte[0]))), "an empty seed");
+        }
+    }
+
+    @Test
+    void anAesKeyMacsWithHmacOnlyWhenItNeitherEncryptsNorWraps() throws Exception {
+        int mac = 0x180;
+        try (KmipTestClient client = LOOPBACK.server().client()) {
+            for (ProtocolVersion version : List.of(ProtocolVersion.V1_4, ProtocolVersion.V2_1)) {
+                Kmip kmip = new Kmip(client, version);
+                int refusal = version.isTwoOrLater() ? ResultReason.INCOMPATIBLE_CRYPTOGRAPHIC_USAGE_MASK.code()
+                        : ResultReason.PERMISSION_DENIED.code();
+                for (int cipher : new int[] {0x04, 0x08, 0x10, 0x20}) {
+                    assertEquals(refusal, kmip.refused(Operation.CREATE, Ttlv.enumeration(Tag.OBJECT_TYPE, SYMMETRIC_KEY),
+                            kmip.attributes(Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, AES),
+                                    Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, 256),
+                                    Ttlv.integer(Tag.CRYPTOGRAPHIC_USAGE_MASK, mac | cipher))), "mask " + (mac | cipher));
+                }
+                byte[] key = new byte[16];
+                assertEquals(refusal, kmip.refused(Operation.REGISTER, registerActiveAes(kmip, key, ENCRYPT_DECRYPT | 0x80)));
+                String macOnly = kmip.ok(Operation.REGISTER, registerActiveAes(kmip, key, mac))
+                        .require(Tag.UNIQUE_IDENTIFIER).asText();
+                Bytes tag = kmip.ok(Operation.MAC, Kmip.uid(macOnly), Ttlv.structure(Tag.CRYPTOGRAPHIC_PARAMETERS,
+                        Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, HMAC_SHA256)),
+                        Ttlv.bytes(Tag.DATA, Bytes.of(PLAINTEXT))).require(Tag.MAC_DATA).asBytes();
+                javax.crypto.Mac jdk = javax.crypto.Mac.getInstance("HmacSHA256");
+                jdk.init(new SecretKeySpec(key, "HmacSHA256"));
+                assertArrayEquals(jdk.doFinal(PLAINTEXT), tag.toArray());
+                assertNotEquals(0, kmip.refused(Operation.ENCRYPT, Kmip.uid(macOnly),
+                        Ttlv.bytes(Tag.DATA, Bytes.of(PLAINTEXT))), "a MAC key does not encrypt");
+            }
         }
     }
 
