@@ -1,6 +1,7 @@
 package dev.tresor.kms.key;
 
 import dev.tresor.kms.seal.BarrierStore;
+import dev.tresor.kms.service.Bytes;
 import dev.tresor.kms.store.StoredJson;
 import dev.tresor.kms.tenant.TenantId;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.Optional;
  * t/{project}/{region}/wkmat/{wrappingKeyId}       wrapping key private material (PKCS#8)
  * t/{project}/{region}/obj/{objectId}              ManagedObject
  * t/{project}/{region}/objval/{objectId}           its value
+ * t/{project}/{region}/objpub/{objectId}           a lone public key's key, as the core reads it
  * </pre>
  */
 final class KeyLedger {
@@ -86,6 +88,16 @@ final class KeyLedger {
         return store.get(prefix(tenant) + "objval/" + objectId);
     }
 
+    Optional<ObjectPublicKey> objectPublicKey(TenantId tenant, String objectId) {
+        return read(prefix(tenant) + "objpub/" + objectId, StoredPublicKey.class)
+                .map(stored -> new ObjectPublicKey(stored.encoding(), Bytes.wrap(stored.der())));
+    }
+
+    void putPublicKey(BarrierStore.Batch batch, ManagedObject object, ObjectPublicKey key) {
+        batch.put(prefix(object.tenant()) + "objpub/" + object.id(),
+                StoredJson.encode(new StoredPublicKey(key.encoding(), key.der().toArray())));
+    }
+
     /** Puts the object's record and, when given, its value. */
     void put(BarrierStore.Batch batch, ManagedObject object, byte[] valueOrNull) {
         batch.put(prefix(object.tenant()) + "obj/" + object.id(), StoredJson.encode(object));
@@ -97,6 +109,7 @@ final class KeyLedger {
     void purge(BarrierStore.Batch batch, ManagedObject object) {
         batch.delete(prefix(object.tenant()) + "obj/" + object.id());
         batch.delete(prefix(object.tenant()) + "objval/" + object.id());
+        batch.delete(prefix(object.tenant()) + "objpub/" + object.id());
     }
 
     void put(BarrierStore.Batch batch, KeyRing ring) {
@@ -189,5 +202,9 @@ final class KeyLedger {
 
     private <T> List<T> readAll(String prefix, Class<T> type) {
         return store.scan(prefix).stream().map(entry -> StoredJson.decode(entry.getValue(), type)).toList();
+    }
+
+    /** The stored form of an {@link ObjectPublicKey}. */
+    record StoredPublicKey(ObjectPublicKey.Encoding encoding, byte[] der) {
     }
 }

@@ -30,19 +30,44 @@ public final class ManagedObjects {
         this.deletionGrace = deletionGrace;
     }
 
-    public ManagedObject register(TenantId tenant, ManagedObject.Type type, Bytes value, boolean exportable,
-                                  boolean sensitive, Map<String, String> attributes,
+    /**
+     * {@code publicKey}, only for a public key, is its key as the core reads it, kept beside the
+     * value; without it the object is stored but encrypts and verifies nothing.
+     */
+    public ManagedObject register(TenantId tenant, ManagedObject.Type type, Bytes value, Optional<ObjectPublicKey> publicKey,
+                                  boolean exportable, boolean sensitive, Map<String, String> attributes,
                                   Consumer<BarrierStore.Batch> commit) {
         Attributes.check(attributes);
         if (value.isEmpty() || value.length() > MAX_VALUE) {
             throw KmsError.invalid("object value must be 1 to " + MAX_VALUE + " bytes, not " + value.length());
         }
+        if (publicKey.isPresent() && type != ManagedObject.Type.PUBLIC_KEY) {
+            throw KmsError.invalid("only a public key object holds a public key, not a " + type);
+        }
+        if (publicKey.map(key -> key.der().isEmpty() || key.der().length() > MAX_VALUE).orElse(false)) {
+            throw KmsError.invalid("a public key must be 1 to " + MAX_VALUE + " bytes");
+        }
         ManagedObject object = new ManagedObject(UUID.randomUUID().toString(), tenant, type, exportable,
                 clock.instant(), Optional.empty(), attributes, sensitive);
         BarrierStore.Batch batch = ledger.batch();
         ledger.put(batch, object, value.toArray());
+        publicKey.ifPresent(key -> ledger.putPublicKey(batch, object, key));
         commit.accept(batch);
         return object;
+    }
+
+    /** The key of a public key object that is not deleted, as it was registered. */
+    ObjectPublicKey publicKey(TenantId tenant, String id) {
+        ManagedObject object = get(tenant, id);
+        if (object.type() != ManagedObject.Type.PUBLIC_KEY) {
+            throw KmsError.invalid("object " + id + " is not a public key");
+        }
+        if (object.deleted()) {
+            throw KmsError.precondition("object " + id + " is deleted");
+        }
+        return ledger.objectPublicKey(tenant, id).orElseThrow(() -> KmsError.precondition("object " + id
+                + " holds no public key Tresor reads (registered in another format, or before Tresor kept the key"
+                + " itself); register it again as X.509 or PKCS#1"));
     }
 
     /** An object that exists and is not past its deletion date. */

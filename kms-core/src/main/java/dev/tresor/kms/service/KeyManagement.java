@@ -21,6 +21,7 @@ import dev.tresor.kms.key.KeyService;
 import dev.tresor.kms.key.KeyVersion;
 import dev.tresor.kms.key.ManagedObject;
 import dev.tresor.kms.key.ManagedObjects;
+import dev.tresor.kms.key.ObjectPublicKey;
 import dev.tresor.kms.key.PublicKeyCryptography;
 import dev.tresor.kms.key.ReleaseTerms;
 import dev.tresor.kms.key.Scheme;
@@ -356,20 +357,19 @@ public final class KeyManagement {
     }
 
     /**
-     * RSA-OAEP encryption with a public key registered alone (KMIP Encrypt on a public key object):
-     * {@code publicKey} is that object's key as X.509 SubjectPublicKeyInfo, which the front-end
-     * reads from the object's value.
+     * RSA-OAEP encryption with a public key registered alone (KMIP Encrypt on a public key object),
+     * under the key the core stored with the object at {@link #registerPublicKey}.
      */
-    public Bytes encryptWithPublicKey(Caller caller, String objectId, Bytes publicKey, Scheme scheme, Bytes plaintext) {
+    public Bytes encryptWithPublicKey(Caller caller, String objectId, Scheme scheme, Bytes plaintext) {
         return pipeline.read(caller, "encrypt", Right.CRYPTO, object(objectId),
-                () -> publicKeys.encrypt(caller.tenant(), objectId, publicKey, scheme, plaintext));
+                () -> publicKeys.encrypt(caller.tenant(), objectId, scheme, plaintext));
     }
 
-    /** Signature verify with a public key registered alone, given as in {@link #encryptWithPublicKey}. */
-    public boolean verifyWithPublicKey(Caller caller, String objectId, Bytes publicKey, Scheme scheme, Bytes data,
-                                       boolean prehashed, Bytes signature) {
+    /** Signature verify with a public key registered alone, under its stored key as in {@link #encryptWithPublicKey}. */
+    public boolean verifyWithPublicKey(Caller caller, String objectId, Scheme scheme, Bytes data, boolean prehashed,
+                                       Bytes signature) {
         return pipeline.read(caller, "verify", Right.CRYPTO, object(objectId),
-                () -> publicKeys.verify(caller.tenant(), objectId, publicKey, scheme, data, prehashed, signature));
+                () -> publicKeys.verify(caller.tenant(), objectId, scheme, data, prehashed, signature));
     }
 
     /** Plain material (raw symmetric, PKCS#8 private) of an {@code exportable} key's version; else PERMISSION_DENIED. */
@@ -613,8 +613,25 @@ public final class KeyManagement {
     /** A {@code sensitive} object's value never leaves, whatever its type or exportable flag. */
     public ManagedObject registerObject(Caller caller, ManagedObject.Type type, Bytes value,
                                         Optional<Boolean> exportable, boolean sensitive, Map<String, String> attributes) {
+        return registerObject(caller, type, value, Optional.empty(), exportable, sensitive, attributes);
+    }
+
+    /**
+     * A public key registered alone: {@code value} is the front-end's form of the object,
+     * {@code key} its key as the core reads it (empty: a format the core does not read; the object
+     * then encrypts and verifies nothing). Encrypt and verify with the object use only this key.
+     */
+    public ManagedObject registerPublicKey(Caller caller, Bytes value, Optional<ObjectPublicKey> key,
+                                           Optional<Boolean> exportable, boolean sensitive,
+                                           Map<String, String> attributes) {
+        return registerObject(caller, ManagedObject.Type.PUBLIC_KEY, value, key, exportable, sensitive, attributes);
+    }
+
+    private ManagedObject registerObject(Caller caller, ManagedObject.Type type, Bytes value,
+                                         Optional<ObjectPublicKey> key, Optional<Boolean> exportable,
+                                         boolean sensitive, Map<String, String> attributes) {
         return pipeline.run(caller, "object.register", Right.LIFECYCLE, "objects", commit -> objects.register(
-                caller.tenant(), type, value,
+                caller.tenant(), type, value, key,
                 exportable.orElse(projects.get(caller.tenant().projectId()).kmipExportableByDefault()), sensitive,
                 attributes, commit));
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tresor.kms.key.ManagedObject;
+import dev.tresor.kms.key.ObjectPublicKey;
 import dev.tresor.kms.key.Scheme;
 import dev.tresor.kms.tenant.Caller;
 import dev.tresor.kms.tenant.Role;
@@ -59,32 +60,40 @@ class ManagedObjectsTest {
     }
 
     private ManagedObject publicKeyObject(java.security.PublicKey key) {
-        return kms.registerObject(admin, ManagedObject.Type.PUBLIC_KEY, Bytes.of(key.getEncoded()), Optional.empty(),
-                Map.of());
+        return publicKeyObject(ObjectPublicKey.Encoding.X509_SUBJECT_PUBLIC_KEY_INFO, Bytes.of(key.getEncoded()));
+    }
+
+    /** A public key object whose value is the front-end's own form (here: a fixed stand-in), its key {@code der}. */
+    private ManagedObject publicKeyObject(ObjectPublicKey.Encoding encoding, Bytes der) {
+        return kms.registerPublicKey(admin, SECRET, Optional.of(new ObjectPublicKey(encoding, der)), Optional.empty(),
+                false, Map.of());
+    }
+
+    private static Bytes pssSignature(java.security.PrivateKey key) throws Exception {
+        java.security.Signature pss = java.security.Signature.getInstance("RSASSA-PSS");
+        pss.setParameter(new java.security.spec.PSSParameterSpec("SHA-256", "MGF1",
+                java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
+        pss.initSign(key);
+        pss.update(SECRET.toArray());
+        return Bytes.of(pss.sign());
     }
 
     @Test
     void aRegisteredPublicKeyEncryptsWithOaepAndVerifiesSignaturesAndEachCallIsAudited() throws Exception {
         java.security.KeyPair pair = rsaPair(2048);
         ManagedObject object = publicKeyObject(pair.getPublic());
-        Bytes spki = Bytes.of(pair.getPublic().getEncoded());
 
-        Bytes ciphertext = kms.encryptWithPublicKey(admin, object.id(), spki, Scheme.RSA_OAEP_SHA384, SECRET);
+        Bytes ciphertext = kms.encryptWithPublicKey(admin, object.id(), Scheme.RSA_OAEP_SHA384, SECRET);
         javax.crypto.Cipher oaep = javax.crypto.Cipher.getInstance("RSA/ECB/OAEPPadding");
         oaep.init(javax.crypto.Cipher.DECRYPT_MODE, pair.getPrivate(), new javax.crypto.spec.OAEPParameterSpec(
                 "SHA-384", "MGF1", java.security.spec.MGF1ParameterSpec.SHA384, javax.crypto.spec.PSource.PSpecified.DEFAULT));
         assertEquals(SECRET, Bytes.of(oaep.doFinal(ciphertext.toArray())));
 
-        java.security.Signature pss = java.security.Signature.getInstance("RSASSA-PSS");
-        pss.setParameter(new java.security.spec.PSSParameterSpec("SHA-256", "MGF1",
-                java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
-        pss.initSign(pair.getPrivate());
-        pss.update(SECRET.toArray());
-        Bytes signature = Bytes.of(pss.sign());
-        assertTrue(kms.verifyWithPublicKey(admin, object.id(), spki, Scheme.RSA_PSS_SHA256, SECRET, false, signature));
+        Bytes signature = pssSignature(pair.getPrivate());
+        assertTrue(kms.verifyWithPublicKey(admin, object.id(), Scheme.RSA_PSS_SHA256, SECRET, false, signature));
         byte[] tampered = signature.toArray();
         tampered[0] ^= 1;
-        assertEquals(false, kms.verifyWithPublicKey(admin, object.id(), spki, Scheme.RSA_PSS_SHA256, SECRET, false,
+        assertEquals(false, kms.verifyWithPublicKey(admin, object.id(), Scheme.RSA_PSS_SHA256, SECRET, false,
                 Bytes.of(tampered)));
 
         List<String> audited = kms.exportAudit(admin, test.clock().instant().minusSeconds(60),
@@ -97,29 +106,62 @@ class ManagedObjectsTest {
     @Test
     void publicKeyCryptographyRefusesOtherObjectsSmallKeysAndMismatchedSchemes() throws Exception {
         java.security.KeyPair pair = rsaPair(2048);
-        Bytes spki = Bytes.of(pair.getPublic().getEncoded());
         ManagedObject secret = kms.registerObject(admin, ManagedObject.Type.SECRET_DATA, SECRET, Optional.of(true), Map.of());
         assertEquals(ErrorCode.INVALID_ARGUMENT, assertThrows(KmsError.class,
-                () -> kms.encryptWithPublicKey(admin, secret.id(), spki, Scheme.RSA_OAEP_SHA256, SECRET)).code());
+                () -> kms.encryptWithPublicKey(admin, secret.id(), Scheme.RSA_OAEP_SHA256, SECRET)).code());
         ManagedObject small = publicKeyObject(rsaPair(1024).getPublic());
         KmsError refused = assertThrows(KmsError.class, () -> kms.encryptWithPublicKey(admin, small.id(),
-                Bytes.of(kms.objectValue(admin, small.id()).toArray()), Scheme.RSA_OAEP_SHA256, SECRET));
+                Scheme.RSA_OAEP_SHA256, SECRET));
         assertTrue(refused.getMessage().contains("2048, 3072 or 4096 bits, not 1024"), refused.getMessage());
         ManagedObject object = publicKeyObject(pair.getPublic());
         assertEquals(ErrorCode.INVALID_ARGUMENT, assertThrows(KmsError.class,
-                () -> kms.encryptWithPublicKey(admin, object.id(), spki, Scheme.RSA_PSS_SHA256, SECRET)).code());
+                () -> kms.encryptWithPublicKey(admin, object.id(), Scheme.RSA_PSS_SHA256, SECRET)).code());
         assertEquals(ErrorCode.INVALID_ARGUMENT, assertThrows(KmsError.class,
-                () -> kms.verifyWithPublicKey(admin, object.id(), spki, Scheme.ECDSA_SHA256, SECRET, false, SECRET)).code());
-        assertEquals(ErrorCode.INVALID_ARGUMENT, assertThrows(KmsError.class,
-                () -> kms.encryptWithPublicKey(admin, object.id(), Bytes.of(new byte[] {0x30, 0x03, 1, 2, 3}),
-                        Scheme.RSA_OAEP_SHA256, SECRET)).code());
+                () -> kms.verifyWithPublicKey(admin, object.id(), Scheme.ECDSA_SHA256, SECRET, false, SECRET)).code());
         kms.deleteObject(admin, object.id());
         assertEquals(ErrorCode.FAILED_PRECONDITION, assertThrows(KmsError.class,
-                () -> kms.encryptWithPublicKey(admin, object.id(), spki, Scheme.RSA_OAEP_SHA256, SECRET)).code());
+                () -> kms.encryptWithPublicKey(admin, object.id(), Scheme.RSA_OAEP_SHA256, SECRET)).code());
         Caller auditor = TestCore.caller(admin.tenant(), Role.AUDITOR);
         ManagedObject live = publicKeyObject(pair.getPublic());
         assertEquals(ErrorCode.PERMISSION_DENIED, assertThrows(KmsError.class,
-                () -> kms.encryptWithPublicKey(auditor, live.id(), spki, Scheme.RSA_OAEP_SHA256, SECRET)).code());
+                () -> kms.encryptWithPublicKey(auditor, live.id(), Scheme.RSA_OAEP_SHA256, SECRET)).code());
+    }
+
+    @Test
+    void aVerifyUsesTheStoredKeyOfTheObjectItNames() throws Exception {
+        java.security.KeyPair a = rsaPair(2048);
+        java.security.KeyPair b = rsaPair(2048);
+        ManagedObject objectA = publicKeyObject(a.getPublic());
+        Bytes pkcs1 = Bytes.of(org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(b.getPublic().getEncoded())
+                .getPublicKeyData().getBytes());
+        ManagedObject objectB = publicKeyObject(ObjectPublicKey.Encoding.PKCS1_RSA_PUBLIC_KEY, pkcs1);
+        Bytes signedByB = pssSignature(b.getPrivate());
+
+        assertEquals(false, kms.verifyWithPublicKey(admin, objectA.id(), Scheme.RSA_PSS_SHA256, SECRET, false, signedByB));
+        assertTrue(kms.verifyWithPublicKey(admin, objectB.id(), Scheme.RSA_PSS_SHA256, SECRET, false, signedByB));
+    }
+
+    @Test
+    void aStoredKeyThatDoesNotParseOrIsMissingIsAClearError() throws Exception {
+        byte[] spki = rsaPair(2048).getPublic().getEncoded();
+        ManagedObject truncated = publicKeyObject(ObjectPublicKey.Encoding.X509_SUBJECT_PUBLIC_KEY_INFO,
+                Bytes.of(java.util.Arrays.copyOf(spki, spki.length - 1)));
+        KmsError refused = assertThrows(KmsError.class,
+                () -> kms.encryptWithPublicKey(admin, truncated.id(), Scheme.RSA_OAEP_SHA256, SECRET));
+        assertEquals(ErrorCode.INVALID_ARGUMENT, refused.code());
+        assertEquals("the public key must be an X.509 SubjectPublicKeyInfo (DER)", refused.getMessage());
+
+        ManagedObject notPkcs1 = publicKeyObject(ObjectPublicKey.Encoding.PKCS1_RSA_PUBLIC_KEY, Bytes.of(spki));
+        refused = assertThrows(KmsError.class,
+                () -> kms.verifyWithPublicKey(admin, notPkcs1.id(), Scheme.RSA_PSS_SHA256, SECRET, false, SECRET));
+        assertEquals("the public key is not a PKCS#1 RSAPublicKey (DER)", refused.getMessage());
+
+        ManagedObject withoutKey = kms.registerObject(admin, ManagedObject.Type.PUBLIC_KEY, Bytes.of(spki),
+                Optional.empty(), Map.of());
+        refused = assertThrows(KmsError.class,
+                () -> kms.encryptWithPublicKey(admin, withoutKey.id(), Scheme.RSA_OAEP_SHA256, SECRET));
+        assertEquals(ErrorCode.FAILED_PRECONDITION, refused.code());
+        assertTrue(refused.getMessage().contains("holds no public key Tresor reads"), refused.getMessage());
     }
 
     @Test

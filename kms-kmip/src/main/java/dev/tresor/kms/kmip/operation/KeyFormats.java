@@ -1,15 +1,18 @@
 package dev.tresor.kms.kmip.operation;
 
 import dev.tresor.kms.key.KeyType;
+import dev.tresor.kms.key.ObjectPublicKey;
 import dev.tresor.kms.kmip.message.KmipFailure;
 import dev.tresor.kms.kmip.message.ResultReason;
 import dev.tresor.kms.service.Bytes;
+import dev.tresor.kms.kmip.ttlv.ItemType;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.bouncycastle.asn1.DERNull;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
@@ -77,21 +80,22 @@ final class KeyFormats {
         throw notSupported(format);
     }
 
-    /** A registered public key as X.509 SubjectPublicKeyInfo, which is what the core takes. */
-    static Bytes spki(Bytes material, int format) {
-        if (format == X_509) {
-            return material;
+    /**
+     * The key of a Public Key structure as the core keeps it (and parses at each use): X.509 or
+     * PKCS#1 key material as it came; none for other formats, which the core does not read.
+     */
+    static Optional<ObjectPublicKey> corePublicKey(Ttlv keyBlock) {
+        Ttlv material = keyBlock.require(Tag.KEY_VALUE).require(Tag.KEY_MATERIAL);
+        if (material.type() != ItemType.BYTE_STRING) {
+            return Optional.empty();
         }
-        if (format == PKCS_1) {
-            try {
-                return Bytes.wrap(new SubjectPublicKeyInfo(
-                        new AlgorithmIdentifier(PKCSObjectIdentifiers.rsaEncryption, DERNull.INSTANCE),
-                        org.bouncycastle.asn1.pkcs.RSAPublicKey.getInstance(material.toArray())).getEncoded());
-            } catch (IOException | IllegalArgumentException e) {
-                throw new KmipFailure(ResultReason.INVALID_FIELD, "the key material is not a PKCS#1 RSA public key");
-            }
-        }
-        throw notSupported(format);
+        return switch (keyBlock.require(Tag.KEY_FORMAT_TYPE).asEnum()) {
+            case X_509 -> Optional.of(new ObjectPublicKey(ObjectPublicKey.Encoding.X509_SUBJECT_PUBLIC_KEY_INFO,
+                    material.asBytes()));
+            case PKCS_1 -> Optional.of(new ObjectPublicKey(ObjectPublicKey.Encoding.PKCS1_RSA_PUBLIC_KEY,
+                    material.asBytes()));
+            default -> Optional.empty();
+        };
     }
 
     /** A registered private key as PKCS#8, which is what the core imports. */

@@ -5,17 +5,15 @@ import dev.tresor.kms.kmip.message.KmipFailure;
 import dev.tresor.kms.kmip.message.ResultReason;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
-import dev.tresor.kms.service.Bytes;
 import dev.tresor.kms.service.KmsError;
 import java.util.Locale;
 
 /**
  * A public key registered alone, ready for Encrypt or Signature Verify: the object (Active, its
- * usage mask granting the operation), its key as X.509 SubjectPublicKeyInfo for the core, and the
- * key type its attributes name, which selects the scheme. The core checks that the key really is
- * of a type that fits the scheme.
+ * usage mask granting the operation) and the key type its attributes name, which selects the
+ * scheme. The core uses the key it stored with the object and checks that it fits the scheme.
  */
-record RegisteredPublicKey(StoredObject object, Bytes spki, KeyType type) {
+record RegisteredPublicKey(StoredObject object, KeyType type) {
     /** What a public key does: its bit of the Cryptographic Usage Mask, and the kind of use its dates limit. */
     enum Purpose {
         ENCRYPT(0x04, ObjectAccess.Use.PROTECT),
@@ -45,11 +43,7 @@ record RegisteredPublicKey(StoredObject object, Bytes spki, KeyType type) {
                 .orElseThrow(() -> new KmipFailure(ResultReason.INVALID_FIELD,
                         "object " + object.uid() + " has no Cryptographic Algorithm"));
         int length = Attributes.first(object.stored(), Tag.CRYPTOGRAPHIC_LENGTH).map(Ttlv::asInt).orElse(0);
-        KeyType type = KeyTypes.keyType(algorithm, length, 0);
-        Ttlv block = access.storedObjects().value(context, object).require(Tag.KEY_BLOCK);
-        Ttlv material = block.require(Tag.KEY_VALUE).require(Tag.KEY_MATERIAL);
-        return new RegisteredPublicKey(object, KeyFormats.spki(material.asBytes(), block.require(Tag.KEY_FORMAT_TYPE)
-                .asEnum()), type);
+        return new RegisteredPublicKey(object, KeyTypes.keyType(algorithm, length, 0));
     }
 
     String coreId() {

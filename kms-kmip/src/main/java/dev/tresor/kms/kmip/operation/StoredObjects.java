@@ -13,6 +13,7 @@ import dev.tresor.kms.service.KmsError;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
@@ -49,9 +50,14 @@ final class StoredObjects {
         }
         byte[] value = TtlvWriter.write(structure);
         try {
-            ManagedObject object = context.keys().registerObject(context.caller(), kind.type(), Bytes.wrap(value),
-                    NewObjects.exportable(requested), NewObjects.sensitive(requested).orElse(false),
-                    KmipObjects.encode(1, false, attributes));
+            Optional<Boolean> exportable = NewObjects.exportable(requested);
+            boolean sensitive = NewObjects.sensitive(requested).orElse(false);
+            Map<String, String> stored = KmipObjects.encode(1, false, attributes);
+            ManagedObject object = kind == StoredObject.Kind.PUBLIC_KEY
+                    ? context.keys().registerPublicKey(context.caller(), Bytes.wrap(value),
+                            KeyFormats.corePublicKey(structure.require(Tag.KEY_BLOCK)), exportable, sensitive, stored)
+                    : context.keys().registerObject(context.caller(), kind.type(), Bytes.wrap(value), exportable,
+                            sensitive, stored);
             return new StoredObject(object, attributes);
         } finally {
             Arrays.fill(value, (byte) 0);
