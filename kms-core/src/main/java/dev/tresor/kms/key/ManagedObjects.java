@@ -107,9 +107,29 @@ public final class ManagedObjects {
 
     public ManagedObject setAttributes(TenantId tenant, String id, Map<String, String> attributes,
                                        Consumer<BarrierStore.Batch> commit) {
+        return replaceAttributes(tenant, id, Optional.empty(), attributes, commit);
+    }
+
+    /**
+     * Replaces the object's attributes only if they still are {@code expected}: a front-end's
+     * read-modify-write of them (KMIP) never writes over a change made since it read them, by
+     * another call or an undo (FAILED_PRECONDITION then).
+     */
+    public ManagedObject replaceAttributes(TenantId tenant, String id, Map<String, String> expected,
+                                           Map<String, String> attributes, Consumer<BarrierStore.Batch> commit) {
+        return replaceAttributes(tenant, id, Optional.of(expected), attributes, commit);
+    }
+
+    private ManagedObject replaceAttributes(TenantId tenant, String id, Optional<Map<String, String>> expected,
+                                            Map<String, String> attributes, Consumer<BarrierStore.Batch> commit) {
         Attributes.check(attributes);
         return locks.exclusive(id, () -> {
-            ManagedObject changed = get(tenant, id).withAttributes(attributes);
+            ManagedObject current = get(tenant, id);
+            if (expected.map(e -> !current.attributes().equals(e)).orElse(false)) {
+                throw KmsError.precondition("the attributes of object " + id
+                        + " were changed by another call meanwhile; try again");
+            }
+            ManagedObject changed = current.withAttributes(attributes);
             BarrierStore.Batch batch = ledger.batch();
             ledger.put(batch, changed, null);
             commit.accept(batch);

@@ -656,6 +656,16 @@ public final class KeyManagement {
                 commit -> objects.setAttributes(caller.tenant(), objectId, attributes, commit));
     }
 
+    /**
+     * Replaces the object's front-end attributes if they still are {@code expected} (what the
+     * caller read before changing them); FAILED_PRECONDITION if another call changed them since.
+     */
+    public ManagedObject replaceObjectAttributes(Caller caller, String objectId, Map<String, String> expected,
+                                                 Map<String, String> attributes) {
+        return pipeline.run(caller, "object.set-attributes", Right.LIFECYCLE, object(objectId),
+                commit -> objects.replaceAttributes(caller.tenant(), objectId, expected, attributes, commit));
+    }
+
     /** Soft delete: unusable at once, erased after 30 days. */
     public ManagedObject deleteObject(Caller caller, String objectId) {
         return pipeline.run(caller, "object.delete", Right.LIFECYCLE, object(objectId),

@@ -1,6 +1,7 @@
 package dev.tresor.kms.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -235,6 +236,45 @@ class ManagedObjectsTest {
             deleter.join();
             assertTrue(objects.getObject(owner, object.id()).deleted(), "the acknowledged delete was undone");
         }
+    }
+
+    @Test
+    void twoInterleavedAttributeEditsOfOneObjectLoseNeither() throws Exception {
+        ManagedObject object = kms.registerObject(admin, ManagedObject.Type.SECRET_DATA, SECRET, Optional.of(true),
+                Map.of("Name", "db-password"));
+        java.util.concurrent.CountDownLatch firstRead = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch secondWritten = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Object> firstOutcome = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread first = new Thread(() -> {
+            Map<String, String> seen = kms.getObject(admin, object.id()).attributes();
+            firstRead.countDown();
+            try {
+                secondWritten.await();
+                firstOutcome.set(kms.replaceObjectAttributes(admin, object.id(), seen, with(seen, "Owner", "team-a")));
+            } catch (KmsError | InterruptedException e) {
+                firstOutcome.set(e);
+            }
+        });
+        first.start();
+        firstRead.await();
+        Map<String, String> seen = kms.getObject(admin, object.id()).attributes();
+        kms.replaceObjectAttributes(admin, object.id(), seen, with(seen, "Contact", "ops"));
+        secondWritten.countDown();
+        first.join();
+
+        KmsError refused = assertInstanceOf(KmsError.class, firstOutcome.get(), "the stale edit was written");
+        assertEquals(ErrorCode.FAILED_PRECONDITION, refused.code());
+        assertTrue(refused.getMessage().contains("changed by another call meanwhile"), refused.getMessage());
+        Map<String, String> now = kms.getObject(admin, object.id()).attributes();
+        kms.replaceObjectAttributes(admin, object.id(), now, with(now, "Owner", "team-a"));
+        assertEquals(Map.of("Name", "db-password", "Contact", "ops", "Owner", "team-a"),
+                kms.getObject(admin, object.id()).attributes(), "the retried edit keeps the other one");
+    }
+
+    private static Map<String, String> with(Map<String, String> attributes, String name, String value) {
+        Map<String, String> changed = new java.util.HashMap<>(attributes);
+        changed.put(name, value);
+        return changed;
     }
 
     @Test

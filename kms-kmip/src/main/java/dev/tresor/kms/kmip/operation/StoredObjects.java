@@ -74,13 +74,17 @@ final class StoredObjects {
                 .map(o -> of(o, StoredObject.ID_PREFIX + o.id()).at(context.clock().instant())).toList();
     }
 
-    /** A read-modify-write of the object's attributes, serialised per object as the core replaces them whole. */
+    /**
+     * A read-modify-write of the object's attributes, serialised per object as the core replaces
+     * them whole, and compare-and-set: an edit that read the object before another call (another
+     * front-end, or an undo) changed it must not write the old attributes back.
+     */
     StoredObject change(OperationContext context, String uid, UnaryOperator<StoredObject> change) {
         return keys.locked(uid, () -> {
-            StoredObject changed = change.apply(load(context, uid)).with(Tag.LAST_CHANGE_DATE,
-                    KmipObjects.lastChangeNow(context));
-            ManagedObject saved = context.keys().setObjectAttributes(context.caller(), changed.object().id(),
-                    KmipObjects.encode(1, false, changed.stored()));
+            StoredObject read = load(context, uid);
+            StoredObject changed = change.apply(read).with(Tag.LAST_CHANGE_DATE, KmipObjects.lastChangeNow(context));
+            ManagedObject saved = context.keys().replaceObjectAttributes(context.caller(), changed.object().id(),
+                    read.object().attributes(), KmipObjects.encode(1, false, changed.stored()));
             return new StoredObject(saved, changed.stored());
         });
     }
