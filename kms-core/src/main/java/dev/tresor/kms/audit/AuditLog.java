@@ -2,6 +2,7 @@ package dev.tresor.kms.audit;
 
 import dev.tresor.kms.service.ErrorCode;
 import dev.tresor.kms.service.KmsError;
+import dev.tresor.kms.service.NonBlocking;
 import dev.tresor.kms.seal.BarrierStore;
 import dev.tresor.kms.store.Store;
 import java.time.Instant;
@@ -42,7 +43,8 @@ public final class AuditLog {
         final ReentrantLock lock = new ReentrantLock();
         /** Writes left to whoever holds the lock. */
         final Queue<Write> waiting = new ConcurrentLinkedQueue<>();
-        boolean loaded;
+        /** Set once, under the lock; read without it by {@link #chainKnown}. */
+        volatile boolean loaded;
         long lastSequence;
         String lastHash;
         /** The last batch submitted; the store commits in order, so all before it are durable once it is. */
@@ -55,6 +57,12 @@ public final class AuditLog {
 
     public AuditLog(BarrierStore store) {
         this.store = Objects.requireNonNull(store);
+    }
+
+    /** Whether the end of the tenant's chain is in memory, so that chaining a record reads nothing from storage. */
+    public boolean chainKnown(String tenant) {
+        Chain chain = chains.get(tenant);
+        return chain != null && chain.loaded;
     }
 
     /** Records a call that changed nothing; durable before this returns. */
@@ -79,6 +87,7 @@ public final class AuditLog {
      * that throws leaves the chain untouched, so a refused write leaves no hole in it.
      */
     public void recordIf(AuditEvent event, BarrierStore.Batch changes, Runnable precondition) {
+        NonBlocking.check("a synced write");
         String tenant = event.tenant();
         Chain chain = chains.computeIfAbsent(tenant, t -> new Chain());
         Write write = new Write(List.of(event), changes, new CompletableFuture<>());
@@ -138,6 +147,7 @@ public final class AuditLog {
 
     /** Chains {@code events} in order, adds them to {@code changes} and writes the batch. */
     private void write(List<AuditEvent> events, BarrierStore.Batch changes) {
+        NonBlocking.check("a synced write");
         Store.await(submit(events, changes));
     }
 

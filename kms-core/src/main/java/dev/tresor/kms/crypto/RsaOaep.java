@@ -3,6 +3,7 @@ package dev.tresor.kms.crypto;
 import dev.tresor.kms.key.KeyType;
 import dev.tresor.kms.key.Scheme;
 import dev.tresor.kms.service.KmsError;
+import dev.tresor.kms.service.NonBlocking;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
@@ -33,6 +34,7 @@ final class RsaOaep {
 
     static byte[] encrypt(KeyType type, PublicKey key, Scheme scheme, byte[] plaintext, byte[] labelOrNull,
             SecureRandom random) {
+        NonBlocking.check("RSA");
         int max = maxPlaintext(type, scheme);
         if (plaintext.length > max) {
             throw KmsError.invalid("plaintext is " + plaintext.length + " bytes; " + scheme + " with " + type
@@ -52,6 +54,7 @@ final class RsaOaep {
     }
 
     static byte[] decrypt(PrivateKey key, Scheme scheme, byte[] ciphertext, byte[] labelOrNull, SecureRandom random) {
+        NonBlocking.check("RSA");
         try {
             Cipher cipher = Cipher.getInstance(TRANSFORMATION, Providers.SUN_JCE);
             cipher.init(Cipher.DECRYPT_MODE, key, spec(scheme, labelOrNull), random);

@@ -1,5 +1,6 @@
 package dev.tresor.kms.key;
 
+import dev.tresor.kms.service.NonBlocking;
 import dev.tresor.kms.tenant.TenantId;
 import java.util.List;
 import java.util.Optional;
@@ -34,7 +35,13 @@ final class KeyRecords {
         if (entries.size() >= CAPACITY) {
             entries.clear();
         }
-        return entries.computeIfAbsent(new Id(tenant, keyId), id -> {
+        Id id = new Id(tenant, keyId);
+        Entry cached = entries.get(id);
+        if (cached != null) {
+            return cached;
+        }
+        NonBlocking.check("a key record load");
+        return entries.computeIfAbsent(id, loading -> {
             Optional<Key> key = ledger.key(tenant, keyId);
             return new Entry(key, key.isPresent() ? ledger.versions(tenant, keyId) : List.of());
         });

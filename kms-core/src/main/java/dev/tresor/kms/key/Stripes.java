@@ -1,5 +1,6 @@
 package dev.tresor.kms.key;
 
+import dev.tresor.kms.service.NonBlocking;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -38,6 +39,7 @@ final class Stripes {
     <T> T exclusiveAll(Collection<String> ids, Supplier<T> body) {
         List<Lock> taken = ids.stream().map(Stripes::index).distinct().sorted()
                 .map(i -> (Lock) locks[i].writeLock()).toList();
+        NonBlocking.check("key locks");
         int held = 0;
         try {
             for (Lock lock : taken) {
@@ -61,6 +63,7 @@ final class Stripes {
     }
 
     private static <T> T holding(Lock lock, Supplier<T> body) {
+        NonBlocking.check("a lock");
         lock.lock();
         try {
             return body.get();

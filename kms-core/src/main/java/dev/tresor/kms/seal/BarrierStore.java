@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.tresor.kms.service.ErrorCode;
 import dev.tresor.kms.service.KmsError;
+import dev.tresor.kms.service.NonBlocking;
 import dev.tresor.kms.store.Entry;
 import dev.tresor.kms.store.Store;
 import dev.tresor.kms.store.WriteBatch;
@@ -44,6 +45,7 @@ public final class BarrierStore {
     }
 
     public Optional<byte[]> get(String key) {
+        NonBlocking.check("a storage read");
         byte[] storageKey = storageKey(key);
         requireUnsealed();
         Optional<byte[]> stored = store.get(storageKey);
@@ -52,6 +54,7 @@ public final class BarrierStore {
 
     /** Every key starting with {@code prefix} and its plaintext, in ascending key order. */
     public List<Map.Entry<String, byte[]>> scan(String prefix) {
+        NonBlocking.check("a storage read");
         requireUnsealed();
         List<Entry> entries = store.scan(rawKey(prefix));
         return withBarrier(b -> {
@@ -65,6 +68,7 @@ public final class BarrierStore {
 
     /** The entry with the greatest key starting with {@code prefix}. */
     public Optional<Map.Entry<String, byte[]>> last(String prefix) {
+        NonBlocking.check("a storage read");
         requireUnsealed();
         Optional<Entry> entry = store.last(rawKey(prefix));
         return entry.map(e -> withBarrier(b -> open(b, e)));
@@ -94,17 +98,20 @@ public final class BarrierStore {
 
     /** Submits and waits until the batch is durable; a failure is thrown as its cause. */
     public void write(Batch batch) {
+        NonBlocking.check("a synced write");
         Store.await(submit(batch));
     }
 
     /** The sealed bytes stored at {@code key}, if any: what an undo compares and puts back as they are. */
     public Optional<byte[]> sealedValue(String key) {
+        NonBlocking.check("a storage read");
         requireUnsealed();
         return store.get(storageKey(key));
     }
 
     /** The encrypted bytes exactly as stored, for tests that tamper with storage. */
     public byte[] rawValue(String key) {
+        NonBlocking.check("a storage read");
         requireUnsealed();
         return store.get(storageKey(key)).orElseThrow(() -> KmsError.notFound("stored value " + key));
     }

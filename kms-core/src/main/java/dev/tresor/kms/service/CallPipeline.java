@@ -12,7 +12,9 @@ import dev.tresor.kms.tenant.Projects;
 import dev.tresor.kms.tenant.Right;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.logging.Level;
@@ -111,18 +113,60 @@ final class CallPipeline {
      */
     <T> CompletableFuture<T> admittedAsync(Caller caller, String operation, Function<Caller, T> item,
                                            Function<RuntimeException, ErrorCode> refusalCode) {
-        if (caller.admitted()) {
-            throw new IllegalArgumentException("this caller's call was already admitted");
+        requireNotAdmitted(caller);
+        return admittedAsync(caller, operation, item, refusalCode, true);
+    }
+
+    /**
+     * {@link #admittedAsync} tried on a thread that must not block ({@link NonBlocking}): the
+     * project must be cached, the tenant's audit chain end known, and {@code item} must neither
+     * wait nor fail; then the future is {@link #admittedAsync}'s. Otherwise the call is declined,
+     * and {@code blocking} runs it from the start, counted against the budget exactly once: a
+     * token taken here goes with it. Its future is then the one that run gives.
+     */
+    <T> CompletableFuture<T> admittedWithoutWaiting(Caller caller, String operation, Function<Caller, T> item,
+                                                    Function<RuntimeException, ErrorCode> refusalCode,
+                                                    Executor blocking) {
+        requireNotAdmitted(caller);
+        Optional<Project> project = audit.chainKnown(caller.tenant().path())
+                ? NonBlocking.tryRun(() -> {
+                    barrier.requireUnsealed();
+                    return projects.get(caller.tenant().projectId());
+                })
+                : Optional.empty();
+        if (project.isEmpty() || !tookToken(caller, project.get())) {
+            return declined(caller, operation, item, refusalCode, blocking, true);
         }
+        PendingAudit pending = new PendingAudit(event(caller, operation, "", "ok"));
+        Optional<T> result = NonBlocking.tryRun(() -> {
+            requireRole(caller, operation);
+            return item.apply(caller.admittedInto(pending));
+        });
+        if (result.isEmpty()) {
+            return declined(caller, operation, item, refusalCode, blocking, false);
+        }
+        return audit.completeAsync(pending).thenApply(durable -> result.get());
+    }
+
+    private <T> CompletableFuture<T> declined(Caller caller, String operation, Function<Caller, T> item,
+                                              Function<RuntimeException, ErrorCode> refusalCode, Executor blocking,
+                                              boolean takeToken) {
+        return CompletableFuture.supplyAsync(() -> admittedAsync(caller, operation, item, refusalCode, takeToken),
+                blocking).thenCompose(answer -> answer);
+    }
+
+    private <T> CompletableFuture<T> admittedAsync(Caller caller, String operation, Function<Caller, T> item,
+                                                   Function<RuntimeException, ErrorCode> refusalCode,
+                                                   boolean takeToken) {
         barrier.requireUnsealed();
         Project project = projects.get(caller.tenant().projectId());
         PendingAudit pending = new PendingAudit(event(caller, operation, "", "ok"));
         T result;
         try {
-            limits.take(caller.tenant(), project.callsPerHour(), clock.instant());
-            if (!caller.role().allows(Right.READ_METADATA)) {
-                throw KmsError.denied("role " + caller.role().wireName() + " may not " + operation);
+            if (takeToken) {
+                limits.take(caller.tenant(), project.callsPerHour(), clock.instant());
             }
+            requireRole(caller, operation);
             result = item.apply(caller.admittedInto(pending));
         } catch (RuntimeException e) {
             pending.fail(e instanceof KmsError error ? error.code() : refusalCode.apply(e));
@@ -130,6 +174,29 @@ final class CallPipeline {
             return CompletableFuture.failedFuture(e);
         }
         return audit.completeAsync(pending).thenApply(durable -> result);
+    }
+
+    /** A refused call takes no token; the run that may wait repeats the refusal and records it. */
+    private boolean tookToken(Caller caller, Project project) {
+        try {
+            limits.take(caller.tenant(), project.callsPerHour(), clock.instant());
+            return true;
+        } catch (KmsError refused) {
+            return false;
+        }
+    }
+
+    private static void requireNotAdmitted(Caller caller) {
+        if (caller.admitted()) {
+            throw new IllegalArgumentException("this caller's call was already admitted");
+        }
+    }
+
+    /** An admitted call needs at least the right to read metadata; each core call then checks its own. */
+    private static void requireRole(Caller caller, String operation) {
+        if (!caller.role().allows(Right.READ_METADATA)) {
+            throw KmsError.denied("role " + caller.role().wireName() + " may not " + operation);
+        }
     }
 
     /**

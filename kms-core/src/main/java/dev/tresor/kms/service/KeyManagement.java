@@ -46,7 +46,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * The one service API every front-end calls. Synchronous and thread-safe: front-ends call it
- * from worker threads, never from an event loop. Each call runs rate limit → authorisation →
+ * from worker threads, never from an event loop, except {@link #admittedWithoutWaiting}, which
+ * declines to a worker whatever would wait. Each call runs rate limit → authorisation →
  * operation → audit ({@link CallPipeline}), and fails only with {@link KmsError}.
  */
 public final class KeyManagement {
@@ -127,6 +128,21 @@ public final class KeyManagement {
             java.util.function.Function<Caller, T> item,
             java.util.function.Function<RuntimeException, ErrorCode> refusalCode) {
         return pipeline.admittedAsync(caller, operation, item, refusalCode);
+    }
+
+    /**
+     * {@link #admittedAsync} for a thread that must never block (an event loop): {@code item} runs
+     * here if the call needs nothing that waits ({@link NonBlocking}: the key record and material
+     * cached, no key lock for a usage limit, no attestation, no RSA, the project and the tenant's
+     * audit chain end in memory) and nothing in it fails. Otherwise the call is declined before it
+     * changed anything, and runs from the start on {@code blocking}, counted against the budget
+     * and audited exactly once either way. The future is as {@link #admittedAsync}'s, except that
+     * every failure arrives in it, on whichever thread it happened.
+     */
+    public <T> CompletableFuture<T> admittedWithoutWaiting(Caller caller, String operation,
+            java.util.function.Function<Caller, T> item,
+            java.util.function.Function<RuntimeException, ErrorCode> refusalCode, java.util.concurrent.Executor blocking) {
+        return pipeline.admittedWithoutWaiting(caller, operation, item, refusalCode, blocking);
     }
 
     /**
@@ -311,6 +327,7 @@ public final class KeyManagement {
      * is a call of its own, counted, audited and limited like an encryption.
      */
     public EncryptedPart encryptPart(Caller caller, EncryptionPart part) {
+        NonBlocking.check("an encryption in parts"); // its open state could not be rolled back for a retry
         return pipeline.run(caller, "encrypt", Right.CRYPTO, version(part.request().target()),
                 commit -> cryptography.encryptPart(caller.tenant(), caller.principal(), part, commit));
     }
@@ -585,6 +602,7 @@ public final class KeyManagement {
      * the evidence is bound to. A key that needs no evidence ignores it (its nonce stays unused).
      */
     public Bytes decryptAttested(Caller caller, DecryptRequest request, KmipAttestation credential) {
+        NonBlocking.check("attestation"); // it consumes the credential's nonce
         String resource = version(request.target());
         return pipeline.read(caller, "decrypt", Right.CRYPTO, resource, () -> {
             Key key = keys.key(caller.tenant(), request.target().key());

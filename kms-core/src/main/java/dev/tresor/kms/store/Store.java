@@ -1,6 +1,7 @@
 package dev.tresor.kms.store;
 
 import dev.tresor.kms.service.KmsError;
+import dev.tresor.kms.service.NonBlocking;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -38,6 +39,7 @@ public interface Store extends AutoCloseable {
      * (in a completion callback), where it would wait for the thread it blocks.
      */
     static <T> T await(CompletableFuture<T> committed) {
+        NonBlocking.check("a synced write");
         if (Thread.currentThread() instanceof RocksDbStore.CommitterThread) {
             throw new IllegalStateException("a store write cannot be awaited on the store's committer thread");
         }

@@ -20,8 +20,10 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 /**
  * Frames TTLV on one socket: reads the 8-byte header, refuses a frame over the length limit (or
  * not a structure) by closing the connection before buffering its body, then answers each
- * request on a worker thread. The worker is free again once the answer waits only for its audit
- * records to reach the disk; the answer is written on the connection's event loop when they have.
+ * request: an Encrypt or Decrypt that needs nothing that waits on this event loop, any other on a
+ * worker thread ({@link MessageProcessor#process(byte[], X509Certificate, Executor)}). The worker
+ * is free again once the answer waits only for its audit records to reach the disk; the answer
+ * is written on the connection's event loop when they have.
  * The socket is paused while a request is processed, so answers leave in request order and a
  * client cannot queue unbounded work. When the server shuts down, an idle connection closes at
  * once and a busy one after sending the answer it is working on.
@@ -99,18 +101,12 @@ final class KmipConnection {
         frameLength = -1;
         socket.pause();
         busy = true;
-        try {
-            workers.execute(() -> answer(frame));
-        } catch (RejectedExecutionException stopped) {
-            socket.close();
-        }
-    }
-
-    /** On a worker: processes {@code frame}; the answer goes out on the event loop once it is complete. */
-    private void answer(byte[] frame) {
         CompletableFuture<byte[]> answer;
         try {
-            answer = processor.process(frame, clientCertificate);
+            answer = processor.process(frame, clientCertificate, workers);
+        } catch (RejectedExecutionException stopped) {
+            socket.close();
+            return;
         } catch (RuntimeException | Error e) {
             answer = CompletableFuture.failedFuture(e);
         }

@@ -17,7 +17,9 @@ import java.util.stream.IntStream;
 /**
  * KMIP over TLS: TLS 1.2 and 1.3 only, a client certificate signed by the client CA required
  * before a single byte of TTLV is read, one {@link KmipConnection} per socket. Requests run on a
- * pool of its own. A read-only item does not hold its worker while its record reaches the disk
+ * pool of its own, except a lone Encrypt or Decrypt that needs nothing which waits: the event loop
+ * answers that itself ({@link MessageProcessor#process(byte[], java.security.cert.X509Certificate,
+ * java.util.concurrent.Executor)}). A read-only item does not hold its worker while its record reaches the disk
  * (see {@link MessageProcessor#process}), but a worker still blocks on RSA key generation, on a
  * mutation's synced write and on every batch item but the last; so the pool is sized for those
  * waits, not for the cores: at least {@value #MIN_WORKERS}, or {@value #WORKERS_PER_CORE} per core.

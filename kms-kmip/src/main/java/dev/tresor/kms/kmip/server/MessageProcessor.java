@@ -24,6 +24,7 @@ import dev.tresor.kms.kmip.ttlv.TtlvWriter;
 import dev.tresor.kms.service.Bytes;
 import dev.tresor.kms.service.KeyManagement;
 import dev.tresor.kms.service.KmsError;
+import dev.tresor.kms.service.NonBlocking;
 import dev.tresor.kms.service.UndoScope;
 import dev.tresor.kms.tenant.Caller;
 import java.nio.charset.StandardCharsets;
@@ -37,6 +38,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -48,8 +51,10 @@ import java.util.logging.Logger;
  * it changed ({@link #respondUndoable}). Every item of a supported operation is one call against
  * the project's hourly budget and one audit entry. An item refused with Attestation Required (the
  * client set Attestation Capable Indicator) gets a fresh single-use Nonce in the response header;
- * one per message, as the header has room for one. Blocking: call it on a worker thread; the
- * answer itself waits for the disk without holding that thread.
+ * one per message, as the header has room for one. Blocking: call {@link #process(byte[],
+ * X509Certificate)} on a worker thread, or {@link #process(byte[], X509Certificate, Executor)} on
+ * an event loop, which hands what may wait to the workers; the answer itself waits for the disk
+ * without holding a thread.
  */
 public final class MessageProcessor {
     private static final Logger LOG = Logger.getLogger(MessageProcessor.class.getName());
@@ -64,6 +69,9 @@ public final class MessageProcessor {
             Operation.SET_ATTRIBUTE, Operation.MODIFY_ATTRIBUTE, Operation.DELETE_ATTRIBUTE, Operation.GET,
             Operation.GET_ATTRIBUTES, Operation.GET_ATTRIBUTE_LIST, Operation.CHECK, Operation.LOCATE,
             Operation.OBTAIN_LEASE, Operation.QUERY, Operation.DISCOVER_VERSIONS, Operation.INTEROP);
+
+    /** What an event loop tries without a worker: the calls that may need only cached keys and AES. */
+    private static final Set<Operation> TRIED_ON_EVENT_LOOP = EnumSet.of(Operation.ENCRYPT, Operation.DECRYPT);
 
     private final Operations operations;
     private final KeyManagement keys;
@@ -86,6 +94,21 @@ public final class MessageProcessor {
      * The client certificate is re-checked for every message, so revocation bites at once.
      */
     public CompletableFuture<byte[]> process(byte[] frame, X509Certificate clientCertificate) {
+        return process(frame, clientCertificate, Admission.ON_WORKER);
+    }
+
+    /**
+     * {@link #process(byte[], X509Certificate)} called on an event loop, which it never blocks: the
+     * frame is decoded here (CPU only, within the frame limits), and a message of one Encrypt or
+     * Decrypt item, whose client certificate is known, is tried here too (see
+     * {@link KeyManagement#admittedWithoutWaiting}). Every other message, an item the core
+     * declines, and the answer to a refused item (issuing a Nonce writes) go to {@code workers}.
+     */
+    public CompletableFuture<byte[]> process(byte[] frame, X509Certificate clientCertificate, Executor workers) {
+        return process(frame, clientCertificate, new Admission(workers));
+    }
+
+    private CompletableFuture<byte[]> process(byte[] frame, X509Certificate clientCertificate, Admission admission) {
         Ttlv tree;
         try {
             tree = TtlvReader.read(frame, limits);
@@ -104,8 +127,37 @@ public final class MessageProcessor {
         } catch (KmipFailure e) {
             return answer(messageFailure(answerVersion.get(), e.reason(), e.getMessage()));
         }
-        return respond(request, answerVersion.get(), clientCertificate,
-                () -> authenticator.authenticate(clientCertificate)).thenApply(MessageProcessor::encode);
+        ProtocolVersion version = answerVersion.get();
+        Supplier<Caller> authenticated = () -> authenticator.authenticate(clientCertificate);
+        if (admission.onWorker()) {
+            return respond(request, version, clientCertificate, authenticated, admission)
+                    .thenApply(MessageProcessor::encode);
+        }
+        Optional<Caller> known = triedHere(request) ? NonBlocking.tryRun(authenticated) : Optional.empty();
+        CompletableFuture<ResponseMessage> response = known.isPresent()
+                ? respond(request, version, clientCertificate, known::get, admission)
+                : CompletableFuture.supplyAsync(() -> respond(request, version, clientCertificate, authenticated,
+                        Admission.ON_WORKER), admission.workers()).thenCompose(answer -> answer);
+        return response.thenApply(MessageProcessor::encode);
+    }
+
+    /** A message the event loop tries: one Encrypt or Decrypt, outside a batch with Undo. */
+    private static boolean triedHere(RequestMessage request) {
+        return request.items().size() == 1
+                && request.header().errorContinuation() != BatchErrorContinuation.UNDO
+                && request.items().get(0).operation().filter(TRIED_ON_EVENT_LOOP::contains).isPresent();
+    }
+
+    /**
+     * Where an item is admitted: on a worker, which may wait; or tried on an event loop, which
+     * declines to {@code workers} what would wait, and sends refusals there to be answered.
+     */
+    private record Admission(Executor workers) {
+        static final Admission ON_WORKER = new Admission(null);
+
+        boolean onWorker() {
+            return workers == null;
+        }
     }
 
     private static CompletableFuture<byte[]> answer(ResponseMessage response) {
@@ -124,7 +176,8 @@ public final class MessageProcessor {
      * a failed write fails it and may stop the batch; the last one's answer is the message's.
      */
     private CompletableFuture<ResponseMessage> respond(RequestMessage request, ProtocolVersion version,
-                                                       X509Certificate clientCertificate, Supplier<Caller> caller) {
+                                                       X509Certificate clientCertificate, Supplier<Caller> caller,
+                                                       Admission admission) {
         RequestHeader header = request.header();
         if (header.errorContinuation() == BatchErrorContinuation.UNDO) {
             return CompletableFuture.completedFuture(notUndoable(request).map(refusal -> messageFailure(version,
@@ -139,7 +192,8 @@ public final class MessageProcessor {
                 running = null;
                 break;
             }
-            running = run(item, header, version, clientCertificate, placeholder, caller, answers.nonce.isEmpty());
+            running = run(item, header, version, clientCertificate, placeholder, caller, answers.nonce.isEmpty(),
+                    admission);
         }
         // The last item's answer is built and encoded where its records became durable, often on
         // the store's committer thread: that is CPU work only, it never waits for the store (an
@@ -175,7 +229,7 @@ public final class MessageProcessor {
             ran.add(ran.size() + 1 + ":" + item.operation().map(MessageProcessor::auditName)
                     .orElse("operation-" + item.operationCode()));
             if (!answers.add(run(item, header, version, clientCertificate, placeholder, undoable,
-                    answers.nonce.isEmpty()).join())) {
+                    answers.nonce.isEmpty(), Admission.ON_WORKER).join())) {
                 answers.undoBefore(undo(authenticated[0], scope, ran));
                 break;
             }
@@ -275,7 +329,7 @@ public final class MessageProcessor {
      */
     private CompletableFuture<Outcome> run(BatchItem item, RequestHeader header, ProtocolVersion version,
                                            X509Certificate clientCertificate, IdPlaceholder placeholder,
-                                           Supplier<Caller> caller, boolean mayIssueNonce) {
+                                           Supplier<Caller> caller, boolean mayIssueNonce, Admission admission) {
         Caller[] admitted = {null}; // for the Nonce of an Attestation Required refusal
         CompletableFuture<Ttlv> payload;
         try {
@@ -284,17 +338,27 @@ public final class MessageProcessor {
             OperationHandler handler = operations.handler(operation).orElseThrow(() -> new KmipFailure(
                     ResultReason.OPERATION_NOT_SUPPORTED, operation + " is not supported"));
             // Each batch item is one counted, audited call, however many core calls it takes.
-            payload = keys.admittedAsync(caller.get(), auditName(operation), itemCaller -> {
+            Function<Caller, Ttlv> call = itemCaller -> {
                 admitted[0] = itemCaller;
                 return handler.handle(new OperationContext(itemCaller, clientCertificate, header, placeholder, keys,
                         clock), item.payload());
-            }, KmipErrors::auditCode);
+            };
+            payload = admission.onWorker()
+                    ? keys.admittedAsync(caller.get(), auditName(operation), call, KmipErrors::auditCode)
+                    : keys.admittedWithoutWaiting(caller.get(), auditName(operation), call, KmipErrors::auditCode,
+                            admission.workers());
         } catch (RuntimeException e) {
             payload = CompletableFuture.failedFuture(e);
         }
+        if (admission.onWorker()) {
+            return payload.handle((answer, failure) -> failure == null
+                    ? new Outcome(ResponseItem.success(item, answer), Optional.empty())
+                    : refused(item, unwrapped(failure), header, version, admitted[0], mayIssueNonce));
+        }
         return payload.handle((answer, failure) -> failure == null
-                ? new Outcome(ResponseItem.success(item, answer), Optional.empty())
-                : refused(item, unwrapped(failure), header, version, admitted[0], mayIssueNonce));
+                ? CompletableFuture.completedFuture(new Outcome(ResponseItem.success(item, answer), Optional.empty()))
+                : CompletableFuture.supplyAsync(() -> refused(item, unwrapped(failure), header, version, admitted[0],
+                        mayIssueNonce), admission.workers())).thenCompose(outcome -> outcome);
     }
 
     private Outcome refused(BatchItem item, RuntimeException e, RequestHeader header, ProtocolVersion version,
