@@ -22,12 +22,14 @@ import java.util.function.Consumer;
  * KMIP client certificates: the SHA-256 fingerprint of a registered certificate maps the TLS
  * client to a project and role. (The TLS layer has already checked the chain to the client CA.)
  * Registered certificates are cached after first use (every KMIP message authenticates) and
- * dropped from the cache when registered again or revoked.
+ * dropped from the cache when registered again or revoked. The cache is keyed by the certificate
+ * itself (equal when encoded alike; its hash is computed once per certificate object), so a
+ * connection's messages are authenticated without hashing its certificate again.
  */
 public final class ClientCertificates {
     private final TenantLedger ledger;
     private final Clock clock;
-    private final ConcurrentHashMap<String, ClientCertificate> cache = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<X509Certificate, ClientCertificate> cache = new ConcurrentHashMap<>();
 
     public ClientCertificates(BarrierStore store, Clock clock) {
         this.ledger = new TenantLedger(store);
@@ -53,13 +55,13 @@ public final class ClientCertificates {
         BarrierStore.Batch batch = ledger.batch();
         ledger.put(batch, registered);
         commit.accept(batch);
-        cache.remove(registered.fingerprint());
+        forget(registered.fingerprint());
         return registered;
     }
 
     public Grant authenticate(X509Certificate certificate) {
-        ClientCertificate registered = Optional.ofNullable(cache.computeIfAbsent(fingerprint(certificate),
-                        fingerprint -> ledger.certificate(fingerprint).orElse(null)))
+        ClientCertificate registered = Optional.ofNullable(cache.computeIfAbsent(certificate,
+                        presented -> ledger.certificate(fingerprint(presented)).orElse(null)))
                 .filter(c -> !c.revoked() && clock.instant().isBefore(c.notAfter()))
                 .orElseThrow(() -> KmsError.of(ErrorCode.UNAUTHENTICATED, "client certificate is not registered"));
         return new Grant(new Principal(Principal.Kind.CLIENT_CERTIFICATE, registered.fingerprint()),
@@ -78,7 +80,11 @@ public final class ClientCertificates {
         ledger.put(batch, new ClientCertificate(c.fingerprint(), c.subject(), c.projectId(), c.role(),
                 c.registeredAt(), c.notAfter(), true));
         commit.accept(batch);
-        cache.remove(c.fingerprint());
+        forget(c.fingerprint());
+    }
+
+    private void forget(String fingerprint) {
+        cache.values().removeIf(cached -> cached.fingerprint().equals(fingerprint));
     }
 
     /** Lower-case hex SHA-256 of the certificate's DER encoding. */
