@@ -255,7 +255,9 @@ public final class KeyCryptography {
         KeyVersion version = keys.version(tenant, ref);
         String pem = version.publicKeyPem()
                 .orElseThrow(() -> KmsError.internal("version " + version.number() + " lacks its public key", null));
-        return Bytes.wrap(PublicKeyPem.toDer(pem));
+        Bytes der = Bytes.wrap(PublicKeyPem.toDer(pem));
+        keys.markServed(tenant, version, KeyVersion.Half.PUBLIC_KEY);
+        return der;
     }
 
     /** The signature or MAC scheme of a call, if the key has the usage it needs ({@code signature} or {@code mac}). */

@@ -32,6 +32,11 @@ final class KeyLedger {
         return store.batch();
     }
 
+    /** Writes {@code batch} durably on its own, for bookkeeping that carries no audit record. */
+    void write(BarrierStore.Batch batch) {
+        store.write(batch);
+    }
+
     Optional<KeyRing> ring(TenantId tenant, String ringId) {
         return read(ringPath(tenant, ringId), KeyRing.class);
     }

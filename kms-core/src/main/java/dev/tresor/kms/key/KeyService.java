@@ -1,6 +1,7 @@
 package dev.tresor.kms.key;
 
 import dev.tresor.kms.crypto.Crypto;
+import dev.tresor.kms.crypto.KeyDigests;
 import dev.tresor.kms.crypto.KeyMaterial;
 import dev.tresor.kms.crypto.LoadedKey;
 import dev.tresor.kms.crypto.MaterialAccess;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -367,8 +369,10 @@ public final class KeyService {
     }
 
     /**
-     * Plain material of an exportable key's usable version (raw symmetric, PKCS#8 private). A key
-     * with a release policy leaves only by attested release, whatever its exportable flag.
+     * Plain material of an exportable key's version that is enabled or disabled (raw symmetric,
+     * PKCS#8 private): disabling stops a version's use, not its owner's retrieval of it (KMIP
+     * Gets a revoked key); a destroyed version or a deleted key is refused. A key with a release
+     * policy leaves only by attested release, whatever its exportable flag.
      */
     public Bytes exportMaterial(TenantId tenant, VersionRef ref) {
         Key key = key(tenant, ref.key());
@@ -380,8 +384,57 @@ public final class KeyService {
                     + " has a release policy: its material leaves only by attested release");
         }
         KeyVersion version = version(tenant, ref);
-        usableMaterial(tenant, key, version);
-        return Bytes.wrap(storedMaterial(tenant, key, version).get());
+        if (key.state() == KeyState.DELETED) {
+            throw KmsError.precondition("key " + key.id() + " is deleted");
+        }
+        if (version.state() == VersionState.DESTROYED) {
+            throw KmsError.precondition("version " + version.number() + " of key " + key.id() + " is destroyed");
+        }
+        Bytes material = Bytes.wrap(storedMaterial(tenant, key, version).get());
+        markServed(tenant, version, KeyVersion.Half.MATERIAL);
+        return material;
+    }
+
+    /**
+     * Records, once, that {@code half} of {@code version} has left to a client: the first time
+     * costs one durable write of the version record, every later time nothing. It is bookkeeping
+     * of a read, so it is written on its own, under the key's lock (a concurrent change of the
+     * version is never written over), not with the read's audit record.
+     */
+    void markServed(TenantId tenant, KeyVersion version, KeyVersion.Half half) {
+        if (version.wasServed(half)) {
+            return;
+        }
+        keyLocks.exclusive(version.keyId(), () -> {
+            ledger.version(tenant, version.keyId(), version.number()).filter(v -> !v.wasServed(half)).ifPresent(v -> {
+                BarrierStore.Batch batch = ledger.batch();
+                ledger.put(batch, tenant, v.served(half));
+                try {
+                    ledger.write(batch);
+                } finally {
+                    records.invalidate(tenant, version.keyId());
+                }
+            });
+            return null;
+        });
+    }
+
+    /**
+     * A version as {@link #version} finds it, with its digests: those kept with it, or for a record
+     * stored before digests were kept, computed from its stored material.
+     */
+    public KeyVersion describe(TenantId tenant, VersionRef ref) {
+        KeyVersion version = version(tenant, ref);
+        if (version.digests().isPresent()) {
+            return version;
+        }
+        Key key = key(tenant, ref.key());
+        byte[] material = storedMaterial(tenant, key, version).get();
+        try {
+            return version.withDigests(digests(key.type(), material, version.publicKeyPem()));
+        } finally {
+            Arrays.fill(material, (byte) 0);
+        }
     }
 
     /** A released version: its record and its material as a JWK (JSON bytes the caller zeroes). */
@@ -398,7 +451,9 @@ public final class KeyService {
         usableMaterial(tenant, key, version);
         byte[] material = storedMaterial(tenant, key, version).get();
         try {
-            return new Released(version, KeyJwk.of(key.type(), material, version.publicKeyPem()));
+            Released released = new Released(version, KeyJwk.of(key.type(), material, version.publicKeyPem()));
+            markServed(tenant, version, KeyVersion.Half.MATERIAL);
+            return released;
         } finally {
             Arrays.fill(material, (byte) 0);
         }
@@ -572,16 +627,23 @@ public final class KeyService {
                 loaded.destroy();
             }
         }
-        KeyVersion version = new KeyVersion(key.id(), key.keyRingId(), number, VersionState.ACTIVE, now,
-                Optional.empty(), Optional.empty(), publicKeyPem);
-        ledger.put(batch, key.tenant(), version);
         byte[] bytes = material.copyBytes(access);
         try {
+            KeyVersion version = new KeyVersion(key.id(), key.keyRingId(), number, VersionState.ACTIVE, now,
+                    Optional.empty(), Optional.empty(), publicKeyPem,
+                    Optional.of(digests(key.type(), bytes, publicKeyPem)), false, false);
+            ledger.put(batch, key.tenant(), version);
             ledger.putMaterial(batch, key.tenant(), key.id(), number, bytes);
+            return new Added(key.withLastVersion(number), version);
         } finally {
             Arrays.fill(bytes, (byte) 0);
         }
-        return new Added(key.withLastVersion(number), version);
+    }
+
+    private static VersionDigests digests(KeyType type, byte[] material, Optional<String> publicKeyPem) {
+        HexFormat hex = HexFormat.of();
+        return new VersionDigests(hex.formatHex(KeyDigests.ofMaterial(type, material)),
+                publicKeyPem.map(pem -> hex.formatHex(KeyDigests.ofPublicKey(type, PublicKeyPem.toDer(pem)))));
     }
 
     private Key changeKey(TenantId tenant, KeyRef ref, Consumer<BarrierStore.Batch> commit,

@@ -7,6 +7,9 @@ import java.util.Optional;
 /**
  * One version of a key. Material never lives here: it is stored under the barrier and reached
  * only through the material cache. {@code stateBeforeDestroy} is what restore returns to.
+ * {@code digests} are kept from when the material was made (empty in records stored before
+ * digests were kept); {@code materialServed} and {@code publicKeyServed} turn true, once, when the
+ * plain material or the public key first leaves to a client (KMIP's Fresh is their negation).
  */
 public record KeyVersion(
         String keyId,
@@ -16,7 +19,10 @@ public record KeyVersion(
         Instant createdAt,
         Optional<Instant> destroyDate,
         Optional<VersionState> stateBeforeDestroy,
-        Optional<String> publicKeyPem) {
+        Optional<String> publicKeyPem,
+        Optional<VersionDigests> digests,
+        boolean materialServed,
+        boolean publicKeyServed) {
 
     public KeyVersion {
         Objects.requireNonNull(keyId);
@@ -29,6 +35,7 @@ public record KeyVersion(
         Objects.requireNonNull(destroyDate);
         Objects.requireNonNull(stateBeforeDestroy);
         Objects.requireNonNull(publicKeyPem);
+        Objects.requireNonNull(digests);
     }
 
     public boolean disabled() {
@@ -36,6 +43,25 @@ public record KeyVersion(
     }
 
     public KeyVersion withState(VersionState newState, Optional<Instant> newDestroyDate, Optional<VersionState> before) {
-        return new KeyVersion(keyId, keyRingId, number, newState, createdAt, newDestroyDate, before, publicKeyPem);
+        return new KeyVersion(keyId, keyRingId, number, newState, createdAt, newDestroyDate, before, publicKeyPem,
+                digests, materialServed, publicKeyServed);
     }
+
+    public KeyVersion withDigests(VersionDigests computed) {
+        return new KeyVersion(keyId, keyRingId, number, state, createdAt, destroyDate, stateBeforeDestroy,
+                publicKeyPem, Optional.of(computed), materialServed, publicKeyServed);
+    }
+
+    /** This version once {@code half} has left to a client. */
+    public KeyVersion served(Half half) {
+        return new KeyVersion(keyId, keyRingId, number, state, createdAt, destroyDate, stateBeforeDestroy,
+                publicKeyPem, digests, materialServed || half == Half.MATERIAL, publicKeyServed || half == Half.PUBLIC_KEY);
+    }
+
+    public boolean wasServed(Half half) {
+        return half == Half.MATERIAL ? materialServed : publicKeyServed;
+    }
+
+    /** What of a version can leave: its plain (secret) material, or the public key of an asymmetric key. */
+    public enum Half { MATERIAL, PUBLIC_KEY }
 }

@@ -287,9 +287,10 @@ public final class KeyManagement {
                 () -> keys.listVersions(caller.tenant(), ref));
     }
 
+    /** A version with its digests (see {@link KeyService#describe}). */
     public KeyVersion getVersion(Caller caller, VersionRef ref) {
         return pipeline.read(caller, "version.get", Right.READ_METADATA, version(ref),
-                () -> keys.version(caller.tenant(), ref));
+                () -> keys.describe(caller.tenant(), ref));
     }
 
     public KeyVersion disableVersion(Caller caller, VersionRef ref) {
@@ -389,7 +390,10 @@ public final class KeyManagement {
                 () -> publicKeys.verify(caller.tenant(), objectId, scheme, data, prehashed, signature));
     }
 
-    /** Plain material (raw symmetric, PKCS#8 private) of an {@code exportable} key's version; else PERMISSION_DENIED. */
+    /**
+     * Plain material (raw symmetric, PKCS#8 private) of an {@code exportable} key's version; else
+     * PERMISSION_DENIED. The first export marks the version served ({@link KeyVersion#materialServed}).
+     */
     public Bytes exportMaterial(Caller caller, VersionRef ref) {
         return pipeline.read(caller, "key.export", Right.CRYPTO, version(ref),
                 () -> keys.exportMaterial(caller.tenant(), ref));
@@ -421,7 +425,7 @@ public final class KeyManagement {
                 }, commit));
     }
 
-    /** DER SubjectPublicKeyInfo of an asymmetric key's version. */
+    /** DER SubjectPublicKeyInfo of an asymmetric key's version, handed to a client (so no longer fresh). */
     public Bytes publicKey(Caller caller, VersionRef ref) {
         return pipeline.read(caller, "key.public-key", Right.READ_METADATA, version(ref),
                 () -> cryptography.publicKey(caller.tenant(), ref));

@@ -3,10 +3,10 @@ package dev.tresor.kms.kmip.operation;
 import dev.tresor.kms.kmip.message.ProtocolVersion;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
+import dev.tresor.kms.key.KeyVersion;
 import dev.tresor.kms.service.Bytes;
-import dev.tresor.kms.service.ErrorCode;
-import dev.tresor.kms.service.KmsError;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,8 +14,8 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * Every attribute the server reports for an object: its own (derived and stored), the Digest,
- * the Lease Time and the Short Unique Identifier, in the one order that Get Attributes (asked for
+ * Every attribute the server reports for an object: its own (derived and stored), the Digest
+ * and Fresh, the Lease Time and the Short Unique Identifier, in the one order that Get Attributes (asked for
  * all) and Get Attribute List share: custom attributes first in the order they were set (Tresor's
  * own after the client's), then Unique Identifier,
  * Short Unique Identifier, Object Type, Cryptographic Algorithm and Length, then the rest by
@@ -27,6 +27,7 @@ final class AttributeReport {
             Tag.OBJECT_TYPE, Tag.CRYPTOGRAPHIC_ALGORITHM, Tag.CRYPTOGRAPHIC_LENGTH).map(Attributes::specName).toList();
     private static final String DIGEST = Attributes.specName(Tag.DIGEST);
     private static final String KEY_FORMAT_TYPE = Attributes.specName(Tag.KEY_FORMAT_TYPE);
+    private static final String FRESH = Attributes.specName(Tag.FRESH);
 
     private final Lease lease;
 
@@ -35,18 +36,18 @@ final class AttributeReport {
     }
 
     /**
-     * The object's attributes, in order; the Digest only when {@code withDigest} (it reads the key
-     * material), and only what clients of the context's version know.
+     * The object's attributes, in order; a key's Digest and Fresh only when {@code withDigestAndFresh}
+     * (they take a core call), and only what clients of the context's version know.
      */
-    Map<String, List<Ttlv>> of(OperationContext context, Managed object, boolean withDigest) {
+    Map<String, List<Ttlv>> of(OperationContext context, Managed object, boolean withDigestAndFresh) {
         Map<String, List<Ttlv>> all = new LinkedHashMap<>(object.attributes());
         all.put(Attributes.specName(Tag.SHORT_UNIQUE_IDENTIFIER),
                 List.of(Ttlv.bytes(Tag.ATTRIBUTE_VALUE, context.keys().identifierDigest(object.uid()))));
         if (Lease.applies(object)) {
             all.put(Attributes.specName(Tag.LEASE_TIME), List.of(lease.value()));
         }
-        if (withDigest && object instanceof KmipObject key) {
-            digest(context, key).ifPresent(digest -> all.put(DIGEST, List.of(digest)));
+        if (withDigestAndFresh && object instanceof KmipObject key) {
+            putDigestAndFresh(all, context, key);
         }
         all.keySet().removeIf(name -> !Attributes.known(name, context.version()));
         return ordered(all);
@@ -78,39 +79,24 @@ final class AttributeReport {
     }
 
     /**
-     * The Digest, unless the material may not be read: not exportable, destroyed, its version
-     * disabled (revoked), or a role without crypto rights.
+     * The Digest and Fresh of a key object, from its core version: the digest kept since the key
+     * was made (over the format Key Format Type names, SHA-256), so a revoked or destroyed key
+     * keeps it, and Fresh while its material (a public key object: the public key) has never been
+     * served. A version stored before digests were kept, whose material has since been erased,
+     * has no Digest.
      */
-    private static Optional<Ttlv> digest(OperationContext context, KmipObject object) {
-        if (object.state().destroyed() || (object.type() != ObjectType.PUBLIC_KEY && !object.key().exportable())) {
-            return Optional.empty();
-        }
-        int format = KeyFormats.described(object.type(), object.key().type());
-        Bytes material;
-        try {
-            material = switch (object.type()) {
-                case SYMMETRIC_KEY -> context.keys().exportMaterial(context.caller(), object.id().versionRef());
-                case PRIVATE_KEY -> KeyFormats.privateKey(context.keys().exportMaterial(context.caller(),
-                        object.id().versionRef()), format, object.key().type());
-                case PUBLIC_KEY -> KeyFormats.publicKey(context.keys().publicKey(context.caller(),
-                        object.id().versionRef()), format, object.key().type());
-            };
-        } catch (KmsError e) {
-            if (e.code() == ErrorCode.PERMISSION_DENIED || e.code() == ErrorCode.FAILED_PRECONDITION) {
-                return Optional.empty();
-            }
-            throw e;
-        }
-        try {
-            // SHA-256 of the Raw symmetric key, the PKCS#1 form of an RSA key, the X.509 form of an EC public key
+    private static void putDigestAndFresh(Map<String, List<Ttlv>> all, OperationContext context, KmipObject object) {
+        KeyVersion version = context.keys().getVersion(context.caller(), object.id().versionRef());
+        boolean publicHalf = object.type() == ObjectType.PUBLIC_KEY;
+        version.digests().flatMap(d -> publicHalf ? d.publicKey() : Optional.of(d.material())).ifPresent(hex -> {
             List<Ttlv> fields = new ArrayList<>(List.of(Ttlv.enumeration(Tag.HASHING_ALGORITHM, SHA_256),
-                    Ttlv.bytes(Tag.DIGEST_VALUE, context.keys().hash(context.caller(), "SHA-256", material))));
+                    Ttlv.bytes(Tag.DIGEST_VALUE, Bytes.wrap(HexFormat.of().parseHex(hex)))));
             if (context.version().atLeast(ProtocolVersion.V1_1)) {
-                fields.add(Ttlv.enumeration(Tag.KEY_FORMAT_TYPE, format));
+                fields.add(Ttlv.enumeration(Tag.KEY_FORMAT_TYPE, KeyFormats.described(object.type(), object.key().type())));
             }
-            return Optional.of(Ttlv.structure(Tag.ATTRIBUTE_VALUE, fields));
-        } finally {
-            material.zero();
-        }
+            all.put(DIGEST, List.of(Ttlv.structure(Tag.ATTRIBUTE_VALUE, fields)));
+        });
+        boolean served = version.wasServed(publicHalf ? KeyVersion.Half.PUBLIC_KEY : KeyVersion.Half.MATERIAL);
+        all.put(FRESH, List.of(Ttlv.bool(Tag.ATTRIBUTE_VALUE, !served)));
     }
 }

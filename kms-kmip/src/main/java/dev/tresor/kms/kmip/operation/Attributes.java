@@ -40,6 +40,7 @@ final class Attributes {
             Map.entry(specName(Tag.X_509_CERTIFICATE_IDENTIFIER), ProtocolVersion.V1_1),
             Map.entry(specName(Tag.X_509_CERTIFICATE_SUBJECT), ProtocolVersion.V1_1),
             Map.entry(specName(Tag.X_509_CERTIFICATE_ISSUER), ProtocolVersion.V1_1),
+            Map.entry(specName(Tag.FRESH), ProtocolVersion.V1_1),
             Map.entry(specName(Tag.ORIGINAL_CREATION_DATE), ProtocolVersion.V1_2),
             Map.entry(specName(Tag.RANDOM_NUMBER_GENERATOR), ProtocolVersion.V1_3),
             Map.entry(specName(Tag.SENSITIVE), ProtocolVersion.V1_4),

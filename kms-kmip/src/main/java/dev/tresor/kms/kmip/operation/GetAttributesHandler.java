@@ -31,8 +31,9 @@ final class GetAttributesHandler implements OperationHandler {
     public Ttlv handle(OperationContext context, Ttlv request) {
         Managed object = access.described(context, request);
         List<String> names = Attributes.requestedNames(request);
-        boolean digestWanted = names.isEmpty() || names.contains(Attributes.specName(Tag.DIGEST));
-        Map<String, List<Ttlv>> all = report.of(context, object, digestWanted);
+        boolean versionWanted = names.isEmpty() || names.contains(Attributes.specName(Tag.DIGEST))
+                || names.contains(Attributes.specName(Tag.FRESH));
+        Map<String, List<Ttlv>> all = report.of(context, object, versionWanted);
         Map<String, List<Ttlv>> chosen = new LinkedHashMap<>();
         if (names.isEmpty()) {
             chosen.putAll(all);

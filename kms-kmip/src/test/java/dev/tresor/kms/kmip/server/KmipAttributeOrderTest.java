@@ -38,7 +38,7 @@ class KmipAttributeOrderTest {
 
             assertEquals(List.of("x-zeta", "x-Alpha", "Unique Identifier", "Object Type", "Cryptographic Algorithm",
                     "Cryptographic Length", "Activation Date", "Always Sensitive", "Cryptographic Usage Mask", "Digest",
-                    "Extractable", "Initial Date", "Last Change Date", "Lease Time", "Name", "Never Extractable",
+                    "Extractable", "Fresh", "Initial Date", "Last Change Date", "Lease Time", "Name", "Never Extractable",
                     "Original Creation Date", "Random Number Generator", "Sensitive", "State"), listed);
             List<String> answered = kmip.ok(Operation.GET_ATTRIBUTES, Kmip.uid(key)).all(Tag.ATTRIBUTE).stream()
                     .map(a -> a.require(Tag.ATTRIBUTE_NAME).asText()).toList();

@@ -69,33 +69,20 @@ class KmipAuditTest {
     }
 
     @Test
-    void anAuditorsGetAttributesIsRecordedOkThoughTheDigestWasNotHisToRead() throws Exception {
+    void anAuditorsGetAttributesReadsTheKeptDigestWithoutTouchingTheMaterial() throws Exception {
         String uid;
         try (KmipTestClient admin = LOOPBACK.server().client()) {
             uid = activeAes(new Kmip(admin, ProtocolVersion.V2_1));
         }
         try (KmipTestClient auditor = LOOPBACK.server().client(Role.AUDITOR)) {
             Ttlv answer = new Kmip(auditor, ProtocolVersion.V2_1).ok(Operation.GET_ATTRIBUTES, Kmip.uid(uid));
-            assertEquals(uid, answer.require(Tag.UNIQUE_IDENTIFIER).asText());
-        }
-        AuditRecord record = lastRecord("kmip.get-attributes");
-        assertEquals("ok", record.result());
-        assertTrue(record.details().get("ops").contains("key.export:PERMISSION_DENIED"),
-                "the refused probe stays visible: " + record.details());
-    }
-
-    @Test
-    void aGetAttributesThatDigestsTheKeyRecordsThatItsMaterialWasRead() throws Exception {
-        try (KmipTestClient client = LOOPBACK.server().client()) {
-            Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
-            String uid = activeAes(kmip);
-            Ttlv answer = kmip.ok(Operation.GET_ATTRIBUTES, Kmip.uid(uid));
             answer.require(Tag.ATTRIBUTES).require(Tag.DIGEST);
         }
         AuditRecord record = lastRecord("kmip.get-attributes");
         assertEquals("ok", record.result());
         List<String> ops = List.of(record.details().get("ops").split(","));
-        assertTrue(ops.contains("key.export") && ops.contains("hash"), "ops: " + ops);
+        assertTrue(ops.contains("version.get") && ops.stream().noneMatch(op -> op.startsWith("key.export")),
+                "ops: " + ops);
     }
 
     private static Ttlv wrappedUnder(String wrapper) {

@@ -50,7 +50,7 @@ import org.w3c.dom.Element;
  */
 class OasisConformanceTest {
     /** Files that passed when this baseline was recorded; the build fails if fewer pass. */
-    private static final int BASELINE = 265;
+    private static final int BASELINE = 276;
     /** Every profile of the OASIS folders; its files are named {@code <profile>-M-...} (mandatory) or {@code -O-}. */
     private static final Pattern PROFILE = Pattern.compile("^(BL|SKLC|CS-BC|CS-AC|AKLC|OMOS"
             + "|SKFF|SASED|TL|QS|SUITEB_128|SUITEB_192|MSGENC-HTTPS|MSGENC-JSON|MSGENC-XML|PKCS11|CS-RNG|AX"
