@@ -22,6 +22,9 @@ import java.util.Optional;
  * </pre>
  */
 final class KeyLedger {
+    /** Every record kind of one managed object: its own record first, then those that stay and go with it. */
+    static final List<String> OBJECT_RECORDS = List.of("obj", "objval", "objpub");
+
     private final BarrierStore store;
 
     KeyLedger(BarrierStore store) {
@@ -112,9 +115,7 @@ final class KeyLedger {
     }
 
     void purge(BarrierStore.Batch batch, ManagedObject object) {
-        batch.delete(prefix(object.tenant()) + "obj/" + object.id());
-        batch.delete(prefix(object.tenant()) + "objval/" + object.id());
-        batch.delete(prefix(object.tenant()) + "objpub/" + object.id());
+        OBJECT_RECORDS.forEach(kind -> batch.delete(prefix(object.tenant()) + kind + "/" + object.id()));
     }
 
     void put(BarrierStore.Batch batch, KeyRing ring) {

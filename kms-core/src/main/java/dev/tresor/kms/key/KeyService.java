@@ -518,11 +518,13 @@ public final class KeyService {
                                 + " got a new version, which may already have been used; nothing was undone");
                     }
                 }
-                case "objval" -> {
-                    // stays with its object
+                default -> {
+                    if (!KeyLedger.OBJECT_RECORDS.contains(record.kind())) {
+                        throw KmsError.precondition("cannot undo the creation of a " + record.kind()
+                                + "; nothing was undone");
+                    }
+                    // any other record of an object stays with it
                 }
-                default -> throw KmsError.precondition("cannot undo the creation of a " + record.kind()
-                        + "; nothing was undone");
             }
         }
     }

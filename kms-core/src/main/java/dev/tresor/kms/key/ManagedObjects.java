@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /** Secret data, opaque objects, certificates and lone public keys: register, read, delete (soft), purge. */
 public final class ManagedObjects {
@@ -44,9 +45,7 @@ public final class ManagedObjects {
         if (publicKey.isPresent() && type != ManagedObject.Type.PUBLIC_KEY) {
             throw KmsError.invalid("only a public key object holds a public key, not a " + type);
         }
-        if (publicKey.map(key -> key.der().isEmpty() || key.der().length() > MAX_VALUE).orElse(false)) {
-            throw KmsError.invalid("a public key must be 1 to " + MAX_VALUE + " bytes");
-        }
+        publicKey.ifPresent(ManagedObjects::checkSize);
         ManagedObject object = new ManagedObject(UUID.randomUUID().toString(), tenant, type, exportable,
                 clock.instant(), Optional.empty(), attributes, sensitive);
         BarrierStore.Batch batch = ledger.batch();
@@ -56,8 +55,44 @@ public final class ManagedObjects {
         return object;
     }
 
-    /** The key of a public key object that is not deleted, as it was registered. */
+    /**
+     * The key of a public key object that is not deleted, as it was registered or adopted; without
+     * one, KEY_FORMAT_NOT_USABLE.
+     */
     ObjectPublicKey publicKey(TenantId tenant, String id) {
+        livePublicKey(tenant, id);
+        return ledger.objectPublicKey(tenant, id).orElseThrow(() -> noKeyTresorReads(id));
+    }
+
+    /**
+     * Keeps the key of a public key object that has none beside its value (registered before the
+     * core kept keys): {@code read} takes it from the object's stored value, the front-end's own form,
+     * as the front-end does at register. Set once: a key the object holds is never replaced, and
+     * {@code read} is not asked then. KEY_FORMAT_NOT_USABLE if the value holds no key the core reads.
+     */
+    public void adoptPublicKey(TenantId tenant, String id, Function<Bytes, Optional<ObjectPublicKey>> read,
+                               Consumer<BarrierStore.Batch> commit) {
+        locks.exclusive(id, () -> {
+            ManagedObject object = livePublicKey(tenant, id);
+            if (ledger.objectPublicKey(tenant, id).isPresent()) {
+                return null;
+            }
+            Bytes value = Bytes.wrap(ledger.objectValue(tenant, id)
+                    .orElseThrow(() -> KmsError.internal("value of object " + id + " is missing", null)));
+            try {
+                ObjectPublicKey key = read.apply(value).orElseThrow(() -> noKeyTresorReads(id));
+                checkSize(key);
+                BarrierStore.Batch batch = ledger.batch();
+                ledger.putPublicKey(batch, object, key);
+                commit.accept(batch);
+                return null;
+            } finally {
+                value.zero();
+            }
+        });
+    }
+
+    private ManagedObject livePublicKey(TenantId tenant, String id) {
         ManagedObject object = get(tenant, id);
         if (object.type() != ManagedObject.Type.PUBLIC_KEY) {
             throw KmsError.invalid("object " + id + " is not a public key");
@@ -65,9 +100,18 @@ public final class ManagedObjects {
         if (object.deleted()) {
             throw KmsError.precondition("object " + id + " is deleted");
         }
-        return ledger.objectPublicKey(tenant, id).orElseThrow(() -> KmsError.precondition("object " + id
-                + " holds no public key Tresor reads (registered in another format, or before Tresor kept the key"
-                + " itself); register it again as X.509 or PKCS#1"));
+        return object;
+    }
+
+    private static KmsError noKeyTresorReads(String id) {
+        return KmsError.keyFormatNotUsable("object " + id + " holds no public key Tresor reads: only one registered"
+                + " as X.509 or PKCS#1 encrypts and verifies");
+    }
+
+    private static void checkSize(ObjectPublicKey key) {
+        if (key.der().isEmpty() || key.der().length() > MAX_VALUE) {
+            throw KmsError.invalid("a public key must be 1 to " + MAX_VALUE + " bytes");
+        }
     }
 
     /** An object that exists and is not past its deletion date. */

@@ -64,8 +64,8 @@ final class CallPipeline {
             }
             T result = call.apply(batch -> {
                 Runnable write = () -> record(caller, event(caller, operation, resource, "ok"), batch);
-                // A crypto call writes only the key's lowered usage limit: its output has left, so
-                // no undo may give that usage back.
+                // A crypto call writes only what no undo may take back: a key's lowered usage limit
+                // (its output has left), or the key a public key object adopts from its own value.
                 caller.undo().filter(scope -> right != Right.CRYPTO)
                         .ifPresentOrElse(scope -> scope.write(barrier, batch, write), write);
                 committed[0] = true;

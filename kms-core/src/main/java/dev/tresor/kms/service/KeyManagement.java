@@ -42,6 +42,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -647,6 +648,21 @@ public final class KeyManagement {
                                            Optional<Boolean> exportable, boolean sensitive,
                                            Map<String, String> attributes) {
         return registerObject(caller, ManagedObject.Type.PUBLIC_KEY, value, key, exportable, sensitive, attributes);
+    }
+
+    /**
+     * Gives a public key registered before the core kept its key (it has only its value) that key,
+     * once: {@code read} takes it from the object's stored value as the front-end's register does
+     * (a front-end calls this when encrypt or verify refused the object with
+     * {@link KmsError.Detail#KEY_FORMAT_NOT_USABLE}). A key the object holds is never replaced, and
+     * {@code read} is not asked then; a value with no key the core reads stays refused so. The right
+     * is that of the use that needs the key: the caller chooses nothing stored, and nothing leaves.
+     */
+    public void adoptPublicKey(Caller caller, String objectId, Function<Bytes, Optional<ObjectPublicKey>> read) {
+        pipeline.run(caller, "object.adopt-public-key", Right.CRYPTO, object(objectId), commit -> {
+            objects.adoptPublicKey(caller.tenant(), objectId, read, commit);
+            return null;
+        });
     }
 
     private ManagedObject registerObject(Caller caller, ManagedObject.Type type, Bytes value,

@@ -11,19 +11,27 @@ import java.util.Optional;
 public final class KmsError extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    private final ErrorCode code;
-    private final transient Duration retryAfter;
-    private final boolean decryptionFailure;
-
-    private KmsError(ErrorCode code, String message, Duration retryAfter, Throwable cause) {
-        this(code, message, retryAfter, cause, false);
+    /** What a refusal is, beyond its code, where a front-end's wire tells it apart. */
+    public enum Detail {
+        /** The one answer to any failed decryption or unwrap ({@link #decryptionFailed()}). */
+        DECRYPTION_FAILURE,
+        /** The object holds no key in a form the core reads ({@link #keyFormatNotUsable}). */
+        KEY_FORMAT_NOT_USABLE
     }
 
-    private KmsError(ErrorCode code, String message, Duration retryAfter, Throwable cause, boolean decryptionFailure) {
+    private final ErrorCode code;
+    private final transient Duration retryAfter;
+    private final Detail detail;
+
+    private KmsError(ErrorCode code, String message, Duration retryAfter, Throwable cause) {
+        this(code, message, retryAfter, cause, null);
+    }
+
+    private KmsError(ErrorCode code, String message, Duration retryAfter, Throwable cause, Detail detail) {
         super(Objects.requireNonNull(message), cause, false, false);
         this.code = Objects.requireNonNull(code);
         this.retryAfter = retryAfter;
-        this.decryptionFailure = decryptionFailure;
+        this.detail = detail;
     }
 
     public static KmsError of(ErrorCode code, String message) {
@@ -58,12 +66,21 @@ public final class KmsError extends RuntimeException {
 
     /** The one answer to any failed decryption or unwrap, whatever the reason: no oracle. */
     public static KmsError decryptionFailed() {
-        return new KmsError(ErrorCode.INVALID_ARGUMENT, "decryption failed", null, null, true);
+        return new KmsError(ErrorCode.INVALID_ARGUMENT, "decryption failed", null, null, Detail.DECRYPTION_FAILURE);
+    }
+
+    /** INVALID_ARGUMENT: the object's key is in no form the core reads, so it cannot be used as asked. */
+    public static KmsError keyFormatNotUsable(String message) {
+        return new KmsError(ErrorCode.INVALID_ARGUMENT, message, null, null, Detail.KEY_FORMAT_NOT_USABLE);
     }
 
     /** True for the one generic decryption failure (a front-end maps it to its own "cryptographic failure"). */
     public boolean isDecryptionFailure() {
-        return decryptionFailure;
+        return is(Detail.DECRYPTION_FAILURE);
+    }
+
+    public boolean is(Detail kind) {
+        return detail == kind;
     }
 
     public ErrorCode code() {

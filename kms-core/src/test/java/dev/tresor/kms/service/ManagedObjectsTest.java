@@ -161,8 +161,73 @@ class ManagedObjectsTest {
                 Optional.empty(), Map.of());
         refused = assertThrows(KmsError.class,
                 () -> kms.encryptWithPublicKey(admin, withoutKey.id(), Scheme.RSA_OAEP_SHA256, SECRET));
-        assertEquals(ErrorCode.FAILED_PRECONDITION, refused.code());
+        assertEquals(ErrorCode.INVALID_ARGUMENT, refused.code());
+        assertTrue(refused.is(KmsError.Detail.KEY_FORMAT_NOT_USABLE), "a typed cause the front-end maps");
         assertTrue(refused.getMessage().contains("holds no public key Tresor reads"), refused.getMessage());
+    }
+
+    @Test
+    void aPublicKeyStoredWithoutItsKeyAdoptsItFromItsValueOnceAndAudited() throws Exception {
+        java.security.KeyPair pair = rsaPair(2048);
+        java.security.KeyPair other = rsaPair(2048);
+        Bytes value = Bytes.of(pair.getPublic().getEncoded());
+        ManagedObject legacy = kms.registerObject(admin, ManagedObject.Type.PUBLIC_KEY, value, Optional.empty(), Map.of());
+        List<Bytes> valuesRead = new java.util.ArrayList<>();
+
+        kms.adoptPublicKey(admin, legacy.id(), stored -> {
+            valuesRead.add(Bytes.of(stored.toArray()));
+            return Optional.of(new ObjectPublicKey(ObjectPublicKey.Encoding.X509_SUBJECT_PUBLIC_KEY_INFO, stored));
+        });
+        assertEquals(List.of(value), valuesRead, "the key comes from the object's stored value");
+        assertTrue(kms.verifyWithPublicKey(admin, legacy.id(), Scheme.RSA_PSS_SHA256, SECRET, false,
+                pssSignature(pair.getPrivate())));
+
+        kms.adoptPublicKey(admin, legacy.id(), stored -> {
+            valuesRead.add(stored);
+            return Optional.of(new ObjectPublicKey(ObjectPublicKey.Encoding.X509_SUBJECT_PUBLIC_KEY_INFO,
+                    Bytes.of(other.getPublic().getEncoded())));
+        });
+        assertEquals(1, valuesRead.size(), "a kept key is not read again");
+        assertEquals(false, kms.verifyWithPublicKey(admin, legacy.id(), Scheme.RSA_PSS_SHA256, SECRET, false,
+                pssSignature(other.getPrivate())), "the key adopted first is never replaced");
+        ManagedObject registered = publicKeyObject(pair.getPublic());
+        kms.adoptPublicKey(admin, registered.id(), stored -> Optional.of(new ObjectPublicKey(
+                ObjectPublicKey.Encoding.X509_SUBJECT_PUBLIC_KEY_INFO, Bytes.of(other.getPublic().getEncoded()))));
+        assertTrue(kms.verifyWithPublicKey(admin, registered.id(), Scheme.RSA_PSS_SHA256, SECRET, false,
+                pssSignature(pair.getPrivate())), "nor is the key given at register");
+
+        List<String> audited = kms.exportAudit(admin, test.clock().instant().minusSeconds(60),
+                        test.clock().instant().plusSeconds(1)).stream().map(r -> r.event())
+                .filter(e -> e.operation().equals("object.adopt-public-key"))
+                .map(e -> e.resource() + " " + e.result()).toList();
+        assertEquals(List.of("objects/" + legacy.id() + " ok", "objects/" + legacy.id() + " ok",
+                "objects/" + registered.id() + " ok"), audited);
+    }
+
+    @Test
+    void adoptingAKeyTheValueDoesNotHoldOrForAnotherObjectIsRefusedAndStoresNothing() {
+        ManagedObject transparent = kms.registerObject(admin, ManagedObject.Type.PUBLIC_KEY, SECRET, Optional.empty(),
+                Map.of());
+        KmsError refused = assertThrows(KmsError.class,
+                () -> kms.adoptPublicKey(admin, transparent.id(), stored -> Optional.empty()));
+        assertTrue(refused.is(KmsError.Detail.KEY_FORMAT_NOT_USABLE), refused.getMessage());
+        KmsError stillRefused = assertThrows(KmsError.class,
+                () -> kms.encryptWithPublicKey(admin, transparent.id(), Scheme.RSA_OAEP_SHA256, SECRET));
+        assertTrue(stillRefused.is(KmsError.Detail.KEY_FORMAT_NOT_USABLE), "nothing was kept");
+
+        ManagedObject secret = kms.registerObject(admin, ManagedObject.Type.SECRET_DATA, SECRET, Optional.of(true),
+                Map.of());
+        assertEquals(ErrorCode.INVALID_ARGUMENT, assertThrows(KmsError.class, () -> kms.adoptPublicKey(admin,
+                secret.id(), stored -> Optional.of(new ObjectPublicKey(ObjectPublicKey.Encoding.PKCS1_RSA_PUBLIC_KEY,
+                        stored)))).code());
+        kms.deleteObject(admin, transparent.id());
+        assertEquals(ErrorCode.FAILED_PRECONDITION, assertThrows(KmsError.class, () -> kms.adoptPublicKey(admin,
+                transparent.id(), stored -> Optional.empty())).code());
+        Caller auditor = TestCore.caller(admin.tenant(), Role.AUDITOR);
+        ManagedObject other = kms.registerObject(admin, ManagedObject.Type.PUBLIC_KEY, SECRET, Optional.empty(),
+                Map.of());
+        assertEquals(ErrorCode.PERMISSION_DENIED, assertThrows(KmsError.class, () -> kms.adoptPublicKey(auditor,
+                other.id(), stored -> Optional.empty())).code());
     }
 
     @Test

@@ -34,8 +34,7 @@ final class DestroyHandler implements OperationHandler {
             if (object.state().destroyed()) {
                 throw KmsError.precondition("object " + object.uid() + " is already destroyed");
             }
-            return object.withState(object.state() == ObjectState.COMPROMISED ? ObjectState.DESTROYED_COMPROMISED
-                    : ObjectState.DESTROYED).with(Tag.DESTROY_DATE,
+            return object.withState(object.state().afterDestroy()).with(Tag.DESTROY_DATE,
                     Ttlv.dateTime(Tag.DESTROY_DATE, context.clock().instant().truncatedTo(ChronoUnit.SECONDS)));
         });
         if (changed instanceof StoredObject stored) {

@@ -98,8 +98,8 @@ final class EncryptHandler implements OperationHandler {
                 || request.find(Tag.AUTHENTICATED_ENCRYPTION_ADDITIONAL_DATA).isPresent()) {
             throw new KmipFailure(ResultReason.INVALID_FIELD, "RSA encryption takes no IV and no additional data");
         }
-        Bytes encrypted = context.keys().encryptWithPublicKey(context.caller(), key.coreId(),
-                key.parameters(request).cipherScheme(key.type()), ObjectAccess.data(request).asBytes());
+        Bytes encrypted = key.withCoreKey(context, () -> context.keys().encryptWithPublicKey(context.caller(),
+                key.coreId(), key.parameters(request).cipherScheme(key.type()), ObjectAccess.data(request).asBytes()));
         return Ttlv.structure(Tag.RESPONSE_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, key.object().uid()),
                 Ttlv.bytes(Tag.DATA, encrypted));
     }

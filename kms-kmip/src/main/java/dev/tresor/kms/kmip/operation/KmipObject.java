@@ -56,10 +56,7 @@ record KmipObject(ObjectId id, Key key, Map<String, List<Ttlv>> stored, Optional
     public ObjectState state() {
         ObjectState state = Managed.storedState(stored);
         // A pair's public half outlives the private key until it is destroyed itself.
-        if (key.state() == KeyState.DELETED && !id.isPublic() && !state.destroyed()) {
-            return state == ObjectState.COMPROMISED ? ObjectState.DESTROYED_COMPROMISED : ObjectState.DESTROYED;
-        }
-        return state;
+        return key.state() == KeyState.DELETED && !id.isPublic() ? state.afterDestroy() : state;
     }
 
     /** The format Get answers in unless asked for another: the one the key was registered in, if it was. */

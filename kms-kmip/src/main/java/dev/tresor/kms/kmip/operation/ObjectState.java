@@ -24,4 +24,12 @@ enum ObjectState {
     boolean destroyed() {
         return this == DESTROYED || this == DESTROYED_COMPROMISED;
     }
+
+    /** The state a Destroy leaves: Destroyed Compromised from Compromised, else Destroyed; a destroyed one stays. */
+    ObjectState afterDestroy() {
+        if (destroyed()) {
+            return this;
+        }
+        return this == COMPROMISED ? DESTROYED_COMPROMISED : DESTROYED;
+    }
 }

@@ -7,6 +7,7 @@ import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
 import dev.tresor.kms.service.KmsError;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * A public key registered alone, ready for Encrypt or Signature Verify: the object (Active, its
@@ -48,6 +49,25 @@ record RegisteredPublicKey(StoredObject object, KeyType type) {
 
     String coreId() {
         return object.object().id();
+    }
+
+    /**
+     * Runs {@code use}, a core call with the key the core keeps for this object. A public key
+     * registered before the core kept keys has none there (the core refuses it as holding no key it
+     * reads): the core is then given the key from the object's value, as Register gives it (once;
+     * nothing is given for a format the core does not read, which stays refused), and {@code use}
+     * runs again.
+     */
+    <T> T withCoreKey(OperationContext context, Supplier<T> use) {
+        try {
+            return use.get();
+        } catch (KmsError e) {
+            if (!e.is(KmsError.Detail.KEY_FORMAT_NOT_USABLE)) {
+                throw e;
+            }
+            context.keys().adoptPublicKey(context.caller(), coreId(), StoredObjects::corePublicKey);
+            return use.get();
+        }
     }
 
     /** The request's Cryptographic Parameters over the object's stored ones. */

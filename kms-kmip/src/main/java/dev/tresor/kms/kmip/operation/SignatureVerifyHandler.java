@@ -31,9 +31,9 @@ final class SignatureVerifyHandler implements OperationHandler {
         if (StoredObject.names(context.uniqueIdentifier(request))) {
             RegisteredPublicKey key = RegisteredPublicKey.usable(context, access, request, RegisteredPublicKey.Purpose.VERIFY);
             Optional<Ttlv> digested = request.find(Tag.DIGESTED_DATA);
-            boolean valid = context.keys().verifyWithPublicKey(context.caller(), key.coreId(),
-                    key.parameters(request).signatureScheme(key.type()),
-                    digested.orElseGet(() -> ObjectAccess.data(request)).asBytes(), digested.isPresent(), signature);
+            boolean valid = key.withCoreKey(context, () -> context.keys().verifyWithPublicKey(context.caller(),
+                    key.coreId(), key.parameters(request).signatureScheme(key.type()),
+                    digested.orElseGet(() -> ObjectAccess.data(request)).asBytes(), digested.isPresent(), signature));
             return answer(key.object().uid(), valid);
         }
         KmipObject object = access.usable(context, request, ObjectAccess.Use.PROCESS);

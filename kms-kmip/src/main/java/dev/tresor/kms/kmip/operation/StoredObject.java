@@ -89,7 +89,9 @@ record StoredObject(ManagedObject object, Map<String, List<Ttlv>> stored) implem
 
     @Override
     public ObjectState state() {
-        return Managed.storedState(stored);
+        ObjectState state = Managed.storedState(stored);
+        // Deleted in the core without a KMIP Destroy: an undo took back the batch that registered it.
+        return object.deleted() ? state.afterDestroy() : state;
     }
 
     /** Unique Identifier and Object Type, then the stored ones with algorithm and length (a public key's) first, then State. */

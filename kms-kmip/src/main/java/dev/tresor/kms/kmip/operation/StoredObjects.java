@@ -1,6 +1,7 @@
 package dev.tresor.kms.kmip.operation;
 
 import dev.tresor.kms.key.ManagedObject;
+import dev.tresor.kms.key.ObjectPublicKey;
 import dev.tresor.kms.kmip.message.KmipFailure;
 import dev.tresor.kms.kmip.message.ResultReason;
 import dev.tresor.kms.kmip.ttlv.Tag;
@@ -92,11 +93,26 @@ final class StoredObjects {
     /** The object's structure as registered; a secret one only if it is exportable (the core checks). */
     Ttlv value(OperationContext context, StoredObject object) {
         Bytes value = context.keys().objectValue(context.caller(), object.object().id());
+        try {
+            return structure(value);
+        } finally {
+            value.zero();
+        }
+    }
+
+    /**
+     * The key the core keeps for a public key, from the object's stored value: what
+     * {@link #register} gives the core, for a public key registered before the core kept it.
+     */
+    static Optional<ObjectPublicKey> corePublicKey(Bytes value) {
+        return KeyFormats.corePublicKey(structure(value).require(Tag.KEY_BLOCK));
+    }
+
+    private static Ttlv structure(Bytes value) {
         byte[] encoded = value.toArray();
         try {
             return TtlvReader.read(encoded, TtlvLimits.DEFAULT);
         } finally {
-            value.zero();
             Arrays.fill(encoded, (byte) 0);
         }
     }

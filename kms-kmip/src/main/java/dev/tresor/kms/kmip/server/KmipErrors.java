@@ -59,6 +59,9 @@ public final class KmipErrors {
     }
 
     private static ResultReason reason(KmsError error, ProtocolVersion version, boolean attestationCapable) {
+        if (error.is(KmsError.Detail.KEY_FORMAT_NOT_USABLE)) {
+            return ResultReason.KEY_FORMAT_TYPE_NOT_SUPPORTED;
+        }
         boolean two = version.isTwoOrLater();
         boolean attestation = version.atLeast(ProtocolVersion.V1_2);
         return switch (error.code()) {

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tresor.kms.key.ManagedObject;
+import dev.tresor.kms.key.ObjectPublicKey;
 import dev.tresor.kms.kmip.message.Operation;
 import dev.tresor.kms.kmip.message.ProtocolVersion;
 import dev.tresor.kms.kmip.message.ResultReason;
@@ -11,8 +13,13 @@ import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
 import dev.tresor.kms.kmip.ttlv.TtlvWriter;
 import dev.tresor.kms.service.Bytes;
+import dev.tresor.kms.service.KeyManagement;
+import dev.tresor.kms.tenant.Caller;
+import dev.tresor.kms.tenant.Role;
+import dev.tresor.kms.testing.TestCore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -22,6 +29,8 @@ class KmipStoredObjectsTest {
     private static final int PUBLIC_KEY = 0x03;
     private static final int SECRET_DATA = 0x07;
     private static final int OPAQUE_OBJECT = 0x08;
+    private static final int VALID = 1;
+    private static final int INVALID = 2;
 
     @RegisterExtension
     static final KmipServerExtension LOOPBACK = new KmipServerExtension();
@@ -118,6 +127,87 @@ class KmipStoredObjectsTest {
                     Ttlv.integer(Tag.CRYPTOGRAPHIC_USAGE_MASK, 0x02), Ttlv.dateTime(Tag.ACTIVATION_DATE, now));
             assertEquals(ResultReason.INCOMPATIBLE_CRYPTOGRAPHIC_USAGE_MASK.code(), kmip.refused(Operation.ENCRYPT,
                     Kmip.uid(verifyOnly), Ttlv.bytes(Tag.DATA, Bytes.wrap(message))), "the usage mask grants Verify only");
+        }
+    }
+
+    private static byte[] pssSignature(java.security.PrivateKey key, byte[] message) throws Exception {
+        java.security.Signature pss = java.security.Signature.getInstance("RSASSA-PSS");
+        pss.setParameter(new java.security.spec.PSSParameterSpec("SHA-256", "MGF1",
+                java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
+        pss.initSign(key);
+        pss.update(message);
+        return pss.sign();
+    }
+
+    private static int validity(Kmip kmip, String uid, byte[] message, byte[] signature) throws Exception {
+        return kmip.ok(Operation.SIGNATURE_VERIFY, Kmip.uid(uid), Ttlv.bytes(Tag.DATA, Bytes.wrap(message)),
+                Ttlv.bytes(Tag.SIGNATURE_DATA, Bytes.wrap(signature))).require(Tag.VALIDITY_INDICATOR).asEnum();
+    }
+
+    @Test
+    void aPublicKeyRegisteredBeforeTheCoreKeptItsKeyEncryptsAndVerifiesWithTheKeyOfItsOwnValue() throws Exception {
+        java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        java.security.KeyPair pair = generator.generateKeyPair();
+        java.security.KeyPair other = generator.generateKeyPair();
+        byte[] message = "sixteen byte msg".getBytes(StandardCharsets.US_ASCII);
+        java.time.Instant now = LOOPBACK.server().core.clock().instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        KeyManagement core = LOOPBACK.server().core.core().keyManagement();
+        Caller admin = TestCore.caller(LOOPBACK.server().tenant, Role.ADMIN);
+        try (KmipTestClient client = LOOPBACK.server().client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
+            String registered = register(kmip, PUBLIC_KEY, rsaPublicKey(pair.getPublic()),
+                    Ttlv.integer(Tag.CRYPTOGRAPHIC_USAGE_MASK, 0x04 | 0x02), Ttlv.dateTime(Tag.ACTIVATION_DATE, now));
+            // What Register stored before the core kept a public key's key: the object and its value only.
+            ManagedObject object = core.getObject(admin, registered.substring("obj-".length()));
+            String legacy = "obj-" + core.registerObject(admin, ManagedObject.Type.PUBLIC_KEY,
+                    core.objectValue(admin, object.id()), Optional.of(object.exportable()), object.attributes()).id();
+
+            Ttlv sha256 = Ttlv.structure(Tag.CRYPTOGRAPHIC_PARAMETERS, Ttlv.enumeration(Tag.PADDING_METHOD, 0x02),
+                    Ttlv.enumeration(Tag.HASHING_ALGORITHM, 0x06));
+            byte[] ciphertext = kmip.ok(Operation.ENCRYPT, Kmip.uid(legacy), sha256,
+                    Ttlv.bytes(Tag.DATA, Bytes.wrap(message))).require(Tag.DATA).asBytes().toArray();
+            javax.crypto.Cipher oaep = javax.crypto.Cipher.getInstance("RSA/ECB/OAEPWithSHA-256AndMGF1Padding");
+            oaep.init(javax.crypto.Cipher.DECRYPT_MODE, pair.getPrivate(), new javax.crypto.spec.OAEPParameterSpec(
+                    "SHA-256", "MGF1", java.security.spec.MGF1ParameterSpec.SHA256,
+                    javax.crypto.spec.PSource.PSpecified.DEFAULT));
+            assertArrayEquals(message, oaep.doFinal(ciphertext));
+            Kmip one = new Kmip(client, ProtocolVersion.V1_4);
+            assertEquals(VALID, validity(one, legacy, message, pssSignature(pair.getPrivate(), message)));
+
+            core.adoptPublicKey(admin, legacy.substring("obj-".length()), value -> Optional.of(new ObjectPublicKey(
+                    ObjectPublicKey.Encoding.X509_SUBJECT_PUBLIC_KEY_INFO, Bytes.of(other.getPublic().getEncoded()))));
+            assertEquals(INVALID, validity(kmip, legacy, message, pssSignature(other.getPrivate(), message)),
+                    "the key taken from the object's value is kept: a later adoption replaces nothing");
+            assertEquals(VALID, validity(kmip, legacy, message, pssSignature(pair.getPrivate(), message)));
+        }
+    }
+
+    @Test
+    void aPublicKeyInAFormatTheCoreDoesNotReadIsRefusedAsAnUnsupportedKeyFormat() throws Exception {
+        java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        java.security.interfaces.RSAPublicKey key = (java.security.interfaces.RSAPublicKey) generator.generateKeyPair()
+                .getPublic();
+        Ttlv transparent = Ttlv.structure(Tag.PUBLIC_KEY, Ttlv.structure(Tag.KEY_BLOCK,
+                Ttlv.enumeration(Tag.KEY_FORMAT_TYPE, 0x0B), Ttlv.structure(Tag.KEY_VALUE, Ttlv.structure(Tag.KEY_MATERIAL,
+                        Ttlv.bigInteger(Tag.MODULUS, key.getModulus()),
+                        Ttlv.bigInteger(Tag.PUBLIC_EXPONENT, key.getPublicExponent()))),
+                Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, 0x04), Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, 2048)));
+        byte[] message = "sixteen byte msg".getBytes(StandardCharsets.US_ASCII);
+        java.time.Instant now = LOOPBACK.server().core.clock().instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        try (KmipTestClient client = LOOPBACK.server().client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
+            String uid = register(kmip, PUBLIC_KEY, transparent, Ttlv.integer(Tag.CRYPTOGRAPHIC_USAGE_MASK, 0x04 | 0x02),
+                    Ttlv.dateTime(Tag.ACTIVATION_DATE, now));
+            assertArrayEquals(TtlvWriter.write(transparent), TtlvWriter.write(kmip.ok(Operation.GET, Kmip.uid(uid))
+                    .require(Tag.PUBLIC_KEY)), "stored and answered as registered");
+
+            assertEquals(ResultReason.KEY_FORMAT_TYPE_NOT_SUPPORTED.code(), kmip.refused(Operation.ENCRYPT,
+                    Kmip.uid(uid), Ttlv.bytes(Tag.DATA, Bytes.wrap(message))));
+            assertEquals(ResultReason.KEY_FORMAT_TYPE_NOT_SUPPORTED.code(), new Kmip(client, ProtocolVersion.V1_4)
+                    .refused(Operation.SIGNATURE_VERIFY, Kmip.uid(uid), Ttlv.bytes(Tag.DATA, Bytes.wrap(message)),
+                            Ttlv.bytes(Tag.SIGNATURE_DATA, Bytes.wrap(new byte[256]))));
         }
     }
 

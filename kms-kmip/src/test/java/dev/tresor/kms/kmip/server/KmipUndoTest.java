@@ -223,6 +223,40 @@ class KmipUndoTest {
     }
 
     @Test
+    void aFailedItemUndoesTheRegistrationOfAnX509PublicKeyAndTheAttributeEditBesideIt() throws Exception {
+        java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        Ttlv x509 = Ttlv.structure(Tag.PUBLIC_KEY, Ttlv.structure(Tag.KEY_BLOCK, Ttlv.enumeration(Tag.KEY_FORMAT_TYPE, 0x05),
+                Ttlv.structure(Tag.KEY_VALUE, Ttlv.bytes(Tag.KEY_MATERIAL,
+                        dev.tresor.kms.service.Bytes.of(generator.generateKeyPair().getPublic().getEncoded()))),
+                Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, 0x04), Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, 2048)));
+        try (KmipTestClient client = LOOPBACK.server().client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
+            String kept = created(kmip, "undo-beside-a-public-key");
+
+            List<Ttlv> answers = undoable(client, ProtocolVersion.V2_1,
+                    Requests.item(Operation.REGISTER, Ttlv.enumeration(Tag.OBJECT_TYPE, 0x03), kmip.attributes(
+                            Ttlv.integer(Tag.CRYPTOGRAPHIC_USAGE_MASK, 0x04), Kmip.name("undo-public-key")), x509),
+                    Requests.item(Operation.ADD_ATTRIBUTE, Kmip.uid(kept), owner("team-a")),
+                    Requests.item(Operation.ACTIVATE, Kmip.uid("no-such-object")));
+
+            assertEquals(List.of(ResultStatus.OPERATION_UNDONE.code(), ResultStatus.OPERATION_UNDONE.code(),
+                    ResultStatus.OPERATION_FAILED.code()), answers.stream().map(Requests::status).toList(),
+                    answers.get(2).find(Tag.RESULT_MESSAGE).map(Ttlv::asText).orElse(""));
+            assertEquals(ResultReason.OBJECT_NOT_FOUND.code(), Requests.reason(answers.get(2)));
+            String registered = answers.get(0).require(Tag.RESPONSE_PAYLOAD).require(Tag.UNIQUE_IDENTIFIER).asText();
+            assertEquals(List.of(), located(kmip, "undo-public-key"), "the registered public key is gone");
+            String destroyed = kmip.ok(Operation.REGISTER, Ttlv.enumeration(Tag.OBJECT_TYPE, 0x03),
+                    kmip.attributes(Ttlv.integer(Tag.CRYPTOGRAPHIC_USAGE_MASK, 0x04)), x509)
+                    .require(Tag.UNIQUE_IDENTIFIER).asText();
+            kmip.ok(Operation.DESTROY, Kmip.uid(destroyed));
+            assertEquals(kmip.refused(Operation.GET, Kmip.uid(destroyed)), kmip.refused(Operation.GET, Kmip.uid(registered)),
+                    "deleted as a destroyed public key is, not erased");
+            assertFalse(attributeNames(kmip, kept).contains("x-owner"), "the added attribute is taken back");
+        }
+    }
+
+    @Test
     void aBatchWhoseItemsAllSucceedKeepsItsChanges() throws Exception {
         try (KmipTestClient client = LOOPBACK.server().client()) {
             Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
