@@ -4,7 +4,9 @@ import dev.tresor.kms.seal.BarrierStore;
 import dev.tresor.kms.service.Bytes;
 import dev.tresor.kms.store.StoredJson;
 import dev.tresor.kms.tenant.TenantId;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -14,6 +16,7 @@ import java.util.Optional;
  * t/{project}/{region}/key/{keyId}                 Key
  * t/{project}/{region}/ver/{keyId}/{number:010}    KeyVersion
  * t/{project}/{region}/mat/{keyId}/{number:010}    key material (raw, or PKCS#8)
+ * t/{project}/{region}/served/{keyId}/{number:010} which halves of the version left (KMIP Fresh)
  * t/{project}/{region}/wk/{wrappingKeyId}          WrappingKey
  * t/{project}/{region}/wkmat/{wrappingKeyId}       wrapping key private material (PKCS#8)
  * t/{project}/{region}/obj/{objectId}              ManagedObject
@@ -56,12 +59,35 @@ final class KeyLedger {
         return readAll(prefix(tenant) + "key/", Key.class);
     }
 
+    /** A version, with the halves its own served record says have left. */
     Optional<KeyVersion> version(TenantId tenant, String keyId, long number) {
-        return read(versionPath(tenant, keyId, number), KeyVersion.class);
+        return read(versionPath(tenant, keyId, number), KeyVersion.class)
+                .map(v -> withServed(v, read(servedPath(tenant, keyId, number), Served.class)));
     }
 
     List<KeyVersion> versions(TenantId tenant, String keyId) {
-        return readAll(prefix(tenant) + "ver/" + keyId + "/", KeyVersion.class);
+        Map<Long, Served> served = new HashMap<>();
+        readAll(prefix(tenant) + "served/" + keyId + "/", Served.class).forEach(s -> served.put(s.number(), s));
+        return readAll(prefix(tenant) + "ver/" + keyId + "/", KeyVersion.class).stream()
+                .map(v -> withServed(v, Optional.ofNullable(served.get(v.number()))))
+                .toList();
+    }
+
+    private static KeyVersion withServed(KeyVersion version, Optional<Served> served) {
+        KeyVersion merged = version;
+        if (served.map(Served::material).orElse(false)) {
+            merged = merged.served(KeyVersion.Half.MATERIAL);
+        }
+        if (served.map(Served::publicKey).orElse(false)) {
+            merged = merged.served(KeyVersion.Half.PUBLIC_KEY);
+        }
+        return merged;
+    }
+
+    /** Puts the served record of {@code version}: which of its halves have left. */
+    void putServed(BarrierStore.Batch batch, TenantId tenant, KeyVersion version) {
+        batch.put(servedPath(tenant, version.keyId(), version.number()), StoredJson.encode(
+                new Served(version.number(), version.materialServed(), version.publicKeyServed())));
     }
 
     Optional<byte[]> material(TenantId tenant, String keyId, long number) {
@@ -153,10 +179,11 @@ final class KeyLedger {
         batch.delete(wrappingKeyMaterialPath(tenant, wrappingKeyId));
     }
 
-    /** Erases a version: its record and its material. */
+    /** Erases a version: its record, its material and its served record. */
     void purge(BarrierStore.Batch batch, TenantId tenant, String keyId, long number) {
         batch.delete(versionPath(tenant, keyId, number));
         batch.delete(materialPath(tenant, keyId, number));
+        batch.delete(servedPath(tenant, keyId, number));
     }
 
     /** Erases a key with every version and their material. */
@@ -202,12 +229,23 @@ final class KeyLedger {
         return prefix(tenant) + "ver/" + keyId + "/" + String.format("%010d", number);
     }
 
+    private static String servedPath(TenantId tenant, String keyId, long number) {
+        return prefix(tenant) + "served/" + keyId + "/" + String.format("%010d", number);
+    }
+
     private <T> Optional<T> read(String path, Class<T> type) {
         return store.get(path).map(bytes -> StoredJson.decode(bytes, type));
     }
 
     private <T> List<T> readAll(String prefix, Class<T> type) {
         return store.scan(prefix).stream().map(entry -> StoredJson.decode(entry.getValue(), type)).toList();
+    }
+
+    /**
+     * Which halves of version {@code number} have left to a client, kept apart from the version's
+     * record: written outside any undo scope, so an undo neither restores nor trips over it.
+     */
+    record Served(long number, boolean material, boolean publicKey) {
     }
 
     /** The stored form of an {@link ObjectPublicKey}. */

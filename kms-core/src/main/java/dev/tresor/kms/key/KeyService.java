@@ -31,7 +31,8 @@ import java.util.function.Supplier;
 /**
  * The lifecycle of key rings, keys and versions. Each change is prepared (validated, material
  * generated, time stamped) without holding a lock, then applied under the key's lock as one batch
- * handed to {@code commit}, which adds the audit record and writes it durably.
+ * handed to {@code commit}, which adds the audit record and writes it durably. The one write
+ * without a record of its own is {@link #markServed}: bookkeeping of an export, written apart.
  *
  * <p>Deleted keys and destroyed versions stay restorable until their date; from that instant
  * they are NOT_FOUND everywhere, and {@link #purgeExpired} erases them from the store.
@@ -308,7 +309,28 @@ public final class KeyService {
             if (v.state() != VersionState.ACTIVE && v.state() != VersionState.DISABLED) {
                 throw KmsError.precondition("version " + v.number() + " is " + v.state().wireName());
             }
-            return v.withState(VersionState.ACTIVE, Optional.empty(), Optional.empty());
+            return v.withState(VersionState.ACTIVE, Optional.empty(), Optional.empty()).withRevocation(Optional.empty());
+        });
+    }
+
+    /**
+     * KMIP Revoke: an active version is disabled and marked revoked ({@code why}), which keeps it
+     * exportable; a version revoked before may become compromised. A version disabled without a
+     * revocation stays as it is (a revoke must not make what an operator disabled exportable again).
+     */
+    public KeyVersion revokeVersion(TenantId tenant, VersionRef ref, Revocation why, Consumer<BarrierStore.Batch> commit) {
+        return changeVersion(tenant, ref, commit, v -> {
+            if (v.state() == VersionState.ACTIVE) {
+                return v.withState(VersionState.DISABLED, Optional.empty(), Optional.empty())
+                        .withRevocation(Optional.of(why));
+            }
+            if (v.state() == VersionState.DISABLED && v.revocation().isPresent() && why == Revocation.COMPROMISED) {
+                return v.withRevocation(Optional.of(why));
+            }
+            if (v.state() == VersionState.DISABLED) {
+                return v;
+            }
+            throw KmsError.precondition("version " + v.number() + " is " + v.state().wireName());
         });
     }
 
@@ -368,13 +390,20 @@ public final class KeyService {
         }
     }
 
+    /** Plain material that left, and the version it is of (whose revocation the export's audit names). */
+    public record Exported(KeyVersion version, Bytes material) {
+    }
+
     /**
-     * Plain material of an exportable key's version that is enabled or disabled (raw symmetric,
-     * PKCS#8 private): disabling stops a version's use, not its owner's retrieval of it (KMIP
-     * Gets a revoked key); a destroyed version or a deleted key is refused. A key with a release
-     * policy leaves only by attested release, whatever its exportable flag.
+     * Plain material of an exportable key's version that is active or revoked (raw symmetric,
+     * PKCS#8 private): a revocation stops a version's use, not its owner's retrieval of it (KMIP
+     * Gets a revoked key), while a version disabled without a revocation, destroyed or in any other
+     * state, or of a deleted key, is refused. The state is checked again once the material is read,
+     * so a destroy or delete that committed meanwhile wins. A key with a release policy leaves only
+     * by attested release, whatever its exportable flag. The caller marks it served once it has
+     * really left ({@link #markServed}).
      */
-    public Bytes exportMaterial(TenantId tenant, VersionRef ref) {
+    public Exported exportMaterial(TenantId tenant, VersionRef ref) {
         Key key = key(tenant, ref.key());
         if (!key.exportable()) {
             throw KmsError.denied("key " + key.id() + " is not exportable");
@@ -384,31 +413,44 @@ public final class KeyService {
                     + " has a release policy: its material leaves only by attested release");
         }
         KeyVersion version = version(tenant, ref);
-        if (key.state() == KeyState.DELETED) {
-            throw KmsError.precondition("key " + key.id() + " is deleted");
+        requireExportable(key, version);
+        byte[] material = storedMaterial(tenant, key, version).get();
+        KeyRecords.Entry now = records.get(tenant, key.id());
+        Optional<KeyVersion> current = now.version(version.number());
+        try {
+            if (now.key().isEmpty() || current.isEmpty()) {
+                throw KmsError.notFound("version " + version.number() + " of key " + key.id());
+            }
+            requireExportable(now.key().get(), current.get());
+        } catch (KmsError changedMeanwhile) {
+            Arrays.fill(material, (byte) 0);
+            throw changedMeanwhile;
         }
-        if (version.state() == VersionState.DESTROYED) {
-            throw KmsError.precondition("version " + version.number() + " of key " + key.id() + " is destroyed");
+        return new Exported(current.get(), Bytes.wrap(material));
+    }
+
+    private static void requireExportable(Key key, KeyVersion version) {
+        boolean revoked = version.state() == VersionState.DISABLED && version.revocation().isPresent();
+        if (key.state() == KeyState.DELETED || !(version.state() == VersionState.ACTIVE || revoked)) {
+            requireUsable(key, version);
         }
-        Bytes material = Bytes.wrap(storedMaterial(tenant, key, version).get());
-        markServed(tenant, version, KeyVersion.Half.MATERIAL);
-        return material;
     }
 
     /**
      * Records, once, that {@code half} of {@code version} has left to a client: the first time
-     * costs one durable write of the version record, every later time nothing. It is bookkeeping
-     * of a read, so it is written on its own, under the key's lock (a concurrent change of the
-     * version is never written over), not with the read's audit record.
+     * costs one durable write, every later time nothing. The flags are their own record, not the
+     * version's, so an undo that puts a version back never takes them back (what left, left) nor
+     * finds the version changed by them. Written under the key's lock, and only while the version
+     * exists (a purge is never followed by a flag).
      */
-    void markServed(TenantId tenant, KeyVersion version, KeyVersion.Half half) {
+    public void markServed(TenantId tenant, KeyVersion version, KeyVersion.Half half) {
         if (version.wasServed(half)) {
             return;
         }
         keyLocks.exclusive(version.keyId(), () -> {
             ledger.version(tenant, version.keyId(), version.number()).filter(v -> !v.wasServed(half)).ifPresent(v -> {
                 BarrierStore.Batch batch = ledger.batch();
-                ledger.put(batch, tenant, v.served(half));
+                ledger.putServed(batch, tenant, v.served(half));
                 try {
                     ledger.write(batch);
                 } finally {
@@ -417,24 +459,6 @@ public final class KeyService {
             });
             return null;
         });
-    }
-
-    /**
-     * A version as {@link #version} finds it, with its digests: those kept with it, or for a record
-     * stored before digests were kept, computed from its stored material.
-     */
-    public KeyVersion describe(TenantId tenant, VersionRef ref) {
-        KeyVersion version = version(tenant, ref);
-        if (version.digests().isPresent()) {
-            return version;
-        }
-        Key key = key(tenant, ref.key());
-        byte[] material = storedMaterial(tenant, key, version).get();
-        try {
-            return version.withDigests(digests(key.type(), material, version.publicKeyPem()));
-        } finally {
-            Arrays.fill(material, (byte) 0);
-        }
     }
 
     /** A released version: its record and its material as a JWK (JSON bytes the caller zeroes). */
@@ -633,7 +657,7 @@ public final class KeyService {
         try {
             KeyVersion version = new KeyVersion(key.id(), key.keyRingId(), number, VersionState.ACTIVE, now,
                     Optional.empty(), Optional.empty(), publicKeyPem,
-                    Optional.of(digests(key.type(), bytes, publicKeyPem)), false, false);
+                    Optional.of(digests(key.type(), bytes, publicKeyPem)), false, false, Optional.empty());
             ledger.put(batch, key.tenant(), version);
             ledger.putMaterial(batch, key.tenant(), key.id(), number, bytes);
             return new Added(key.withLastVersion(number), version);

@@ -9,7 +9,9 @@ import java.util.Optional;
  * only through the material cache. {@code stateBeforeDestroy} is what restore returns to.
  * {@code digests} are kept from when the material was made (empty in records stored before
  * digests were kept); {@code materialServed} and {@code publicKeyServed} turn true, once, when the
- * plain material or the public key first leaves to a client (KMIP's Fresh is their negation).
+ * plain material or the public key first leaves to a client (KMIP's Fresh is their negation; they
+ * are kept in a record of their own, see {@link KeyLedger}). {@code revocation} is set when a KMIP
+ * Revoke disabled the version; a version disabled any other way has none (and is not exported).
  */
 public record KeyVersion(
         String keyId,
@@ -22,7 +24,8 @@ public record KeyVersion(
         Optional<String> publicKeyPem,
         Optional<VersionDigests> digests,
         boolean materialServed,
-        boolean publicKeyServed) {
+        boolean publicKeyServed,
+        Optional<Revocation> revocation) {
 
     public KeyVersion {
         Objects.requireNonNull(keyId);
@@ -36,6 +39,7 @@ public record KeyVersion(
         Objects.requireNonNull(stateBeforeDestroy);
         Objects.requireNonNull(publicKeyPem);
         Objects.requireNonNull(digests);
+        Objects.requireNonNull(revocation);
     }
 
     public boolean disabled() {
@@ -44,18 +48,20 @@ public record KeyVersion(
 
     public KeyVersion withState(VersionState newState, Optional<Instant> newDestroyDate, Optional<VersionState> before) {
         return new KeyVersion(keyId, keyRingId, number, newState, createdAt, newDestroyDate, before, publicKeyPem,
-                digests, materialServed, publicKeyServed);
-    }
-
-    public KeyVersion withDigests(VersionDigests computed) {
-        return new KeyVersion(keyId, keyRingId, number, state, createdAt, destroyDate, stateBeforeDestroy,
-                publicKeyPem, Optional.of(computed), materialServed, publicKeyServed);
+                digests, materialServed, publicKeyServed, revocation);
     }
 
     /** This version once {@code half} has left to a client. */
     public KeyVersion served(Half half) {
         return new KeyVersion(keyId, keyRingId, number, state, createdAt, destroyDate, stateBeforeDestroy,
-                publicKeyPem, digests, materialServed || half == Half.MATERIAL, publicKeyServed || half == Half.PUBLIC_KEY);
+                publicKeyPem, digests, materialServed || half == Half.MATERIAL, publicKeyServed || half == Half.PUBLIC_KEY,
+                revocation);
+    }
+
+    /** This version disabled by a revocation ({@code why}), or with its revocation cleared when enabled again. */
+    public KeyVersion withRevocation(Optional<Revocation> why) {
+        return new KeyVersion(keyId, keyRingId, number, state, createdAt, destroyDate, stateBeforeDestroy,
+                publicKeyPem, digests, materialServed, publicKeyServed, why);
     }
 
     public boolean wasServed(Half half) {

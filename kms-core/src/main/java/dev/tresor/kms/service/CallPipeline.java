@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -45,12 +46,26 @@ final class CallPipeline {
     }
 
     /** Runs a read-only call. */
-    <T> T read(Caller caller, String operation, Right right, String resource, java.util.function.Supplier<T> call) {
+    <T> T read(Caller caller, String operation, Right right, String resource, Supplier<T> call) {
+        return read(caller, () -> operation, right, resource, call);
+    }
+
+    /** Runs a read-only call whose audit operation is read once it ran (it may name what the call found). */
+    <T> T read(Caller caller, Supplier<String> operation, Right right, String resource, Supplier<T> call) {
         return run(caller, operation, right, resource, commit -> call.get());
     }
 
     /** Runs a call that may commit one batch of changes through the function it is given. */
     <T> T run(Caller caller, String operation, Right right, String resource,
+              Function<Consumer<BarrierStore.Batch>, T> call) {
+        return run(caller, () -> operation, right, resource, call);
+    }
+
+    /**
+     * {@link #run} with an audit operation read when the call's record is made, so that the call
+     * may name in it what it found (an export of a revoked version says so).
+     */
+    <T> T run(Caller caller, Supplier<String> operation, Right right, String resource,
               Function<Consumer<BarrierStore.Batch>, T> call) {
         barrier.requireUnsealed(); // caches must not serve a sealed server
         Project project = projects.get(caller.tenant().projectId());
@@ -60,10 +75,10 @@ final class CallPipeline {
                 limits.take(caller.tenant(), project.callsPerHour(), clock.instant());
             }
             if (!caller.role().allows(right)) {
-                throw KmsError.denied("role " + caller.role().wireName() + " may not " + operation);
+                throw KmsError.denied("role " + caller.role().wireName() + " may not " + operation.get());
             }
             T result = call.apply(batch -> {
-                Runnable write = () -> record(caller, event(caller, operation, resource, "ok"), batch);
+                Runnable write = () -> record(caller, event(caller, operation.get(), resource, "ok"), batch);
                 // A crypto call writes only what no undo may take back: a key's lowered usage limit
                 // (its output has left), or the key a public key object adopts from its own value.
                 caller.undo().filter(scope -> right != Right.CRYPTO)
@@ -71,18 +86,18 @@ final class CallPipeline {
                 committed[0] = true;
             });
             if (!committed[0]) {
-                record(caller, event(caller, operation, resource, "ok"));
+                record(caller, event(caller, operation.get(), resource, "ok"));
             }
             return result;
         } catch (KmsError e) {
             if (!committed[0]) {
-                recordFailure(caller, operation, resource, e);
+                recordFailure(caller, operation.get(), resource, e);
             }
             throw e;
         } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, operation + " failed", e);
+            LOG.log(Level.SEVERE, operation.get() + " failed", e);
             KmsError internal = KmsError.internal("internal error", e);
-            recordFailure(caller, operation, resource, internal);
+            recordFailure(caller, operation.get(), resource, internal);
             throw internal;
         }
     }

@@ -24,6 +24,7 @@ import dev.tresor.kms.key.ManagedObjects;
 import dev.tresor.kms.key.ObjectPublicKey;
 import dev.tresor.kms.key.PublicKeyCryptography;
 import dev.tresor.kms.key.ReleaseTerms;
+import dev.tresor.kms.key.Revocation;
 import dev.tresor.kms.key.Scheme;
 import dev.tresor.kms.key.WrappingKey;
 import dev.tresor.kms.key.WrappingKeys;
@@ -288,15 +289,24 @@ public final class KeyManagement {
                 () -> keys.listVersions(caller.tenant(), ref));
     }
 
-    /** A version with its digests (see {@link KeyService#describe}). */
+    /** A version with the digests kept with it (none for a version stored before they were kept). */
     public KeyVersion getVersion(Caller caller, VersionRef ref) {
         return pipeline.read(caller, "version.get", Right.READ_METADATA, version(ref),
-                () -> keys.describe(caller.tenant(), ref));
+                () -> keys.version(caller.tenant(), ref));
     }
 
     public KeyVersion disableVersion(Caller caller, VersionRef ref) {
         return pipeline.run(caller, "version.disable", Right.LIFECYCLE, version(ref),
                 commit -> keys.disableVersion(caller.tenant(), ref, commit));
+    }
+
+    /**
+     * KMIP Revoke of a version: disabled, and recorded as revoked ({@code why}), so that it stays
+     * exportable as KMIP allows, unlike a version only disabled (see {@link KeyService#revokeVersion}).
+     */
+    public KeyVersion revokeVersion(Caller caller, VersionRef ref, Revocation why) {
+        return pipeline.run(caller, "version.revoke", Right.LIFECYCLE, version(ref),
+                commit -> keys.revokeVersion(caller.tenant(), ref, why, commit));
     }
 
     public KeyVersion enableVersion(Caller caller, VersionRef ref) {
@@ -396,8 +406,22 @@ public final class KeyManagement {
      * PERMISSION_DENIED. The first export marks the version served ({@link KeyVersion#materialServed}).
      */
     public Bytes exportMaterial(Caller caller, VersionRef ref) {
-        return pipeline.read(caller, "key.export", Right.CRYPTO, version(ref),
-                () -> keys.exportMaterial(caller.tenant(), ref));
+        ExportOperation operation = new ExportOperation("key.export");
+        return pipeline.read(caller, operation::name, Right.CRYPTO, version(ref), () -> {
+            KeyService.Exported exported = operation.found(keys.exportMaterial(caller.tenant(), ref));
+            servedOrZeroed(caller, exported.version(), exported.material());
+            return exported.material();
+        });
+    }
+
+    /** Marks the material served once it has left; if that fails, the material is zeroed, not handed out. */
+    private void servedOrZeroed(Caller caller, KeyVersion version, Bytes material) {
+        try {
+            keys.markServed(caller.tenant(), version, KeyVersion.Half.MATERIAL);
+        } catch (RuntimeException e) {
+            material.zero();
+            throw e;
+        }
     }
 
     /**
@@ -410,20 +434,25 @@ public final class KeyManagement {
      */
     public Encrypted exportWrapped(Caller caller, VersionRef target, VersionRef wrapper, Scheme scheme,
                                    UnaryOperator<Bytes> encoding) {
-        return pipeline.run(caller, "key.export-wrapped", Right.CRYPTO,
+        ExportOperation operation = new ExportOperation("key.export-wrapped");
+        return pipeline.run(caller, operation::name, Right.CRYPTO,
                 version(target) + " wrapped-by " + version(wrapper),
-                commit -> cryptography.wrapKey(caller.tenant(), wrapper, scheme, () -> {
-                    Bytes material = keys.exportMaterial(caller.tenant(), target);
-                    Bytes encoded = null;
-                    try {
-                        encoded = encoding.apply(material);
-                        return encoded;
-                    } finally {
-                        if (encoded != material) {
-                            material.zero();
+                commit -> {
+                    Encrypted wrapped = cryptography.wrapKey(caller.tenant(), wrapper, scheme, () -> {
+                        Bytes material = operation.found(keys.exportMaterial(caller.tenant(), target)).material();
+                        Bytes encoded = null;
+                        try {
+                            encoded = encoding.apply(material);
+                            return encoded;
+                        } finally {
+                            if (encoded != material) {
+                                material.zero();
+                            }
                         }
-                    }
-                }, commit));
+                    }, commit);
+                    keys.markServed(caller.tenant(), operation.exported(), KeyVersion.Half.MATERIAL);
+                    return wrapped;
+                });
     }
 
     /** DER SubjectPublicKeyInfo of an asymmetric key's version, handed to a client (so no longer fresh). */

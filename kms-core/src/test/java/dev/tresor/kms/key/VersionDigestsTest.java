@@ -40,9 +40,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A version keeps the SHA-256 digests of its key from when the material was made: they equal the
- * digests of the material and public key a client is given, survive disable, destroy and delete,
- * and a version stored before digests were kept gets them from its material. Its served flags turn
- * true once, on the first export of the material or of the public key.
+ * digests of the material and public key a client is given, survive disable, destroy and delete;
+ * a version stored before digests were kept has none (its material is not read for them). Its
+ * served flags turn true once, on the first export of the material or of the public key.
  */
 class VersionDigestsTest {
     private static final HexFormat HEX = HexFormat.of();
@@ -99,7 +99,7 @@ class VersionDigestsTest {
     }
 
     @Test
-    void aVersionStoredBeforeDigestsWereKeptGetsThemFromItsMaterial() {
+    void aVersionStoredBeforeDigestsWereKeptHasNoneReadsNoMaterialAndIsNotExportedWhenDisabled() {
         SealManager seal = SealManager.open(new MemoryStore());
         seal.init(1, 1);
         BarrierStore store = seal.barrierStore();
@@ -116,17 +116,21 @@ class VersionDigestsTest {
         String path = "t/p/eu01/ver/" + key.id() + "/0000000001";
         String pem = new String(StoredJson.encode(made.publicKeyPem().orElseThrow()), StandardCharsets.UTF_8);
         String old = "{\"keyId\":\"" + key.id() + "\",\"keyRingId\":\"" + ring + "\",\"number\":1,"
-                + "\"state\":\"ACTIVE\",\"createdAt\":\"2026-01-01T00:00:00Z\",\"publicKeyPem\":" + pem + "}";
+                + "\"state\":\"DISABLED\",\"createdAt\":\"2026-01-01T00:00:00Z\",\"publicKeyPem\":" + pem + "}";
         BarrierStore.Batch batch = store.batch();
         batch.put(path, old.getBytes(StandardCharsets.UTF_8));
+        batch.delete(KeyLedger.materialPath(tenant, key.id(), 1));
         store.write(batch);
 
         KeyService restarted = new KeyService(store, crypto, new MaterialCache(crypto, 100), clock, Duration.ofDays(30));
         KeyVersion read = restarted.version(tenant, ref);
-        assertTrue(read.digests().isEmpty(), "the old record holds no digests");
+        assertTrue(read.digests().isEmpty(), "no digest, and no material read for one (there is none left)");
         assertFalse(read.materialServed() || read.publicKeyServed(), "nor a served flag");
-        assertEquals(made.digests(), restarted.describe(tenant, ref).digests(), "computed from the stored material");
+        assertTrue(read.revocation().isEmpty(), "disabled before revocations were kept: not revoked");
         assertEquals(Instant.parse("2026-01-01T00:00:00Z"), read.createdAt());
+        KmsError export = assertThrows(KmsError.class, () -> restarted.exportMaterial(tenant, ref));
+        assertEquals(ErrorCode.FAILED_PRECONDITION, export.code());
+        assertTrue(export.getMessage().contains("disabled"), export.getMessage());
     }
 
     @Test

@@ -56,7 +56,8 @@ final class Attributes {
      * client supplies or changes them.
      */
     static final Set<String> SERVER_DERIVED = Stream.of(Stream.of(GeneratorAttribute.NAME,
-                    specName(Tag.KEY_FORMAT_TYPE), specName(Tag.SHORT_UNIQUE_IDENTIFIER), specName(Tag.LEASE_TIME)),
+                    specName(Tag.KEY_FORMAT_TYPE), specName(Tag.SHORT_UNIQUE_IDENTIFIER), specName(Tag.LEASE_TIME),
+                    specName(Tag.FRESH)),
                     Managed.exposureNames().stream(),
                     CertificateAttributes.names().stream())
             .flatMap(names -> names).collect(Collectors.toUnmodifiableSet());

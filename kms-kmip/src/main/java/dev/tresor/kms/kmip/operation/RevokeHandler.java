@@ -1,5 +1,7 @@
 package dev.tresor.kms.kmip.operation;
 
+import dev.tresor.kms.key.KeyVersion;
+import dev.tresor.kms.key.Revocation;
 import dev.tresor.kms.key.VersionState;
 import dev.tresor.kms.kmip.message.Operation;
 import dev.tresor.kms.kmip.ttlv.Tag;
@@ -11,8 +13,8 @@ import java.time.temporal.ChronoUnit;
 /**
  * Revoke: Deactivated with a Deactivation Date, or for a key or CA compromise Compromised with a
  * Compromise Date and the Compromise Occurrence Date the request gives (else the Initial Date,
- * spec 1.4 section 4.20); the core version is disabled, so no front-end can use it any more. A
- * stored object only changes state.
+ * spec 1.4 section 4.20); the core version is revoked (disabled, so no front-end can use it any
+ * more, yet still exportable by Get, as KMIP allows). A stored object only changes state.
  */
 final class RevokeHandler implements OperationHandler {
     private static final int KEY_COMPROMISE = 2;
@@ -40,8 +42,9 @@ final class RevokeHandler implements OperationHandler {
                 throw KmsError.precondition("object " + object.uid() + " is destroyed");
             }
             if (object instanceof KmipObject key && !key.id().isPublic()
-                    && context.keys().getVersion(context.caller(), key.id().versionRef()).state() == VersionState.ACTIVE) {
-                context.keys().disableVersion(context.caller(), key.id().versionRef());
+                    && revocable(context.keys().getVersion(context.caller(), key.id().versionRef()))) {
+                context.keys().revokeVersion(context.caller(), key.id().versionRef(),
+                        compromised ? Revocation.COMPROMISED : Revocation.REVOKED);
             }
             Managed revokedObject = object.with(Tag.REVOCATION_REASON, reason);
             if (!compromised) {
@@ -56,5 +59,11 @@ final class RevokeHandler implements OperationHandler {
                     .with(Tag.COMPROMISE_OCCURRENCE_DATE, occurred);
         });
         return Ttlv.structure(Tag.RESPONSE_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, revoked.uid()));
+    }
+
+    /** Active, or revoked before (a compromise may follow): a version disabled over REST is left alone. */
+    private static boolean revocable(KeyVersion version) {
+        return version.state() == VersionState.ACTIVE
+                || version.state() == VersionState.DISABLED && version.revocation().isPresent();
     }
 }

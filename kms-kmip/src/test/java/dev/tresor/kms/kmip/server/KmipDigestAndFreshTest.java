@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tresor.kms.kmip.message.Operation;
 import dev.tresor.kms.kmip.message.ProtocolVersion;
+import dev.tresor.kms.kmip.message.ResultReason;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
 import dev.tresor.kms.service.Bytes;
@@ -81,6 +82,20 @@ class KmipDigestAndFreshTest {
                 assertEquals(version.atLeast(ProtocolVersion.V1_1), value.isPresent(), version.toString());
                 value.ifPresent(v -> assertTrue(v.asBoolean(), "never served"));
             }
+        }
+    }
+
+    @Test
+    void noClientMayWriteFresh() throws Exception {
+        try (KmipTestClient client = LOOPBACK.server().client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
+            String uid = kmip.createAes256();
+            Ttlv stale = Ttlv.structure(Tag.NEW_ATTRIBUTE, Ttlv.bool(Tag.FRESH, false));
+            for (Operation edit : List.of(Operation.ADD_ATTRIBUTE, Operation.SET_ATTRIBUTE)) {
+                assertEquals(ResultReason.ATTRIBUTE_READ_ONLY.code(), kmip.refused(edit, Kmip.uid(uid), stale),
+                        edit.toString());
+            }
+            assertTrue(fresh(kmip, uid), "the server's flag stands");
         }
     }
 

@@ -10,6 +10,7 @@ import dev.tresor.kms.kmip.message.ResultReason;
 import dev.tresor.kms.kmip.message.ResultStatus;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
+import dev.tresor.kms.service.Bytes;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -23,6 +24,8 @@ class KmipUndoTest {
     private static final int SYMMETRIC_KEY = 0x02;
     private static final int ENCRYPT_DECRYPT = 0x0C;
     private static final int PRE_ACTIVE = 1;
+    private static final int ACTIVE = 2;
+    private static final int KEY_COMPROMISE = 2;
     private static final int UNDO = 3;
     private static final int WRAP_KEY = 0x10;
     private static final int NIST_KEY_WRAP = 0x0D;
@@ -253,6 +256,44 @@ class KmipUndoTest {
             assertEquals(kmip.refused(Operation.GET, Kmip.uid(destroyed)), kmip.refused(Operation.GET, Kmip.uid(registered)),
                     "deleted as a destroyed public key is, not erased");
             assertFalse(attributeNames(kmip, kept).contains("x-owner"), "the added attribute is taken back");
+        }
+    }
+
+    @Test
+    void aGetOfTheKeyTheBatchCreatedDoesNotKeepTheUndoFromDeletingIt() throws Exception {
+        try (KmipTestClient client = LOOPBACK.server().client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
+            List<Ttlv> answers = undoable(client, ProtocolVersion.V2_1, create(kmip, "undo-created-and-got"),
+                    Requests.item(Operation.ACTIVATE), Requests.item(Operation.GET),
+                    Requests.item(Operation.GET, Kmip.uid("no-such-object")));
+
+            assertEquals(List.of(ResultStatus.OPERATION_UNDONE.code(), ResultStatus.OPERATION_UNDONE.code(),
+                    ResultStatus.OPERATION_UNDONE.code(), ResultStatus.OPERATION_FAILED.code()),
+                    answers.stream().map(Requests::status).toList());
+            assertEquals(List.of(), located(kmip, "undo-created-and-got"), "the created key is deleted");
+        }
+    }
+
+    @Test
+    void aRevokeFollowedByAGetIsUndoneAndTheKeyStaysServed() throws Exception {
+        try (KmipTestClient client = LOOPBACK.server().client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
+            String uid = created(kmip, "undo-revoked-and-got");
+            kmip.ok(Operation.ACTIVATE, Kmip.uid(uid));
+
+            List<Ttlv> answers = undoable(client, ProtocolVersion.V2_1,
+                    Requests.item(Operation.REVOKE, Kmip.uid(uid), Ttlv.structure(Tag.REVOCATION_REASON,
+                            Ttlv.enumeration(Tag.REVOCATION_REASON_CODE, KEY_COMPROMISE))),
+                    Requests.item(Operation.GET, Kmip.uid(uid)),
+                    Requests.item(Operation.GET, Kmip.uid("no-such-object")));
+
+            assertEquals(List.of(ResultStatus.OPERATION_UNDONE.code(), ResultStatus.OPERATION_UNDONE.code(),
+                    ResultStatus.OPERATION_FAILED.code()), answers.stream().map(Requests::status).toList());
+            assertEquals(ACTIVE, state(new Kmip(client, ProtocolVersion.V1_4), uid), "the revocation is taken back");
+            assertFalse(kmip.ok(Operation.GET_ATTRIBUTES, Kmip.uid(uid), Ttlv.enumeration(Tag.ATTRIBUTE_REFERENCE,
+                    Tag.FRESH.code())).require(Tag.ATTRIBUTES).require(Tag.FRESH).asBoolean(),
+                    "the material left: no undo makes it fresh again");
+            kmip.ok(Operation.ENCRYPT, Kmip.uid(uid), Ttlv.bytes(Tag.DATA, Bytes.of(new byte[16])));
         }
     }
 
