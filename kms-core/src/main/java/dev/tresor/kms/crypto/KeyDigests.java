@@ -1,6 +1,8 @@
 package dev.tresor.kms.crypto;
 
+import dev.tresor.kms.key.DigestFormat;
 import dev.tresor.kms.key.KeyType;
+import dev.tresor.kms.key.KeyVersion;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -9,10 +11,9 @@ import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 
 /**
- * SHA-256 digests of a key in the one encoding each kind of key is described in (KMIP's Digest
- * attribute hashes the Key Value in that format): the raw bytes of an AES or HMAC key, PKCS#1 for
- * both halves of an RSA key, PKCS#8 for an EC private key and X.509 SubjectPublicKeyInfo for an
- * EC public key. A digest of a full-strength key tells nothing about the key, so it may outlive it.
+ * SHA-256 digests of a key in the one encoding each kind of key is described in
+ * ({@link DigestFormat}; KMIP's Digest attribute hashes the Key Value in that format). A digest of
+ * a full-strength key tells nothing about the key, so it may outlive it.
  */
 public final class KeyDigests {
     private KeyDigests() {
@@ -20,7 +21,7 @@ public final class KeyDigests {
 
     /** The digest of secret material as the core stores it: raw symmetric bytes, or PKCS#8. */
     public static byte[] ofMaterial(KeyType type, byte[] material) {
-        if (type.family() != KeyType.Family.RSA) {
+        if (DigestFormat.of(type, KeyVersion.Half.MATERIAL) != DigestFormat.PKCS_1) {
             return sha256(material);
         }
         byte[] pkcs1;
@@ -38,7 +39,7 @@ public final class KeyDigests {
 
     /** The digest of a public key given as X.509 SubjectPublicKeyInfo DER. */
     public static byte[] ofPublicKey(KeyType type, byte[] spki) {
-        if (type.family() != KeyType.Family.RSA) {
+        if (DigestFormat.of(type, KeyVersion.Half.PUBLIC_KEY) == DigestFormat.X_509) {
             return sha256(spki);
         }
         return sha256(SubjectPublicKeyInfo.getInstance(spki).getPublicKeyData().getBytes());

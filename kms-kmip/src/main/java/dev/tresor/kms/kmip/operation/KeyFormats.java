@@ -1,6 +1,8 @@
 package dev.tresor.kms.kmip.operation;
 
+import dev.tresor.kms.key.DigestFormat;
 import dev.tresor.kms.key.KeyType;
+import dev.tresor.kms.key.KeyVersion;
 import dev.tresor.kms.key.ObjectPublicKey;
 import dev.tresor.kms.kmip.message.KmipFailure;
 import dev.tresor.kms.kmip.message.ResultReason;
@@ -41,15 +43,15 @@ final class KeyFormats {
 
     /**
      * The format an object of the core's keys is described in (its Key Format Type attribute, and
-     * what its Digest is computed over): Raw for symmetric keys, PKCS#1 for both halves of an RSA
-     * key, PKCS#8 for an EC private key and X.509 for an EC public key.
+     * what its Digest is computed over), as the core decides it ({@link DigestFormat}).
      */
     static int described(ObjectType object, KeyType type) {
-        boolean rsa = type.family() == KeyType.Family.RSA;
-        return switch (object) {
-            case SYMMETRIC_KEY -> RAW;
-            case PRIVATE_KEY -> rsa ? PKCS_1 : PKCS_8;
-            case PUBLIC_KEY -> rsa ? PKCS_1 : X_509;
+        KeyVersion.Half half = object == ObjectType.PUBLIC_KEY ? KeyVersion.Half.PUBLIC_KEY : KeyVersion.Half.MATERIAL;
+        return switch (DigestFormat.of(type, half)) {
+            case RAW -> RAW;
+            case PKCS_1 -> PKCS_1;
+            case PKCS_8 -> PKCS_8;
+            case X_509 -> X_509;
         };
     }
 

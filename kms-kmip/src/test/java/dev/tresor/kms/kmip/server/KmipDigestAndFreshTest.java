@@ -23,6 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class KmipDigestAndFreshTest {
     private static final int EC = 0x1A;
+    private static final int RSA = 0x04;
     private static final int CESSATION_OF_OPERATION = 6;
 
     @RegisterExtension
@@ -81,6 +82,30 @@ class KmipDigestAndFreshTest {
                 Optional<Ttlv> value = payload.find(Tag.ATTRIBUTE).map(a -> a.require(Tag.ATTRIBUTE_VALUE));
                 assertEquals(version.atLeast(ProtocolVersion.V1_1), value.isPresent(), version.toString());
                 value.ifPresent(v -> assertTrue(v.asBoolean(), "never served"));
+            }
+        }
+    }
+
+    @Test
+    void theDigestOfEachHalfOfAPairIsOfTheKeyAGetReturnsInTheFormatTheDigestNames() throws Exception {
+        try (KmipTestClient client = LOOPBACK.server().client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
+            for (List<Integer> algorithmAndLength : List.of(List.of(RSA, 2048), List.of(EC, 256))) {
+                Ttlv pair = kmip.ok(Operation.CREATE_KEY_PAIR, Ttlv.structure(Tag.COMMON_ATTRIBUTES,
+                        Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, algorithmAndLength.get(0)),
+                        Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, algorithmAndLength.get(1))));
+                for (Tag half : List.of(Tag.PRIVATE_KEY_UNIQUE_IDENTIFIER, Tag.PUBLIC_KEY_UNIQUE_IDENTIFIER)) {
+                    String uid = pair.require(half).asText();
+                    kmip.ok(Operation.ACTIVATE, Kmip.uid(uid));
+                    Ttlv digest = kmip.ok(Operation.GET_ATTRIBUTES, Kmip.uid(uid), Ttlv.enumeration(
+                            Tag.ATTRIBUTE_REFERENCE, Tag.DIGEST.code())).require(Tag.ATTRIBUTES).require(Tag.DIGEST);
+                    Ttlv answer = kmip.ok(Operation.GET, Kmip.uid(uid), digest.require(Tag.KEY_FORMAT_TYPE));
+                    Ttlv object = answer.find(Tag.PRIVATE_KEY).or(() -> answer.find(Tag.PUBLIC_KEY)).orElseThrow();
+                    Bytes material = object.require(Tag.KEY_BLOCK).require(Tag.KEY_VALUE).require(Tag.KEY_MATERIAL)
+                            .asBytes();
+                    assertEquals(sha256(material), digest.require(Tag.DIGEST_VALUE).asBytes(),
+                            algorithmAndLength + " " + half);
+                }
             }
         }
     }
