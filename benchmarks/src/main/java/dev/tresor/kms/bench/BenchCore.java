@@ -4,6 +4,7 @@ import dev.tresor.kms.service.KeyManagement;
 import dev.tresor.kms.service.KmsCore;
 import dev.tresor.kms.tenant.Caller;
 import dev.tresor.kms.tenant.Grant;
+import dev.tresor.kms.tenant.KmipLegacy;
 import dev.tresor.kms.tenant.Principal;
 import dev.tresor.kms.tenant.Role;
 import dev.tresor.kms.tenant.TenantId;
@@ -50,7 +51,7 @@ final class BenchCore implements AutoCloseable {
 
     Caller newCaller() {
         String project = core.administration().createProject(OPERATOR, Optional.empty(),
-                OptionalLong.of(10_000_000), false).id();
+                OptionalLong.of(10_000_000), KmipLegacy.NONE).id();
         return Caller.of(new Principal(Principal.Kind.TOKEN, "bench"), new TenantId(project, "eu01"), Role.ADMIN);
     }
 

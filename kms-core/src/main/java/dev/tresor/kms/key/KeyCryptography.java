@@ -16,6 +16,7 @@ import dev.tresor.kms.service.EncryptionPart;
 import dev.tresor.kms.service.KmsError;
 import dev.tresor.kms.service.SignRequest;
 import dev.tresor.kms.service.VersionRef;
+import dev.tresor.kms.tenant.KmipLegacy;
 import dev.tresor.kms.tenant.Principal;
 import dev.tresor.kms.tenant.TenantId;
 import java.util.Arrays;
@@ -223,11 +224,14 @@ public final class KeyCryptography {
                 request.aad().map(Bytes::toArray).orElse(null)));
     }
 
-    /** {@code commit} takes the batch that lowers the key's usage limit, if it has one. */
-    public Bytes sign(TenantId tenant, SignRequest request, Consumer<BarrierStore.Batch> commit) {
+    /**
+     * {@code commit} takes the batch that lowers the key's usage limit, if it has one; the project's
+     * {@code legacy} opt-ins decide whether an AES key that also ciphers may MAC.
+     */
+    public Bytes sign(TenantId tenant, SignRequest request, KmipLegacy legacy, Consumer<BarrierStore.Batch> commit) {
         checkSize("data", request.data(), MAX_DATA);
         Key key = keys.key(tenant, request.target().key());
-        Scheme scheme = signingScheme(key, request, KeyUsage.SIGN, KeyUsage.MAC_GENERATE);
+        Scheme scheme = signingScheme(key, request, KeyUsage.SIGN, KeyUsage.MAC_GENERATE, legacy);
         return keys.withinUsageLimit(tenant, key, request.data().length(), commit, () -> {
             KeyVersion version = keys.version(tenant, request.target());
             LoadedKey loaded = keys.usableMaterial(tenant, key, version);
@@ -235,11 +239,11 @@ public final class KeyCryptography {
         });
     }
 
-    public boolean verify(TenantId tenant, SignRequest request, Bytes signature) {
+    public boolean verify(TenantId tenant, SignRequest request, KmipLegacy legacy, Bytes signature) {
         checkSize("data", request.data(), MAX_DATA);
         checkSize("signature", signature, MAX_CIPHERTEXT_OVERHEAD);
         Key key = keys.key(tenant, request.target().key());
-        Scheme scheme = signingScheme(key, request, KeyUsage.VERIFY, KeyUsage.MAC_VERIFY);
+        Scheme scheme = signingScheme(key, request, KeyUsage.VERIFY, KeyUsage.MAC_VERIFY, legacy);
         KeyVersion version = keys.version(tenant, request.target());
         LoadedKey loaded = keys.usableMaterial(tenant, key, version);
         PssSalt salt = key.algorithm().isPresent() ? PssSalt.HASH_LENGTH : PssSalt.ANY;
@@ -261,7 +265,7 @@ public final class KeyCryptography {
     }
 
     /** The signature or MAC scheme of a call, if the key has the usage it needs ({@code signature} or {@code mac}). */
-    private Scheme signingScheme(Key key, SignRequest request, KeyUsage signature, KeyUsage mac) {
+    private Scheme signingScheme(Key key, SignRequest request, KeyUsage signature, KeyUsage mac, KmipLegacy legacy) {
         boolean isMac = key.type().family() == KeyType.Family.HMAC
                 || request.scheme().map(s -> s.operation() == Scheme.Operation.MAC).orElse(false);
         Scheme scheme = scheme(key, request.scheme(), isMac ? Scheme.Operation.MAC : Scheme.Operation.SIGNATURE);
@@ -271,7 +275,7 @@ public final class KeyCryptography {
         }
         if (isMac) {
             // a record stored before the rule may hold both; its bytes must not key an HMAC then
-            Usages.conflict(key.type(), key.usages()).ifPresent(conflict -> {
+            Usages.conflict(key.type(), key.usages(), legacy).ifPresent(conflict -> {
                 throw KmsError.invalid("key " + key.id() + " cannot compute a MAC: " + conflict);
             });
         }

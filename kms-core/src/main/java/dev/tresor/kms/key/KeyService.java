@@ -12,6 +12,7 @@ import dev.tresor.kms.service.CreateKeyRing;
 import dev.tresor.kms.service.KeyRef;
 import dev.tresor.kms.service.KmsError;
 import dev.tresor.kms.service.VersionRef;
+import dev.tresor.kms.tenant.KmipLegacy;
 import dev.tresor.kms.tenant.TenantId;
 import java.time.Clock;
 import java.time.Duration;
@@ -118,17 +119,20 @@ public final class KeyService {
      * Creates a key and, unless import-only, its first version. Material is generated before any
      * lock is taken: RSA-4096 can take seconds.
      */
-    public Key createKey(TenantId tenant, CreateKey request, boolean exportableByDefault,
-                         Consumer<BarrierStore.Batch> commit) {
-        return createKey(tenant, request, exportableByDefault, ReleaseTerms.NONE, commit);
+    public Key createKey(TenantId tenant, CreateKey request, KmipLegacy legacy, Consumer<BarrierStore.Batch> commit) {
+        return createKey(tenant, request, legacy, ReleaseTerms.NONE, commit);
     }
 
-    /** Creates a key with its release terms (Tresor's releasable keys). */
-    public Key createKey(TenantId tenant, CreateKey request, boolean exportableByDefault, ReleaseTerms release,
+    /**
+     * Creates a key with its release terms (Tresor's releasable keys). The project's {@code legacy}
+     * opt-ins decide whether a key without an algorithm is exportable when the request does not say,
+     * and whether an AES key may both MAC and cipher.
+     */
+    public Key createKey(TenantId tenant, CreateKey request, KmipLegacy legacy, ReleaseTerms release,
                          Consumer<BarrierStore.Batch> commit) {
         Names.checkDisplayName(request.displayName());
         request.description().ifPresent(Names::checkDescription);
-        checkUsages(request);
+        checkUsages(request, legacy);
         Attributes.check(request.attributes());
         Optional<KeyMaterial> material = request.importOnly() ? Optional.empty()
                 : Optional.of(crypto.generate(request.type()));
@@ -139,7 +143,7 @@ public final class KeyService {
                 Key key = new Key(UUID.randomUUID().toString(), tenant, request.keyRingId(), request.displayName(),
                         request.description(), request.type(), request.usages(), request.algorithm(),
                         request.protection(), request.accessScope(), request.importOnly(),
-                        request.exportable().orElse(exportableByDefault),
+                        request.exportable().orElse(legacy.exportableByDefault() && request.algorithm().isEmpty()),
                         material.isPresent() ? KeyState.ACTIVE : KeyState.NO_VERSION, now, Optional.empty(), 0,
                         request.attributes(), release, request.usageLimit());
                 BarrierStore.Batch batch = ledger.batch();
@@ -730,7 +734,7 @@ public final class KeyService {
         return version.destroyDate().map(date -> !now.isBefore(date)).orElse(false);
     }
 
-    private static void checkUsages(CreateKey request) {
+    private static void checkUsages(CreateKey request, KmipLegacy legacy) {
         if (request.usages().isEmpty()) {
             throw KmsError.invalid("a key needs at least one usage");
         }
@@ -744,7 +748,7 @@ public final class KeyService {
                 throw KmsError.invalid("usage " + usage + " is not possible with a " + request.type() + " key");
             }
         }
-        Usages.conflict(request.type(), request.usages()).ifPresent(conflict -> {
+        Usages.conflict(request.type(), request.usages(), legacy).ifPresent(conflict -> {
             throw KmsError.invalid(conflict);
         });
     }

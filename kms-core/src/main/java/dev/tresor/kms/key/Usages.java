@@ -1,5 +1,6 @@
 package dev.tresor.kms.key;
 
+import dev.tresor.kms.tenant.KmipLegacy;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -9,7 +10,8 @@ import java.util.Set;
  * Which usages each family of key can have at all, and which may not meet on one key. MAC on an
  * AES key is HMAC keyed with its bytes, under the HMAC scheme a call names (KMIP Cryptographic
  * Parameters); CMAC is not offered. So that the same bytes never key both a cipher and an HMAC,
- * an AES key that may MAC may not also encrypt, decrypt, wrap or unwrap.
+ * an AES key that may MAC may not also encrypt, decrypt, wrap or unwrap, unless its project opted
+ * in for legacy KMIP clients ({@link KmipLegacy#aesMacWithCipher}).
  */
 public final class Usages {
     private static final Set<KeyUsage> CIPHER = EnumSet.of(KeyUsage.ENCRYPT, KeyUsage.DECRYPT, KeyUsage.WRAP,
@@ -31,9 +33,9 @@ public final class Usages {
         };
     }
 
-    /** Why a key of {@code type} may not hold {@code usages} together, or empty when it may. */
-    public static Optional<String> conflict(KeyType type, Set<KeyUsage> usages) {
-        if (type.family() != KeyType.Family.AES) {
+    /** Why a key of {@code type} in a project with {@code legacy} may not hold {@code usages}, or empty when it may. */
+    public static Optional<String> conflict(KeyType type, Set<KeyUsage> usages, KmipLegacy legacy) {
+        if (type.family() != KeyType.Family.AES || legacy.aesMacWithCipher()) {
             return Optional.empty();
         }
         List<KeyUsage> mac = usages.stream().filter(MAC::contains).sorted().toList();
@@ -43,7 +45,7 @@ public final class Usages {
         }
         return Optional.of("usages " + names(mac) + " conflict with " + names(cipher) + " on a " + type
                 + " key: its MAC is an HMAC keyed with the same bytes, so a MAC key may not also encrypt,"
-                + " decrypt, wrap or unwrap");
+                + " decrypt, wrap or unwrap (unless the project allows it for legacy KMIP clients: kmipAesMacWithCipher)");
     }
 
     private static String names(List<KeyUsage> usages) {

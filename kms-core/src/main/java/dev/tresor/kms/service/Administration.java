@@ -9,6 +9,7 @@ import dev.tresor.kms.tenant.ClientCertificate;
 import dev.tresor.kms.tenant.ClientCertificates;
 import dev.tresor.kms.tenant.Grant;
 import dev.tresor.kms.tenant.IssuedToken;
+import dev.tresor.kms.tenant.KmipLegacy;
 import dev.tresor.kms.tenant.Principal;
 import dev.tresor.kms.tenant.Project;
 import dev.tresor.kms.tenant.Projects;
@@ -59,9 +60,9 @@ public final class Administration {
     }
 
     public Project createProject(Grant operator, Optional<String> projectId, OptionalLong callsPerHour,
-                                 boolean kmipExportableByDefault) {
+                                 KmipLegacy kmipLegacy) {
         requireOperator(operator);
-        return projects.create(projectId, callsPerHour, kmipExportableByDefault,
+        return projects.create(projectId, callsPerHour, kmipLegacy,
                 commit(operator, "project.create", projectId.orElse("")));
     }
 

@@ -18,6 +18,8 @@ import dev.tresor.kms.key.Key;
 import dev.tresor.kms.key.KeyCryptography;
 import dev.tresor.kms.key.KeyRing;
 import dev.tresor.kms.key.KeyService;
+import dev.tresor.kms.key.KeyType;
+import dev.tresor.kms.key.KeyUsage;
 import dev.tresor.kms.key.KeyVersion;
 import dev.tresor.kms.key.ManagedObject;
 import dev.tresor.kms.key.ManagedObjects;
@@ -26,12 +28,14 @@ import dev.tresor.kms.key.PublicKeyCryptography;
 import dev.tresor.kms.key.ReleaseTerms;
 import dev.tresor.kms.key.Revocation;
 import dev.tresor.kms.key.Scheme;
+import dev.tresor.kms.key.Usages;
 import dev.tresor.kms.key.WrappingKey;
 import dev.tresor.kms.key.WrappingKeys;
 import dev.tresor.kms.limit.RateLimitStatus;
 import dev.tresor.kms.limit.RateLimits;
 import dev.tresor.kms.seal.BarrierStore;
 import dev.tresor.kms.tenant.Caller;
+import dev.tresor.kms.tenant.KmipLegacy;
 import dev.tresor.kms.tenant.Projects;
 import dev.tresor.kms.tenant.Right;
 import dev.tresor.kms.tenant.TenantId;
@@ -202,10 +206,7 @@ public final class KeyManagement {
     /** Creates the key and, unless import-only, its first version (state {@code active}). */
     public Key createKey(Caller caller, CreateKey request) {
         return pipeline.run(caller, "key.create", Right.LIFECYCLE, ring(request.keyRingId()) + "/keys",
-                commit -> keys.createKey(caller.tenant(), request,
-                        projects.get(caller.tenant().projectId()).kmipExportableByDefault()
-                                && request.algorithm().isEmpty(),
-                        commit));
+                commit -> keys.createKey(caller.tenant(), request, legacy(caller), commit));
     }
 
     public List<Key> listKeys(Caller caller, String keyRingId) {
@@ -377,12 +378,21 @@ public final class KeyManagement {
     /** Signs or MACs; a key with a usage limit commits what remains of it as {@link #encrypt} does. */
     public Bytes sign(Caller caller, SignRequest request) {
         return pipeline.run(caller, "sign", Right.CRYPTO, version(request.target()),
-                commit -> cryptography.sign(caller.tenant(), request, commit));
+                commit -> cryptography.sign(caller.tenant(), request, legacy(caller), commit));
     }
 
     public boolean verify(Caller caller, SignRequest request, Bytes signature) {
         return pipeline.read(caller, "verify", Right.CRYPTO, version(request.target()),
-                () -> cryptography.verify(caller.tenant(), request, signature));
+                () -> cryptography.verify(caller.tenant(), request, legacy(caller), signature));
+    }
+
+    /**
+     * Why the caller's project refuses a key of {@code type} holding {@code usages} together, or empty
+     * when it allows them: the rule key creation and MAC apply, for a front-end that answers a refusal
+     * in its own words before it calls them (no call of its own, like {@link #keyGenerator}).
+     */
+    public Optional<String> usageConflict(Caller caller, KeyType type, Set<KeyUsage> usages) {
+        return Usages.conflict(type, usages, legacy(caller));
     }
 
     /**
@@ -507,10 +517,7 @@ public final class KeyManagement {
     public Key createKey(Caller caller, CreateKey request, ReleaseTerms release) {
         release.policy().ifPresent(attestation::parse);
         return pipeline.run(caller, "key.create", Right.LIFECYCLE, ring(request.keyRingId()) + "/keys",
-                commit -> keys.createKey(caller.tenant(), request,
-                        projects.get(caller.tenant().projectId()).kmipExportableByDefault()
-                                && request.algorithm().isEmpty(),
-                        release, commit));
+                commit -> keys.createKey(caller.tenant(), request, legacy(caller), release, commit));
     }
 
     /**
@@ -699,7 +706,7 @@ public final class KeyManagement {
                                          boolean sensitive, Map<String, String> attributes) {
         return pipeline.run(caller, "object.register", Right.LIFECYCLE, "objects", commit -> objects.register(
                 caller.tenant(), type, value, key,
-                exportable.orElse(projects.get(caller.tenant().projectId()).kmipExportableByDefault()), sensitive,
+                exportable.orElse(legacy(caller).exportableByDefault()), sensitive,
                 attributes, commit));
     }
 
@@ -824,6 +831,11 @@ public final class KeyManagement {
         int wrappingCount = rings.stream().mapToInt(r -> r.wrappingKeys().size()).sum();
         return new MetadataExport(tenant.projectId(), tenant.regionId(), clock.instant(),
                 new MetadataExport.Counts(rings.size(), keyCount, versionCount, wrappingCount), rings);
+    }
+
+    /** What the caller's project allows legacy KMIP clients. */
+    private KmipLegacy legacy(Caller caller) {
+        return projects.get(caller.tenant().projectId()).kmipLegacy();
     }
 
     private static String object(String objectId) {

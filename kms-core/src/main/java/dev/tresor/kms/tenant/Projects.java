@@ -25,7 +25,7 @@ public final class Projects {
         this.clock = clock;
     }
 
-    public synchronized Project create(Optional<String> id, OptionalLong callsPerHour, boolean kmipExportableByDefault,
+    public synchronized Project create(Optional<String> id, OptionalLong callsPerHour, KmipLegacy kmipLegacy,
                           Consumer<BarrierStore.Batch> commit) {
         String projectId = id.orElseGet(() -> UUID.randomUUID().toString()).toLowerCase(java.util.Locale.ROOT);
         if (!UUID_FORM.matcher(projectId).matches()) {
@@ -38,7 +38,7 @@ public final class Projects {
         if (limit < 1 || limit > Project.MAX_CALLS_PER_HOUR) {
             throw KmsError.invalid("callsPerHour must be between 1 and " + Project.MAX_CALLS_PER_HOUR);
         }
-        Project project = new Project(projectId, clock.instant(), limit, kmipExportableByDefault);
+        Project project = new Project(projectId, clock.instant(), limit, kmipLegacy);
         BarrierStore.Batch batch = ledger.batch();
         ledger.put(batch, project);
         commit.accept(batch);

@@ -2,6 +2,7 @@ package dev.tresor.kms.tenant;
 
 import dev.tresor.kms.seal.BarrierStore;
 import dev.tresor.kms.store.StoredJson;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -12,6 +13,23 @@ import java.util.Optional;
 final class TenantLedger {
     /** A token as stored: its listing and the SHA-256 of its secret. */
     record StoredToken(IssuedToken token, String secretSha256) {
+    }
+
+    /**
+     * A project as stored: the legacy opt-ins are flat fields, so a record written before an opt-in
+     * existed reads it as off.
+     */
+    record StoredProject(String id, Instant createdAt, long callsPerHour, boolean kmipExportableByDefault,
+                         boolean kmipAesMacWithCipher) {
+        static StoredProject of(Project project) {
+            return new StoredProject(project.id(), project.createdAt(), project.callsPerHour(),
+                    project.kmipLegacy().exportableByDefault(), project.kmipLegacy().aesMacWithCipher());
+        }
+
+        Project project() {
+            return new Project(id, createdAt, callsPerHour,
+                    new KmipLegacy(kmipExportableByDefault, kmipAesMacWithCipher));
+        }
     }
 
     private final BarrierStore store;
@@ -25,15 +43,15 @@ final class TenantLedger {
     }
 
     Optional<Project> project(String id) {
-        return read("sys/project/" + id, Project.class);
+        return read("sys/project/" + id, StoredProject.class).map(StoredProject::project);
     }
 
     List<Project> projects() {
-        return readAll("sys/project/", Project.class);
+        return readAll("sys/project/", StoredProject.class).stream().map(StoredProject::project).toList();
     }
 
     void put(BarrierStore.Batch batch, Project project) {
-        batch.put("sys/project/" + project.id(), StoredJson.encode(project));
+        batch.put("sys/project/" + project.id(), StoredJson.encode(StoredProject.of(project)));
     }
 
     Optional<StoredToken> token(String id) {

@@ -16,6 +16,7 @@ import dev.tresor.kms.service.KmsError;
 import dev.tresor.kms.service.SignRequest;
 import dev.tresor.kms.service.VersionRef;
 import dev.tresor.kms.store.MemoryStore;
+import dev.tresor.kms.tenant.KmipLegacy;
 import dev.tresor.kms.tenant.TenantId;
 import dev.tresor.kms.testing.MovableClock;
 import java.time.Duration;
@@ -46,7 +47,7 @@ class LegacyAesMacKeyTest {
         KeyService creator = new KeyService(store, crypto, new MaterialCache(crypto, 10), clock, Duration.ofDays(30));
         String ring = creator.createKeyRing(tenant, new CreateKeyRing("ring", Optional.empty()), commit).id();
         Key created = creator.createKey(tenant, CreateKey.typed(ring, "legacy", KeyType.AES_256,
-                Set.of(KeyUsage.ENCRYPT), Optional.of(false), Map.of()), false, commit);
+                Set.of(KeyUsage.ENCRYPT), Optional.of(false), Map.of()), KmipLegacy.NONE, commit);
         Set<KeyUsage> both = EnumSet.of(KeyUsage.ENCRYPT, KeyUsage.MAC_GENERATE, KeyUsage.MAC_VERIFY);
         BarrierStore.Batch legacy = store.batch();
         new KeyLedger(store).put(legacy, new Key(created.id(), tenant, ring, created.displayName(),
@@ -61,8 +62,8 @@ class LegacyAesMacKeyTest {
         VersionRef ref = KeyRef.of(ring, created.id()).version(1);
         assertEquals(both, keys.key(tenant, ref.key()).usages(), "the legacy record is what the core reads");
         SignRequest hmac = new SignRequest(ref, DATA, false, Optional.of(Scheme.HMAC_SHA256));
-        refusedNamingTheConflict(() -> cryptography.sign(tenant, hmac, commit));
-        refusedNamingTheConflict(() -> cryptography.verify(tenant, hmac, Bytes.of(new byte[32])));
+        refusedNamingTheConflict(() -> cryptography.sign(tenant, hmac, KmipLegacy.NONE, commit));
+        refusedNamingTheConflict(() -> cryptography.verify(tenant, hmac, KmipLegacy.NONE, Bytes.of(new byte[32])));
         assertEquals(Scheme.AES_GCM, cryptography.encrypt(tenant, EncryptRequest.envelope(ref, DATA), commit).scheme(),
                 "the key still encrypts");
     }

@@ -13,6 +13,7 @@ import dev.tresor.kms.service.ErrorCode;
 import dev.tresor.kms.service.KeyRef;
 import dev.tresor.kms.service.KmsError;
 import dev.tresor.kms.store.MemoryStore;
+import dev.tresor.kms.tenant.KmipLegacy;
 import dev.tresor.kms.tenant.TenantId;
 import dev.tresor.kms.testing.GatedClock;
 import java.time.Duration;
@@ -38,7 +39,7 @@ class MaterialCacheRaceTest {
         TenantId tenant = new TenantId("p", "eu01");
         String ring = keys.createKeyRing(tenant, new CreateKeyRing("ring", Optional.empty()), commit).id();
         Key key = keys.createKey(tenant, CreateKey.rest(ring, "k", Optional.empty(), Algorithm.AES_256_GCM, "software",
-                Key.AccessScope.PUBLIC, false), false, commit);
+                Key.AccessScope.PUBLIC, false), KmipLegacy.NONE, commit);
         KeyRef ref = KeyRef.of(ring, key.id());
 
         AtomicReference<Object> outcome = new AtomicReference<>();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.tresor.kms.tenant.Grant;
 import dev.tresor.kms.tenant.IssuedToken;
+import dev.tresor.kms.tenant.KmipLegacy;
 import dev.tresor.kms.tenant.Principal;
 import dev.tresor.kms.tenant.Role;
 import dev.tresor.kms.tenant.TenantId;
@@ -97,7 +98,7 @@ class AdministrationTest {
         assertEquals(ErrorCode.PERMISSION_DENIED, assertThrows(KmsError.class,
                 () -> admin.createToken(myAuditor, mine.projectId(), Role.ADMIN, "", Optional.empty())).code());
         assertEquals(ErrorCode.PERMISSION_DENIED, assertThrows(KmsError.class,
-                () -> admin.createProject(myAdmin, Optional.empty(), OptionalLong.empty(), false)).code());
+                () -> admin.createProject(myAdmin, Optional.empty(), OptionalLong.empty(), KmipLegacy.NONE)).code());
     }
 
     @Test
@@ -136,7 +137,7 @@ class AdministrationTest {
     @Test
     void aBudgetTheLimiterCannotHoldIsRefusedAtCreation() {
         KmsError error = assertThrows(KmsError.class, () -> admin.createProject(TestCore.OPERATOR, Optional.empty(),
-                OptionalLong.of(20_000_000), false));
+                OptionalLong.of(20_000_000), KmipLegacy.NONE));
         assertEquals(ErrorCode.INVALID_ARGUMENT, error.code());
         assertEquals(0, admin.listProjects(TestCore.OPERATOR).size());
     }

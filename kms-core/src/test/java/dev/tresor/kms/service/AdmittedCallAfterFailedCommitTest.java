@@ -14,6 +14,7 @@ import dev.tresor.kms.seal.BarrierStore;
 import dev.tresor.kms.seal.SealManager;
 import dev.tresor.kms.store.BreakableRocksDb;
 import dev.tresor.kms.store.RocksDbStore;
+import dev.tresor.kms.tenant.KmipLegacy;
 import dev.tresor.kms.tenant.Projects;
 import dev.tresor.kms.tenant.Role;
 import dev.tresor.kms.tenant.TenantId;
@@ -43,8 +44,8 @@ class AdmittedCallAfterFailedCommitTest {
         try (RocksDbStore store = breakable.store()) {
             BarrierStore barrier = SealManager.openDev(store, dataDir).barrierStore();
             Projects projects = new Projects(barrier, clock);
-            tenant = new TenantId(projects.create(Optional.empty(), OptionalLong.empty(), false, barrier::write).id(),
-                    "eu01");
+            tenant = new TenantId(projects.create(Optional.empty(), OptionalLong.empty(), KmipLegacy.NONE,
+                    barrier::write).id(), "eu01");
             CallPipeline pipeline = new CallPipeline(barrier, projects, new RateLimits(), new AuditLog(barrier), clock);
 
             CountDownLatch release = new CountDownLatch(1);

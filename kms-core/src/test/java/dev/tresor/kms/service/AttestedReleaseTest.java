@@ -22,6 +22,7 @@ import dev.tresor.kms.testing.MovableClock;
 import dev.tresor.kms.testing.TestCore;
 import dev.tresor.kms.testing.WorkloadKeys;
 import dev.tresor.kms.tenant.Caller;
+import dev.tresor.kms.tenant.KmipLegacy;
 import dev.tresor.kms.tenant.Project;
 import dev.tresor.kms.tenant.Role;
 import dev.tresor.kms.tenant.TenantId;
@@ -78,7 +79,7 @@ class AttestedReleaseTest {
                 Duration.ofHours(24), 1000, Optional.empty(), AttestationOptions.simulated(PLATFORM)));
         kms = core.keyManagement();
         Project project = core.administration().createProject(TestCore.OPERATOR, Optional.empty(),
-                OptionalLong.of(10_000), false);
+                OptionalLong.of(10_000), KmipLegacy.NONE);
         TenantId tenant = new TenantId(project.id(), "eu01");
         admin = TestCore.caller(tenant, Role.ADMIN);
         user = TestCore.caller(tenant, Role.CRYPTO_USER);
@@ -368,7 +369,7 @@ class AttestedReleaseTest {
                 Duration.ofHours(24), 1000, Optional.empty()))) {
             KeyManagement prod = production.keyManagement();
             Project project = production.administration().createProject(TestCore.OPERATOR, Optional.empty(),
-                    OptionalLong.of(100), false);
+                    OptionalLong.of(100), KmipLegacy.NONE);
             Caller caller = TestCore.caller(new TenantId(project.id(), "eu01"), Role.ADMIN);
             String prodRing = prod.createKeyRing(caller, new CreateKeyRing("ring", Optional.empty())).id();
             Key key = prod.createKey(caller, CreateKey.rest(prodRing, "aes", Optional.empty(), Algorithm.AES_256_GCM,

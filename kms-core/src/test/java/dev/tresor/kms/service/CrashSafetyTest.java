@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tresor.kms.tenant.Caller;
+import dev.tresor.kms.tenant.KmipLegacy;
 import dev.tresor.kms.tenant.Role;
 import dev.tresor.kms.tenant.TenantId;
 import dev.tresor.kms.testing.TestCore;
@@ -43,7 +44,7 @@ class CrashSafetyTest {
         String ring;
         try (KmsCore core = KmsCore.open(options())) {
             tenant = new TenantId(core.administration().createProject(TestCore.OPERATOR, Optional.empty(),
-                    java.util.OptionalLong.of(1_000_000), false).id(), "eu01");
+                    java.util.OptionalLong.of(1_000_000), KmipLegacy.NONE).id(), "eu01");
             ring = core.keyManagement().createKeyRing(TestCore.caller(tenant, Role.ADMIN),
                     new CreateKeyRing("crash", Optional.empty())).id();
         }

@@ -8,7 +8,12 @@ import dev.tresor.kms.key.Key;
 import dev.tresor.kms.key.KeyType;
 import dev.tresor.kms.key.KeyUsage;
 import dev.tresor.kms.key.Scheme;
+import dev.tresor.kms.tenant.Caller;
+import dev.tresor.kms.tenant.KmipLegacy;
+import dev.tresor.kms.tenant.Project;
+import dev.tresor.kms.tenant.Role;
 import dev.tresor.kms.testing.CoreWithKeyRing;
+import dev.tresor.kms.testing.TestCore;
 import dev.tresor.kms.testing.WorkloadKeys;
 import java.util.List;
 import java.util.Map;
@@ -67,6 +72,31 @@ class KeyUsageTest {
         refused("does not allow encrypt", () -> core.kms().encrypt(core.admin(), new EncryptRequest(
                 key(KeyType.AES_256, KeyUsage.MAC_GENERATE), DATA, Optional.of(Scheme.AES_GCM), Optional.empty(),
                 Optional.empty(), false)));
+    }
+
+    @Test
+    void aProjectOptedInForLegacyKmipClientsHasAesKeysThatMacAndEncryptWithTheSameBytes() throws Exception {
+        Set<KeyUsage> both = Set.of(KeyUsage.ENCRYPT, KeyUsage.DECRYPT, KeyUsage.MAC_GENERATE, KeyUsage.MAC_VERIFY);
+        Caller legacy = TestCore.caller(core.test().newProject(Project.DEFAULT_CALLS_PER_HOUR,
+                new KmipLegacy(false, true)), Role.ADMIN);
+        String ring = core.kms().createKeyRing(legacy, new CreateKeyRing("ring", Optional.empty())).id();
+        Key key = core.kms().createKey(legacy, CreateKey.typed(ring, "both", KeyType.AES_256, both, Optional.of(true),
+                Map.of()));
+        VersionRef ref = KeyRef.byId(key.id()).version(1);
+        SignRequest hmac = new SignRequest(ref, DATA, false, Optional.of(Scheme.HMAC_SHA256));
+        Bytes tag = core.kms().sign(legacy, hmac);
+        javax.crypto.Mac jdk = javax.crypto.Mac.getInstance("HmacSHA256");
+        jdk.init(new javax.crypto.spec.SecretKeySpec(core.kms().exportMaterial(legacy, ref).toArray(), "HmacSHA256"));
+        assertEquals(Bytes.of(jdk.doFinal(DATA.toArray())), tag);
+        assertTrue(core.kms().verify(legacy, hmac, tag));
+        Encrypted sealed = core.kms().encrypt(legacy, EncryptRequest.envelope(ref, DATA));
+        assertEquals(DATA, core.kms().decrypt(legacy, DecryptRequest.envelope(ref, sealed.data())));
+        assertTrue(core.kms().usageConflict(legacy, KeyType.AES_256, both).isEmpty());
+
+        refused("MAC_GENERATE, MAC_VERIFY conflict with ENCRYPT, DECRYPT", () -> core.kms().createKey(core.admin(),
+                CreateKey.typed(core.ring(), "both", KeyType.AES_256, both, Optional.of(true), Map.of())));
+        assertTrue(core.kms().usageConflict(core.admin(), KeyType.AES_256, both).orElseThrow()
+                .contains("kmipAesMacWithCipher"), "the refusal names the opt-in");
     }
 
     @Test

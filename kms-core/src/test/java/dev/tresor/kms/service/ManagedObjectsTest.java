@@ -9,6 +9,7 @@ import dev.tresor.kms.key.ManagedObject;
 import dev.tresor.kms.key.ObjectPublicKey;
 import dev.tresor.kms.key.Scheme;
 import dev.tresor.kms.tenant.Caller;
+import dev.tresor.kms.tenant.KmipLegacy;
 import dev.tresor.kms.tenant.Role;
 import dev.tresor.kms.testing.GatedClock;
 import dev.tresor.kms.testing.TestCore;
@@ -276,7 +277,7 @@ class ManagedObjectsTest {
         try (KmsCore core = KmsCore.open(new KmsCore.Options(Optional.of(otherDir), true, clock, Duration.ofDays(30),
                 Duration.ofHours(24), 1000, Optional.empty()))) {
             String project = core.administration().createProject(TestCore.OPERATOR, Optional.empty(),
-                    java.util.OptionalLong.empty(), false).id();
+                    java.util.OptionalLong.empty(), KmipLegacy.NONE).id();
             Caller owner = TestCore.caller(new dev.tresor.kms.tenant.TenantId(project, "eu01"), Role.ADMIN);
             KeyManagement objects = core.keyManagement();
             ManagedObject object = objects.registerObject(owner, ManagedObject.Type.SECRET_DATA, SECRET, Optional.of(true),

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tresor.kms.store.BreakableRocksDb;
+import dev.tresor.kms.tenant.KmipLegacy;
 import dev.tresor.kms.testing.MovableClock;
 import dev.tresor.kms.testing.TestCore;
 import java.nio.file.Path;
@@ -43,7 +44,7 @@ class ReadinessTest {
 
             breakable.failCommits();
             KmsError refused = assertThrows(KmsError.class, () -> admin.createProject(TestCore.OPERATOR,
-                    Optional.empty(), OptionalLong.empty(), false));
+                    Optional.empty(), OptionalLong.empty(), KmipLegacy.NONE));
             assertEquals(ErrorCode.INTERNAL, refused.code());
 
             assertEquals(Readiness.STORE_FAILED, admin.readiness());

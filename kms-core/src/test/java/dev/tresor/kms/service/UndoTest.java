@@ -18,6 +18,7 @@ import dev.tresor.kms.key.UsageLimit;
 import dev.tresor.kms.key.ManagedObject;
 import dev.tresor.kms.key.VersionState;
 import dev.tresor.kms.tenant.Caller;
+import dev.tresor.kms.tenant.KmipLegacy;
 import dev.tresor.kms.tenant.Project;
 import dev.tresor.kms.tenant.Role;
 import dev.tresor.kms.tenant.TenantId;
@@ -75,7 +76,7 @@ class UndoTest {
             admin.unseal(admin.initialize(1, 1).shares().get(0));
         }
         Project project = opened.administration().createProject(TestCore.OPERATOR, Optional.empty(),
-                OptionalLong.empty(), false);
+                OptionalLong.empty(), KmipLegacy.NONE);
         TenantId tenant = new TenantId(project.id(), "eu01");
         kms = opened.keyManagement();
         admin = TestCore.caller(tenant, Role.ADMIN);

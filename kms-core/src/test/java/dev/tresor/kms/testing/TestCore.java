@@ -4,6 +4,7 @@ import dev.tresor.kms.service.AttestationOptions;
 import dev.tresor.kms.service.KmsCore;
 import dev.tresor.kms.tenant.Caller;
 import dev.tresor.kms.tenant.Grant;
+import dev.tresor.kms.tenant.KmipLegacy;
 import dev.tresor.kms.tenant.Principal;
 import dev.tresor.kms.tenant.Project;
 import dev.tresor.kms.tenant.Role;
@@ -53,8 +54,13 @@ public final class TestCore implements AutoCloseable {
 
     /** A new project with the given hourly budget; answers its eu01 tenant. */
     public TenantId newProject(long callsPerHour) {
+        return newProject(callsPerHour, KmipLegacy.NONE);
+    }
+
+    /** A new project with the given hourly budget and opt-ins for legacy KMIP clients; answers its eu01 tenant. */
+    public TenantId newProject(long callsPerHour, KmipLegacy legacy) {
         Project project = core.administration().createProject(OPERATOR, Optional.empty(),
-                OptionalLong.of(callsPerHour), false);
+                OptionalLong.of(callsPerHour), legacy);
         return new TenantId(project.id(), "eu01");
     }
 

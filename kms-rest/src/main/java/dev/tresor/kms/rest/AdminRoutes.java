@@ -5,6 +5,7 @@ import dev.tresor.kms.service.SealStatus;
 import dev.tresor.kms.tenant.ClientCertificate;
 import dev.tresor.kms.tenant.Grant;
 import dev.tresor.kms.tenant.IssuedToken;
+import dev.tresor.kms.tenant.KmipLegacy;
 import dev.tresor.kms.tenant.Project;
 import dev.tresor.kms.tenant.Role;
 import io.vertx.core.json.JsonObject;
@@ -79,8 +80,9 @@ final class AdminRoutes {
         Optional<String> projectId = body.optionalString("projectId").map(id -> PathParams.uuid(id, "field 'projectId'"));
         OptionalLong callsPerHour = body.optionalPositiveLong("callsPerHour")
                 .map(OptionalLong::of).orElse(OptionalLong.empty());
-        boolean exportable = body.optionalBoolean("kmipExportableByDefault", false);
-        asGrant(ctx, grant -> admin.createProject(grant, projectId, callsPerHour, exportable),
+        KmipLegacy legacy = new KmipLegacy(body.optionalBoolean("kmipExportableByDefault", false),
+                body.optionalBoolean("kmipAesMacWithCipher", false));
+        asGrant(ctx, grant -> admin.createProject(grant, projectId, callsPerHour, legacy),
                 project -> Replies.json(ctx, 201, project(project)));
     }
 
@@ -163,7 +165,8 @@ final class AdminRoutes {
                 .put("projectId", project.id())
                 .put("createdAt", StackitJson.time(project.createdAt()))
                 .put("callsPerHour", project.callsPerHour())
-                .put("kmipExportableByDefault", project.kmipExportableByDefault());
+                .put("kmipExportableByDefault", project.kmipLegacy().exportableByDefault())
+                .put("kmipAesMacWithCipher", project.kmipLegacy().aesMacWithCipher());
     }
 
     private static JsonObject newToken(IssuedToken.NewToken created) {

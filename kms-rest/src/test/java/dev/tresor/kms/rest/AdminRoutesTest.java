@@ -42,13 +42,23 @@ class AdminRoutesTest {
     void theOperatorCreatesAndListsProjects() {
         String id = UUID.randomUUID().toString();
         JsonObject project = expect(201, http().post("/admin/v1/projects", server.operatorToken(), new JsonObject()
-                .put("projectId", id).put("callsPerHour", 42).put("kmipExportableByDefault", true)));
-        assertEquals(Set.of("projectId", "createdAt", "callsPerHour", "kmipExportableByDefault"), project.fieldNames());
+                .put("projectId", id).put("callsPerHour", 42).put("kmipExportableByDefault", true)
+                .put("kmipAesMacWithCipher", true)));
+        assertEquals(Set.of("projectId", "createdAt", "callsPerHour", "kmipExportableByDefault", "kmipAesMacWithCipher"),
+                project.fieldNames());
         assertEquals(id, project.getString("projectId"));
         assertEquals(42L, project.getLong("callsPerHour"));
         assertEquals(true, project.getBoolean("kmipExportableByDefault"));
+        assertEquals(true, project.getBoolean("kmipAesMacWithCipher"));
+        JsonObject plain = expect(201, http().post("/admin/v1/projects", server.operatorToken(),
+                new JsonObject().put("kmipExportableByDefault", true)));
+        assertEquals(true, plain.getBoolean("kmipExportableByDefault"));
+        assertEquals(false, plain.getBoolean("kmipAesMacWithCipher"), "the legacy opt-in is off unless asked for");
         JsonArray projects = expect(200, http().get("/admin/v1/projects", server.operatorToken())).getJsonArray("projects");
         assertTrue(projects.contains(project), projects::encode);
+        assertTrue(projects.contains(plain), projects::encode);
+        assertEquals(400, http().post("/admin/v1/projects", server.operatorToken(),
+                new JsonObject().put("kmipAesMacWithCipher", "yes")).status());
         assertEquals(400, http().post("/admin/v1/projects", server.operatorToken(),
                 new JsonObject().put("projectId", "not-a-uuid")).status());
     }

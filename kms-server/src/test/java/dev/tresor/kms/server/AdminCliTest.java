@@ -51,8 +51,13 @@ class AdminCliTest {
 
         assertEquals(500, created.path("callsPerHour").asLong());
         assertTrue(created.path("kmipExportableByDefault").asBoolean());
+        assertFalse(created.path("kmipAesMacWithCipher").asBoolean());
+        JsonNode legacy = cli("project", "create", "--kmip-aes-mac-with-cipher").json();
+        assertTrue(legacy.path("kmipAesMacWithCipher").asBoolean());
+        assertFalse(legacy.path("kmipExportableByDefault").asBoolean());
         JsonNode listed = cli("project", "list").json().path("projects");
         assertTrue(ids(listed, "projectId").contains(created.path("projectId").asText()), listed.toString());
+        assertTrue(ids(listed, "projectId").contains(legacy.path("projectId").asText()), listed.toString());
         assertTrue(ids(listed, "projectId").contains(facts.projectId()), listed.toString());
     }
 

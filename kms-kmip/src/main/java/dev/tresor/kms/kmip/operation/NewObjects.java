@@ -4,7 +4,6 @@ import dev.tresor.kms.key.Key;
 import dev.tresor.kms.key.KeyType;
 import dev.tresor.kms.key.KeyUsage;
 import dev.tresor.kms.key.UsageLimit;
-import dev.tresor.kms.key.Usages;
 import dev.tresor.kms.kmip.message.KmipFailure;
 import dev.tresor.kms.kmip.message.ResultReason;
 import dev.tresor.kms.kmip.ttlv.Tag;
@@ -66,7 +65,7 @@ final class NewObjects {
             throw new KmipFailure(ResultReason.INVALID_FIELD,
                     "the Cryptographic Usage Mask grants nothing Tresor can do with a " + type + " key");
         }
-        Usages.conflict(type, usages).ifPresent(conflict -> {
+        context.keys().usageConflict(context.caller(), type, usages).ifPresent(conflict -> {
             throw ObjectAccess.usageMaskRefusal(context, "the Cryptographic Usage Mask is refused: " + conflict);
         });
         boolean quantumSafe = objectAttributes.values().stream().anyMatch(attributes ->

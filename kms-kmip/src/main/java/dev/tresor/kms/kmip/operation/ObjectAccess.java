@@ -1,6 +1,6 @@
 package dev.tresor.kms.kmip.operation;
 
-import dev.tresor.kms.key.Usages;
+import dev.tresor.kms.key.Key;
 import dev.tresor.kms.kmip.message.KmipFailure;
 import dev.tresor.kms.kmip.message.ResultReason;
 import dev.tresor.kms.kmip.ttlv.Tag;
@@ -106,10 +106,12 @@ final class ObjectAccess {
 
     /**
      * Refused when the core would refuse the key's usages together (an AES key that may both MAC and
-     * encrypt, stored before the core's rule), with the reason of {@link #requireUsage}.
+     * encrypt, stored before the core's rule, in a project that does not allow it), with the reason of
+     * {@link #requireUsage}.
      */
     static void requireCompatibleUsages(OperationContext context, KmipObject object) {
-        Usages.conflict(object.key().type(), object.key().usages()).ifPresent(conflict -> {
+        Key key = object.key();
+        context.keys().usageConflict(context.caller(), key.type(), key.usages()).ifPresent(conflict -> {
             throw usageMaskRefusal(context, "object " + object.uid() + ": " + conflict);
         });
     }

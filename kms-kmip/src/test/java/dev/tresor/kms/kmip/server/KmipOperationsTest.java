@@ -11,6 +11,8 @@ import dev.tresor.kms.kmip.message.ResultReason;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
 import dev.tresor.kms.service.Bytes;
+import dev.tresor.kms.tenant.KmipLegacy;
+import dev.tresor.kms.tenant.Role;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyFactory;
 import java.security.MessageDigest;
@@ -256,16 +258,43 @@ class KmipOperationsTest {
                 assertEquals(refusal, kmip.refused(Operation.REGISTER, registerActiveAes(kmip, key, ENCRYPT_DECRYPT | 0x80)));
                 String macOnly = kmip.ok(Operation.REGISTER, registerActiveAes(kmip, key, mac))
                         .require(Tag.UNIQUE_IDENTIFIER).asText();
-                Bytes tag = kmip.ok(Operation.MAC, Kmip.uid(macOnly), Ttlv.structure(Tag.CRYPTOGRAPHIC_PARAMETERS,
-                        Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, HMAC_SHA256)),
-                        Ttlv.bytes(Tag.DATA, Bytes.of(PLAINTEXT))).require(Tag.MAC_DATA).asBytes();
-                javax.crypto.Mac jdk = javax.crypto.Mac.getInstance("HmacSHA256");
-                jdk.init(new SecretKeySpec(key, "HmacSHA256"));
-                assertArrayEquals(jdk.doFinal(PLAINTEXT), tag.toArray());
+                assertMacIsHmacSha256Of(kmip, macOnly, key);
                 assertNotEquals(0, kmip.refused(Operation.ENCRYPT, Kmip.uid(macOnly),
                         Ttlv.bytes(Tag.DATA, Bytes.of(PLAINTEXT))), "a MAC key does not encrypt");
             }
         }
+    }
+
+    @Test
+    void aProjectOptedInForLegacyClientsHasAesKeysThatMacAndEncrypt() throws Exception {
+        int mac = 0x180;
+        KmipLegacy legacy = new KmipLegacy(true, true);
+        try (KmipTestClient client = LOOPBACK.server().clientOfNewProject(Role.ADMIN, 1_000, legacy,
+                KmipTestClient.Offer.DEFAULT)) {
+            for (ProtocolVersion version : List.of(ProtocolVersion.V1_4, ProtocolVersion.V2_1)) {
+                Kmip kmip = new Kmip(client, version);
+                kmip.ok(Operation.CREATE, Ttlv.enumeration(Tag.OBJECT_TYPE, SYMMETRIC_KEY),
+                        kmip.attributes(Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, AES),
+                                Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, 256),
+                                Ttlv.integer(Tag.CRYPTOGRAPHIC_USAGE_MASK, mac | ENCRYPT_DECRYPT)));
+                byte[] key = new byte[16];
+                key[0] = (byte) version.major();
+                String both = kmip.ok(Operation.REGISTER, registerActiveAes(kmip, key, mac | ENCRYPT_DECRYPT))
+                        .require(Tag.UNIQUE_IDENTIFIER).asText();
+                assertMacIsHmacSha256Of(kmip, both, key);
+                kmip.ok(Operation.ENCRYPT, Kmip.uid(both), Ttlv.bytes(Tag.DATA, Bytes.of(PLAINTEXT)));
+            }
+        }
+    }
+
+    /** MAC of {@code uid} under HMAC-SHA256 gives what the JDK computes with {@code key}. */
+    private static void assertMacIsHmacSha256Of(Kmip kmip, String uid, byte[] key) throws Exception {
+        Bytes tag = kmip.ok(Operation.MAC, Kmip.uid(uid), Ttlv.structure(Tag.CRYPTOGRAPHIC_PARAMETERS,
+                Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, HMAC_SHA256)),
+                Ttlv.bytes(Tag.DATA, Bytes.of(PLAINTEXT))).require(Tag.MAC_DATA).asBytes();
+        javax.crypto.Mac jdk = javax.crypto.Mac.getInstance("HmacSHA256");
+        jdk.init(new SecretKeySpec(key, "HmacSHA256"));
+        assertArrayEquals(jdk.doFinal(PLAINTEXT), tag.toArray());
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.tresor.kms.attest.sim.SimulatedSnp;
 import dev.tresor.kms.service.Administration;
 import dev.tresor.kms.service.AttestationOptions;
 import dev.tresor.kms.tenant.Grant;
+import dev.tresor.kms.tenant.KmipLegacy;
 import dev.tresor.kms.tenant.Project;
 import dev.tresor.kms.tenant.Role;
 import dev.tresor.kms.tenant.TenantId;
@@ -27,6 +28,9 @@ import java.util.OptionalLong;
  * conformance profiles need).
  */
 final class KmipTestServer implements AutoCloseable {
+    /** What the test projects allow legacy clients unless a test asks otherwise: new objects are exportable. */
+    static final KmipLegacy EXPORTABLE = new KmipLegacy(true, false);
+
     final TestPki pki;
     final TestCore core;
     final TenantId tenant;
@@ -42,7 +46,7 @@ final class KmipTestServer implements AutoCloseable {
         core = TestCore.open(dataDir, MovableClock.at("2026-01-01T00:00:00Z"), attestation);
         Administration administration = core.core().administration();
         Project project = administration.createProject(TestCore.OPERATOR, Optional.empty(), OptionalLong.of(100_000),
-                true);
+                EXPORTABLE);
         tenant = new TenantId(project.id(), "eu01");
         administration.registerClientCertificate(TestCore.OPERATOR, project.id(), Role.ADMIN,
                 pki.client.certificatePem());
@@ -92,19 +96,29 @@ final class KmipTestServer implements AutoCloseable {
 
     /** A client of a new project with its own hourly budget, registered in {@code role}. */
     KmipTestClient clientOfNewProject(Role role, long callsPerHour) throws Exception {
-        return clientOfNewProject(role, callsPerHour, KmipTestClient.Offer.DEFAULT);
+        return clientOfNewProject(role, callsPerHour, EXPORTABLE, KmipTestClient.Offer.DEFAULT);
     }
 
-    /** As {@link #clientOfNewProject(Role, long)}, offering only the given TLS versions and cipher suites. */
-    KmipTestClient clientOfNewProject(Role role, long callsPerHour, KmipTestClient.Offer offer) throws Exception {
-        return new KmipTestClient(certificateOfNewProject(role, callsPerHour).clientContext(pki.ca), port, offer);
+    /**
+     * As {@link #clientOfNewProject(Role, long)}, in a project allowing {@code legacy}, offering only
+     * the given TLS versions and cipher suites.
+     */
+    KmipTestClient clientOfNewProject(Role role, long callsPerHour, KmipLegacy legacy, KmipTestClient.Offer offer)
+            throws Exception {
+        return new KmipTestClient(certificateOfNewProject(role, callsPerHour, legacy).clientContext(pki.ca), port,
+                offer);
     }
 
     /** A client certificate registered in {@code role} of a new project with its own hourly budget. */
     TestPki.Issued certificateOfNewProject(Role role, long callsPerHour) throws Exception {
+        return certificateOfNewProject(role, callsPerHour, EXPORTABLE);
+    }
+
+    /** As {@link #certificateOfNewProject(Role, long)}, in a project allowing {@code legacy}. */
+    TestPki.Issued certificateOfNewProject(Role role, long callsPerHour, KmipLegacy legacy) throws Exception {
         Administration administration = core.core().administration();
         Project project = administration.createProject(TestCore.OPERATOR, Optional.empty(),
-                OptionalLong.of(callsPerHour), true);
+                OptionalLong.of(callsPerHour), legacy);
         TestPki.Issued certificate = pki.newClient(role.wireName() + "-" + project.id());
         administration.registerClientCertificate(TestCore.OPERATOR, project.id(), role, certificate.certificatePem());
         return certificate;

@@ -54,9 +54,10 @@ public enum AdminCommand {
             return call.client().post("/admin/v1/unseal", object().put("share", share.strip()));
         }
     },
-    PROJECT_CREATE("project create", "[--id UUID] [--calls-per-hour N] [--kmip-exportable]",
+    PROJECT_CREATE("project create",
+            "[--id UUID] [--calls-per-hour N] [--kmip-exportable] [--kmip-aes-mac-with-cipher]",
             "create a project (a KMS instance per region); needs the operator token",
-            Set.of("id", "calls-per-hour"), Set.of("kmip-exportable"), 0) {
+            Set.of("id", "calls-per-hour"), Set.of("kmip-exportable", "kmip-aes-mac-with-cipher"), 0) {
         @Override
         JsonNode run(Call call) {
             ObjectNode body = object();
@@ -65,6 +66,7 @@ public enum AdminCommand {
                 body.put("callsPerHour", call.args().positiveNumber("calls-per-hour"));
             }
             body.put("kmipExportableByDefault", call.args().flag("kmip-exportable"));
+            body.put("kmipAesMacWithCipher", call.args().flag("kmip-aes-mac-with-cipher"));
             return call.client().post("/admin/v1/projects", body);
         }
     },

@@ -5,6 +5,7 @@ import dev.tresor.kms.service.Regions;
 import dev.tresor.kms.service.ErrorCode;
 import dev.tresor.kms.service.KmsError;
 import dev.tresor.kms.tenant.Grant;
+import dev.tresor.kms.tenant.KmipLegacy;
 import dev.tresor.kms.tenant.Principal;
 import dev.tresor.kms.tenant.Project;
 import dev.tresor.kms.tenant.Role;
@@ -74,7 +75,8 @@ public final class DevBootstrap {
                 }
             }
         }
-        Project created = administration.createProject(BOOTSTRAP, projectId, OptionalLong.of(callsPerHour), false);
+        Project created = administration.createProject(BOOTSTRAP, projectId, OptionalLong.of(callsPerHour),
+                KmipLegacy.NONE);
         return created.id();
     }
 
