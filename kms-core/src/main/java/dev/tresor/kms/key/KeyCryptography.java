@@ -274,7 +274,8 @@ public final class KeyCryptography {
             throw KmsError.invalid("key " + key.id() + " does not allow " + usageName(needed) + " (scheme " + scheme + ")");
         }
         if (isMac) {
-            // a record stored before the rule may hold both; its bytes must not key an HMAC then
+            // a record stored before the rule may hold both; its bytes must not key an HMAC then,
+            // unless its project opted in for legacy KMIP clients
             Usages.conflict(key.type(), key.usages(), legacy).ifPresent(conflict -> {
                 throw KmsError.invalid("key " + key.id() + " cannot compute a MAC: " + conflict);
             });
