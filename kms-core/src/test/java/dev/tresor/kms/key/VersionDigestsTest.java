@@ -18,6 +18,7 @@ import dev.tresor.kms.service.VersionRef;
 import dev.tresor.kms.store.MemoryStore;
 import dev.tresor.kms.store.StoredJson;
 import dev.tresor.kms.tenant.Caller;
+import dev.tresor.kms.tenant.KmipLegacy;
 import dev.tresor.kms.tenant.TenantId;
 import dev.tresor.kms.testing.CoreWithKeyRing;
 import dev.tresor.kms.testing.MovableClock;
@@ -110,7 +111,7 @@ class VersionDigestsTest {
         KeyService keys = new KeyService(store, crypto, new MaterialCache(crypto, 100), clock, Duration.ofDays(30));
         String ring = keys.createKeyRing(tenant, new CreateKeyRing("ring", Optional.empty()), commit).id();
         Key key = keys.createKey(tenant, CreateKey.typed(ring, "old", KeyType.EC_P384, Set.of(KeyUsage.SIGN),
-                Optional.of(true), Map.of()), false, commit);
+                Optional.of(true), Map.of()), KmipLegacy.NONE, commit);
         VersionRef ref = KeyRef.byId(key.id()).version(1);
         KeyVersion made = keys.version(tenant, ref);
         String path = "t/p/eu01/ver/" + key.id() + "/0000000001";
