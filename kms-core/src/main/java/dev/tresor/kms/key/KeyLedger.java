@@ -2,6 +2,7 @@ package dev.tresor.kms.key;
 
 import dev.tresor.kms.seal.BarrierStore;
 import dev.tresor.kms.service.Bytes;
+import dev.tresor.kms.service.KmsError;
 import dev.tresor.kms.store.StoredJson;
 import dev.tresor.kms.tenant.TenantId;
 import java.util.HashMap;
@@ -211,6 +212,12 @@ final class KeyLedger {
         }
         String[] parts = path.substring(prefix.length()).split("/", 3);
         return parts.length < 2 ? Optional.empty() : Optional.of(new Located(parts[0], parts[1]));
+    }
+
+    /** Which record of the tenant {@code path} is, for an undo; PERMISSION_DENIED if it is not one of the tenant's. */
+    static Located locateUndone(TenantId tenant, String path) {
+        return locate(tenant, path)
+                .orElseThrow(() -> KmsError.denied("an undo may only change records of its caller's project"));
     }
 
     private static String prefix(TenantId tenant) {

@@ -229,12 +229,6 @@ public final class KeyService {
         });
     }
 
-    public Key setAttributes(TenantId tenant, KeyRef ref, Map<String, String> attributes,
-                             Consumer<BarrierStore.Batch> commit) {
-        Attributes.check(attributes);
-        return changeKey(tenant, ref, commit, key -> key.withAttributes(attributes));
-    }
-
     /**
      * Replaces the key's attributes only if they still are {@code expected}: a front-end's
      * read-modify-write of them (KMIP) never writes over a change made since it read them, by
@@ -499,8 +493,7 @@ public final class KeyService {
     public void undoing(TenantId tenant, Set<String> paths, Runnable undo) {
         Set<String> keyIds = new TreeSet<>();
         for (String path : paths) {
-            KeyLedger.Located record = KeyLedger.locate(tenant, path)
-                    .orElseThrow(() -> KmsError.denied("an undo may only change records of its caller's project"));
+            KeyLedger.Located record = KeyLedger.locateUndone(tenant, path);
             if (KEY_RECORDS.contains(record.kind())) {
                 keyIds.add(record.id());
             }
@@ -527,10 +520,7 @@ public final class KeyService {
      * within {@link #undoing}, so the records read here are those the undo checks.
      */
     public void softDeleteCreated(TenantId tenant, Set<String> created, BarrierStore.Batch batch) {
-        List<KeyLedger.Located> located = created.stream()
-                .map(path -> KeyLedger.locate(tenant, path).orElseThrow(
-                        () -> KmsError.denied("an undo may only change records of its caller's project")))
-                .toList();
+        List<KeyLedger.Located> located = created.stream().map(path -> KeyLedger.locateUndone(tenant, path)).toList();
         Set<String> newKeys = new TreeSet<>();
         located.stream().filter(r -> r.kind().equals("key")).forEach(r -> newKeys.add(r.id()));
         Optional<Instant> until = Optional.of(clock.instant().plus(deletionGrace));

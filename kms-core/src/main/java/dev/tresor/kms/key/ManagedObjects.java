@@ -11,6 +11,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -149,11 +151,6 @@ public final class ManagedObjects {
                 .orElseThrow(() -> KmsError.internal("value of object " + id + " is missing", null)));
     }
 
-    public ManagedObject setAttributes(TenantId tenant, String id, Map<String, String> attributes,
-                                       Consumer<BarrierStore.Batch> commit) {
-        return replaceAttributes(tenant, id, Optional.empty(), attributes, commit);
-    }
-
     /**
      * Replaces the object's attributes only if they still are {@code expected}: a front-end's
      * read-modify-write of them (KMIP) never writes over a change made since it read them, by
@@ -161,15 +158,10 @@ public final class ManagedObjects {
      */
     public ManagedObject replaceAttributes(TenantId tenant, String id, Map<String, String> expected,
                                            Map<String, String> attributes, Consumer<BarrierStore.Batch> commit) {
-        return replaceAttributes(tenant, id, Optional.of(expected), attributes, commit);
-    }
-
-    private ManagedObject replaceAttributes(TenantId tenant, String id, Optional<Map<String, String>> expected,
-                                            Map<String, String> attributes, Consumer<BarrierStore.Batch> commit) {
         Attributes.check(attributes);
         return locks.exclusive(id, () -> {
             ManagedObject current = get(tenant, id);
-            if (expected.map(e -> !current.attributes().equals(e)).orElse(false)) {
+            if (!current.attributes().equals(expected)) {
                 throw KmsError.precondition("the attributes of object " + id
                         + " were changed by another call meanwhile; try again");
             }
@@ -178,6 +170,28 @@ public final class ManagedObjects {
             ledger.put(batch, changed, null);
             commit.accept(batch);
             return changed;
+        });
+    }
+
+    /**
+     * Runs {@code undo} (the check and atomic write of an undo) holding the locks of every object
+     * whose records are among {@code paths}, taken in one order: an edit or delete of one of them
+     * either lands before the undo's check, which then sees it, or after its write, whose change it
+     * then sees. These locks are taken before any key's ({@link KeyService#undoing} inside), and no
+     * path holds an object's lock while it takes a key's. PERMISSION_DENIED, before any lock, for a
+     * path that is not one of the tenant's records.
+     */
+    public void undoing(TenantId tenant, Set<String> paths, Runnable undo) {
+        Set<String> objectIds = new TreeSet<>();
+        for (String path : paths) {
+            KeyLedger.Located record = KeyLedger.locateUndone(tenant, path);
+            if (KeyLedger.OBJECT_RECORDS.contains(record.kind())) {
+                objectIds.add(record.id());
+            }
+        }
+        locks.exclusiveAll(objectIds, () -> {
+            undo.run();
+            return null;
         });
     }
 

@@ -158,8 +158,8 @@ public final class KeyManagement {
      * them; a key or object they created is deleted the normal way (restorable until the deletion
      * grace ends, then purged; its id is never given again), never erased. FAILED_PRECONDITION,
      * with nothing changed, if another call changed one of those records since, or if a call added
-     * a version to a key that existed before. It holds the locks of the keys concerned while it
-     * checks and writes, and drops their cached records and material. Not undone: audit records
+     * a version to a key that existed before. It holds the locks of the keys and objects concerned
+     * while it checks and writes, and drops the keys' cached records and material. Not undone: audit records
      * (every attempt is kept), usage counted against a key's usage limit (a crypto call's output
      * has left), material a Get returned, random seed mixed into the generator.
      */
@@ -167,8 +167,10 @@ public final class KeyManagement {
         if (caller.undo().isPresent() || caller.admitted()) {
             throw new IllegalArgumentException("undo is called with the front-end call's own caller");
         }
-        keys.undoing(caller.tenant(), scope.keys(), () -> pipeline.undo(caller, scope, undoneCalls,
-                batch -> keys.softDeleteCreated(caller.tenant(), scope.created(), batch)));
+        Set<String> changed = scope.keys();
+        objects.undoing(caller.tenant(), changed, () -> keys.undoing(caller.tenant(), changed,
+                () -> pipeline.undo(caller, scope, undoneCalls,
+                        batch -> keys.softDeleteCreated(caller.tenant(), scope.created(), batch))));
     }
 
     /** The instance's rolling-hour budget right now (for RateLimit-* headers); not itself a counted call. */
@@ -265,12 +267,6 @@ public final class KeyManagement {
                 plain.destroy();
             }
         });
-    }
-
-    /** Replaces the key's front-end attributes (KMIP Name, stored parameters, links ...). */
-    public Key setAttributes(Caller caller, KeyRef ref, Map<String, String> attributes) {
-        return pipeline.run(caller, "key.set-attributes", Right.LIFECYCLE, key(ref),
-                commit -> keys.setAttributes(caller.tenant(), ref, attributes, commit));
     }
 
     /**
@@ -723,11 +719,6 @@ public final class KeyManagement {
     public Bytes objectValue(Caller caller, String objectId) {
         return pipeline.read(caller, "object.export", Right.CRYPTO, object(objectId),
                 () -> objects.value(caller.tenant(), objectId));
-    }
-
-    public ManagedObject setObjectAttributes(Caller caller, String objectId, Map<String, String> attributes) {
-        return pipeline.run(caller, "object.set-attributes", Right.LIFECYCLE, object(objectId),
-                commit -> objects.setAttributes(caller.tenant(), objectId, attributes, commit));
     }
 
     /**

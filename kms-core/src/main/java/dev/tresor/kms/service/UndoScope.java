@@ -31,7 +31,8 @@ public final class UndoScope {
 
     /**
      * Writes {@code batch} through {@code write}, remembering each of its records' value before
-     * (read first; the callers write under the record's lock, so no one else changes it meanwhile)
+     * (read first; the callers write under the lock of the record's key or object, which an undo
+     * takes too, so no one else changes it meanwhile)
      * and the sealed value the batch stored. A write that fails leaves nothing remembered: the
      * store refuses every write after a failed one, so there is nothing left to undo by then. The
      * scope's monitor is not held while the write waits for the disk.

@@ -273,68 +273,195 @@ class ManagedObjectsTest {
 
     @Test
     void anAcknowledgedDeleteIsNotUndoneByAConcurrentAttributeChange(@TempDir Path otherDir) throws Exception {
-        GatedClock clock = new GatedClock(java.time.Instant.parse("2026-01-01T00:00:00Z"));
-        try (KmsCore core = KmsCore.open(new KmsCore.Options(Optional.of(otherDir), true, clock, Duration.ofDays(30),
-                Duration.ofHours(24), 1000, Optional.empty()))) {
-            String project = core.administration().createProject(TestCore.OPERATOR, Optional.empty(),
-                    java.util.OptionalLong.empty(), KmipLegacy.NONE).id();
-            Caller owner = TestCore.caller(new dev.tresor.kms.tenant.TenantId(project, "eu01"), Role.ADMIN);
-            KeyManagement objects = core.keyManagement();
+        try (Gated gated = Gated.open(otherDir)) {
+            Caller owner = gated.owner();
+            KeyManagement objects = gated.kms();
             ManagedObject object = objects.registerObject(owner, ManagedObject.Type.SECRET_DATA, SECRET, Optional.of(true),
                     Map.of());
-            Thread writer = new Thread(() -> {
-                try {
-                    objects.setObjectAttributes(owner, object.id(), Map.of("Name", "x"));
-                } catch (KmsError refusedAfterTheDelete) {
-                    // the delete won the race: also fine
-                }
-            });
-            clock.stop(writer, 3); // after the change read the object, before it commits (the audit event's time)
-            writer.start();
-            clock.awaitStopped();
-            Thread deleter = new Thread(() -> objects.deleteObject(owner, object.id()));
-            deleter.start();
-            while (deleter.getState() != Thread.State.WAITING && deleter.getState() != Thread.State.TERMINATED) {
-                Thread.onSpinWait(); // the delete either waits for the change's lock or is already done
-            }
-            clock.release();
-            writer.join();
-            deleter.join();
+            race(gated.clock(), () -> objects.replaceObjectAttributes(owner, object.id(), Map.of(), Map.of("Name", "x")),
+                    () -> objects.deleteObject(owner, object.id()));
             assertTrue(objects.getObject(owner, object.id()).deleted(), "the acknowledged delete was undone");
         }
     }
 
     @Test
-    void twoInterleavedAttributeEditsOfOneObjectLoseNeither() throws Exception {
-        ManagedObject object = kms.registerObject(admin, ManagedObject.Type.SECRET_DATA, SECRET, Optional.of(true),
-                Map.of("Name", "db-password"));
-        java.util.concurrent.CountDownLatch firstRead = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch secondWritten = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.atomic.AtomicReference<Object> firstOutcome = new java.util.concurrent.atomic.AtomicReference<>();
-        Thread first = new Thread(() -> {
-            Map<String, String> seen = kms.getObject(admin, object.id()).attributes();
-            firstRead.countDown();
-            try {
-                secondWritten.await();
-                firstOutcome.set(kms.replaceObjectAttributes(admin, object.id(), seen, with(seen, "Owner", "team-a")));
-            } catch (KmsError | InterruptedException e) {
-                firstOutcome.set(e);
-            }
-        });
-        first.start();
-        firstRead.await();
-        Map<String, String> seen = kms.getObject(admin, object.id()).attributes();
-        kms.replaceObjectAttributes(admin, object.id(), seen, with(seen, "Contact", "ops"));
-        secondWritten.countDown();
-        first.join();
+    void anEditWaitingInsideAnotherEditsCheckAndWriteIsRefused(@TempDir Path otherDir) throws Exception {
+        try (Gated gated = Gated.open(otherDir)) {
+            Caller owner = gated.owner();
+            KeyManagement objects = gated.kms();
+            Map<String, String> read = Map.of("Name", "db-password");
+            ManagedObject object = objects.registerObject(owner, ManagedObject.Type.SECRET_DATA, SECRET, Optional.of(true),
+                    read);
+            Race edits = race(gated.clock(), () -> objects.replaceObjectAttributes(owner, object.id(), read,
+                    with(read, "Owner", "team-a")), () -> objects.replaceObjectAttributes(owner, object.id(), read,
+                    with(read, "Contact", "ops")));
 
-        KmsError refused = assertInstanceOf(KmsError.class, firstOutcome.get(), "the stale edit was written");
-        assertEquals(ErrorCode.FAILED_PRECONDITION, refused.code());
-        assertTrue(refused.getMessage().contains("changed by another call meanwhile"), refused.getMessage());
-        Map<String, String> now = kms.getObject(admin, object.id()).attributes();
-        kms.replaceObjectAttributes(admin, object.id(), now, with(now, "Owner", "team-a"));
-        assertEquals(Map.of("Name", "db-password", "Contact", "ops", "Owner", "team-a"),
-                kms.getObject(admin, object.id()).attributes(), "the retried edit keeps the other one");
+            assertInstanceOf(ManagedObject.class, edits.gated(), "the edit that checked first is written");
+            KmsError refused = assertInstanceOf(KmsError.class, edits.waiting(),
+                    "an edit of what the first replaced was written");
+            assertEquals(ErrorCode.FAILED_PRECONDITION, refused.code());
+            assertTrue(refused.getMessage().contains("changed by another call meanwhile"), refused.getMessage());
+            Map<String, String> now = objects.getObject(owner, object.id()).attributes();
+            objects.replaceObjectAttributes(owner, object.id(), now, with(now, "Contact", "ops"));
+            assertEquals(Map.of("Name", "db-password", "Contact", "ops", "Owner", "team-a"),
+                    objects.getObject(owner, object.id()).attributes(), "the retried edit keeps the other one");
+        }
+    }
+
+    @Test
+    void anUndoAndAnEditThatPassedItsCheckBeforeItNeverBothSucceed(@TempDir Path otherDir) throws Exception {
+        try (Gated gated = Gated.open(otherDir)) {
+            Caller owner = gated.owner();
+            KeyManagement objects = gated.kms();
+            Map<String, String> before = Map.of("Name", "before");
+            ManagedObject object = objects.registerObject(owner, ManagedObject.Type.OPAQUE_OBJECT, SECRET,
+                    Optional.of(true), before);
+            UndoScope scope = new UndoScope();
+            Map<String, String> batchLeft = with(before, "Owner", "batch");
+            objects.replaceObjectAttributes(owner.undoableIn(scope), object.id(), before, batchLeft);
+
+            Race race = race(gated.clock(), () -> objects.replaceObjectAttributes(owner, object.id(), batchLeft,
+                    with(batchLeft, "Contact", "ops")), undoing(objects, owner, scope));
+
+            Map<String, String> now = objects.getObject(owner, object.id()).attributes();
+            if (race.waiting() instanceof KmsError undoRefused) {
+                assertEquals(ErrorCode.FAILED_PRECONDITION, undoRefused.code(), undoRefused.getMessage());
+                assertInstanceOf(ManagedObject.class, race.gated(), "neither the undo nor the edit was done");
+                assertEquals(with(batchLeft, "Contact", "ops"), now);
+            } else {
+                assertEquals(UNDONE, race.waiting());
+                KmsError editRefused = assertInstanceOf(KmsError.class, race.gated(),
+                        "the undo reported success and the edit of what it replaced was written too");
+                assertEquals(ErrorCode.FAILED_PRECONDITION, editRefused.code());
+                assertEquals(before, now, "the undo was overwritten");
+            }
+        }
+    }
+
+    @Test
+    void anUndoOfARegistrationIsNotRevivedByAnEditThatPassedItsCheckBeforeIt(@TempDir Path otherDir) throws Exception {
+        try (Gated gated = Gated.open(otherDir)) {
+            Caller owner = gated.owner();
+            KeyManagement objects = gated.kms();
+            UndoScope scope = new UndoScope();
+            ManagedObject registered = objects.registerObject(owner.undoableIn(scope), ManagedObject.Type.CERTIFICATE,
+                    SECRET, Optional.empty(), Map.of());
+
+            Race race = race(gated.clock(), () -> objects.replaceObjectAttributes(owner, registered.id(), Map.of(),
+                    Map.of("Name", "found-by-locate")), undoing(objects, owner, scope));
+
+            boolean deleted = objects.getObject(owner, registered.id()).deleted();
+            assertTrue(!(UNDONE.equals(race.waiting()) && !deleted),
+                    "the undo reported success and the object is live again: " + race.gated());
+            assertTrue(race.waiting() instanceof KmsError || race.gated() instanceof KmsError,
+                    "the undo and the edit both succeeded");
+        }
+    }
+
+    /** The clock reading of an attribute edit that comes after its compare-and-set check: its audit event's time. */
+    private static final int AFTER_THE_CHECK = 3;
+
+    /** A core on its own store whose clock stops a chosen thread; an admin of a project in it. */
+    private record Gated(GatedClock clock, KmsCore core, Caller owner) implements AutoCloseable {
+        static Gated open(Path dataDir) {
+            GatedClock clock = new GatedClock(java.time.Instant.parse("2026-01-01T00:00:00Z"));
+            KmsCore core = KmsCore.open(new KmsCore.Options(Optional.of(dataDir), true, clock, Duration.ofDays(30),
+                    Duration.ofHours(24), 1000, Optional.empty()));
+            String project = core.administration().createProject(TestCore.OPERATOR, Optional.empty(),
+                    java.util.OptionalLong.empty(), KmipLegacy.NONE).id();
+            return new Gated(clock, core, TestCore.caller(new dev.tresor.kms.tenant.TenantId(project, "eu01"), Role.ADMIN));
+        }
+
+        KeyManagement kms() {
+            return core.keyManagement();
+        }
+
+        @Override
+        public void close() {
+            core.close();
+        }
+    }
+
+    private static final String UNDONE = "undone";
+
+    private static java.util.function.Supplier<String> undoing(KeyManagement kms, Caller caller, UndoScope scope) {
+        return () -> {
+            kms.undo(caller, scope, "items 1");
+            return UNDONE;
+        };
+    }
+
+    /** What two racing calls answered or threw. */
+    private record Race(Object gated, Object waiting) {
+    }
+
+    /**
+     * Runs {@code gated} until {@code clock} stops it after its check, then {@code waiting} until it
+     * waits for a lock (or ends), then lets both finish.
+     */
+    private static Race race(GatedClock clock, java.util.function.Supplier<?> gated,
+                             java.util.function.Supplier<?> waiting) throws InterruptedException {
+        Outcome first = Outcome.start(gated, clock, AFTER_THE_CHECK);
+        Outcome second = Outcome.start(waiting);
+        second.awaitWaitingForALockOrDone();
+        clock.release();
+        first.await();
+        second.await();
+        return new Race(first.result(), second.result());
+    }
+
+    /** A call on its own thread; what it answered or threw. */
+    private static final class Outcome {
+        private static final Duration PATIENCE = Duration.ofSeconds(30);
+
+        private final Thread thread;
+        private final java.util.concurrent.atomic.AtomicReference<Object> result =
+                new java.util.concurrent.atomic.AtomicReference<>();
+
+        private Outcome(java.util.function.Supplier<?> call) {
+            thread = new Thread(() -> {
+                try {
+                    result.set(call.get());
+                } catch (Throwable t) {
+                    result.set(t);
+                }
+            });
+            thread.setDaemon(true);
+        }
+
+        static Outcome start(java.util.function.Supplier<?> call) {
+            Outcome outcome = new Outcome(call);
+            outcome.thread.start();
+            return outcome;
+        }
+
+        /** Starts {@code call} and waits until {@code clock} stops it at its {@code nth} reading. */
+        static Outcome start(java.util.function.Supplier<?> call, GatedClock clock, int nth) throws InterruptedException {
+            Outcome outcome = new Outcome(call);
+            clock.stop(outcome.thread, nth);
+            outcome.thread.start();
+            assertTrue(clock.awaitStopped(PATIENCE), "the call never reached clock reading " + nth);
+            return outcome;
+        }
+
+        /** Until the call waits for a lock another thread holds, or is done. */
+        void awaitWaitingForALockOrDone() {
+            long deadline = System.nanoTime() + PATIENCE.toNanos();
+            while (thread.isAlive() && !(java.util.concurrent.locks.LockSupport.getBlocker(thread)
+                    instanceof java.util.concurrent.locks.AbstractQueuedSynchronizer)) {
+                assertTrue(System.nanoTime() < deadline, "the call neither waited for a lock nor ended");
+                Thread.onSpinWait();
+            }
+        }
+
+        void await() throws InterruptedException {
+            thread.join(PATIENCE.toMillis());
+            assertTrue(!thread.isAlive(), "the call did not end");
+        }
+
+        Object result() {
+            return result.get();
+        }
     }
 
     private static Map<String, String> with(Map<String, String> attributes, String name, String value) {

@@ -105,6 +105,11 @@ class UndoTest {
         return assertThrows(KmsError.class, call::run).code();
     }
 
+    /** Sets the key's attributes to {@code attributes}, over what the caller reads (as a KMIP edit does). */
+    private Key rename(Caller caller, KeyRef ref, Map<String, String> attributes) {
+        return kms.replaceAttributes(caller, ref, kms.getKey(caller, ref).attributes(), attributes);
+    }
+
     /** Runs {@code calls} as one undoable group, as a KMIP batch does (each call of its own). */
     private static <T> T inScope(Caller caller, UndoScope scope, Function<Caller, T> calls) {
         return calls.apply(caller.undoableIn(scope));
@@ -114,7 +119,7 @@ class UndoTest {
     @MethodSource("stores")
     void changedRecordsGoBackExactlyAndACreatedKeyIsLeftDeletedAndRestorable(String store) {
         open(store);
-        kms.setAttributes(admin, ref(kept), Map.of("Name", "before"));
+        rename(admin, ref(kept), Map.of("Name", "before"));
         ManagedObject secret = kms.registerObject(admin, ManagedObject.Type.SECRET_DATA, SECRET,
                 Optional.of(true), Map.of("Name", "s"));
         Bytes ciphertext = kms.encrypt(admin, EncryptRequest.envelope(ref(kept).primary(), SECRET)).data();
@@ -123,7 +128,7 @@ class UndoTest {
         UndoScope scope = new UndoScope();
         Bytes underCreated = inScope(admin, scope, caller -> {
             Key made = aesKey(caller, "made-in-the-batch");
-            kms.setAttributes(caller, ref(kept), Map.of("Name", "changed"));
+            rename(caller, ref(kept), Map.of("Name", "changed"));
             kms.disableVersion(caller, ref(kept).version(1));
             kms.deleteObject(caller, secret.id());
             kms.registerObject(caller, ManagedObject.Type.SECRET_DATA, SECRET, Optional.of(true),
@@ -166,7 +171,7 @@ class UndoTest {
                 Optional.of(false), Map.of(), Optional.of(UsageLimit.of(UsageLimit.Unit.OBJECT, 2))));
         UndoScope scope = new UndoScope();
         inScope(admin, scope, caller -> {
-            kms.setAttributes(caller, ref(kept), Map.of("Name", "batch"));
+            rename(caller, ref(kept), Map.of("Name", "batch"));
             return kms.encrypt(caller, EncryptRequest.envelope(KeyRef.byId(limited.id()).primary(), SECRET));
         });
 
@@ -200,11 +205,11 @@ class UndoTest {
         open(store);
         UndoScope scope = new UndoScope();
         Key created = inScope(admin, scope, caller -> {
-            kms.setAttributes(caller, ref(kept), Map.of("Name", "batch"));
+            rename(caller, ref(kept), Map.of("Name", "batch"));
             return aesKey(caller, "made-in-the-batch");
         });
         Caller other = TestCore.caller(admin.tenant(), Role.KEY_ADMIN);
-        kms.setAttributes(other, ref(kept), Map.of("Name", "other client"));
+        rename(other, ref(kept), Map.of("Name", "other client"));
 
         KmsError refused = assertThrows(KmsError.class, () -> kms.undo(admin, scope, "items 1..2"));
 
@@ -247,14 +252,35 @@ class UndoTest {
 
     @ParameterizedTest
     @MethodSource("stores")
+    void anObjectAttributeEditThatReadBeforeTheUndoIsRefusedAndTheUndoStands(String store) {
+        open(store);
+        ManagedObject secret = kms.registerObject(admin, ManagedObject.Type.SECRET_DATA, SECRET, Optional.of(true),
+                Map.of("Name", "s"));
+        UndoScope scope = new UndoScope();
+        inScope(admin, scope, caller -> kms.replaceObjectAttributes(caller, secret.id(), Map.of("Name", "s"),
+                Map.of("Name", "batch")));
+        Map<String, String> readBeforeTheUndo = kms.getObject(admin, secret.id()).attributes();
+        kms.undo(admin, scope, "items 1");
+
+        KmsError refused = assertThrows(KmsError.class, () -> kms.replaceObjectAttributes(admin, secret.id(),
+                readBeforeTheUndo, Map.of("Name", "batch", "Owner", "x")));
+        assertEquals(ErrorCode.FAILED_PRECONDITION, refused.code());
+        assertTrue(refused.getMessage().contains("changed by another call meanwhile"), refused.getMessage());
+        assertEquals(Map.of("Name", "s"), kms.getObject(admin, secret.id()).attributes(), "the undo was overwritten");
+    }
+
+    @ParameterizedTest
+    @MethodSource("stores")
     void theAuditChainKeepsEveryCallAndTheUndo(String store) {
         open(store);
         UndoScope scope = new UndoScope();
         Key created = inScope(admin, scope, caller -> aesKey(caller, "made-in-the-batch"));
-        kms.setAttributes(TestCore.caller(admin.tenant(), Role.KEY_ADMIN), ref(created), Map.of("Name", "x"));
+        kms.replaceAttributes(TestCore.caller(admin.tenant(), Role.KEY_ADMIN), ref(created), created.attributes(),
+                Map.of("Name", "x"));
         assertThrows(KmsError.class, () -> kms.undo(admin, scope, "kmip batch items 1:kmip.create"));
         UndoScope second = new UndoScope();
-        inScope(admin, second, caller -> kms.setAttributes(caller, ref(created), Map.of("Name", "y")));
+        inScope(admin, second, caller -> kms.replaceAttributes(caller, ref(created), Map.of("Name", "x"),
+                Map.of("Name", "y")));
         kms.undo(admin, second, "kmip batch items 1:kmip.add-attribute");
 
         List<AuditRecord> records = kms.exportAudit(auditor, Instant.EPOCH, FOREVER);
@@ -278,11 +304,11 @@ class UndoTest {
     void aSpentScopeTakesNoMoreChangesAnEmptyOneChangesNothingAndAnUndoNeedsTheFrontEndCallsOwnCaller(String store) {
         open(store);
         UndoScope scope = new UndoScope();
-        inScope(admin, scope, caller -> kms.setAttributes(caller, ref(kept), Map.of("Name", "undone")));
+        inScope(admin, scope, caller -> rename(caller, ref(kept), Map.of("Name", "undone")));
         assertFalse(scope.isEmpty());
         kms.undo(admin, scope, "items 1");
         assertEquals(ErrorCode.FAILED_PRECONDITION, codeOf(() -> inScope(admin, scope,
-                caller -> kms.setAttributes(caller, ref(kept), Map.of("Name", "late")))),
+                caller -> rename(caller, ref(kept), Map.of("Name", "late")))),
                 "a spent scope takes no more changes");
         assertEquals(ErrorCode.FAILED_PRECONDITION, codeOf(() -> kms.undo(admin, scope, "items 1")),
                 "nor a second undo");

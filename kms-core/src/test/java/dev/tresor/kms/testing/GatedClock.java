@@ -1,6 +1,7 @@
 package dev.tresor.kms.testing;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -31,6 +32,11 @@ public final class GatedClock extends Clock {
 
     public void awaitStopped() throws InterruptedException {
         reached.await();
+    }
+
+    /** Whether the thread stopped within {@code timeout}. */
+    public boolean awaitStopped(Duration timeout) throws InterruptedException {
+        return reached.await(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     public void release() {
