@@ -239,8 +239,7 @@ public final class KeyService {
         Attributes.check(attributes);
         return changeKey(tenant, ref, commit, key -> {
             if (!key.attributes().equals(expected)) {
-                throw KmsError.precondition("the attributes of key " + key.id()
-                        + " were changed by another call meanwhile; try again");
+                throw KmsError.changedMeanwhile("key " + key.id());
             }
             return key.withAttributes(attributes);
         });

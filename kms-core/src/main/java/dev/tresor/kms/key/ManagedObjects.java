@@ -162,8 +162,7 @@ public final class ManagedObjects {
         return locks.exclusive(id, () -> {
             ManagedObject current = get(tenant, id);
             if (!current.attributes().equals(expected)) {
-                throw KmsError.precondition("the attributes of object " + id
-                        + " were changed by another call meanwhile; try again");
+                throw KmsError.changedMeanwhile("object " + id);
             }
             ManagedObject changed = current.withAttributes(attributes);
             BarrierStore.Batch batch = ledger.batch();

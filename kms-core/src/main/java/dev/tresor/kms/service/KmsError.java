@@ -16,7 +16,9 @@ public final class KmsError extends RuntimeException {
         /** The one answer to any failed decryption or unwrap ({@link #decryptionFailed()}). */
         DECRYPTION_FAILURE,
         /** The object holds no key in a form the core reads ({@link #keyFormatNotUsable}). */
-        KEY_FORMAT_NOT_USABLE
+        KEY_FORMAT_NOT_USABLE,
+        /** A compare-and-set lost: the state read was changed since ({@link #changedMeanwhile}); worth trying again. */
+        CHANGED_MEANWHILE
     }
 
     private final ErrorCode code;
@@ -72,6 +74,15 @@ public final class KmsError extends RuntimeException {
     /** INVALID_ARGUMENT: the object's key is in no form the core reads, so it cannot be used as asked. */
     public static KmsError keyFormatNotUsable(String message) {
         return new KmsError(ErrorCode.INVALID_ARGUMENT, message, null, null, Detail.KEY_FORMAT_NOT_USABLE);
+    }
+
+    /**
+     * FAILED_PRECONDITION: the attributes of {@code what} ("key 1234") are no longer what the caller
+     * read before changing them; a fresh read and the same change may well succeed.
+     */
+    public static KmsError changedMeanwhile(String what) {
+        return new KmsError(ErrorCode.FAILED_PRECONDITION, "the attributes of " + what
+                + " were changed by another call meanwhile; try again", null, null, Detail.CHANGED_MEANWHILE);
     }
 
     /** True for the one generic decryption failure (a front-end maps it to its own "cryptographic failure"). */

@@ -300,7 +300,7 @@ class ManagedObjectsTest {
             KmsError refused = assertInstanceOf(KmsError.class, edits.waiting(),
                     "an edit of what the first replaced was written");
             assertEquals(ErrorCode.FAILED_PRECONDITION, refused.code());
-            assertTrue(refused.getMessage().contains("changed by another call meanwhile"), refused.getMessage());
+            assertTrue(refused.is(KmsError.Detail.CHANGED_MEANWHILE), refused.getMessage());
             Map<String, String> now = objects.getObject(owner, object.id()).attributes();
             objects.replaceObjectAttributes(owner, object.id(), now, with(now, "Contact", "ops"));
             assertEquals(Map.of("Name", "db-password", "Contact", "ops", "Owner", "team-a"),

@@ -124,8 +124,8 @@ final class ObjectAccess {
 
     KmipObject change(OperationContext context, Ttlv request, UnaryOperator<KmipObject> change) {
         String uid = context.uniqueIdentifier(request);
-        return objects.locked(ObjectId.parse(uid).keyId(),
-                () -> objects.save(context, change.apply(objects.load(context, uid))));
+        return objects.locked(ObjectId.parse(uid).keyId(), () -> CompareAndSetTries.run(
+                () -> objects.save(context, change.apply(objects.load(context, uid)))));
     }
 
     /** The request's Cryptographic Parameters over the object's stored ones. */

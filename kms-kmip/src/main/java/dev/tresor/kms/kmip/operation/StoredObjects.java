@@ -78,16 +78,17 @@ final class StoredObjects {
     /**
      * A read-modify-write of the object's attributes, serialised per object as the core replaces
      * them whole, and compare-and-set: an edit that read the object before another call (another
-     * front-end, or an undo) changed it must not write the old attributes back.
+     * front-end, or an undo) changed it never writes the old attributes back; it is applied again
+     * to a fresh read ({@link CompareAndSetTries}).
      */
     StoredObject change(OperationContext context, String uid, UnaryOperator<StoredObject> change) {
-        return keys.locked(uid, () -> {
+        return keys.locked(uid, () -> CompareAndSetTries.run(() -> {
             StoredObject read = load(context, uid);
             StoredObject changed = change.apply(read).with(Tag.LAST_CHANGE_DATE, KmipObjects.lastChangeNow(context));
             ManagedObject saved = context.keys().replaceObjectAttributes(context.caller(), changed.object().id(),
                     read.object().attributes(), KmipObjects.encode(1, false, changed.stored()));
             return new StoredObject(saved, changed.stored());
-        });
+        }));
     }
 
     /** The object's structure as registered; a secret one only if it is exportable (the core checks). */

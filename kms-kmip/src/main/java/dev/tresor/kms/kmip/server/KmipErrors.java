@@ -62,6 +62,10 @@ public final class KmipErrors {
         if (error.is(KmsError.Detail.KEY_FORMAT_NOT_USABLE)) {
             return ResultReason.KEY_FORMAT_TYPE_NOT_SUPPORTED;
         }
+        if (error.is(KmsError.Detail.CHANGED_MEANWHILE)) {
+            // Not Wrong Key Lifecycle State / Permission Denied: clients take those as final.
+            return ResultReason.GENERAL_FAILURE;
+        }
         boolean two = version.isTwoOrLater();
         boolean attestation = version.atLeast(ProtocolVersion.V1_2);
         return switch (error.code()) {

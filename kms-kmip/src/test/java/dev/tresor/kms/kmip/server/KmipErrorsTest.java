@@ -34,6 +34,17 @@ class KmipErrorsTest {
     }
 
     @Test
+    void aLostCompareAndSetIsAGeneralFailureInEveryVersionNotAFinalLookingReason() {
+        KmsError lost = KmsError.changedMeanwhile("object 1234");
+        for (ProtocolVersion version : ProtocolVersion.SUPPORTED) {
+            KmipErrors.Refusal refusal = KmipErrors.refusal(lost, version, false);
+            assertEquals(ResultReason.GENERAL_FAILURE, refusal.reason(), version.toString());
+            assertEquals("the attributes of object 1234 were changed by another call meanwhile; try again",
+                    refusal.message());
+        }
+    }
+
+    @Test
     void rateLimitingSaysWhenToRetryInEitherMajorVersion() {
         KmsError limited = KmsError.rateLimited(Duration.ofSeconds(42));
         KmipErrors.Refusal two = KmipErrors.refusal(limited, ProtocolVersion.V2_1, false);
