@@ -96,7 +96,12 @@ final class AttributeReport {
             }
             all.put(DIGEST, List.of(Ttlv.structure(Tag.ATTRIBUTE_VALUE, fields)));
         });
-        boolean served = version.wasServed(publicHalf ? KeyVersion.Half.PUBLIC_KEY : KeyVersion.Half.MATERIAL);
-        all.put(FRESH, List.of(Ttlv.bool(Tag.ATTRIBUTE_VALUE, !served)));
+        all.put(FRESH, List.of(Ttlv.bool(Tag.ATTRIBUTE_VALUE, fresh(object, version))));
+    }
+
+    /** Whether a key object was never served: its material, or for a public key object its public key. */
+    static boolean fresh(KmipObject object, KeyVersion version) {
+        return !version.wasServed(object.type() == ObjectType.PUBLIC_KEY ? KeyVersion.Half.PUBLIC_KEY
+                : KeyVersion.Half.MATERIAL);
     }
 }

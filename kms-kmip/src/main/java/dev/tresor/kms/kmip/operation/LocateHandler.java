@@ -7,8 +7,10 @@ import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Locate: the tenant's KMIP objects that have every requested attribute value (Name, Object
@@ -35,14 +37,17 @@ final class LocateHandler implements OperationHandler {
 
     @Override
     public Ttlv handle(OperationContext context, Ttlv request) {
-        Map<String, List<Ttlv>> wanted = Attributes.read(request.find(Tag.ATTRIBUTES).or(() -> java.util.Optional.of(
+        Map<String, List<Ttlv>> wanted = Attributes.read(request.find(Tag.ATTRIBUTES).or(() -> Optional.of(
                 Ttlv.structure(Tag.TEMPLATE_ATTRIBUTE, request.all(Tag.ATTRIBUTE)))));
         List<String> matches = new ArrayList<>();
         List<Managed> candidates = new ArrayList<>(objects.all(context));
         candidates.addAll(storedObjects.all(context));
         boolean destroyedToo = wanted.containsKey(Attributes.specName(Tag.STATE));
+        Map<String, List<Ttlv>> stored = new LinkedHashMap<>(wanted);
+        List<Ttlv> freshWanted = Optional.ofNullable(stored.remove(Attributes.specName(Tag.FRESH))).orElse(List.of());
         for (Managed object : candidates) {
-            if ((destroyedToo || !object.state().destroyed()) && matches(object.attributes(), wanted)) {
+            if ((destroyedToo || !object.state().destroyed()) && matches(object.attributes(), stored)
+                    && (freshWanted.isEmpty() || freshAsWanted(context, object, freshWanted))) {
                 matches.add(object.uid());
             }
         }
@@ -60,7 +65,16 @@ final class LocateHandler implements OperationHandler {
         return Ttlv.structure(Tag.RESPONSE_PAYLOAD, answer);
     }
 
-    private static boolean matches(Map<String, List<Ttlv>> have, Map<String, List<Ttlv>> wanted) {
+    /** Fresh is the core's flag, not a stored attribute: only a key object has it. */
+    private static boolean freshAsWanted(OperationContext context, Managed object, List<Ttlv> wanted) {
+        if (!(object instanceof KmipObject key)) {
+            return false;
+        }
+        boolean fresh = AttributeReport.fresh(key, context.keys().getVersion(context.caller(), key.id().versionRef()));
+        return wanted.stream().allMatch(value -> value.asBoolean() == fresh);
+    }
+
+        private static boolean matches(Map<String, List<Ttlv>> have, Map<String, List<Ttlv>> wanted) {
         for (Map.Entry<String, List<Ttlv>> criterion : wanted.entrySet()) {
             List<Ttlv> values = have.getOrDefault(criterion.getKey(), List.of());
             if (!(isRange(criterion.getValue()) ? inRange(values, criterion.getValue())

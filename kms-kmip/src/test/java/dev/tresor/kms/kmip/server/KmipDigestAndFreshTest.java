@@ -124,6 +124,25 @@ class KmipDigestAndFreshTest {
         }
     }
 
+    @Test
+    void locateByFreshFollowsTheServersFlag() throws Exception {
+        try (KmipTestClient client = LOOPBACK.server().client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V1_4);
+            String served = kmip.createAes256();
+            String untouched = kmip.createAes256();
+            kmip.ok(Operation.ACTIVATE, Kmip.uid(served));
+            kmip.ok(Operation.GET, Kmip.uid(served));
+
+            assertTrue(located(kmip, true).contains(untouched) && !located(kmip, true).contains(served));
+            assertTrue(located(kmip, false).contains(served) && !located(kmip, false).contains(untouched));
+        }
+    }
+
+    private static List<String> located(Kmip kmip, boolean fresh) throws Exception {
+        return kmip.ok(Operation.LOCATE, Ttlv.structure(Tag.ATTRIBUTE, Ttlv.text(Tag.ATTRIBUTE_NAME, "Fresh"),
+                Ttlv.bool(Tag.ATTRIBUTE_VALUE, fresh))).all(Tag.UNIQUE_IDENTIFIER).stream().map(Ttlv::asText).toList();
+    }
+
     private static Bytes keyMaterial(Kmip kmip, String uid) throws Exception {
         Ttlv answer = kmip.ok(Operation.GET, Kmip.uid(uid));
         Ttlv object = answer.find(Tag.SYMMETRIC_KEY).or(() -> answer.find(Tag.PUBLIC_KEY)).orElseThrow();
