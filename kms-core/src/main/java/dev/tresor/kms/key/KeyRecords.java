@@ -32,15 +32,15 @@ final class KeyRecords {
     }
 
     Entry get(TenantId tenant, String keyId) {
-        if (entries.size() >= CAPACITY) {
-            entries.clear();
-        }
         Id id = new Id(tenant, keyId);
         Entry cached = entries.get(id);
         if (cached != null) {
             return cached;
         }
         NonBlocking.check("a key record load");
+        if (entries.size() >= CAPACITY) {
+            entries.clear(); // takes every bin's lock: only where waiting is allowed
+        }
         return entries.computeIfAbsent(id, loading -> {
             Optional<Key> key = ledger.key(tenant, keyId);
             return new Entry(key, key.isPresent() ? ledger.versions(tenant, keyId) : List.of());

@@ -94,6 +94,8 @@ final class CallPipeline {
                 recordFailure(caller, operation.get(), resource, e);
             }
             throw e;
+        } catch (NonBlocking.WouldWait declined) {
+            throw declined;
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, operation.get() + " failed", e);
             KmsError internal = KmsError.internal("internal error", e);

@@ -19,8 +19,11 @@ public final class NonBlocking {
         String declined;
     }
 
-    /** What {@link #check} throws inside {@link #tryRun}; no stack trace, as it is expected, not a fault. */
-    private static final class WouldWait extends RuntimeException {
+    /**
+     * What {@link #check} throws inside {@link #tryRun}; no stack trace, as it is expected, not a
+     * fault. A catch-all on the way out must let it pass untouched: it is no failure to log or audit.
+     */
+    static final class WouldWait extends RuntimeException {
         WouldWait(String what) {
             super("would wait for " + what, null, false, false);
         }

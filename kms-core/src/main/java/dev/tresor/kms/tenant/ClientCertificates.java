@@ -3,6 +3,7 @@ package dev.tresor.kms.tenant;
 import dev.tresor.kms.seal.BarrierStore;
 import dev.tresor.kms.service.ErrorCode;
 import dev.tresor.kms.service.KmsError;
+import dev.tresor.kms.service.NonBlocking;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -16,20 +17,27 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
  * KMIP client certificates: the SHA-256 fingerprint of a registered certificate maps the TLS
  * client to a project and role. (The TLS layer has already checked the chain to the client CA.)
- * Registered certificates are cached after first use (every KMIP message authenticates) and
- * dropped from the cache when registered again or revoked. The cache is keyed by the certificate
- * itself (equal when encoded alike; its hash is computed once per certificate object), so a
- * connection's messages are authenticated without hashing its certificate again.
+ * Registered certificates are cached after first use (every KMIP message authenticates), keyed by
+ * the certificate itself (equal when encoded alike; its hash is computed once per certificate
+ * object), so a connection's messages are authenticated without hashing its certificate again.
+ * Each entry carries the generation it was read in; registering or revoking a certificate starts a
+ * new generation once its write is committed, so no entry read before that write is served after
+ * it, even one whose read was still running (then every certificate is read once more).
  */
 public final class ClientCertificates {
+    private record Cached(ClientCertificate certificate, long generation) {
+    }
+
     private final TenantLedger ledger;
     private final Clock clock;
-    private final ConcurrentHashMap<X509Certificate, ClientCertificate> cache = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<X509Certificate, Cached> cache = new ConcurrentHashMap<>();
+    private final AtomicLong generation = new AtomicLong();
 
     public ClientCertificates(BarrierStore store, Clock clock) {
         this.ledger = new TenantLedger(store);
@@ -55,17 +63,29 @@ public final class ClientCertificates {
         BarrierStore.Batch batch = ledger.batch();
         ledger.put(batch, registered);
         commit.accept(batch);
-        forget(registered.fingerprint());
+        newGeneration();
         return registered;
     }
 
+    /** Reads the ledger on a cache miss; tried where waiting is not allowed, a miss declines ({@link NonBlocking}). */
     public Grant authenticate(X509Certificate certificate) {
-        ClientCertificate registered = Optional.ofNullable(cache.computeIfAbsent(certificate,
-                        presented -> ledger.certificate(fingerprint(presented)).orElse(null)))
+        Cached cached = cache.get(certificate);
+        Optional<ClientCertificate> registered = cached != null && cached.generation() == generation.get()
+                ? Optional.of(cached.certificate())
+                : load(certificate);
+        ClientCertificate valid = registered
                 .filter(c -> !c.revoked() && clock.instant().isBefore(c.notAfter()))
                 .orElseThrow(() -> KmsError.of(ErrorCode.UNAUTHENTICATED, "client certificate is not registered"));
-        return new Grant(new Principal(Principal.Kind.CLIENT_CERTIFICATE, registered.fingerprint()),
-                Optional.of(registered.projectId()), registered.role());
+        return new Grant(new Principal(Principal.Kind.CLIENT_CERTIFICATE, valid.fingerprint()),
+                Optional.of(valid.projectId()), valid.role());
+    }
+
+    private Optional<ClientCertificate> load(X509Certificate certificate) {
+        NonBlocking.check("a client certificate load");
+        long readIn = generation.get();
+        Optional<ClientCertificate> read = ledger.certificate(fingerprint(certificate));
+        read.ifPresent(found -> cache.put(certificate, new Cached(found, readIn)));
+        return read;
     }
 
     public List<ClientCertificate> list(String projectId) {
@@ -80,11 +100,12 @@ public final class ClientCertificates {
         ledger.put(batch, new ClientCertificate(c.fingerprint(), c.subject(), c.projectId(), c.role(),
                 c.registeredAt(), c.notAfter(), true));
         commit.accept(batch);
-        forget(c.fingerprint());
+        newGeneration();
     }
 
-    private void forget(String fingerprint) {
-        cache.values().removeIf(cached -> cached.fingerprint().equals(fingerprint));
+    /** After a committed change: every entry read before it is stale (one read more per certificate). */
+    private void newGeneration() {
+        generation.incrementAndGet();
     }
 
     /** Lower-case hex SHA-256 of the certificate's DER encoding. */

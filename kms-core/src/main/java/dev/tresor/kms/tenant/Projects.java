@@ -2,6 +2,7 @@ package dev.tresor.kms.tenant;
 
 import dev.tresor.kms.seal.BarrierStore;
 import dev.tresor.kms.service.KmsError;
+import dev.tresor.kms.service.NonBlocking;
 import java.time.Clock;
 import java.util.Comparator;
 import java.util.List;
@@ -47,7 +48,12 @@ public final class Projects {
     }
 
     public Project get(String projectId) {
-        Project project = cache.computeIfAbsent(projectId, id -> ledger.project(id).orElse(null));
+        Project project = cache.get(projectId);
+        if (project == null) {
+            // computeIfAbsent may wait for another key's load in the same bin; a miss reads anyway
+            NonBlocking.check("a project load");
+            project = cache.computeIfAbsent(projectId, id -> ledger.project(id).orElse(null));
+        }
         if (project == null) {
             throw KmsError.notFound("project " + projectId);
         }

@@ -9,26 +9,13 @@ import dev.tresor.kms.tenant.KmipLegacy;
 import dev.tresor.kms.tenant.Principal;
 import dev.tresor.kms.tenant.Role;
 import dev.tresor.kms.tenant.TenantId;
+import dev.tresor.kms.testing.ClientCertificatePem;
 import dev.tresor.kms.testing.TestCore;
-import java.io.ByteArrayInputStream;
-import java.io.StringWriter;
-import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Date;
 import java.util.Optional;
 import java.util.OptionalLong;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -105,14 +92,13 @@ class AdministrationTest {
     void aClientCertificateRegisteredToOneProjectCannotBeTakenOverByAnother() throws Exception {
         TenantId victim = test.newProject();
         TenantId attacker = test.newProject();
-        String pem = selfSignedPem();
+        String pem = ClientCertificatePem.selfSigned();
         admin.registerClientCertificate(TestCore.OPERATOR, victim.projectId(), Role.CRYPTO_USER, pem);
         Grant attackerAdmin = new Grant(new Principal(Principal.Kind.TOKEN, "evil"), Optional.of(attacker.projectId()),
                 Role.ADMIN);
         assertEquals(ErrorCode.FAILED_PRECONDITION, assertThrows(KmsError.class,
                 () -> admin.registerClientCertificate(attackerAdmin, attacker.projectId(), Role.ADMIN, pem)).code());
-        X509Certificate certificate = (X509Certificate) CertificateFactory.getInstance("X.509")
-                .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+        X509Certificate certificate = ClientCertificatePem.parse(pem);
         Grant grant = admin.authenticateClientCertificate(certificate);
         assertEquals(Optional.of(victim.projectId()), grant.projectId());
         assertEquals(Role.CRYPTO_USER, grant.role());
@@ -121,9 +107,8 @@ class AdministrationTest {
     @Test
     void aClientCertificateTakesANewRoleAndIsRefusedOnceRevokedThoughAuthenticatedBefore() throws Exception {
         TenantId tenant = test.newProject();
-        String pem = selfSignedPem();
-        X509Certificate certificate = (X509Certificate) CertificateFactory.getInstance("X.509")
-                .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+        String pem = ClientCertificatePem.selfSigned();
+        X509Certificate certificate = ClientCertificatePem.parse(pem);
         admin.registerClientCertificate(TestCore.OPERATOR, tenant.projectId(), Role.AUDITOR, pem);
         assertEquals(Role.AUDITOR, admin.authenticateClientCertificate(certificate).role());
         String fingerprint = admin.registerClientCertificate(TestCore.OPERATOR, tenant.projectId(), Role.CRYPTO_USER,
@@ -140,21 +125,5 @@ class AdministrationTest {
                 OptionalLong.of(20_000_000), KmipLegacy.NONE));
         assertEquals(ErrorCode.INVALID_ARGUMENT, error.code());
         assertEquals(0, admin.listProjects(TestCore.OPERATOR).size());
-    }
-
-    private static String selfSignedPem() throws Exception {
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-        generator.initialize(256);
-        KeyPair pair = generator.generateKeyPair();
-        X500Name name = new X500Name("CN=kmip-client");
-        Instant now = Instant.now();
-        X509Certificate certificate = new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(
-                name, BigInteger.ONE, Date.from(now.minusSeconds(60)), Date.from(now.plus(Duration.ofDays(365))),
-                name, pair.getPublic()).build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
-        StringWriter out = new StringWriter();
-        try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
-            writer.writeObject(certificate);
-        }
-        return out.toString();
     }
 }

@@ -30,6 +30,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -200,6 +203,39 @@ class AdmittedWithoutWaitingTest {
         assertArrayEquals(PLAIN, kms().decrypt(admin, new DecryptRequest(key, encrypted.data(),
                 Optional.of(Scheme.RSA_OAEP_SHA256), Optional.empty(), Optional.empty(), Optional.empty(), false))
                 .toArray());
+    }
+
+    @Test
+    void aDeclinedTryLogsNothingAndSucceedsOnTheWorker() {
+        VersionRef key = key(Algorithm.RSA_2048_OAEP_SHA256);
+        kms().encrypt(admin, encryption(key, Optional.of(Scheme.RSA_OAEP_SHA256)));
+        List<String> records = records();
+        List<LogRecord> logged = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                logged.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger pipelineLog = Logger.getLogger(CallPipeline.class.getName());
+        pipelineLog.addHandler(capture);
+        try {
+            tried("kmip.encrypt", encrypting(encryption(key, Optional.of(Scheme.RSA_OAEP_SHA256))));
+        } finally {
+            pipelineLog.removeHandler(capture);
+        }
+
+        assertEquals(List.of(Thread.currentThread().getName(), "test-worker"), ranOn, "declined, then run on the worker");
+        assertEquals(List.of(), logged.stream().map(LogRecord::getMessage).toList(), "a decline is no failure");
+        assertEquals(List.of("kmip.encrypt ok"), recordsSince(records));
     }
 
     @Test
