@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 
 /**
  * The seal's life cycle: UNINITIALIZED → (init) → UNSEALED ⇄ SEALED; a restart starts SEALED
@@ -47,22 +48,34 @@ public final class SealManager {
     private BarrierKeyring unsealRing;
     private BarrierKeyring keyring;
 
-    private SealManager(Store store, long rotateAfter) {
+    /**
+     * {@code rotator} runs the barrier's rotation, never the thread whose write crossed the mark:
+     * that may be an event loop ({@code KeyManagement.admittedWithoutWaiting}), and a rotation
+     * takes {@link #lock} and waits for a synced write.
+     */
+    private SealManager(Store store, long rotateAfter, Executor rotator) {
         this.store = store;
         this.random = new SecureRandom();
         this.rotateAfter = rotateAfter;
-        this.barrierStore = new BarrierStore(store, this::rotateQuietly);
+        this.barrierStore = new BarrierStore(store, () -> rotator.execute(this::rotateQuietly));
         this.config = readConfig(store).orElse(null);
     }
 
     /** A sealed (or uninitialized) Tresor over {@code store}: {@link #init} or {@link #unseal} it. */
     public static SealManager open(Store store) {
-        return open(store, Barrier.DEFAULT_ROTATE_AFTER);
+        return open(store, Barrier.DEFAULT_ROTATE_AFTER, SealManager::onItsOwnThread);
     }
 
     /** As {@link #open(Store)}, adding a barrier term after every {@code rotateAfter} seals. */
-    static SealManager open(Store store, long rotateAfter) {
-        return new SealManager(store, rotateAfter);
+    static SealManager open(Store store, long rotateAfter, Executor rotator) {
+        return new SealManager(store, rotateAfter, rotator);
+    }
+
+    /** A rotation is due once per term (2^30 sealed values by default): a thread of its own costs nothing. */
+    private static void onItsOwnThread(Runnable rotation) {
+        Thread thread = new Thread(rotation, "tresor-barrier-rotation");
+        thread.setDaemon(true);
+        thread.start();
     }
 
     /**
@@ -70,7 +83,7 @@ public final class SealManager {
      * and Tresor unseals itself at once. Anyone who can read the data directory can read every key.
      */
     public static SealManager openDev(Store store, Path dataDir) {
-        SealManager manager = new SealManager(store, Barrier.DEFAULT_ROTATE_AFTER);
+        SealManager manager = new SealManager(store, Barrier.DEFAULT_ROTATE_AFTER, SealManager::onItsOwnThread);
         LOG.log(System.Logger.Level.WARNING, "*** DEV SEAL: the unseal key is stored in plain in "
                 + dataDir.resolve(DevKeyFile.NAME) + " next to the data it protects. NOT FOR PRODUCTION. ***");
         synchronized (manager.lock) {

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -165,11 +166,25 @@ final class CallPipeline {
         return audit.completeAsync(pending).thenApply(durable -> result.get());
     }
 
+    /**
+     * Runs a declined call on {@code blocking}. If that refuses it (the server is stopping), the
+     * call fails; one whose token was already taken is still recorded, as every counted call is.
+     */
     private <T> CompletableFuture<T> declined(Caller caller, String operation, Function<Caller, T> item,
                                               Function<RuntimeException, ErrorCode> refusalCode, Executor blocking,
                                               boolean takeToken) {
-        return CompletableFuture.supplyAsync(() -> admittedAsync(caller, operation, item, refusalCode, takeToken),
-                blocking).thenCompose(answer -> answer);
+        try {
+            return CompletableFuture.supplyAsync(() -> admittedAsync(caller, operation, item, refusalCode, takeToken),
+                    blocking).thenCompose(answer -> answer);
+        } catch (RejectedExecutionException stopping) {
+            KmsError refused = KmsError.internal("the server is stopping", stopping);
+            if (takeToken) {
+                return CompletableFuture.failedFuture(refused);
+            }
+            PendingAudit pending = new PendingAudit(event(caller, operation, "", "ok"));
+            pending.fail(refused.code());
+            return completeAfterFailure(operation, pending).thenCompose(recorded -> CompletableFuture.failedFuture(refused));
+        }
     }
 
     private <T> CompletableFuture<T> admittedAsync(Caller caller, String operation, Function<Caller, T> item,

@@ -21,6 +21,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -192,7 +193,7 @@ class SealManagerTest {
 
     @Test
     void barrierAddsATermWhenATermNearsItsNonceBudget() {
-        SealManager seal = SealManager.open(store, 10);
+        SealManager seal = SealManager.open(store, 10, Runnable::run);
         List<String> shares = seal.init(1, 1);
         for (int i = 0; i < 25; i++) {
             put(seal, "k" + i, SECRET);
@@ -208,6 +209,26 @@ class SealManagerTest {
         }
         put(seal, "after", SECRET);
         assertEquals(4, ByteBuffer.wrap(data.rawValue("after"), 1, 4).getInt());
+    }
+
+    @Test
+    void theWriteThatCrossesTheMarkLeavesTheRotationToItsOwnThread() {
+        List<Runnable> rotations = new CopyOnWriteArrayList<>();
+        SealManager seal = SealManager.open(store, 10, rotations::add);
+        seal.init(1, 1);
+        BarrierStore data = seal.barrierStore();
+        int written = 0;
+        for (; rotations.isEmpty() && written < 20; written++) {
+            put(seal, "k" + written, SECRET);
+        }
+        put(seal, "still", SECRET);
+
+        assertEquals(1, rotations.size(), "due once per term, handed over, not run by the writer");
+        assertEquals(1, ByteBuffer.wrap(data.rawValue("k" + (written - 1)), 1, 4).getInt());
+        assertEquals(1, ByteBuffer.wrap(data.rawValue("still"), 1, 4).getInt());
+        rotations.get(0).run();
+        put(seal, "after", SECRET);
+        assertEquals(2, ByteBuffer.wrap(data.rawValue("after"), 1, 4).getInt());
     }
 
     @Test

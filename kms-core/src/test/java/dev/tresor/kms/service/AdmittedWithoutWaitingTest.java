@@ -20,6 +20,7 @@ import dev.tresor.kms.tenant.TenantId;
 import dev.tresor.kms.testing.TestCore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -263,6 +264,23 @@ class AdmittedWithoutWaitingTest {
     }
 
     @Test
+    void aDeclinedCallThatNoWorkerTakesFailsAndIsRecordedOnceForItsToken() {
+        VersionRef key = key(Algorithm.RSA_2048_OAEP_SHA256);
+        kms().encrypt(admin, encryption(key, Optional.of(Scheme.RSA_OAEP_SHA256)));
+        List<String> records = records();
+        long tokens = tokensLeft();
+        workers.shutdown(); // the server is stopping
+
+        KmsError refused = assertThrows(KmsError.class,
+                () -> tried("kmip.encrypt", encrypting(encryption(key, Optional.of(Scheme.RSA_OAEP_SHA256)))));
+
+        assertEquals(ErrorCode.INTERNAL, refused.code());
+        assertEquals(List.of(Thread.currentThread().getName()), ranOn);
+        assertEquals(tokens - 1, tokensLeft());
+        assertEquals(List.of("kmip.encrypt INTERNAL"), recordsSince(records));
+    }
+
+    @Test
     void aCallOverTheBudgetIsRefusedOnTheWorkerAndTakesNoToken() {
         TenantId small = test.newProject(2);
         Caller user = TestCore.caller(small, Role.ADMIN);
@@ -276,5 +294,10 @@ class AdmittedWithoutWaitingTest {
         assertEquals(ErrorCode.RATE_LIMITED, ((KmsError) refused.getCause()).code());
         assertEquals(List.of(), ranOn);
         assertEquals(0, kms().rateLimitStatus(small).remaining());
+        test.clock().advance(Duration.ofHours(1)); // a new budget, so the auditor may export
+        List<String> results = kms().exportAudit(TestCore.caller(small, Role.AUDITOR), Instant.EPOCH, FOREVER).stream()
+                .map(r -> r.operation() + " " + r.result()).toList();
+        assertEquals(1, results.stream().filter("kmip.encrypt RATE_LIMITED"::equals).count(), "refused once: " + results);
+        assertEquals(0, results.stream().filter("kmip.encrypt ok"::equals).count());
     }
 }

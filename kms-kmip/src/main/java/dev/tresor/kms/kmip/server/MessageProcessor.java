@@ -158,6 +158,11 @@ public final class MessageProcessor {
         boolean onWorker() {
             return workers == null;
         }
+
+        /** Where a refusal is answered: admitted on a worker, on the thread that met it; else on a worker. */
+        Executor refusing() {
+            return onWorker() ? Runnable::run : workers;
+        }
     }
 
     private static CompletableFuture<byte[]> answer(ResponseMessage response) {
@@ -350,15 +355,10 @@ public final class MessageProcessor {
         } catch (RuntimeException e) {
             payload = CompletableFuture.failedFuture(e);
         }
-        if (admission.onWorker()) {
-            return payload.handle((answer, failure) -> failure == null
-                    ? new Outcome(ResponseItem.success(item, answer), Optional.empty())
-                    : refused(item, unwrapped(failure), header, version, admitted[0], mayIssueNonce));
-        }
         return payload.handle((answer, failure) -> failure == null
                 ? CompletableFuture.completedFuture(new Outcome(ResponseItem.success(item, answer), Optional.empty()))
                 : CompletableFuture.supplyAsync(() -> refused(item, unwrapped(failure), header, version, admitted[0],
-                        mayIssueNonce), admission.workers())).thenCompose(outcome -> outcome);
+                        mayIssueNonce), admission.refusing())).thenCompose(outcome -> outcome);
     }
 
     private Outcome refused(BatchItem item, RuntimeException e, RequestHeader header, ProtocolVersion version,

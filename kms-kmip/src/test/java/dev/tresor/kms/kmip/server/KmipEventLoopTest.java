@@ -1,0 +1,230 @@
+package dev.tresor.kms.kmip.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.tresor.kms.kmip.message.Operation;
+import dev.tresor.kms.kmip.message.ProtocolVersion;
+import dev.tresor.kms.kmip.message.ResultReason;
+import dev.tresor.kms.kmip.operation.Operations;
+import dev.tresor.kms.kmip.ttlv.Tag;
+import dev.tresor.kms.kmip.ttlv.Ttlv;
+import dev.tresor.kms.kmip.ttlv.TtlvLimits;
+import dev.tresor.kms.kmip.ttlv.TtlvReader;
+import dev.tresor.kms.kmip.ttlv.TtlvWriter;
+import dev.tresor.kms.service.Administration;
+import dev.tresor.kms.service.Bytes;
+import dev.tresor.kms.service.KeyManagement;
+import dev.tresor.kms.tenant.Grant;
+import dev.tresor.kms.tenant.KmipLegacy;
+import dev.tresor.kms.tenant.Project;
+import dev.tresor.kms.tenant.Role;
+import dev.tresor.kms.tenant.TenantId;
+import dev.tresor.kms.testing.TestCore;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A lone KMIP Encrypt as the event loop hands it to {@link MessageProcessor}: answered there
+ * without a worker when everything it needs is in memory, else by a worker; either way counted
+ * against the budget once and audited once (real core on RocksDB, real certificates).
+ */
+class KmipEventLoopTest {
+    private static final long BUDGET = 5;
+    private static final Instant FOREVER = Instant.parse("9999-01-01T00:00:00Z");
+    private static final Bytes PLAIN = Bytes.of("attack at dawn".getBytes(StandardCharsets.UTF_8));
+
+    @TempDir
+    Path dataDir;
+
+    private final ExecutorService pool = Executors.newSingleThreadExecutor();
+    private final AtomicInteger handedToWorkers = new AtomicInteger();
+    private final Executor workers = task -> {
+        handedToWorkers.incrementAndGet();
+        pool.execute(task);
+    };
+    private TestCore test;
+    private Administration admin;
+    private TenantId tenant;
+    private TestPki pki;
+    private X509Certificate client;
+    private String fingerprint;
+    private MessageProcessor processor;
+
+    @BeforeEach
+    void open() throws Exception {
+        test = TestCore.open(dataDir);
+        admin = test.core().administration();
+        Project project = admin.createProject(TestCore.OPERATOR, Optional.empty(), OptionalLong.of(BUDGET), KmipLegacy.NONE);
+        tenant = new TenantId(project.id(), "eu01");
+        pki = new TestPki();
+        client = pki.client.certificate();
+        fingerprint = admin.registerClientCertificate(TestCore.OPERATOR, project.id(), Role.ADMIN,
+                pki.client.certificatePem()).fingerprint();
+        ClientAuthenticator registry = certificate -> {
+            Grant grant = admin.authenticateClientCertificate(certificate);
+            return grant.callerIn(new TenantId(grant.projectId().orElseThrow(), "eu01"));
+        };
+        processor = new MessageProcessor(Operations.standard(), kms(), registry, TtlvLimits.DEFAULT, test.clock());
+    }
+
+    @AfterEach
+    void close() {
+        pool.shutdownNow();
+        test.close();
+    }
+
+    private KeyManagement kms() {
+        return test.core().keyManagement();
+    }
+
+    private static byte[] message(Operation operation, Ttlv... payload) {
+        return TtlvWriter.write(Requests.message(ProtocolVersion.V2_1, Requests.item(operation, payload)));
+    }
+
+    private static Ttlv answer(CompletableFuture<byte[]> response) {
+        return Requests.items(TtlvReader.read(response.join(), TtlvLimits.DEFAULT)).get(0);
+    }
+
+    private Ttlv onWorker(Operation operation, Ttlv... payload) {
+        return answer(processor.process(message(operation, payload), client));
+    }
+
+    private Ttlv onEventLoop(Operation operation, Ttlv... payload) {
+        return answer(processor.process(message(operation, payload), client, workers));
+    }
+
+    private String createKey() {
+        Ttlv created = onWorker(Operation.CREATE, Ttlv.enumeration(Tag.OBJECT_TYPE, 0x02), Ttlv.structure(Tag.ATTRIBUTES,
+                Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, 0x03), Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, 256),
+                Ttlv.integer(Tag.CRYPTOGRAPHIC_USAGE_MASK, 0x0C), Ttlv.dateTime(Tag.ACTIVATION_DATE,
+                        test.clock().instant().truncatedTo(ChronoUnit.SECONDS).minusSeconds(5))));
+        assertSucceeded(created);
+        return created.require(Tag.RESPONSE_PAYLOAD).require(Tag.UNIQUE_IDENTIFIER).asText();
+    }
+
+    private static void assertSucceeded(Ttlv item) {
+        assertEquals(0, Requests.status(item), () -> item.find(Tag.RESULT_MESSAGE).map(Ttlv::asText).orElse(""));
+    }
+
+    private Ttlv[] encryption(String uid) {
+        return new Ttlv[] {Kmip.uid(uid), Ttlv.bytes(Tag.DATA, PLAIN)};
+    }
+
+    private long tokensLeft() {
+        return kms().rateLimitStatus(tenant).remaining();
+    }
+
+    /**
+     * The tenant's records of encryptions (the KMIP call's own and any of the core's), as operation
+     * and result; read an hour later, when the budget allows the export.
+     */
+    private List<String> encryptionRecordsAnHourLater() {
+        test.clock().advance(Duration.ofHours(1));
+        return kms().exportAudit(TestCore.caller(tenant, Role.AUDITOR), Instant.EPOCH, FOREVER).stream()
+                .filter(r -> r.operation().contains("encrypt")).map(r -> r.operation() + " " + r.result()).toList();
+    }
+
+    @Test
+    void anEncryptWithEverythingInMemoryIsAnsweredWithoutAWorkerCountedAndAuditedOnce() {
+        String uid = createKey();
+        assertSucceeded(onWorker(Operation.ENCRYPT, encryption(uid))); // key, material, chain end
+        long tokens = tokensLeft();
+
+        Ttlv answered = onEventLoop(Operation.ENCRYPT, encryption(uid));
+
+        assertSucceeded(answered);
+        assertEquals(0, handedToWorkers.get(), "answered on the calling thread");
+        assertEquals(tokens - 1, tokensLeft());
+        assertEquals(List.of("kmip.encrypt ok", "kmip.encrypt ok"), encryptionRecordsAnHourLater());
+    }
+
+    @Test
+    void anEncryptOfAKeyNotInMemoryIsDeclinedSilentlyAndAnsweredByAWorkerCountedAndAuditedOnce() {
+        String uid = createKey(); // the write dropped the key's cached records
+        long tokens = tokensLeft();
+        List<LogRecord> warnings = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+                    warnings.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger tresor = Logger.getLogger("dev.tresor.kms");
+        tresor.addHandler(capture);
+        Ttlv answered;
+        try {
+            answered = onEventLoop(Operation.ENCRYPT, encryption(uid));
+        } finally {
+            tresor.removeHandler(capture);
+        }
+
+        assertSucceeded(answered);
+        assertEquals(1, handedToWorkers.get(), "declined to a worker");
+        assertEquals(List.of(), warnings.stream().map(LogRecord::getMessage).toList());
+        assertEquals(tokens - 1, tokensLeft());
+        assertEquals(List.of("kmip.encrypt ok"), encryptionRecordsAnHourLater());
+    }
+
+    @Test
+    void anEncryptOverTheBudgetIsRefusedByAWorkerAndRecordedOnce() {
+        String uid = createKey();
+        long encrypted = 0;
+        for (; tokensLeft() > 0; encrypted++) {
+            assertSucceeded(onEventLoop(Operation.ENCRYPT, encryption(uid)));
+        }
+        int handed = handedToWorkers.get();
+
+        Ttlv refused = onEventLoop(Operation.ENCRYPT, encryption(uid));
+
+        assertEquals(ResultReason.SERVER_LIMIT_EXCEEDED.code(), Requests.reason(refused));
+        assertEquals(handed + 2, handedToWorkers.get(), "declined to a worker, which records the refusal, then answered");
+        assertEquals(0, tokensLeft());
+        List<String> records = encryptionRecordsAnHourLater();
+        assertEquals(encrypted, records.stream().filter("kmip.encrypt ok"::equals).count(), records.toString());
+        assertEquals(List.of("kmip.encrypt RATE_LIMITED"), records.subList((int) encrypted, records.size()));
+    }
+
+    @Test
+    void aRevokedCertificateIsRefusedAtItsNextEncryptTriedOnTheEventLoop() {
+        String uid = createKey();
+        assertSucceeded(onWorker(Operation.ENCRYPT, encryption(uid)));
+        assertSucceeded(onEventLoop(Operation.ENCRYPT, encryption(uid)));
+        assertEquals(0, handedToWorkers.get(), "the certificate was served from memory");
+
+        admin.revokeClientCertificate(TestCore.OPERATOR, tenant.projectId(), fingerprint);
+        Ttlv refused = onEventLoop(Operation.ENCRYPT, encryption(uid));
+
+        assertEquals(ResultReason.AUTHENTICATION_NOT_SUCCESSFUL.code(), Requests.reason(refused));
+    }
+}
