@@ -15,7 +15,8 @@ import java.util.Set;
  * (the KMIP Name, stored Cryptographic Parameters, links ...). {@code lastVersion} is the highest
  * version number ever given, so a purged version's number is never reused. {@code release} holds
  * the Tresor release terms (releasable, release policy, gated uses); {@code usageLimit} what the
- * key may still protect, if it is limited.
+ * key may still protect, if it is limited; {@code usePeriods} when each version (by number) may
+ * protect and process, where that is limited (KMIP Protect Stop and Process Start Dates).
  */
 public record Key(
         String id,
@@ -36,7 +37,8 @@ public record Key(
         long lastVersion,
         Map<String, String> attributes,
         ReleaseTerms release,
-        Optional<UsageLimit> usageLimit) {
+        Optional<UsageLimit> usageLimit,
+        Map<Long, UsePeriod> usePeriods) {
 
     public enum AccessScope { PUBLIC, SNA }
 
@@ -57,6 +59,7 @@ public record Key(
         attributes = Map.copyOf(attributes);
         release = release == null ? ReleaseTerms.NONE : release; // records stored before release terms existed
         usageLimit = usageLimit == null ? Optional.empty() : usageLimit; // and before usage limits
+        usePeriods = usePeriods == null ? Map.of() : Map.copyOf(usePeriods); // and before use periods
     }
 
     /** Whether plain material may leave (the rule {@link KeyService#exportMaterial} applies): exportable, no release policy. */
@@ -84,27 +87,47 @@ public record Key(
     public Key withState(KeyState newState, Optional<Instant> newDeletionDate) {
         return new Key(id, tenant, keyRingId, displayName, description, type, usages, algorithm, protection,
                 accessScope, importOnly, exportable, newState, createdAt, newDeletionDate, lastVersion, attributes,
-                release, usageLimit);
+                release, usageLimit, usePeriods);
     }
 
     public Key withAttributes(Map<String, String> newAttributes) {
         return new Key(id, tenant, keyRingId, displayName, description, type, usages, algorithm, protection,
-                accessScope, importOnly, exportable, state, createdAt, deletionDate, lastVersion, newAttributes, release, usageLimit);
+                accessScope, importOnly, exportable, state, createdAt, deletionDate, lastVersion, newAttributes, release, usageLimit,
+                usePeriods);
     }
 
     public Key withRelease(ReleaseTerms terms) {
         return new Key(id, tenant, keyRingId, displayName, description, type, usages, algorithm, protection,
-                accessScope, importOnly, exportable, state, createdAt, deletionDate, lastVersion, attributes, terms, usageLimit);
+                accessScope, importOnly, exportable, state, createdAt, deletionDate, lastVersion, attributes, terms, usageLimit,
+                usePeriods);
     }
 
     public Key withLastVersion(long number) {
         return new Key(id, tenant, keyRingId, displayName, description, type, usages, algorithm, protection,
-                accessScope, importOnly, exportable, state, createdAt, deletionDate, number, attributes, release, usageLimit);
+                accessScope, importOnly, exportable, state, createdAt, deletionDate, number, attributes, release, usageLimit,
+                usePeriods);
     }
 
     Key withUsageLimit(UsageLimit limit) {
         return new Key(id, tenant, keyRingId, displayName, description, type, usages, algorithm, protection,
                 accessScope, importOnly, exportable, state, createdAt, deletionDate, lastVersion, attributes, release,
-                Optional.of(limit));
+                Optional.of(limit), usePeriods);
+    }
+
+    /** When version {@code number} may protect and process; {@link UsePeriod#ALWAYS} unless set. */
+    public UsePeriod usePeriod(long number) {
+        return usePeriods.getOrDefault(number, UsePeriod.ALWAYS);
+    }
+
+    Key withUsePeriod(long number, UsePeriod period) {
+        Map<Long, UsePeriod> periods = new java.util.HashMap<>(usePeriods);
+        if (period.equals(UsePeriod.ALWAYS)) {
+            periods.remove(number);
+        } else {
+            periods.put(number, period);
+        }
+        return new Key(id, tenant, keyRingId, displayName, description, type, usages, algorithm, protection,
+                accessScope, importOnly, exportable, state, createdAt, deletionDate, lastVersion, attributes, release,
+                usageLimit, periods);
     }
 }

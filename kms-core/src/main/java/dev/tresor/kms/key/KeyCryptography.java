@@ -67,7 +67,7 @@ public final class KeyCryptography {
         Key key = keys.key(tenant, wrapper.key());
         scheme(key, Optional.of(scheme), Scheme.Operation.CIPHER);
         requireCipherUsage(key, scheme, KeyUsage.ENCRYPT, KeyUsage.WRAP);
-        keys.usableMaterial(tenant, key, keys.version(tenant, wrapper));
+        keys.usableMaterial(tenant, key, keys.version(tenant, wrapper), UsePeriod.Use.PROTECT);
         Bytes plain = material.get();
         try {
             return encrypt(tenant, new EncryptRequest(wrapper, plain, Optional.of(scheme), Optional.empty(),
@@ -124,7 +124,8 @@ public final class KeyCryptography {
         streams.requireRoom(tenant, principal);
         return keys.withinUsageLimit(tenant, key, request.plaintext().length(), commit, () -> {
             KeyVersion version = keys.version(tenant, request.target());
-            CipherStream stream = crypto.startEncryption(keys.usableMaterial(tenant, key, version), scheme,
+            LoadedKey loaded = keys.usableMaterial(tenant, key, version, UsePeriod.Use.PROTECT);
+            CipherStream stream = crypto.startEncryption(loaded, scheme,
                     request.iv().map(Bytes::toArray).orElse(null), request.aad().map(Bytes::toArray).orElse(null));
             byte[] out = stream.update(request.plaintext().toArray());
             Bytes name = streams.put(new EncryptionStreams.Open(tenant, principal, key.id(), version.number(), stream,
@@ -159,7 +160,8 @@ public final class KeyCryptography {
         }
         Key key = keys.key(tenant, target.key());
         EncryptedPart answer = keys.withinUsageLimit(tenant, key, request.plaintext().length(), commit, () -> {
-            keys.usableMaterial(tenant, key, keys.version(tenant, target.key().version(open.version())));
+            keys.usableMaterial(tenant, key, keys.version(tenant, target.key().version(open.version())),
+                    UsePeriod.Use.PROTECT);
             if (!part.last()) {
                 return new EncryptedPart(new Encrypted(open.version(), scheme,
                         Bytes.wrap(open.cipher().update(request.plaintext().toArray())), Optional.empty(),
@@ -178,7 +180,7 @@ public final class KeyCryptography {
 
     private Encrypted encrypt(TenantId tenant, Key key, Scheme scheme, EncryptRequest request, boolean envelope) {
         KeyVersion version = keys.version(tenant, request.target());
-        LoadedKey loaded = keys.usableMaterial(tenant, key, version);
+        LoadedKey loaded = keys.usableMaterial(tenant, key, version, UsePeriod.Use.PROTECT);
         byte[] aad = request.aad().map(Bytes::toArray).orElse(null);
         if (envelope) {
             byte[] data = crypto.encryptEnvelope(loaded, version.number(), request.plaintext().toArray(), aad);
@@ -214,11 +216,11 @@ public final class KeyCryptography {
                         + ", not version " + target.number());
             }
             KeyVersion version = keys.version(tenant, target.key().version(parsed.version()));
-            LoadedKey loaded = keys.usableMaterial(tenant, key, version);
+            LoadedKey loaded = keys.usableMaterial(tenant, key, version, UsePeriod.Use.PROCESS);
             return Bytes.wrap(crypto.decryptEnvelope(loaded, parsed, request.aad().map(Bytes::toArray).orElse(null)));
         }
         KeyVersion version = keys.version(tenant, request.target());
-        LoadedKey loaded = keys.usableMaterial(tenant, key, version);
+        LoadedKey loaded = keys.usableMaterial(tenant, key, version, UsePeriod.Use.PROCESS);
         return Bytes.wrap(crypto.decrypt(loaded, scheme, request.iv().map(Bytes::toArray).orElse(null),
                 request.data().toArray(), request.tag().map(Bytes::toArray).orElse(null),
                 request.aad().map(Bytes::toArray).orElse(null)));
@@ -234,7 +236,7 @@ public final class KeyCryptography {
         Scheme scheme = signingScheme(key, request, KeyUsage.SIGN, KeyUsage.MAC_GENERATE, legacy);
         return keys.withinUsageLimit(tenant, key, request.data().length(), commit, () -> {
             KeyVersion version = keys.version(tenant, request.target());
-            LoadedKey loaded = keys.usableMaterial(tenant, key, version);
+            LoadedKey loaded = keys.usableMaterial(tenant, key, version, UsePeriod.Use.PROTECT);
             return Bytes.wrap(crypto.sign(loaded, scheme, request.data().toArray(), request.prehashed()));
         });
     }
@@ -245,7 +247,7 @@ public final class KeyCryptography {
         Key key = keys.key(tenant, request.target().key());
         Scheme scheme = signingScheme(key, request, KeyUsage.VERIFY, KeyUsage.MAC_VERIFY, legacy);
         KeyVersion version = keys.version(tenant, request.target());
-        LoadedKey loaded = keys.usableMaterial(tenant, key, version);
+        LoadedKey loaded = keys.usableMaterial(tenant, key, version, UsePeriod.Use.PROCESS);
         PssSalt salt = key.algorithm().isPresent() ? PssSalt.HASH_LENGTH : PssSalt.ANY;
         return crypto.verify(loaded, scheme, request.data().toArray(), request.prehashed(), signature.toArray(), salt);
     }

@@ -28,6 +28,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * The lifecycle of key rings, keys and versions. Each change is prepared (validated, material
@@ -145,7 +146,8 @@ public final class KeyService {
                         request.protection(), request.accessScope(), request.importOnly(),
                         request.exportable().orElse(legacy.exportableByDefault() && request.algorithm().isEmpty()),
                         material.isPresent() ? KeyState.ACTIVE : KeyState.NO_VERSION, now, Optional.empty(), 0,
-                        request.attributes(), release, request.usageLimit());
+                        request.attributes(), release, request.usageLimit(), Map.of())
+                        .withUsePeriod(1, request.usePeriod());
                 BarrierStore.Batch batch = ledger.batch();
                 if (material.isPresent()) {
                     key = addVersion(batch, key, material.get(), now).key();
@@ -236,12 +238,25 @@ public final class KeyService {
      */
     public Key replaceAttributes(TenantId tenant, KeyRef ref, Map<String, String> expected,
                                  Map<String, String> attributes, Consumer<BarrierStore.Batch> commit) {
+        return replaceAttributes(tenant, ref, expected, attributes, commit, key -> key);
+    }
+
+    /** {@link #replaceAttributes}, and in the same write the use period of version {@code version}. */
+    public Key replaceAttributes(TenantId tenant, KeyRef ref, Map<String, String> expected,
+                                 Map<String, String> attributes, long version, UsePeriod period,
+                                 Consumer<BarrierStore.Batch> commit) {
+        return replaceAttributes(tenant, ref, expected, attributes, commit, key -> key.withUsePeriod(version, period));
+    }
+
+    private Key replaceAttributes(TenantId tenant, KeyRef ref, Map<String, String> expected,
+                                  Map<String, String> attributes, Consumer<BarrierStore.Batch> commit,
+                                  UnaryOperator<Key> alsoChange) {
         Attributes.check(attributes);
         return changeKey(tenant, ref, commit, key -> {
             if (!key.attributes().equals(expected)) {
                 throw KmsError.changedMeanwhile("key " + key.id());
             }
-            return key.withAttributes(attributes);
+            return alsoChange.apply(key.withAttributes(attributes));
         });
     }
 
@@ -360,6 +375,21 @@ public final class KeyService {
      * dropped again.
      */
     public LoadedKey usableMaterial(TenantId tenant, Key key, KeyVersion version) {
+        return usableMaterial(tenant, key, version, Optional.empty());
+    }
+
+    /**
+     * {@link #usableMaterial}, for a cryptographic {@code use} the version's use period must allow
+     * (checked before the material is loaded): every encrypt, wrap, sign, MAC, decrypt, unwrap and
+     * verify of every front-end comes through here.
+     */
+    public LoadedKey usableMaterial(TenantId tenant, Key key, KeyVersion version, UsePeriod.Use use) {
+        return usableMaterial(tenant, key, version, Optional.of(use));
+    }
+
+    private LoadedKey usableMaterial(TenantId tenant, Key key, KeyVersion version, Optional<UsePeriod.Use> use) {
+        use.ifPresent(u -> key.usePeriod(version.number()).require(u, clock.instant(),
+                "version " + version.number() + " of key " + key.id()));
         requireUsable(key, version);
         LoadedKey loaded = cache.get(tenant, key.type(), key.id(), version.number(), storedMaterial(tenant, key, version));
         KeyRecords.Entry now = records.get(tenant, key.id());

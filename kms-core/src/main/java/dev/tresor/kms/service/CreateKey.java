@@ -5,6 +5,7 @@ import dev.tresor.kms.key.Key.AccessScope;
 import dev.tresor.kms.key.KeyType;
 import dev.tresor.kms.key.KeyUsage;
 import dev.tresor.kms.key.UsageLimit;
+import dev.tresor.kms.key.UsePeriod;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Objects;
@@ -14,7 +15,8 @@ import java.util.Set;
 /**
  * Creates a key (and, unless import-only, its first version). REST passes an algorithm, which
  * fixes type and usages; KMIP passes a type and usages. {@code exportable} empty = the project's
- * default. {@code usageLimit}: how much the key may protect (KMIP Usage Limits), if limited.
+ * default. {@code usageLimit}: how much the key may protect (KMIP Usage Limits), if limited;
+ * {@code usePeriod}: when its first version may protect and process (KMIP dates).
  */
 public record CreateKey(
         String keyRingId,
@@ -28,7 +30,8 @@ public record CreateKey(
         boolean importOnly,
         Optional<Boolean> exportable,
         Map<String, String> attributes,
-        Optional<UsageLimit> usageLimit) {
+        Optional<UsageLimit> usageLimit,
+        UsePeriod usePeriod) {
 
     public CreateKey {
         Objects.requireNonNull(keyRingId);
@@ -42,6 +45,16 @@ public record CreateKey(
         Objects.requireNonNull(exportable);
         attributes = Map.copyOf(attributes);
         Objects.requireNonNull(usageLimit);
+        Objects.requireNonNull(usePeriod);
+    }
+
+    /** A key whose first version may be used at any time. */
+    public CreateKey(String keyRingId, String displayName, Optional<String> description, KeyType type,
+                     Set<KeyUsage> usages, Optional<Algorithm> algorithm, String protection, AccessScope accessScope,
+                     boolean importOnly, Optional<Boolean> exportable, Map<String, String> attributes,
+                     Optional<UsageLimit> usageLimit) {
+        this(keyRingId, displayName, description, type, usages, algorithm, protection, accessScope, importOnly,
+                exportable, attributes, usageLimit, UsePeriod.ALWAYS);
     }
 
     /** A key without a usage limit. */

@@ -29,6 +29,7 @@ import dev.tresor.kms.key.ReleaseTerms;
 import dev.tresor.kms.key.Revocation;
 import dev.tresor.kms.key.Scheme;
 import dev.tresor.kms.key.Usages;
+import dev.tresor.kms.key.UsePeriod;
 import dev.tresor.kms.key.WrappingKey;
 import dev.tresor.kms.key.WrappingKeys;
 import dev.tresor.kms.limit.RateLimitStatus;
@@ -277,6 +278,16 @@ public final class KeyManagement {
                                  Map<String, String> attributes) {
         return pipeline.run(caller, "key.set-attributes", Right.LIFECYCLE, key(ref),
                 commit -> keys.replaceAttributes(caller.tenant(), ref, expected, attributes, commit));
+    }
+
+    /**
+     * {@link #replaceAttributes}, and in the same write when version {@code version} may protect
+     * and process ({@code period}), which every front-end's cryptographic calls then obey.
+     */
+    public Key replaceAttributes(Caller caller, KeyRef ref, Map<String, String> expected,
+                                 Map<String, String> attributes, long version, UsePeriod period) {
+        return pipeline.run(caller, "key.set-attributes", Right.LIFECYCLE, key(ref),
+                commit -> keys.replaceAttributes(caller.tenant(), ref, expected, attributes, version, period, commit));
     }
 
     // --- versions --------------------------------------------------------------------------

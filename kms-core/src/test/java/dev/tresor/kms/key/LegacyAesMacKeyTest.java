@@ -54,7 +54,7 @@ class LegacyAesMacKeyTest {
                 created.description(), created.type(), both, created.algorithm(), created.protection(),
                 created.accessScope(), created.importOnly(), created.exportable(), created.state(),
                 created.createdAt(), created.deletionDate(), created.lastVersion(), created.attributes(),
-                created.release(), created.usageLimit()));
+                created.release(), created.usageLimit(), created.usePeriods()));
         store.write(legacy);
 
         KeyService keys = new KeyService(store, crypto, new MaterialCache(crypto, 10), clock, Duration.ofDays(30));

@@ -1,6 +1,7 @@
 package dev.tresor.kms.kmip.operation;
 
 import dev.tresor.kms.key.Scheme;
+import dev.tresor.kms.key.UsePeriod;
 import dev.tresor.kms.kmip.message.KmipFailure;
 import dev.tresor.kms.kmip.message.Operation;
 import dev.tresor.kms.kmip.message.ResultReason;
@@ -40,7 +41,7 @@ final class DecryptHandler implements OperationHandler {
             throw new KmipFailure(ResultReason.FEATURE_NOT_SUPPORTED,
                     "Decrypt in parts is not offered (Encrypt in parts is); decrypt the whole data at once");
         }
-        KmipObject object = access.usable(context, request, ObjectAccess.Use.PROCESS);
+        KmipObject object = access.usable(context, request, UsePeriod.Use.PROCESS);
         CryptoParameters parameters = ObjectAccess.parameters(object, request);
         Scheme scheme = parameters.cipherScheme(object.key().type());
         Bytes data = ObjectAccess.data(request).asBytes();

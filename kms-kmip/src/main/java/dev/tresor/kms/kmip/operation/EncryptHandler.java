@@ -1,6 +1,7 @@
 package dev.tresor.kms.kmip.operation;
 
 import dev.tresor.kms.key.Scheme;
+import dev.tresor.kms.key.UsePeriod;
 import dev.tresor.kms.kmip.message.KmipFailure;
 import dev.tresor.kms.kmip.message.Operation;
 import dev.tresor.kms.kmip.message.ProtocolVersion;
@@ -42,7 +43,7 @@ final class EncryptHandler implements OperationHandler {
         if (StoredObject.names(context.uniqueIdentifier(request))) {
             return withPublicKey(context, request);
         }
-        KmipObject object = access.usable(context, request, ObjectAccess.Use.PROTECT);
+        KmipObject object = access.usable(context, request, UsePeriod.Use.PROTECT);
         CryptoParameters parameters = ObjectAccess.parameters(object, request);
         Scheme scheme = parameters.cipherScheme(object.key().type());
         Optional<Bytes> iv = request.find(Tag.IV_COUNTER_NONCE).map(Ttlv::asBytes);

@@ -1,6 +1,7 @@
 package dev.tresor.kms.kmip.operation;
 
 import dev.tresor.kms.key.Scheme;
+import dev.tresor.kms.key.UsePeriod;
 import dev.tresor.kms.kmip.message.KmipFailure;
 import dev.tresor.kms.kmip.message.ResultReason;
 import dev.tresor.kms.kmip.ttlv.ItemType;
@@ -66,7 +67,7 @@ final class KeyWrapping {
 
     /** The key block of {@code object} wrapped, with its Key Wrapping Data naming the key and mode used. */
     Ttlv wrap(OperationContext context, ObjectAccess access, KmipObject object, Ttlv algorithm, Ttlv length) {
-        KmipObject wrapper = access.usable(context, encryptionKey, ObjectAccess.Use.PROTECT);
+        KmipObject wrapper = access.usable(context, encryptionKey, UsePeriod.Use.PROTECT);
         ObjectAccess.requireUsage(context, wrapper, WRAP_KEY, "Wrap Key");
         Scheme scheme = ObjectAccess.parameters(wrapper, encryptionKey).cipherScheme(wrapper.key().type());
         int mode = switch (scheme) {

@@ -1,5 +1,6 @@
 package dev.tresor.kms.kmip.operation;
 
+import dev.tresor.kms.key.UsePeriod;
 import dev.tresor.kms.kmip.message.Operation;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
@@ -19,7 +20,7 @@ final class MacVerifyHandler implements OperationHandler {
 
     @Override
     public Ttlv handle(OperationContext context, Ttlv request) {
-        KmipObject object = access.usable(context, request, ObjectAccess.Use.PROCESS);
+        KmipObject object = access.usable(context, request, UsePeriod.Use.PROCESS);
         boolean valid = context.keys().verify(context.caller(),
                 MacHandler.macRequest(context, object, request),
                 request.require(Tag.MAC_DATA).asBytes());

@@ -4,6 +4,7 @@ import dev.tresor.kms.key.Key;
 import dev.tresor.kms.key.KeyType;
 import dev.tresor.kms.key.KeyUsage;
 import dev.tresor.kms.key.UsageLimit;
+import dev.tresor.kms.key.UsePeriod;
 import dev.tresor.kms.kmip.message.KmipFailure;
 import dev.tresor.kms.kmip.message.ResultReason;
 import dev.tresor.kms.kmip.ttlv.Tag;
@@ -92,9 +93,12 @@ final class NewObjects {
                 .flatMap(isPublic -> Optional.ofNullable(objectAttributes.get(isPublic)).stream())
                 .flatMap(attributes -> Attributes.first(attributes, Tag.USAGE_LIMITS).stream())
                 .findFirst().map(NewObjects::usageLimit);
+        // the core keeps the dates of the private (or secret) half: the one REST and any front-end use
+        UsePeriod usePeriod = Optional.ofNullable(objectAttributes.get(false)).map(ObjectAccess::usePeriod)
+                .orElse(UsePeriod.ALWAYS);
         CreateKey request = new CreateKey(objects.ringId(context), displayName, Optional.empty(), type, usages,
                 Optional.empty(), "software", Key.AccessScope.PUBLIC, origin instanceof Origin.Registered, exportable,
-                stored, usageLimit);
+                stored, usageLimit, usePeriod);
         return context.keys().createKey(context.caller(), request);
     }
 

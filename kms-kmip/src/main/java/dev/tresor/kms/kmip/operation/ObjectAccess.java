@@ -1,6 +1,7 @@
 package dev.tresor.kms.kmip.operation;
 
 import dev.tresor.kms.key.Key;
+import dev.tresor.kms.key.UsePeriod;
 import dev.tresor.kms.kmip.message.KmipFailure;
 import dev.tresor.kms.kmip.message.ResultReason;
 import dev.tresor.kms.kmip.ttlv.Tag;
@@ -63,33 +64,26 @@ final class ObjectAccess {
         return object;
     }
 
-    /** What a cryptographic request does with a key, which its Protect Stop and Process Start Dates limit. */
-    enum Use {
-        /** Encrypt, Sign, MAC: not after the Protect Stop Date. */
-        PROTECT,
-        /** Decrypt, Signature Verify, MAC Verify: not before the Process Start Date. */
-        PROCESS
-    }
-
-    /** {@link #usable}, and within the object's dates for {@code use}. */
-    KmipObject usable(OperationContext context, Ttlv request, Use use) {
+    /**
+     * {@link #usable}, and within the object's own dates for {@code use}. The core checks the key
+     * version's dates again for every front-end ({@link #usePeriod} of the private or secret
+     * object); this check also covers the public half of a pair, and lone public keys.
+     */
+    KmipObject usable(OperationContext context, Ttlv request, UsePeriod.Use use) {
         KmipObject object = usable(context, request);
         requireWithinDates(object, use, context.clock().instant());
         return object;
     }
 
     /** Spec 1.4 sections 3.26 and 3.27: refused after the Protect Stop Date, or before the Process Start Date. */
-    static void requireWithinDates(Managed object, Use use, java.time.Instant now) {
-        boolean refused = switch (use) {
-            case PROTECT -> Attributes.first(object.stored(), Tag.PROTECT_STOP_DATE)
-                    .map(date -> now.isAfter(date.asDateTime())).orElse(false);
-            case PROCESS -> Attributes.first(object.stored(), Tag.PROCESS_START_DATE)
-                    .map(date -> now.isBefore(date.asDateTime())).orElse(false);
-        };
-        if (refused) {
-            throw KmsError.precondition("object " + object.uid() + (use == Use.PROTECT
-                    ? " is past its Protect Stop Date" : " is before its Process Start Date"));
-        }
+    static void requireWithinDates(Managed object, UsePeriod.Use use, java.time.Instant now) {
+        usePeriod(object.stored()).require(use, now, "object " + object.uid());
+    }
+
+    /** The object's Protect Stop and Process Start Dates as the core's use period. */
+    static UsePeriod usePeriod(java.util.Map<String, java.util.List<Ttlv>> stored) {
+        return new UsePeriod(Attributes.first(stored, Tag.PROTECT_STOP_DATE).map(Ttlv::asDateTime),
+                Attributes.first(stored, Tag.PROCESS_START_DATE).map(Ttlv::asDateTime));
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.tresor.kms.kmip.operation;
 
 import dev.tresor.kms.key.KeyType;
+import dev.tresor.kms.key.UsePeriod;
 import dev.tresor.kms.kmip.message.KmipFailure;
 import dev.tresor.kms.kmip.message.ResultReason;
 import dev.tresor.kms.kmip.ttlv.Tag;
@@ -17,13 +18,13 @@ import java.util.function.Supplier;
 record RegisteredPublicKey(StoredObject object, KeyType type) {
     /** What a public key does: its bit of the Cryptographic Usage Mask, and the kind of use its dates limit. */
     enum Purpose {
-        ENCRYPT(0x04, ObjectAccess.Use.PROTECT),
-        VERIFY(0x02, ObjectAccess.Use.PROCESS);
+        ENCRYPT(0x04, UsePeriod.Use.PROTECT),
+        VERIFY(0x02, UsePeriod.Use.PROCESS);
 
         private final int usageBit;
-        private final ObjectAccess.Use use;
+        private final UsePeriod.Use use;
 
-        Purpose(int usageBit, ObjectAccess.Use use) {
+        Purpose(int usageBit, UsePeriod.Use use) {
             this.usageBit = usageBit;
             this.use = use;
         }

@@ -1,5 +1,6 @@
 package dev.tresor.kms.kmip.operation;
 
+import dev.tresor.kms.key.UsePeriod;
 import dev.tresor.kms.kmip.message.Operation;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
@@ -21,7 +22,7 @@ final class SignHandler implements OperationHandler {
 
     @Override
     public Ttlv handle(OperationContext context, Ttlv request) {
-        KmipObject object = access.usable(context, request, ObjectAccess.Use.PROTECT);
+        KmipObject object = access.usable(context, request, UsePeriod.Use.PROTECT);
         SignRequest sign = signRequest(object, request);
         return Ttlv.structure(Tag.RESPONSE_PAYLOAD,
                 Ttlv.text(Tag.UNIQUE_IDENTIFIER, object.id().uid()),

@@ -1,5 +1,6 @@
 package dev.tresor.kms.kmip.operation;
 
+import dev.tresor.kms.key.UsePeriod;
 import dev.tresor.kms.kmip.message.Operation;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
@@ -36,7 +37,7 @@ final class SignatureVerifyHandler implements OperationHandler {
                     digested.orElseGet(() -> ObjectAccess.data(request)).asBytes(), digested.isPresent(), signature));
             return answer(key.object().uid(), valid);
         }
-        KmipObject object = access.usable(context, request, ObjectAccess.Use.PROCESS);
+        KmipObject object = access.usable(context, request, UsePeriod.Use.PROCESS);
         return answer(object.id().uid(),
                 context.keys().verify(context.caller(), SignHandler.signRequest(object, request), signature));
     }

@@ -1,0 +1,64 @@
+package dev.tresor.kms.kmip.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tresor.kms.kmip.message.Operation;
+import dev.tresor.kms.kmip.message.ProtocolVersion;
+import dev.tresor.kms.kmip.message.ResultReason;
+import dev.tresor.kms.kmip.ttlv.Tag;
+import dev.tresor.kms.kmip.ttlv.Ttlv;
+import dev.tresor.kms.service.Bytes;
+import dev.tresor.kms.service.EncryptRequest;
+import dev.tresor.kms.service.ErrorCode;
+import dev.tresor.kms.service.KeyRef;
+import dev.tresor.kms.service.KmsError;
+import dev.tresor.kms.tenant.Caller;
+import dev.tresor.kms.tenant.Role;
+import dev.tresor.kms.testing.TestCore;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The Protect Stop Date a KMIP client sets binds the key in the core, so another front-end (REST
+ * calls the same KeyManagement) cannot use a KMIP-created key past it either; edits of the date
+ * over KMIP reach the core in the same write.
+ */
+class KmipDatesInTheCoreTest {
+    private static final Bytes DATA = Bytes.of(new byte[] {1, 2, 3});
+
+    @RegisterExtension
+    static final KmipServerExtension LOOPBACK = new KmipServerExtension();
+
+    @Test
+    void aKmipKeyPastItsProtectStopDateEncryptsThroughNoFrontEndUntilTheDateIsRemoved() throws Exception {
+        KmipTestServer server = LOOPBACK.server();
+        Caller restCaller = TestCore.caller(server.tenant, Role.ADMIN);
+        Instant now = server.core.clock().instant();
+        try (KmipTestClient client = server.client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V1_4);
+            String uid = kmip.ok(Operation.CREATE, Ttlv.enumeration(Tag.OBJECT_TYPE, 0x02), kmip.attributes(
+                    Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, 0x03), Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, 256),
+                    Ttlv.integer(Tag.CRYPTOGRAPHIC_USAGE_MASK, 0x0C), Ttlv.dateTime(Tag.ACTIVATION_DATE, now.minusSeconds(5)),
+                    Ttlv.dateTime(Tag.PROTECT_STOP_DATE, now.plusSeconds(60))))
+                    .require(Tag.UNIQUE_IDENTIFIER).asText();
+            EncryptRequest overRest = EncryptRequest.envelope(KeyRef.byId(uid).version(1), DATA);
+            assertEquals(1, server.core.core().keyManagement().encrypt(restCaller, overRest).version());
+
+            server.core.clock().advance(Duration.ofSeconds(61));
+            KmsError refused = assertThrows(KmsError.class,
+                    () -> server.core.core().keyManagement().encrypt(restCaller, overRest));
+            assertEquals(ErrorCode.FAILED_PRECONDITION, refused.code());
+            assertTrue(refused.getMessage().contains("past its Protect Stop Date"), refused.getMessage());
+            assertEquals(ResultReason.PERMISSION_DENIED.code(),
+                    kmip.refused(Operation.ENCRYPT, Kmip.uid(uid), Ttlv.bytes(Tag.DATA, DATA)));
+
+            kmip.ok(Operation.DELETE_ATTRIBUTE, Kmip.uid(uid), Ttlv.text(Tag.ATTRIBUTE_NAME, "Protect Stop Date"));
+            assertEquals(1, server.core.core().keyManagement().encrypt(restCaller, overRest).version());
+            kmip.ok(Operation.ENCRYPT, Kmip.uid(uid), Ttlv.bytes(Tag.DATA, DATA));
+        }
+    }
+}
