@@ -447,11 +447,17 @@ class ManagedObjectsTest {
         /** Until the call waits for a lock another thread holds, or is done. */
         void awaitWaitingForALockOrDone() {
             long deadline = System.nanoTime() + PATIENCE.toNanos();
-            while (thread.isAlive() && !(java.util.concurrent.locks.LockSupport.getBlocker(thread)
-                    instanceof java.util.concurrent.locks.AbstractQueuedSynchronizer)) {
+            while (thread.isAlive() && !waitsForALock()) {
                 assertTrue(System.nanoTime() < deadline, "the call neither waited for a lock nor ended");
                 Thread.onSpinWait();
             }
+        }
+
+        /** Parked in a java.util.concurrent lock (JDK 25 builds ReentrantReadWriteLock on the long variant). */
+        private boolean waitsForALock() {
+            Object blocker = java.util.concurrent.locks.LockSupport.getBlocker(thread);
+            return blocker instanceof java.util.concurrent.locks.AbstractQueuedSynchronizer
+                    || blocker instanceof java.util.concurrent.locks.AbstractQueuedLongSynchronizer;
         }
 
         void await() throws InterruptedException {
