@@ -3,23 +3,17 @@ package dev.tresor.kms.key;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tresor.kms.crypto.Crypto;
 import dev.tresor.kms.seal.BarrierStore;
-import dev.tresor.kms.seal.SealManager;
 import dev.tresor.kms.service.Bytes;
 import dev.tresor.kms.service.CreateKey;
-import dev.tresor.kms.service.CreateKeyRing;
 import dev.tresor.kms.service.EncryptRequest;
 import dev.tresor.kms.service.ErrorCode;
 import dev.tresor.kms.service.KeyRef;
 import dev.tresor.kms.service.KmsError;
 import dev.tresor.kms.service.SignRequest;
 import dev.tresor.kms.service.VersionRef;
-import dev.tresor.kms.store.MemoryStore;
 import dev.tresor.kms.tenant.KmipLegacy;
 import dev.tresor.kms.tenant.TenantId;
-import dev.tresor.kms.testing.MovableClock;
-import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
@@ -37,15 +31,12 @@ class LegacyAesMacKeyTest {
 
     @Test
     void aStoredAesKeyGrantingMacAndEncryptComputesAndChecksNoMac() {
-        SealManager seal = SealManager.open(new MemoryStore());
-        seal.init(1, 1);
-        BarrierStore store = seal.barrierStore();
-        Consumer<BarrierStore.Batch> commit = store::write;
-        Crypto crypto = new Crypto();
-        MovableClock clock = MovableClock.at("2026-01-01T00:00:00Z");
-        TenantId tenant = new TenantId("p", "eu01");
-        KeyService creator = new KeyService(store, crypto, new MaterialCache(crypto, 10), clock, Duration.ofDays(30));
-        String ring = creator.createKeyRing(tenant, new CreateKeyRing("ring", Optional.empty()), commit).id();
+        StoreOfAnOlderBuild older = StoreOfAnOlderBuild.open();
+        BarrierStore store = older.store();
+        Consumer<BarrierStore.Batch> commit = older.commit();
+        TenantId tenant = older.tenant();
+        String ring = older.ring();
+        KeyService creator = older.keys();
         Key created = creator.createKey(tenant, CreateKey.typed(ring, "legacy", KeyType.AES_256,
                 Set.of(KeyUsage.ENCRYPT), Optional.of(false), Map.of()), KmipLegacy.NONE, commit);
         Set<KeyUsage> both = EnumSet.of(KeyUsage.ENCRYPT, KeyUsage.MAC_GENERATE, KeyUsage.MAC_VERIFY);
@@ -57,8 +48,8 @@ class LegacyAesMacKeyTest {
                 created.release(), created.usageLimit(), created.usePeriods()));
         store.write(legacy);
 
-        KeyService keys = new KeyService(store, crypto, new MaterialCache(crypto, 10), clock, Duration.ofDays(30));
-        KeyCryptography cryptography = new KeyCryptography(keys, crypto);
+        KeyService keys = older.keys();
+        KeyCryptography cryptography = new KeyCryptography(keys, older.crypto());
         VersionRef ref = KeyRef.of(ring, created.id()).version(1);
         assertEquals(both, keys.key(tenant, ref.key()).usages(), "the legacy record is what the core reads");
         SignRequest hmac = new SignRequest(ref, DATA, false, Optional.of(Scheme.HMAC_SHA256));

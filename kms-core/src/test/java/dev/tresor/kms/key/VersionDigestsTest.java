@@ -5,23 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tresor.kms.crypto.Crypto;
 import dev.tresor.kms.seal.BarrierStore;
-import dev.tresor.kms.seal.SealManager;
 import dev.tresor.kms.service.CreateKey;
-import dev.tresor.kms.service.CreateKeyRing;
 import dev.tresor.kms.service.ErrorCode;
 import dev.tresor.kms.service.KeyManagement;
 import dev.tresor.kms.service.KeyRef;
 import dev.tresor.kms.service.KmsError;
 import dev.tresor.kms.service.VersionRef;
-import dev.tresor.kms.store.MemoryStore;
 import dev.tresor.kms.store.StoredJson;
 import dev.tresor.kms.tenant.Caller;
 import dev.tresor.kms.tenant.KmipLegacy;
 import dev.tresor.kms.tenant.TenantId;
 import dev.tresor.kms.testing.CoreWithKeyRing;
-import dev.tresor.kms.testing.MovableClock;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyFactory;
 import java.security.MessageDigest;
@@ -101,15 +96,12 @@ class VersionDigestsTest {
 
     @Test
     void aVersionStoredBeforeDigestsWereKeptHasNoneReadsNoMaterialAndIsNotExportedWhenDisabled() {
-        SealManager seal = SealManager.open(new MemoryStore());
-        seal.init(1, 1);
-        BarrierStore store = seal.barrierStore();
-        Consumer<BarrierStore.Batch> commit = store::write;
-        Crypto crypto = new Crypto();
-        MovableClock clock = MovableClock.at("2026-01-01T00:00:00Z");
-        TenantId tenant = new TenantId("p", "eu01");
-        KeyService keys = new KeyService(store, crypto, new MaterialCache(crypto, 100), clock, Duration.ofDays(30));
-        String ring = keys.createKeyRing(tenant, new CreateKeyRing("ring", Optional.empty()), commit).id();
+        StoreOfAnOlderBuild older = StoreOfAnOlderBuild.open();
+        BarrierStore store = older.store();
+        Consumer<BarrierStore.Batch> commit = older.commit();
+        TenantId tenant = older.tenant();
+        String ring = older.ring();
+        KeyService keys = older.keys();
         Key key = keys.createKey(tenant, CreateKey.typed(ring, "old", KeyType.EC_P384, Set.of(KeyUsage.SIGN),
                 Optional.of(true), Map.of()), KmipLegacy.NONE, commit);
         VersionRef ref = KeyRef.byId(key.id()).version(1);
@@ -123,7 +115,7 @@ class VersionDigestsTest {
         batch.delete(KeyLedger.materialPath(tenant, key.id(), 1));
         store.write(batch);
 
-        KeyService restarted = new KeyService(store, crypto, new MaterialCache(crypto, 100), clock, Duration.ofDays(30));
+        KeyService restarted = older.keys();
         KeyVersion read = restarted.version(tenant, ref);
         assertTrue(read.digests().isEmpty(), "no digest, and no material read for one (there is none left)");
         assertFalse(read.materialServed() || read.publicKeyServed(), "nor a served flag");
