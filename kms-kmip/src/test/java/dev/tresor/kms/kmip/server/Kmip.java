@@ -33,6 +33,12 @@ final class Kmip {
         return item.require(Tag.RESPONSE_PAYLOAD);
     }
 
+    /** The value of the attribute a 1.x Get Attributes names ({@code name}), or empty when the object has none. */
+    java.util.Optional<Ttlv> namedAttribute(String uid, String name) throws IOException {
+        return ok(Operation.GET_ATTRIBUTES, uid(uid), Ttlv.text(Tag.ATTRIBUTE_NAME, name))
+                .find(Tag.ATTRIBUTE).map(attribute -> attribute.require(Tag.ATTRIBUTE_VALUE));
+    }
+
     /** The Result Reason of an item that must fail. */
     int refused(Operation operation, Ttlv... payload) throws IOException {
         Ttlv item = item(operation, payload);

@@ -79,9 +79,7 @@ class KmipKeyAttributesTest {
         try (KmipTestClient client = LOOPBACK.server().client()) {
             String uid = new Kmip(client, ProtocolVersion.V2_1).createAes256();
             for (ProtocolVersion version : List.of(ProtocolVersion.V1_2, ProtocolVersion.V1_3, ProtocolVersion.V1_4)) {
-                Ttlv payload = new Kmip(client, version).ok(Operation.GET_ATTRIBUTES, Kmip.uid(uid),
-                        Ttlv.text(Tag.ATTRIBUTE_NAME, "Random Number Generator"));
-                Optional<Ttlv> value = payload.find(Tag.ATTRIBUTE).map(a -> a.require(Tag.ATTRIBUTE_VALUE));
+                Optional<Ttlv> value = new Kmip(client, version).namedAttribute(uid, "Random Number Generator");
                 assertEquals(version.atLeast(ProtocolVersion.V1_3), value.isPresent(), version.toString());
                 value.ifPresent(v -> assertEquals(TRESOR_DRBG.items(), v.items()));
             }

@@ -326,9 +326,7 @@ class KmipUndoTest {
 
             assertEquals(List.of(ResultStatus.OPERATION_UNDONE.code(), ResultStatus.OPERATION_UNDONE.code(),
                     ResultStatus.OPERATION_FAILED.code()), answers.stream().map(Requests::status).toList());
-            assertEquals("team-a", kmip.ok(Operation.GET_ATTRIBUTES, Kmip.uid(uid),
-                    Ttlv.text(Tag.ATTRIBUTE_NAME, "x-owner")).require(Tag.ATTRIBUTE).require(Tag.ATTRIBUTE_VALUE)
-                    .asText());
+            assertEquals("team-a", kmip.namedAttribute(uid, "x-owner").orElseThrow().asText());
         }
     }
 }
