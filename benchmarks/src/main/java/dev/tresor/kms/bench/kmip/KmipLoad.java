@@ -23,7 +23,7 @@ public final class KmipLoad {
     private static final Set<String> OPTIONS = Set.of("server", "host", "port", "ca", "cert", "key", "ops",
             "connections", "warmup", "seconds");
 
-    /** One thread per connection. */
+    /** Each connection is a socket with its TLS buffers, all driven by one thread. */
     private static final int MAX_CONNECTIONS = 1_000;
     private static final int MAX_SECONDS = 3_600;
 

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
+import javax.net.ssl.SSLContext;
 
 /**
  * The real thing for tests: a core on RocksDB in a temporary directory (dev seal, movable clock),
@@ -27,7 +28,7 @@ import java.util.OptionalLong;
  * certificate registered as admin of a project whose KMIP objects are exportable (as the
  * conformance profiles need).
  */
-final class KmipTestServer implements AutoCloseable {
+public final class KmipTestServer implements AutoCloseable {
     /** What the test projects allow legacy clients unless a test asks otherwise: new objects are exportable. */
     static final KmipLegacy EXPORTABLE = new KmipLegacy(true, false);
 
@@ -68,7 +69,7 @@ final class KmipTestServer implements AutoCloseable {
         httpsPort = https.start().await();
     }
 
-    static KmipTestServer start(Path dataDir) throws Exception {
+    public static KmipTestServer start(Path dataDir) throws Exception {
         return start(dataDir, TtlvLimits.DEFAULT);
     }
 
@@ -79,6 +80,21 @@ final class KmipTestServer implements AutoCloseable {
     /** A server whose core accepts evidence from the simulated TEE {@code platform}. */
     static KmipTestServer start(Path dataDir, SimulatedSnp platform) throws Exception {
         return new KmipTestServer(dataDir, TtlvLimits.DEFAULT, AttestationOptions.simulated(platform));
+    }
+
+    /** The KMIP listener's port, for clients outside this package (the load client's tests). */
+    public int kmipPort() {
+        return port;
+    }
+
+    /** A client's TLS context presenting the registered admin certificate and trusting the test CA. */
+    public SSLContext adminTls() throws Exception {
+        return pki.client.clientContext(pki.ca);
+    }
+
+    /** As {@link #adminTls()}, for the admin of a new project allowed {@code callsPerHour}. */
+    public SSLContext adminTlsOfNewProject(long callsPerHour) throws Exception {
+        return certificateOfNewProject(Role.ADMIN, callsPerHour).clientContext(pki.ca);
     }
 
     /** A client with the registered admin certificate. */
