@@ -32,7 +32,8 @@ final class KmipChannel implements AutoCloseable {
 
     private final SocketChannel socket;
     private final SSLEngine engine;
-    private final Selector waiter;
+    /** Waits for the socket in {@link #call} and the handshake; closed once a phase's selector drives it. */
+    private Selector waiter;
     /** Bytes read from the socket that the engine has not unwrapped yet (write mode). */
     private ByteBuffer fromNetwork;
     /** Wrapped bytes not yet written to the socket (write mode). */
@@ -42,8 +43,8 @@ final class KmipChannel implements AutoCloseable {
 
     KmipChannel(SSLContext context, String host, int port) throws IOException {
         socket = SocketChannel.open();
-        waiter = Selector.open();
         try {
+            waiter = Selector.open();
             socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
             socket.socket().connect(new InetSocketAddress(host, port), TIMEOUT_MILLIS);
             socket.configureBlocking(false);
@@ -60,7 +61,11 @@ final class KmipChannel implements AutoCloseable {
             engine.beginHandshake();
             handshake();
         } catch (IOException | RuntimeException e) {
-            close();
+            try {
+                close();
+            } catch (IOException | RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
             throw e;
         }
     }
@@ -79,8 +84,10 @@ final class KmipChannel implements AutoCloseable {
         }
     }
 
-    SocketChannel socket() {
-        return socket;
+    /** From now on {@code selector} drives this channel ({@link #send}, {@link #flush}, {@link #receive}). */
+    SelectionKey register(Selector selector) throws IOException {
+        waiter.close();
+        return socket.register(selector, SelectionKey.OP_READ);
     }
 
     /** Encrypts a request message for the socket; {@link #flush} writes it. */
@@ -131,6 +138,10 @@ final class KmipChannel implements AutoCloseable {
                 }
                 case NEED_TASK -> runTasks();
                 case FINISHED, NOT_HANDSHAKING -> {
+                    // the engine may have wrapped the last flight while unwrapping the server's
+                    while (!flush()) {
+                        await(SelectionKey.OP_WRITE);
+                    }
                     return;
                 }
             }
@@ -237,12 +248,25 @@ final class KmipChannel implements AutoCloseable {
         return larger.put(buffer.flip());
     }
 
+    /** Says goodbye as TLS asks (close_notify, best effort), then closes the socket. */
     @Override
     public void close() throws IOException {
         try {
-            socket.close();
+            if (engine != null && toNetwork != null && socket.isConnected() && !engine.isOutboundDone()) {
+                engine.closeOutbound();
+                engine.wrap(NOTHING, toNetwork);
+                flush();
+            }
+        } catch (IOException e) {
+            // the server may be gone already; the socket is closed below either way
         } finally {
-            waiter.close();
+            try {
+                socket.close();
+            } finally {
+                if (waiter != null) {
+                    waiter.close();
+                }
+            }
         }
     }
 }

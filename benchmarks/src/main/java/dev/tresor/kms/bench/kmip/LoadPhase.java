@@ -47,12 +47,14 @@ final class LoadPhase {
             long end = measureFrom + measured.toNanos();
             Tally tally = new Tally();
             for (KmipChannel channel : channels) {
-                new Exchange(channel, channel.socket().register(selector, SelectionKey.OP_READ)).start(request);
+                new Exchange(channel, channel.register(selector)).start(request);
             }
             for (int open = connections; open > 0; ) {
                 if (selector.select(TIMEOUT_MILLIS) == 0) {
                     throw new SocketTimeoutException("no answer within " + TIMEOUT_MILLIS + " ms");
                 }
+                // every answer of this batch was there when select returned, whichever is handled first
+                long finished = System.nanoTime();
                 for (SelectionKey key : selector.selectedKeys()) {
                     Exchange exchange = (Exchange) key.attachment();
                     if (key.isWritable()) {
@@ -60,9 +62,8 @@ final class LoadPhase {
                     }
                     Ttlv answer = key.isReadable() ? exchange.channel.receive() : null;
                     if (answer != null) {
-                        long finished = System.nanoTime();
                         tally.count(workload, answer, exchange.started, finished, measureFrom);
-                        if (finished < end) {
+                        if (System.nanoTime() < end) {
                             exchange.start(request);
                         } else {
                             key.cancel();
@@ -113,11 +114,11 @@ final class LoadPhase {
     }
 
     /** The phase's answers: latencies of the counted ones, and the refusals. */
-    private static final class Tally {
-        private final Latencies latencies = new Latencies();
-        private long lastAnswer = Long.MIN_VALUE;
-        private long refusals;
-        private Optional<String> firstRefusal = Optional.empty();
+    static final class Tally {
+        final Latencies latencies = new Latencies();
+        long lastAnswer = Long.MIN_VALUE;
+        long refusals;
+        Optional<String> firstRefusal = Optional.empty();
 
         void count(Workload workload, Ttlv answer, long started, long finished, long measureFrom) {
             try {
