@@ -66,8 +66,21 @@ static void derive_permissions(struct object *o)
     }
 }
 
-/* Fills o from a Get Attributes payload; returns 0 for objects this library cannot present. */
-static int object_from_attributes(struct object *o, const ttlv_item *payload)
+/* The custom attributes of a Get Attributes payload that named Tresor's own (NULL: none came). */
+static void read_named(struct object *o, const ttlv_item *payload)
+{
+    ttlv_item attrs, it;
+    size_t pos = 0;
+    if (!payload || !ttlv_find(payload, TAG_ATTRIBUTES, &attrs))
+        return;
+    while (ttlv_next(&attrs, &pos, &it))
+        if (it.tag == TAG_ATTRIBUTE)
+            read_custom(o, &it);
+}
+
+/* Fills o from a Get Attributes payload of all attributes and one naming Tresor's own (NULL if
+ * the server did not answer it); returns 0 for objects this library cannot present. */
+static int object_from_attributes(struct object *o, const ttlv_item *payload, const ttlv_item *named)
 {
     ttlv_item attrs, it;
     const uint8_t *uid;
@@ -123,6 +136,7 @@ static int object_from_attributes(struct object *o, const ttlv_item *payload)
             read_custom(o, &it);
         }
     }
+    read_named(o, named);
     /* Without y-tresor-primary, the standard view: an Active object that nothing replaced. */
     if (o->primary < 0)
         o->primary = state == KMIP_STATE_ACTIVE && !replaced;
@@ -140,12 +154,29 @@ struct uid_list {
     size_t n;
 };
 
+static const char *const SERVER_ATTRIBUTES[] = {ATTR_VERSION, ATTR_PRIMARY, ATTR_ATTESTED, ATTR_IMPORTED};
+#define SERVER_ATTRIBUTE_COUNT (sizeof(SERVER_ATTRIBUTES) / sizeof(SERVER_ATTRIBUTES[0]))
+
+/* Get Attributes of all attributes for each UID, then one per UID naming Tresor's own (which an
+ * all-attributes answer leaves out): last, so that a server which refuses those (Batch Error
+ * Continuation Stop ends the batch there) still answers the first n. */
 static void build_get_attributes(ttlv_writer *w, void *arg)
 {
     const struct uid_list *l = arg;
     for (size_t i = 0; i < l->n; i++) {
         kmip_item_begin(w, KMIP_OP_GET_ATTRIBUTES);
         kmip_put_uid(w, l->uids[i]);
+        kmip_item_end(w);
+    }
+    for (size_t i = 0; i < l->n; i++) {
+        kmip_item_begin(w, KMIP_OP_GET_ATTRIBUTES);
+        kmip_put_uid(w, l->uids[i]);
+        for (size_t a = 0; a < SERVER_ATTRIBUTE_COUNT; a++) {
+            ttlv_begin(w, TAG_ATTRIBUTE_REFERENCE);
+            ttlv_put_text(w, TAG_VENDOR_IDENTIFICATION, "y", 1);
+            ttlv_put_text(w, TAG_ATTRIBUTE_NAME, SERVER_ATTRIBUTES[a], strlen(SERVER_ATTRIBUTES[a]));
+            ttlv_end(w);
+        }
         kmip_item_end(w);
     }
 }
@@ -157,7 +188,7 @@ CK_RV objects_load(struct slot *s, const char *const *uids, size_t n, CK_ULONG *
         return CKR_OK;
     struct uid_list l = {uids, n};
     struct kmip_response resp;
-    CK_RV rv = kmip_exchange(s, (int)n, build_get_attributes, &l, 1, &resp);
+    CK_RV rv = kmip_exchange(s, (int)(2 * n), build_get_attributes, &l, 1, &resp);
     if (rv != CKR_OK)
         return rv;
     time_t now = time(NULL);
@@ -178,7 +209,10 @@ CK_RV objects_load(struct slot *s, const char *const *uids, size_t n, CK_ULONG *
             }
             o->slot = s->id;
             o->fetched = now;
-            if (!r.has_payload || !object_from_attributes(o, &r.payload)) {
+            struct kmip_result named;
+            int has_named = kmip_result_at(&resp, (int)(n + i), &named) && named.status == 0 &&
+                            named.has_payload;
+            if (!r.has_payload || !object_from_attributes(o, &r.payload, has_named ? &named.payload : NULL)) {
                 object_put(o);
                 continue;
             }

@@ -16,10 +16,10 @@ import java.util.stream.Stream;
 /**
  * Every attribute the server reports for an object: its own (derived and stored), the Digest
  * and Fresh, the Lease Time and the Short Unique Identifier, in the one order that Get Attributes (asked for
- * all) and Get Attribute List share: custom attributes first in the order they were set (Tresor's
- * own after the client's), then Unique Identifier,
+ * all) and Get Attribute List share: custom attributes first in the order they were set, then Unique Identifier,
  * Short Unique Identifier, Object Type, Cryptographic Algorithm and Length, then the rest by
- * name, Key Format Type right after the Digest it qualifies.
+ * name, Key Format Type right after the Digest it qualifies. Tresor's own {@code y-…} attributes
+ * (derived, read-only) are answered only when a Get Attributes names them, in every version.
  */
 final class AttributeReport {
     private static final int SHA_256 = 0x06;
@@ -51,6 +51,13 @@ final class AttributeReport {
         }
         all.keySet().removeIf(name -> !Attributes.known(name, context.version()));
         return ordered(all);
+    }
+
+    /** What Get Attributes asked for all and Get Attribute List answer: {@link #of}, without Tresor's own attributes. */
+    Map<String, List<Ttlv>> listed(OperationContext context, Managed object, boolean withDigestAndFresh) {
+        Map<String, List<Ttlv>> all = of(context, object, withDigestAndFresh);
+        all.keySet().removeIf(Attributes::serverSet);
+        return all;
     }
 
     static Map<String, List<Ttlv>> ordered(Map<String, List<Ttlv>> attributes) {

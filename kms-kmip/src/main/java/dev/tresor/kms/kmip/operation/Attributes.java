@@ -48,14 +48,15 @@ final class Attributes {
             Map.entry(specName(Tag.EXTRACTABLE), ProtocolVersion.V1_4),
             Map.entry(specName(Tag.NEVER_EXTRACTABLE), ProtocolVersion.V1_4),
             Map.entry(specName(Tag.KEY_FORMAT_TYPE), ProtocolVersion.V2_0),
-            Map.entry(specName(Tag.SHORT_UNIQUE_IDENTIFIER), ProtocolVersion.V2_0));
+            Map.entry(specName(Tag.SHORT_UNIQUE_IDENTIFIER), ProtocolVersion.V2_0),
+            Map.entry(specName(Tag.PROTECTION_STORAGE_MASK), ProtocolVersion.V2_0));
 
     /**
      * Attributes the server derives from what the object is (how its key was made, its format,
      * the core's export rule, a certificate's own fields, its identifier) or grants (the lease): no
      * client supplies or changes them.
      */
-    static final Set<String> SERVER_DERIVED = Stream.of(Stream.of(GeneratorAttribute.NAME,
+    static final Set<String> SERVER_DERIVED = Stream.of(Stream.of(GeneratorAttribute.NAME, ProtectionStorage.NAME,
                     specName(Tag.KEY_FORMAT_TYPE), specName(Tag.SHORT_UNIQUE_IDENTIFIER), specName(Tag.LEASE_TIME),
                     specName(Tag.FRESH)),
                     Managed.exposureNames().stream(),

@@ -30,6 +30,7 @@ final class CreateHandler implements OperationHandler {
         if (ObjectType.of(request.require(Tag.OBJECT_TYPE).asEnum()) != ObjectType.SYMMETRIC_KEY) {
             throw new KmipFailure(ResultReason.INVALID_FIELD, "Create makes symmetric keys; use Create Key Pair");
         }
+        ProtectionStorage.checkRequest(request);
         Map<String, List<Ttlv>> attributes = Attributes.read(
                 request.find(Tag.TEMPLATE_ATTRIBUTE).or(() -> request.find(Tag.ATTRIBUTES)));
         int algorithm = Attributes.first(attributes, Tag.CRYPTOGRAPHIC_ALGORITHM).map(Ttlv::asEnum)

@@ -38,6 +38,7 @@ final class CreateKeyPairHandler implements OperationHandler {
 
     @Override
     public Ttlv handle(OperationContext context, Ttlv request) {
+        ProtectionStorage.checkRequest(request);
         Map<String, List<Ttlv>> common = Attributes.read(
                 request.find(Tag.COMMON_TEMPLATE_ATTRIBUTE).or(() -> request.find(Tag.COMMON_ATTRIBUTES)));
         Map<String, List<Ttlv>> privateOnly = Attributes.read(

@@ -29,12 +29,8 @@ final class GetAttributeListHandler implements OperationHandler {
         Managed object = access.described(context, request);
         List<Ttlv> answer = new ArrayList<>();
         answer.add(Ttlv.text(Tag.UNIQUE_IDENTIFIER, object.uid()));
-        for (String name : report.of(context, object, true).keySet()) {
-            if (context.version().isTwoOrLater()) {
-                answer.add(reference(name));
-            } else if (!Attributes.serverSet(name)) {
-                answer.add(Ttlv.text(Tag.ATTRIBUTE_NAME, name));
-            }
+        for (String name : report.listed(context, object, true).keySet()) {
+            answer.add(context.version().isTwoOrLater() ? reference(name) : Ttlv.text(Tag.ATTRIBUTE_NAME, name));
         }
         return Ttlv.structure(Tag.RESPONSE_PAYLOAD, answer);
     }

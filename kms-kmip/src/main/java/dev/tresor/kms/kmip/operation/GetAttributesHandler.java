@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Get Attributes: the named attributes in the order named, or all of them in the report's order
- * (in 1.x all but Tresor's own {@code y-…} ones) when none are named; a name the object lacks is
- * left out, not an error. 1.x answers Attribute items, 2.x one Attributes structure.
+ * Get Attributes: the named attributes in the order named, or all the report lists (all but Tresor's
+ * own {@code y-…} ones) in its order when none are named; a name the object lacks is left out, not
+ * an error. 1.x answers Attribute items, 2.x one Attributes structure.
  */
 final class GetAttributesHandler implements OperationHandler {
     private final ObjectAccess access;
@@ -33,15 +33,11 @@ final class GetAttributesHandler implements OperationHandler {
         List<String> names = Attributes.requestedNames(request);
         boolean versionWanted = names.isEmpty() || names.contains(Attributes.specName(Tag.DIGEST))
                 || names.contains(Attributes.specName(Tag.FRESH));
-        Map<String, List<Ttlv>> all = report.of(context, object, versionWanted);
         Map<String, List<Ttlv>> chosen = new LinkedHashMap<>();
         if (names.isEmpty()) {
-            chosen.putAll(all);
-            if (!context.version().isTwoOrLater()) {
-                // 1.x clients type custom attributes as text (PyKMIP 0.10 fails on any other): Tresor's only when named.
-                chosen.keySet().removeIf(Attributes::serverSet);
-            }
+            chosen.putAll(report.listed(context, object, versionWanted));
         } else {
+            Map<String, List<Ttlv>> all = report.of(context, object, versionWanted);
             names.stream().filter(all::containsKey).forEach(name -> chosen.put(name, all.get(name)));
         }
         List<Ttlv> encoded = Attributes.encodeAll(chosen, context.version());

@@ -84,6 +84,7 @@ final class NewObjects {
                         List.of(Ttlv.enumeration(Tag.ATTRIBUTE_VALUE, registered.keyFormat())));
             } else {
                 attributes.put(GeneratorAttribute.NAME, List.of(GeneratorAttribute.of(context.keys().keyGenerator())));
+                attributes.put(ProtectionStorage.NAME, List.of(ProtectionStorage.software()));
             }
             stored.putAll(KmipObjects.encode(1, object.getKey(), attributes));
             displayName = Attributes.first(attributes, Tag.NAME).map(NewObjects::displayName).orElse(displayName);

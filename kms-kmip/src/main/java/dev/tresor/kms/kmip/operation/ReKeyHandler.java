@@ -51,7 +51,8 @@ final class ReKeyHandler implements OperationHandler {
                     .with(Tag.INITIAL_DATE, Ttlv.dateTime(Tag.INITIAL_DATE, now))
                     .with(Tag.ORIGINAL_CREATION_DATE, Ttlv.dateTime(Tag.ORIGINAL_CREATION_DATE, now))
                     .with(Tag.ACTIVATION_DATE, Ttlv.dateTime(Tag.ACTIVATION_DATE, now))
-                    .with(Tag.RANDOM_NUMBER_GENERATOR, GeneratorAttribute.of(context.keys().keyGenerator()));
+                    .with(Tag.RANDOM_NUMBER_GENERATOR, GeneratorAttribute.of(context.keys().keyGenerator()))
+                    .with(Tag.PROTECTION_STORAGE_MASK, ProtectionStorage.software());
             fresh = fresh.with(Attributes.specName(Tag.LINK), links(fresh, REPLACED_OBJECT_LINK, old.id()));
             KmipObject saved = access.objects().save(context, fresh);
             KmipObject oldLinked = new KmipObject(current.id(), saved.key(), current.stored());

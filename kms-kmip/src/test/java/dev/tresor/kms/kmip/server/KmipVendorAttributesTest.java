@@ -40,14 +40,20 @@ class KmipVendorAttributesTest {
     }
 
     @Test
-    void tresorsOwnAttributesKeepTheirNamesUnderVendorY() throws Exception {
+    void tresorsOwnAttributesKeepTheirNamesUnderVendorYAndAreAnsweredOnlyWhenNamed() throws Exception {
         try (KmipTestClient client = LOOPBACK.server().client()) {
             Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
             String key = kmip.createAes256();
             List<Ttlv> listed = kmip.ok(Operation.GET_ATTRIBUTE_LIST, Kmip.uid(key)).all(Tag.ATTRIBUTE_REFERENCE)
                     .stream().filter(r -> r.type() == ItemType.STRUCTURE).toList();
-            assertTrue(listed.contains(Ttlv.structure(Tag.ATTRIBUTE_REFERENCE,
-                    Ttlv.text(Tag.VENDOR_IDENTIFICATION, "y"), Ttlv.text(Tag.ATTRIBUTE_NAME, "y-tresor-version"))));
+            assertTrue(listed.stream().noneMatch(r -> r.require(Tag.ATTRIBUTE_NAME).asText().startsWith("y-")), "listed");
+            for (String asked : List.of("y-tresor-version", "tresor-version")) {
+                Ttlv named = kmip.ok(Operation.GET_ATTRIBUTES, Kmip.uid(key), Ttlv.structure(Tag.ATTRIBUTE_REFERENCE,
+                        Ttlv.text(Tag.VENDOR_IDENTIFICATION, "y"), Ttlv.text(Tag.ATTRIBUTE_NAME, asked)));
+                assertEquals(List.of(Ttlv.structure(Tag.ATTRIBUTE, Ttlv.text(Tag.VENDOR_IDENTIFICATION, "y"),
+                        Ttlv.text(Tag.ATTRIBUTE_NAME, "y-tresor-version"), Ttlv.integer(Tag.ATTRIBUTE_VALUE, 1))),
+                        named.require(Tag.ATTRIBUTES).items(), asked);
+            }
             assertEquals(ResultReason.ATTRIBUTE_READ_ONLY.code(), kmip.refused(Operation.ADD_ATTRIBUTE, Kmip.uid(key),
                     Ttlv.structure(Tag.NEW_ATTRIBUTE, vendor("y", "tresor-version", "7"))));
         }
