@@ -15,7 +15,10 @@ import org.w3c.dom.Element;
  * server can repeat the recording server's literal value: what a key the server generated
  * (Create, Create Key Pair, ReKey) produced and its key material (Get), the output of RNG
  * Retrieve, RSA encryption (OAEP and PKCS#1 v1.5 padding are randomised), RSA-PSS and ECDSA
- * signatures (random salt and nonce), and ciphertext under an IV the server chose. Such a literal in a response is turned into a placeholder ({@code $RANDOM_<hex>}):
+ * signatures (random salt and nonce), ciphertext under an IV the server chose, and the plaintext
+ * of a literal ciphertext (one the file brings, not one the server made in the run) decrypted under
+ * a key the server generated, which the runner then verifies ({@link PlaintextCheck}). Such a
+ * literal in a response is turned into a placeholder ({@code $RANDOM_<hex>}):
  * bound to the server's value at first sight, then required to repeat, and substituted where a
  * later request sends the recorded literal back. Recorded outputs, random or not, also stand for
  * the placeholders later requests use for them ({@code $DATA_n} in order, {@code $MAC_DATA} ...).
@@ -50,13 +53,22 @@ final class ServerRandom {
     }
 
     /**
+     * What {@link #prepareResponse} found: the placeholders later requests use for the outputs,
+     * each with what it stands for, and the batch items that are Decrypts whose plaintext was taken
+     * from the server and must be verified.
+     */
+    record Prepared(Map<String, String> aliases, List<Integer> decryptsToVerify) {
+    }
+
+    /**
      * Turns the provably random literals of the expected response into placeholders, and returns
      * the placeholders later requests use for the outputs ({@code $DATA_n}, {@code $MAC_DATA} ...),
      * each with what it stands for: the random placeholder, or the literal itself when the output
-     * is deterministic (then compared exactly).
+     * is deterministic (then compared exactly); and the Decrypts to verify.
      */
-    Map<String, String> prepareResponse(Element request, Element expected, Element actual, Map<String, String> bound) {
+    Prepared prepareResponse(Element request, Element expected, Element actual, Map<String, String> bound) {
         Map<String, String> aliases = new HashMap<>();
+        List<Integer> decryptsToVerify = new java.util.ArrayList<>();
         List<Element> requestItems = items(request);
         List<Element> responseItems = items(expected);
         List<Element> actualItems = items(actual);
@@ -75,6 +87,9 @@ final class ServerRandom {
             String uid = child(payload.get(), "UniqueIdentifier").map(e -> resolve(e.getAttribute("value"), bound))
                     .orElse("");
             List<String> random = randomFields(operation, uid, payload.get(), answer.get());
+            if (operation.equals("Decrypt") && random.contains("Data")) {
+                decryptsToVerify.add(i);
+            }
             for (String field : OUTPUTS) {
                 child(answer.get(), field).filter(e -> !e.getAttribute("value").startsWith("$")).ifPresent(e -> {
                     String literal = e.getAttribute("value").toLowerCase(Locale.ROOT);
@@ -92,7 +107,7 @@ final class ServerRandom {
                 });
             }
         }
-        return aliases;
+        return new Prepared(aliases, decryptsToVerify);
     }
 
     /** Whether a Get answer returns key material the server generated (the Get may name its key by the ID Placeholder). */
@@ -159,6 +174,8 @@ final class ServerRandom {
             }
             case "Sign" -> generatedKey || randomisedSignature(uid, payload) ? List.of("SignatureData") : List.of();
             case "MAC" -> generatedKey ? List.of("MACData") : List.of();
+            case "Decrypt" -> generatedKey && child(payload, "Data").filter(data -> !data.getAttribute("value")
+                    .startsWith("$")).isPresent() ? List.of("Data") : List.of();
             case "RNGRetrieve" -> List.of("Data");
             default -> List.of();
         };
