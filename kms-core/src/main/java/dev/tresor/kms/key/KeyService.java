@@ -269,13 +269,18 @@ public final class KeyService {
     // --- versions --------------------------------------------------------------------------
 
     public KeyVersion rotateKey(TenantId tenant, KeyRef ref, Consumer<BarrierStore.Batch> commit) {
+        return rotateKey(tenant, ref, UsePeriod.ALWAYS, commit);
+    }
+
+    /** {@link #rotateKey}, the new version limited to {@code period} in the rotation's own write. */
+    public KeyVersion rotateKey(TenantId tenant, KeyRef ref, UsePeriod period, Consumer<BarrierStore.Batch> commit) {
         Key key = usableKey(tenant, ref);
         if (key.importOnly()) {
             throw KmsError.denied("key " + key.id() + " is import-only: versions can only be imported");
         }
         KeyMaterial material = crypto.generate(key.type());
         try {
-            return appendVersion(tenant, ref, material, commit);
+            return appendVersion(tenant, ref, material, period, commit);
         } finally {
             material.destroy();
         }
@@ -286,7 +291,7 @@ public final class KeyService {
                                      Consumer<BarrierStore.Batch> commit) {
         Key key = usableKey(tenant, ref);
         crypto.load(key.type(), material).destroy();
-        return appendVersion(tenant, ref, material, commit);
+        return appendVersion(tenant, ref, material, UsePeriod.ALWAYS, commit);
     }
 
     public List<KeyVersion> listVersions(TenantId tenant, KeyRef ref) {
@@ -369,28 +374,19 @@ public final class KeyService {
     // --- material --------------------------------------------------------------------------
 
     /**
-     * The loaded key of a usable version: key not deleted, version active. The state is checked
-     * again after the material is loaded: a delete, disable or destroy that committed meanwhile
-     * (and cleared the cache before this load put the material back) wins, and the material is
-     * dropped again.
-     */
-    public LoadedKey usableMaterial(TenantId tenant, Key key, KeyVersion version) {
-        return usableMaterial(tenant, key, version, Optional.empty());
-    }
-
-    /**
-     * {@link #usableMaterial}, for a cryptographic {@code use} the version's use period must allow
-     * (checked before the material is loaded): every encrypt, wrap, sign, MAC, decrypt, unwrap and
-     * verify of every front-end comes through here.
+     * The loaded key of a usable version for a cryptographic {@code use}: key not deleted, version
+     * active, and the version's use period allows the use (every encrypt, wrap, sign, MAC,
+     * decrypt, unwrap and verify of every front-end comes through here). All is checked again on
+     * the current record after the material is loaded: a delete, disable, destroy or period change
+     * that committed meanwhile (and cleared the cache before this load put the material back)
+     * wins, and the material is dropped again.
      */
     public LoadedKey usableMaterial(TenantId tenant, Key key, KeyVersion version, UsePeriod.Use use) {
         return usableMaterial(tenant, key, version, Optional.of(use));
     }
 
     private LoadedKey usableMaterial(TenantId tenant, Key key, KeyVersion version, Optional<UsePeriod.Use> use) {
-        use.ifPresent(u -> key.usePeriod(version.number()).require(u, clock.instant(),
-                "version " + version.number() + " of key " + key.id()));
-        requireUsable(key, version);
+        requireUsable(key, version, use);
         LoadedKey loaded = cache.get(tenant, key.type(), key.id(), version.number(), storedMaterial(tenant, key, version));
         KeyRecords.Entry now = records.get(tenant, key.id());
         Optional<KeyVersion> current = now.version(version.number());
@@ -399,12 +395,18 @@ public final class KeyService {
             throw KmsError.notFound("version " + version.number() + " of key " + key.id());
         }
         try {
-            requireUsable(now.key().get(), current.get());
+            requireUsable(now.key().get(), current.get(), use);
         } catch (KmsError changedMeanwhile) {
             cache.forget(tenant, key.id(), version.number());
             throw changedMeanwhile;
         }
         return loaded;
+    }
+
+    private void requireUsable(Key key, KeyVersion version, Optional<UsePeriod.Use> use) {
+        use.ifPresent(u -> key.usePeriod(version.number()).require(u, clock.instant(),
+                "version " + version.number() + " of key " + key.id()));
+        requireUsable(key, version);
     }
 
     private static void requireUsable(Key key, KeyVersion version) {
@@ -499,7 +501,8 @@ public final class KeyService {
             throw KmsError.denied("key " + key.id() + " was not created releasable");
         }
         KeyVersion version = version(tenant, ref);
-        usableMaterial(tenant, key, version);
+        // a release is no cryptographic use: like KMIP Get, the version's use period does not limit it
+        usableMaterial(tenant, key, version, Optional.empty());
         byte[] material = storedMaterial(tenant, key, version).get();
         try {
             Released released = new Released(version, KeyJwk.of(key.type(), material, version.publicKeyPem()));
@@ -646,7 +649,7 @@ public final class KeyService {
         return key;
     }
 
-    private KeyVersion appendVersion(TenantId tenant, KeyRef ref, KeyMaterial material,
+    private KeyVersion appendVersion(TenantId tenant, KeyRef ref, KeyMaterial material, UsePeriod period,
                                      Consumer<BarrierStore.Batch> commit) {
         return keyLocks.exclusive(ref.keyId(), () -> {
             Key key = usableKey(tenant, ref);
@@ -654,7 +657,7 @@ public final class KeyService {
             Added added = addVersion(batch, key, material, clock.instant());
             Key updated = added.key().state() == KeyState.NO_VERSION
                     ? added.key().withState(KeyState.ACTIVE, Optional.empty()) : added.key();
-            ledger.put(batch, updated);
+            ledger.put(batch, updated.withUsePeriod(added.version().number(), period));
             invalidating(tenant, key.id(), commit).accept(batch);
             return added.version();
         });

@@ -252,6 +252,12 @@ public final class KeyManagement {
                 commit -> keys.rotateKey(caller.tenant(), ref, commit));
     }
 
+    /** {@link #rotateKey}, the new version limited to {@code period} (KMIP ReKey's dates) in the same write. */
+    public KeyVersion rotateKey(Caller caller, KeyRef ref, UsePeriod period) {
+        return pipeline.run(caller, "key.rotate", Right.LIFECYCLE, key(ref),
+                commit -> keys.rotateKey(caller.tenant(), ref, period, commit));
+    }
+
     /** BYOK: adds a version from material wrapped to a wrapping key of the same ring. */
     public KeyVersion importKey(Caller caller, KeyRef ref, String wrappingKeyId, Bytes wrappedKey) {
         return pipeline.run(caller, "key.import", Right.LIFECYCLE, key(ref),

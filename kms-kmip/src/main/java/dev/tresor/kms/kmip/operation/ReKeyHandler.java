@@ -39,7 +39,9 @@ final class ReKeyHandler implements OperationHandler {
         if (old.type() != ObjectType.SYMMETRIC_KEY) {
             throw new KmipFailure(ResultReason.INVALID_FIELD, "ReKey renews symmetric keys");
         }
-        KeyVersion next = context.keys().rotateKey(context.caller(), old.id().key());
+        // the carried-over dates bind the new version from the rotation's own write on
+        KeyVersion next = context.keys().rotateKey(context.caller(), old.id().key(),
+                ObjectAccess.usePeriod(old.stored()));
         ObjectId replacement = new ObjectId(old.id().keyId(), next.number(), false);
         Instant now = context.clock().instant().truncatedTo(ChronoUnit.SECONDS);
         access.objects().locked(old.id().keyId(), () -> {

@@ -61,4 +61,25 @@ class KmipDatesInTheCoreTest {
             kmip.ok(Operation.ENCRYPT, Kmip.uid(uid), Ttlv.bytes(Tag.DATA, DATA));
         }
     }
+
+    @Test
+    void theReplacementAReKeyMakesCarriesTheDatesIntoTheCore() throws Exception {
+        KmipTestServer server = LOOPBACK.server();
+        Caller restCaller = TestCore.caller(server.tenant, Role.ADMIN);
+        Instant now = server.core.clock().instant();
+        try (KmipTestClient client = server.client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V1_4);
+            String uid = kmip.createAes256(Ttlv.dateTime(Tag.ACTIVATION_DATE, now.minusSeconds(5)),
+                    Ttlv.dateTime(Tag.PROTECT_STOP_DATE, now.plusSeconds(60)));
+            assertEquals(uid + ".2", kmip.ok(Operation.REKEY, Kmip.uid(uid)).require(Tag.UNIQUE_IDENTIFIER).asText());
+            EncryptRequest overRest = EncryptRequest.envelope(KeyRef.byId(uid).version(2), DATA);
+            assertEquals(2, server.core.core().keyManagement().encrypt(restCaller, overRest).version());
+
+            server.core.clock().advance(Duration.ofSeconds(61));
+            KmsError refused = assertThrows(KmsError.class,
+                    () -> server.core.core().keyManagement().encrypt(restCaller, overRest));
+            assertTrue(refused.getMessage().contains("version 2 of key") && refused.getMessage()
+                    .contains("past its Protect Stop Date"), refused.getMessage());
+        }
+    }
 }

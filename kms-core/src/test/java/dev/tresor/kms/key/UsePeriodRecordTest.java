@@ -1,0 +1,79 @@
+package dev.tresor.kms.key;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tresor.kms.seal.BarrierStore;
+import dev.tresor.kms.service.CreateKey;
+import dev.tresor.kms.service.ErrorCode;
+import dev.tresor.kms.service.KeyRef;
+import dev.tresor.kms.service.KmsError;
+import dev.tresor.kms.store.StoredJson;
+import dev.tresor.kms.tenant.KmipLegacy;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** A version's use period as the key record keeps it, and as a call that read the record earlier meets it. */
+class UsePeriodRecordTest {
+    private final StoreOfAnOlderBuild store = StoreOfAnOlderBuild.open();
+    private final KeyService keys = store.keys();
+
+    private Key aes() {
+        return keys.createKey(store.tenant(), CreateKey.typed(store.ring(), "aes", KeyType.AES_256,
+                Set.of(KeyUsage.ENCRYPT, KeyUsage.DECRYPT), Optional.of(false), Map.of()), KmipLegacy.NONE,
+                store.commit());
+    }
+
+    @Test
+    void aProtectStopDateCommittedAfterTheCallerReadTheKeyStopsTheUse() {
+        Key read = aes();
+        KeyVersion version = keys.version(store.tenant(), KeyRef.byId(read.id()).version(1));
+        Instant past = store.clock().instant().minusSeconds(1);
+        keys.replaceAttributes(store.tenant(), KeyRef.byId(read.id()), read.attributes(), read.attributes(), 1,
+                new UsePeriod(Optional.of(past), Optional.empty()), store.commit());
+
+        KmsError refused = assertThrows(KmsError.class,
+                () -> keys.usableMaterial(store.tenant(), read, version, UsePeriod.Use.PROTECT));
+        assertEquals(ErrorCode.FAILED_PRECONDITION, refused.code());
+        assertTrue(refused.getMessage().contains("past its Protect Stop Date"), refused.getMessage());
+    }
+
+    @Test
+    void aRotationGivesTheNewVersionItsPeriodInItsOwnWrite() {
+        Key key = aes();
+        UsePeriod period = new UsePeriod(Optional.of(store.clock().instant().plusSeconds(60)), Optional.empty());
+        List<BarrierStore.Batch> writes = new ArrayList<>();
+
+        KeyVersion rotated = keys.rotateKey(store.tenant(), KeyRef.byId(key.id()), period, batch -> {
+            writes.add(batch);
+            store.store().write(batch);
+        });
+        assertEquals(1, writes.size(), "one write");
+        Key read = keys.key(store.tenant(), KeyRef.byId(key.id()));
+        assertEquals(period, read.usePeriod(rotated.number()));
+        assertEquals(UsePeriod.ALWAYS, read.usePeriod(1), "the older version keeps its own");
+    }
+
+    /** Review m5 feared such a record unreadable; Jackson's Optional support reads the missing date as empty. */
+    @Test
+    void aStoredPeriodWithoutOneOfItsDatesReadsAsNotLimitedByThatDate() throws Exception {
+        Instant stop = store.clock().instant().plusSeconds(60);
+        Key key = aes();
+        Key dated = keys.replaceAttributes(store.tenant(), KeyRef.byId(key.id()), key.attributes(), key.attributes(),
+                1, new UsePeriod(Optional.of(stop), Optional.empty()), store.commit());
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode stored = (ObjectNode) json.readTree(StoredJson.encode(dated));
+        ((ObjectNode) stored.path("usePeriods").path("1")).remove("processStart");
+
+        Key read = StoredJson.decode(json.writeValueAsBytes(stored), Key.class);
+        assertEquals(new UsePeriod(Optional.of(stop), Optional.empty()), read.usePeriod(1));
+    }
+}
