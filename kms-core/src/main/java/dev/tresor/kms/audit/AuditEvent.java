@@ -61,7 +61,11 @@ public record AuditEvent(Instant time, String principal, String tenant, String o
         }
     }
 
-    /** A sorted, unmodifiable copy: the canonical hash encoding walks the details in key order. */
+    /**
+     * A sorted, unmodifiable copy: the canonical hash encoding walks the details in key order. At
+     * most one detail is in order already, and {@link Map#copyOf} keeps such a map, made here
+     * before, as it is: every audited call rebuilds its event a few times.
+     */
     static Map<String, String> checkedDetails(Map<String, String> details) {
         Objects.requireNonNull(details, "details");
         if (details.size() > MAX_DETAILS) {
@@ -74,6 +78,6 @@ public record AuditEvent(Instant time, String principal, String tenant, String o
                         + " characters and values at most " + MAX_DETAIL_VALUE);
             }
         });
-        return Collections.unmodifiableMap(new TreeMap<>(details));
+        return details.size() <= 1 ? Map.copyOf(details) : Collections.unmodifiableMap(new TreeMap<>(details));
     }
 }

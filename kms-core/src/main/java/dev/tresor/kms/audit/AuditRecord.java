@@ -21,6 +21,7 @@ public record AuditRecord(long sequence, Instant time, String principal, String 
                           String hash) {
     public static final String GENESIS_HASH = "0".repeat(64);
     private static final byte[] DOMAIN = "tresor-audit-v1".getBytes(UTF_8);
+    private static final MessageDigest SHA256 = sha256();
 
     public AuditRecord {
         Objects.requireNonNull(time, "time");
@@ -36,10 +37,10 @@ public record AuditRecord(long sequence, Instant time, String principal, String 
 
     /** The record that follows {@code previousHash} as number {@code sequence} of its tenant's chain. */
     static AuditRecord chain(long sequence, AuditEvent e, String previousHash) {
-        AuditRecord unhashed = new AuditRecord(sequence, e.time(), e.principal(), e.tenant(), e.operation(),
-                e.resource(), e.result(), e.details(), previousHash, "");
+        String hash = hash(sequence, e.time(), new String[] {e.principal(), e.tenant(), e.operation(), e.resource(),
+                e.result()}, e.details(), previousHash);
         return new AuditRecord(sequence, e.time(), e.principal(), e.tenant(), e.operation(), e.resource(),
-                e.result(), unhashed.details(), previousHash, unhashed.computeHash());
+                e.result(), e.details(), previousHash, hash);
     }
 
     public AuditEvent event() {
@@ -53,16 +54,18 @@ public record AuditRecord(long sequence, Instant time, String principal, String 
      * big-endian. Every field is length-prefixed, so no two different records encode alike.
      */
     public String computeHash() {
-        MessageDigest sha256;
-        try {
-            sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
-        }
+        return hash(sequence, time, new String[] {principal, tenant, operation, resource, result}, details,
+                previousHash);
+    }
+
+    /** {@link #computeHash()} of the record with these fields; {@code details} sorted by key. */
+    private static String hash(long sequence, Instant time, String[] fields, Map<String, String> details,
+                               String previousHash) {
+        MessageDigest sha256 = newSha256();
         sha256.update(DOMAIN);
         sha256.update(ByteBuffer.allocate(20).putLong(sequence).putLong(time.getEpochSecond()).putInt(time.getNano())
                 .array());
-        for (String field : new String[] {principal, tenant, operation, resource, result}) {
+        for (String field : fields) {
             update(sha256, field);
         }
         sha256.update(ByteBuffer.allocate(4).putInt(details.size()).array());
@@ -72,6 +75,23 @@ public record AuditRecord(long sequence, Instant time, String principal, String 
         });
         update(sha256, previousHash);
         return HexFormat.of().formatHex(sha256.digest());
+    }
+
+    /** A copy of a digest made once: cloning skips the provider lookup that every record would pay. */
+    private static MessageDigest newSha256() {
+        try {
+            return (MessageDigest) SHA256.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("this JDK's SHA-256 cannot be cloned", e);
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+        }
     }
 
     private static void update(MessageDigest sha256, String field) {
