@@ -35,8 +35,6 @@ static void read_custom(struct object *o, const ttlv_item *attr)
         o->primary = b;
     } else if (IS(ATTR_ATTESTED) && ttlv_bool(&value, &b)) {
         o->attested = b;
-    } else if (IS(ATTR_IMPORTED) && ttlv_bool(&value, &b)) {
-        o->local = !b;
     }
 #undef IS
 }
@@ -66,21 +64,9 @@ static void derive_permissions(struct object *o)
     }
 }
 
-/* The custom attributes of a Get Attributes payload that named Tresor's own (NULL: none came). */
-static void read_named(struct object *o, const ttlv_item *payload)
-{
-    ttlv_item attrs, it;
-    size_t pos = 0;
-    if (!payload || !ttlv_find(payload, TAG_ATTRIBUTES, &attrs))
-        return;
-    while (ttlv_next(&attrs, &pos, &it))
-        if (it.tag == TAG_ATTRIBUTE)
-            read_custom(o, &it);
-}
-
-/* Fills o from a Get Attributes payload of all attributes and one naming Tresor's own (NULL if
- * the server did not answer it); returns 0 for objects this library cannot present. */
-static int object_from_attributes(struct object *o, const ttlv_item *payload, const ttlv_item *named)
+/* Fills o from a Get Attributes payload naming OBJECT_ATTRIBUTES; returns 0 for objects this
+ * library cannot present. */
+static int object_from_attributes(struct object *o, const ttlv_item *payload)
 {
     ttlv_item attrs, it;
     const uint8_t *uid;
@@ -136,8 +122,8 @@ static int object_from_attributes(struct object *o, const ttlv_item *payload, co
             read_custom(o, &it);
         }
     }
-    read_named(o, named);
-    /* Without y-tresor-primary, the standard view: an Active object that nothing replaced. */
+    /* Without y-tresor-primary (a server that does not set it), the standard view: an Active
+     * object that nothing replaced. */
     if (o->primary < 0)
         o->primary = state == KMIP_STATE_ACTIVE && !replaced;
     if (o->id_len == 0) {
@@ -149,57 +135,75 @@ static int object_from_attributes(struct object *o, const ttlv_item *payload, co
     return 1;
 }
 
+/* Every standard attribute object_from_attributes reads, by tag (KMIP 2.1 Attribute Reference). */
+static const uint32_t OBJECT_ATTRIBUTES[] = {TAG_OBJECT_TYPE, TAG_CRYPTO_ALGORITHM,
+                                             TAG_CRYPTO_LENGTH, TAG_USAGE_MASK, TAG_STATE,
+                                             TAG_NAME, TAG_LINK, TAG_EXTRACTABLE};
+
+/* And every custom one, by Vendor Identification and name: Tresor's own (y) are answered only
+ * when named. */
+static const struct {
+    const char *vendor, *name;
+} OBJECT_CUSTOM_ATTRIBUTES[] = {
+    {"x", ATTR_PKCS11_ID}, {"y", ATTR_VERSION}, {"y", ATTR_PRIMARY}, {"y", ATTR_ATTESTED}};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+void kmip_put_object_attributes(ttlv_writer *w, const char *uid)
+{
+    kmip_item_begin(w, KMIP_OP_GET_ATTRIBUTES);
+    kmip_put_uid(w, uid);
+    for (size_t a = 0; a < COUNT(OBJECT_ATTRIBUTES); a++)
+        ttlv_put_enum(w, TAG_ATTRIBUTE_REFERENCE, OBJECT_ATTRIBUTES[a]);
+    for (size_t a = 0; a < COUNT(OBJECT_CUSTOM_ATTRIBUTES); a++) {
+        const char *vendor = OBJECT_CUSTOM_ATTRIBUTES[a].vendor;
+        const char *name = OBJECT_CUSTOM_ATTRIBUTES[a].name;
+        ttlv_begin(w, TAG_ATTRIBUTE_REFERENCE);
+        ttlv_put_text(w, TAG_VENDOR_IDENTIFICATION, vendor, strlen(vendor));
+        ttlv_put_text(w, TAG_ATTRIBUTE_NAME, name, strlen(name));
+        ttlv_end(w);
+    }
+    kmip_item_end(w);
+}
+
 struct uid_list {
     const char *const *uids;
     size_t n;
 };
 
-static const char *const SERVER_ATTRIBUTES[] = {ATTR_VERSION, ATTR_PRIMARY, ATTR_ATTESTED, ATTR_IMPORTED};
-#define SERVER_ATTRIBUTE_COUNT (sizeof(SERVER_ATTRIBUTES) / sizeof(SERVER_ATTRIBUTES[0]))
-
-/* Get Attributes of all attributes for each UID, then one per UID naming Tresor's own (which an
- * all-attributes answer leaves out): last, so that a server which refuses those (Batch Error
- * Continuation Stop ends the batch there) still answers the first n. */
 static void build_get_attributes(ttlv_writer *w, void *arg)
 {
     const struct uid_list *l = arg;
-    for (size_t i = 0; i < l->n; i++) {
-        kmip_item_begin(w, KMIP_OP_GET_ATTRIBUTES);
-        kmip_put_uid(w, l->uids[i]);
-        kmip_item_end(w);
-    }
-    for (size_t i = 0; i < l->n; i++) {
-        kmip_item_begin(w, KMIP_OP_GET_ATTRIBUTES);
-        kmip_put_uid(w, l->uids[i]);
-        for (size_t a = 0; a < SERVER_ATTRIBUTE_COUNT; a++) {
-            ttlv_begin(w, TAG_ATTRIBUTE_REFERENCE);
-            ttlv_put_text(w, TAG_VENDOR_IDENTIFICATION, "y", 1);
-            ttlv_put_text(w, TAG_ATTRIBUTE_NAME, SERVER_ATTRIBUTES[a], strlen(SERVER_ATTRIBUTES[a]));
-            ttlv_end(w);
-        }
-        kmip_item_end(w);
-    }
+    for (size_t i = 0; i < l->n; i++)
+        kmip_put_object_attributes(w, l->uids[i]);
 }
 
-CK_RV objects_load(struct slot *s, const char *const *uids, size_t n, CK_ULONG *device_error,
-                   CK_OBJECT_HANDLE *handles)
+CK_RV objects_from_response(CK_SLOT_ID slot, const char *const *uids, size_t n, int alone,
+                            const struct kmip_response *resp, CK_ULONG *device_error,
+                            CK_OBJECT_HANDLE *handles, size_t *answered)
 {
-    if (n == 0)
-        return CKR_OK;
-    struct uid_list l = {uids, n};
-    struct kmip_response resp;
-    CK_RV rv = kmip_exchange(s, (int)(2 * n), build_get_attributes, &l, 1, &resp);
-    if (rv != CKR_OK)
-        return rv;
+    CK_RV rv = CKR_OK;
     time_t now = time(NULL);
+    int gone = 0;
+    *answered = 0;
+    for (size_t i = 0; i < n; i++)
+        handles[i] = CK_INVALID_HANDLE;
     for (size_t i = 0; i < n && rv == CKR_OK; i++) {
         struct kmip_result r;
-        handles[i] = CK_INVALID_HANDLE;
-        if (!kmip_result_at(&resp, (int)i, &r)) {
-            rv = CKR_GENERAL_ERROR;
-        } else if (r.status != 0) {
+        if (!kmip_result_at(resp, (int)i, &r)) {
+            /* Batch Error Continuation Stop ends the batch at a refused item. */
+            if (!gone)
+                rv = CKR_GENERAL_ERROR;
+            break;
+        }
+        *answered = i + 1;
+        gone = 0;
+        if (r.status != 0) {
             objects_drop_uid(uids[i]);
-            if (n == 1)
+            /* An object gone since Locate is left out of a larger load; any other refusal
+             * (budget, permission, a sealed server) is the whole call's answer. */
+            gone = !alone && ckr_from_reason(r.reason, CKR_CTX_OTHER) == CKR_OBJECT_HANDLE_INVALID;
+            if (!gone)
                 rv = ckr_from_result(&r, CKR_CTX_OTHER, device_error);
         } else {
             struct object *o = object_new();
@@ -207,12 +211,9 @@ CK_RV objects_load(struct slot *s, const char *const *uids, size_t n, CK_ULONG *
                 rv = CKR_HOST_MEMORY;
                 break;
             }
-            o->slot = s->id;
+            o->slot = slot;
             o->fetched = now;
-            struct kmip_result named;
-            int has_named = kmip_result_at(&resp, (int)(n + i), &named) && named.status == 0 &&
-                            named.has_payload;
-            if (!r.has_payload || !object_from_attributes(o, &r.payload, has_named ? &named.payload : NULL)) {
+            if (!r.has_payload || !object_from_attributes(o, &r.payload)) {
                 object_put(o);
                 continue;
             }
@@ -225,7 +226,26 @@ CK_RV objects_load(struct slot *s, const char *const *uids, size_t n, CK_ULONG *
             object_put(o);
         }
     }
-    kmip_response_free(&resp);
+    return rv;
+}
+
+CK_RV objects_load(struct slot *s, const char *const *uids, size_t n, CK_ULONG *device_error,
+                   CK_OBJECT_HANDLE *handles)
+{
+    CK_RV rv = CKR_OK;
+    /* After an object left out, the server stopped the batch: the rest are asked again. */
+    for (size_t done = 0; rv == CKR_OK && done < n;) {
+        struct uid_list l = {uids + done, n - done};
+        struct kmip_response resp;
+        size_t answered = 0;
+        rv = kmip_exchange(s, (int)l.n, build_get_attributes, &l, 1, &resp);
+        if (rv != CKR_OK)
+            return rv;
+        rv = objects_from_response(s->id, l.uids, l.n, n == 1, &resp, device_error, handles + done,
+                                   &answered);
+        kmip_response_free(&resp);
+        done += answered;
+    }
     return rv;
 }
 

@@ -35,7 +35,7 @@ static void put_identity(ttlv_writer *w, const struct create_request *c)
         kmip_put_client_attribute(w, ATTR_PKCS11_ID, c->id->pValue, c->id->ulValueLen);
 }
 
-/* Create (or Create Key Pair), then Get Attributes of the ID Placeholder in the same batch. */
+/* Create (or Create Key Pair), alone: the new object is loaded by objects_load afterwards. */
 static void build_create(ttlv_writer *w, void *arg)
 {
     const struct create_request *c = arg;
@@ -72,24 +72,22 @@ static void build_create(ttlv_writer *w, void *arg)
         ttlv_end(w);
         kmip_item_end(w);
     }
-    kmip_item_begin(w, KMIP_OP_GET_ATTRIBUTES);
-    kmip_item_end(w);
 }
 
-/* Runs the create batch; returns the new object's handle (the private key for a pair). */
+/* Runs the create request; returns the new object's handle (the private key for a pair). */
 static CK_RV run_create(struct session *s, const struct create_request *c, char *public_uid,
                         CK_OBJECT_HANDLE *out)
 {
     struct slot *sl = lib_slot(s->slot);
     struct kmip_response resp;
-    CK_RV rv = kmip_exchange(sl, 2, build_create, (void *)c, 0, &resp);
+    CK_RV rv = kmip_exchange(sl, 1, build_create, (void *)c, 0, &resp);
     if (rv != CKR_OK)
         return rv;
     CK_ULONG device_error = 0;
-    struct kmip_result created, attrs;
+    struct kmip_result created;
     const uint8_t *p;
     size_t n;
-    if (!kmip_result_at(&resp, 0, &created) || !kmip_result_at(&resp, 1, &attrs)) {
+    if (!kmip_result_at(&resp, 0, &created)) {
         rv = CKR_GENERAL_ERROR;
     } else if (created.status != 0) {
         rv = ckr_from_result(&created, CKR_CTX_OTHER, &device_error);
@@ -112,7 +110,6 @@ static CK_RV run_create(struct session *s, const struct create_request *c, char 
         } else {
             memcpy(uid_copy, uid, uid_len);
             const char *uids[1] = {uid_copy};
-            /* The batch's Get Attributes saves nothing if it failed; load on its own then. */
             rv = objects_load(sl, uids, 1, &device_error, out);
         }
     }

@@ -151,7 +151,6 @@ enum {
 #define ATTR_VERSION "y-tresor-version"
 #define ATTR_PRIMARY "y-tresor-primary"
 #define ATTR_ATTESTED "y-tresor-attested"
-#define ATTR_IMPORTED "y-tresor-imported"
 
 struct attestation_credential;
 
@@ -303,9 +302,21 @@ void objects_drop_uid(const char *uid);
 void objects_drop_handle(CK_OBJECT_HANDLE h);
 /* References to the objects of a slot (caller puts each and frees the array). */
 struct object **objects_snapshot(CK_SLOT_ID slot, int with_token, size_t *n);
-/* Loads (or refreshes) the objects for these UIDs with one batched Get Attributes. */
+/* Loads (or refreshes) the objects for these UIDs: one message of one Get Attributes per UID (and
+ * one more for the rest after an object gone since it was located). */
 CK_RV objects_load(struct slot *s, const char *const *uids, size_t n, CK_ULONG *device_error,
                    CK_OBJECT_HANDLE *handles);
+/* One Get Attributes naming every attribute an object is built from (standard ones by tag,
+ * x-pkcs11-id and Tresor's y-tresor-* by Vendor Identification and name). */
+void kmip_put_object_attributes(ttlv_writer *w, const char *uid);
+/* Publishes the objects of a response of one kmip_put_object_attributes item per UID, in order,
+ * and counts the items answered (fewer than n, with CKR_OK, when the server stopped the batch
+ * after an object gone since it was located). handles[i] stays CK_INVALID_HANDLE for an object
+ * this library cannot present or one gone unless it was asked for alone; any other refused item
+ * is the call's error. */
+CK_RV objects_from_response(CK_SLOT_ID slot, const char *const *uids, size_t n, int alone,
+                            const struct kmip_response *resp, CK_ULONG *device_error,
+                            CK_OBJECT_HANDLE *handles, size_t *answered);
 /* A reference to an object of this slot, or NULL. */
 struct object *object_for_session(CK_OBJECT_HANDLE h, CK_SLOT_ID slot);
 /* Template helpers. */

@@ -228,3 +228,210 @@ TEST(discover_versions_answer_decides_whether_the_server_speaks_2_1)
     static const uint8_t garbage[8] = {0x42, 0x00, 0x7B, 0x01, 0, 0, 0, 9};
     CHECK(kmip_discover_answer(garbage, sizeof(garbage), &major, &minor) == KMIP_UNDECODABLE);
 }
+
+TEST(object_load_names_every_attribute_it_reads_in_one_get_attributes)
+{
+    static const uint32_t standard[] = {TAG_OBJECT_TYPE, TAG_CRYPTO_ALGORITHM, TAG_CRYPTO_LENGTH,
+                                        TAG_USAGE_MASK, TAG_STATE, TAG_NAME, TAG_LINK,
+                                        TAG_EXTRACTABLE};
+    static const char *const custom[][2] = {{"x", ATTR_PKCS11_ID}, {"y", ATTR_VERSION},
+                                            {"y", ATTR_PRIMARY}, {"y", ATTR_ATTESTED}};
+    ttlv_writer w;
+    ttlv_writer_init(&w);
+    ttlv_begin(&w, TAG_REQUEST_MESSAGE);
+    kmip_put_object_attributes(&w, "u1");
+    ttlv_end(&w);
+    CHECK(ttlv_writer_ok(&w));
+    ttlv_item root, item, payload, it;
+    uint32_t op = 0;
+    const uint8_t *p;
+    size_t n;
+    CHECK(ttlv_validate(w.buf, w.len, &root) && ttlv_find(&root, TAG_BATCH_ITEM, &item) &&
+          ttlv_find_enum(&item, TAG_OPERATION, &op) && op == KMIP_OP_GET_ATTRIBUTES &&
+          ttlv_find(&item, TAG_REQUEST_PAYLOAD, &payload));
+    CHECK(ttlv_find_bytes(&payload, TAG_UNIQUE_IDENTIFIER, &p, &n) && n == 2 &&
+          !memcmp(p, "u1", 2));
+    int seen_standard[8] = {0}, seen_custom[4] = {0}, references = 0;
+    size_t pos = 0;
+    while (ttlv_next(&payload, &pos, &it)) {
+        if (it.tag != TAG_ATTRIBUTE_REFERENCE)
+            continue;
+        references++;
+        uint32_t tag = 0;
+        const uint8_t *vendor, *name;
+        size_t vendor_len, name_len;
+        if (ttlv_enum(&it, &tag)) {
+            for (int i = 0; i < 8; i++)
+                seen_standard[i] += standard[i] == tag;
+        } else if (ttlv_find_bytes(&it, TAG_VENDOR_IDENTIFICATION, &vendor, &vendor_len) &&
+                   ttlv_find_bytes(&it, TAG_ATTRIBUTE_NAME, &name, &name_len)) {
+            for (int i = 0; i < 4; i++)
+                seen_custom[i] += vendor_len == 1 && vendor[0] == custom[i][0][0] &&
+                                  name_len == strlen(custom[i][1]) &&
+                                  !memcmp(name, custom[i][1], name_len);
+        }
+    }
+    CHECK(references == 12);
+    for (int i = 0; i < 8; i++)
+        CHECK(seen_standard[i] == 1);
+    for (int i = 0; i < 4; i++)
+        CHECK(seen_custom[i] == 1);
+    ttlv_writer_free(&w);
+}
+
+static void custom_attribute(ttlv_writer *w, const char *vendor, const char *name)
+{
+    ttlv_begin(w, TAG_ATTRIBUTE);
+    ttlv_put_text(w, TAG_VENDOR_IDENTIFICATION, vendor, strlen(vendor));
+    ttlv_put_text(w, TAG_ATTRIBUTE_NAME, name, strlen(name));
+}
+
+/* A 2.1 Get Attributes answer for an Active AES-256 key (encrypt and decrypt); version > 0 adds
+ * x-pkcs11-id and Tresor's own attributes, as a server answers when they are named. */
+static void attributes_answer(ttlv_writer *w, const char *uid, int version, int primary)
+{
+    ttlv_begin(w, TAG_BATCH_ITEM);
+    ttlv_put_enum(w, TAG_OPERATION, KMIP_OP_GET_ATTRIBUTES);
+    ttlv_put_enum(w, TAG_RESULT_STATUS, 0);
+    ttlv_begin(w, TAG_RESPONSE_PAYLOAD);
+    kmip_put_uid(w, uid);
+    ttlv_begin(w, TAG_ATTRIBUTES);
+    ttlv_put_enum(w, TAG_OBJECT_TYPE, KMIP_OBJ_SYMMETRIC);
+    ttlv_put_enum(w, TAG_CRYPTO_ALGORITHM, KMIP_ALG_AES);
+    ttlv_put_int(w, TAG_CRYPTO_LENGTH, 256);
+    ttlv_put_int(w, TAG_USAGE_MASK, KMIP_USAGE_ENCRYPT | KMIP_USAGE_DECRYPT);
+    ttlv_put_enum(w, TAG_STATE, KMIP_STATE_ACTIVE);
+    kmip_put_name(w, "label", 5);
+    if (version > 0) {
+        custom_attribute(w, "x", ATTR_PKCS11_ID);
+        ttlv_put_bytes(w, TAG_ATTRIBUTE_VALUE, (const uint8_t *)"id-1", 4);
+        ttlv_end(w);
+        custom_attribute(w, "y", ATTR_VERSION);
+        ttlv_put_int(w, TAG_ATTRIBUTE_VALUE, version);
+        ttlv_end(w);
+        custom_attribute(w, "y", ATTR_PRIMARY);
+        ttlv_put_bool(w, TAG_ATTRIBUTE_VALUE, primary);
+        ttlv_end(w);
+        custom_attribute(w, "y", ATTR_ATTESTED);
+        ttlv_put_bool(w, TAG_ATTRIBUTE_VALUE, 1);
+        ttlv_end(w);
+    }
+    ttlv_end(w);
+    ttlv_end(w);
+    ttlv_end(w);
+}
+
+static void refused_answer(ttlv_writer *w, uint32_t reason)
+{
+    ttlv_begin(w, TAG_BATCH_ITEM);
+    ttlv_put_enum(w, TAG_OPERATION, KMIP_OP_GET_ATTRIBUTES);
+    ttlv_put_enum(w, TAG_RESULT_STATUS, 1);
+    ttlv_put_enum(w, TAG_RESULT_REASON, reason);
+    ttlv_end(w);
+}
+
+/* Ends the response in w and publishes its objects as objects_load would; *answered (if set)
+ * counts the items answered. */
+static CK_RV load_answer(ttlv_writer *w, const char *const *uids, size_t n, CK_ULONG *device_error,
+                         CK_OBJECT_HANDLE *handles, size_t *answered)
+{
+    ttlv_end(w);
+    struct kmip_response r = {0};
+    size_t count = 0;
+    CHECK(ttlv_writer_ok(w) && ttlv_validate(w->buf, w->len, &r.root));
+    CK_RV rv = objects_from_response(0, uids, n, n == 1, &r, device_error, handles, &count);
+    if (answered)
+        *answered = count;
+    ttlv_writer_free(w);
+    return rv;
+}
+
+TEST(each_object_is_built_from_its_own_answer_and_defaults_only_without_tresors_attributes)
+{
+    objects_init();
+    static const char *const uids[] = {"u-named", "u-plain"};
+    ttlv_writer w;
+    ttlv_writer_init(&w);
+    response_start(&w, 2, 1, 2);
+    attributes_answer(&w, "u-named", 3, 0);
+    attributes_answer(&w, "u-plain", 0, 0);
+    CK_OBJECT_HANDLE handles[2];
+    CK_ULONG device_error = 0;
+    size_t answered = 0;
+    CHECK_RV(load_answer(&w, uids, 2, &device_error, handles, &answered), CKR_OK);
+    CHECK(answered == 2);
+    struct object *named = object_get(handles[0]), *plain = object_get(handles[1]);
+    CHECK(named && plain);
+    if (named && plain) {
+        CHECK(!strcmp(named->uid, "u-named") && named->version == 3 && !named->primary &&
+              named->attested && named->id_len == 4 && !memcmp(named->id, "id-1", 4));
+        CHECK(!named->can_encrypt && named->can_decrypt && named->bits == 256);
+        /* A server without y-tresor-*: version 0 and the standard view of primary. */
+        CHECK(!strcmp(plain->uid, "u-plain") && plain->version == 0 && plain->primary &&
+              !plain->attested && plain->can_encrypt && !strcmp(plain->label, "label"));
+    }
+    object_put(named);
+    object_put(plain);
+    objects_clear(0);
+}
+
+TEST(a_refused_item_is_that_objects_error_and_never_defaults)
+{
+    objects_init();
+    static const char *const one[] = {"u-1"}, *const two[] = {"u-1", "u-2"};
+    ttlv_writer w;
+    CK_OBJECT_HANDLE handles[2], cached;
+    CK_ULONG device_error = 0;
+    size_t answered = 0;
+    ttlv_writer_init(&w);
+    response_start(&w, 2, 1, 1);
+    attributes_answer(&w, "u-1", 2, 1);
+    CHECK_RV(load_answer(&w, one, 1, &device_error, &cached, NULL), CKR_OK);
+
+    /* The refresh of one object over the project's budget: the budget error, and the cached
+     * object is dropped rather than kept or rebuilt from defaults. */
+    ttlv_writer_init(&w);
+    response_start(&w, 2, 1, 1);
+    refused_answer(&w, 0x3A);
+    CHECK_RV(load_answer(&w, one, 1, &device_error, handles, NULL), CKR_FUNCTION_FAILED);
+    CHECK(device_error == 0x3A && handles[0] == CK_INVALID_HANDLE && !object_get(cached));
+
+    /* The first of two refused (Batch Error Continuation Stop leaves the second unanswered). */
+    device_error = 0;
+    ttlv_writer_init(&w);
+    response_start(&w, 2, 1, 1);
+    refused_answer(&w, 0x0C);
+    CHECK_RV(load_answer(&w, two, 2, &device_error, handles, NULL),
+             CKR_KEY_FUNCTION_NOT_PERMITTED);
+    CHECK(device_error == 0x0C && handles[0] == CK_INVALID_HANDLE &&
+          handles[1] == CK_INVALID_HANDLE);
+
+    /* One object asked for alone and gone: its error. */
+    ttlv_writer_init(&w);
+    response_start(&w, 2, 1, 1);
+    refused_answer(&w, 0x01);
+    CHECK_RV(load_answer(&w, one, 1, &device_error, handles, NULL), CKR_OBJECT_HANDLE_INVALID);
+    CHECK(device_error == 0x01);
+
+    /* The second of two gone since Locate: left out, the first is loaded. */
+    ttlv_writer_init(&w);
+    response_start(&w, 2, 1, 2);
+    attributes_answer(&w, "u-1", 2, 1);
+    refused_answer(&w, 0x01);
+    CHECK_RV(load_answer(&w, two, 2, &device_error, handles, &answered), CKR_OK);
+    CHECK(answered == 2 && handles[0] != CK_INVALID_HANDLE && handles[1] == CK_INVALID_HANDLE);
+
+    /* The first of two gone and the batch stopped there: one answered, the second to ask again. */
+    ttlv_writer_init(&w);
+    response_start(&w, 2, 1, 1);
+    refused_answer(&w, 0x01);
+    CHECK_RV(load_answer(&w, two, 2, &device_error, handles, &answered), CKR_OK);
+    CHECK(answered == 1 && handles[0] == CK_INVALID_HANDLE);
+
+    /* A batch cut short without a refusal is no answer at all. */
+    ttlv_writer_init(&w);
+    response_start(&w, 2, 1, 1);
+    attributes_answer(&w, "u-1", 2, 1);
+    CHECK_RV(load_answer(&w, two, 2, &device_error, handles, NULL), CKR_GENERAL_ERROR);
+    objects_clear(0);
+}

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.xipki.pkcs11.wrapper.AttributeVector;
 import org.xipki.pkcs11.wrapper.Mechanism;
 import org.xipki.pkcs11.wrapper.Session;
+import org.xipki.pkcs11.wrapper.attrs.Attribute;
 import org.xipki.pkcs11.wrapper.params.GCM_PARAMS;
 
 /**
@@ -32,6 +33,8 @@ import org.xipki.pkcs11.wrapper.params.GCM_PARAMS;
  * unwrap gives the volume key back only when the library has an evidence provider, here
  * {@code attestation = command} with tests/attestation/sim-evidence, which asks the dev server's
  * simulated SEV-SNP platform for a report; without one the calls are CKR_FUNCTION_REJECTED.
+ * CKA_TRESOR_ATTESTED (the server's y-tresor-attested, which the library names in its load) turns
+ * true once the policy gates a use.
  */
 class AttestedKeyTest {
     private static final String KEK = "attested-kek";
@@ -40,6 +43,12 @@ class AttestedKeyTest {
              {"claim":"snp.measurement","equals":"%s"}]},"attestationRequiredFor":["decrypt","unwrap"]}"""
             .formatted("42".repeat(48));
     private static final long KMIP_ATTESTATION_REQUIRED = 0x14;
+    private static final long CKA_TRESOR_ATTESTED = 0xD4520003L;
+
+    static {
+        /* The wrapper knows no vendor attributes: read as its native byte. */
+        Attribute.putAttributeValueType(CKA_TRESOR_ATTESTED, Attribute.AttrType.BYTEARRAY);
+    }
 
     @RegisterExtension
     static final TresorWithLibrary tresor = TresorWithLibrary.withHourlyBudget(10_000_000);
@@ -58,6 +67,7 @@ class AttestedKeyTest {
         byte[] volumeKey = session.getAttrValues(dek, CKA_VALUE).value();
         byte[] sealed = session.encryptSingle(gcm, kek, volumeKey);
         byte[] wrapped = session.wrapKey(kwp, kek, dek);
+        assertArrayEquals(new byte[] {0}, attested(session, kek));
         gateDecryptAndUnwrap();
 
         assertCkr(CKR_FUNCTION_REJECTED, () -> session.decryptSingle(gcm, kek, sealed));
@@ -68,6 +78,7 @@ class AttestedKeyTest {
         reinitialise("attestation = command\nattestation_command = " + evidenceCommand() + "\n");
         Session attested = loggedIn();
         long sameKek = attested.findObjectsSingle(new AttributeVector().label(KEK), 2)[0];
+        assertArrayEquals(new byte[] {1}, attested(attested, sameKek), "y-tresor-attested, named in the load");
         assertArrayEquals(volumeKey, attested.decryptSingle(gcm, sameKek, sealed));
         long unwrapped = attested.unwrapKey(kwp, sameKek, wrapped, volumeKeyTemplate());
         assertArrayEquals(volumeKey, attested.getAttrValues(unwrapped, CKA_VALUE).value());
@@ -78,6 +89,10 @@ class AttestedKeyTest {
         Session session = tresor.token().openSession(true);
         session.login(CKU_USER, new char[0]);
         return session;
+    }
+
+    private static byte[] attested(Session session, long key) throws Exception {
+        return session.getAttrValues(key, CKA_TRESOR_ATTESTED).getByteArrayAttrValue(CKA_TRESOR_ATTESTED);
     }
 
     private static AttributeVector volumeKeyTemplate() {
