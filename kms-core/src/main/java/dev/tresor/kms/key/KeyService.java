@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
@@ -631,6 +632,44 @@ public final class KeyService {
     @FunctionalInterface
     public interface PurgeCommit {
         Consumer<BarrierStore.Batch> forItem(TenantId tenant, String resource);
+    }
+
+    // --- use periods stored before the core kept them ---------------------------------------
+
+    /**
+     * Gives each version of key {@code keyId} that has no use period the one {@code stored} reads
+     * from the key's record (its front-end attributes, for a key stored before the core kept
+     * periods), one write per version; never replaces a period, so never widens one. Under the
+     * key's lock: no change lands between the read and the writes. Answers the periods written;
+     * a key past its deletion date gets none.
+     */
+    public Map<Long, UsePeriod> fillUsePeriods(TenantId tenant, String keyId,
+                                               Function<Key, Map<Long, UsePeriod>> stored, PeriodCommit commit) {
+        return keyLocks.exclusive(keyId, () -> {
+            Optional<Key> current = ledger.key(tenant, keyId).filter(k -> !purgeDue(k, clock.instant()));
+            if (current.isEmpty()) {
+                return Map.of();
+            }
+            Key key = current.get();
+            Map<Long, UsePeriod> missing = new java.util.TreeMap<>(stored.apply(key));
+            missing.entrySet().removeIf(period -> key.usePeriods().containsKey(period.getKey())
+                    || period.getKey() < 1 || period.getKey() > key.lastVersion()
+                    || period.getValue().equals(UsePeriod.ALWAYS));
+            Key changed = key;
+            for (Map.Entry<Long, UsePeriod> period : missing.entrySet()) {
+                changed = changed.withUsePeriod(period.getKey(), period.getValue());
+                BarrierStore.Batch batch = ledger.batch();
+                ledger.put(batch, changed);
+                invalidating(tenant, keyId, commit.forVersion(tenant, changed, period.getKey())).accept(batch);
+            }
+            return missing;
+        });
+    }
+
+    /** How a pass that gives a version its use period commits: its audit record, in that write's batch. */
+    @FunctionalInterface
+    public interface PeriodCommit {
+        Consumer<BarrierStore.Batch> forVersion(TenantId tenant, Key key, long version);
     }
 
     // --- internals -------------------------------------------------------------------------

@@ -38,6 +38,7 @@ public final class BarrierStore {
     private Barrier barrier;
     /** Adds a barrier term; runs when the current term's nonce budget calls for one. */
     private final Runnable rotation;
+    private volatile boolean unsealing;
 
     BarrierStore(Store store, Runnable rotation) {
         this.store = Objects.requireNonNull(store);
@@ -47,7 +48,7 @@ public final class BarrierStore {
     public Optional<byte[]> get(String key) {
         NonBlocking.check("a storage read");
         byte[] storageKey = storageKey(key);
-        requireUnsealed();
+        requireBarrier();
         Optional<byte[]> stored = store.get(storageKey);
         return stored.map(value -> withBarrier(b -> b.open(storageKey, value)));
     }
@@ -55,7 +56,7 @@ public final class BarrierStore {
     /** Every key starting with {@code prefix} and its plaintext, in ascending key order. */
     public List<Map.Entry<String, byte[]>> scan(String prefix) {
         NonBlocking.check("a storage read");
-        requireUnsealed();
+        requireBarrier();
         List<Entry> entries = store.scan(rawKey(prefix));
         return withBarrier(b -> {
             List<Map.Entry<String, byte[]>> opened = new ArrayList<>(entries.size());
@@ -69,7 +70,7 @@ public final class BarrierStore {
     /** The entry with the greatest key starting with {@code prefix}. */
     public Optional<Map.Entry<String, byte[]>> last(String prefix) {
         NonBlocking.check("a storage read");
-        requireUnsealed();
+        requireBarrier();
         Optional<Entry> entry = store.last(rawKey(prefix));
         return entry.map(e -> withBarrier(b -> open(b, e)));
     }
@@ -105,14 +106,14 @@ public final class BarrierStore {
     /** The sealed bytes stored at {@code key}, if any: what an undo compares and puts back as they are. */
     public Optional<byte[]> sealedValue(String key) {
         NonBlocking.check("a storage read");
-        requireUnsealed();
+        requireBarrier();
         return store.get(storageKey(key));
     }
 
     /** The encrypted bytes exactly as stored, for tests that tamper with storage. */
     public byte[] rawValue(String key) {
         NonBlocking.check("a storage read");
-        requireUnsealed();
+        requireBarrier();
         return store.get(storageKey(key)).orElseThrow(() -> KmsError.notFound("stored value " + key));
     }
 
@@ -163,8 +164,23 @@ public final class BarrierStore {
         }
     }
 
-    /** Throws SEALED unless the barrier is open. */
+    /**
+     * Throws SEALED unless the barrier is open to callers: not while it is only open to the
+     * passes an unseal runs before it ends ({@link SealManager#onUnseal}).
+     */
     public void requireUnsealed() {
+        requireBarrier();
+        if (unsealing) {
+            throw sealedError();
+        }
+    }
+
+    /** While {@code on}, {@link #requireUnsealed} answers SEALED whether or not the barrier is open. */
+    void holdCallers(boolean on) {
+        unsealing = on;
+    }
+
+    private void requireBarrier() {
         withBarrier(b -> null);
     }
 

@@ -41,6 +41,7 @@ public final class SealManager {
     private final long rotateAfter;
     private final BarrierStore barrierStore;
     private final List<Runnable> sealListeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> unsealPasses = new ArrayList<>();
     private final Object lock = new Object();
     private SealConfig config;
     private final List<Shamir.Share> progress = new ArrayList<>();
@@ -187,12 +188,15 @@ public final class SealManager {
             }
             byte[] unsealKey = Shamir.combine(progress);
             clearProgress();
+            barrierStore.holdCallers(true);
             try {
                 unsealWith(unsealKey);
+                unsealPasses.forEach(this::runPass);
             } catch (WrongUnsealKey e) {
                 throw KmsError.invalid("these unseal shares do not open this Tresor; unseal progress was reset");
             } finally {
                 Arrays.fill(unsealKey, (byte) 0);
+                barrierStore.holdCallers(false);
             }
             return status();
         }
@@ -216,6 +220,35 @@ public final class SealManager {
     private void clearProgress() {
         progress.forEach(Shamir.Share::wipe);
         progress.clear();
+    }
+
+    /**
+     * Runs {@code pass} now if unsealed, and inside every later unseal by shares: under the seal's
+     * lock, once the barrier is open, before the unseal ends. Meanwhile data calls answer SEALED
+     * ({@link BarrierStore#requireUnsealed}) and {@link #status} waits, so nothing is served
+     * before the pass ended, and no seal, unseal or second pass runs during it. A pass's failure is
+     * logged; it does not undo the unseal.
+     */
+    public void onUnseal(Runnable pass) {
+        synchronized (lock) {
+            unsealPasses.add(pass);
+            if (keyring != null) {
+                barrierStore.holdCallers(true);
+                try {
+                    runPass(pass);
+                } finally {
+                    barrierStore.holdCallers(false);
+                }
+            }
+        }
+    }
+
+    private void runPass(Runnable pass) {
+        try {
+            pass.run();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "a pass run at unseal failed", e);
+        }
     }
 
     /** Runs {@code listener} after every seal, e.g. to drop cached key material. */

@@ -38,7 +38,6 @@ public final class Administration {
     private final SealManager seal;
     private final AuditLog audit;
     private final Clock clock;
-    private final List<Runnable> unsealListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     Administration(Projects projects, ApiTokens tokens, ClientCertificates certificates, SealManager seal,
                    AuditLog audit, Clock clock) {
@@ -157,23 +156,11 @@ public final class Administration {
     }
 
     public SealStatus unseal(String share) {
-        boolean wasSealed = seal.status().sealed();
         SealStatus status = seal.unseal(share);
         if (!status.sealed()) {
             audit.record(event(Grant.operator(SEAL_HOLDER), "seal.unseal", "", "ok"));
-            if (wasSealed) {
-                unsealListeners.forEach(Runnable::run);
-            }
         }
         return status;
-    }
-
-    /**
-     * Runs {@code listener} on the unsealing thread after each unseal by shares, e.g. to start a
-     * pass over stored data that needs the barrier open (it should hand long work to a thread).
-     */
-    public void onUnseal(Runnable listener) {
-        unsealListeners.add(listener);
     }
 
     public void seal(Grant operator) {

@@ -296,18 +296,6 @@ public final class KeyManagement {
                 commit -> keys.replaceAttributes(caller.tenant(), ref, expected, attributes, version, period, commit));
     }
 
-    /**
-     * Gives version {@code version} the use period its front-end attributes held before the core
-     * kept periods (a key stored by an older build), audited as {@code key.dates-backfilled}. The
-     * attributes stay as they are, and only if they still are {@code attributes}: FAILED_PRECONDITION
-     * (changed meanwhile) if another call changed them since the caller read them.
-     */
-    public Key backfillUsePeriod(Caller caller, KeyRef ref, Map<String, String> attributes, long version,
-                                 UsePeriod period) {
-        return pipeline.run(caller, "key.dates-backfilled", Right.LIFECYCLE, key(ref),
-                commit -> keys.replaceAttributes(caller.tenant(), ref, attributes, attributes, version, period, commit));
-    }
-
     // --- versions --------------------------------------------------------------------------
 
     public List<KeyVersion> listVersions(Caller caller, KeyRef ref) {

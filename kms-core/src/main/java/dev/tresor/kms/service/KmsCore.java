@@ -2,10 +2,12 @@ package dev.tresor.kms.service;
 
 import dev.tresor.kms.audit.AuditLog;
 import dev.tresor.kms.crypto.Crypto;
+import dev.tresor.kms.key.Key;
 import dev.tresor.kms.key.KeyCryptography;
 import dev.tresor.kms.key.KeyService;
 import dev.tresor.kms.key.ManagedObjects;
 import dev.tresor.kms.key.MaterialCache;
+import dev.tresor.kms.key.UsePeriod;
 import dev.tresor.kms.key.WrappingKeys;
 import dev.tresor.kms.limit.RateLimits;
 import dev.tresor.kms.seal.BarrierStore;
@@ -20,11 +22,13 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -89,6 +93,7 @@ public final class KmsCore implements AutoCloseable {
     private final SealManager seal;
     private final KeyManagement keyManagement;
     private final Administration administration;
+    private final UsePeriodBackfill usePeriodBackfill;
     private final ScheduledExecutorService purger;
 
     private KmsCore(Options options, Store store) {
@@ -111,6 +116,7 @@ public final class KmsCore implements AutoCloseable {
                     new AttestationGate(options.attestation(), audit, clock, crypto.random()));
             this.administration = new Administration(projects, new ApiTokens(barrier, crypto.random(), clock),
                     new ClientCertificates(barrier, clock), seal, audit, clock);
+            this.usePeriodBackfill = new UsePeriodBackfill(barrier, keys, projects, audit, clock);
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -143,6 +149,17 @@ public final class KmsCore implements AutoCloseable {
 
     public Administration administration() {
         return administration;
+    }
+
+    /**
+     * Gives key versions stored before the core kept use periods the period {@code stored} reads
+     * from a key's record (a front-end's own attributes; each version that has a period keeps it):
+     * now if unsealed, and inside every later unseal, before any data call is served
+     * ({@link SealManager#onUnseal}), until one pass went over every key without a failure
+     * ({@link UsePeriodBackfill}). Call it before the front-ends open.
+     */
+    public void backfillUsePeriods(Function<Key, Map<Long, UsePeriod>> stored) {
+        seal.onUnseal(() -> usePeriodBackfill.run(stored));
     }
 
     /** True when the store writes and the barrier is unsealed: the core can serve data calls. */

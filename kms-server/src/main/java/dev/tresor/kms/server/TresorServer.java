@@ -101,6 +101,8 @@ final class TresorServer {
         RestMetrics metrics = RestMetrics.create();
         Vertx vertx = metrics.newVertx(new VertxOptions());
         try {
+            // before any listener opens: a dev seal's pass runs now, a Shamir seal's inside its unseal
+            core.backfillUsePeriods(KmipDatesBackfill::storedPeriods);
             RestOptions restOptions = RestOptions.defaults()
                     .withHost(config.listenHost())
                     .withPort(config.restPort())
@@ -114,7 +116,6 @@ final class TresorServer {
                     metrics);
             await(rest.start(), START_TIMEOUT, "start the HTTPS listener on port " + config.restPort());
 
-            backfillKmipDates(core);
             MessageProcessor processor = kmipProcessor(core, clock, config.kmipLease());
             Optional<KmipServer> kmip = kmipTls.flatMap(tls -> kmipClientCa.map(ca -> new KmipServer(vertx,
                     kmipOptions(config, config.kmipPort(), tls, ca), processor)));
@@ -174,23 +175,6 @@ final class TresorServer {
                         .setKeyPath(tls.privateKey().toString()),
                 new PemTrustOptions().addCertPath(clientCa.toString()),
                 TtlvLimits.DEFAULT, KMIP_IDLE_TIMEOUT);
-    }
-
-    /**
-     * Gives the core the dates of KMIP keys stored before it kept them ({@link KmipDatesBackfill}):
-     * now, before the KMIP listener opens, if the core is unsealed; otherwise on a thread of its
-     * own after each unseal by shares (the unsealing call runs on a REST worker).
-     */
-    private static void backfillKmipDates(KmsCore core) {
-        KmipDatesBackfill backfill = new KmipDatesBackfill(core.keyManagement(), core.administration());
-        if (core.ready()) {
-            backfill.run();
-        }
-        core.administration().onUnseal(() -> {
-            Thread pass = new Thread(backfill::run, "tresor-kmip-dates");
-            pass.setDaemon(true);
-            pass.start();
-        });
     }
 
     /** KMIP callers are the registered client certificates, each in its project's default region. */

@@ -40,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A KMIP key stored before the core kept its dates has them only in its stored KMIP attributes;
- * the pass at start gives them to the core, so the core call REST makes obeys them too.
+ * the core's pass at start ({@code KmsCore.backfillUsePeriods}) reads them with
+ * {@link KmipDatesBackfill#storedPeriods}, so the core call REST makes obeys them too.
  */
 class KmipDatesBackfillTest {
     private static final Bytes DATA = Bytes.of(new byte[] {7, 7});
@@ -67,17 +68,26 @@ class KmipDatesBackfillTest {
         core.close();
     }
 
-    /** A key as a build before the core kept periods stored it: the dates in its KMIP attributes only. */
-    private VersionRef storedByAnOlderBuild(String ring, Ttlv... dates) {
+    private static Map<String, List<Ttlv>> stored(Ttlv... dates) {
         Map<String, List<Ttlv>> stored = new java.util.LinkedHashMap<>();
         stored.put("Cryptographic Algorithm", List.of(Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, 0x03)));
         for (Ttlv date : dates) {
             stored.put(date.tag() == Tag.PROTECT_STOP_DATE.code() ? "Protect Stop Date" : "Process Start Date",
                     List.of(date));
         }
-        Key key = keys.createKey(admin, CreateKey.typed(ring, "older", KeyType.AES_256,
-                Set.of(KeyUsage.ENCRYPT, KeyUsage.DECRYPT), Optional.of(false), KmipObjects.encode(1, false, stored)));
+        return stored;
+    }
+
+    /** A key as a build before the core kept periods stored it: the dates in its KMIP attributes only. */
+    private Key storedByAnOlderBuild(String ring, KeyType type, Set<KeyUsage> usages, Map<String, String> attributes) {
+        Key key = keys.createKey(admin, CreateKey.typed(ring, "older", type, usages, Optional.of(false), attributes));
         assertEquals(UsePeriod.ALWAYS, key.usePeriod(1), "stored as an older build did: no period in the core");
+        return key;
+    }
+
+    private VersionRef storedByAnOlderBuild(String ring, Ttlv... dates) {
+        Key key = storedByAnOlderBuild(ring, KeyType.AES_256, Set.of(KeyUsage.ENCRYPT, KeyUsage.DECRYPT),
+                KmipObjects.encode(1, false, stored(dates)));
         return KeyRef.byId(key.id()).version(1);
     }
 
@@ -88,6 +98,14 @@ class KmipDatesBackfillTest {
     private long backfillRecords() {
         return keys.exportAudit(admin, Instant.EPOCH, now.plus(Duration.ofDays(1))).stream()
                 .filter(r -> r.operation().equals("key.dates-backfilled")).count();
+    }
+
+    private void backfill() {
+        core.core().backfillUsePeriods(KmipDatesBackfill::storedPeriods);
+    }
+
+    private UsePeriod period(String keyId, long version) {
+        return keys.getKey(admin, KeyRef.byId(keyId)).usePeriod(version);
     }
 
     private static void refused(String because, Executable call) {
@@ -107,22 +125,66 @@ class KmipDatesBackfillTest {
         assertEquals(1, keys.encrypt(admin, EncryptRequest.envelope(stopped, DATA)).version(),
                 "before the pass the core knows no date");
 
-        KmipDatesBackfill backfill = new KmipDatesBackfill(keys, core.core().administration());
-        assertEquals(2, backfill.run());
+        backfill();
 
         refused("past its Protect Stop Date", () -> keys.encrypt(admin, EncryptRequest.envelope(stopped, DATA)));
         refused("before its Process Start Date", () -> keys.decrypt(admin, open));
         assertEquals(2, backfillRecords());
-        assertEquals(0, backfill.run(), "a second start writes nothing");
-        assertEquals(2, backfillRecords());
+        backfill();
+        assertEquals(2, backfillRecords(), "a second start writes nothing");
     }
 
     @Test
-    void keysOutsideTheKmipRingAreLeftAlone() {
-        VersionRef other = storedByAnOlderBuild(ring("apps"),
-                Ttlv.dateTime(Tag.PROTECT_STOP_DATE, now.minusSeconds(3600)));
+    void keysOfEveryRingAndEveryVersionGetTheirDates() {
+        Instant stop = now.minusSeconds(3600);
+        Instant start = now.plusSeconds(3600);
+        VersionRef other = storedByAnOlderBuild(ring("apps"), Ttlv.dateTime(Tag.PROTECT_STOP_DATE, stop));
+        ring(KmipObjects.RING);
+        VersionRef secondKmipRing = storedByAnOlderBuild(ring(KmipObjects.RING),
+                Ttlv.dateTime(Tag.PROTECT_STOP_DATE, stop));
+        Map<String, String> twoVersions = new java.util.HashMap<>(KmipObjects.encode(1, false,
+                stored(Ttlv.dateTime(Tag.PROTECT_STOP_DATE, stop))));
+        twoVersions.putAll(KmipObjects.encode(2, false, stored(Ttlv.dateTime(Tag.PROCESS_START_DATE, start))));
+        Key rotated = storedByAnOlderBuild(ring("more"), KeyType.AES_256, Set.of(KeyUsage.ENCRYPT, KeyUsage.DECRYPT),
+                twoVersions);
+        keys.rotateKey(admin, KeyRef.byId(rotated.id()));
 
-        assertEquals(0, new KmipDatesBackfill(keys, core.core().administration()).run());
-        assertEquals(1, keys.encrypt(admin, EncryptRequest.envelope(other, DATA)).version());
+        backfill();
+
+        UsePeriod stopped = new UsePeriod(Optional.of(stop), Optional.empty());
+        assertEquals(stopped, period(other.key().keyId(), 1));
+        assertEquals(stopped, period(secondKmipRing.key().keyId(), 1));
+        assertEquals(stopped, period(rotated.id(), 1));
+        assertEquals(new UsePeriod(Optional.empty(), Optional.of(start)), period(rotated.id(), 2));
+    }
+
+    @Test
+    void aLegacyKeyPairTakesItsPrivateObjectsDatesAndADeletedKeyKeepsThemWhenRestored() {
+        Instant privateStop = now.minusSeconds(3600);
+        Map<String, String> pair = new java.util.HashMap<>(KmipObjects.encode(1, false,
+                stored(Ttlv.dateTime(Tag.PROTECT_STOP_DATE, privateStop))));
+        pair.putAll(KmipObjects.encode(1, true, stored(Ttlv.dateTime(Tag.PROTECT_STOP_DATE, now.plusSeconds(7200)),
+                Ttlv.dateTime(Tag.PROCESS_START_DATE, now.minusSeconds(7200)))));
+        Key key = storedByAnOlderBuild(ring(KmipObjects.RING), KeyType.EC_P256, Set.of(KeyUsage.SIGN, KeyUsage.VERIFY),
+                pair);
+        keys.deleteKey(admin, KeyRef.byId(key.id()));
+
+        backfill();
+
+        keys.restoreKey(admin, KeyRef.byId(key.id()));
+        assertEquals(new UsePeriod(Optional.of(privateStop), Optional.empty()), period(key.id(), 1));
+    }
+
+    @Test
+    void unreadableStoredAttributesOfOneKeyDoNotStopTheOthers() {
+        String kmip = ring(KmipObjects.RING);
+        Key unreadable = storedByAnOlderBuild(kmip, KeyType.AES_256, Set.of(KeyUsage.ENCRYPT, KeyUsage.DECRYPT),
+                Map.of("kmip/1/0", "not base64!"));
+        VersionRef stopped = storedByAnOlderBuild(kmip, Ttlv.dateTime(Tag.PROTECT_STOP_DATE, now.minusSeconds(3600)));
+
+        backfill();
+
+        assertEquals(UsePeriod.ALWAYS, period(unreadable.id(), 1));
+        refused("past its Protect Stop Date", () -> keys.encrypt(admin, EncryptRequest.envelope(stopped, DATA)));
     }
 }

@@ -1,0 +1,208 @@
+package dev.tresor.kms.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tresor.kms.audit.AuditRecord;
+import dev.tresor.kms.key.Key;
+import dev.tresor.kms.key.KeyType;
+import dev.tresor.kms.key.KeyUsage;
+import dev.tresor.kms.key.UsePeriod;
+import dev.tresor.kms.tenant.Caller;
+import dev.tresor.kms.tenant.KmipLegacy;
+import dev.tresor.kms.tenant.Role;
+import dev.tresor.kms.tenant.TenantId;
+import dev.tresor.kms.testing.MovableClock;
+import dev.tresor.kms.testing.TestCore;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The system pass that gives key versions stored before the core kept use periods the period
+ * their front-end attributes hold ({@link KmsCore#backfillUsePeriods}). Here a key's "front-end
+ * attributes" are {@code stop/<version>} (a Protect Stop Date) and {@code broken} (unreadable).
+ */
+class UsePeriodBackfillTest {
+    private static final Bytes DATA = Bytes.of(new byte[] {7, 7});
+
+    @TempDir
+    Path dir;
+
+    /** What a front-end reads from a key's attributes; counts the keys it was asked about. */
+    private static class StoredStops implements Function<Key, Map<Long, UsePeriod>> {
+        final List<String> asked = new ArrayList<>();
+        boolean brokenFails = true;
+
+        @Override
+        public Map<Long, UsePeriod> apply(Key key) {
+            asked.add(key.id());
+            if (brokenFails && key.attributes().containsKey("broken")) {
+                throw new IllegalArgumentException("unreadable stored attributes");
+            }
+            Map<Long, UsePeriod> periods = new TreeMap<>();
+            key.attributes().forEach((name, value) -> {
+                if (name.startsWith("stop/")) {
+                    periods.put(Long.parseLong(name.substring(5)),
+                            new UsePeriod(Optional.of(Instant.parse(value)), Optional.empty()));
+                }
+            });
+            return periods;
+        }
+    }
+
+    private static Key legacyKey(KeyManagement keys, Caller caller, String ring, Map<String, String> attributes) {
+        return keys.createKey(caller, CreateKey.typed(ring, "older", KeyType.AES_256,
+                Set.of(KeyUsage.ENCRYPT, KeyUsage.DECRYPT), Optional.of(false), attributes));
+    }
+
+    private static String ring(KeyManagement keys, Caller caller) {
+        return keys.createKeyRing(caller, new CreateKeyRing("apps", Optional.empty())).id();
+    }
+
+    private static void refused(ErrorCode code, String because, Executable call) {
+        KmsError error = assertThrows(KmsError.class, call);
+        assertEquals(code, error.code(), error.getMessage());
+        assertTrue(error.getMessage().contains(because), error.getMessage());
+    }
+
+    @Test
+    void eachVersionWithoutAPeriodGetsTheStoredOneAuditedBySystemAndNotChargedToTheTenant() {
+        try (TestCore test = TestCore.open(dir)) {
+            KeyManagement keys = test.core().keyManagement();
+            Instant now = test.clock().instant();
+            // ring, key, rotate, two encrypts and the audit export: the pass must take none of it
+            Caller admin = TestCore.caller(test.newProject(6), Role.ADMIN);
+            Key key = legacyKey(keys, admin, ring(keys, admin), Map.of(
+                    "stop/1", now.minusSeconds(3600).toString(), "stop/2", now.plusSeconds(3600).toString()));
+            keys.rotateKey(admin, KeyRef.byId(key.id()));
+
+            test.core().backfillUsePeriods(new StoredStops());
+
+            refused(ErrorCode.FAILED_PRECONDITION, "past its Protect Stop Date",
+                    () -> keys.encrypt(admin, EncryptRequest.envelope(KeyRef.byId(key.id()).version(1), DATA)));
+            assertEquals(2, keys.encrypt(admin, EncryptRequest.envelope(KeyRef.byId(key.id()).version(2), DATA))
+                    .version());
+            List<AuditRecord> bySystem = keys.exportAudit(admin, Instant.EPOCH, now.plus(Duration.ofDays(1)))
+                    .stream().filter(r -> r.principal().startsWith("system:")).toList();
+            assertEquals(List.of("/versions/1", "/versions/2"), bySystem.stream()
+                    .map(r -> r.resource().substring(r.resource().lastIndexOf('/') - 9)).toList());
+            assertEquals(Map.of("protectStop", now.minusSeconds(3600).toString(), "processStart", "none"),
+                    bySystem.get(0).details());
+            assertTrue(bySystem.stream().allMatch(r -> r.principal().equals("system:use-periods")
+                    && r.operation().equals("key.dates-backfilled")
+                    && r.resource().startsWith("keyrings/" + key.keyRingId() + "/keys/" + key.id())), bySystem.toString());
+        }
+    }
+
+    @Test
+    void aPeriodTheCoreHasIsNeverReplacedSoNeverWidened() {
+        try (TestCore test = TestCore.open(dir)) {
+            KeyManagement keys = test.core().keyManagement();
+            Instant now = test.clock().instant();
+            Caller admin = TestCore.caller(test.newProject(), Role.ADMIN);
+            UsePeriod kept = new UsePeriod(Optional.of(now.minusSeconds(60)), Optional.empty());
+            Key key = keys.createKey(admin, new CreateKey(ring(keys, admin), "new", Optional.empty(), KeyType.AES_256,
+                    Set.of(KeyUsage.ENCRYPT, KeyUsage.DECRYPT), Optional.empty(), "software", Key.AccessScope.PUBLIC,
+                    false, Optional.of(false), Map.of("stop/1", now.plusSeconds(3600).toString()), Optional.empty(),
+                    kept));
+
+            test.core().backfillUsePeriods(new StoredStops());
+
+            assertEquals(kept, keys.getKey(admin, KeyRef.byId(key.id())).usePeriod(1));
+            refused(ErrorCode.FAILED_PRECONDITION, "past its Protect Stop Date",
+                    () -> keys.encrypt(admin, EncryptRequest.envelope(KeyRef.byId(key.id()).version(1), DATA)));
+        }
+    }
+
+    @Test
+    void aKeyThatFailsIsSkippedAndPassesRunUntilOneCompletesThenStop() {
+        try (TestCore test = TestCore.open(dir)) {
+            KeyManagement keys = test.core().keyManagement();
+            String past = test.clock().instant().minusSeconds(3600).toString();
+            Caller first = TestCore.caller(test.newProject(), Role.ADMIN);
+            Caller second = TestCore.caller(test.newProject(), Role.ADMIN);
+            String ringOfFirst = ring(keys, first);
+            Key before = legacyKey(keys, first, ringOfFirst, Map.of("stop/1", past));
+            Key broken = legacyKey(keys, first, ringOfFirst, Map.of("stop/1", past, "broken", ""));
+            Key after = legacyKey(keys, first, ringOfFirst, Map.of("stop/1", past));
+            Key elsewhere = legacyKey(keys, second, ring(keys, second), Map.of("stop/1", past));
+            StoredStops stored = new StoredStops();
+
+            test.core().backfillUsePeriods(stored);
+
+            assertEquals(Set.of(before.id(), broken.id(), after.id(), elsewhere.id()), Set.copyOf(stored.asked));
+            assertEquals(4, stored.asked.size(), "each key once");
+            assertEquals(UsePeriod.ALWAYS, keys.getKey(first, KeyRef.byId(broken.id())).usePeriod(1));
+            for (Key done : List.of(before, after)) {
+                refused(ErrorCode.FAILED_PRECONDITION, "past its Protect Stop Date",
+                        () -> keys.encrypt(first, EncryptRequest.envelope(KeyRef.byId(done.id()).version(1), DATA)));
+            }
+            refused(ErrorCode.FAILED_PRECONDITION, "past its Protect Stop Date",
+                    () -> keys.encrypt(second, EncryptRequest.envelope(KeyRef.byId(elsewhere.id()).version(1), DATA)));
+
+            stored.brokenFails = false;
+            test.core().backfillUsePeriods(stored);
+            refused(ErrorCode.FAILED_PRECONDITION, "past its Protect Stop Date",
+                    () -> keys.encrypt(first, EncryptRequest.envelope(KeyRef.byId(broken.id()).version(1), DATA)));
+            assertEquals(8, stored.asked.size(), "a pass with a failure is not the last");
+
+            test.core().backfillUsePeriods(stored);
+            assertEquals(8, stored.asked.size(), "after a complete pass later ones read no key");
+        }
+    }
+
+    @Test
+    void anUnsealRunsThePassBeforeAnyDataCallIsServedAndOnlyOnce() {
+        MovableClock clock = MovableClock.at("2026-01-01T00:00:00Z");
+        try (KmsCore core = KmsCore.open(new KmsCore.Options(Optional.of(dir), false, clock, Duration.ofDays(30),
+                Duration.ofHours(24), 1000, Optional.empty()))) {
+            Administration administration = core.administration();
+            String share = administration.initialize(1, 1).shares().get(0);
+            KeyManagement keys = core.keyManagement();
+            TenantId tenant = new TenantId(administration.createProject(TestCore.OPERATOR, Optional.empty(),
+                    OptionalLong.empty(), KmipLegacy.NONE).id(), Regions.DEFAULT);
+            Caller admin = TestCore.caller(tenant, Role.ADMIN);
+            Key key = legacyKey(keys, admin, ring(keys, admin), Map.of("stop/1", clock.instant().minusSeconds(1).toString()));
+            EncryptRequest encrypt = EncryptRequest.envelope(KeyRef.byId(key.id()).version(1), DATA);
+            administration.seal(TestCore.OPERATOR);
+            List<ErrorCode> duringThePass = new ArrayList<>();
+            StoredStops stored = new StoredStops() {
+                @Override
+                public Map<Long, UsePeriod> apply(Key read) {
+                    try {
+                        keys.encrypt(admin, encrypt);
+                    } catch (KmsError refused) {
+                        duringThePass.add(refused.code());
+                    }
+                    return super.apply(read);
+                }
+            };
+
+            core.backfillUsePeriods(stored);
+            assertTrue(stored.asked.isEmpty(), "sealed: the pass waits for the unseal");
+            administration.unseal(share);
+
+            assertEquals(List.of(ErrorCode.SEALED), duringThePass, "no data call is served during the pass");
+            refused(ErrorCode.FAILED_PRECONDITION, "past its Protect Stop Date", () -> keys.encrypt(admin, encrypt));
+            assertEquals(Readiness.READY, administration.readiness());
+            administration.unseal(share);
+            administration.seal(TestCore.OPERATOR);
+            administration.unseal(share);
+            assertEquals(List.of(key.id()), stored.asked, "one pass: an unseal of an unsealed core runs none, "
+                    + "and the complete pass left its marker");
+        }
+    }
+}
