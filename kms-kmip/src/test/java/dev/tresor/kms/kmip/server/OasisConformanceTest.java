@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -39,8 +40,11 @@ import org.w3c.dom.Element;
  * Responses are compared element by element, names, types, order and values; only values the
  * server makes up are wildcards ($UNIQUE_IDENTIFIER_n, IVs, keys, signatures ...: bound at first
  * sight, then required to repeat; literal outputs that are provably random count as such
- * placeholders, see {@link ServerRandom}), every Date-Time of a response (the 1.0 files hold the
- * literal times of the server that recorded them), the optional Server Correlation Value and
+ * placeholders, see {@link ServerRandom}), and the plaintext of a literal ciphertext under an AES
+ * key the server generated in the file (CS-BC-M-2), which is not compared with the recording but
+ * with the runner's own decryption under the key's material from a Get of its own
+ * ({@link PlaintextCheck}); further not compared are every Date-Time of a response (the 1.0
+ * files hold the literal times of the server that recorded them), the optional Server Correlation Value and
  * the Digest Value (literal in the files, yet a digest of key material the server generated), the
  * lists of a Query answer (the answering server's own), Result Message text, which the spec
  * leaves free, and the value of the Random Number Generator attribute, which describes the
@@ -182,7 +186,7 @@ class OasisConformanceTest {
         }
         Optional<String> difference;
         try {
-            difference = replay(file, session);
+            difference = replay(file, session.transport(), session.random(), LOOPBACK.server().core.clock());
         } catch (Exception | AssertionError e) {
             difference = Optional.of("error: " + e);
         } finally {
@@ -231,27 +235,33 @@ class OasisConformanceTest {
         return names.stream().filter(n -> results.get(n).equals("PASS")).count();
     }
 
-    private Optional<String> replay(Path file, Session session) throws Exception {
+    /**
+     * Replays one file through {@code transport}, with what {@code random} learned of the server's
+     * random outputs so far; {@code $NOW} is read from {@code clock}. Empty if every answer matches.
+     */
+    static Optional<String> replay(Path file, Transport transport, ServerRandom random, Clock clock)
+            throws Exception {
         Map<String, String> bound = new HashMap<>();
-        ServerRandom random = session.random();
         List<OasisTestCases.Exchange> exchanges = OasisTestCases.exchanges(file);
+        List<Element> requests = exchanges.stream().map(OasisTestCases.Exchange::request).toList();
         // a placeholder the file binds from a response itself is never an alias of another output
         Set<String> fromResponses = new HashSet<>();
         exchanges.forEach(e -> collectPlaceholders(e.response(), fromResponses));
         int index = 0;
         for (OasisTestCases.Exchange exchange : exchanges) {
             random.prepareRequest(exchange.request());
-            Ttlv request = TtlvXml.read(exchange.request(), (type, placeholder) -> requestValue(type, placeholder, bound));
-            Ttlv answer = session.transport().call(request);
+            Ttlv request = TtlvXml.read(exchange.request(),
+                    (type, placeholder) -> requestValue(type, placeholder, bound, clock));
+            Ttlv answer = transport.call(request);
             Element actual = canonicalActual(answer);
             random.learn(exchange.request(), actual);
             ServerRandom.Prepared prepared = random.prepareResponse(exchange.request(), exchange.response(), actual,
-                    bound);
+                    bound, requests.subList(index + 1, requests.size()));
             String where = "message " + index;
             Optional<String> difference = compare(exchange.response(), actual, bound, where);
-            for (int item : prepared.decryptsToVerify()) {
+            for (PlaintextCheck.Decryption decryption : prepared.decryptsToVerify()) {
                 if (difference.isEmpty()) {
-                    difference = PlaintextCheck.verify(session.transport(), request, answer, item)
+                    difference = PlaintextCheck.verify(transport, request, answer, decryption)
                             .map(problem -> where + ": " + problem);
                 }
             }
@@ -274,11 +284,11 @@ class OasisConformanceTest {
         TtlvXml.childElements(element).forEach(child -> collectPlaceholders(child, placeholders));
     }
 
-    private static String requestValue(ItemType type, String placeholder, Map<String, String> bound) {
+    private static String requestValue(ItemType type, String placeholder, Map<String, String> bound, Clock clock) {
         Matcher now = NOW.matcher(placeholder);
         if (now.matches()) {
             long offset = now.group(1) == null ? 0 : Long.parseLong(now.group(1));
-            return ISO.format(LOOPBACK.server().core.clock().instant().plusSeconds(offset).atOffset(ZoneOffset.UTC));
+            return ISO.format(clock.instant().plusSeconds(offset).atOffset(ZoneOffset.UTC));
         }
         String value = bound.get(placeholder);
         if (value == null) {
