@@ -115,9 +115,12 @@ static int object_from_attributes(struct object *o, const ttlv_item *payload)
             memcpy(o->label, p, n);
         } else if (it.tag == TAG_LINK && ttlv_find_enum(&it, TAG_LINK_TYPE, &link_type)) {
             replaced |= link_type == KMIP_LINK_REPLACEMENT_OBJECT;
-            if (link_type == KMIP_LINK_PUBLIC_KEY &&
-                ttlv_find_bytes(&it, TAG_LINKED_OBJECT_ID, &p, &n) && n <= TRESOR_UID_MAX)
+            /* Link holds several values; only the first Public Key Link names the public key. */
+            if (link_type == KMIP_LINK_PUBLIC_KEY && !o->pub_uid[0] &&
+                ttlv_find_bytes(&it, TAG_LINKED_OBJECT_ID, &p, &n) && n <= TRESOR_UID_MAX) {
                 memcpy(o->pub_uid, p, n);
+                o->pub_uid[n] = 0;
+            }
         } else if (it.tag == TAG_ATTRIBUTE) {
             read_custom(o, &it);
         }
@@ -199,10 +202,15 @@ CK_RV objects_from_response(CK_SLOT_ID slot, const char *const *uids, size_t n, 
         *answered = i + 1;
         gone = 0;
         if (r.status != 0) {
-            objects_drop_uid(uids[i]);
-            /* An object gone since Locate is left out of a larger load; any other refusal
-             * (budget, permission, a sealed server) is the whole call's answer. */
-            gone = !alone && ckr_from_reason(r.reason, CKR_CTX_OTHER) == CKR_OBJECT_HANDLE_INVALID;
+            /* Only an object the server says is gone leaves the cache; after any other refusal
+             * (budget, permission, a sealed server) the cached object keeps its handle and its
+             * old fetch time, so the next call asks again. */
+            int not_found = ckr_from_reason(r.reason, CKR_CTX_OTHER) == CKR_OBJECT_HANDLE_INVALID;
+            if (not_found)
+                objects_drop_uid(uids[i]);
+            /* An object gone since Locate is left out of a larger load; any other refusal is the
+             * whole call's answer. */
+            gone = !alone && not_found;
             if (!gone)
                 rv = ckr_from_result(&r, CKR_CTX_OTHER, device_error);
         } else {
@@ -214,7 +222,9 @@ CK_RV objects_from_response(CK_SLOT_ID slot, const char *const *uids, size_t n, 
             o->slot = slot;
             o->fetched = now;
             if (!r.has_payload || !object_from_attributes(o, &r.payload)) {
+                /* Destroyed, or not a key this library presents: gone for PKCS#11 too. */
                 object_put(o);
+                objects_drop_uid(uids[i]);
                 continue;
             }
             o = object_publish(o);

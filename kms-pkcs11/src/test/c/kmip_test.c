@@ -286,9 +286,10 @@ static void custom_attribute(ttlv_writer *w, const char *vendor, const char *nam
     ttlv_put_text(w, TAG_ATTRIBUTE_NAME, name, strlen(name));
 }
 
-/* A 2.1 Get Attributes answer for an Active AES-256 key (encrypt and decrypt); version > 0 adds
- * x-pkcs11-id and Tresor's own attributes, as a server answers when they are named. */
-static void attributes_answer(ttlv_writer *w, const char *uid, int version, int primary)
+/* Opens a successful Get Attributes answer for uid with its Object Type, Cryptographic Algorithm
+ * and State; the caller adds the rest of its attributes and closes it with answer_end. */
+static void answer_begin(ttlv_writer *w, const char *uid, uint32_t type, uint32_t alg,
+                         uint32_t state)
 {
     ttlv_begin(w, TAG_BATCH_ITEM);
     ttlv_put_enum(w, TAG_OPERATION, KMIP_OP_GET_ATTRIBUTES);
@@ -296,11 +297,25 @@ static void attributes_answer(ttlv_writer *w, const char *uid, int version, int 
     ttlv_begin(w, TAG_RESPONSE_PAYLOAD);
     kmip_put_uid(w, uid);
     ttlv_begin(w, TAG_ATTRIBUTES);
-    ttlv_put_enum(w, TAG_OBJECT_TYPE, KMIP_OBJ_SYMMETRIC);
-    ttlv_put_enum(w, TAG_CRYPTO_ALGORITHM, KMIP_ALG_AES);
+    ttlv_put_enum(w, TAG_OBJECT_TYPE, type);
+    ttlv_put_enum(w, TAG_CRYPTO_ALGORITHM, alg);
+    ttlv_put_enum(w, TAG_STATE, state);
+}
+
+static void answer_end(ttlv_writer *w)
+{
+    ttlv_end(w);
+    ttlv_end(w);
+    ttlv_end(w);
+}
+
+/* A 2.1 Get Attributes answer for an Active AES-256 key (encrypt and decrypt); version > 0 adds
+ * x-pkcs11-id and Tresor's own attributes, as a server answers when they are named. */
+static void attributes_answer(ttlv_writer *w, const char *uid, int version, int primary)
+{
+    answer_begin(w, uid, KMIP_OBJ_SYMMETRIC, KMIP_ALG_AES, KMIP_STATE_ACTIVE);
     ttlv_put_int(w, TAG_CRYPTO_LENGTH, 256);
     ttlv_put_int(w, TAG_USAGE_MASK, KMIP_USAGE_ENCRYPT | KMIP_USAGE_DECRYPT);
-    ttlv_put_enum(w, TAG_STATE, KMIP_STATE_ACTIVE);
     kmip_put_name(w, "label", 5);
     if (version > 0) {
         custom_attribute(w, "x", ATTR_PKCS11_ID);
@@ -316,8 +331,14 @@ static void attributes_answer(ttlv_writer *w, const char *uid, int version, int 
         ttlv_put_bool(w, TAG_ATTRIBUTE_VALUE, 1);
         ttlv_end(w);
     }
-    ttlv_end(w);
-    ttlv_end(w);
+    answer_end(w);
+}
+
+static void public_key_link(ttlv_writer *w, const char *uid)
+{
+    ttlv_begin(w, TAG_LINK);
+    ttlv_put_enum(w, TAG_LINK_TYPE, KMIP_LINK_PUBLIC_KEY);
+    ttlv_put_text(w, TAG_LINKED_OBJECT_ID, uid, strlen(uid));
     ttlv_end(w);
 }
 
@@ -375,7 +396,15 @@ TEST(each_object_is_built_from_its_own_answer_and_defaults_only_without_tresors_
     objects_clear(0);
 }
 
-TEST(a_refused_item_is_that_objects_error_and_never_defaults)
+/* Whether handle h still names a cached object. */
+static int still_cached(CK_OBJECT_HANDLE h)
+{
+    struct object *o = object_get(h);
+    object_put(o);
+    return o != NULL;
+}
+
+TEST(a_refused_item_is_that_objects_error_and_only_an_object_gone_leaves_the_cache)
 {
     objects_init();
     static const char *const one[] = {"u-1"}, *const two[] = {"u-1", "u-2"};
@@ -388,13 +417,20 @@ TEST(a_refused_item_is_that_objects_error_and_never_defaults)
     attributes_answer(&w, "u-1", 2, 1);
     CHECK_RV(load_answer(&w, one, 1, &device_error, &cached, NULL), CKR_OK);
 
-    /* The refresh of one object over the project's budget: the budget error, and the cached
-     * object is dropped rather than kept or rebuilt from defaults. */
+    /* The refresh of one object over the project's budget: the budget error, and the handle the
+     * application holds keeps its cached object (never one rebuilt from defaults). */
     ttlv_writer_init(&w);
     response_start(&w, 2, 1, 1);
     refused_answer(&w, 0x3A);
     CHECK_RV(load_answer(&w, one, 1, &device_error, handles, NULL), CKR_FUNCTION_FAILED);
-    CHECK(device_error == 0x3A && handles[0] == CK_INVALID_HANDLE && !object_get(cached));
+    CHECK(device_error == 0x3A && handles[0] == CK_INVALID_HANDLE && still_cached(cached));
+
+    /* A sealed server: the same. */
+    ttlv_writer_init(&w);
+    response_start(&w, 2, 1, 1);
+    refused_answer(&w, 0x44);
+    CHECK_RV(load_answer(&w, one, 1, &device_error, handles, NULL), CKR_DEVICE_ERROR);
+    CHECK(device_error == 0x44 && still_cached(cached));
 
     /* The first of two refused (Batch Error Continuation Stop leaves the second unanswered). */
     device_error = 0;
@@ -404,14 +440,14 @@ TEST(a_refused_item_is_that_objects_error_and_never_defaults)
     CHECK_RV(load_answer(&w, two, 2, &device_error, handles, NULL),
              CKR_KEY_FUNCTION_NOT_PERMITTED);
     CHECK(device_error == 0x0C && handles[0] == CK_INVALID_HANDLE &&
-          handles[1] == CK_INVALID_HANDLE);
+          handles[1] == CK_INVALID_HANDLE && still_cached(cached));
 
-    /* One object asked for alone and gone: its error. */
+    /* One object asked for alone and gone: its error, and it leaves the cache. */
     ttlv_writer_init(&w);
     response_start(&w, 2, 1, 1);
     refused_answer(&w, 0x01);
     CHECK_RV(load_answer(&w, one, 1, &device_error, handles, NULL), CKR_OBJECT_HANDLE_INVALID);
-    CHECK(device_error == 0x01);
+    CHECK(device_error == 0x01 && !still_cached(cached));
 
     /* The second of two gone since Locate: left out, the first is loaded. */
     ttlv_writer_init(&w);
@@ -420,6 +456,16 @@ TEST(a_refused_item_is_that_objects_error_and_never_defaults)
     refused_answer(&w, 0x01);
     CHECK_RV(load_answer(&w, two, 2, &device_error, handles, &answered), CKR_OK);
     CHECK(answered == 2 && handles[0] != CK_INVALID_HANDLE && handles[1] == CK_INVALID_HANDLE);
+
+    /* Soft-deleted since: the answer succeeds with State Destroyed, and the object leaves the
+     * cache rather than staying under its handle. */
+    cached = handles[0];
+    ttlv_writer_init(&w);
+    response_start(&w, 2, 1, 1);
+    answer_begin(&w, "u-1", KMIP_OBJ_SYMMETRIC, KMIP_ALG_AES, KMIP_STATE_DESTROYED);
+    answer_end(&w);
+    CHECK_RV(load_answer(&w, one, 1, &device_error, handles, NULL), CKR_OK);
+    CHECK(handles[0] == CK_INVALID_HANDLE && !still_cached(cached));
 
     /* The first of two gone and the batch stopped there: one answered, the second to ask again. */
     ttlv_writer_init(&w);
@@ -433,5 +479,26 @@ TEST(a_refused_item_is_that_objects_error_and_never_defaults)
     response_start(&w, 2, 1, 1);
     attributes_answer(&w, "u-1", 2, 1);
     CHECK_RV(load_answer(&w, two, 2, &device_error, handles, NULL), CKR_GENERAL_ERROR);
+    objects_clear(0);
+}
+
+TEST(a_private_key_names_its_first_public_key_link_whole)
+{
+    objects_init();
+    static const char *const one[] = {"u-priv"};
+    ttlv_writer w;
+    CK_OBJECT_HANDLE h;
+    CK_ULONG device_error = 0;
+    ttlv_writer_init(&w);
+    response_start(&w, 2, 1, 1);
+    answer_begin(&w, "u-priv", KMIP_OBJ_PRIVATE, KMIP_ALG_RSA, KMIP_STATE_ACTIVE);
+    /* A second, shorter link added by an attribute edit must neither win nor mix into the first. */
+    public_key_link(&w, "u-pub-of-the-pair");
+    public_key_link(&w, "u-other");
+    answer_end(&w);
+    CHECK_RV(load_answer(&w, one, 1, &device_error, &h, NULL), CKR_OK);
+    struct object *o = object_get(h);
+    CHECK(o && !strcmp(o->pub_uid, "u-pub-of-the-pair"));
+    object_put(o);
     objects_clear(0);
 }
