@@ -9,19 +9,22 @@ import java.util.TreeMap;
  * What the core's use-period pass ({@code KmsCore.backfillUsePeriods}) reads from a key stored
  * before the core kept KMIP's Protect Stop and Process Start Dates: they were only in its stored
  * KMIP attributes, so another front-end (REST) could use it outside them. As {@link KmipObjects}
- * saves them, a version's period is that of its private (or secret) object, so a legacy key
- * pair's private dates bind its public uses in the core too.
+ * saves them, a version's period is its secret object's ({@link ObjectAccess#corePeriod}): a key
+ * pair gets none, KMIP checks each half's own dates.
  */
 public final class KmipDatesBackfill {
     private KmipDatesBackfill() {
     }
 
     /**
-     * The period of each version of {@code key} whose private (or secret) object has stored KMIP
-     * attributes, whatever the key's ring; none for a key KMIP never stored.
+     * The period of each version of {@code key} whose secret object has stored KMIP attributes,
+     * whatever the key's ring; none for a key pair, or a key KMIP never stored.
      */
     public static Map<Long, UsePeriod> storedPeriods(Key key) {
         Map<Long, UsePeriod> periods = new TreeMap<>();
+        if (key.type().isAsymmetric()) {
+            return periods;
+        }
         for (long version = 1; version <= key.lastVersion(); version++) {
             long number = version;
             KmipObjects.decode(key.attributes(), number, false).map(ObjectAccess::usePeriod)

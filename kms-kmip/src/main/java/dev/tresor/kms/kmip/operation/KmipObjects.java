@@ -125,10 +125,9 @@ final class KmipObjects {
         all.putAll(encode(changed.id().version(), changed.id().isPublic(), changed.stored()));
         // Compare-and-set: an edit that read the key before another call (or an undo) changed it
         // must not write the old attributes back.
-        Key updated = changed.id().isPublic()
-                ? context.keys().replaceAttributes(context.caller(), changed.id().key(), object.key().attributes(), all)
-                : context.keys().replaceAttributes(context.caller(), changed.id().key(), object.key().attributes(), all,
-                        changed.id().version(), ObjectAccess.usePeriod(changed.stored()));
+        Key updated = context.keys().replaceAttributes(context.caller(), changed.id().key(),
+                object.key().attributes(), all, changed.id().version(),
+                ObjectAccess.corePeriod(changed.key().type(), changed.stored()));
         return new KmipObject(changed.id(), updated, changed.stored(), changed.primaryVersion());
     }
 

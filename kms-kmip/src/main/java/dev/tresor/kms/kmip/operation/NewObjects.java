@@ -94,9 +94,8 @@ final class NewObjects {
                 .flatMap(isPublic -> Optional.ofNullable(objectAttributes.get(isPublic)).stream())
                 .flatMap(attributes -> Attributes.first(attributes, Tag.USAGE_LIMITS).stream())
                 .findFirst().map(NewObjects::usageLimit);
-        // the core keeps the dates of the private (or secret) half: the one REST and any front-end use
-        UsePeriod usePeriod = Optional.ofNullable(objectAttributes.get(false)).map(ObjectAccess::usePeriod)
-                .orElse(UsePeriod.ALWAYS);
+        UsePeriod usePeriod = Optional.ofNullable(objectAttributes.get(false))
+                .map(attributes -> ObjectAccess.corePeriod(type, attributes)).orElse(UsePeriod.ALWAYS);
         CreateKey request = new CreateKey(objects.ringId(context), displayName, Optional.empty(), type, usages,
                 Optional.empty(), "software", Key.AccessScope.PUBLIC, origin instanceof Origin.Registered, exportable,
                 stored, usageLimit, usePeriod);

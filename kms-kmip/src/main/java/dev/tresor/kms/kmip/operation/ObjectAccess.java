@@ -1,6 +1,7 @@
 package dev.tresor.kms.kmip.operation;
 
 import dev.tresor.kms.key.Key;
+import dev.tresor.kms.key.KeyType;
 import dev.tresor.kms.key.UsePeriod;
 import dev.tresor.kms.kmip.message.KmipFailure;
 import dev.tresor.kms.kmip.message.ResultReason;
@@ -65,9 +66,9 @@ final class ObjectAccess {
     }
 
     /**
-     * {@link #usable}, and within the object's own dates for {@code use}. The core checks the key
-     * version's dates again for every front-end ({@link #usePeriod} of the private or secret
-     * object); this check also covers the public half of a pair, and lone public keys.
+     * {@link #usable}, and within the object's own dates for {@code use}. The core checks a
+     * secret key version's dates again for every front-end ({@link #corePeriod}); this check also
+     * covers each half of a pair, and lone public keys.
      */
     KmipObject usable(OperationContext context, Ttlv request, UsePeriod.Use use) {
         KmipObject object = usable(context, request);
@@ -84,6 +85,16 @@ final class ObjectAccess {
     static UsePeriod usePeriod(java.util.Map<String, java.util.List<Ttlv>> stored) {
         return new UsePeriod(Attributes.first(stored, Tag.PROTECT_STOP_DATE).map(Ttlv::asDateTime),
                 Attributes.first(stored, Tag.PROCESS_START_DATE).map(Ttlv::asDateTime));
+    }
+
+    /**
+     * The use period the core keeps for a key version of {@code type} whose object holds
+     * {@code stored}: the secret object's dates, since KMIP scopes them to symmetric keys. Both
+     * halves of a pair share one core version, each used for its own operations, so the core
+     * keeps no period for a pair: KMIP checks each half's own dates ({@link #usable}).
+     */
+    static UsePeriod corePeriod(KeyType type, java.util.Map<String, java.util.List<Ttlv>> stored) {
+        return type.isAsymmetric() ? UsePeriod.ALWAYS : usePeriod(stored);
     }
 
     /**

@@ -159,20 +159,22 @@ class KmipDatesBackfillTest {
     }
 
     @Test
-    void aLegacyKeyPairTakesItsPrivateObjectsDatesAndADeletedKeyKeepsThemWhenRestored() {
+    void aLegacyKeyPairGetsNoPeriodAndADeletedKeyKeepsItsDatesWhenRestored() {
         Instant privateStop = now.minusSeconds(3600);
         Map<String, String> pair = new java.util.HashMap<>(KmipObjects.encode(1, false,
                 stored(Ttlv.dateTime(Tag.PROTECT_STOP_DATE, privateStop))));
         pair.putAll(KmipObjects.encode(1, true, stored(Ttlv.dateTime(Tag.PROTECT_STOP_DATE, now.plusSeconds(7200)),
                 Ttlv.dateTime(Tag.PROCESS_START_DATE, now.minusSeconds(7200)))));
-        Key key = storedByAnOlderBuild(ring(KmipObjects.RING), KeyType.EC_P256, Set.of(KeyUsage.SIGN, KeyUsage.VERIFY),
-                pair);
-        keys.deleteKey(admin, KeyRef.byId(key.id()));
+        String kmip = ring(KmipObjects.RING);
+        Key legacyPair = storedByAnOlderBuild(kmip, KeyType.EC_P256, Set.of(KeyUsage.SIGN, KeyUsage.VERIFY), pair);
+        VersionRef deleted = storedByAnOlderBuild(kmip, Ttlv.dateTime(Tag.PROTECT_STOP_DATE, privateStop));
+        keys.deleteKey(admin, deleted.key());
 
         backfill();
 
-        keys.restoreKey(admin, KeyRef.byId(key.id()));
-        assertEquals(new UsePeriod(Optional.of(privateStop), Optional.empty()), period(key.id(), 1));
+        assertEquals(UsePeriod.ALWAYS, period(legacyPair.id(), 1), "KMIP checks each half's own dates");
+        keys.restoreKey(admin, deleted.key());
+        assertEquals(new UsePeriod(Optional.of(privateStop), Optional.empty()), period(deleted.key().keyId(), 1));
     }
 
     @Test

@@ -82,4 +82,29 @@ class KmipDatesInTheCoreTest {
                     .contains("past its Protect Stop Date"), refused.getMessage());
         }
     }
+
+    @Test
+    void eachHalfOfAPairIsBoundByItsOwnDatesNotByTheOtherHalfs() throws Exception {
+        KmipTestServer server = LOOPBACK.server();
+        Instant now = server.core.clock().instant();
+        try (KmipTestClient client = server.client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
+            Ttlv pair = kmip.ok(Operation.CREATE_KEY_PAIR, Ttlv.structure(Tag.COMMON_ATTRIBUTES,
+                    Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, 0x04), Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, 2048),
+                    Ttlv.integer(Tag.CRYPTOGRAPHIC_USAGE_MASK, 0x0C)));
+            String privateKey = pair.require(Tag.PRIVATE_KEY_UNIQUE_IDENTIFIER).asText();
+            String publicKey = pair.require(Tag.PUBLIC_KEY_UNIQUE_IDENTIFIER).asText();
+            for (String uid : new String[] {privateKey, publicKey}) {
+                kmip.ok(Operation.ACTIVATE, Kmip.uid(uid));
+            }
+            kmip.ok(Operation.ADD_ATTRIBUTE, Kmip.uid(privateKey),
+                    Ttlv.structure(Tag.NEW_ATTRIBUTE, Ttlv.dateTime(Tag.PROTECT_STOP_DATE, now.plusSeconds(60))));
+            server.core.clock().advance(Duration.ofSeconds(61));
+
+            Bytes sealed = kmip.ok(Operation.ENCRYPT, Kmip.uid(publicKey), Ttlv.bytes(Tag.DATA, DATA))
+                    .require(Tag.DATA).asBytes();
+            assertEquals(DATA, kmip.ok(Operation.DECRYPT, Kmip.uid(privateKey), Ttlv.bytes(Tag.DATA, sealed))
+                    .require(Tag.DATA).asBytes(), "the private object's Protect Stop Date does not stop the public half");
+        }
+    }
 }
