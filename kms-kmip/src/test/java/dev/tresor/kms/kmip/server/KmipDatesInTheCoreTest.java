@@ -7,20 +7,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tresor.kms.kmip.message.Operation;
 import dev.tresor.kms.kmip.message.ProtocolVersion;
 import dev.tresor.kms.kmip.message.ResultReason;
+import dev.tresor.kms.kmip.message.ResultStatus;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
 import dev.tresor.kms.service.Bytes;
+import dev.tresor.kms.service.DecryptRequest;
 import dev.tresor.kms.service.EncryptRequest;
+import dev.tresor.kms.service.Encrypted;
 import dev.tresor.kms.service.ErrorCode;
 import dev.tresor.kms.service.KeyRef;
 import dev.tresor.kms.service.KmsError;
+import dev.tresor.kms.service.VersionRef;
 import dev.tresor.kms.tenant.Caller;
 import dev.tresor.kms.tenant.Role;
 import dev.tresor.kms.testing.TestCore;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.function.Executable;
 
 /**
  * The Protect Stop Date a KMIP client sets binds the key in the core, so another front-end (REST
@@ -49,10 +56,7 @@ class KmipDatesInTheCoreTest {
             assertEquals(1, server.core.core().keyManagement().encrypt(restCaller, overRest).version());
 
             server.core.clock().advance(Duration.ofSeconds(61));
-            KmsError refused = assertThrows(KmsError.class,
-                    () -> server.core.core().keyManagement().encrypt(restCaller, overRest));
-            assertEquals(ErrorCode.FAILED_PRECONDITION, refused.code());
-            assertTrue(refused.getMessage().contains("past its Protect Stop Date"), refused.getMessage());
+            refusedPastItsProtectStopDate(() -> server.core.core().keyManagement().encrypt(restCaller, overRest));
             assertEquals(ResultReason.PERMISSION_DENIED.code(),
                     kmip.refused(Operation.ENCRYPT, Kmip.uid(uid), Ttlv.bytes(Tag.DATA, DATA)));
 
@@ -106,5 +110,78 @@ class KmipDatesInTheCoreTest {
             assertEquals(DATA, kmip.ok(Operation.DECRYPT, Kmip.uid(privateKey), Ttlv.bytes(Tag.DATA, sealed))
                     .require(Tag.DATA).asBytes(), "the private object's Protect Stop Date does not stop the public half");
         }
+    }
+
+    @Test
+    void everyKmipEditOfADateReachesTheCore() throws Exception {
+        KmipTestServer server = LOOPBACK.server();
+        Caller restCaller = TestCore.caller(server.tenant, Role.ADMIN);
+        Instant now = server.core.clock().instant();
+        try (KmipTestClient client = server.client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
+            String uid = kmip.createAes256(Ttlv.dateTime(Tag.ACTIVATION_DATE, now.minusSeconds(5)));
+            EncryptRequest overRest = EncryptRequest.envelope(KeyRef.byId(uid).version(1), DATA);
+            Executable encrypt = () -> server.core.core().keyManagement().encrypt(restCaller, overRest);
+
+            kmip.ok(Operation.ADD_ATTRIBUTE, Kmip.uid(uid), stopAt(now.minusSeconds(1)));
+            refusedPastItsProtectStopDate(encrypt);
+            kmip.ok(Operation.MODIFY_ATTRIBUTE, Kmip.uid(uid), stopAt(now.plusSeconds(3600)));
+            assertEquals(1, server.core.core().keyManagement().encrypt(restCaller, overRest).version());
+            kmip.ok(Operation.SET_ATTRIBUTE, Kmip.uid(uid), stopAt(now.minusSeconds(1)));
+            refusedPastItsProtectStopDate(encrypt);
+        }
+    }
+
+    @Test
+    void aProcessStartDateFromKmipHoldsBackTheCoreDecryptUntilItComes() throws Exception {
+        KmipTestServer server = LOOPBACK.server();
+        Caller restCaller = TestCore.caller(server.tenant, Role.ADMIN);
+        Instant now = server.core.clock().instant();
+        try (KmipTestClient client = server.client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V1_4);
+            String uid = kmip.createAes256(Ttlv.dateTime(Tag.ACTIVATION_DATE, now.minusSeconds(5)),
+                    Ttlv.dateTime(Tag.PROCESS_START_DATE, now.plusSeconds(60)));
+            VersionRef version = KeyRef.byId(uid).version(1);
+            Encrypted sealed = server.core.core().keyManagement().encrypt(restCaller,
+                    EncryptRequest.envelope(version, DATA));
+            DecryptRequest open = new DecryptRequest(version, sealed.data(), Optional.empty(), Optional.empty(),
+                    Optional.empty(), Optional.empty(), true);
+            KmsError refused = assertThrows(KmsError.class,
+                    () -> server.core.core().keyManagement().decrypt(restCaller, open));
+            assertTrue(refused.getMessage().contains("before its Process Start Date"), refused.getMessage());
+
+            server.core.clock().advance(Duration.ofSeconds(61));
+            assertEquals(DATA, server.core.core().keyManagement().decrypt(restCaller, open));
+        }
+    }
+
+    @Test
+    void anUndoneDateEditTakesTheCoresPeriodBackToo() throws Exception {
+        KmipTestServer server = LOOPBACK.server();
+        Caller restCaller = TestCore.caller(server.tenant, Role.ADMIN);
+        Instant now = server.core.clock().instant();
+        try (KmipTestClient client = server.client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
+            String uid = kmip.createAes256(Ttlv.dateTime(Tag.ACTIVATION_DATE, now.minusSeconds(5)));
+            List<Ttlv> answers = Requests.items(client.call(Requests.message(ProtocolVersion.V2_1,
+                    List.of(Ttlv.enumeration(Tag.BATCH_ERROR_CONTINUATION_OPTION, 3)),
+                    Requests.item(Operation.ADD_ATTRIBUTE, Kmip.uid(uid), stopAt(now.minusSeconds(1))),
+                    Requests.item(Operation.GET, Kmip.uid("no-such-object")))));
+
+            assertEquals(List.of(ResultStatus.OPERATION_UNDONE.code(), ResultStatus.OPERATION_FAILED.code()),
+                    answers.stream().map(Requests::status).toList());
+            assertEquals(1, server.core.core().keyManagement().encrypt(restCaller,
+                    EncryptRequest.envelope(KeyRef.byId(uid).version(1), DATA)).version(), "no date binds the key");
+        }
+    }
+
+    private static Ttlv stopAt(Instant date) {
+        return Ttlv.structure(Tag.NEW_ATTRIBUTE, Ttlv.dateTime(Tag.PROTECT_STOP_DATE, date));
+    }
+
+    private static void refusedPastItsProtectStopDate(Executable call) {
+        KmsError refused = assertThrows(KmsError.class, call);
+        assertEquals(ErrorCode.FAILED_PRECONDITION, refused.code());
+        assertTrue(refused.getMessage().contains("past its Protect Stop Date"), refused.getMessage());
     }
 }
