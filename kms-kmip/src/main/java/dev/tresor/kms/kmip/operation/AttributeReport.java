@@ -90,12 +90,15 @@ final class AttributeReport {
      * was made (over the format Key Format Type names, SHA-256), so a revoked or destroyed key
      * keeps it, and Fresh while its material (a public key object: the public key) has never been
      * served. A version stored before digests were kept, whose material has since been erased,
-     * has no Digest.
+     * has no Digest, and the Digest of secret or private material goes only to a caller who may
+     * use the key.
      */
     private static void putDigestAndFresh(Map<String, List<Ttlv>> all, OperationContext context, KmipObject object) {
         KeyVersion version = context.keys().getVersion(context.caller(), object.id().versionRef());
         boolean publicHalf = object.type() == ObjectType.PUBLIC_KEY;
-        version.digests().flatMap(d -> publicHalf ? d.publicKey() : Optional.of(d.material())).ifPresent(hex -> {
+        Optional<String> digest = version.digests()
+                .flatMap(d -> publicHalf ? d.publicKey() : d.materialFor(context.caller().role()));
+        digest.ifPresent(hex -> {
             List<Ttlv> fields = new ArrayList<>(List.of(Ttlv.enumeration(Tag.HASHING_ALGORITHM, SHA_256),
                     Ttlv.bytes(Tag.DIGEST_VALUE, Bytes.wrap(HexFormat.of().parseHex(hex)))));
             if (context.version().atLeast(ProtocolVersion.V1_1)) {
