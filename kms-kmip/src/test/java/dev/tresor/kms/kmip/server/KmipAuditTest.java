@@ -69,13 +69,13 @@ class KmipAuditTest {
     }
 
     @Test
-    void anAuditorsGetAttributesReadsTheKeptDigestWithoutTouchingTheMaterial() throws Exception {
+    void aCryptoUsersGetAttributesReadsTheKeptDigestWithoutTouchingTheMaterial() throws Exception {
         String uid;
         try (KmipTestClient admin = LOOPBACK.server().client()) {
             uid = activeAes(new Kmip(admin, ProtocolVersion.V2_1));
         }
-        try (KmipTestClient auditor = LOOPBACK.server().client(Role.AUDITOR)) {
-            Ttlv answer = new Kmip(auditor, ProtocolVersion.V2_1).ok(Operation.GET_ATTRIBUTES, Kmip.uid(uid));
+        try (KmipTestClient cryptoUser = LOOPBACK.server().client(Role.CRYPTO_USER)) {
+            Ttlv answer = new Kmip(cryptoUser, ProtocolVersion.V2_1).ok(Operation.GET_ATTRIBUTES, Kmip.uid(uid));
             answer.require(Tag.ATTRIBUTES).require(Tag.DIGEST);
         }
         AuditRecord record = lastRecord("kmip.get-attributes");
