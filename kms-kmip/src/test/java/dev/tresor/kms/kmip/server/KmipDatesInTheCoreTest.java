@@ -15,6 +15,7 @@ import dev.tresor.kms.service.DecryptRequest;
 import dev.tresor.kms.service.EncryptRequest;
 import dev.tresor.kms.service.Encrypted;
 import dev.tresor.kms.service.ErrorCode;
+import dev.tresor.kms.service.KeyManagement;
 import dev.tresor.kms.service.KeyRef;
 import dev.tresor.kms.service.KmsError;
 import dev.tresor.kms.service.VersionRef;
@@ -25,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.function.Executable;
@@ -40,11 +42,25 @@ class KmipDatesInTheCoreTest {
     @RegisterExtension
     static final KmipServerExtension LOOPBACK = new KmipServerExtension();
 
+    private KmipTestServer server;
+    /** The caller REST would make for the project's admin: the core call another front-end makes. */
+    private Caller restCaller;
+    /** The server clock at the start of the test (tests move it forward). */
+    private Instant now;
+
+    @BeforeEach
+    void shareTheServer() {
+        server = LOOPBACK.server();
+        restCaller = TestCore.caller(server.tenant, Role.ADMIN);
+        now = server.core.clock().instant();
+    }
+
+    private KeyManagement kms() {
+        return server.core.core().keyManagement();
+    }
+
     @Test
     void aKmipKeyPastItsProtectStopDateEncryptsThroughNoFrontEndUntilTheDateIsRemoved() throws Exception {
-        KmipTestServer server = LOOPBACK.server();
-        Caller restCaller = TestCore.caller(server.tenant, Role.ADMIN);
-        Instant now = server.core.clock().instant();
         try (KmipTestClient client = server.client()) {
             Kmip kmip = new Kmip(client, ProtocolVersion.V1_4);
             String uid = kmip.ok(Operation.CREATE, Ttlv.enumeration(Tag.OBJECT_TYPE, 0x02), kmip.attributes(
@@ -53,35 +69,32 @@ class KmipDatesInTheCoreTest {
                     Ttlv.dateTime(Tag.PROTECT_STOP_DATE, now.plusSeconds(60))))
                     .require(Tag.UNIQUE_IDENTIFIER).asText();
             EncryptRequest overRest = EncryptRequest.envelope(KeyRef.byId(uid).version(1), DATA);
-            assertEquals(1, server.core.core().keyManagement().encrypt(restCaller, overRest).version());
+            assertEquals(1, kms().encrypt(restCaller, overRest).version());
 
             server.core.clock().advance(Duration.ofSeconds(61));
-            refusedPastItsProtectStopDate(() -> server.core.core().keyManagement().encrypt(restCaller, overRest));
+            refusedPastItsProtectStopDate(() -> kms().encrypt(restCaller, overRest));
             assertEquals(ResultReason.PERMISSION_DENIED.code(),
                     kmip.refused(Operation.ENCRYPT, Kmip.uid(uid), Ttlv.bytes(Tag.DATA, DATA)));
 
             kmip.ok(Operation.DELETE_ATTRIBUTE, Kmip.uid(uid), Ttlv.text(Tag.ATTRIBUTE_NAME, "Protect Stop Date"));
-            assertEquals(1, server.core.core().keyManagement().encrypt(restCaller, overRest).version());
+            assertEquals(1, kms().encrypt(restCaller, overRest).version());
             kmip.ok(Operation.ENCRYPT, Kmip.uid(uid), Ttlv.bytes(Tag.DATA, DATA));
         }
     }
 
     @Test
     void theReplacementAReKeyMakesCarriesTheDatesIntoTheCore() throws Exception {
-        KmipTestServer server = LOOPBACK.server();
-        Caller restCaller = TestCore.caller(server.tenant, Role.ADMIN);
-        Instant now = server.core.clock().instant();
         try (KmipTestClient client = server.client()) {
             Kmip kmip = new Kmip(client, ProtocolVersion.V1_4);
             String uid = kmip.createAes256(Ttlv.dateTime(Tag.ACTIVATION_DATE, now.minusSeconds(5)),
                     Ttlv.dateTime(Tag.PROTECT_STOP_DATE, now.plusSeconds(60)));
             assertEquals(uid + ".2", kmip.ok(Operation.REKEY, Kmip.uid(uid)).require(Tag.UNIQUE_IDENTIFIER).asText());
             EncryptRequest overRest = EncryptRequest.envelope(KeyRef.byId(uid).version(2), DATA);
-            assertEquals(2, server.core.core().keyManagement().encrypt(restCaller, overRest).version());
+            assertEquals(2, kms().encrypt(restCaller, overRest).version());
 
             server.core.clock().advance(Duration.ofSeconds(61));
             KmsError refused = assertThrows(KmsError.class,
-                    () -> server.core.core().keyManagement().encrypt(restCaller, overRest));
+                    () -> kms().encrypt(restCaller, overRest));
             assertTrue(refused.getMessage().contains("version 2 of key") && refused.getMessage()
                     .contains("past its Protect Stop Date"), refused.getMessage());
         }
@@ -89,8 +102,6 @@ class KmipDatesInTheCoreTest {
 
     @Test
     void eachHalfOfAPairIsBoundByItsOwnDatesNotByTheOtherHalfs() throws Exception {
-        KmipTestServer server = LOOPBACK.server();
-        Instant now = server.core.clock().instant();
         try (KmipTestClient client = server.client()) {
             Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
             Ttlv pair = kmip.ok(Operation.CREATE_KEY_PAIR, Ttlv.structure(Tag.COMMON_ATTRIBUTES,
@@ -114,19 +125,16 @@ class KmipDatesInTheCoreTest {
 
     @Test
     void everyKmipEditOfADateReachesTheCore() throws Exception {
-        KmipTestServer server = LOOPBACK.server();
-        Caller restCaller = TestCore.caller(server.tenant, Role.ADMIN);
-        Instant now = server.core.clock().instant();
         try (KmipTestClient client = server.client()) {
             Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
             String uid = kmip.createAes256(Ttlv.dateTime(Tag.ACTIVATION_DATE, now.minusSeconds(5)));
             EncryptRequest overRest = EncryptRequest.envelope(KeyRef.byId(uid).version(1), DATA);
-            Executable encrypt = () -> server.core.core().keyManagement().encrypt(restCaller, overRest);
+            Executable encrypt = () -> kms().encrypt(restCaller, overRest);
 
             kmip.ok(Operation.ADD_ATTRIBUTE, Kmip.uid(uid), stopAt(now.minusSeconds(1)));
             refusedPastItsProtectStopDate(encrypt);
             kmip.ok(Operation.MODIFY_ATTRIBUTE, Kmip.uid(uid), stopAt(now.plusSeconds(3600)));
-            assertEquals(1, server.core.core().keyManagement().encrypt(restCaller, overRest).version());
+            assertEquals(1, kms().encrypt(restCaller, overRest).version());
             kmip.ok(Operation.SET_ATTRIBUTE, Kmip.uid(uid), stopAt(now.minusSeconds(1)));
             refusedPastItsProtectStopDate(encrypt);
         }
@@ -134,32 +142,26 @@ class KmipDatesInTheCoreTest {
 
     @Test
     void aProcessStartDateFromKmipHoldsBackTheCoreDecryptUntilItComes() throws Exception {
-        KmipTestServer server = LOOPBACK.server();
-        Caller restCaller = TestCore.caller(server.tenant, Role.ADMIN);
-        Instant now = server.core.clock().instant();
         try (KmipTestClient client = server.client()) {
             Kmip kmip = new Kmip(client, ProtocolVersion.V1_4);
             String uid = kmip.createAes256(Ttlv.dateTime(Tag.ACTIVATION_DATE, now.minusSeconds(5)),
                     Ttlv.dateTime(Tag.PROCESS_START_DATE, now.plusSeconds(60)));
             VersionRef version = KeyRef.byId(uid).version(1);
-            Encrypted sealed = server.core.core().keyManagement().encrypt(restCaller,
+            Encrypted sealed = kms().encrypt(restCaller,
                     EncryptRequest.envelope(version, DATA));
             DecryptRequest open = new DecryptRequest(version, sealed.data(), Optional.empty(), Optional.empty(),
                     Optional.empty(), Optional.empty(), true);
             KmsError refused = assertThrows(KmsError.class,
-                    () -> server.core.core().keyManagement().decrypt(restCaller, open));
+                    () -> kms().decrypt(restCaller, open));
             assertTrue(refused.getMessage().contains("before its Process Start Date"), refused.getMessage());
 
             server.core.clock().advance(Duration.ofSeconds(61));
-            assertEquals(DATA, server.core.core().keyManagement().decrypt(restCaller, open));
+            assertEquals(DATA, kms().decrypt(restCaller, open));
         }
     }
 
     @Test
     void anUndoneDateEditTakesTheCoresPeriodBackToo() throws Exception {
-        KmipTestServer server = LOOPBACK.server();
-        Caller restCaller = TestCore.caller(server.tenant, Role.ADMIN);
-        Instant now = server.core.clock().instant();
         try (KmipTestClient client = server.client()) {
             Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
             String uid = kmip.createAes256(Ttlv.dateTime(Tag.ACTIVATION_DATE, now.minusSeconds(5)));
@@ -170,7 +172,7 @@ class KmipDatesInTheCoreTest {
 
             assertEquals(List.of(ResultStatus.OPERATION_UNDONE.code(), ResultStatus.OPERATION_FAILED.code()),
                     answers.stream().map(Requests::status).toList());
-            assertEquals(1, server.core.core().keyManagement().encrypt(restCaller,
+            assertEquals(1, kms().encrypt(restCaller,
                     EncryptRequest.envelope(KeyRef.byId(uid).version(1), DATA)).version(), "no date binds the key");
         }
     }
