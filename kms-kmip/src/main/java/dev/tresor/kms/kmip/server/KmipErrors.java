@@ -1,10 +1,13 @@
 package dev.tresor.kms.kmip.server;
 
 import dev.tresor.kms.kmip.message.KmipFailure;
+import dev.tresor.kms.kmip.message.Operation;
 import dev.tresor.kms.kmip.message.ProtocolVersion;
 import dev.tresor.kms.kmip.message.ResultReason;
 import dev.tresor.kms.service.ErrorCode;
 import dev.tresor.kms.service.KmsError;
+import java.util.Optional;
+import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -15,6 +18,12 @@ import java.util.logging.Logger;
  */
 public final class KmipErrors {
     private static final Logger LOG = Logger.getLogger(KmipErrors.class.getName());
+    /**
+     * The operations whose error table in the 2.0 spec does not list Wrong Key Lifecycle State
+     * (2.1 adds it to them): a 2.0 client gets Permission Denied, which those tables do list.
+     */
+    private static final Set<Operation> ATTRIBUTE_EDITS = Set.of(Operation.ADD_ATTRIBUTE, Operation.ADJUST_ATTRIBUTE,
+            Operation.DELETE_ATTRIBUTE, Operation.MODIFY_ATTRIBUTE, Operation.SET_ATTRIBUTE);
 
     /** A Result Reason and the Result Message that goes with it. */
     public record Refusal(ResultReason reason, String message) {
@@ -23,12 +32,14 @@ public final class KmipErrors {
     private KmipErrors() {
     }
 
-    public static Refusal refusal(RuntimeException error, ProtocolVersion version, boolean attestationCapable) {
+    /** The refusal of {@code operation}, which failed with {@code error}, for a client speaking {@code version}. */
+    public static Refusal refusal(RuntimeException error, ProtocolVersion version, Optional<Operation> operation,
+                                  boolean attestationCapable) {
         if (error instanceof KmipFailure failure) {
             return new Refusal(failure.reason(), failure.getMessage());
         }
         if (error instanceof KmsError kms) {
-            return new Refusal(reason(kms, version, attestationCapable), kms.getMessage());
+            return new Refusal(reason(kms, version, operation, attestationCapable), kms.getMessage());
         }
         LOG.log(Level.SEVERE, "KMIP operation failed unexpectedly", error);
         return new Refusal(ResultReason.GENERAL_FAILURE, "internal error");
@@ -58,7 +69,8 @@ public final class KmipErrors {
         };
     }
 
-    private static ResultReason reason(KmsError error, ProtocolVersion version, boolean attestationCapable) {
+    private static ResultReason reason(KmsError error, ProtocolVersion version, Optional<Operation> operation,
+                                       boolean attestationCapable) {
         if (error.is(KmsError.Detail.KEY_FORMAT_NOT_USABLE)) {
             return ResultReason.KEY_FORMAT_TYPE_NOT_SUPPORTED;
         }
@@ -78,7 +90,9 @@ public final class KmipErrors {
             case ATTESTATION_REQUIRED -> attestation && attestationCapable ? ResultReason.ATTESTATION_REQUIRED
                     : ResultReason.PERMISSION_DENIED;
             case ATTESTATION_FAILED -> attestation ? ResultReason.ATTESTATION_FAILED : ResultReason.PERMISSION_DENIED;
-            case FAILED_PRECONDITION -> two ? ResultReason.WRONG_KEY_LIFECYCLE_STATE : ResultReason.PERMISSION_DENIED;
+            case FAILED_PRECONDITION -> two && !(version.equals(ProtocolVersion.V2_0)
+                    && operation.filter(ATTRIBUTE_EDITS::contains).isPresent())
+                    ? ResultReason.WRONG_KEY_LIFECYCLE_STATE : ResultReason.PERMISSION_DENIED;
             case SEALED, INTERNAL -> ResultReason.GENERAL_FAILURE;
         };
     }

@@ -363,13 +363,13 @@ public final class MessageProcessor {
 
     private Outcome refused(BatchItem item, RuntimeException e, RequestHeader header, ProtocolVersion version,
                             Caller admitted, boolean mayIssueNonce) {
-        KmipErrors.Refusal refusal = KmipErrors.refusal(e, version, header.attestationCapable());
+        KmipErrors.Refusal refusal = KmipErrors.refusal(e, version, item.operation(), header.attestationCapable());
         Optional<Nonce> nonce = Optional.empty();
         if (refusal.reason() == ResultReason.ATTESTATION_REQUIRED && admitted != null && mayIssueNonce) {
             try {
                 nonce = Optional.of(issueNonce(admitted));
             } catch (RuntimeException noNonce) {
-                refusal = KmipErrors.refusal(noNonce, version, header.attestationCapable());
+                refusal = KmipErrors.refusal(noNonce, version, item.operation(), header.attestationCapable());
             }
         }
         return new Outcome(ResponseItem.failure(item, refusal.reason(), refusal.message()), nonce);
