@@ -378,36 +378,38 @@ public final class KeyService {
      * The loaded key of a usable version for a cryptographic {@code use}: key not deleted, version
      * active, and the version's use period allows the use (every encrypt, wrap, sign, MAC,
      * decrypt, unwrap and verify of every front-end comes through here). All is checked again on
-     * the current record after the material is loaded: a delete, disable, destroy or period change
-     * that committed meanwhile (and cleared the cache before this load put the material back)
-     * wins, and the material is dropped again.
+     * the current record after the material is loaded, at the same instant: a delete, disable,
+     * destroy or period change that committed meanwhile wins. Only a state change drops the
+     * material again; a period refuses this use, not the calls of other uses sharing the material.
      */
     public LoadedKey usableMaterial(TenantId tenant, Key key, KeyVersion version, UsePeriod.Use use) {
         return usableMaterial(tenant, key, version, Optional.of(use));
     }
 
     private LoadedKey usableMaterial(TenantId tenant, Key key, KeyVersion version, Optional<UsePeriod.Use> use) {
-        requireUsable(key, version, use);
+        Instant now = clock.instant();
+        requireUsable(key, version);
+        requireInPeriod(key, version, use, now);
         LoadedKey loaded = cache.get(tenant, key.type(), key.id(), version.number(), storedMaterial(tenant, key, version));
-        KeyRecords.Entry now = records.get(tenant, key.id());
-        Optional<KeyVersion> current = now.version(version.number());
-        if (now.key().isEmpty() || current.isEmpty()) {
+        KeyRecords.Entry entry = records.get(tenant, key.id());
+        Optional<KeyVersion> current = entry.version(version.number());
+        if (entry.key().isEmpty() || current.isEmpty()) {
             cache.forget(tenant, key.id(), version.number());
             throw KmsError.notFound("version " + version.number() + " of key " + key.id());
         }
         try {
-            requireUsable(now.key().get(), current.get(), use);
+            requireUsable(entry.key().get(), current.get());
         } catch (KmsError changedMeanwhile) {
             cache.forget(tenant, key.id(), version.number());
             throw changedMeanwhile;
         }
+        requireInPeriod(entry.key().get(), version, use, now);
         return loaded;
     }
 
-    private void requireUsable(Key key, KeyVersion version, Optional<UsePeriod.Use> use) {
-        use.ifPresent(u -> key.usePeriod(version.number()).require(u, clock.instant(),
+    private static void requireInPeriod(Key key, KeyVersion version, Optional<UsePeriod.Use> use, Instant now) {
+        use.ifPresent(u -> key.usePeriod(version.number()).require(u, now,
                 "version " + version.number() + " of key " + key.id()));
-        requireUsable(key, version);
     }
 
     private static void requireUsable(Key key, KeyVersion version) {

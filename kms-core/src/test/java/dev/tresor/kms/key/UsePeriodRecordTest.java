@@ -1,11 +1,14 @@
 package dev.tresor.kms.key;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tresor.kms.crypto.CiphertextEnvelope;
+import dev.tresor.kms.crypto.LoadedKey;
 import dev.tresor.kms.seal.BarrierStore;
 import dev.tresor.kms.service.CreateKey;
 import dev.tresor.kms.service.ErrorCode;
@@ -13,6 +16,7 @@ import dev.tresor.kms.service.KeyRef;
 import dev.tresor.kms.service.KmsError;
 import dev.tresor.kms.store.StoredJson;
 import dev.tresor.kms.tenant.KmipLegacy;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,6 +48,26 @@ class UsePeriodRecordTest {
                 () -> keys.usableMaterial(store.tenant(), read, version, UsePeriod.Use.PROTECT));
         assertEquals(ErrorCode.FAILED_PRECONDITION, refused.code());
         assertTrue(refused.getMessage().contains("past its Protect Stop Date"), refused.getMessage());
+    }
+
+    /** Review dates3 n1: the period refuses one use; a Decrypt sharing the loaded material goes on. */
+    @Test
+    void anEncryptRefusedAfterTheLoadByItsPeriodLeavesTheLoadedKeyToTheDecryptHoldingIt() {
+        Key read = aes();
+        KeyVersion version = keys.version(store.tenant(), KeyRef.byId(read.id()).version(1));
+        LoadedKey held = keys.usableMaterial(store.tenant(), read, version, UsePeriod.Use.PROCESS);
+        byte[] ciphertext = store.crypto().encryptEnvelope(held, 1, "secret".getBytes(StandardCharsets.UTF_8), null);
+        keys.replaceAttributes(store.tenant(), KeyRef.byId(read.id()), read.attributes(), read.attributes(), 1,
+                new UsePeriod(Optional.of(store.clock().instant().minusSeconds(1)), Optional.empty()), store.commit());
+
+        KmsError refused = assertThrows(KmsError.class,
+                () -> keys.usableMaterial(store.tenant(), read, version, UsePeriod.Use.PROTECT));
+        assertTrue(refused.getMessage().contains("past its Protect Stop Date"), refused.getMessage());
+
+        byte[] plaintext = store.crypto().decryptEnvelope(held, CiphertextEnvelope.decode(ciphertext), null);
+        assertEquals("secret", new String(plaintext, StandardCharsets.UTF_8));
+        assertSame(held, keys.usableMaterial(store.tenant(), read, version, UsePeriod.Use.PROCESS),
+                "the material stays loaded");
     }
 
     @Test
