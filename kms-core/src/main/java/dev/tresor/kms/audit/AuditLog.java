@@ -65,6 +65,14 @@ public final class AuditLog {
         return chain != null && chain.loaded;
     }
 
+    /**
+     * The sequence number of the tenant's last stored record, 0 when it has none: every write of
+     * every build that changes a tenant's data moves it on, since its record goes in the same batch.
+     */
+    public long storedEnd(String tenant) {
+        return store.last(prefix(tenant)).map(entry -> AuditJson.decode(entry.getValue()).sequence()).orElse(0L);
+    }
+
     /** Records a call that changed nothing; durable before this returns. */
     public void record(AuditEvent event) {
         write(List.of(event), store.batch());

@@ -41,7 +41,9 @@ public final class SealManager {
     private final long rotateAfter;
     private final BarrierStore barrierStore;
     private final List<Runnable> sealListeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> openListeners = new ArrayList<>();
     private final List<Runnable> unsealPasses = new ArrayList<>();
+    private final List<Runnable> sealingPasses = new ArrayList<>();
     private final Object lock = new Object();
     private SealConfig config;
     private final List<Shamir.Share> progress = new ArrayList<>();
@@ -191,7 +193,8 @@ public final class SealManager {
             barrierStore.holdCallers(true);
             try {
                 unsealWith(unsealKey);
-                unsealPasses.forEach(this::runPass);
+                openListeners.forEach(listener -> runPass(listener, "a listener of the unseal"));
+                unsealPasses.forEach(pass -> runPass(pass, "a pass run at unseal"));
             } catch (WrongUnsealKey e) {
                 throw KmsError.invalid("these unseal shares do not open this Tresor; unseal progress was reset");
             } finally {
@@ -202,12 +205,21 @@ public final class SealManager {
         }
     }
 
-    /** Wipes the barrier keys from memory and drops unseal progress; then tells the listeners. */
+    /**
+     * Runs the passes registered with {@link #beforeSeal}, wipes the barrier keys from memory and
+     * drops unseal progress; then tells the listeners.
+     */
     public void seal() {
+        Error failed = null;
         synchronized (lock) {
             clearProgress();
             if (keyring == null) {
                 return;
+            }
+            try {
+                sealingPasses.forEach(pass -> runPass(pass, "a pass run before sealing"));
+            } catch (Error e) {
+                failed = e;
             }
             barrierStore.replaceBarrier(null);
             keyring = null;
@@ -215,6 +227,9 @@ public final class SealManager {
             unsealRing = null;
         }
         sealListeners.forEach(Runnable::run);
+        if (failed != null) {
+            throw failed;
+        }
     }
 
     private void clearProgress() {
@@ -235,7 +250,7 @@ public final class SealManager {
             if (keyring != null) {
                 barrierStore.holdCallers(true);
                 try {
-                    runPass(pass);
+                    runPass(pass, "a pass run at unseal");
                 } finally {
                     barrierStore.holdCallers(false);
                 }
@@ -243,11 +258,35 @@ public final class SealManager {
         }
     }
 
-    private void runPass(Runnable pass) {
+    /**
+     * Runs {@code listener} inside every unseal by shares once the barrier is open, ahead of the
+     * passes ({@link #onUnseal}), e.g. to audit the unseal before their writes.
+     */
+    public void onOpen(Runnable listener) {
+        synchronized (lock) {
+            openListeners.add(listener);
+        }
+    }
+
+    /**
+     * Runs {@code pass} at every seal (and so at close) under the seal's lock while the barrier is
+     * still open, before it closes; a pass's failure is logged and does not stop the seal.
+     */
+    public void beforeSeal(Runnable pass) {
+        synchronized (lock) {
+            sealingPasses.add(pass);
+        }
+    }
+
+    /** A failure is logged; an Error is logged and thrown on, its caller's finally releasing data calls. */
+    private void runPass(Runnable pass, String what) {
         try {
             pass.run();
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "a pass run at unseal failed", e);
+            LOG.log(System.Logger.Level.ERROR, what + " failed", e);
+        } catch (Error e) {
+            LOG.log(System.Logger.Level.ERROR, what + " failed; the error is thrown on", e);
+            throw e;
         }
     }
 

@@ -47,6 +47,8 @@ public final class Administration {
         this.seal = seal;
         this.audit = audit;
         this.clock = clock;
+        // recorded as the barrier opens, so the unseal precedes the writes of the passes it runs
+        seal.onOpen(() -> audit.record(event(Grant.operator(SEAL_HOLDER), "seal.unseal", "", "ok")));
     }
 
     /** The grant of a bearer token; UNAUTHENTICATED if unknown, revoked or expired (constant-time compare). */
@@ -155,12 +157,9 @@ public final class Administration {
         return new InitResult(issued, threshold, token.secret());
     }
 
+    /** The unseal that opens the barrier is audited as it opens ({@link SealManager#onOpen}). */
     public SealStatus unseal(String share) {
-        SealStatus status = seal.unseal(share);
-        if (!status.sealed()) {
-            audit.record(event(Grant.operator(SEAL_HOLDER), "seal.unseal", "", "ok"));
-        }
-        return status;
+        return seal.unseal(share);
     }
 
     public void seal(Grant operator) {

@@ -116,7 +116,8 @@ public final class KmsCore implements AutoCloseable {
                     new AttestationGate(options.attestation(), audit, clock, crypto.random()));
             this.administration = new Administration(projects, new ApiTokens(barrier, crypto.random(), clock),
                     new ClientCertificates(barrier, clock), seal, audit, clock);
-            this.usePeriodBackfill = new UsePeriodBackfill(barrier, keys, projects, audit, clock);
+            this.usePeriodBackfill = new UsePeriodBackfill(barrier, keys, projects, audit, clock, seal::storeFailure);
+            seal.beforeSeal(usePeriodBackfill::noteChainEnds);
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -155,8 +156,9 @@ public final class KmsCore implements AutoCloseable {
      * Gives key versions stored before the core kept use periods the period {@code stored} reads
      * from a key's record (a front-end's own attributes; each version that has a period keeps it):
      * now if unsealed, and inside every later unseal, before any data call is served
-     * ({@link SealManager#onUnseal}), until one pass went over every key without a failure
-     * ({@link UsePeriodBackfill}). Call it before the front-ends open.
+     * ({@link SealManager#onUnseal}); each pass goes over the keys only of the tenants a write
+     * not noted by this build touched since, and over those that failed ({@link UsePeriodBackfill}).
+     * Call it before the front-ends open.
      */
     public void backfillUsePeriods(Function<Key, Map<Long, UsePeriod>> stored) {
         seal.onUnseal(() -> usePeriodBackfill.run(stored));
@@ -174,7 +176,7 @@ public final class KmsCore implements AutoCloseable {
     public long verifyStoreIntegrity() {
         BarrierStore barrier = seal.barrierStore();
         long checked = 0;
-        for (String prefix : List.of("t/", "sys/project/", "sys/token/", "sys/cert/", "audit/")) {
+        for (String prefix : List.of("t/", "sys/project/", "sys/token/", "sys/cert/", "sys/pass/", "audit/")) {
             checked += barrier.scan(prefix).size();
         }
         return checked;

@@ -6,15 +6,19 @@ import dev.tresor.kms.key.Key;
 import dev.tresor.kms.key.KeyService;
 import dev.tresor.kms.key.UsePeriod;
 import dev.tresor.kms.seal.BarrierStore;
+import dev.tresor.kms.store.StoredJson;
 import dev.tresor.kms.tenant.Projects;
 import dev.tresor.kms.tenant.TenantId;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -23,63 +27,125 @@ import java.util.logging.Logger;
  * their front-end attributes hold, read by the front-end's function (the core does not decode
  * them). Like the purger it is neither counted nor audited for its reads; each version it gives
  * a period is written with its own record by {@value #PRINCIPAL}, naming the dates. A version
- * that has a period keeps it. A key that fails is logged and skipped; the pass stops when
- * sealed. Once a pass went over every key without a failure, a marker in the store makes later
- * passes do nothing.
+ * that has a period keeps it.
+ *
+ * <p>What a pass saw is stored ({@link Seen}): each tenant's audit-chain end once its keys were
+ * gone over, and the keys that failed. A later pass goes over a tenant's keys again only if its
+ * chain moved on since, and otherwise retries only its failed keys. Every write of every build
+ * that changes a key carries an audit record in its tenant's chain, so a key that a build unaware
+ * of use periods rewrote (dropping them) or created always moves the chain; this build notes the
+ * ends it moved itself before each seal and at close ({@link #noteChainEnds}), so only a crash
+ * costs a needless pass over a tenant.
  */
 final class UsePeriodBackfill {
     static final String PRINCIPAL = "system:use-periods";
     static final String OPERATION = "key.dates-backfilled";
-    private static final String DONE = "sys/pass/use-periods-backfilled";
+    private static final String SEEN = "sys/pass/use-periods";
+    /** The permanent marker of the builds before {@link Seen}; a store that has it gets one pass more. */
+    private static final String FORMER_MARKER = "sys/pass/use-periods-backfilled";
     private static final Logger LOG = Logger.getLogger(UsePeriodBackfill.class.getName());
+
+    /** Each tenant's chain end once its keys were gone over (absent: go over them), and the keys that failed. */
+    record Seen(Map<String, Long> chainEnds, Map<String, List<String>> failedKeys) {
+        static final Seen NOTHING = new Seen(Map.of(), Map.of());
+    }
 
     private final BarrierStore barrier;
     private final KeyService keys;
     private final Projects projects;
     private final AuditLog audit;
     private final Clock clock;
+    private final Supplier<Optional<KmsError>> storeFailure;
+    /** Set by a pass of this process: only then may {@link #noteChainEnds} vouch for the keys. */
+    private volatile Seen seen;
 
-    UsePeriodBackfill(BarrierStore barrier, KeyService keys, Projects projects, AuditLog audit, Clock clock) {
+    UsePeriodBackfill(BarrierStore barrier, KeyService keys, Projects projects, AuditLog audit, Clock clock,
+                      Supplier<Optional<KmsError>> storeFailure) {
         this.barrier = barrier;
         this.keys = keys;
         this.projects = projects;
         this.audit = audit;
         this.clock = clock;
+        this.storeFailure = storeFailure;
     }
 
-    /** One pass, unless one already went over every key; answers how many versions got a period. */
+    /**
+     * One pass over the keys of each tenant whose chain moved on since the last pass, and the
+     * failed keys of the others; answers how many versions got a period. A tenant whose keys
+     * cannot be listed is logged and gone over again next time; a store failure ends the pass.
+     */
     int run(Function<Key, Map<Long, UsePeriod>> stored) {
-        if (barrier.get(DONE).isPresent()) {
-            return 0;
-        }
+        Seen before = barrier.get(SEEN).map(bytes -> StoredJson.decode(bytes, Seen.class)).orElse(Seen.NOTHING);
+        Map<String, Long> ends = new TreeMap<>();
+        Map<String, List<String>> failed = new TreeMap<>();
         int written = 0;
-        int failed = 0;
-        for (var project : projects.list()) {
-            for (String region : Regions.ALL) {
-                TenantId tenant = new TenantId(project.id(), region);
-                for (Key key : keys.listAllKeys(tenant)) {
+        for (TenantId tenant : tenants()) {
+            String path = tenant.path();
+            try {
+                Long end = audit.storedEnd(path);
+                List<String> ids = end.equals(before.chainEnds().get(path))
+                        ? before.failedKeys().getOrDefault(path, List.of())
+                        : keys.listAllKeys(tenant).stream().map(Key::id).toList();
+                List<String> failedHere = new ArrayList<>();
+                for (String id : ids) {
                     try {
-                        written += keys.fillUsePeriods(tenant, key.id(), stored, this::commit).size();
+                        written += keys.fillUsePeriods(tenant, id, stored, this::commit).size();
                     } catch (RuntimeException e) {
-                        if (e instanceof KmsError error && error.code() == ErrorCode.SEALED) {
-                            LOG.warning("sealed while giving stored keys their use periods; the next unseal goes on");
-                            return written;
+                        if (storeFailure.get().isPresent()) {
+                            throw e;
                         }
-                        failed++;
-                        LOG.log(Level.WARNING, "could not give key " + key.id() + " of " + tenant.path()
-                                + " the use periods of its stored attributes; the next start or unseal tries again", e);
+                        failedHere.add(id);
+                        LOG.log(Level.WARNING, "could not give key " + id + " of " + path
+                                + " the use periods of its stored attributes; each start or unseal tries again", e);
                     }
                 }
+                ends.put(path, audit.storedEnd(path));
+                if (!failedHere.isEmpty()) {
+                    failed.put(path, failedHere);
+                }
+            } catch (RuntimeException e) {
+                if (storeFailure.get().isPresent()) {
+                    LOG.log(Level.SEVERE, "the store failed while giving stored keys their use periods; "
+                            + "the next start goes on", e);
+                    return written;
+                }
+                LOG.log(Level.WARNING, "could not go over the keys of " + path
+                        + " for their use periods; the next start or unseal goes over them again", e);
             }
         }
-        if (failed == 0) {
-            BarrierStore.Batch done = barrier.batch().put(DONE,
-                    clock.instant().toString().getBytes(StandardCharsets.UTF_8));
-            barrier.write(done);
+        store(new Seen(ends, failed));
+        int failures = failed.values().stream().mapToInt(List::size).sum();
+        LOG.info("gave " + written + " key versions the use periods of their stored attributes");
+        if (failures > 0) {
+            LOG.warning(failures + " keys still lack the use periods of their stored attributes (REST uses them "
+                    + "without their dates), each start or unseal tries them again: " + failed);
         }
-        LOG.info("gave " + written + " key versions the use periods of their stored attributes; "
-                + (failed == 0 ? "done, later starts skip this" : failed + " keys failed"));
         return written;
+    }
+
+    /**
+     * Before a seal or close: the chains of the tenants the pass of this process went over moved on
+     * only by this build, which keeps use periods, so the next pass need not go over them again.
+     */
+    void noteChainEnds() {
+        Seen last = seen;
+        if (last == null) {
+            return;
+        }
+        Map<String, Long> ends = new TreeMap<>();
+        last.chainEnds().keySet().forEach(path -> ends.put(path, audit.storedEnd(path)));
+        store(new Seen(ends, last.failedKeys()));
+    }
+
+    private void store(Seen now) {
+        barrier.write(barrier.batch().put(SEEN, StoredJson.encode(now)).delete(FORMER_MARKER));
+        seen = now;
+    }
+
+    private List<TenantId> tenants() {
+        return projects.list().stream()
+                .flatMap(project -> Regions.ALL.stream().map(region -> new TenantId(project.id(), region)))
+                .toList();
     }
 
     private Consumer<BarrierStore.Batch> commit(TenantId tenant, Key key, long version) {

@@ -17,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -120,6 +121,23 @@ class SealManagerTest {
         assertError(ErrorCode.SEALED, () -> data.rawValue("k"));
         assertError(ErrorCode.SEALED, () -> data.write(data.batch().put("k2", SECRET)));
         assertError(ErrorCode.SEALED, () -> data.submit(data.batch().delete("k")));
+    }
+
+    /** Review dates2 m2: the unseal is audited (an open listener) ahead of the passes' writes; a seal runs its passes while the barrier is open. */
+    @Test
+    void anUnsealTellsTheOpenListenersBeforeThePassesAndASealRunsItsPassesBeforeClosing() {
+        SealedTresor tresor = sealedTresorWithSecret(1, 1);
+        List<String> order = new ArrayList<>();
+        BarrierStore data = tresor.seal().barrierStore();
+        tresor.seal().onUnseal(() -> order.add("pass"));
+        tresor.seal().onOpen(() -> order.add("open"));
+        tresor.seal().beforeSeal(() -> order.add("before seal, reads " + new String(data.get("k").orElseThrow(), UTF_8)));
+
+        tresor.seal().unseal(tresor.shares().get(0));
+        tresor.seal().seal();
+
+        assertEquals(List.of("open", "pass", "before seal, reads wrapped key material"), order);
+        assertError(ErrorCode.SEALED, () -> data.get("k"));
     }
 
     @Test

@@ -37,6 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class UsePeriodBackfillTest {
     private static final Bytes DATA = Bytes.of(new byte[] {7, 7});
+    /** TestCore's clock starts at 2026-01-01T00:00:00Z. */
+    private static final String AN_HOUR_BEFORE_START = "2025-12-31T23:00:00Z";
 
     @TempDir
     Path dir;
@@ -127,19 +129,21 @@ class UsePeriodBackfillTest {
         }
     }
 
+    private final StoredStops stored = new StoredStops();
+
     @Test
-    void aKeyThatFailsIsSkippedAndPassesRunUntilOneCompletesThenStop() {
+    void aKeyThatFailsIsSkippedAndOnlyItIsTriedAgainAtEachStartUntilItSucceeds() {
+        Caller first;
+        Key broken;
         try (TestCore test = TestCore.open(dir)) {
             KeyManagement keys = test.core().keyManagement();
-            String past = test.clock().instant().minusSeconds(3600).toString();
-            Caller first = TestCore.caller(test.newProject(), Role.ADMIN);
+            first = TestCore.caller(test.newProject(), Role.ADMIN);
             Caller second = TestCore.caller(test.newProject(), Role.ADMIN);
             String ringOfFirst = ring(keys, first);
-            Key before = legacyKey(keys, first, ringOfFirst, Map.of("stop/1", past));
-            Key broken = legacyKey(keys, first, ringOfFirst, Map.of("stop/1", past, "broken", ""));
-            Key after = legacyKey(keys, first, ringOfFirst, Map.of("stop/1", past));
-            Key elsewhere = legacyKey(keys, second, ring(keys, second), Map.of("stop/1", past));
-            StoredStops stored = new StoredStops();
+            Key before = legacyKey(keys, first, ringOfFirst, Map.of("stop/1", AN_HOUR_BEFORE_START));
+            broken = legacyKey(keys, first, ringOfFirst, Map.of("stop/1", AN_HOUR_BEFORE_START, "broken", ""));
+            Key after = legacyKey(keys, first, ringOfFirst, Map.of("stop/1", AN_HOUR_BEFORE_START));
+            Key elsewhere = legacyKey(keys, second, ring(keys, second), Map.of("stop/1", AN_HOUR_BEFORE_START));
 
             test.core().backfillUsePeriods(stored);
 
@@ -152,15 +156,55 @@ class UsePeriodBackfillTest {
             }
             refused(ErrorCode.FAILED_PRECONDITION, "past its Protect Stop Date",
                     () -> keys.encrypt(second, EncryptRequest.envelope(KeyRef.byId(elsewhere.id()).version(1), DATA)));
+        }
+        stored.asked.clear();
+        startAgain();
+        assertEquals(List.of(broken.id()), stored.asked, "only the key that failed is tried again");
 
-            stored.brokenFails = false;
+        stored.brokenFails = false;
+        stored.asked.clear();
+        try (TestCore test = TestCore.open(dir)) {
             test.core().backfillUsePeriods(stored);
-            refused(ErrorCode.FAILED_PRECONDITION, "past its Protect Stop Date",
-                    () -> keys.encrypt(first, EncryptRequest.envelope(KeyRef.byId(broken.id()).version(1), DATA)));
-            assertEquals(8, stored.asked.size(), "a pass with a failure is not the last");
+            assertEquals(List.of(broken.id()), stored.asked);
+            refused(ErrorCode.FAILED_PRECONDITION, "past its Protect Stop Date", () -> test.core().keyManagement()
+                    .encrypt(first, EncryptRequest.envelope(KeyRef.byId(broken.id()).version(1), DATA)));
+        }
+        stored.asked.clear();
+        startAgain();
+        assertEquals(List.of(), stored.asked, "nothing failed and nothing but this build wrote: no key is read");
+    }
 
+    /**
+     * Review dates2 MAJOR 2: a build that keeps no use periods (here: one that runs no pass and so
+     * notes nothing) creates a key with its dates only in its attributes after the pass completed.
+     * The tenant's audit chain moved on without this build noting it, so the next start goes over
+     * its keys again; a permanent "done" marker hid such keys for good.
+     */
+    @Test
+    void aKeyABuildWithoutUsePeriodsStoredAfterAPassGetsItsPeriodAtTheNextStart() {
+        Caller admin;
+        String ring;
+        try (TestCore test = TestCore.open(dir)) {
+            admin = TestCore.caller(test.newProject(), Role.ADMIN);
+            ring = ring(test.core().keyManagement(), admin);
             test.core().backfillUsePeriods(stored);
-            assertEquals(8, stored.asked.size(), "after a complete pass later ones read no key");
+        }
+        Key older;
+        try (TestCore olderBuild = TestCore.open(dir)) {
+            older = legacyKey(olderBuild.core().keyManagement(), admin, ring, Map.of("stop/1", AN_HOUR_BEFORE_START));
+        }
+
+        try (TestCore test = TestCore.open(dir)) {
+            test.core().backfillUsePeriods(stored);
+            assertEquals(List.of(older.id()), stored.asked);
+            refused(ErrorCode.FAILED_PRECONDITION, "past its Protect Stop Date", () -> test.core().keyManagement()
+                    .encrypt(admin, EncryptRequest.envelope(KeyRef.byId(older.id()).version(1), DATA)));
+        }
+    }
+
+    private void startAgain() {
+        try (TestCore test = TestCore.open(dir)) {
+            test.core().backfillUsePeriods(stored);
         }
     }
 
