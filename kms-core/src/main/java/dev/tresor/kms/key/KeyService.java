@@ -641,37 +641,50 @@ public final class KeyService {
     /**
      * Gives each version of key {@code keyId} that has no use period the one {@code stored} reads
      * from the key's record (its front-end attributes, for a key stored before the core kept
-     * periods), one write per version; never replaces a period, so never widens one. Under the
-     * key's lock: no change lands between the read and the writes. Answers the periods written;
-     * a key past its deletion date gets none.
+     * periods), one write per version; never replaces a period, so never widens one, except that
+     * a key the front-end keeps no period for ({@link StoredPeriods#none}) loses any an earlier
+     * build gave it. Under the key's lock: no change lands between the read and the writes.
+     * Answers the periods written (ALWAYS for a removed one); a key past its deletion date gets none.
      */
     public Map<Long, UsePeriod> fillUsePeriods(TenantId tenant, String keyId,
-                                               Function<Key, Map<Long, UsePeriod>> stored, PeriodCommit commit) {
+                                               Function<Key, StoredPeriods> stored, PeriodCommit commit) {
         return keyLocks.exclusive(keyId, () -> {
             Optional<Key> current = ledger.key(tenant, keyId).filter(k -> !purgeDue(k, clock.instant()));
             if (current.isEmpty()) {
                 return Map.of();
             }
             Key key = current.get();
-            Map<Long, UsePeriod> missing = new java.util.TreeMap<>(stored.apply(key));
-            missing.entrySet().removeIf(period -> key.usePeriods().containsKey(period.getKey())
-                    || period.getKey() < 1 || period.getKey() > key.lastVersion()
-                    || period.getValue().equals(UsePeriod.ALWAYS));
+            StoredPeriods read = stored.apply(key);
+            Map<Long, UsePeriod> changes = new java.util.TreeMap<>();
+            if (read.keptByTheCore()) {
+                read.periods().forEach((number, period) -> {
+                    if (!key.usePeriods().containsKey(number) && number >= 1 && number <= key.lastVersion()
+                            && !period.equals(UsePeriod.ALWAYS)) {
+                        changes.put(number, period);
+                    }
+                });
+            } else {
+                key.usePeriods().keySet().forEach(number -> changes.put(number, UsePeriod.ALWAYS));
+            }
             Key changed = key;
-            for (Map.Entry<Long, UsePeriod> period : missing.entrySet()) {
+            for (Map.Entry<Long, UsePeriod> period : changes.entrySet()) {
+                UsePeriod was = changed.usePeriod(period.getKey());
                 changed = changed.withUsePeriod(period.getKey(), period.getValue());
                 BarrierStore.Batch batch = ledger.batch();
                 ledger.put(batch, changed);
-                invalidating(tenant, keyId, commit.forVersion(tenant, changed, period.getKey())).accept(batch);
+                invalidating(tenant, keyId, commit.forVersion(tenant, changed, period.getKey(), was)).accept(batch);
             }
-            return missing;
+            return changes;
         });
     }
 
-    /** How a pass that gives a version its use period commits: its audit record, in that write's batch. */
+    /**
+     * How a pass that changes a version's use period commits: its audit record, in that write's
+     * batch; {@code key} holds the new period, {@code was} the one it replaced.
+     */
     @FunctionalInterface
     public interface PeriodCommit {
-        Consumer<BarrierStore.Batch> forVersion(TenantId tenant, Key key, long version);
+        Consumer<BarrierStore.Batch> forVersion(TenantId tenant, Key key, long version, UsePeriod was);
     }
 
     // --- internals -------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import dev.tresor.kms.key.KeyCryptography;
 import dev.tresor.kms.key.KeyService;
 import dev.tresor.kms.key.ManagedObjects;
 import dev.tresor.kms.key.MaterialCache;
-import dev.tresor.kms.key.UsePeriod;
+import dev.tresor.kms.key.StoredPeriods;
 import dev.tresor.kms.key.WrappingKeys;
 import dev.tresor.kms.limit.RateLimits;
 import dev.tresor.kms.seal.BarrierStore;
@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -154,13 +153,14 @@ public final class KmsCore implements AutoCloseable {
 
     /**
      * Gives key versions stored before the core kept use periods the period {@code stored} reads
-     * from a key's record (a front-end's own attributes; each version that has a period keeps it):
+     * from a key's record (a front-end's own attributes; each version that has a period keeps it,
+     * unless the front-end keeps none for the key):
      * now if unsealed, and inside every later unseal, before any data call is served
      * ({@link SealManager#onUnseal}); each pass goes over the keys only of the tenants a write
      * not noted by this build touched since, and over those that failed ({@link UsePeriodBackfill}).
      * Call it before the front-ends open.
      */
-    public void backfillUsePeriods(Function<Key, Map<Long, UsePeriod>> stored) {
+    public void backfillUsePeriods(Function<Key, StoredPeriods> stored) {
         seal.onUnseal(() -> usePeriodBackfill.run(stored));
     }
 

@@ -4,6 +4,7 @@ import dev.tresor.kms.audit.AuditEvent;
 import dev.tresor.kms.audit.AuditLog;
 import dev.tresor.kms.key.Key;
 import dev.tresor.kms.key.KeyService;
+import dev.tresor.kms.key.StoredPeriods;
 import dev.tresor.kms.key.UsePeriod;
 import dev.tresor.kms.seal.BarrierStore;
 import dev.tresor.kms.store.StoredJson;
@@ -27,7 +28,8 @@ import java.util.logging.Logger;
  * their front-end attributes hold, read by the front-end's function (the core does not decode
  * them). Like the purger it is neither counted nor audited for its reads; each version it gives
  * a period is written with its own record by {@value #PRINCIPAL}, naming the dates. A version
- * that has a period keeps it.
+ * that has a period keeps it, unless the front-end keeps none for the key ({@link
+ * StoredPeriods#none}): then the pass removes it, recorded as {@value #CLEARED} naming the dates removed.
  *
  * <p>What a pass saw is stored ({@link Seen}): each tenant's audit-chain end once its keys were
  * gone over, and the keys that failed. A later pass goes over a tenant's keys again only if its
@@ -40,6 +42,7 @@ import java.util.logging.Logger;
 final class UsePeriodBackfill {
     static final String PRINCIPAL = "system:use-periods";
     static final String OPERATION = "key.dates-backfilled";
+    static final String CLEARED = "key.dates-cleared";
     private static final String SEEN = "sys/pass/use-periods";
     /** The permanent marker of the builds before {@link Seen}; a store that has it gets one pass more. */
     private static final String FORMER_MARKER = "sys/pass/use-periods-backfilled";
@@ -74,7 +77,7 @@ final class UsePeriodBackfill {
      * failed keys of the others; answers how many versions got a period. A tenant whose keys
      * cannot be listed is logged and gone over again next time; a store failure ends the pass.
      */
-    int run(Function<Key, Map<Long, UsePeriod>> stored) {
+    int run(Function<Key, StoredPeriods> stored) {
         Seen before = barrier.get(SEEN).map(bytes -> StoredJson.decode(bytes, Seen.class)).orElse(Seen.NOTHING);
         Map<String, Long> ends = new TreeMap<>();
         Map<String, List<String>> failed = new TreeMap<>();
@@ -148,11 +151,14 @@ final class UsePeriodBackfill {
                 .toList();
     }
 
-    private Consumer<BarrierStore.Batch> commit(TenantId tenant, Key key, long version) {
+    /** A written period's record names its dates; a removed one's (a key the front-end keeps none for) the dates removed. */
+    private Consumer<BarrierStore.Batch> commit(TenantId tenant, Key key, long version, UsePeriod was) {
         UsePeriod period = key.usePeriod(version);
-        AuditEvent event = new AuditEvent(clock.instant(), PRINCIPAL, tenant.path(), OPERATION,
+        boolean cleared = period.equals(UsePeriod.ALWAYS);
+        UsePeriod named = cleared ? was : period;
+        AuditEvent event = new AuditEvent(clock.instant(), PRINCIPAL, tenant.path(), cleared ? CLEARED : OPERATION,
                 "keyrings/" + key.keyRingId() + "/keys/" + key.id() + "/versions/" + version, AuditEvent.OK,
-                Map.of("protectStop", date(period.protectStop()), "processStart", date(period.processStart())));
+                Map.of("protectStop", date(named.protectStop()), "processStart", date(named.processStart())));
         return batch -> audit.record(event, batch);
     }
 

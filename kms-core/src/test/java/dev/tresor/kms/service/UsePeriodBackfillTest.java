@@ -8,6 +8,7 @@ import dev.tresor.kms.audit.AuditRecord;
 import dev.tresor.kms.key.Key;
 import dev.tresor.kms.key.KeyType;
 import dev.tresor.kms.key.KeyUsage;
+import dev.tresor.kms.key.StoredPeriods;
 import dev.tresor.kms.key.UsePeriod;
 import dev.tresor.kms.tenant.Caller;
 import dev.tresor.kms.tenant.KmipLegacy;
@@ -44,12 +45,12 @@ class UsePeriodBackfillTest {
     Path dir;
 
     /** What a front-end reads from a key's attributes; counts the keys it was asked about. */
-    private static class StoredStops implements Function<Key, Map<Long, UsePeriod>> {
+    private static class StoredStops implements Function<Key, StoredPeriods> {
         final List<String> asked = new ArrayList<>();
         boolean brokenFails = true;
 
         @Override
-        public Map<Long, UsePeriod> apply(Key key) {
+        public StoredPeriods apply(Key key) {
             asked.add(key.id());
             if (brokenFails && key.attributes().containsKey("broken")) {
                 throw new IllegalArgumentException("unreadable stored attributes");
@@ -61,7 +62,7 @@ class UsePeriodBackfillTest {
                             new UsePeriod(Optional.of(Instant.parse(value)), Optional.empty()));
                 }
             });
-            return periods;
+            return StoredPeriods.fill(periods);
         }
     }
 
@@ -225,7 +226,7 @@ class UsePeriodBackfillTest {
             List<ErrorCode> duringThePass = new ArrayList<>();
             StoredStops stored = new StoredStops() {
                 @Override
-                public Map<Long, UsePeriod> apply(Key read) {
+                public StoredPeriods apply(Key read) {
                     try {
                         keys.encrypt(admin, encrypt);
                     } catch (KmsError refused) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tresor.kms.audit.AuditRecord;
 import dev.tresor.kms.key.Key;
 import dev.tresor.kms.key.KeyType;
 import dev.tresor.kms.key.KeyUsage;
@@ -95,9 +96,13 @@ class KmipDatesBackfillTest {
         return keys.createKeyRing(admin, new CreateKeyRing(name, Optional.empty())).id();
     }
 
-    private long backfillRecords() {
+    private List<AuditRecord> records(String operation) {
         return keys.exportAudit(admin, Instant.EPOCH, now.plus(Duration.ofDays(1))).stream()
-                .filter(r -> r.operation().equals("key.dates-backfilled")).count();
+                .filter(r -> r.operation().equals(operation)).toList();
+    }
+
+    private long backfillRecords() {
+        return records("key.dates-backfilled").size();
     }
 
     private void backfill() {
@@ -175,6 +180,32 @@ class KmipDatesBackfillTest {
         assertEquals(UsePeriod.ALWAYS, period(legacyPair.id(), 1), "KMIP checks each half's own dates");
         keys.restoreKey(admin, deleted.key());
         assertEquals(new UsePeriod(Optional.of(privateStop), Optional.empty()), period(deleted.key().keyId(), 1));
+    }
+
+    /** Review dates3 n4: the private object's dates a build between the core keeping dates and the pair rule gave a pair's version. */
+    @Test
+    void aPeriodAnEarlierBuildGaveAKeyPairIsRemovedOnceAndRecordedWithTheDatesRemoved() {
+        Instant privateStop = now.minusSeconds(3600);
+        UsePeriod given = new UsePeriod(Optional.of(privateStop), Optional.empty());
+        Map<String, String> pair = new java.util.HashMap<>(KmipObjects.encode(1, false,
+                stored(Ttlv.dateTime(Tag.PROTECT_STOP_DATE, privateStop))));
+        pair.putAll(KmipObjects.encode(1, true, stored()));
+        Key key = keys.createKey(admin, new CreateKey(ring(KmipObjects.RING), "pair", Optional.empty(),
+                KeyType.RSA_2048, Set.of(KeyUsage.SIGN, KeyUsage.VERIFY), Optional.empty(), "software",
+                Key.AccessScope.PUBLIC, false, Optional.of(false), pair, Optional.empty(), given));
+        assertEquals(given, period(key.id(), 1), "stored as 44b40bc did: the private object's dates in the core");
+
+        backfill();
+
+        assertEquals(UsePeriod.ALWAYS, period(key.id(), 1));
+        List<AuditRecord> cleared = records("key.dates-cleared");
+        assertEquals(1, cleared.size(), cleared.toString());
+        assertEquals("system:use-periods", cleared.get(0).principal());
+        assertTrue(cleared.get(0).resource().endsWith("/keys/" + key.id() + "/versions/1"), cleared.get(0).resource());
+        assertEquals(Map.of("protectStop", privateStop.toString(), "processStart", "none"), cleared.get(0).details());
+        assertEquals(0, backfillRecords());
+        backfill();
+        assertEquals(1, records("key.dates-cleared").size(), "a second pass writes nothing");
     }
 
     @Test
