@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The seal's life cycle: UNINITIALIZED → (init) → UNSEALED ⇄ SEALED; a restart starts SEALED
@@ -45,6 +46,12 @@ public final class SealManager {
     private final List<Runnable> unsealPasses = new ArrayList<>();
     private final List<Runnable> sealingPasses = new ArrayList<>();
     private final Object lock = new Object();
+    /** One run of the unseal passes at a time; never taken under {@link #lock}. */
+    private final ReentrantLock passes = new ReentrantLock();
+    /** Bumped (under {@link #lock}) each time passes are started; the last run started releases the callers. */
+    private long passRuns;
+    /** While the passes an unseal started run: the barrier is open to them only. */
+    private volatile boolean migrating;
     private SealConfig config;
     private final List<Shamir.Share> progress = new ArrayList<>();
     /** While unsealed: the unseal key (as a one-term keyring) and the installed barrier keyring. */
@@ -169,6 +176,7 @@ public final class SealManager {
      * resets the progress.
      */
     public SealStatus unseal(String shareText) {
+        PassRun run;
         synchronized (lock) {
             if (config == null) {
                 throw KmsError.precondition("Tresor is not initialized");
@@ -193,16 +201,23 @@ public final class SealManager {
             barrierStore.holdCallers(true);
             try {
                 unsealWith(unsealKey);
-                openListeners.forEach(listener -> runPass(listener, "a listener of the unseal"));
-                unsealPasses.forEach(pass -> runPass(pass, "a pass run at unseal"));
             } catch (WrongUnsealKey e) {
+                barrierStore.holdCallers(false);
                 throw KmsError.invalid("these unseal shares do not open this Tresor; unseal progress was reset");
             } finally {
                 Arrays.fill(unsealKey, (byte) 0);
-                barrierStore.holdCallers(false);
             }
-            return status();
+            List<Runnable> toRun = new ArrayList<>(openListeners);
+            toRun.addAll(unsealPasses);
+            run = startPasses(toRun);
         }
+        runPasses(run);
+        return status();
+    }
+
+    /** Whether the passes an unseal started still run: unsealed, but data calls answer SEALED. */
+    public boolean migrating() {
+        return migrating;
     }
 
     /**
@@ -225,6 +240,8 @@ public final class SealManager {
             keyring = null;
             unsealRing.destroy();
             unsealRing = null;
+            migrating = false;
+            barrierStore.holdCallers(false);
         }
         sealListeners.forEach(Runnable::run);
         if (failed != null) {
@@ -238,20 +255,48 @@ public final class SealManager {
     }
 
     /**
-     * Runs {@code pass} now if unsealed, and inside every later unseal by shares: under the seal's
-     * lock, once the barrier is open, before the unseal ends. Meanwhile data calls answer SEALED
-     * ({@link BarrierStore#requireUnsealed}) and {@link #status} waits, so nothing is served
-     * before the pass ended, and no seal, unseal or second pass runs during it. A pass's failure is
-     * logged; it does not undo the unseal.
+     * Runs {@code pass} now if unsealed, and inside every later unseal by shares once the barrier
+     * is open, before the unseal answers. Passes run outside the seal's lock, one run at a time:
+     * meanwhile data calls answer SEALED ({@link BarrierStore#requireUnsealed}) and
+     * {@link #migrating} is true, while {@link #status}, a second unseal (which runs none) and
+     * {@link #seal} answer at once; a seal stops the passes, whose next read or write fails SEALED.
+     * A pass's failure is logged; it does not undo the unseal.
      */
     public void onUnseal(Runnable pass) {
+        PassRun run;
         synchronized (lock) {
             unsealPasses.add(pass);
-            if (keyring != null) {
-                barrierStore.holdCallers(true);
-                try {
-                    runPass(pass, "a pass run at unseal");
-                } finally {
+            if (keyring == null) {
+                return;
+            }
+            run = startPasses(List.of(pass));
+        }
+        runPasses(run);
+    }
+
+    /** Passes to run, and which start they are: only the last one started may release the callers. */
+    private record PassRun(List<Runnable> passes, long number) {
+        PassRun {
+            passes = List.copyOf(passes);
+        }
+    }
+
+    /** Under {@link #lock}, the barrier open: holds data calls until the passes end. */
+    private PassRun startPasses(List<Runnable> toRun) {
+        barrierStore.holdCallers(true);
+        migrating = true;
+        return new PassRun(toRun, ++passRuns);
+    }
+
+    private void runPasses(PassRun run) {
+        passes.lock();
+        try {
+            run.passes().forEach(pass -> runPass(pass, "a pass run at unseal"));
+        } finally {
+            passes.unlock();
+            synchronized (lock) {
+                if (run.number() == passRuns && keyring != null) {
+                    migrating = false;
                     barrierStore.holdCallers(false);
                 }
             }
@@ -260,7 +305,7 @@ public final class SealManager {
 
     /**
      * Runs {@code listener} inside every unseal by shares once the barrier is open, ahead of the
-     * passes ({@link #onUnseal}), e.g. to audit the unseal before their writes.
+     * passes ({@link #onUnseal}) and like them, e.g. to audit the unseal before their writes.
      */
     public void onOpen(Runnable listener) {
         synchronized (lock) {

@@ -142,7 +142,10 @@ public final class Administration {
         if (!status.initialized()) {
             return Readiness.NOT_INITIALISED;
         }
-        return status.sealed() ? Readiness.SEALED : Readiness.READY;
+        if (status.sealed()) {
+            return Readiness.SEALED;
+        }
+        return seal.migrating() ? Readiness.MIGRATING : Readiness.READY;
     }
 
     /**

@@ -6,7 +6,9 @@ public enum Readiness {
     /** A commit failed and the store refuses every write until the server restarts (fail-stop). */
     STORE_FAILED("store failed; restart the server"),
     NOT_INITIALISED("not initialised"),
-    SEALED("sealed");
+    SEALED("sealed"),
+    /** Unsealed, but the passes an unseal runs before serving data calls still run. */
+    MIGRATING("unsealed; stored keys are being brought up to date");
 
     private final String description;
 

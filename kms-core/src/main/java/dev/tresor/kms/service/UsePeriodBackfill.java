@@ -75,7 +75,7 @@ final class UsePeriodBackfill {
     /**
      * One pass over the keys of each tenant whose chain moved on since the last pass, and the
      * failed keys of the others; answers how many versions got a period. A tenant whose keys
-     * cannot be listed is logged and gone over again next time; a store failure ends the pass.
+     * cannot be listed is logged and gone over again next time; a store failure or a seal ends the pass.
      */
     int run(Function<Key, StoredPeriods> stored) {
         Seen before = barrier.get(SEEN).map(bytes -> StoredJson.decode(bytes, Seen.class)).orElse(Seen.NOTHING);
@@ -94,7 +94,7 @@ final class UsePeriodBackfill {
                     try {
                         written += keys.fillUsePeriods(tenant, id, stored, this::commit).size();
                     } catch (RuntimeException e) {
-                        if (storeFailure.get().isPresent()) {
+                        if (endsThePass(e)) {
                             throw e;
                         }
                         failedHere.add(id);
@@ -112,6 +112,10 @@ final class UsePeriodBackfill {
                             + "the next start goes on", e);
                     return written;
                 }
+                if (endsThePass(e)) {
+                    LOG.warning("sealed while giving stored keys their use periods; the next unseal goes on");
+                    return written;
+                }
                 LOG.log(Level.WARNING, "could not go over the keys of " + path
                         + " for their use periods; the next start or unseal goes over them again", e);
             }
@@ -124,6 +128,11 @@ final class UsePeriodBackfill {
                     + "without their dates), each start or unseal tries them again: " + failed);
         }
         return written;
+    }
+
+    /** A failed store or a seal ends the pass: no other key could be read or written either. */
+    private boolean endsThePass(RuntimeException e) {
+        return storeFailure.get().isPresent() || e instanceof KmsError error && error.code() == ErrorCode.SEALED;
     }
 
     /**

@@ -23,6 +23,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -138,6 +143,52 @@ class SealManagerTest {
 
         assertEquals(List.of("open", "pass", "before seal, reads wrapped key material"), order);
         assertError(ErrorCode.SEALED, () -> data.get("k"));
+    }
+
+    /**
+     * Review dates2 m1: the unseal's passes run outside the seal's lock. While one runs, data calls
+     * answer SEALED but the status and a seal answer at once, and the seal stops the pass.
+     */
+    @Test
+    void whileAPassRunsTheStatusAndASealAnswerAtOnceAndTheSealStopsThePass() throws Exception {
+        SealedTresor tresor = sealedTresorWithSecret(1, 1);
+        SealManager seal = tresor.seal();
+        BarrierStore data = seal.barrierStore();
+        CountDownLatch inThePass = new CountDownLatch(1);
+        CountDownLatch goOn = new CountDownLatch(1);
+        List<String> readByThePass = new CopyOnWriteArrayList<>();
+        seal.onUnseal(() -> {
+            inThePass.countDown();
+            try {
+                assertTrue(goOn.await(10, TimeUnit.SECONDS));
+                readByThePass.add(new String(data.get("k").orElseThrow(), UTF_8));
+            } catch (KmsError stopped) {
+                readByThePass.add(stopped.code().name());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        ExecutorService others = Executors.newCachedThreadPool();
+        try {
+            Future<SealStatus> unsealing = others.submit(() -> seal.unseal(tresor.shares().get(0)));
+            assertTrue(inThePass.await(10, TimeUnit.SECONDS));
+
+            assertFalse(others.submit(seal::status).get(10, TimeUnit.SECONDS).sealed());
+            assertTrue(seal.migrating());
+            assertError(ErrorCode.SEALED, data::requireUnsealed);
+            others.submit(seal::seal).get(10, TimeUnit.SECONDS);
+            goOn.countDown();
+
+            assertTrue(unsealing.get(10, TimeUnit.SECONDS).sealed());
+            assertEquals(List.of("SEALED"), readByThePass, "the seal stopped the pass");
+            assertFalse(seal.migrating());
+            seal.unseal(tresor.shares().get(0));
+            assertEquals(List.of("SEALED", "wrapped key material"), readByThePass);
+            data.requireUnsealed();
+        } finally {
+            goOn.countDown();
+            others.shutdownNow();
+        }
     }
 
     @Test

@@ -224,9 +224,11 @@ class UsePeriodBackfillTest {
             EncryptRequest encrypt = EncryptRequest.envelope(KeyRef.byId(key.id()).version(1), DATA);
             administration.seal(TestCore.OPERATOR);
             List<ErrorCode> duringThePass = new ArrayList<>();
+            List<Readiness> readinessDuringThePass = new ArrayList<>();
             StoredStops stored = new StoredStops() {
                 @Override
                 public StoredPeriods apply(Key read) {
+                    readinessDuringThePass.add(administration.readiness());
                     try {
                         keys.encrypt(admin, encrypt);
                     } catch (KmsError refused) {
@@ -241,13 +243,14 @@ class UsePeriodBackfillTest {
             administration.unseal(share);
 
             assertEquals(List.of(ErrorCode.SEALED), duringThePass, "no data call is served during the pass");
+            assertEquals(List.of(Readiness.MIGRATING), readinessDuringThePass);
             refused(ErrorCode.FAILED_PRECONDITION, "past its Protect Stop Date", () -> keys.encrypt(admin, encrypt));
             assertEquals(Readiness.READY, administration.readiness());
             administration.unseal(share);
             administration.seal(TestCore.OPERATOR);
             administration.unseal(share);
             assertEquals(List.of(key.id()), stored.asked, "one pass: an unseal of an unsealed core runs none, "
-                    + "and the complete pass left its marker");
+                    + "and the seal noted what this build wrote since");
         }
     }
 }
