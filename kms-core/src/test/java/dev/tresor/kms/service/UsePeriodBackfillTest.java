@@ -10,6 +10,7 @@ import dev.tresor.kms.key.KeyType;
 import dev.tresor.kms.key.KeyUsage;
 import dev.tresor.kms.key.StoredPeriods;
 import dev.tresor.kms.key.UsePeriod;
+import dev.tresor.kms.store.BreakableRocksDb;
 import dev.tresor.kms.tenant.Caller;
 import dev.tresor.kms.tenant.KmipLegacy;
 import dev.tresor.kms.tenant.Role;
@@ -200,6 +201,28 @@ class UsePeriodBackfillTest {
             assertEquals(List.of(older.id()), stored.asked);
             refused(ErrorCode.FAILED_PRECONDITION, "past its Protect Stop Date", () -> test.core().keyManagement()
                     .encrypt(admin, EncryptRequest.envelope(KeyRef.byId(older.id()).version(1), DATA)));
+        }
+    }
+
+    /** Review dates2 m3: after a failed commit no other key could be written either. */
+    @Test
+    void aFailedStoreEndsThePassAtItsFirstWrite() {
+        BreakableRocksDb breakable = new BreakableRocksDb(KmsCore.storeDirectory(dir));
+        try (KmsCore core = KmsCore.open(new KmsCore.Options(Optional.of(dir), true,
+                MovableClock.at("2026-01-01T00:00:00Z"), Duration.ofDays(30), Duration.ofHours(24), 1000,
+                Optional.empty()), breakable.store())) {
+            KeyManagement keys = core.keyManagement();
+            Caller admin = TestCore.caller(new TenantId(core.administration().createProject(TestCore.OPERATOR,
+                    Optional.empty(), OptionalLong.empty(), KmipLegacy.NONE).id(), Regions.DEFAULT), Role.ADMIN);
+            String ring = ring(keys, admin);
+            for (int i = 0; i < 3; i++) {
+                legacyKey(keys, admin, ring, Map.of("stop/1", AN_HOUR_BEFORE_START));
+            }
+            breakable.failCommits();
+
+            core.backfillUsePeriods(stored);
+
+            assertEquals(1, stored.asked.size(), "the pass ended at the first failed write: " + stored.asked);
         }
     }
 
