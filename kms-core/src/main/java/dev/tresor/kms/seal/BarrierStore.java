@@ -165,8 +165,10 @@ public final class BarrierStore {
     }
 
     /**
-     * Throws SEALED unless the barrier is open to callers: not while it is only open to the
-     * passes an unseal runs before it ends ({@link SealManager#onUnseal}).
+     * Throws SEALED unless the barrier is open to data calls: not while the passes an unseal
+     * started still run ({@link SealManager#onUnseal}). Only the calls that come through here
+     * are held meanwhile; authentication and the operator's project, token and certificate
+     * calls are served.
      */
     public void requireUnsealed() {
         requireBarrier();

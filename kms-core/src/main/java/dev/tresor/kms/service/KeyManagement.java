@@ -817,9 +817,7 @@ public final class KeyManagement {
 
     /** Erases keys, versions and objects whose 30-day window has passed, in every project; answers how many. */
     public int purgeExpired() {
-        List<TenantId> tenants = projects.list().stream()
-                .flatMap(p -> Regions.ALL.stream().map(region -> new TenantId(p.id(), region)))
-                .toList();
+        List<TenantId> tenants = Regions.tenants(projects);
         KeyService.PurgeCommit commit = (tenant, resource) -> batch -> audit.record(
                 new AuditEvent(clock.instant(), "system:purger", tenant.path(), "purge", resource, AuditEvent.OK, Map.of()),
                 batch);

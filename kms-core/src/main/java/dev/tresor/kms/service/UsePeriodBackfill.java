@@ -82,7 +82,7 @@ final class UsePeriodBackfill {
         Map<String, Long> ends = new TreeMap<>();
         Map<String, List<String>> failed = new TreeMap<>();
         int written = 0;
-        for (TenantId tenant : tenants()) {
+        for (TenantId tenant : Regions.tenants(projects)) {
             String path = tenant.path();
             try {
                 Long end = audit.storedEnd(path);
@@ -152,12 +152,6 @@ final class UsePeriodBackfill {
     private void store(Seen now) {
         barrier.write(barrier.batch().put(SEEN, StoredJson.encode(now)).delete(FORMER_MARKER));
         seen = now;
-    }
-
-    private List<TenantId> tenants() {
-        return projects.list().stream()
-                .flatMap(project -> Regions.ALL.stream().map(region -> new TenantId(project.id(), region)))
-                .toList();
     }
 
     /** A written period's record names its dates; a removed one's (a key the front-end keeps none for) the dates removed. */
