@@ -3,10 +3,12 @@ package dev.tresor.kms.kmip.message;
 import dev.tresor.kms.kmip.ttlv.ItemType;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
+import dev.tresor.kms.kmip.ttlv.TtlvReader;
 import dev.tresor.kms.service.KmsError;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /** A decoded Request Message: its header and batch items, checked for the structural rules of spec 1.4 section 7. */
 public record RequestMessage(RequestHeader header, List<BatchItem> items) {
@@ -36,6 +38,14 @@ public record RequestMessage(RequestHeader header, List<BatchItem> items) {
         } catch (KmsError e) {
             throw KmipFailure.invalidMessage(e.getMessage());
         }
+    }
+
+    /**
+     * Whether the header of an undecoded request says it holds one batch item: a hint read from
+     * the bytes (see {@link TtlvReader#peekInteger}), never a check.
+     */
+    public static boolean declaresOneItem(byte[] message) {
+        return TtlvReader.peekInteger(message, Tag.REQUEST_HEADER, Tag.BATCH_COUNT).equals(OptionalInt.of(1));
     }
 
     /** The protocol version a request claims, if it can be read at all; an error answer uses it. */

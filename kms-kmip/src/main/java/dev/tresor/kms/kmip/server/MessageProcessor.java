@@ -39,6 +39,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -72,6 +73,11 @@ public final class MessageProcessor {
 
     /** What an event loop tries without a worker: the calls that may need only cached keys and AES. */
     private static final Set<Operation> TRIED_ON_EVENT_LOOP = EnumSet.of(Operation.ENCRYPT, Operation.DECRYPT);
+    /**
+     * The largest frame an event loop decodes (a lone Encrypt or Decrypt of a few KiB): decoding
+     * up to the frame limit (1 MiB, 100,000 items) would hold up every connection on that loop.
+     */
+    static final int DECODED_ON_EVENT_LOOP = 8 * 1024;
 
     private final Operations operations;
     private final KeyManagement keys;
@@ -98,13 +104,20 @@ public final class MessageProcessor {
     }
 
     /**
-     * {@link #process(byte[], X509Certificate)} called on an event loop, which it never blocks: the
-     * frame is decoded here (CPU only, within the frame limits), and a message of one Encrypt or
-     * Decrypt item, whose client certificate is known, is tried here too (see
-     * {@link KeyManagement#admittedWithoutWaiting}). Every other message, an item the core
-     * declines, and the answer to a refused item (issuing a Nonce writes) go to {@code workers}.
+     * {@link #process(byte[], X509Certificate)} called on an event loop, which it never blocks. Only
+     * a frame that may be answered here is decoded here: at most {@link #DECODED_ON_EVENT_LOOP} bytes,
+     * whose header declares one batch item (read from the bytes before decoding). A message of one
+     * Encrypt or Decrypt item, whose client certificate is known, is then tried here (see
+     * {@link KeyManagement#admittedWithoutWaiting}). Every other frame goes to {@code workers}
+     * undecoded; other messages, an item the core declines, and the answer to a refused item
+     * (issuing a Nonce writes) go there too. If the workers refuse a frame (the server is
+     * stopping), this throws {@link RejectedExecutionException}.
      */
     public CompletableFuture<byte[]> process(byte[] frame, X509Certificate clientCertificate, Executor workers) {
+        if (frame.length > DECODED_ON_EVENT_LOOP || !RequestMessage.declaresOneItem(frame)) {
+            return CompletableFuture.supplyAsync(() -> process(frame, clientCertificate, Admission.ON_WORKER),
+                    workers).thenCompose(answer -> answer);
+        }
         return process(frame, clientCertificate, new Admission(workers));
     }
 
@@ -357,8 +370,24 @@ public final class MessageProcessor {
         }
         return payload.handle((answer, failure) -> failure == null
                 ? CompletableFuture.completedFuture(new Outcome(ResponseItem.success(item, answer), Optional.empty()))
-                : CompletableFuture.supplyAsync(() -> refused(item, unwrapped(failure), header, version, admitted[0],
-                        mayIssueNonce), admission.refusing())).thenCompose(outcome -> outcome);
+                : refusal(item, unwrapped(failure), header, version, admitted, mayIssueNonce, admission))
+                .thenCompose(outcome -> outcome);
+    }
+
+    /**
+     * Answers a refused item where the admission says. If the workers refuse that task (the
+     * server is stopping), it is answered on this thread without a Nonce, since issuing one
+     * writes; the refusal was already counted and recorded by the core, if at all, never here.
+     */
+    private CompletableFuture<Outcome> refusal(BatchItem item, RuntimeException e, RequestHeader header,
+                                               ProtocolVersion version, Caller[] admitted, boolean mayIssueNonce,
+                                               Admission admission) {
+        try {
+            return CompletableFuture.supplyAsync(() -> refused(item, e, header, version, admitted[0], mayIssueNonce),
+                    admission.refusing());
+        } catch (RejectedExecutionException stopping) {
+            return CompletableFuture.completedFuture(refused(item, e, header, version, admitted[0], false));
+        }
     }
 
     private Outcome refused(BatchItem item, RuntimeException e, RequestHeader header, ProtocolVersion version,

@@ -12,6 +12,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalInt;
 
 /**
  * Decodes binary TTLV. Every declared length is checked against the bytes that remain in its
@@ -69,6 +70,40 @@ public final class TtlvReader {
         return (int) length + HEADER_BYTES;
     }
 
+    /**
+     * The Integer {@code field} directly inside the Structure {@code first} that opens the message,
+     * read from the bytes without decoding the rest: a cheap hint for where to decode a message.
+     * Empty if the bytes do not hold it there. The message is still decoded and checked in full
+     * before it is used.
+     */
+    public static OptionalInt peekInteger(byte[] message, Tag first, Tag field) {
+        if (message.length < 2 * HEADER_BYTES || tagAt(message, HEADER_BYTES) != first.code()
+                || (message[HEADER_BYTES + 3] & 0xFF) != ItemType.STRUCTURE.code()) {
+            return OptionalInt.empty();
+        }
+        long end = Math.min(message.length, 2L * HEADER_BYTES + lengthAt(message, HEADER_BYTES));
+        long at = 2L * HEADER_BYTES;
+        while (at + HEADER_BYTES <= end) {
+            int start = (int) at;
+            int type = message[start + 3] & 0xFF;
+            long length = lengthAt(message, start);
+            if (tagAt(message, start) == field.code() && type == ItemType.INTEGER.code() && length == 4
+                    && at + 2 * HEADER_BYTES <= end) {
+                return OptionalInt.of(ByteBuffer.wrap(message, start + HEADER_BYTES, 4).getInt());
+            }
+            at += HEADER_BYTES + (type == ItemType.STRUCTURE.code() ? length : (length + 7) & ~7L);
+        }
+        return OptionalInt.empty();
+    }
+
+    private static int tagAt(byte[] message, int at) {
+        return ((message[at] & 0xFF) << 16) | ((message[at + 1] & 0xFF) << 8) | (message[at + 2] & 0xFF);
+    }
+
+    private static long lengthAt(byte[] message, int at) {
+        return ByteBuffer.wrap(message, at + 4, 4).getInt() & 0xFFFF_FFFFL;
+    }
+
     private Ttlv item(int end, int depth) {
         int start = position;
         if (end - start < HEADER_BYTES) {
@@ -77,11 +112,11 @@ public final class TtlvReader {
         if (++items > limits.maxItems()) {
             throw malformed(start, "more than " + limits.maxItems() + " items");
         }
-        int tag = ((data[start] & 0xFF) << 16) | ((data[start + 1] & 0xFF) << 8) | (data[start + 2] & 0xFF);
+        int tag = tagAt(data, start);
         int typeCode = data[start + 3] & 0xFF;
         ItemType type = ItemType.of(typeCode)
                 .orElseThrow(() -> malformed(start + 3, "unknown item type 0x" + Integer.toHexString(typeCode)));
-        long length = readInt(start + 4) & 0xFFFF_FFFFL;
+        long length = lengthAt(data, start);
         position = start + HEADER_BYTES;
         long padded = type == ItemType.STRUCTURE ? length : (length + 7) & ~7L;
         if (padded > end - position) {

@@ -1,5 +1,6 @@
 package dev.tresor.kms.kmip.server;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tresor.kms.kmip.message.Operation;
@@ -26,6 +27,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -34,6 +36,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -70,6 +73,23 @@ class KmipEventLoopTest {
     private X509Certificate client;
     private String fingerprint;
     private MessageProcessor processor;
+    private final List<LogRecord> warnings = new CopyOnWriteArrayList<>();
+    private final Handler warningCapture = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+                warnings.add(record);
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
 
     @BeforeEach
     void open() throws Exception {
@@ -86,10 +106,12 @@ class KmipEventLoopTest {
             return grant.callerIn(new TenantId(grant.projectId().orElseThrow(), "eu01"));
         };
         processor = new MessageProcessor(Operations.standard(), kms(), registry, TtlvLimits.DEFAULT, test.clock());
+        Logger.getLogger("dev.tresor.kms").addHandler(warningCapture); // after the dev seal's own warning
     }
 
     @AfterEach
     void close() {
+        Logger.getLogger("dev.tresor.kms").removeHandler(warningCapture);
         pool.shutdownNow();
         test.close();
     }
@@ -163,31 +185,7 @@ class KmipEventLoopTest {
     void anEncryptOfAKeyNotInMemoryIsDeclinedSilentlyAndAnsweredByAWorkerCountedAndAuditedOnce() {
         String uid = createKey(); // the write dropped the key's cached records
         long tokens = tokensLeft();
-        List<LogRecord> warnings = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
-                    warnings.add(record);
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger tresor = Logger.getLogger("dev.tresor.kms");
-        tresor.addHandler(capture);
-        Ttlv answered;
-        try {
-            answered = onEventLoop(Operation.ENCRYPT, encryption(uid));
-        } finally {
-            tresor.removeHandler(capture);
-        }
+        Ttlv answered = onEventLoop(Operation.ENCRYPT, encryption(uid));
 
         assertSucceeded(answered);
         assertEquals(1, handedToWorkers.get(), "declined to a worker");
@@ -226,5 +224,111 @@ class KmipEventLoopTest {
         Ttlv refused = onEventLoop(Operation.ENCRYPT, encryption(uid));
 
         assertEquals(ResultReason.AUTHENTICATION_NOT_SUCCESSFUL.code(), Requests.reason(refused));
+    }
+    private static Ttlv secretOf(int bytes) {
+        return Ttlv.structure(Tag.SECRET_DATA, Ttlv.enumeration(Tag.SECRET_DATA_TYPE, 1),
+                Ttlv.structure(Tag.KEY_BLOCK, Ttlv.enumeration(Tag.KEY_FORMAT_TYPE, 0x01), Ttlv.structure(
+                        Tag.KEY_VALUE, Ttlv.bytes(Tag.KEY_MATERIAL, Bytes.wrap(new byte[bytes])))));
+    }
+
+    /** The message with a one-byte Text String at its very end whose padding is not zero: malformed only there. */
+    private static byte[] malformedAtTheEnd(Ttlv... items) {
+        Ttlv[] marked = new Ttlv[items.length];
+        for (int i = 0; i < items.length; i++) {
+            List<Ttlv> fields = new ArrayList<>(items[i].items());
+            if (i == items.length - 1) {
+                Ttlv payload = fields.remove(fields.size() - 1);
+                List<Ttlv> payloadFields = new ArrayList<>(payload.items());
+                payloadFields.add(Ttlv.text(Tag.ATTRIBUTE_NAME, "x"));
+                fields.add(Ttlv.structure(Tag.REQUEST_PAYLOAD, payloadFields));
+            }
+            marked[i] = Ttlv.structure(Tag.BATCH_ITEM, fields);
+        }
+        byte[] frame = TtlvWriter.write(Requests.message(ProtocolVersion.V2_1, marked));
+        frame[frame.length - 1] = 1;
+        return frame;
+    }
+
+    /**
+     * Processes {@code frame} as the event loop does, with workers that only queue; then runs what
+     * was queued on a thread of its own. Gives the answer, the thread that completed it, and how
+     * many tasks were queued before that.
+     */
+    private record Handed(byte[] answer, Thread completedOn, int queuedAtReturn) {
+    }
+
+    private Handed processedWithQueuedWorkers(byte[] frame) throws InterruptedException {
+        List<Runnable> queued = new CopyOnWriteArrayList<>();
+        CompletableFuture<Handed> handed = processor.process(frame, client, queued::add)
+                .thenApply(answer -> new Handed(answer, Thread.currentThread(), 0));
+        int atReturn = queued.size();
+        Thread worker = new Thread(() -> queued.forEach(Runnable::run), "test-worker");
+        worker.start();
+        worker.join();
+        Handed done = handed.join();
+        return new Handed(done.answer(), done.completedOn(), atReturn);
+    }
+
+    @Test
+    void aLargeRegisterIsDecodedOnAWorkerNotOnTheEventLoopAndAnsweredAsBefore() throws Exception {
+        byte[] frame = malformedAtTheEnd(Requests.item(Operation.REGISTER, Ttlv.enumeration(Tag.OBJECT_TYPE, 0x07),
+                Ttlv.structure(Tag.ATTRIBUTES), secretOf(MessageProcessor.DECODED_ON_EVENT_LOOP)));
+
+        Handed handed = processedWithQueuedWorkers(frame);
+
+        assertEquals(1, handed.queuedAtReturn(), "handed over undecoded: a decode here would have answered at once");
+        assertEquals("test-worker", handed.completedOn().getName());
+        Ttlv refused = answer(CompletableFuture.completedFuture(handed.answer()));
+        assertEquals(ResultReason.INVALID_MESSAGE.code(), Requests.reason(refused));
+        assertArrayEquals(processor.process(frame, client).join(), handed.answer(), "the same answer as a worker gives");
+    }
+
+    @Test
+    void aSmallMessageOfTwoItemsIsDecodedOnAWorker() throws Exception {
+        String uid = createKey();
+        byte[] frame = malformedAtTheEnd(Requests.item(Operation.ENCRYPT, encryption(uid)),
+                Requests.item(Operation.ENCRYPT, encryption(uid)));
+
+        Handed handed = processedWithQueuedWorkers(frame);
+
+        assertEquals(1, handed.queuedAtReturn());
+        assertEquals("test-worker", handed.completedOn().getName());
+        assertArrayEquals(processor.process(frame, client).join(), handed.answer());
+    }
+
+    @Test
+    void aSmallLoneMalformedMessageIsStillAnsweredOnTheEventLoop() throws Exception {
+        String uid = createKey();
+        byte[] frame = malformedAtTheEnd(Requests.item(Operation.ENCRYPT, encryption(uid)));
+
+        Handed handed = processedWithQueuedWorkers(frame);
+
+        assertEquals(0, handed.queuedAtReturn());
+        assertEquals(Thread.currentThread(), handed.completedOn());
+        assertArrayEquals(processor.process(frame, client).join(), handed.answer());
+    }
+
+    @Test
+    void aLargeWellFormedRegisterSucceedsOnAWorker() {
+        byte[] frame = message(Operation.REGISTER, Ttlv.enumeration(Tag.OBJECT_TYPE, 0x07),
+                Ttlv.structure(Tag.ATTRIBUTES), secretOf(4 * MessageProcessor.DECODED_ON_EVENT_LOOP));
+
+        assertSucceeded(answer(processor.process(frame, client, workers)));
+        assertEquals(1, handedToWorkers.get());
+    }
+
+    @Test
+    void anEncryptDeclinedWhileTheWorkersAreStoppingIsRefusedAsSuchCountedAndRecordedOnce() {
+        String uid = createKey(); // not in memory: the try declines it after taking its token
+        long tokens = tokensLeft();
+        Ttlv refused = answer(processor.process(message(Operation.ENCRYPT, encryption(uid)), client, task -> {
+            throw new RejectedExecutionException("stopped");
+        }));
+
+        assertEquals(ResultReason.GENERAL_FAILURE.code(), Requests.reason(refused));
+        assertEquals("the server is stopping", refused.require(Tag.RESULT_MESSAGE).asText());
+        assertEquals(List.of(), warnings.stream().map(LogRecord::getMessage).toList());
+        assertEquals(tokens - 1, tokensLeft());
+        assertEquals(List.of("kmip.encrypt INTERNAL"), encryptionRecordsAnHourLater());
     }
 }
