@@ -6,21 +6,30 @@ import dev.tresor.kms.kmip.message.Operation;
 import dev.tresor.kms.kmip.message.ResultReason;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * ReKey: the core rotates the key, and its new version is the replacement object, Active at
- * once, with the old object's client attributes, the Random Number Generator that made it and
- * Replaced/Replacement Object Links both ways.
+ * ReKey: the core rotates the key, and its new version is the replacement object, with the old
+ * object's client attributes, the Random Number Generator that made it and Replaced/Replacement
+ * Object Links both ways. Its dates follow spec 1.4 section 4.4: without an Offset, the Activation,
+ * Process Start, Protect Stop and Deactivation Dates are the old object's; with one, the
+ * Activation Date is the Initial Date plus the Offset and the other three move by as much as the
+ * Activation Date moved, so their distances from it stay. It is Active if its Activation Date
+ * has come, else Pre-Active ({@link #dates}).
  */
 final class ReKeyHandler implements OperationHandler {
     private static final int REPLACEMENT_OBJECT_LINK = 0x106;
     private static final int REPLACED_OBJECT_LINK = 0x107;
+    /** The dates the replacement takes from the old object, moved with its Activation Date when an Offset is given. */
+    private static final List<Tag> SHIFTED = List.of(Tag.PROCESS_START_DATE, Tag.PROTECT_STOP_DATE,
+            Tag.DEACTIVATION_DATE);
 
     private final ObjectAccess access;
 
@@ -35,34 +44,60 @@ final class ReKeyHandler implements OperationHandler {
 
     @Override
     public Ttlv handle(OperationContext context, Ttlv request) {
-        KmipObject old = access.named(context, request);
-        if (old.type() != ObjectType.SYMMETRIC_KEY) {
+        KmipObject named = access.named(context, request);
+        if (named.type() != ObjectType.SYMMETRIC_KEY) {
             throw new KmipFailure(ResultReason.INVALID_FIELD, "ReKey renews symmetric keys");
         }
-        // the carried-over dates bind the new version from the rotation's own write on
-        KeyVersion next = context.keys().rotateKey(context.caller(), old.id().key(),
-                ObjectAccess.usePeriod(old.stored()));
-        ObjectId replacement = new ObjectId(old.id().keyId(), next.number(), false);
-        Instant now = context.clock().instant().truncatedTo(ChronoUnit.SECONDS);
-        access.objects().locked(old.id().keyId(), () -> {
+        Optional<Duration> offset = request.find(Tag.OFFSET).map(o -> Duration.ofSeconds(o.asInterval()));
+        // Under the key's KMIP lock from the read of the old dates to the replacement's save, so
+        // the dates the rotation writes into the core are the ones its attributes then carry.
+        ObjectId replacement = access.objects().locked(named.id().keyId(), () -> {
+            KmipObject old = access.objects().load(context, named.id().uid());
+            Instant now = context.clock().instant().truncatedTo(ChronoUnit.SECONDS);
+            Map<String, List<Ttlv>> attributes = new LinkedHashMap<>(old.stored());
+            attributes.keySet().removeIf(name -> !AttributeEdits.carriesOver(name));
+            attributes.putAll(dates(old.stored(), now, offset));
+            // the replacement's dates bind the new version from the rotation's own write on
+            KeyVersion next = context.keys().rotateKey(context.caller(), old.id().key(),
+                    ObjectAccess.corePeriod(old.key().type(), attributes));
+            ObjectId made = new ObjectId(old.id().keyId(), next.number(), false);
             KmipObject current = access.objects().load(context, old.id().uid());
-            Map<String, List<Ttlv>> copied = new LinkedHashMap<>(current.stored());
-            copied.keySet().removeIf(name -> !AttributeEdits.carriesOver(name));
-            KmipObject fresh = new KmipObject(replacement, current.key(), copied)
-                    .withState(ObjectState.ACTIVE)
+            boolean active = !Attributes.first(attributes, Tag.ACTIVATION_DATE).orElseThrow().asDateTime().isAfter(now);
+            KmipObject fresh = new KmipObject(made, current.key(), attributes)
+                    .withState(active ? ObjectState.ACTIVE : ObjectState.PRE_ACTIVE)
                     .with(Tag.INITIAL_DATE, Ttlv.dateTime(Tag.INITIAL_DATE, now))
                     .with(Tag.ORIGINAL_CREATION_DATE, Ttlv.dateTime(Tag.ORIGINAL_CREATION_DATE, now))
-                    .with(Tag.ACTIVATION_DATE, Ttlv.dateTime(Tag.ACTIVATION_DATE, now))
                     .with(Tag.RANDOM_NUMBER_GENERATOR, GeneratorAttribute.of(context.keys().keyGenerator()))
                     .with(Tag.PROTECTION_STORAGE_MASK, ProtectionStorage.software());
             fresh = fresh.with(Attributes.specName(Tag.LINK), links(fresh, REPLACED_OBJECT_LINK, old.id()));
             KmipObject saved = access.objects().save(context, fresh);
             KmipObject oldLinked = new KmipObject(current.id(), saved.key(), current.stored());
-            return access.objects().save(context, oldLinked.with(Attributes.specName(Tag.LINK),
-                    links(oldLinked, REPLACEMENT_OBJECT_LINK, replacement)));
+            access.objects().save(context, oldLinked.with(Attributes.specName(Tag.LINK),
+                    links(oldLinked, REPLACEMENT_OBJECT_LINK, made)));
+            return made;
         });
         context.placeholder().set(replacement.uid());
         return Ttlv.structure(Tag.RESPONSE_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, replacement.uid()));
+    }
+
+    /**
+     * The replacement's Activation, Process Start, Protect Stop and Deactivation Dates (spec 1.4
+     * section 4.4, "Computing New Dates from Offset during Re-key"), from the old object's; the
+     * Initial Date is {@code now}. A date the old object lacks stays absent. An old object without
+     * an Activation Date gives nothing to copy or move the others by: without an Offset its
+     * replacement is activated at once, as Tresor's ReKey always did.
+     */
+    private static Map<String, List<Ttlv>> dates(Map<String, List<Ttlv>> old, Instant now, Optional<Duration> offset) {
+        Optional<Instant> activation = Attributes.first(old, Tag.ACTIVATION_DATE).map(Ttlv::asDateTime);
+        Instant newActivation = offset.map(now::plus).or(() -> activation).orElse(now);
+        Duration moved = activation.map(date -> Duration.between(date, newActivation)).orElse(Duration.ZERO);
+        Map<String, List<Ttlv>> dates = new LinkedHashMap<>();
+        dates.put(Attributes.specName(Tag.ACTIVATION_DATE), List.of(Ttlv.dateTime(Tag.ATTRIBUTE_VALUE, newActivation)));
+        for (Tag tag : SHIFTED) {
+            Attributes.first(old, tag).map(Ttlv::asDateTime).ifPresent(date -> dates.put(Attributes.specName(tag),
+                    List.of(Ttlv.dateTime(Tag.ATTRIBUTE_VALUE, date.plus(moved)))));
+        }
+        return dates;
     }
 
     private static List<Ttlv> links(KmipObject object, int type, ObjectId target) {

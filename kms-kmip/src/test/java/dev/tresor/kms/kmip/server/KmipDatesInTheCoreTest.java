@@ -106,20 +106,31 @@ class KmipDatesInTheCoreTest {
             Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
             Ttlv pair = kmip.ok(Operation.CREATE_KEY_PAIR, Ttlv.structure(Tag.COMMON_ATTRIBUTES,
                     Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, 0x04), Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, 2048),
-                    Ttlv.integer(Tag.CRYPTOGRAPHIC_USAGE_MASK, 0x0C)));
+                    Ttlv.integer(Tag.CRYPTOGRAPHIC_USAGE_MASK, 0x0F)));
             String privateKey = pair.require(Tag.PRIVATE_KEY_UNIQUE_IDENTIFIER).asText();
             String publicKey = pair.require(Tag.PUBLIC_KEY_UNIQUE_IDENTIFIER).asText();
             for (String uid : new String[] {privateKey, publicKey}) {
                 kmip.ok(Operation.ACTIVATE, Kmip.uid(uid));
             }
-            kmip.ok(Operation.ADD_ATTRIBUTE, Kmip.uid(privateKey),
-                    Ttlv.structure(Tag.NEW_ATTRIBUTE, Ttlv.dateTime(Tag.PROTECT_STOP_DATE, now.plusSeconds(60))));
+            Ttlv pss = Ttlv.structure(Tag.CRYPTOGRAPHIC_PARAMETERS, Ttlv.enumeration(Tag.PADDING_METHOD, 0x0A),
+                    Ttlv.enumeration(Tag.HASHING_ALGORITHM, 0x06));
+            kmip.ok(Operation.SIGN, Kmip.uid(privateKey), pss, Ttlv.bytes(Tag.DATA, DATA));
+            kmip.ok(Operation.ADD_ATTRIBUTE, Kmip.uid(privateKey), stopAt(now.plusSeconds(60)));
+            kmip.ok(Operation.ADD_ATTRIBUTE, Kmip.uid(publicKey), stopAt(now.plusSeconds(120)));
             server.core.clock().advance(Duration.ofSeconds(61));
 
+            assertEquals(ResultReason.WRONG_KEY_LIFECYCLE_STATE.code(),
+                    kmip.refused(Operation.SIGN, Kmip.uid(privateKey), pss, Ttlv.bytes(Tag.DATA, DATA)),
+                    "the private object past its own Protect Stop Date signs no more");
             Bytes sealed = kmip.ok(Operation.ENCRYPT, Kmip.uid(publicKey), Ttlv.bytes(Tag.DATA, DATA))
                     .require(Tag.DATA).asBytes();
             assertEquals(DATA, kmip.ok(Operation.DECRYPT, Kmip.uid(privateKey), Ttlv.bytes(Tag.DATA, sealed))
                     .require(Tag.DATA).asBytes(), "the private object's Protect Stop Date does not stop the public half");
+
+            server.core.clock().advance(Duration.ofSeconds(60));
+            assertEquals(ResultReason.WRONG_KEY_LIFECYCLE_STATE.code(),
+                    kmip.refused(Operation.ENCRYPT, Kmip.uid(publicKey), Ttlv.bytes(Tag.DATA, DATA)),
+                    "the public object past its own Protect Stop Date encrypts no more");
         }
     }
 

@@ -1,0 +1,167 @@
+package dev.tresor.kms.kmip.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tresor.kms.key.UsePeriod;
+import dev.tresor.kms.kmip.message.Operation;
+import dev.tresor.kms.kmip.message.ProtocolVersion;
+import dev.tresor.kms.kmip.message.ResultReason;
+import dev.tresor.kms.kmip.ttlv.Tag;
+import dev.tresor.kms.kmip.ttlv.Ttlv;
+import dev.tresor.kms.service.Bytes;
+import dev.tresor.kms.service.KeyRef;
+import dev.tresor.kms.tenant.Role;
+import dev.tresor.kms.testing.TestCore;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The dates of the replacement a KMIP ReKey makes (spec 1.4 section 4.4): copied without an
+ * Offset; with one, the Activation Date is the Initial Date plus the Offset and the Process Start,
+ * Protect Stop and Deactivation Dates keep their distance from it. The core's period of the new
+ * version is the replacement's, from the rotation's own write on.
+ */
+class KmipReKeyDatesTest {
+    private static final Bytes DATA = Bytes.of(new byte[] {1, 2, 3});
+    /** Old object: Activation and Process Start at T-5, Protect Stop at T+60, Deactivation at T+120. */
+    private static final long PROTECT_STOP = 60;
+    private static final long DEACTIVATION = 120;
+
+    @RegisterExtension
+    static final KmipServerExtension LOOPBACK = new KmipServerExtension();
+
+    private KmipTestServer server;
+    /** T: the server clock when the old key is made (tests move it forward). */
+    private Instant now;
+
+    @BeforeEach
+    void shareTheServer() {
+        server = LOOPBACK.server();
+        now = server.core.clock().instant().truncatedTo(ChronoUnit.SECONDS);
+    }
+
+    private String createOldKey(Kmip kmip) throws Exception {
+        return kmip.createAes256(Ttlv.dateTime(Tag.ACTIVATION_DATE, now.minusSeconds(5)),
+                Ttlv.dateTime(Tag.PROCESS_START_DATE, now.minusSeconds(5)),
+                Ttlv.dateTime(Tag.PROTECT_STOP_DATE, now.plusSeconds(PROTECT_STOP)),
+                Ttlv.dateTime(Tag.DEACTIVATION_DATE, now.plusSeconds(DEACTIVATION)));
+    }
+
+    private static Instant date(Kmip kmip, String uid, String name) throws Exception {
+        return kmip.namedAttribute(uid, name).orElseThrow(() -> new AssertionError(uid + " has no " + name))
+                .asDateTime();
+    }
+
+    private static int state(Kmip kmip, String uid) throws Exception {
+        return kmip.namedAttribute(uid, "State").orElseThrow().asEnum();
+    }
+
+    private UsePeriod corePeriod(String uid, long version) {
+        return server.core.core().keyManagement().getKey(TestCore.caller(server.tenant, Role.ADMIN),
+                KeyRef.byId(uid)).usePeriod(version);
+    }
+
+    private static Ttlv offset(long seconds) {
+        return Ttlv.interval(Tag.OFFSET, seconds);
+    }
+
+    @Test
+    void withAnOffsetTheReplacementIsActivatedThatLongAfterItsInitialDateAndItsDatesKeepTheirDistances()
+            throws Exception {
+        try (KmipTestClient client = server.client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V1_4);
+            String old = createOldKey(kmip);
+            server.core.clock().advance(Duration.ofSeconds(100)); // the old key is past its Protect Stop Date
+            Instant rekeyed = now.plusSeconds(100);
+
+            String replacement = kmip.ok(Operation.REKEY, Kmip.uid(old), offset(0))
+                    .require(Tag.UNIQUE_IDENTIFIER).asText();
+
+            Duration moved = Duration.ofSeconds(105); // from the old Activation Date (T-5) to the new (T+100)
+            assertEquals(rekeyed, date(kmip, replacement, "Initial Date"));
+            assertEquals(rekeyed, date(kmip, replacement, "Activation Date"));
+            assertEquals(now.minusSeconds(5).plus(moved), date(kmip, replacement, "Process Start Date"));
+            Instant protectStop = now.plusSeconds(PROTECT_STOP).plus(moved);
+            assertEquals(protectStop, date(kmip, replacement, "Protect Stop Date"));
+            assertEquals(now.plusSeconds(DEACTIVATION).plus(moved), date(kmip, replacement, "Deactivation Date"));
+            assertEquals(2, state(kmip, replacement), "Active: its Activation Date has come");
+            assertEquals(new UsePeriod(Optional.of(protectStop), Optional.of(rekeyed)), corePeriod(old, 2));
+            kmip.ok(Operation.ENCRYPT, Kmip.uid(replacement), Ttlv.bytes(Tag.DATA, DATA));
+
+            server.core.clock().advance(Duration.ofSeconds(PROTECT_STOP + 6));
+            assertEquals(ResultReason.PERMISSION_DENIED.code(),
+                    kmip.refused(Operation.ENCRYPT, Kmip.uid(replacement), Ttlv.bytes(Tag.DATA, DATA)));
+        }
+    }
+
+    @Test
+    void anOffsetInTheFutureMakesAPreActiveReplacementThatBecomesActiveOnItsDate() throws Exception {
+        try (KmipTestClient client = server.client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V1_4);
+            String old = createOldKey(kmip);
+
+            String replacement = kmip.ok(Operation.REKEY, Kmip.uid(old), offset(3600))
+                    .require(Tag.UNIQUE_IDENTIFIER).asText();
+
+            assertEquals(now.plusSeconds(3600), date(kmip, replacement, "Activation Date"));
+            assertEquals(now.plusSeconds(3605 + PROTECT_STOP), date(kmip, replacement, "Protect Stop Date"));
+            assertEquals(1, state(kmip, replacement), "Pre-Active until its Activation Date");
+            assertEquals(ResultReason.PERMISSION_DENIED.code(),
+                    kmip.refused(Operation.ENCRYPT, Kmip.uid(replacement), Ttlv.bytes(Tag.DATA, DATA)));
+
+            server.core.clock().advance(Duration.ofSeconds(3600));
+            kmip.ok(Operation.ENCRYPT, Kmip.uid(replacement), Ttlv.bytes(Tag.DATA, DATA));
+        }
+    }
+
+    @Test
+    void withoutAnOffsetTheReplacementHasTheOldDates() throws Exception {
+        try (KmipTestClient client = server.client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V1_4);
+            String old = createOldKey(kmip);
+            server.core.clock().advance(Duration.ofSeconds(30));
+
+            String replacement = kmip.ok(Operation.REKEY, Kmip.uid(old)).require(Tag.UNIQUE_IDENTIFIER).asText();
+
+            assertEquals(now.plusSeconds(30), date(kmip, replacement, "Initial Date"));
+            for (String name : new String[] {"Activation Date", "Process Start Date", "Protect Stop Date",
+                    "Deactivation Date"}) {
+                assertEquals(date(kmip, old, name), date(kmip, replacement, name), name);
+            }
+            assertEquals(2, state(kmip, replacement));
+        }
+    }
+
+    /**
+     * The replacement's attributes cannot be stored (two objects of this size exceed the core's 64
+     * attribute entries of a key), so the ReKey fails after its rotation was written: the new
+     * version has its period all the same, from the rotation's own write.
+     */
+    @Test
+    void theRotationsOwnWriteGivesTheNewVersionItsPeriod() throws Exception {
+        try (KmipTestClient client = server.client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V1_4);
+            String old = createOldKey(kmip);
+            String bulk = "x".repeat(4000);
+            for (int i = 0; i < 26; i++) {
+                kmip.ok(Operation.ADD_ATTRIBUTE, Kmip.uid(old), Ttlv.structure(Tag.ATTRIBUTE,
+                        Ttlv.text(Tag.ATTRIBUTE_NAME, "x-bulk-" + i), Ttlv.text(Tag.ATTRIBUTE_VALUE, bulk)));
+            }
+            server.core.clock().advance(Duration.ofSeconds(100));
+
+            Ttlv failed = kmip.item(Operation.REKEY, Kmip.uid(old), offset(0));
+
+            assertTrue(Requests.status(failed) != 0, "the replacement's attributes were stored after all");
+            assertTrue(failed.require(Tag.RESULT_MESSAGE).asText().contains("at most 64 attributes"),
+                    failed.require(Tag.RESULT_MESSAGE).asText());
+            assertEquals(new UsePeriod(Optional.of(now.plusSeconds(PROTECT_STOP + 105)),
+                    Optional.of(now.plusSeconds(100))), corePeriod(old, 2));
+        }
+    }
+}
