@@ -14,9 +14,11 @@ import java.util.OptionalLong;
  * attributes kept for it. Unique Identifier, Object Type, Cryptographic Algorithm and Length and
  * (2.x) the Key Format Type of a generated key come from the core key (a registered key keeps the
  * format it came in), and so do Tresor's own {@code y-tresor-version} (the version number),
- * {@code y-tresor-primary} (whether it is the key's primary version, newest enabled) and
- * {@code y-tresor-attested} (whether some use of the key needs fresh attestation); everything
- * else is stored. {@code primaryVersion} is the key's primary version number (0: none) where it
+ * {@code y-tresor-primary} (whether it is the key's primary version, newest enabled),
+ * {@code y-tresor-attested} (whether some use of the key needs fresh attestation) and
+ * {@code y-tresor-generated} (whether Tresor generated the material, as Create, Create Key Pair
+ * and ReKey do, rather than a client registering it: PKCS#11's CKA_LOCAL); everything else is
+ * stored. {@code primaryVersion} is the key's primary version number (0: none) where it
  * was looked up, which only the calls that report attributes do.
  */
 record KmipObject(ObjectId id, Key key, Map<String, List<Ttlv>> stored, OptionalLong primaryVersion)
@@ -26,6 +28,7 @@ record KmipObject(ObjectId id, Key key, Map<String, List<Ttlv>> stored, Optional
     static final String VERSION = "y-tresor-version";
     static final String PRIMARY = "y-tresor-primary";
     static final String ATTESTED = "y-tresor-attested";
+    static final String GENERATED = "y-tresor-generated";
 
     KmipObject {
         stored = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(stored));
@@ -90,6 +93,7 @@ record KmipObject(ObjectId id, Key key, Map<String, List<Ttlv>> stored, Optional
         primaryVersion.ifPresent(primary -> all.put(PRIMARY,
                 List.of(Ttlv.bool(Tag.ATTRIBUTE_VALUE, primary == id.version()))));
         all.put(ATTESTED, List.of(Ttlv.bool(Tag.ATTRIBUTE_VALUE, !key.release().attestationRequiredFor().isEmpty())));
+        all.put(GENERATED, List.of(Ttlv.bool(Tag.ATTRIBUTE_VALUE, !key.importOnly())));
         return all;
     }
 

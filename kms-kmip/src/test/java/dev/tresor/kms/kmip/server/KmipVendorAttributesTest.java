@@ -9,6 +9,8 @@ import dev.tresor.kms.kmip.message.ResultReason;
 import dev.tresor.kms.kmip.ttlv.ItemType;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
+import dev.tresor.kms.service.Bytes;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -57,6 +59,30 @@ class KmipVendorAttributesTest {
             assertEquals(ResultReason.ATTRIBUTE_READ_ONLY.code(), kmip.refused(Operation.ADD_ATTRIBUTE, Kmip.uid(key),
                     Ttlv.structure(Tag.NEW_ATTRIBUTE, vendor("y", "tresor-version", "7"))));
         }
+    }
+
+    @Test
+    void onlyAKeyTresorGeneratedSaysSo() throws Exception {
+        try (KmipTestClient client = LOOPBACK.server().client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
+            String created = kmip.createAes256();
+            String rotated = kmip.ok(Operation.REKEY, Kmip.uid(created)).require(Tag.UNIQUE_IDENTIFIER).asText();
+            String registered = kmip.registerActiveKey(LOOPBACK.server().core.clock().instant(), 0x03, 256, 0x0C,
+                    Bytes.of("a 32-byte AES key, registered.  ".getBytes(StandardCharsets.US_ASCII)));
+            assertEquals(true, generated(kmip, created), "Create");
+            assertEquals(true, generated(kmip, rotated), "ReKey");
+            assertEquals(false, generated(kmip, registered), "Register");
+            assertEquals(ResultReason.ATTRIBUTE_READ_ONLY.code(), kmip.refused(Operation.ADD_ATTRIBUTE,
+                    Kmip.uid(registered), Ttlv.structure(Tag.NEW_ATTRIBUTE, Ttlv.structure(Tag.ATTRIBUTE,
+                            Ttlv.text(Tag.VENDOR_IDENTIFICATION, "y"), Ttlv.text(Tag.ATTRIBUTE_NAME, "tresor-generated"),
+                            Ttlv.bool(Tag.ATTRIBUTE_VALUE, true)))));
+        }
+    }
+
+    private static boolean generated(Kmip kmip, String uid) throws Exception {
+        Ttlv named = kmip.ok(Operation.GET_ATTRIBUTES, Kmip.uid(uid), Ttlv.structure(Tag.ATTRIBUTE_REFERENCE,
+                Ttlv.text(Tag.VENDOR_IDENTIFICATION, "y"), Ttlv.text(Tag.ATTRIBUTE_NAME, "y-tresor-generated")));
+        return named.require(Tag.ATTRIBUTES).require(Tag.ATTRIBUTE).require(Tag.ATTRIBUTE_VALUE).asBoolean();
     }
 
     @Test
