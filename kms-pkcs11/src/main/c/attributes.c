@@ -35,6 +35,8 @@ static void read_custom(struct object *o, const ttlv_item *attr)
         o->primary = b;
     } else if (IS(ATTR_ATTESTED) && ttlv_bool(&value, &b)) {
         o->attested = b;
+    } else if (IS(ATTR_GENERATED) && ttlv_bool(&value, &b)) {
+        o->local = b;
     }
 #undef IS
 }
@@ -97,7 +99,6 @@ static int object_from_attributes(struct object *o, const ttlv_item *payload)
         return 0;
     o->sensitive = o->cls != CKO_PUBLIC_KEY;
     o->extractable = o->cls == CKO_PUBLIC_KEY;
-    o->local = 1;
     int b;
     if (o->cls != CKO_PUBLIC_KEY && ttlv_find_bool(&attrs, TAG_EXTRACTABLE, &b))
         o->extractable = b;
@@ -148,7 +149,8 @@ static const uint32_t OBJECT_ATTRIBUTES[] = {TAG_OBJECT_TYPE, TAG_CRYPTO_ALGORIT
 static const struct {
     const char *vendor, *name;
 } OBJECT_CUSTOM_ATTRIBUTES[] = {
-    {"x", ATTR_PKCS11_ID}, {"y", ATTR_VERSION}, {"y", ATTR_PRIMARY}, {"y", ATTR_ATTESTED}};
+    {"x", ATTR_PKCS11_ID}, {"y", ATTR_VERSION}, {"y", ATTR_PRIMARY}, {"y", ATTR_ATTESTED},
+    {"y", ATTR_GENERATED}};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -202,17 +204,17 @@ CK_RV objects_from_response(CK_SLOT_ID slot, const char *const *uids, size_t n, 
         *answered = i + 1;
         gone = 0;
         if (r.status != 0) {
-            /* Only an object the server says is gone leaves the cache; after any other refusal
-             * (budget, permission, a sealed server) the cached object keeps its handle and its
-             * old fetch time, so the next call asks again. */
-            int not_found = ckr_from_reason(r.reason, CKR_CTX_OTHER) == CKR_OBJECT_HANDLE_INVALID;
+            /* Only an object the server says is gone, or will not show this caller, leaves the
+             * cache; after any other refusal (budget, a sealed server) the cached object keeps
+             * its handle and its old fetch time, so the next call asks again. */
+            int not_found = ckr_from_reason(r.reason, CKR_CTX_LOAD) == CKR_OBJECT_HANDLE_INVALID;
             if (not_found)
                 objects_drop_uid(uids[i]);
-            /* An object gone since Locate is left out of a larger load; any other refusal is the
-             * whole call's answer. */
+            /* Such an object is left out of a larger load; any other refusal is the whole call's
+             * answer. */
             gone = !alone && not_found;
             if (!gone)
-                rv = ckr_from_result(&r, CKR_CTX_OTHER, device_error);
+                rv = ckr_from_result(&r, CKR_CTX_LOAD, device_error);
         } else {
             struct object *o = object_new();
             if (!o) {
@@ -239,8 +241,8 @@ CK_RV objects_from_response(CK_SLOT_ID slot, const char *const *uids, size_t n, 
     return rv;
 }
 
-CK_RV objects_load(struct slot *s, const char *const *uids, size_t n, CK_ULONG *device_error,
-                   CK_OBJECT_HANDLE *handles)
+CK_RV objects_load_via(kmip_exchange_fn exchange, struct slot *s, const char *const *uids, size_t n,
+                       CK_ULONG *device_error, CK_OBJECT_HANDLE *handles)
 {
     CK_RV rv = CKR_OK;
     /* After an object left out, the server stopped the batch: the rest are asked again. */
@@ -248,7 +250,7 @@ CK_RV objects_load(struct slot *s, const char *const *uids, size_t n, CK_ULONG *
         struct uid_list l = {uids + done, n - done};
         struct kmip_response resp;
         size_t answered = 0;
-        rv = kmip_exchange(s, (int)l.n, build_get_attributes, &l, 1, &resp);
+        rv = exchange(s, (int)l.n, build_get_attributes, &l, 1, &resp);
         if (rv != CKR_OK)
             return rv;
         rv = objects_from_response(s->id, l.uids, l.n, n == 1, &resp, device_error, handles + done,
@@ -257,6 +259,24 @@ CK_RV objects_load(struct slot *s, const char *const *uids, size_t n, CK_ULONG *
         done += answered;
     }
     return rv;
+}
+
+CK_RV objects_load(struct slot *s, const char *const *uids, size_t n, CK_ULONG *device_error,
+                   CK_OBJECT_HANDLE *handles)
+{
+    return objects_load_via(kmip_exchange, s, uids, n, device_error, handles);
+}
+
+CK_RV objects_load_created(kmip_exchange_fn exchange, struct slot *s, const char *const *uids,
+                           size_t n, CK_ULONG *device_error, CK_OBJECT_HANDLE *handles)
+{
+    CK_RV rv = objects_load_via(exchange, s, uids, n, device_error, handles);
+    for (size_t i = 0; rv == CKR_OK && i < n; i++)
+        if (handles[i] == CK_INVALID_HANDLE)
+            rv = CKR_OBJECT_HANDLE_INVALID;
+    /* Not a code C_GenerateKey or C_GenerateKeyPair may return: the key was made, the library
+     * cannot show it. */
+    return rv == CKR_OBJECT_HANDLE_INVALID ? CKR_FUNCTION_FAILED : rv;
 }
 
 /* ---- public keys ---- */

@@ -15,8 +15,27 @@ enum {
     R_GENERAL_FAILURE = 0x100
 };
 
+/* Loading objects is part of C_FindObjectsInit, of C_GetAttributeValue (a refresh) and of the key
+ * generation calls, so it answers only codes PKCS#11 v2.40/3.0 §5.7.5 and §5.7.7 allow there. A
+ * search "will only find objects that the session can view" (§5.7.7): an object the server will not
+ * show this caller is, for PKCS#11, as good as gone. */
+static CK_RV load_reason(uint32_t reason)
+{
+    switch (reason) {
+    case R_ITEM_NOT_FOUND: case R_OBJECT_NOT_FOUND: case R_DESTROYED: case R_PERMISSION_DENIED:
+    case R_NOT_AUTHORISED:
+        return CKR_OBJECT_HANDLE_INVALID;
+    default: {
+        CK_RV rv = ckr_from_reason(reason, CKR_CTX_OTHER);
+        return rv == CKR_DEVICE_ERROR || rv == CKR_GENERAL_ERROR ? rv : CKR_FUNCTION_FAILED;
+    }
+    }
+}
+
 CK_RV ckr_from_reason(uint32_t reason, enum ckr_context ctx)
 {
+    if (ctx == CKR_CTX_LOAD)
+        return load_reason(reason);
     switch (reason) {
     case R_ITEM_NOT_FOUND: case R_OBJECT_NOT_FOUND: case R_DESTROYED:
         switch (ctx) {

@@ -35,7 +35,7 @@ static void put_identity(ttlv_writer *w, const struct create_request *c)
         kmip_put_client_attribute(w, ATTR_PKCS11_ID, c->id->pValue, c->id->ulValueLen);
 }
 
-/* Create (or Create Key Pair), alone: the new object is loaded by objects_load afterwards. */
+/* Create (or Create Key Pair), alone: the new objects are loaded in the next message. */
 static void build_create(ttlv_writer *w, void *arg)
 {
     const struct create_request *c = arg;
@@ -74,9 +74,10 @@ static void build_create(ttlv_writer *w, void *arg)
     }
 }
 
-/* Runs the create request; returns the new object's handle (the private key for a pair). */
-static CK_RV run_create(struct session *s, const struct create_request *c, char *public_uid,
-                        CK_OBJECT_HANDLE *out)
+/* Runs the create request and loads what it made in one message: the secret key into *out, or
+ * the private key into *out and the public key into *public_out. */
+static CK_RV run_create(struct session *s, const struct create_request *c, CK_OBJECT_HANDLE *out,
+                        CK_OBJECT_HANDLE *public_out)
 {
     struct slot *sl = lib_slot(s->slot);
     struct kmip_response resp;
@@ -85,35 +86,35 @@ static CK_RV run_create(struct session *s, const struct create_request *c, char 
         return rv;
     CK_ULONG device_error = 0;
     struct kmip_result created;
-    const uint8_t *p;
-    size_t n;
+    char uids[2][TRESOR_UID_MAX + 1] = {{0}};
+    static const uint32_t pair_tags[2] = {TAG_PRIVATE_KEY_UID, TAG_PUBLIC_KEY_UID};
+    size_t n = public_out ? 2 : 1;
     if (!kmip_result_at(&resp, 0, &created)) {
         rv = CKR_GENERAL_ERROR;
     } else if (created.status != 0) {
         rv = ckr_from_result(&created, CKR_CTX_OTHER, &device_error);
-    } else if (public_uid && (!created.has_payload ||
-                              !ttlv_find_bytes(&created.payload, TAG_PUBLIC_KEY_UID, &p, &n) ||
-                              n == 0 || n > TRESOR_UID_MAX)) {
-        rv = CKR_GENERAL_ERROR;
     } else {
-        if (public_uid) {
-            memcpy(public_uid, p, n);
-            public_uid[n] = '\0';
-        }
-        const uint8_t *uid;
-        size_t uid_len;
-        char uid_copy[TRESOR_UID_MAX + 1] = {0};
-        uint32_t uid_tag = public_uid ? TAG_PRIVATE_KEY_UID : TAG_UNIQUE_IDENTIFIER;
-        if (!created.has_payload || !ttlv_find_bytes(&created.payload, uid_tag, &uid, &uid_len) ||
-            uid_len == 0 || uid_len > TRESOR_UID_MAX) {
-            rv = CKR_GENERAL_ERROR;
-        } else {
-            memcpy(uid_copy, uid, uid_len);
-            const char *uids[1] = {uid_copy};
-            rv = objects_load(sl, uids, 1, &device_error, out);
+        for (size_t i = 0; rv == CKR_OK && i < n; i++) {
+            const uint8_t *uid;
+            size_t uid_len;
+            if (!created.has_payload ||
+                !ttlv_find_bytes(&created.payload, public_out ? pair_tags[i] : TAG_UNIQUE_IDENTIFIER,
+                                 &uid, &uid_len) ||
+                uid_len == 0 || uid_len > TRESOR_UID_MAX)
+                rv = CKR_GENERAL_ERROR;
+            else
+                memcpy(uids[i], uid, uid_len);
         }
     }
     kmip_response_free(&resp);
+    if (rv == CKR_OK) {
+        const char *names[2] = {uids[0], uids[1]};
+        CK_OBJECT_HANDLE handles[2] = {CK_INVALID_HANDLE, CK_INVALID_HANDLE};
+        rv = objects_load_created(kmip_exchange, sl, names, n, &device_error, handles);
+        *out = handles[0];
+        if (public_out)
+            *public_out = handles[1];
+    }
     session_set_device_error(s, device_error);
     return rv;
 }
@@ -181,7 +182,7 @@ CK_RV C_GenerateKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
                      (wrap ? KMIP_USAGE_WRAP : 0) | (unwrap ? KMIP_USAGE_UNWRAP : 0),
             .label = template_find(pTemplate, ulCount, CKA_LABEL),
             .id = template_find(pTemplate, ulCount, CKA_ID)};
-        rv = run_create(s, &c, NULL, phKey);
+        rv = run_create(s, &c, phKey, NULL);
     }
     session_leave(s);
     return rv;
@@ -291,15 +292,8 @@ CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
         rv = key_pair_request(pMechanism, pPublicKeyTemplate, ulPublicKeyAttributeCount,
                               pPrivateKeyTemplate, ulPrivateKeyAttributeCount,
                               lib_slot(s->slot)->conf->dual_use_reject, &c);
-    char public_uid[TRESOR_UID_MAX + 1] = {0};
     if (rv == CKR_OK)
-        rv = run_create(s, &c, public_uid, phPrivateKey);
-    if (rv == CKR_OK) {
-        CK_ULONG device_error = 0;
-        const char *uids[1] = {public_uid};
-        rv = objects_load(lib_slot(s->slot), uids, 1, &device_error, phPublicKey);
-        session_set_device_error(s, device_error);
-    }
+        rv = run_create(s, &c, phPrivateKey, phPublicKey);
     session_leave(s);
     return rv;
 }

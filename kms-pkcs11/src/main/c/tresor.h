@@ -151,6 +151,7 @@ enum {
 #define ATTR_VERSION "y-tresor-version"
 #define ATTR_PRIMARY "y-tresor-primary"
 #define ATTR_ATTESTED "y-tresor-attested"
+#define ATTR_GENERATED "y-tresor-generated"
 
 struct attestation_credential;
 
@@ -180,6 +181,8 @@ struct slot;
  * response, or the CK_RV of the transport/codec failure. */
 CK_RV kmip_exchange(struct slot *s, int n, kmip_build_fn build, void *arg, int idempotent,
                     struct kmip_response *resp);
+typedef CK_RV (*kmip_exchange_fn)(struct slot *s, int n, kmip_build_fn build, void *arg,
+                                  int idempotent, struct kmip_response *resp);
 void kmip_response_free(struct kmip_response *r);
 /* Discover Versions (the note §2): the request offers 2.1 then 1.4 under a 1.4 header, which
  * servers of either major version read. */
@@ -228,8 +231,10 @@ CK_RV C_DecryptFinal_v30(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pLastPart,
                          CK_ULONG_PTR pulLastPartLen);
 
 /* ---- error mapping (ckr.c) ---- */
+/* CKR_CTX_LOAD: loading objects' attributes (objects_load): gone or not visible to the caller →
+ * CKR_OBJECT_HANDLE_INVALID, else only CKR_DEVICE_ERROR, CKR_GENERAL_ERROR or CKR_FUNCTION_FAILED. */
 enum ckr_context { CKR_CTX_OTHER, CKR_CTX_KEY, CKR_CTX_WRAP, CKR_CTX_UNWRAP, CKR_CTX_DECRYPT,
-                   CKR_CTX_LOGIN };
+                   CKR_CTX_LOGIN, CKR_CTX_LOAD };
 CK_RV ckr_from_reason(uint32_t reason, enum ckr_context ctx);
 /* Maps a failed batch item, records the reason for ulDeviceError and logs retry hints. */
 CK_RV ckr_from_result(const struct kmip_result *r, enum ckr_context ctx, CK_ULONG *device_error);
@@ -306,6 +311,13 @@ struct object **objects_snapshot(CK_SLOT_ID slot, int with_token, size_t *n);
  * one more for the rest after an object gone since it was located). */
 CK_RV objects_load(struct slot *s, const char *const *uids, size_t n, CK_ULONG *device_error,
                    CK_OBJECT_HANDLE *handles);
+/* objects_load over another exchange (the tests' canned server). */
+CK_RV objects_load_via(kmip_exchange_fn exchange, struct slot *s, const char *const *uids, size_t n,
+                       CK_ULONG *device_error, CK_OBJECT_HANDLE *handles);
+/* Loads the objects a Create or Create Key Pair just made (a pair's two halves in one message of
+ * two items); each must be loaded, else CKR_FUNCTION_FAILED (the key exists, but cannot be shown). */
+CK_RV objects_load_created(kmip_exchange_fn exchange, struct slot *s, const char *const *uids,
+                           size_t n, CK_ULONG *device_error, CK_OBJECT_HANDLE *handles);
 /* One Get Attributes naming every attribute an object is built from (standard ones by tag,
  * x-pkcs11-id and Tresor's y-tresor-* by Vendor Identification and name). */
 void kmip_put_object_attributes(ttlv_writer *w, const char *uid);

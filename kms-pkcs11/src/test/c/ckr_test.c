@@ -68,3 +68,17 @@ TEST(result_mapping_records_the_reason_for_device_error)
     CHECK_RV(ckr_from_result(&r, CKR_CTX_KEY, &device_error), CKR_FUNCTION_FAILED);
     CHECK(device_error == 0x3A);
 }
+
+TEST(loading_objects_answers_only_what_find_and_get_attribute_value_may_return)
+{
+    /* Gone, or not to be viewed by this caller: the object's handle is invalid (left out of a
+     * search, PKCS#11 §5.7.7). */
+    static const uint32_t unseen[] = {0x01, 0x36, 0x37, 0x0C, 0x39};
+    for (size_t i = 0; i < sizeof(unseen) / sizeof(unseen[0]); i++)
+        CHECK_RV(ckr_from_reason(unseen[i], CKR_CTX_LOAD), CKR_OBJECT_HANDLE_INVALID);
+    CHECK_RV(ckr_from_reason(0x44, CKR_CTX_LOAD), CKR_DEVICE_ERROR);
+    CHECK_RV(ckr_from_reason(0x04, CKR_CTX_LOAD), CKR_GENERAL_ERROR);
+    static const uint32_t failed[] = {0x3A, 0x43, 0x29, 0x1A, 0x03, 0x14, 0x15, 0x07, 0x08, 0x05, 0x2D};
+    for (size_t i = 0; i < sizeof(failed) / sizeof(failed[0]); i++)
+        CHECK_RV(ckr_from_reason(failed[i], CKR_CTX_LOAD), CKR_FUNCTION_FAILED);
+}

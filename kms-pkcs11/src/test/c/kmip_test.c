@@ -235,7 +235,8 @@ TEST(object_load_names_every_attribute_it_reads_in_one_get_attributes)
                                         TAG_USAGE_MASK, TAG_STATE, TAG_NAME, TAG_LINK,
                                         TAG_EXTRACTABLE};
     static const char *const custom[][2] = {{"x", ATTR_PKCS11_ID}, {"y", ATTR_VERSION},
-                                            {"y", ATTR_PRIMARY}, {"y", ATTR_ATTESTED}};
+                                            {"y", ATTR_PRIMARY}, {"y", ATTR_ATTESTED},
+                                            {"y", ATTR_GENERATED}};
     ttlv_writer w;
     ttlv_writer_init(&w);
     ttlv_begin(&w, TAG_REQUEST_MESSAGE);
@@ -251,7 +252,7 @@ TEST(object_load_names_every_attribute_it_reads_in_one_get_attributes)
           ttlv_find(&item, TAG_REQUEST_PAYLOAD, &payload));
     CHECK(ttlv_find_bytes(&payload, TAG_UNIQUE_IDENTIFIER, &p, &n) && n == 2 &&
           !memcmp(p, "u1", 2));
-    int seen_standard[8] = {0}, seen_custom[4] = {0}, references = 0;
+    int seen_standard[8] = {0}, seen_custom[5] = {0}, references = 0;
     size_t pos = 0;
     while (ttlv_next(&payload, &pos, &it)) {
         if (it.tag != TAG_ATTRIBUTE_REFERENCE)
@@ -265,16 +266,16 @@ TEST(object_load_names_every_attribute_it_reads_in_one_get_attributes)
                 seen_standard[i] += standard[i] == tag;
         } else if (ttlv_find_bytes(&it, TAG_VENDOR_IDENTIFICATION, &vendor, &vendor_len) &&
                    ttlv_find_bytes(&it, TAG_ATTRIBUTE_NAME, &name, &name_len)) {
-            for (int i = 0; i < 4; i++)
+            for (int i = 0; i < 5; i++)
                 seen_custom[i] += vendor_len == 1 && vendor[0] == custom[i][0][0] &&
                                   name_len == strlen(custom[i][1]) &&
                                   !memcmp(name, custom[i][1], name_len);
         }
     }
-    CHECK(references == 12);
+    CHECK(references == 13);
     for (int i = 0; i < 8; i++)
         CHECK(seen_standard[i] == 1);
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 5; i++)
         CHECK(seen_custom[i] == 1);
     ttlv_writer_free(&w);
 }
@@ -390,6 +391,8 @@ TEST(each_object_is_built_from_its_own_answer_and_defaults_only_without_tresors_
         /* A server without y-tresor-*: version 0 and the standard view of primary. */
         CHECK(!strcmp(plain->uid, "u-plain") && plain->version == 0 && plain->primary &&
               !plain->attested && plain->can_encrypt && !strcmp(plain->label, "label"));
+        /* Nor is a key said to be generated in Tresor unless the server says so. */
+        CHECK(!plain->local);
     }
     object_put(named);
     object_put(plain);
@@ -432,15 +435,27 @@ TEST(a_refused_item_is_that_objects_error_and_only_an_object_gone_leaves_the_cac
     CHECK_RV(load_answer(&w, one, 1, &device_error, handles, NULL), CKR_DEVICE_ERROR);
     CHECK(device_error == 0x44 && still_cached(cached));
 
-    /* The first of two refused (Batch Error Continuation Stop leaves the second unanswered). */
+    /* The first of two refused (Batch Error Continuation Stop leaves the second unanswered):
+     * a code C_FindObjectsInit may return, and the cached object stays. */
     device_error = 0;
     ttlv_writer_init(&w);
     response_start(&w, 2, 1, 1);
-    refused_answer(&w, 0x0C);
-    CHECK_RV(load_answer(&w, two, 2, &device_error, handles, NULL),
-             CKR_KEY_FUNCTION_NOT_PERMITTED);
-    CHECK(device_error == 0x0C && handles[0] == CK_INVALID_HANDLE &&
+    refused_answer(&w, 0x43);
+    CHECK_RV(load_answer(&w, two, 2, &device_error, handles, NULL), CKR_FUNCTION_FAILED);
+    CHECK(device_error == 0x43 && handles[0] == CK_INVALID_HANDLE &&
           handles[1] == CK_INVALID_HANDLE && still_cached(cached));
+
+    /* One the caller may not view (Permission Denied) is, for PKCS#11, gone: it leaves the cache
+     * and a larger load, and the rest are asked again. */
+    ttlv_writer_init(&w);
+    response_start(&w, 2, 1, 1);
+    refused_answer(&w, 0x0C);
+    CHECK_RV(load_answer(&w, two, 2, &device_error, handles, &answered), CKR_OK);
+    CHECK(answered == 1 && handles[0] == CK_INVALID_HANDLE && !still_cached(cached));
+    ttlv_writer_init(&w);
+    response_start(&w, 2, 1, 1);
+    attributes_answer(&w, "u-1", 2, 1);
+    CHECK_RV(load_answer(&w, one, 1, &device_error, &cached, NULL), CKR_OK);
 
     /* One object asked for alone and gone: its error, and it leaves the cache. */
     ttlv_writer_init(&w);
@@ -500,5 +515,370 @@ TEST(a_private_key_names_its_first_public_key_link_whole)
     struct object *o = object_get(h);
     CHECK(o && !strcmp(o->pub_uid, "u-pub-of-the-pair"));
     object_put(o);
+    objects_clear(0);
+}
+
+/* ---- objects_load against a canned server ---- */
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Writes an item read from a TTLV buffer into w again. */
+static void copy_item(ttlv_writer *w, const ttlv_item *it)
+{
+    int32_t i;
+    uint32_t e;
+    int b;
+    int64_t l;
+    const uint8_t *p;
+    size_t n, pos = 0;
+    ttlv_item child;
+    switch (it->type) {
+    case TTLV_STRUCTURE:
+        ttlv_begin(w, it->tag);
+        while (ttlv_next(it, &pos, &child))
+            copy_item(w, &child);
+        ttlv_end(w);
+        break;
+    case TTLV_INTEGER: CHECK(ttlv_int(it, &i)); ttlv_put_int(w, it->tag, i); break;
+    case TTLV_ENUM: CHECK(ttlv_enum(it, &e)); ttlv_put_enum(w, it->tag, e); break;
+    case TTLV_BOOL: CHECK(ttlv_bool(it, &b)); ttlv_put_bool(w, it->tag, b); break;
+    case TTLV_LONG: CHECK(ttlv_long(it, &l)); ttlv_put_long(w, it->tag, l); break;
+    case TTLV_DATETIME: CHECK(ttlv_long(it, &l)); ttlv_put_datetime(w, it->tag, l); break;
+    case TTLV_TEXT: CHECK(ttlv_bytes(it, &p, &n)); ttlv_put_text(w, it->tag, (const char *)p, n); break;
+    case TTLV_BYTES: CHECK(ttlv_bytes(it, &p, &n)); ttlv_put_bytes(w, it->tag, p, n); break;
+    default: CHECK(!"an item type the canned server does not copy");
+    }
+}
+
+static void bool_attribute(ttlv_writer *w, const char *vendor, const char *name, int value)
+{
+    custom_attribute(w, vendor, name);
+    ttlv_put_bool(w, TAG_ATTRIBUTE_VALUE, value);
+    ttlv_end(w);
+}
+
+/* Every attribute a Tresor server keeps for a key, whether the library reads it or not: the
+ * halves of an RSA key pair for UIDs starting "u-priv" and "u-pub", else an AES key. */
+static void full_attributes(ttlv_writer *w, const char *uid)
+{
+    int priv = !strncmp(uid, "u-priv", 6), pub = !strncmp(uid, "u-pub", 5);
+    ttlv_begin(w, TAG_ATTRIBUTES);
+    ttlv_put_enum(w, TAG_OBJECT_TYPE, priv ? KMIP_OBJ_PRIVATE : pub ? KMIP_OBJ_PUBLIC : KMIP_OBJ_SYMMETRIC);
+    ttlv_put_enum(w, TAG_CRYPTO_ALGORITHM, priv || pub ? KMIP_ALG_RSA : KMIP_ALG_AES);
+    ttlv_put_int(w, TAG_CRYPTO_LENGTH, priv || pub ? 3072 : 192);
+    ttlv_put_int(w, TAG_USAGE_MASK, priv ? KMIP_USAGE_SIGN : pub ? KMIP_USAGE_VERIFY
+                                         : KMIP_USAGE_ENCRYPT | KMIP_USAGE_DECRYPT | KMIP_USAGE_UNWRAP);
+    ttlv_put_enum(w, TAG_KEY_FORMAT_TYPE, priv ? 0x06 : pub ? KMIP_FORMAT_X509 : 0x01);
+    ttlv_put_datetime(w, 0x420039 /* Initial Date */, 1790000000);
+    ttlv_put_datetime(w, TAG_ACTIVATION_DATE, 1790000000);
+    ttlv_put_enum(w, TAG_STATE, KMIP_STATE_ACTIVE);
+    kmip_put_name(w, "canned-key", 10);
+    kmip_put_name(w, "second-name", 11);
+    if (priv)
+        public_key_link(w, "u-pub-of-the-pair");
+    ttlv_put_bool(w, TAG_SENSITIVE, 1);
+    ttlv_put_bool(w, 0x420121 /* Always Sensitive */, 1);
+    ttlv_put_bool(w, TAG_EXTRACTABLE, !priv);
+    ttlv_put_bool(w, 0x420123 /* Never Extractable */, priv);
+    ttlv_put_int(w, 0x42015E /* Protection Storage Mask */, 1);
+    custom_attribute(w, "x", ATTR_PKCS11_ID);
+    ttlv_put_bytes(w, TAG_ATTRIBUTE_VALUE, (const uint8_t *)"canned-id", 9);
+    ttlv_end(w);
+    custom_attribute(w, "x", "x-barcode");
+    ttlv_put_text(w, TAG_ATTRIBUTE_VALUE, "XXA012A1", 8);
+    ttlv_end(w);
+    custom_attribute(w, "y", ATTR_VERSION);
+    ttlv_put_int(w, TAG_ATTRIBUTE_VALUE, 4);
+    ttlv_end(w);
+    bool_attribute(w, "y", ATTR_PRIMARY, 1);
+    bool_attribute(w, "y", ATTR_ATTESTED, 1);
+    bool_attribute(w, "y", ATTR_GENERATED, !strstr(uid, "registered"));
+    ttlv_end(w);
+}
+
+/* Whether the Get Attributes payload names the attribute it. */
+static int names(const ttlv_item *request, const ttlv_item *it)
+{
+    const uint8_t *want, *vendor, *name, *got;
+    size_t want_len = 0, vendor_len, name_len, got_len;
+    if (it->tag == TAG_ATTRIBUTE)
+        CHECK(ttlv_find_bytes(it, TAG_ATTRIBUTE_NAME, &want, &want_len));
+    size_t pos = 0;
+    ttlv_item ref;
+    while (ttlv_next(request, &pos, &ref)) {
+        uint32_t tag;
+        if (ref.tag != TAG_ATTRIBUTE_REFERENCE)
+            continue;
+        if (ttlv_enum(&ref, &tag) && tag == it->tag && it->tag != TAG_ATTRIBUTE)
+            return 1;
+        if (it->tag == TAG_ATTRIBUTE && ttlv_find_bytes(&ref, TAG_VENDOR_IDENTIFICATION, &vendor, &vendor_len) &&
+            ttlv_find_bytes(&ref, TAG_ATTRIBUTE_NAME, &name, &name_len) && vendor_len == 1 &&
+            name_len == want_len && !memcmp(name, want, name_len) &&
+            ttlv_find_bytes(it, TAG_VENDOR_IDENTIFICATION, &got, &got_len) && got_len == 1 &&
+            got[0] == vendor[0])
+            return 1;
+    }
+    return 0;
+}
+
+/* The canned server's state: the UIDs it holds (others get `refusal`), whether it answers only
+ * what is named (as Tresor does) or everything, and what each message it received named. */
+static struct {
+    const char *held[4];
+    uint32_t refusal;
+    int only_named;
+    int messages;
+    int named[4];
+    char first[4][16];
+} canned;
+
+static int canned_holds(const uint8_t *uid, size_t n)
+{
+    for (int i = 0; i < 4 && canned.held[i]; i++)
+        if (strlen(canned.held[i]) == n && !memcmp(canned.held[i], uid, n))
+            return 1;
+    return 0;
+}
+
+/* kmip_exchange's stand-in: answers each Get Attributes in order and, like Tresor under Batch
+ * Error Continuation Stop, nothing after a refused item. */
+static CK_RV canned_exchange(struct slot *s, int n, kmip_build_fn build, void *arg, int idempotent,
+                             struct kmip_response *resp)
+{
+    (void)s;
+    (void)idempotent;
+    ttlv_writer req, w;
+    ttlv_writer_init(&req);
+    ttlv_begin(&req, TAG_REQUEST_MESSAGE);
+    build(&req, arg);
+    ttlv_end(&req);
+    ttlv_item root, item, payload, it;
+    CHECK(ttlv_writer_ok(&req) && ttlv_validate(req.buf, req.len, &root));
+    int m = canned.messages++;
+    ttlv_item items[16];
+    int count = 0, answered = 0;
+    size_t pos = 0;
+    while (count < 16 && ttlv_next(&root, &pos, &item))
+        if (item.tag == TAG_BATCH_ITEM)
+            items[count++] = item;
+    CHECK(count == n);
+    if (m < 4)
+        canned.named[m] = count;
+    const uint8_t *uid;
+    size_t uid_len;
+    for (; answered < count; answered++) {
+        CHECK(ttlv_find(&items[answered], TAG_REQUEST_PAYLOAD, &payload) &&
+              ttlv_find_bytes(&payload, TAG_UNIQUE_IDENTIFIER, &uid, &uid_len) && uid_len < 16);
+        if (answered == 0 && m < 4)
+            snprintf(canned.first[m], sizeof(canned.first[m]), "%.*s", (int)uid_len, uid);
+        if (!canned_holds(uid, uid_len)) {
+            answered++;
+            break;
+        }
+    }
+    ttlv_writer_init(&w);
+    response_start(&w, 2, 1, answered);
+    for (int i = 0; i < answered; i++) {
+        char name[16];
+        ttlv_find(&items[i], TAG_REQUEST_PAYLOAD, &payload);
+        ttlv_find_bytes(&payload, TAG_UNIQUE_IDENTIFIER, &uid, &uid_len);
+        snprintf(name, sizeof(name), "%.*s", (int)uid_len, uid);
+        if (!canned_holds(uid, uid_len)) {
+            refused_answer(&w, canned.refusal);
+            continue;
+        }
+        ttlv_writer full;
+        ttlv_item attrs;
+        ttlv_writer_init(&full);
+        full_attributes(&full, name);
+        CHECK(ttlv_writer_ok(&full) && ttlv_validate(full.buf, full.len, &attrs));
+        ttlv_begin(&w, TAG_BATCH_ITEM);
+        ttlv_put_enum(&w, TAG_OPERATION, KMIP_OP_GET_ATTRIBUTES);
+        ttlv_put_enum(&w, TAG_RESULT_STATUS, 0);
+        ttlv_begin(&w, TAG_RESPONSE_PAYLOAD);
+        kmip_put_uid(&w, name);
+        ttlv_begin(&w, TAG_ATTRIBUTES);
+        size_t apos = 0;
+        while (ttlv_next(&attrs, &apos, &it))
+            if (!canned.only_named || names(&payload, &it))
+                copy_item(&w, &it);
+        ttlv_end(&w);
+        ttlv_end(&w);
+        ttlv_end(&w);
+        ttlv_writer_free(&full);
+    }
+    ttlv_end(&w);
+    ttlv_writer_free(&req);
+    memset(resp, 0, sizeof(*resp));
+    CHECK(ttlv_writer_ok(&w) && ttlv_validate(w.buf, w.len, &resp->root));
+    resp->raw = w.buf;
+    resp->len = w.len;
+    return CKR_OK;
+}
+
+static void canned_reset(uint32_t refusal, int only_named)
+{
+    memset(&canned, 0, sizeof(canned));
+    canned.refusal = refusal;
+    canned.only_named = only_named;
+}
+
+TEST(a_load_asks_again_for_the_objects_after_one_left_out)
+{
+    static const uint32_t left_out[] = {0x01, 0x36, 0x37, 0x0C, 0x39};
+    for (size_t r = 0; r < COUNT(left_out); r++) {
+        objects_init();
+        canned_reset(left_out[r], 1);
+        canned.held[0] = "u-1";
+        canned.held[1] = "u-3";
+        static const char *const uids[] = {"u-1", "u-2", "u-3"};
+        struct slot sl = {0};
+        CK_OBJECT_HANDLE handles[3] = {7, 7, 7};
+        CK_ULONG device_error = 0;
+        CHECK_RV(objects_load_via(canned_exchange, &sl, uids, 3, &device_error, handles), CKR_OK);
+        CHECK(canned.messages == 2 && canned.named[0] == 3 && !strcmp(canned.first[0], "u-1"));
+        CHECK(canned.named[1] == 1 && !strcmp(canned.first[1], "u-3"));
+        CHECK(handles[0] != CK_INVALID_HANDLE && handles[1] == CK_INVALID_HANDLE &&
+              handles[2] != CK_INVALID_HANDLE && handles[0] != handles[2]);
+        struct object *third = object_get(handles[2]);
+        CHECK(third && !strcmp(third->uid, "u-3"));
+        object_put(third);
+
+        /* The same object asked for alone: the call's answer, in one message. */
+        canned_reset(left_out[r], 1);
+        CHECK_RV(objects_load_via(canned_exchange, &sl, uids + 1, 1, &device_error, handles),
+                 CKR_OBJECT_HANDLE_INVALID);
+        CHECK(canned.messages == 1 && device_error == left_out[r]);
+        objects_clear(0);
+    }
+}
+
+TEST(a_find_over_several_keys_answers_only_codes_c_findobjectsinit_may_return)
+{
+    /* Codes outside §5.7.7's list for C_FindObjectsInit (e.g. KEY_FUNCTION_NOT_PERMITTED,
+     * USER_NOT_LOGGED_IN, FUNCTION_REJECTED, DATA_LEN_RANGE, MECHANISM_INVALID) never come out. */
+    static const uint32_t reasons[] = {0x43, 0x29, 0x1A, 0x03, 0x14, 0x15, 0x07, 0x08, 0x05,
+                                       0x3A, 0x44, 0x2A, 0x100, 0x04, 0x0C, 0x01};
+    for (size_t r = 0; r < COUNT(reasons); r++) {
+        objects_init();
+        canned_reset(reasons[r], 1);
+        canned.held[0] = "u-1";
+        static const char *const uids[] = {"u-2", "u-1"};
+        struct slot sl = {0};
+        CK_OBJECT_HANDLE handles[2];
+        CK_ULONG device_error = 0;
+        CK_RV rv = objects_load_via(canned_exchange, &sl, uids, 2, &device_error, handles);
+        CHECK(rv == CKR_OK || rv == CKR_DEVICE_ERROR || rv == CKR_FUNCTION_FAILED ||
+              rv == CKR_GENERAL_ERROR);
+        if (rv != CKR_OK)
+            CHECK(device_error == reasons[r] && canned.messages == 1);
+        objects_clear(0);
+    }
+}
+
+/* An object's fields, less what differs between two loads of it (its reference count and when
+ * it was fetched). */
+static struct object comparable(CK_OBJECT_HANDLE h)
+{
+    struct object copy;
+    memset(&copy, 0, sizeof(copy));
+    struct object *o = object_get(h);
+    CHECK(o != NULL);
+    if (o) {
+        memcpy(&copy, o, sizeof(copy));
+        object_put(o);
+    }
+    atomic_init(&copy.refs, 0);
+    copy.fetched = 0;
+    return copy;
+}
+
+TEST(the_request_names_everything_the_object_is_built_from)
+{
+    /* The reader against the request: an object built from the answer to what the library names
+     * must equal the one built from every attribute the server keeps, so that a field read but not
+     * named fails here. */
+    static const char *const uids[] = {"u-aes", "u-priv-rsa", "u-pub-rsa"};
+    for (size_t i = 0; i < COUNT(uids); i++) {
+        objects_init();
+        struct slot sl = {0};
+        CK_OBJECT_HANDLE everything = 0, named = 0;
+        CK_ULONG device_error = 0;
+        canned_reset(0x01, 0);
+        canned.held[0] = uids[i];
+        CHECK_RV(objects_load_via(canned_exchange, &sl, uids + i, 1, &device_error, &everything),
+                 CKR_OK);
+        struct object full = comparable(everything);
+        canned_reset(0x01, 1);
+        canned.held[0] = uids[i];
+        CHECK_RV(objects_load_via(canned_exchange, &sl, uids + i, 1, &device_error, &named), CKR_OK);
+        struct object answered = comparable(named);
+        CHECK(everything == named && !memcmp(&full, &answered, sizeof(full)));
+        /* And the canned set is read at all: not the defaults. */
+        CHECK(full.version == 4 && full.attested && full.local && full.id_len == 9 && full.bits != 0);
+        objects_clear(0);
+    }
+}
+
+TEST(a_new_key_pair_is_loaded_in_one_message_of_two_items)
+{
+    objects_init();
+    static const char *const pair[] = {"u-priv-new", "u-pub-new"};
+    struct slot sl = {0};
+    CK_OBJECT_HANDLE handles[2] = {CK_INVALID_HANDLE, CK_INVALID_HANDLE};
+    CK_ULONG device_error = 0;
+    canned_reset(0x01, 1);
+    canned.held[0] = pair[0];
+    canned.held[1] = pair[1];
+    CHECK_RV(objects_load_created(canned_exchange, &sl, pair, 2, &device_error, handles), CKR_OK);
+    CHECK(canned.messages == 1 && canned.named[0] == 2 && !strcmp(canned.first[0], "u-priv-new"));
+    struct object *priv = object_get(handles[0]), *pub = object_get(handles[1]);
+    CHECK(priv && pub && priv->cls == CKO_PRIVATE_KEY && pub->cls == CKO_PUBLIC_KEY &&
+          !strcmp(pub->uid, "u-pub-new"));
+    object_put(priv);
+    object_put(pub);
+
+    /* A half the library cannot load (gone at once, or not to be viewed) fails the generation
+     * with a code C_GenerateKeyPair may return, not CKR_OBJECT_HANDLE_INVALID. */
+    static const uint32_t unseen[] = {0x01, 0x0C};
+    for (size_t r = 0; r < COUNT(unseen); r++) {
+        canned_reset(unseen[r], 1);
+        canned.held[0] = pair[0];
+        CHECK_RV(objects_load_created(canned_exchange, &sl, pair, 2, &device_error, handles),
+                 CKR_FUNCTION_FAILED);
+        CHECK(canned.messages == 1);
+        canned_reset(unseen[r], 1);
+        CHECK_RV(objects_load_created(canned_exchange, &sl, pair + 1, 1, &device_error, handles),
+                 CKR_FUNCTION_FAILED);
+    }
+    objects_clear(0);
+}
+
+TEST(only_a_key_tresor_generated_is_local)
+{
+    objects_init();
+    static const char *const uids[] = {"u-aes", "u-registered"};
+    struct slot sl = {0};
+    CK_OBJECT_HANDLE handles[2];
+    CK_ULONG device_error = 0;
+    canned_reset(0x01, 1);
+    canned.held[0] = uids[0];
+    canned.held[1] = uids[1];
+    CHECK_RV(objects_load_via(canned_exchange, &sl, uids, 2, &device_error, handles), CKR_OK);
+    for (int i = 0; i < 2; i++) {
+        struct object *o = object_get(handles[i]);
+        struct attr_buf local = {0}, mechanism = {0};
+        CK_ULONG m = 0;
+        CHECK(o != NULL);
+        if (!o)
+            continue;
+        CHECK_RV(object_attribute(&sl, o, CKA_LOCAL, &local, &device_error), CKR_OK);
+        CHECK_RV(object_attribute(&sl, o, CKA_KEY_GEN_MECHANISM, &mechanism, &device_error), CKR_OK);
+        memcpy(&m, mechanism.value, sizeof(m));
+        /* Generated: CK_TRUE and AES key generation; registered: neither is claimed. */
+        CHECK(local.len == 1 && ((const CK_BBOOL *)local.value)[0] == (i == 0 ? CK_TRUE : CK_FALSE));
+        CHECK(m == (i == 0 ? CKM_AES_KEY_GEN : CK_UNAVAILABLE_INFORMATION));
+        object_put(o);
+    }
     objects_clear(0);
 }

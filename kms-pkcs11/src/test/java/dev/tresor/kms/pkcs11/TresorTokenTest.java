@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_DECRYPT;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_ENCRYPT;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_KEY_GEN_MECHANISM;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_LABEL;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_LOCAL;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_PUBLIC_KEY_INFO;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_SENSITIVE;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_UNIQUE_ID;
@@ -322,6 +324,11 @@ class TresorTokenTest {
                 .id("rsa-sign".getBytes(StandardCharsets.UTF_8)).signVerify(true);
         template.publicKey().modulusBits(2048);
         PKCS11KeyPair pair = session.generateKeyPair(new Mechanism(CKM_RSA_PKCS_KEY_PAIR_GEN), template);
+        for (long half : new long[] {pair.getPrivateKey(), pair.getPublicKey()}) {
+            AttributeVector origin = session.getAttrValues(half, CKA_LOCAL, CKA_KEY_GEN_MECHANISM);
+            assertEquals(Boolean.TRUE, origin.getBooleanAttrValue(CKA_LOCAL), "generated in Tresor (y-tresor-generated)");
+            assertEquals(CKM_RSA_PKCS_KEY_PAIR_GEN, origin.getLongAttrValue(CKA_KEY_GEN_MECHANISM));
+        }
         byte[] message = "the volume key is protected".getBytes(StandardCharsets.UTF_8);
         Mechanism pss = new Mechanism(CKM_SHA256_RSA_PKCS_PSS, new RSA_PKCS_PSS_PARAMS(CKM_SHA256, CKG_MGF1_SHA256, 32));
         byte[] signature = session.signSingle(pss, pair.getPrivateKey(), message);
