@@ -8,6 +8,7 @@ import dev.tresor.kms.kmip.ttlv.Ttlv;
 import dev.tresor.kms.kmip.ttlv.TtlvLimits;
 import dev.tresor.kms.kmip.ttlv.TtlvReader;
 import dev.tresor.kms.kmip.ttlv.TtlvWriter;
+import dev.tresor.kms.service.Bytes;
 import java.io.BufferedReader;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -28,6 +29,8 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -212,10 +215,32 @@ final class TresorDevServer implements AutoCloseable {
     }
 
     /**
-     * KMIP ReKey of one object over mTLS with the dev client certificate (PKCS#11 has no call that
-     * rotates a key); returns the new version's UID.
+     * KMIP ReKey of one object (PKCS#11 has no call that rotates a key); returns the new version's
+     * UID.
      */
     String kmipReKey(String uid) {
+        return kmip(Operation.REKEY, Ttlv.text(Tag.UNIQUE_IDENTIFIER, uid)).require(Tag.UNIQUE_IDENTIFIER).asText();
+    }
+
+    /**
+     * KMIP Register of an Active AES-256 key named {@code label} for Encrypt and Decrypt (PKCS#11
+     * has no call that brings in key material as a token key); returns its UID.
+     */
+    String kmipRegisterAes256(String label, byte[] material) {
+        return kmip(Operation.REGISTER, Ttlv.enumeration(Tag.OBJECT_TYPE, 0x02),
+                Ttlv.structure(Tag.ATTRIBUTES, Ttlv.integer(Tag.CRYPTOGRAPHIC_USAGE_MASK, 0x0C),
+                        Ttlv.structure(Tag.NAME, Ttlv.text(Tag.NAME_VALUE, label), Ttlv.enumeration(Tag.NAME_TYPE, 1)),
+                        Ttlv.dateTime(Tag.ACTIVATION_DATE, Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(60))),
+                Ttlv.structure(Tag.SYMMETRIC_KEY, Ttlv.structure(Tag.KEY_BLOCK,
+                        Ttlv.enumeration(Tag.KEY_FORMAT_TYPE, 1),
+                        Ttlv.structure(Tag.KEY_VALUE, Ttlv.bytes(Tag.KEY_MATERIAL, Bytes.of(material))),
+                        Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, 0x03),
+                        Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, 256))))
+                .require(Tag.UNIQUE_IDENTIFIER).asText();
+    }
+
+    /** One KMIP 2.1 request of one batch item over mTLS with the dev client certificate; returns its payload. */
+    private Ttlv kmip(Operation operation, Ttlv... payload) {
         JsonNode facts = devFacts();
         try (var certificateFile = Files.newInputStream(Path.of(facts.get("kmipClientCert").asText()))) {
             Certificate certificate = CertificateFactory.getInstance("X.509").generateCertificate(certificateFile);
@@ -233,8 +258,8 @@ final class TresorDevServer implements AutoCloseable {
                     Ttlv.structure(Tag.REQUEST_HEADER, Ttlv.structure(Tag.PROTOCOL_VERSION,
                             Ttlv.integer(Tag.PROTOCOL_VERSION_MAJOR, 2), Ttlv.integer(Tag.PROTOCOL_VERSION_MINOR, 1)),
                             Ttlv.integer(Tag.BATCH_COUNT, 1)),
-                    Ttlv.structure(Tag.BATCH_ITEM, Ttlv.enumeration(Tag.OPERATION, Operation.REKEY.code()),
-                            Ttlv.structure(Tag.REQUEST_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, uid))));
+                    Ttlv.structure(Tag.BATCH_ITEM, Ttlv.enumeration(Tag.OPERATION, operation.code()),
+                            Ttlv.structure(Tag.REQUEST_PAYLOAD, payload)));
             try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(facts.get("kmipHost").asText(),
                     facts.get("kmipPort").asInt())) {
                 socket.getOutputStream().write(TtlvWriter.write(request));
@@ -242,8 +267,7 @@ final class TresorDevServer implements AutoCloseable {
                 byte[] header = in.readNBytes(TtlvReader.HEADER_BYTES);
                 byte[] message = Arrays.copyOf(header, TtlvReader.messageLength(header, TtlvLimits.DEFAULT));
                 in.readFully(message, header.length, message.length - header.length);
-                return TtlvReader.read(message, TtlvLimits.DEFAULT).require(Tag.BATCH_ITEM).require(Tag.RESPONSE_PAYLOAD)
-                        .require(Tag.UNIQUE_IDENTIFIER).asText();
+                return TtlvReader.read(message, TtlvLimits.DEFAULT).require(Tag.BATCH_ITEM).require(Tag.RESPONSE_PAYLOAD);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -18,6 +18,7 @@ import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_UNIQUE_ID;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_VALUE;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_VALUE_LEN;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKG_MGF1_SHA256;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CK_UNAVAILABLE_INFORMATION;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKK_AES;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKK_EC;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKK_GENERIC_SECRET;
@@ -305,6 +306,24 @@ class TresorTokenTest {
                 .attr(CKA_TRESOR_PRIMARY, TRUE), 10));
         assertArrayEquals(new long[] {first}, session.findObjectsSingle(new AttributeVector().label("rotated")
                 .attr(CKA_TRESOR_VERSION, nativeUlong(1)), 10));
+    }
+
+    @Test
+    void onlyKeysTresorGeneratedAreLocal() throws Exception {
+        long generated = aesKey("made-in-tresor");
+        byte[] material = new byte[32];
+        RANDOM.nextBytes(material);
+        tresor.server().kmipRegisterAes256("brought-in", material);
+        long[] registered = session.findObjectsSingle(new AttributeVector().class_(CKO_SECRET_KEY).label("brought-in"), 10);
+        assertEquals(1, registered.length);
+
+        AttributeVector made = session.getAttrValues(generated, CKA_LOCAL, CKA_KEY_GEN_MECHANISM);
+        assertEquals(Boolean.TRUE, made.getBooleanAttrValue(CKA_LOCAL));
+        assertEquals(CKM_AES_KEY_GEN, made.getLongAttrValue(CKA_KEY_GEN_MECHANISM));
+        AttributeVector brought = session.getAttrValues(registered[0], CKA_LOCAL, CKA_KEY_GEN_MECHANISM);
+        assertEquals(Boolean.FALSE, brought.getBooleanAttrValue(CKA_LOCAL), "a registered key was not generated in Tresor");
+        Long mechanism = brought.getLongAttrValue(CKA_KEY_GEN_MECHANISM);
+        assertTrue(mechanism == null || mechanism == CK_UNAVAILABLE_INFORMATION, "no generation mechanism: " + mechanism);
     }
 
     @Test
