@@ -50,7 +50,7 @@ public final class SealManager {
     private final ReentrantLock passes = new ReentrantLock();
     /** Bumped (under {@link #lock}) each time passes are started; the last run started releases the callers. */
     private long passRuns;
-    /** While the passes an unseal started run: the barrier is open to them only. */
+    /** While the passes an unseal started run: data calls answer SEALED ({@link BarrierStore#requireUnsealed}). */
     private volatile boolean migrating;
     private SealConfig config;
     private final List<Shamir.Share> progress = new ArrayList<>();
@@ -207,9 +207,7 @@ public final class SealManager {
             } finally {
                 Arrays.fill(unsealKey, (byte) 0);
             }
-            List<Runnable> toRun = new ArrayList<>(openListeners);
-            toRun.addAll(unsealPasses);
-            run = startPasses(toRun);
+            run = startPasses(openListeners, unsealPasses);
         }
         runPasses(run);
         return status();
@@ -236,17 +234,22 @@ public final class SealManager {
             } catch (Error e) {
                 failed = e;
             }
-            barrierStore.replaceBarrier(null);
-            keyring = null;
-            unsealRing.destroy();
-            unsealRing = null;
-            migrating = false;
-            barrierStore.holdCallers(false);
+            closeBarrier();
         }
         sealListeners.forEach(Runnable::run);
         if (failed != null) {
             throw failed;
         }
+    }
+
+    /** Under {@link #lock}, unsealed: wipes the barrier keys and lets the callers through to SEALED. */
+    private void closeBarrier() {
+        barrierStore.replaceBarrier(null);
+        keyring = null;
+        unsealRing.destroy();
+        unsealRing = null;
+        migrating = false;
+        barrierStore.holdCallers(false);
     }
 
     private void clearProgress() {
@@ -260,7 +263,9 @@ public final class SealManager {
      * meanwhile data calls answer SEALED ({@link BarrierStore#requireUnsealed}) and
      * {@link #migrating} is true, while {@link #status}, a second unseal (which runs none) and
      * {@link #seal} answer at once; a seal stops the passes, whose next read or write fails SEALED.
-     * A pass's failure is logged; it does not undo the unseal.
+     * A pass's failure is logged; it does not undo the unseal. An {@link Error} does: the barrier
+     * closes again (sealed, data calls never served without the passes) and the Error is thrown
+     * on; the next unseal runs the passes again.
      */
     public void onUnseal(Runnable pass) {
         PassRun run;
@@ -269,43 +274,67 @@ public final class SealManager {
             if (keyring == null) {
                 return;
             }
-            run = startPasses(List.of(pass));
+            run = startPasses(List.of(), List.of(pass));
         }
         runPasses(run);
     }
 
-    /** Passes to run, and which start they are: only the last one started may release the callers. */
-    private record PassRun(List<Runnable> passes, long number) {
+    /**
+     * Open listeners and passes to run, and which start they are: only the last one started may
+     * release the callers, or close the barrier again when it failed.
+     */
+    private record PassRun(List<Runnable> openListeners, List<Runnable> passes, long number) {
         PassRun {
+            openListeners = List.copyOf(openListeners);
             passes = List.copyOf(passes);
         }
     }
 
     /** Under {@link #lock}, the barrier open: holds data calls until the passes end. */
-    private PassRun startPasses(List<Runnable> toRun) {
+    private PassRun startPasses(List<Runnable> listeners, List<Runnable> toRun) {
         barrierStore.holdCallers(true);
         migrating = true;
-        return new PassRun(toRun, ++passRuns);
+        return new PassRun(listeners, toRun, ++passRuns);
     }
 
+    /**
+     * A listener's failure or a pass's Error closes the barrier again before it is thrown on: data
+     * calls are released only once every listener and pass ran (review dates m1, m2).
+     */
     private void runPasses(PassRun run) {
+        boolean ran = false;
         passes.lock();
         try {
+            run.openListeners().forEach(Runnable::run);
             run.passes().forEach(pass -> runPass(pass, "a pass run at unseal"));
+            ran = true;
         } finally {
             passes.unlock();
-            synchronized (lock) {
-                if (run.number() == passRuns && keyring != null) {
-                    migrating = false;
-                    barrierStore.holdCallers(false);
-                }
-            }
+            endRun(run, ran);
         }
+    }
+
+    private void endRun(PassRun run, boolean ran) {
+        synchronized (lock) {
+            if (run.number() != passRuns || keyring == null) {
+                return;
+            }
+            if (ran) {
+                migrating = false;
+                barrierStore.holdCallers(false);
+                return;
+            }
+            LOG.log(System.Logger.Level.ERROR, "the unseal is undone: an open listener or a pass failed; "
+                    + "Tresor is sealed again, and the next unseal runs them again");
+            closeBarrier();
+        }
+        sealListeners.forEach(Runnable::run);
     }
 
     /**
      * Runs {@code listener} inside every unseal by shares once the barrier is open, ahead of the
-     * passes ({@link #onUnseal}) and like them, e.g. to audit the unseal before their writes.
+     * passes ({@link #onUnseal}), e.g. to audit the unseal before their writes. Unlike a pass's, its
+     * failure undoes the unseal: the barrier closes again and the unseal call fails with it.
      */
     public void onOpen(Runnable listener) {
         synchronized (lock) {
@@ -323,7 +352,7 @@ public final class SealManager {
         }
     }
 
-    /** A failure is logged; an Error is logged and thrown on, its caller's finally releasing data calls. */
+    /** A failure is logged; an Error is logged and thrown on (at unseal, it closes the barrier again). */
     private void runPass(Runnable pass, String what) {
         try {
             pass.run();

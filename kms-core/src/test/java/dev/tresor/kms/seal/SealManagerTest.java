@@ -191,6 +191,83 @@ class SealManagerTest {
         }
     }
 
+    /**
+     * Review dates m1: the open listener audits the unseal; if it fails, the unseal fails with it and
+     * the barrier is closed again, its passes unrun (it was logged as a pass's failure, the unseal
+     * answering unsealed without its record).
+     */
+    @Test
+    void anOpenListenerThatFailsUndoesTheUnsealAndItsPassesDoNotRun() {
+        SealedTresor tresor = sealedTresorWithSecret(1, 1);
+        SealManager seal = tresor.seal();
+        BarrierStore data = seal.barrierStore();
+        AtomicInteger told = new AtomicInteger();
+        seal.onSeal(told::incrementAndGet);
+        List<String> order = new ArrayList<>();
+        AtomicInteger opens = new AtomicInteger();
+        seal.onOpen(() -> {
+            if (opens.incrementAndGet() == 1) {
+                throw KmsError.internal("the unseal's audit record cannot be written", null);
+            }
+            order.add("open");
+        });
+        seal.onUnseal(() -> order.add("pass"));
+
+        assertError(ErrorCode.INTERNAL, () -> seal.unseal(tresor.shares().get(0)));
+
+        assertTrue(seal.status().sealed());
+        assertFalse(seal.migrating());
+        assertError(ErrorCode.SEALED, () -> data.get("k"));
+        assertError(ErrorCode.SEALED, data::requireUnsealed);
+        assertEquals(List.of(), order, "no pass runs without the open listener");
+        assertEquals(1, told.get(), "the seal listeners drop what the barrier opened");
+        seal.unseal(tresor.shares().get(0));
+        assertEquals(List.of("open", "pass"), order);
+        data.requireUnsealed();
+    }
+
+    /**
+     * Review dates m2: an Error in a pass must not release the data calls without it (they were
+     * served, the pass skipped): the barrier closes again, and the next unseal runs the pass again.
+     */
+    @Test
+    void anErrorInAPassSealsAgainInsteadOfServingDataCallsWithoutIt() {
+        SealedTresor tresor = sealedTresorWithSecret(1, 1);
+        SealManager seal = tresor.seal();
+        BarrierStore data = seal.barrierStore();
+        AtomicInteger runs = new AtomicInteger();
+        seal.onUnseal(() -> {
+            if (runs.incrementAndGet() == 1) {
+                throw new StackOverflowError("a pass ran out of stack");
+            }
+        });
+
+        assertThrows(StackOverflowError.class, () -> seal.unseal(tresor.shares().get(0)));
+
+        assertTrue(seal.status().sealed());
+        assertFalse(seal.migrating());
+        assertError(ErrorCode.SEALED, data::requireUnsealed);
+        seal.unseal(tresor.shares().get(0));
+        assertEquals(2, runs.get());
+        data.requireUnsealed();
+        assertArrayEquals(SECRET, data.get("k").orElseThrow());
+    }
+
+    /** Review dates m2: the same for a pass registered while unsealed, which runs at once. */
+    @Test
+    void anErrorInAPassRegisteredWhileUnsealedSealsAgain() {
+        SealedTresor tresor = sealedTresorWithSecret(1, 1);
+        SealManager seal = tresor.seal();
+        seal.unseal(tresor.shares().get(0));
+
+        assertThrows(StackOverflowError.class, () -> seal.onUnseal(() -> {
+            throw new StackOverflowError("a pass ran out of stack");
+        }));
+
+        assertTrue(seal.status().sealed());
+        assertError(ErrorCode.SEALED, seal.barrierStore()::requireUnsealed);
+    }
+
     @Test
     void anyThresholdOfSharesUnsealsAndOneFewerDoesNot() {
         SealedTresor tresor = sealedTresorWithSecret(4, 3);

@@ -4,13 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tresor.kms.audit.AuditLog;
 import dev.tresor.kms.audit.AuditRecord;
 import dev.tresor.kms.key.Key;
 import dev.tresor.kms.key.KeyType;
 import dev.tresor.kms.key.KeyUsage;
 import dev.tresor.kms.key.StoredPeriods;
 import dev.tresor.kms.key.UsePeriod;
+import dev.tresor.kms.seal.SealManager;
 import dev.tresor.kms.store.BreakableRocksDb;
+import dev.tresor.kms.store.RocksDbStore;
 import dev.tresor.kms.tenant.Caller;
 import dev.tresor.kms.tenant.KmipLegacy;
 import dev.tresor.kms.tenant.Role;
@@ -274,6 +277,53 @@ class UsePeriodBackfillTest {
             administration.unseal(share);
             assertEquals(List.of(key.id()), stored.asked, "one pass: an unseal of an unsealed core runs none, "
                     + "and the seal noted what this build wrote since");
+        }
+    }
+
+    /**
+     * Review dates m1: the unseal that runs the pass has exactly one {@code seal.unseal} record (in
+     * the operator's chain), written before the pass's records (the reader moves the clock, so a
+     * record written after the pass's would not be earlier), and an unseal of an unsealed core adds none.
+     */
+    @Test
+    void theUnsealThatRunsThePassIsAuditedOnceAndBeforeThePassWrites() {
+        MovableClock clock = MovableClock.at("2026-01-01T00:00:00Z");
+        String share;
+        TenantId tenant;
+        try (KmsCore core = KmsCore.open(new KmsCore.Options(Optional.of(dir), false, clock, Duration.ofDays(30),
+                Duration.ofHours(24), 1000, Optional.empty()))) {
+            Administration administration = core.administration();
+            share = administration.initialize(1, 1).shares().get(0);
+            KeyManagement keys = core.keyManagement();
+            tenant = new TenantId(administration.createProject(TestCore.OPERATOR, Optional.empty(),
+                    OptionalLong.empty(), KmipLegacy.NONE).id(), Regions.DEFAULT);
+            Caller admin = TestCore.caller(tenant, Role.ADMIN);
+            legacyKey(keys, admin, ring(keys, admin), Map.of("stop/1", AN_HOUR_BEFORE_START));
+            administration.seal(TestCore.OPERATOR);
+            core.backfillUsePeriods(new StoredStops() {
+                @Override
+                public StoredPeriods apply(Key read) {
+                    clock.advance(Duration.ofSeconds(1));
+                    return super.apply(read);
+                }
+            });
+
+            administration.unseal(share);
+            administration.unseal(share);
+        }
+
+        try (RocksDbStore store = RocksDbStore.open(KmsCore.storeDirectory(dir))) {
+            SealManager reader = SealManager.open(store);
+            reader.unseal(share);
+            AuditLog audit = new AuditLog(reader.barrierStore());
+            Instant end = clock.instant().plus(Duration.ofDays(1));
+            List<AuditRecord> unseals = audit.export("-", Instant.EPOCH, end).stream()
+                    .filter(r -> r.operation().equals("seal.unseal")).toList();
+            List<AuditRecord> backfilled = audit.export(tenant.path(), Instant.EPOCH, end).stream()
+                    .filter(r -> r.operation().equals(UsePeriodBackfill.OPERATION)).toList();
+            assertEquals(1, unseals.size(), unseals.toString());
+            assertEquals(1, backfilled.size(), backfilled.toString());
+            assertTrue(unseals.get(0).time().isBefore(backfilled.get(0).time()), unseals + " " + backfilled);
         }
     }
 }
