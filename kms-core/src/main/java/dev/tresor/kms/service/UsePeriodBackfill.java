@@ -75,14 +75,26 @@ final class UsePeriodBackfill {
     /**
      * One pass over the keys of each tenant whose chain moved on since the last pass, and the
      * failed keys of the others; answers how many versions got a period. A tenant whose keys
-     * cannot be listed is logged and gone over again next time; a store failure or a seal ends the pass.
+     * cannot be listed is logged and gone over again next time; a store failure or a seal ends the
+     * pass, and so does a project listing that fails (logged: the next start or unseal tries again).
      */
     int run(Function<Key, StoredPeriods> stored) {
-        Seen before = barrier.get(SEEN).map(bytes -> StoredJson.decode(bytes, Seen.class)).orElse(Seen.NOTHING);
+        Seen before;
+        List<TenantId> tenants;
+        try {
+            before = lastSeen();
+            tenants = Regions.tenants(projects);
+        } catch (RuntimeException e) {
+            if (!endedThePass(e)) {
+                LOG.log(Level.SEVERE, "could not list the projects to give stored keys their use periods "
+                        + "(REST uses keys stored before it without their dates); each start or unseal tries again", e);
+            }
+            return 0;
+        }
         Map<String, Long> ends = new TreeMap<>();
         Map<String, List<String>> failed = new TreeMap<>();
         int written = 0;
-        for (TenantId tenant : Regions.tenants(projects)) {
+        for (TenantId tenant : tenants) {
             String path = tenant.path();
             try {
                 Long end = audit.storedEnd(path);
@@ -107,20 +119,21 @@ final class UsePeriodBackfill {
                     failed.put(path, failedHere);
                 }
             } catch (RuntimeException e) {
-                if (storeFailure.get().isPresent()) {
-                    LOG.log(Level.SEVERE, "the store failed while giving stored keys their use periods; "
-                            + "the next start goes on", e);
-                    return written;
-                }
-                if (endsThePass(e)) {
-                    LOG.warning("sealed while giving stored keys their use periods; the next unseal goes on");
+                if (endedThePass(e)) {
                     return written;
                 }
                 LOG.log(Level.WARNING, "could not go over the keys of " + path
                         + " for their use periods; the next start or unseal goes over them again", e);
             }
         }
-        store(new Seen(ends, failed));
+        try {
+            store(new Seen(ends, failed));
+        } catch (RuntimeException e) {
+            if (endedThePass(e)) {
+                return written;
+            }
+            throw e;
+        }
         int failures = failed.values().stream().mapToInt(List::size).sum();
         LOG.info("gave " + written + " key versions the use periods of their stored attributes");
         if (failures > 0) {
@@ -133,6 +146,36 @@ final class UsePeriodBackfill {
     /** A failed store or a seal ends the pass: no other key could be read or written either. */
     private boolean endsThePass(RuntimeException e) {
         return storeFailure.get().isPresent() || e instanceof KmsError error && error.code() == ErrorCode.SEALED;
+    }
+
+    /** Logs {@code e} if it ends the pass ({@link #endsThePass}) and says whether it did. */
+    private boolean endedThePass(RuntimeException e) {
+        if (storeFailure.get().isPresent()) {
+            LOG.log(Level.SEVERE, "the store failed while giving stored keys their use periods; the next start goes on", e);
+            return true;
+        }
+        if (endsThePass(e)) {
+            LOG.warning("sealed while giving stored keys their use periods; the next unseal goes on");
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * What the last pass stored; one this build cannot read (e.g. a later build's, with a field of
+     * another type) is logged and counts as nothing seen, so the pass goes over every tenant.
+     */
+    private Seen lastSeen() {
+        Optional<byte[]> stored = barrier.get(SEEN);
+        if (stored.isEmpty()) {
+            return Seen.NOTHING;
+        }
+        try {
+            return StoredJson.decode(stored.get(), Seen.class);
+        } catch (KmsError e) {
+            LOG.log(Level.WARNING, "the use-period pass's record " + SEEN + " is unreadable; going over every project", e);
+            return Seen.NOTHING;
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.tresor.kms.service;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +12,7 @@ import dev.tresor.kms.key.KeyType;
 import dev.tresor.kms.key.KeyUsage;
 import dev.tresor.kms.key.StoredPeriods;
 import dev.tresor.kms.key.UsePeriod;
+import dev.tresor.kms.seal.BarrierStore;
 import dev.tresor.kms.seal.SealManager;
 import dev.tresor.kms.store.BreakableRocksDb;
 import dev.tresor.kms.store.RocksDbStore;
@@ -204,6 +206,35 @@ class UsePeriodBackfillTest {
             assertEquals(List.of(older.id()), stored.asked);
             refused(ErrorCode.FAILED_PRECONDITION, "past its Protect Stop Date", () -> test.core().keyManagement()
                     .encrypt(admin, EncryptRequest.envelope(KeyRef.byId(older.id()).version(1), DATA)));
+        }
+    }
+
+    /**
+     * Review dates m3: a pass record this build cannot read (a later build's, whose field has another
+     * type) counts as nothing seen, so the pass goes over every project; it failed every pass
+     * before it started, at every start.
+     */
+    @Test
+    void aPassRecordThisBuildCannotReadMeansAPassOverEveryProject() {
+        Caller admin;
+        Key key;
+        try (TestCore test = TestCore.open(dir)) {
+            KeyManagement keys = test.core().keyManagement();
+            admin = TestCore.caller(test.newProject(), Role.ADMIN);
+            key = legacyKey(keys, admin, ring(keys, admin), Map.of("stop/1", AN_HOUR_BEFORE_START));
+        }
+        try (RocksDbStore store = RocksDbStore.open(KmsCore.storeDirectory(dir))) {
+            BarrierStore barrier = SealManager.openDev(store, dir).barrierStore();
+            barrier.write(barrier.batch().put("sys/pass/use-periods",
+                    "{\"chainEnds\":\"a later build's\",\"failedKeys\":{}}".getBytes(UTF_8)));
+        }
+
+        try (TestCore test = TestCore.open(dir)) {
+            test.core().backfillUsePeriods(stored);
+
+            assertEquals(List.of(key.id()), stored.asked);
+            refused(ErrorCode.FAILED_PRECONDITION, "past its Protect Stop Date", () -> test.core().keyManagement()
+                    .encrypt(admin, EncryptRequest.envelope(KeyRef.byId(key.id()).version(1), DATA)));
         }
     }
 
