@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -93,6 +94,7 @@ public final class KmsCore implements AutoCloseable {
     private final KeyManagement keyManagement;
     private final Administration administration;
     private final UsePeriodBackfill usePeriodBackfill;
+    private final AtomicBoolean usePeriodPassRegistered = new AtomicBoolean();
     private final ScheduledExecutorService purger;
 
     private KmsCore(Options options, Store store) {
@@ -158,10 +160,18 @@ public final class KmsCore implements AutoCloseable {
      * now if unsealed, and inside every later unseal, before any data call is served
      * ({@link SealManager#onUnseal}); each pass goes over the keys only of the tenants a write
      * not noted by this build touched since, and over those that failed ({@link UsePeriodBackfill}).
-     * Call it before the front-ends open.
+     * {@code rule} names what {@code stored} answers: change it whenever {@code stored} would answer
+     * otherwise for a stored key, and the next pass goes over every key again. Call it once, before
+     * the front-ends open; a second call is refused (the pass stores what it saw for one reader).
      */
-    public void backfillUsePeriods(Function<Key, StoredPeriods> stored) {
-        seal.onUnseal(() -> usePeriodBackfill.run(stored));
+    public void backfillUsePeriods(String rule, Function<Key, StoredPeriods> stored) {
+        if (rule.isBlank()) {
+            throw KmsError.invalid("the use-period pass needs the name of its reader's rule");
+        }
+        if (!usePeriodPassRegistered.compareAndSet(false, true)) {
+            throw KmsError.precondition("the use-period pass is already registered; it has one reader");
+        }
+        seal.onUnseal(() -> usePeriodBackfill.run(rule, stored));
     }
 
     /** True when the store writes and the barrier is unsealed: the core can serve data calls. */

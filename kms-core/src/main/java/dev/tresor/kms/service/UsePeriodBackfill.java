@@ -48,9 +48,15 @@ final class UsePeriodBackfill {
     private static final String FORMER_MARKER = "sys/pass/use-periods-backfilled";
     private static final Logger LOG = Logger.getLogger(UsePeriodBackfill.class.getName());
 
-    /** Each tenant's chain end once its keys were gone over (absent: go over them), and the keys that failed. */
-    record Seen(Map<String, Long> chainEnds, Map<String, List<String>> failedKeys) {
-        static final Seen NOTHING = new Seen(Map.of(), Map.of());
+    /**
+     * The reader's rule that went over the keys; each tenant's chain end once its keys were gone
+     * over (absent: go over them), and the keys that failed. A record of another rule (or of a
+     * build before rules, whose rule reads null) counts as nothing seen.
+     */
+    record Seen(String rule, Map<String, Long> chainEnds, Map<String, List<String>> failedKeys) {
+        static Seen nothing(String rule) {
+            return new Seen(rule, Map.of(), Map.of());
+        }
     }
 
     private final BarrierStore barrier;
@@ -78,11 +84,11 @@ final class UsePeriodBackfill {
      * cannot be listed is logged and gone over again next time; a store failure or a seal ends the
      * pass, and so does a project listing that fails (logged: the next start or unseal tries again).
      */
-    int run(Function<Key, StoredPeriods> stored) {
+    int run(String rule, Function<Key, StoredPeriods> stored) {
         Seen before;
         List<TenantId> tenants;
         try {
-            before = lastSeen();
+            before = lastSeen(rule);
             tenants = Regions.tenants(projects);
         } catch (RuntimeException e) {
             if (!endedThePass(e)) {
@@ -127,7 +133,7 @@ final class UsePeriodBackfill {
             }
         }
         try {
-            store(new Seen(ends, failed));
+            store(new Seen(rule, ends, failed));
         } catch (RuntimeException e) {
             if (endedThePass(e)) {
                 return written;
@@ -162,20 +168,28 @@ final class UsePeriodBackfill {
     }
 
     /**
-     * What the last pass stored; one this build cannot read (e.g. a later build's, with a field of
-     * another type) is logged and counts as nothing seen, so the pass goes over every tenant.
+     * What the last pass of {@code rule} stored. One of another rule counts as nothing seen, and so
+     * does one this build cannot read (e.g. a later build's, with a field of another type; logged):
+     * the pass goes over every tenant.
      */
-    private Seen lastSeen() {
+    private Seen lastSeen(String rule) {
         Optional<byte[]> stored = barrier.get(SEEN);
         if (stored.isEmpty()) {
-            return Seen.NOTHING;
+            return Seen.nothing(rule);
         }
+        Seen seenBefore;
         try {
-            return StoredJson.decode(stored.get(), Seen.class);
+            seenBefore = StoredJson.decode(stored.get(), Seen.class);
         } catch (KmsError e) {
             LOG.log(Level.WARNING, "the use-period pass's record " + SEEN + " is unreadable; going over every project", e);
-            return Seen.NOTHING;
+            return Seen.nothing(rule);
         }
+        if (!rule.equals(seenBefore.rule())) {
+            LOG.info("the use periods are read by rule " + rule + ", not " + seenBefore.rule()
+                    + " as at the last pass; going over every project");
+            return Seen.nothing(rule);
+        }
+        return seenBefore;
     }
 
     /**
@@ -189,7 +203,7 @@ final class UsePeriodBackfill {
         }
         Map<String, Long> ends = new TreeMap<>();
         last.chainEnds().keySet().forEach(path -> ends.put(path, audit.storedEnd(path)));
-        store(new Seen(ends, last.failedKeys()));
+        store(new Seen(last.rule(), ends, last.failedKeys()));
     }
 
     private void store(Seen now) {

@@ -33,6 +33,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,6 +47,7 @@ class UsePeriodBackfillTest {
     private static final Bytes DATA = Bytes.of(new byte[] {7, 7});
     /** TestCore's clock starts at 2026-01-01T00:00:00Z. */
     private static final String AN_HOUR_BEFORE_START = "2025-12-31T23:00:00Z";
+    private static final String RULE = "stop-attributes-1";
 
     @TempDir
     Path dir;
@@ -98,7 +100,7 @@ class UsePeriodBackfillTest {
                     "stop/1", now.minusSeconds(3600).toString(), "stop/2", now.plusSeconds(3600).toString()));
             keys.rotateKey(admin, KeyRef.byId(key.id()));
 
-            test.core().backfillUsePeriods(new StoredStops());
+            test.core().backfillUsePeriods(RULE, new StoredStops());
 
             refused(ErrorCode.FAILED_PRECONDITION, "past its Protect Stop Date",
                     () -> keys.encrypt(admin, EncryptRequest.envelope(KeyRef.byId(key.id()).version(1), DATA)));
@@ -128,7 +130,7 @@ class UsePeriodBackfillTest {
                     false, Optional.of(false), Map.of("stop/1", now.plusSeconds(3600).toString()), Optional.empty(),
                     kept));
 
-            test.core().backfillUsePeriods(new StoredStops());
+            test.core().backfillUsePeriods(RULE, new StoredStops());
 
             assertEquals(kept, keys.getKey(admin, KeyRef.byId(key.id())).usePeriod(1));
             refused(ErrorCode.FAILED_PRECONDITION, "past its Protect Stop Date",
@@ -152,7 +154,7 @@ class UsePeriodBackfillTest {
             Key after = legacyKey(keys, first, ringOfFirst, Map.of("stop/1", AN_HOUR_BEFORE_START));
             Key elsewhere = legacyKey(keys, second, ring(keys, second), Map.of("stop/1", AN_HOUR_BEFORE_START));
 
-            test.core().backfillUsePeriods(stored);
+            test.core().backfillUsePeriods(RULE, stored);
 
             assertEquals(Set.of(before.id(), broken.id(), after.id(), elsewhere.id()), Set.copyOf(stored.asked));
             assertEquals(4, stored.asked.size(), "each key once");
@@ -171,7 +173,7 @@ class UsePeriodBackfillTest {
         stored.brokenFails = false;
         stored.asked.clear();
         try (TestCore test = TestCore.open(dir)) {
-            test.core().backfillUsePeriods(stored);
+            test.core().backfillUsePeriods(RULE, stored);
             assertEquals(List.of(broken.id()), stored.asked);
             refused(ErrorCode.FAILED_PRECONDITION, "past its Protect Stop Date", () -> test.core().keyManagement()
                     .encrypt(first, EncryptRequest.envelope(KeyRef.byId(broken.id()).version(1), DATA)));
@@ -194,7 +196,7 @@ class UsePeriodBackfillTest {
         try (TestCore test = TestCore.open(dir)) {
             admin = TestCore.caller(test.newProject(), Role.ADMIN);
             ring = ring(test.core().keyManagement(), admin);
-            test.core().backfillUsePeriods(stored);
+            test.core().backfillUsePeriods(RULE, stored);
         }
         Key older;
         try (TestCore olderBuild = TestCore.open(dir)) {
@@ -202,7 +204,7 @@ class UsePeriodBackfillTest {
         }
 
         try (TestCore test = TestCore.open(dir)) {
-            test.core().backfillUsePeriods(stored);
+            test.core().backfillUsePeriods(RULE, stored);
             assertEquals(List.of(older.id()), stored.asked);
             refused(ErrorCode.FAILED_PRECONDITION, "past its Protect Stop Date", () -> test.core().keyManagement()
                     .encrypt(admin, EncryptRequest.envelope(KeyRef.byId(older.id()).version(1), DATA)));
@@ -223,18 +225,66 @@ class UsePeriodBackfillTest {
             admin = TestCore.caller(test.newProject(), Role.ADMIN);
             key = legacyKey(keys, admin, ring(keys, admin), Map.of("stop/1", AN_HOUR_BEFORE_START));
         }
-        try (RocksDbStore store = RocksDbStore.open(KmsCore.storeDirectory(dir))) {
-            BarrierStore barrier = SealManager.openDev(store, dir).barrierStore();
-            barrier.write(barrier.batch().put("sys/pass/use-periods",
-                    "{\"chainEnds\":\"a later build's\",\"failedKeys\":{}}".getBytes(UTF_8)));
-        }
+        rewritePassRecord(was -> "{\"rule\":\"" + RULE + "\",\"chainEnds\":\"a later build's\",\"failedKeys\":{}}");
 
         try (TestCore test = TestCore.open(dir)) {
-            test.core().backfillUsePeriods(stored);
+            test.core().backfillUsePeriods(RULE, stored);
 
             assertEquals(List.of(key.id()), stored.asked);
             refused(ErrorCode.FAILED_PRECONDITION, "past its Protect Stop Date", () -> test.core().keyManagement()
                     .encrypt(admin, EncryptRequest.envelope(KeyRef.byId(key.id()).version(1), DATA)));
+        }
+    }
+
+    /** Rewrites the pass's stored record (JSON) as another build would, through the dev seal's barrier. */
+    private void rewritePassRecord(UnaryOperator<String> rewrite) {
+        try (RocksDbStore store = RocksDbStore.open(KmsCore.storeDirectory(dir))) {
+            BarrierStore barrier = SealManager.openDev(store, dir).barrierStore();
+            String was = barrier.get("sys/pass/use-periods").map(bytes -> new String(bytes, UTF_8)).orElse("");
+            barrier.write(barrier.batch().put("sys/pass/use-periods", rewrite.apply(was).getBytes(UTF_8)));
+        }
+    }
+
+    /**
+     * Review dates m4: what a pass saw holds for its reader's rule only. A pass of another rule, or
+     * a record of a build before rules (2eef179, whose pass never cleared a key pair's period), goes
+     * over every project again, not only those whose audit chain moved.
+     */
+    @Test
+    void anotherRuleOrARecordOfABuildBeforeRulesGoesOverEveryProjectAgain() {
+        Key key;
+        try (TestCore test = TestCore.open(dir)) {
+            KeyManagement keys = test.core().keyManagement();
+            Caller admin = TestCore.caller(test.newProject(), Role.ADMIN);
+            key = legacyKey(keys, admin, ring(keys, admin), Map.of("stop/1", AN_HOUR_BEFORE_START));
+            test.core().backfillUsePeriods(RULE, stored);
+        }
+        assertEquals(List.of(key.id()), stored.asked);
+        stored.asked.clear();
+        startAgain();
+        assertEquals(List.of(), stored.asked, "the same rule, no chain moved: nothing to go over");
+
+        try (TestCore test = TestCore.open(dir)) {
+            test.core().backfillUsePeriods("stop-attributes-2", stored);
+        }
+        assertEquals(List.of(key.id()), stored.asked, "a new rule goes over every key");
+        stored.asked.clear();
+        rewritePassRecord(was -> was.replace("\"rule\":\"stop-attributes-2\",", ""));
+        try (TestCore test = TestCore.open(dir)) {
+            test.core().backfillUsePeriods("stop-attributes-2", stored);
+        }
+        assertEquals(List.of(key.id()), stored.asked, "a record without a rule was written by no rule");
+    }
+
+    /** Review dates m4 and dates2 m5: a second pass would find every chain unchanged and never apply its reader. */
+    @Test
+    void aSecondUsePeriodPassIsRefused() {
+        try (TestCore test = TestCore.open(dir)) {
+            test.core().backfillUsePeriods(RULE, stored);
+
+            refused(ErrorCode.FAILED_PRECONDITION, "already registered",
+                    () -> test.core().backfillUsePeriods("another-rule", new StoredStops()));
+            refused(ErrorCode.INVALID_ARGUMENT, "rule", () -> test.core().backfillUsePeriods(" ", new StoredStops()));
         }
     }
 
@@ -254,7 +304,7 @@ class UsePeriodBackfillTest {
             }
             breakable.failCommits();
 
-            core.backfillUsePeriods(stored);
+            core.backfillUsePeriods(RULE, stored);
 
             assertEquals(1, stored.asked.size(), "the pass ended at the first failed write: " + stored.asked);
         }
@@ -262,7 +312,7 @@ class UsePeriodBackfillTest {
 
     private void startAgain() {
         try (TestCore test = TestCore.open(dir)) {
-            test.core().backfillUsePeriods(stored);
+            test.core().backfillUsePeriods(RULE, stored);
         }
     }
 
@@ -295,7 +345,7 @@ class UsePeriodBackfillTest {
                 }
             };
 
-            core.backfillUsePeriods(stored);
+            core.backfillUsePeriods(RULE, stored);
             assertTrue(stored.asked.isEmpty(), "sealed: the pass waits for the unseal");
             administration.unseal(share);
 
@@ -331,7 +381,7 @@ class UsePeriodBackfillTest {
             Caller admin = TestCore.caller(tenant, Role.ADMIN);
             legacyKey(keys, admin, ring(keys, admin), Map.of("stop/1", AN_HOUR_BEFORE_START));
             administration.seal(TestCore.OPERATOR);
-            core.backfillUsePeriods(new StoredStops() {
+            core.backfillUsePeriods(RULE, new StoredStops() {
                 @Override
                 public StoredPeriods apply(Key read) {
                     clock.advance(Duration.ofSeconds(1));

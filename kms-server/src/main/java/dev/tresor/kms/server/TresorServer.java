@@ -102,7 +102,7 @@ final class TresorServer {
         Vertx vertx = metrics.newVertx(new VertxOptions());
         try {
             // before any listener opens: a dev seal's pass runs now, a Shamir seal's inside its unseal
-            core.backfillUsePeriods(KmipDatesBackfill::storedPeriods);
+            core.backfillUsePeriods(KmipDatesBackfill.RULE, KmipDatesBackfill::storedPeriods);
             RestOptions restOptions = RestOptions.defaults()
                     .withHost(config.listenHost())
                     .withPort(config.restPort())

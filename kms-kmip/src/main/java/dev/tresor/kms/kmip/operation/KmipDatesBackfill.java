@@ -15,6 +15,12 @@ import java.util.TreeMap;
  * build between the core keeping dates and that rule gave it.
  */
 public final class KmipDatesBackfill {
+    /**
+     * The rule {@link #storedPeriods} reads by (the key pair clearing is its second): change it
+     * whenever that reads otherwise for a stored key, so the next pass goes over every key again.
+     */
+    public static final String RULE = "kmip-dates-2";
+
     private KmipDatesBackfill() {
     }
 
