@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import dev.tresor.kms.service.ErrorCode;
 import dev.tresor.kms.service.KmsError;
 import dev.tresor.kms.service.NonBlocking;
+import dev.tresor.kms.service.Readiness;
 import dev.tresor.kms.store.Entry;
 import dev.tresor.kms.store.Store;
 import dev.tresor.kms.store.WriteBatch;
@@ -166,14 +167,15 @@ public final class BarrierStore {
 
     /**
      * Throws SEALED unless the barrier is open to data calls: not while the passes an unseal
-     * started still run ({@link SealManager#onUnseal}). Only the calls that come through here
+     * started still run ({@link SealManager#onUnseal}), when the status answers unsealed and the
+     * error says so (readiness {@link Readiness#MIGRATING}). Only the calls that come through here
      * are held meanwhile; authentication and the operator's project, token and certificate
      * calls are served.
      */
     public void requireUnsealed() {
         requireBarrier();
         if (unsealing) {
-            throw sealedError();
+            throw KmsError.of(ErrorCode.SEALED, "Tresor is " + Readiness.MIGRATING.description());
         }
     }
 

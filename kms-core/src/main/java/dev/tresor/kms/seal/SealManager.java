@@ -50,6 +50,10 @@ public final class SealManager {
     private final ReentrantLock passes = new ReentrantLock();
     /** Bumped (under {@link #lock}) each time passes are started; the last run started releases the callers. */
     private long passRuns;
+    /** Bumped (under {@link #lock}) each time the barrier closes: a run started before is stale. */
+    private volatile long closings;
+    /** The run whose passes run now, if any (set while {@link #passes} is held). */
+    private volatile PassRun running;
     /** While the passes an unseal started run: data calls answer SEALED ({@link BarrierStore#requireUnsealed}). */
     private volatile boolean migrating;
     private SealConfig config;
@@ -213,6 +217,18 @@ public final class SealManager {
         return status();
     }
 
+    /**
+     * For a pass, before each step: SEALED if the barrier closed since its run started, even when
+     * a later unseal has opened it again (that unseal runs the passes again once this run ends),
+     * so a stopped pass writes nothing between a seal and the next unseal's own record.
+     */
+    public void requireCurrentPass() {
+        PassRun run = running;
+        if (run != null && run.closings() != closings) {
+            throw BarrierStore.sealedError();
+        }
+    }
+
     /** Whether the passes an unseal started still run: unsealed, but data calls answer SEALED. */
     public boolean migrating() {
         return migrating;
@@ -244,6 +260,7 @@ public final class SealManager {
 
     /** Under {@link #lock}, unsealed: wipes the barrier keys and lets the callers through to SEALED. */
     private void closeBarrier() {
+        closings++;
         barrierStore.replaceBarrier(null);
         keyring = null;
         unsealRing.destroy();
@@ -262,7 +279,8 @@ public final class SealManager {
      * is open, before the unseal answers. Passes run outside the seal's lock, one run at a time:
      * meanwhile data calls answer SEALED ({@link BarrierStore#requireUnsealed}) and
      * {@link #migrating} is true, while {@link #status}, a second unseal (which runs none) and
-     * {@link #seal} answer at once; a seal stops the passes, whose next read or write fails SEALED.
+     * {@link #seal} answer at once; a seal stops the passes, whose next read or write (or {@link
+     * #requireCurrentPass}) fails SEALED; an unseal after it runs its own passes once they ended.
      * A pass's failure is logged; it does not undo the unseal. An {@link Error} does: the barrier
      * closes again (sealed, data calls never served without the passes) and the Error is thrown
      * on; the next unseal runs the passes again.
@@ -283,7 +301,7 @@ public final class SealManager {
      * Open listeners and passes to run, and which start they are: only the last one started may
      * release the callers, or close the barrier again when it failed.
      */
-    private record PassRun(List<Runnable> openListeners, List<Runnable> passes, long number) {
+    private record PassRun(List<Runnable> openListeners, List<Runnable> passes, long number, long closings) {
         PassRun {
             openListeners = List.copyOf(openListeners);
             passes = List.copyOf(passes);
@@ -294,7 +312,7 @@ public final class SealManager {
     private PassRun startPasses(List<Runnable> listeners, List<Runnable> toRun) {
         barrierStore.holdCallers(true);
         migrating = true;
-        return new PassRun(listeners, toRun, ++passRuns);
+        return new PassRun(listeners, toRun, ++passRuns, closings);
     }
 
     /**
@@ -304,11 +322,13 @@ public final class SealManager {
     private void runPasses(PassRun run) {
         boolean ran = false;
         passes.lock();
+        running = run;
         try {
             run.openListeners().forEach(Runnable::run);
             run.passes().forEach(pass -> runPass(pass, "a pass run at unseal"));
             ran = true;
         } finally {
+            running = null;
             passes.unlock();
             endRun(run, ran);
         }

@@ -117,7 +117,8 @@ public final class KmsCore implements AutoCloseable {
                     new AttestationGate(options.attestation(), audit, clock, crypto.random()));
             this.administration = new Administration(projects, new ApiTokens(barrier, crypto.random(), clock),
                     new ClientCertificates(barrier, clock), seal, audit, clock);
-            this.usePeriodBackfill = new UsePeriodBackfill(barrier, keys, projects, audit, clock, seal::storeFailure);
+            this.usePeriodBackfill = new UsePeriodBackfill(barrier, keys, projects, audit, clock, seal::storeFailure,
+                    seal::requireCurrentPass);
             seal.beforeSeal(usePeriodBackfill::noteChainEnds);
         } catch (RuntimeException e) {
             store.close();

@@ -65,17 +65,20 @@ final class UsePeriodBackfill {
     private final AuditLog audit;
     private final Clock clock;
     private final Supplier<Optional<KmsError>> storeFailure;
+    /** Throws SEALED once the unseal that started this pass was sealed, even if the barrier reopened. */
+    private final Runnable requireCurrentPass;
     /** Set by a pass of this process: only then may {@link #noteChainEnds} vouch for the keys. */
     private volatile Seen seen;
 
     UsePeriodBackfill(BarrierStore barrier, KeyService keys, Projects projects, AuditLog audit, Clock clock,
-                      Supplier<Optional<KmsError>> storeFailure) {
+                      Supplier<Optional<KmsError>> storeFailure, Runnable requireCurrentPass) {
         this.barrier = barrier;
         this.keys = keys;
         this.projects = projects;
         this.audit = audit;
         this.clock = clock;
         this.storeFailure = storeFailure;
+        this.requireCurrentPass = requireCurrentPass;
     }
 
     /**
@@ -109,6 +112,7 @@ final class UsePeriodBackfill {
                         : keys.listAllKeys(tenant).stream().map(Key::id).toList();
                 List<String> failedHere = new ArrayList<>();
                 for (String id : ids) {
+                    requireCurrentPass.run();
                     try {
                         written += keys.fillUsePeriods(tenant, id, stored, this::commit).size();
                     } catch (RuntimeException e) {
@@ -133,6 +137,7 @@ final class UsePeriodBackfill {
             }
         }
         try {
+            requireCurrentPass.run();
             store(new Seen(rule, ends, failed));
         } catch (RuntimeException e) {
             if (endedThePass(e)) {

@@ -175,7 +175,9 @@ class SealManagerTest {
 
             assertFalse(others.submit(seal::status).get(10, TimeUnit.SECONDS).sealed());
             assertTrue(seal.migrating());
-            assertError(ErrorCode.SEALED, data::requireUnsealed);
+            assertEquals("Tresor is unsealed; stored keys are being brought up to date",
+                    assertThrows(KmsError.class, data::requireUnsealed).getMessage(),
+                    "review dates m6: the status answers unsealed, the data call's error says why it is refused");
             others.submit(seal::seal).get(10, TimeUnit.SECONDS);
             goOn.countDown();
 
@@ -184,6 +186,67 @@ class SealManagerTest {
             assertFalse(seal.migrating());
             seal.unseal(tresor.shares().get(0));
             assertEquals(List.of("SEALED", "wrapped key material"), readByThePass);
+            data.requireUnsealed();
+        } finally {
+            goOn.countDown();
+            others.shutdownNow();
+        }
+    }
+
+    /**
+     * Review dates m5 and m7: a pass whose unseal was sealed stops at its next step even when a
+     * second unseal has reopened the barrier meanwhile, and only the second unseal's run, after its
+     * own pass, lets the data calls through (the first run's end must not).
+     */
+    @Test
+    void aPassSealedWhileASecondUnsealReopensStopsAndOnlyTheSecondRunReleasesTheDataCalls() throws Exception {
+        SealedTresor tresor = sealedTresorWithSecret(1, 1);
+        SealManager seal = tresor.seal();
+        BarrierStore data = seal.barrierStore();
+        CountDownLatch inThePass = new CountDownLatch(1);
+        CountDownLatch goOn = new CountDownLatch(1);
+        List<String> seen = new CopyOnWriteArrayList<>();
+        seal.onUnseal(() -> {
+            if (seen.isEmpty()) {
+                inThePass.countDown();
+                try {
+                    assertTrue(goOn.await(10, TimeUnit.SECONDS));
+                    seal.requireCurrentPass();
+                    seen.add("first pass went on");
+                } catch (KmsError stopped) {
+                    seen.add("first pass " + stopped.code());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return;
+            }
+            seal.requireCurrentPass();
+            try {
+                data.requireUnsealed();
+                seen.add("second pass, data calls served");
+            } catch (KmsError held) {
+                seen.add("second pass, data calls " + held.code());
+            }
+        });
+        ExecutorService others = Executors.newCachedThreadPool();
+        try {
+            Future<SealStatus> first = others.submit(() -> seal.unseal(tresor.shares().get(0)));
+            assertTrue(inThePass.await(10, TimeUnit.SECONDS));
+            seal.seal();
+            Future<SealStatus> second = others.submit(() -> seal.unseal(tresor.shares().get(0)));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (seal.status().sealed() && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertFalse(seal.status().sealed(), "the second unseal opened the barrier");
+            assertArrayEquals(SECRET, data.get("k").orElseThrow(), "the barrier is open again");
+
+            goOn.countDown();
+            assertFalse(first.get(10, TimeUnit.SECONDS).sealed());
+            assertFalse(second.get(10, TimeUnit.SECONDS).sealed());
+
+            assertEquals(List.of("first pass SEALED", "second pass, data calls SEALED"), seen);
+            assertFalse(seal.migrating());
             data.requireUnsealed();
         } finally {
             goOn.countDown();
