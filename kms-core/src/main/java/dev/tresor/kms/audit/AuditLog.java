@@ -66,8 +66,10 @@ public final class AuditLog {
     }
 
     /**
-     * The sequence number of the tenant's last stored record, 0 when it has none: every write of
-     * every build that changes a tenant's data moves it on, since its record goes in the same batch.
+     * The sequence number of the tenant's last stored record, 0 when it has none. Every write of a
+     * {@code Key} record, by every build since the chains are per tenant, moves it on (its record
+     * goes in the same batch), which the use-period pass relies on; other writes need not
+     * (KeyService.markServed and the KBS session calls write none).
      */
     public long storedEnd(String tenant) {
         return store.last(prefix(tenant)).map(entry -> AuditJson.decode(entry.getValue()).sequence()).orElse(0L);

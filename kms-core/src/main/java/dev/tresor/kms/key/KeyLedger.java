@@ -153,6 +153,10 @@ final class KeyLedger {
         batch.delete(ringPath(ring.tenant(), ring.id()));
     }
 
+    /**
+     * The batch must also hold an audit record in the key's tenant chain: the use-period pass
+     * goes over a tenant's keys again only when that chain moved ({@code UsePeriodBackfill}).
+     */
     void put(BarrierStore.Batch batch, Key key) {
         batch.put(keyPath(key.tenant(), key.id()), StoredJson.encode(key));
     }

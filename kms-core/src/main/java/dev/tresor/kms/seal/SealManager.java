@@ -317,7 +317,7 @@ public final class SealManager {
 
     /**
      * A listener's failure or a pass's Error closes the barrier again before it is thrown on: data
-     * calls are released only once every listener and pass ran (review dates m1, m2).
+     * calls are released only once every listener and pass ran.
      */
     private void runPasses(PassRun run) {
         boolean ran = false;

@@ -33,8 +33,9 @@ import java.util.logging.Logger;
  *
  * <p>What a pass saw is stored ({@link Seen}): each tenant's audit-chain end once its keys were
  * gone over, and the keys that failed. A later pass goes over a tenant's keys again only if its
- * chain moved on since, and otherwise retries only its failed keys. Every write of every build
- * that changes a key carries an audit record in its tenant's chain, so a key that a build unaware
+ * chain moved on since, and otherwise retries only its failed keys. Every write of a key record, by
+ * every build since the chains are per tenant, carries an audit record in its tenant's chain
+ * ({@link AuditLog#storedEnd}), so a key that a build unaware
  * of use periods rewrote (dropping them) or created always moves the chain; this build notes the
  * ends it moved itself before each seal and at close ({@link #noteChainEnds}), so only a crash
  * costs a needless pass over a tenant.

@@ -17,12 +17,17 @@ import dev.tresor.kms.service.KmsError;
 import dev.tresor.kms.store.StoredJson;
 import dev.tresor.kms.tenant.KmipLegacy;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** A version's use period as the key record keeps it, and as a call that read the record earlier meets it. */
@@ -68,6 +73,52 @@ class UsePeriodRecordTest {
         assertEquals("secret", new String(plaintext, StandardCharsets.UTF_8));
         assertSame(held, keys.usableMaterial(store.tenant(), read, version, UsePeriod.Use.PROCESS),
                 "the material stays loaded");
+    }
+
+    /** A clock that moves on by {@code step} each time it is read. */
+    private static final class SteppingClock extends Clock {
+        private final AtomicReference<Instant> next;
+        private final Duration step;
+
+        SteppingClock(Instant start, Duration step) {
+            this.next = new AtomicReference<>(start);
+            this.step = step;
+        }
+
+        @Override
+        public Instant instant() {
+            return next.getAndUpdate(now -> now.plus(step));
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+    }
+
+    /**
+     * Review dates m7 (pins 2bbe907): the period is checked before and after the load at one
+     * instant, so a Protect Stop Date that passes while the material loads does not refuse the call
+     * after the load (which, with the material shared, was the refusal dates3 n1 was about).
+     */
+    @Test
+    void theChecksBeforeAndAfterTheLoadUseOneInstant() {
+        Key read = aes();
+        KeyVersion version = keys.version(store.tenant(), KeyRef.byId(read.id()).version(1));
+        Instant start = store.clock().instant();
+        keys.replaceAttributes(store.tenant(), KeyRef.byId(read.id()), read.attributes(), read.attributes(), 1,
+                new UsePeriod(Optional.of(start.plusSeconds(1800)), Optional.empty()), store.commit());
+        KeyService hourPerRead = new KeyService(store.store(), store.crypto(), new MaterialCache(store.crypto(), 100),
+                new SteppingClock(start, Duration.ofHours(1)), Duration.ofDays(30));
+
+        LoadedKey loaded = hourPerRead.usableMaterial(store.tenant(), read, version, UsePeriod.Use.PROTECT);
+
+        assertEquals(KeyType.AES_256, loaded.type(), "accepted at the instant of its first check");
     }
 
     @Test

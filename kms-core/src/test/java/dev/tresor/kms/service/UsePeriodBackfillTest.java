@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tresor.kms.audit.AuditEvent;
 import dev.tresor.kms.audit.AuditLog;
 import dev.tresor.kms.audit.AuditRecord;
 import dev.tresor.kms.key.Key;
@@ -22,6 +25,7 @@ import dev.tresor.kms.tenant.Role;
 import dev.tresor.kms.tenant.TenantId;
 import dev.tresor.kms.testing.MovableClock;
 import dev.tresor.kms.testing.TestCore;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -218,21 +222,34 @@ class UsePeriodBackfillTest {
      */
     @Test
     void aPassRecordThisBuildCannotReadMeansAPassOverEveryProject() {
-        Caller admin;
-        Key key;
-        try (TestCore test = TestCore.open(dir)) {
-            KeyManagement keys = test.core().keyManagement();
-            admin = TestCore.caller(test.newProject(), Role.ADMIN);
-            key = legacyKey(keys, admin, ring(keys, admin), Map.of("stop/1", AN_HOUR_BEFORE_START));
-        }
+        StoredKey older = aStartStoringALegacyKey(false);
         rewritePassRecord(was -> "{\"rule\":\"" + RULE + "\",\"chainEnds\":\"a later build's\",\"failedKeys\":{}}");
 
         try (TestCore test = TestCore.open(dir)) {
             test.core().backfillUsePeriods(RULE, stored);
 
-            assertEquals(List.of(key.id()), stored.asked);
+            assertEquals(List.of(older.key().id()), stored.asked);
+            older.assertRefusedPastItsStop(test);
+        }
+    }
+
+    private record StoredKey(Caller admin, Key key) {
+        void assertRefusedPastItsStop(TestCore test) {
             refused(ErrorCode.FAILED_PRECONDITION, "past its Protect Stop Date", () -> test.core().keyManagement()
                     .encrypt(admin, EncryptRequest.envelope(KeyRef.byId(key.id()).version(1), DATA)));
+        }
+    }
+
+    /** A start that stores a key whose Protect Stop Date (an hour before) is in its attributes only, and runs the pass if {@code pass}. */
+    private StoredKey aStartStoringALegacyKey(boolean pass) {
+        try (TestCore test = TestCore.open(dir)) {
+            KeyManagement keys = test.core().keyManagement();
+            Caller admin = TestCore.caller(test.newProject(), Role.ADMIN);
+            Key key = legacyKey(keys, admin, ring(keys, admin), Map.of("stop/1", AN_HOUR_BEFORE_START));
+            if (pass) {
+                test.core().backfillUsePeriods(RULE, stored);
+            }
+            return new StoredKey(admin, key);
         }
     }
 
@@ -252,13 +269,7 @@ class UsePeriodBackfillTest {
      */
     @Test
     void anotherRuleOrARecordOfABuildBeforeRulesGoesOverEveryProjectAgain() {
-        Key key;
-        try (TestCore test = TestCore.open(dir)) {
-            KeyManagement keys = test.core().keyManagement();
-            Caller admin = TestCore.caller(test.newProject(), Role.ADMIN);
-            key = legacyKey(keys, admin, ring(keys, admin), Map.of("stop/1", AN_HOUR_BEFORE_START));
-            test.core().backfillUsePeriods(RULE, stored);
-        }
+        Key key = aStartStoringALegacyKey(true).key();
         assertEquals(List.of(key.id()), stored.asked);
         stored.asked.clear();
         startAgain();
@@ -285,6 +296,41 @@ class UsePeriodBackfillTest {
             refused(ErrorCode.FAILED_PRECONDITION, "already registered",
                     () -> test.core().backfillUsePeriods("another-rule", new StoredStops()));
             refused(ErrorCode.INVALID_ARGUMENT, "rule", () -> test.core().backfillUsePeriods(" ", new StoredStops()));
+        }
+    }
+
+    /**
+     * Review dates m7, the scenario of dates2 MAJOR 2 itself: after the pass gave a key its period, a
+     * build without use periods rewrites the key (its record without usePeriods, with an audit
+     * record in the tenant's chain, as such a build wrote every change); the next start gives the
+     * key its period again.
+     */
+    @Test
+    void aKeyABuildWithoutUsePeriodsRewroteGetsItsPeriodAgainAtTheNextStart() throws Exception {
+        StoredKey given = aStartStoringALegacyKey(true);
+        rewriteAsABuildWithoutUsePeriods(given.key());
+        stored.asked.clear();
+
+        try (TestCore test = TestCore.open(dir)) {
+            assertEquals(UsePeriod.ALWAYS, test.core().keyManagement().getKey(given.admin(),
+                    KeyRef.byId(given.key().id())).usePeriod(1), "the older build dropped the period");
+            test.core().backfillUsePeriods(RULE, stored);
+
+            assertEquals(List.of(given.key().id()), stored.asked);
+            given.assertRefusedPastItsStop(test);
+        }
+    }
+
+    private void rewriteAsABuildWithoutUsePeriods(Key key) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        try (RocksDbStore store = RocksDbStore.open(KmsCore.storeDirectory(dir))) {
+            BarrierStore barrier = SealManager.openDev(store, dir).barrierStore();
+            String path = "t/" + key.tenant().projectId() + "/" + key.tenant().regionId() + "/key/" + key.id();
+            ObjectNode record = (ObjectNode) json.readTree(barrier.get(path).orElseThrow());
+            assertTrue(record.remove("usePeriods") != null, "the pass gave the key its period: " + record);
+            new AuditLog(barrier).record(new AuditEvent(Instant.parse("2026-01-01T00:00:00Z"), "token:older-build",
+                    key.tenant().path(), "key.update", "keyrings/" + key.keyRingId() + "/keys/" + key.id(),
+                    AuditEvent.OK, Map.of()), barrier.batch().put(path, json.writeValueAsBytes(record)));
         }
     }
 
