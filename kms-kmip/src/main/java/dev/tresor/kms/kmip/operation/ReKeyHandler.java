@@ -6,6 +6,7 @@ import dev.tresor.kms.kmip.message.Operation;
 import dev.tresor.kms.kmip.message.ResultReason;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -21,8 +22,9 @@ import java.util.Optional;
  * Object Links both ways. Its dates follow spec 1.4 section 4.4: without an Offset, the Activation,
  * Process Start, Protect Stop and Deactivation Dates are the old object's; with one, the
  * Activation Date is the Initial Date plus the Offset and the other three move by as much as the
- * Activation Date moved, so their distances from it stay. It is Active if its Activation Date
- * has come, else Pre-Active ({@link #dates}).
+ * Activation Date moved, so their distances from it stay. The replacement is Active at once: the
+ * core makes the new version the key's current one for every front-end, so a ReKey whose
+ * replacement would be activated later is refused ({@link #dates}).
  */
 final class ReKeyHandler implements OperationHandler {
     private static final int REPLACEMENT_OBJECT_LINK = 0x106;
@@ -62,9 +64,8 @@ final class ReKeyHandler implements OperationHandler {
                     ObjectAccess.corePeriod(old.key().type(), attributes));
             ObjectId made = new ObjectId(old.id().keyId(), next.number(), false);
             KmipObject current = access.objects().load(context, old.id().uid());
-            boolean active = !Attributes.first(attributes, Tag.ACTIVATION_DATE).orElseThrow().asDateTime().isAfter(now);
             KmipObject fresh = new KmipObject(made, current.key(), attributes)
-                    .withState(active ? ObjectState.ACTIVE : ObjectState.PRE_ACTIVE)
+                    .withState(ObjectState.ACTIVE)
                     .with(Tag.INITIAL_DATE, Ttlv.dateTime(Tag.INITIAL_DATE, now))
                     .with(Tag.ORIGINAL_CREATION_DATE, Ttlv.dateTime(Tag.ORIGINAL_CREATION_DATE, now))
                     .with(Tag.RANDOM_NUMBER_GENERATOR, GeneratorAttribute.of(context.keys().keyGenerator()))
@@ -85,19 +86,38 @@ final class ReKeyHandler implements OperationHandler {
      * section 4.4, "Computing New Dates from Offset during Re-key"), from the old object's; the
      * Initial Date is {@code now}. A date the old object lacks stays absent. An old object without
      * an Activation Date gives nothing to copy or move the others by: without an Offset its
-     * replacement is activated at once, as Tresor's ReKey always did.
+     * replacement is activated at once, as Tresor's ReKey always did. Two deviations keep the
+     * replacement Active, as the core's new version is: a replacement whose Activation Date would
+     * be in the future is refused before anything is written, and a Deactivation Date that is
+     * already past (the old object was revoked) is not carried over.
      */
     private static Map<String, List<Ttlv>> dates(Map<String, List<Ttlv>> old, Instant now, Optional<Duration> offset) {
         Optional<Instant> activation = Attributes.first(old, Tag.ACTIVATION_DATE).map(Ttlv::asDateTime);
         Instant newActivation = offset.map(now::plus).or(() -> activation).orElse(now);
+        if (newActivation.isAfter(now)) {
+            throw new KmipFailure(ResultReason.FEATURE_NOT_SUPPORTED, "the replacement's Activation Date would be "
+                    + newActivation + ", after now; a replacement that is not active at once is not offered: it would"
+                    + " be the key's current version for every front-end");
+        }
         Duration moved = activation.map(date -> Duration.between(date, newActivation)).orElse(Duration.ZERO);
         Map<String, List<Ttlv>> dates = new LinkedHashMap<>();
         dates.put(Attributes.specName(Tag.ACTIVATION_DATE), List.of(Ttlv.dateTime(Tag.ATTRIBUTE_VALUE, newActivation)));
         for (Tag tag : SHIFTED) {
-            Attributes.first(old, tag).map(Ttlv::asDateTime).ifPresent(date -> dates.put(Attributes.specName(tag),
-                    List.of(Ttlv.dateTime(Tag.ATTRIBUTE_VALUE, date.plus(moved)))));
+            Attributes.first(old, tag).map(date -> moved(tag, date.asDateTime(), moved))
+                    .filter(date -> tag != Tag.DEACTIVATION_DATE || date.isAfter(now))
+                    .ifPresent(date -> dates.put(Attributes.specName(tag),
+                            List.of(Ttlv.dateTime(Tag.ATTRIBUTE_VALUE, date))));
         }
         return dates;
+    }
+
+    private static Instant moved(Tag tag, Instant date, Duration by) {
+        try {
+            return date.plus(by);
+        } catch (DateTimeException | ArithmeticException e) {
+            throw new KmipFailure(ResultReason.INVALID_FIELD, "the " + Attributes.specName(tag) + " " + date
+                    + " cannot be moved by " + by.toSeconds() + " seconds, as the Offset asks");
+        }
     }
 
     private static List<Ttlv> links(KmipObject object, int type, ObjectId target) {

@@ -3,6 +3,7 @@ package dev.tresor.kms.kmip.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tresor.kms.key.Key;
 import dev.tresor.kms.key.UsePeriod;
 import dev.tresor.kms.kmip.message.Operation;
 import dev.tresor.kms.kmip.message.ProtocolVersion;
@@ -10,7 +11,12 @@ import dev.tresor.kms.kmip.message.ResultReason;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
 import dev.tresor.kms.service.Bytes;
+import dev.tresor.kms.service.DecryptRequest;
+import dev.tresor.kms.service.EncryptRequest;
+import dev.tresor.kms.service.Encrypted;
+import dev.tresor.kms.service.KeyManagement;
 import dev.tresor.kms.service.KeyRef;
+import dev.tresor.kms.tenant.Caller;
 import dev.tresor.kms.tenant.Role;
 import dev.tresor.kms.testing.TestCore;
 import java.time.Duration;
@@ -25,13 +31,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The dates of the replacement a KMIP ReKey makes (spec 1.4 section 4.4): copied without an
  * Offset; with one, the Activation Date is the Initial Date plus the Offset and the Process Start,
  * Protect Stop and Deactivation Dates keep their distance from it. The core's period of the new
- * version is the replacement's, from the rotation's own write on.
+ * version is the replacement's, from the rotation's own write on. A replacement that would not be
+ * Active at once is refused, and a past Deactivation Date is not carried onto it.
  */
 class KmipReKeyDatesTest {
     private static final Bytes DATA = Bytes.of(new byte[] {1, 2, 3});
     /** Old object: Activation and Process Start at T-5, Protect Stop at T+60, Deactivation at T+120. */
     private static final long PROTECT_STOP = 60;
     private static final long DEACTIVATION = 120;
+    private static final int CESSATION_OF_OPERATION = 6;
+    private static final Instant LAST_SECOND = Instant.ofEpochSecond(Instant.MAX.getEpochSecond());
 
     @RegisterExtension
     static final KmipServerExtension LOOPBACK = new KmipServerExtension();
@@ -62,9 +71,28 @@ class KmipReKeyDatesTest {
         return kmip.namedAttribute(uid, "State").orElseThrow().asEnum();
     }
 
+    /** The caller REST would make for the project's admin: the core call another front-end makes. */
+    private Caller restCaller() {
+        return TestCore.caller(server.tenant, Role.ADMIN);
+    }
+
+    private KeyManagement kms() {
+        return server.core.core().keyManagement();
+    }
+
+    private Key coreKey(String uid) {
+        return kms().getKey(restCaller(), KeyRef.byId(uid));
+    }
+
     private UsePeriod corePeriod(String uid, long version) {
-        return server.core.core().keyManagement().getKey(TestCore.caller(server.tenant, Role.ADMIN),
-                KeyRef.byId(uid)).usePeriod(version);
+        return coreKey(uid).usePeriod(version);
+    }
+
+    /** The Result Message of a refused item, after checking its reason. */
+    private static String refusal(ResultReason reason, Ttlv item) {
+        assertEquals(reason.code(), Requests.reason(item), () -> item.find(Tag.RESULT_MESSAGE).map(Ttlv::asText)
+                .orElse("no message"));
+        return item.require(Tag.RESULT_MESSAGE).asText();
     }
 
     private static Ttlv offset(long seconds) {
@@ -100,23 +128,91 @@ class KmipReKeyDatesTest {
         }
     }
 
+    /**
+     * The core makes the new version the key's current one for every front-end at once, so a
+     * replacement that would be Pre-Active is refused before the rotation: REST would otherwise
+     * encrypt with it and refuse to decrypt until its moved Process Start Date.
+     */
     @Test
-    void anOffsetInTheFutureMakesAPreActiveReplacementThatBecomesActiveOnItsDate() throws Exception {
+    void aReKeyWhoseReplacementWouldBeActivatedLaterIsRefusedBeforeAnythingIsWritten() throws Exception {
         try (KmipTestClient client = server.client()) {
             Kmip kmip = new Kmip(client, ProtocolVersion.V1_4);
             String old = createOldKey(kmip);
 
-            String replacement = kmip.ok(Operation.REKEY, Kmip.uid(old), offset(3600))
-                    .require(Tag.UNIQUE_IDENTIFIER).asText();
+            String message = refusal(ResultReason.FEATURE_NOT_SUPPORTED,
+                    kmip.item(Operation.REKEY, Kmip.uid(old), offset(3600)));
 
-            assertEquals(now.plusSeconds(3600), date(kmip, replacement, "Activation Date"));
-            assertEquals(now.plusSeconds(3605 + PROTECT_STOP), date(kmip, replacement, "Protect Stop Date"));
-            assertEquals(1, state(kmip, replacement), "Pre-Active until its Activation Date");
-            assertEquals(ResultReason.PERMISSION_DENIED.code(),
-                    kmip.refused(Operation.ENCRYPT, Kmip.uid(replacement), Ttlv.bytes(Tag.DATA, DATA)));
+            assertTrue(message.contains(now.plusSeconds(3600).toString()) && message.contains(
+                    "a replacement that is not active at once is not offered: it would be the key's current version"
+                            + " for every front-end"), message);
+            assertEquals(1, coreKey(old).lastVersion(), "the rotation was written");
+            assertTrue(kmip.namedAttribute(old, "Link").isEmpty(), "the old object was linked to a replacement");
+            assertEquals(1, kms().encrypt(restCaller(), EncryptRequest.envelope(KeyRef.byId(old).primary(), DATA))
+                    .version());
+        }
+    }
 
-            server.core.clock().advance(Duration.ofSeconds(3600));
+    @Test
+    void aReKeyWithoutAnOffsetOfAKeyNotYetActiveIsRefused() throws Exception {
+        try (KmipTestClient client = server.client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
+            String old = kmip.createAes256(Ttlv.dateTime(Tag.ACTIVATION_DATE, now.plusSeconds(600)));
+
+            assertEquals(ResultReason.FEATURE_NOT_SUPPORTED.code(), kmip.refused(Operation.REKEY, Kmip.uid(old)));
+            assertEquals(1, coreKey(old).lastVersion());
+        }
+    }
+
+    /** Another front-end encrypts with the key's primary, the replacement, and decrypts what it encrypted. */
+    @Test
+    void afterAReKeyWithOffsetZeroTheOtherFrontEndsRoundTripWithTheReplacement() throws Exception {
+        try (KmipTestClient client = server.client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V1_4);
+            String old = createOldKey(kmip);
+            server.core.clock().advance(Duration.ofSeconds(100)); // the old key is past its Protect Stop Date
+            kmip.ok(Operation.REKEY, Kmip.uid(old), offset(0));
+
+            Encrypted sealed = kms().encrypt(restCaller(), EncryptRequest.envelope(KeyRef.byId(old).primary(), DATA));
+
+            assertEquals(2, sealed.version());
+            assertEquals(DATA, kms().decrypt(restCaller(),
+                    DecryptRequest.envelope(KeyRef.byId(old).version(sealed.version()), sealed.data())));
+        }
+    }
+
+    /** The old object was revoked (Deactivation Date now): its replacement is Active, with no past Deactivation Date. */
+    @Test
+    void aPastDeactivationDateIsNotCarriedOntoTheActiveReplacement() throws Exception {
+        try (KmipTestClient client = server.client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V1_4);
+            String old = kmip.createAes256(Ttlv.dateTime(Tag.ACTIVATION_DATE, now.minusSeconds(5)));
+            kmip.ok(Operation.REVOKE, Kmip.uid(old), Ttlv.structure(Tag.REVOCATION_REASON,
+                    Ttlv.enumeration(Tag.REVOCATION_REASON_CODE, CESSATION_OF_OPERATION)));
+            assertTrue(!date(kmip, old, "Deactivation Date").isAfter(now.plusSeconds(1)), "revoked at once");
+            server.core.clock().advance(Duration.ofSeconds(30));
+
+            String replacement = kmip.ok(Operation.REKEY, Kmip.uid(old)).require(Tag.UNIQUE_IDENTIFIER).asText();
+
+            assertEquals(2, state(kmip, replacement));
+            assertEquals(Optional.empty(), kmip.namedAttribute(replacement, "Deactivation Date"));
             kmip.ok(Operation.ENCRYPT, Kmip.uid(replacement), Ttlv.bytes(Tag.DATA, DATA));
+        }
+    }
+
+    @Test
+    void aStoredDateTheOffsetCannotMoveIsAnInvalidFieldNamingIt() throws Exception {
+        try (KmipTestClient client = server.client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V1_4);
+            String old = kmip.createAes256(Ttlv.dateTime(Tag.ACTIVATION_DATE, now.minusSeconds(5)),
+                    Ttlv.dateTime(Tag.PROTECT_STOP_DATE, LAST_SECOND));
+            server.core.clock().advance(Duration.ofSeconds(10));
+
+            String message = refusal(ResultReason.INVALID_FIELD,
+                    kmip.item(Operation.REKEY, Kmip.uid(old), offset(0)));
+
+            assertTrue(message.contains("Protect Stop Date " + LAST_SECOND) && message.contains("cannot be moved"),
+                    message);
+            assertEquals(1, coreKey(old).lastVersion(), "the rotation was written");
         }
     }
 
