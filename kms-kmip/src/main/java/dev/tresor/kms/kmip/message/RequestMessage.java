@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 
 /** A decoded Request Message: its header and batch items, checked for the structural rules of spec 1.4 section 7. */
 public record RequestMessage(RequestHeader header, List<BatchItem> items) {
@@ -41,11 +42,15 @@ public record RequestMessage(RequestHeader header, List<BatchItem> items) {
     }
 
     /**
-     * Whether the header of an undecoded request says it holds one batch item: a hint read from
-     * the bytes (see {@link TtlvReader#peekInteger}), never a check.
+     * Whether an undecoded request declares one batch item whose Operation is one of
+     * {@code operations}: a hint read from the bytes (see {@link TtlvReader#peekInteger}), never a
+     * check.
      */
-    public static boolean declaresOneItem(byte[] message) {
-        return TtlvReader.peekInteger(message, Tag.REQUEST_HEADER, Tag.BATCH_COUNT).equals(OptionalInt.of(1));
+    public static boolean declaresLoneItemOf(byte[] message, Set<Operation> operations) {
+        return TtlvReader.peekInteger(message, ItemType.INTEGER, Tag.REQUEST_HEADER, Tag.BATCH_COUNT)
+                .equals(OptionalInt.of(1))
+                && TtlvReader.peekInteger(message, ItemType.ENUMERATION, Tag.BATCH_ITEM, Tag.OPERATION).stream()
+                        .mapToObj(Operation::of).flatMap(Optional::stream).anyMatch(operations::contains);
     }
 
     /** The protocol version a request claims, if it can be read at all; an error answer uses it. */

@@ -106,7 +106,8 @@ public final class MessageProcessor {
     /**
      * {@link #process(byte[], X509Certificate)} called on an event loop, which it never blocks. Only
      * a frame that may be answered here is decoded here: at most {@link #DECODED_ON_EVENT_LOOP} bytes,
-     * whose header declares one batch item (read from the bytes before decoding). A message of one
+     * whose header declares one batch item and whose first item's Operation is Encrypt or Decrypt
+     * (both read from the bytes before decoding). A message of one
      * Encrypt or Decrypt item, whose client certificate is known, is then tried here (see
      * {@link KeyManagement#admittedWithoutWaiting}). Every other frame goes to {@code workers}
      * undecoded; other messages, an item the core declines, and the answer to a refused item
@@ -114,7 +115,7 @@ public final class MessageProcessor {
      * stopping), this throws {@link RejectedExecutionException}.
      */
     public CompletableFuture<byte[]> process(byte[] frame, X509Certificate clientCertificate, Executor workers) {
-        if (frame.length > DECODED_ON_EVENT_LOOP || !RequestMessage.declaresOneItem(frame)) {
+        if (frame.length > DECODED_ON_EVENT_LOOP || !RequestMessage.declaresLoneItemOf(frame, TRIED_ON_EVENT_LOOP)) {
             return CompletableFuture.supplyAsync(() -> process(frame, clientCertificate, Admission.ON_WORKER),
                     workers).thenCompose(answer -> answer);
         }

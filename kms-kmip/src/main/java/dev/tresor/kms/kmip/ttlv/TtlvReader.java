@@ -71,29 +71,45 @@ public final class TtlvReader {
     }
 
     /**
-     * The Integer {@code field} directly inside the Structure {@code first} that opens the message,
-     * read from the bytes without decoding the rest: a cheap hint for where to decode a message.
-     * Empty if the bytes do not hold it there. The message is still decoded and checked in full
+     * The 4-byte value of {@code type} (Integer or Enumeration) at {@code path} in a message, read
+     * from the bytes without decoding the rest: each step is the first child with that tag, inside
+     * the previous step's Structure. A cheap hint for where to decode a message; empty if the bytes
+     * do not hold it there, and never an error. The message is still decoded and checked in full
      * before it is used.
      */
-    public static OptionalInt peekInteger(byte[] message, Tag first, Tag field) {
-        if (message.length < 2 * HEADER_BYTES || tagAt(message, HEADER_BYTES) != first.code()
-                || (message[HEADER_BYTES + 3] & 0xFF) != ItemType.STRUCTURE.code()) {
+    public static OptionalInt peekInteger(byte[] message, ItemType type, Tag... path) {
+        if (message.length < HEADER_BYTES) {
             return OptionalInt.empty();
         }
-        long end = Math.min(message.length, 2L * HEADER_BYTES + lengthAt(message, HEADER_BYTES));
-        long at = 2L * HEADER_BYTES;
-        while (at + HEADER_BYTES <= end) {
-            int start = (int) at;
-            int type = message[start + 3] & 0xFF;
-            long length = lengthAt(message, start);
-            if (tagAt(message, start) == field.code() && type == ItemType.INTEGER.code() && length == 4
-                    && at + 2 * HEADER_BYTES <= end) {
-                return OptionalInt.of(ByteBuffer.wrap(message, start + HEADER_BYTES, 4).getInt());
+        long at = HEADER_BYTES;
+        long end = Math.min(message.length, HEADER_BYTES + lengthAt(message, 0));
+        for (int step = 0; step < path.length; step++) {
+            while (at + HEADER_BYTES <= end && tagAt(message, (int) at) != path[step].code()) {
+                at += HEADER_BYTES + paddedLength(message, (int) at);
             }
-            at += HEADER_BYTES + (type == ItemType.STRUCTURE.code() ? length : (length + 7) & ~7L);
+            if (at + HEADER_BYTES > end) {
+                return OptionalInt.empty();
+            }
+            int found = (int) at;
+            int foundType = message[found + 3] & 0xFF;
+            long length = lengthAt(message, found);
+            if (step == path.length - 1) {
+                return foundType == type.code() && length == 4 && at + 2 * HEADER_BYTES <= end
+                        ? OptionalInt.of(ByteBuffer.wrap(message, found + HEADER_BYTES, 4).getInt())
+                        : OptionalInt.empty();
+            }
+            if (foundType != ItemType.STRUCTURE.code()) {
+                return OptionalInt.empty();
+            }
+            at = found + HEADER_BYTES;
+            end = Math.min(end, at + length);
         }
         return OptionalInt.empty();
+    }
+
+    private static long paddedLength(byte[] message, int at) {
+        long length = lengthAt(message, at);
+        return (message[at + 3] & 0xFF) == ItemType.STRUCTURE.code() ? length : (length + 7) & ~7L;
     }
 
     private static int tagAt(byte[] message, int at) {

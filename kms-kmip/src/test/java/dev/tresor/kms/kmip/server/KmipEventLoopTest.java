@@ -308,6 +308,38 @@ class KmipEventLoopTest {
         assertArrayEquals(processor.process(frame, client).join(), handed.answer());
     }
 
+    /** The header says one item and the frame holds two: refused on the loop, nothing tried or counted. */
+    @Test
+    void aSmallFrameWhoseHeaderUnderstatesItsItemsIsAnInvalidMessageWithNothingTried() throws Exception {
+        String uid = createKey();
+        long tokens = tokensLeft();
+        byte[] frame = TtlvWriter.write(Ttlv.structure(Tag.REQUEST_MESSAGE,
+                Ttlv.structure(Tag.REQUEST_HEADER, ProtocolVersion.V2_1.toTtlv(), Ttlv.integer(Tag.BATCH_COUNT, 1)),
+                Requests.item(Operation.ENCRYPT, encryption(uid)), Requests.item(Operation.ENCRYPT, encryption(uid))));
+
+        Handed handed = processedWithQueuedWorkers(frame);
+
+        assertEquals(0, handed.queuedAtReturn());
+        assertEquals(Thread.currentThread(), handed.completedOn());
+        Ttlv refused = answer(CompletableFuture.completedFuture(handed.answer()));
+        assertEquals(ResultReason.INVALID_MESSAGE.code(), Requests.reason(refused));
+        assertEquals(tokens, tokensLeft());
+        assertEquals(List.of(), encryptionRecordsAnHourLater());
+    }
+
+    /** Only a lone Encrypt or Decrypt can be answered on the loop, so only such a frame is decoded there. */
+    @Test
+    void aSmallLoneMessageOfAnotherOperationIsDecodedOnAWorker() throws Exception {
+        String uid = createKey();
+        byte[] frame = malformedAtTheEnd(Requests.item(Operation.GET, Kmip.uid(uid)));
+
+        Handed handed = processedWithQueuedWorkers(frame);
+
+        assertEquals(1, handed.queuedAtReturn(), "handed over undecoded: a decode here would have answered at once");
+        assertEquals("test-worker", handed.completedOn().getName());
+        assertArrayEquals(processor.process(frame, client).join(), handed.answer());
+    }
+
     @Test
     void aLargeWellFormedRegisterSucceedsOnAWorker() {
         byte[] frame = message(Operation.REGISTER, Ttlv.enumeration(Tag.OBJECT_TYPE, 0x07),

@@ -180,7 +180,7 @@ class KmipReKeyDatesTest {
         }
     }
 
-    /** The old object was revoked (Deactivation Date now): its replacement is Active, with no past Deactivation Date. */
+    /** The old object was revoked (Deactivation Date now): its replacement is Active, without that date. */
     @Test
     void aPastDeactivationDateIsNotCarriedOntoTheActiveReplacement() throws Exception {
         try (KmipTestClient client = server.client()) {

@@ -111,16 +111,7 @@ class MalformedTtlvTest {
         Random random = new Random(5696);
         int refused = 0;
         for (int i = 0; i < 5_000; i++) {
-            byte[] input;
-            if (i % 2 == 0) {
-                input = new byte[random.nextInt(300)];
-                random.nextBytes(input);
-            } else {
-                input = GET.clone();
-                for (int flips = 1 + random.nextInt(4); flips > 0; flips--) {
-                    input[random.nextInt(input.length)] = (byte) random.nextInt(256);
-                }
-            }
+            byte[] input = MutatedInputs.of(random, i, 300, GET);
             try {
                 Ttlv decoded = TtlvReader.read(input, TtlvLimits.DEFAULT);
                 assertEquals(input.length, TtlvWriter.encodedLength(decoded));
