@@ -136,9 +136,10 @@ public final class SealManager {
     public SealStatus status() {
         synchronized (lock) {
             if (config == null) {
-                return new SealStatus(false, true, "", 0, 0);
+                return new SealStatus(false, true, "", 0, 0, false);
             }
-            return new SealStatus(true, keyring == null, config.type().wireName(), config.threshold(), progress.size());
+            return new SealStatus(true, keyring == null, config.type().wireName(), config.threshold(), progress.size(),
+                    migrating);
         }
     }
 

@@ -157,7 +157,8 @@ final class AdminRoutes {
                 .put("sealed", status.sealed())
                 .put("sealType", status.sealType())
                 .put("threshold", status.threshold())
-                .put("sharesProvided", status.sharesProvided());
+                .put("sharesProvided", status.sharesProvided())
+                .put("migrating", status.migrating());
     }
 
     private static JsonObject project(Project project) {

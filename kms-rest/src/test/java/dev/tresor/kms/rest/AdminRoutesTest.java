@@ -26,9 +26,10 @@ class AdminRoutesTest {
     @Test
     void sealStatusNeedsNoToken() {
         JsonObject status = expect(200, http().get("/admin/v1/seal", null));
-        assertEquals(Set.of("initialized", "sealed", "sealType", "threshold", "sharesProvided"), status.fieldNames());
+        assertEquals(Set.of("initialized", "sealed", "sealType", "threshold", "sharesProvided", "migrating"), status.fieldNames());
         assertEquals(true, status.getBoolean("initialized"));
         assertEquals(false, status.getBoolean("sealed"));
+        assertEquals(false, status.getBoolean("migrating"));
     }
 
     @Test
