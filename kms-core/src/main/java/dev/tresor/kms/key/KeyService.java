@@ -151,7 +151,7 @@ public final class KeyService {
                         .withUsePeriod(1, request.usePeriod());
                 BarrierStore.Batch batch = ledger.batch();
                 if (material.isPresent()) {
-                    key = addVersion(batch, key, material.get(), now).key();
+                    key = addVersion(batch, key, material.get(), VersionOrigin.GENERATED, now).key();
                 }
                 ledger.put(batch, key);
                 invalidating(tenant, key.id(), commit).accept(batch);
@@ -281,7 +281,7 @@ public final class KeyService {
         }
         KeyMaterial material = crypto.generate(key.type());
         try {
-            return appendVersion(tenant, ref, material, period, commit);
+            return appendVersion(tenant, ref, material, VersionOrigin.GENERATED, period, commit);
         } finally {
             material.destroy();
         }
@@ -292,7 +292,7 @@ public final class KeyService {
                                      Consumer<BarrierStore.Batch> commit) {
         Key key = usableKey(tenant, ref);
         crypto.load(key.type(), material).destroy();
-        return appendVersion(tenant, ref, material, UsePeriod.ALWAYS, commit);
+        return appendVersion(tenant, ref, material, VersionOrigin.IMPORTED, UsePeriod.ALWAYS, commit);
     }
 
     public List<KeyVersion> listVersions(TenantId tenant, KeyRef ref) {
@@ -703,12 +703,12 @@ public final class KeyService {
         return key;
     }
 
-    private KeyVersion appendVersion(TenantId tenant, KeyRef ref, KeyMaterial material, UsePeriod period,
-                                     Consumer<BarrierStore.Batch> commit) {
+    private KeyVersion appendVersion(TenantId tenant, KeyRef ref, KeyMaterial material, VersionOrigin origin,
+                                     UsePeriod period, Consumer<BarrierStore.Batch> commit) {
         return keyLocks.exclusive(ref.keyId(), () -> {
             Key key = usableKey(tenant, ref);
             BarrierStore.Batch batch = ledger.batch();
-            Added added = addVersion(batch, key, material, clock.instant());
+            Added added = addVersion(batch, key, material, origin, clock.instant());
             Key updated = added.key().state() == KeyState.NO_VERSION
                     ? added.key().withState(KeyState.ACTIVE, Optional.empty()) : added.key();
             ledger.put(batch, updated.withUsePeriod(added.version().number(), period));
@@ -722,7 +722,8 @@ public final class KeyService {
     }
 
     /** Puts a new version and its material into {@code batch}; answers it and the key with its new last version. */
-    private Added addVersion(BarrierStore.Batch batch, Key key, KeyMaterial material, Instant now) {
+    private Added addVersion(BarrierStore.Batch batch, Key key, KeyMaterial material, VersionOrigin origin,
+                             Instant now) {
         long number = key.lastVersion() + 1;
         Optional<String> publicKeyPem = Optional.empty();
         if (key.type().isAsymmetric()) {
@@ -737,7 +738,8 @@ public final class KeyService {
         try {
             KeyVersion version = new KeyVersion(key.id(), key.keyRingId(), number, VersionState.ACTIVE, now,
                     Optional.empty(), Optional.empty(), publicKeyPem,
-                    Optional.of(digests(key.type(), bytes, publicKeyPem)), false, false, Optional.empty());
+                    Optional.of(digests(key.type(), bytes, publicKeyPem)), false, false, Optional.empty(),
+                    Optional.of(origin));
             ledger.put(batch, key.tenant(), version);
             ledger.putMaterial(batch, key.tenant(), key.id(), number, bytes);
             return new Added(key.withLastVersion(number), version);

@@ -12,6 +12,8 @@ import java.util.Optional;
  * plain material or the public key first leaves to a client (KMIP's Fresh is their negation; they
  * are kept in a record of their own, see {@link KeyLedger}). {@code revocation} is set when a KMIP
  * Revoke disabled the version; a version disabled any other way has none (and is not exported).
+ * {@code origin} says whether Tresor generated the material or a client imported it; records
+ * stored before it was kept have none, and such a version is not known to be generated.
  */
 public record KeyVersion(
         String keyId,
@@ -25,7 +27,8 @@ public record KeyVersion(
         Optional<VersionDigests> digests,
         boolean materialServed,
         boolean publicKeyServed,
-        Optional<Revocation> revocation) {
+        Optional<Revocation> revocation,
+        Optional<VersionOrigin> origin) {
 
     public KeyVersion {
         Objects.requireNonNull(keyId);
@@ -40,6 +43,7 @@ public record KeyVersion(
         Objects.requireNonNull(publicKeyPem);
         Objects.requireNonNull(digests);
         Objects.requireNonNull(revocation);
+        Objects.requireNonNull(origin);
     }
 
     public boolean disabled() {
@@ -48,20 +52,25 @@ public record KeyVersion(
 
     public KeyVersion withState(VersionState newState, Optional<Instant> newDestroyDate, Optional<VersionState> before) {
         return new KeyVersion(keyId, keyRingId, number, newState, createdAt, newDestroyDate, before, publicKeyPem,
-                digests, materialServed, publicKeyServed, revocation);
+                digests, materialServed, publicKeyServed, revocation, origin);
     }
 
     /** This version once {@code half} has left to a client. */
     public KeyVersion served(Half half) {
         return new KeyVersion(keyId, keyRingId, number, state, createdAt, destroyDate, stateBeforeDestroy,
                 publicKeyPem, digests, materialServed || half == Half.MATERIAL, publicKeyServed || half == Half.PUBLIC_KEY,
-                revocation);
+                revocation, origin);
     }
 
     /** This version disabled by a revocation ({@code why}), or with its revocation cleared when enabled again. */
     public KeyVersion withRevocation(Optional<Revocation> why) {
         return new KeyVersion(keyId, keyRingId, number, state, createdAt, destroyDate, stateBeforeDestroy,
-                publicKeyPem, digests, materialServed, publicKeyServed, why);
+                publicKeyPem, digests, materialServed, publicKeyServed, why, origin);
+    }
+
+    /** Whether Tresor is known to have generated this version's material (false for a record that does not say). */
+    public boolean generated() {
+        return origin.equals(Optional.of(VersionOrigin.GENERATED));
     }
 
     public boolean wasServed(Half half) {

@@ -36,26 +36,26 @@ final class AttributeReport {
     }
 
     /**
-     * The object's attributes, in order; a key's Digest and Fresh only when {@code withDigestAndFresh}
-     * (they take a core call), and only what clients of the context's version know.
+     * The object's attributes, in order; a key's Digest, Fresh and {@code y-tresor-generated} only when
+     * {@code fromVersion} (they take a core call), and only what clients of the context's version know.
      */
-    Map<String, List<Ttlv>> of(OperationContext context, Managed object, boolean withDigestAndFresh) {
+    Map<String, List<Ttlv>> of(OperationContext context, Managed object, boolean fromVersion) {
         Map<String, List<Ttlv>> all = new LinkedHashMap<>(object.attributes());
         all.put(Attributes.specName(Tag.SHORT_UNIQUE_IDENTIFIER),
                 List.of(Ttlv.bytes(Tag.ATTRIBUTE_VALUE, context.keys().identifierDigest(object.uid()))));
         if (Lease.applies(object)) {
             all.put(Attributes.specName(Tag.LEASE_TIME), List.of(lease.value()));
         }
-        if (withDigestAndFresh && object instanceof KmipObject key) {
-            putDigestAndFresh(all, context, key);
+        if (fromVersion && object instanceof KmipObject key) {
+            putFromVersion(all, context, key);
         }
         all.keySet().removeIf(name -> !Attributes.known(name, context.version()));
         return ordered(all);
     }
 
     /** What Get Attributes asked for all and Get Attribute List answer: {@link #of}, without Tresor's own attributes. */
-    Map<String, List<Ttlv>> listed(OperationContext context, Managed object, boolean withDigestAndFresh) {
-        Map<String, List<Ttlv>> all = of(context, object, withDigestAndFresh);
+    Map<String, List<Ttlv>> listed(OperationContext context, Managed object, boolean fromVersion) {
+        Map<String, List<Ttlv>> all = of(context, object, fromVersion);
         all.keySet().removeIf(Attributes::serverSet);
         return all;
     }
@@ -86,14 +86,17 @@ final class AttributeReport {
     }
 
     /**
-     * The Digest and Fresh of a key object, from its core version: the digest kept since the key
-     * was made (over the format Key Format Type names, SHA-256), so a revoked or destroyed key
+     * The Digest, Fresh and {@code y-tresor-generated} of a key object, from its core version.
+     * {@code y-tresor-generated} (PKCS#11's CKA_LOCAL) is true only for a version Tresor is known
+     * to have generated (Create, Create Key Pair, ReKey), not for material a client imported over
+     * REST or registered, nor for a version stored before its origin was kept. The digest is kept
+     * since the key was made (over the format Key Format Type names, SHA-256), so a revoked or destroyed key
      * keeps it, and Fresh while its material (a public key object: the public key) has never been
      * served. A version stored before digests were kept, whose material has since been erased,
      * has no Digest, and the Digest of secret or private material goes only to a caller who may
      * use the key.
      */
-    private static void putDigestAndFresh(Map<String, List<Ttlv>> all, OperationContext context, KmipObject object) {
+    private static void putFromVersion(Map<String, List<Ttlv>> all, OperationContext context, KmipObject object) {
         KeyVersion version = context.keys().getVersion(context.caller(), object.id().versionRef());
         boolean publicHalf = object.type() == ObjectType.PUBLIC_KEY;
         Optional<String> digest = version.digests()
@@ -107,6 +110,7 @@ final class AttributeReport {
             all.put(DIGEST, List.of(Ttlv.structure(Tag.ATTRIBUTE_VALUE, fields)));
         });
         all.put(FRESH, List.of(Ttlv.bool(Tag.ATTRIBUTE_VALUE, fresh(object, version))));
+        all.put(KmipObject.GENERATED, List.of(Ttlv.bool(Tag.ATTRIBUTE_VALUE, version.generated())));
     }
 
     /** Whether a key object was never served: its material, or for a public key object its public key. */

@@ -32,7 +32,7 @@ final class GetAttributesHandler implements OperationHandler {
         Managed object = access.described(context, request);
         List<String> names = Attributes.requestedNames(request);
         boolean versionWanted = names.isEmpty() || names.contains(Attributes.specName(Tag.DIGEST))
-                || names.contains(Attributes.specName(Tag.FRESH));
+                || names.contains(Attributes.specName(Tag.FRESH)) || names.contains(KmipObject.GENERATED);
         Map<String, List<Ttlv>> chosen = new LinkedHashMap<>();
         if (names.isEmpty()) {
             chosen.putAll(report.listed(context, object, versionWanted));

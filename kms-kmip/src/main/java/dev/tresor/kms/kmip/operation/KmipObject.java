@@ -14,11 +14,10 @@ import java.util.OptionalLong;
  * attributes kept for it. Unique Identifier, Object Type, Cryptographic Algorithm and Length and
  * (2.x) the Key Format Type of a generated key come from the core key (a registered key keeps the
  * format it came in), and so do Tresor's own {@code y-tresor-version} (the version number),
- * {@code y-tresor-primary} (whether it is the key's primary version, newest enabled),
- * {@code y-tresor-attested} (whether some use of the key needs fresh attestation) and
- * {@code y-tresor-generated} (whether Tresor generated the material, as Create, Create Key Pair
- * and ReKey do, rather than a client registering it: PKCS#11's CKA_LOCAL); everything else is
- * stored. {@code primaryVersion} is the key's primary version number (0: none) where it
+ * {@code y-tresor-primary} (whether it is the key's primary version, newest enabled) and
+ * {@code y-tresor-attested} (whether some use of the key needs fresh attestation); everything
+ * else is stored, but for what {@link AttributeReport} reads from the core version
+ * ({@code y-tresor-generated}, Digest, Fresh). {@code primaryVersion} is the key's primary version number (0: none) where it
  * was looked up, which only the calls that report attributes do.
  */
 record KmipObject(ObjectId id, Key key, Map<String, List<Ttlv>> stored, OptionalLong primaryVersion)
@@ -93,7 +92,6 @@ record KmipObject(ObjectId id, Key key, Map<String, List<Ttlv>> stored, Optional
         primaryVersion.ifPresent(primary -> all.put(PRIMARY,
                 List.of(Ttlv.bool(Tag.ATTRIBUTE_VALUE, primary == id.version()))));
         all.put(ATTESTED, List.of(Ttlv.bool(Tag.ATTRIBUTE_VALUE, !key.release().attestationRequiredFor().isEmpty())));
-        all.put(GENERATED, List.of(Ttlv.bool(Tag.ATTRIBUTE_VALUE, !key.importOnly())));
         return all;
     }
 

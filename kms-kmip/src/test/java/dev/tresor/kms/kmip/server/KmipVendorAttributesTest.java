@@ -3,6 +3,9 @@ package dev.tresor.kms.kmip.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tresor.kms.key.Key;
+import dev.tresor.kms.key.WrappingAlgorithm;
+import dev.tresor.kms.key.WrappingKey;
 import dev.tresor.kms.kmip.message.Operation;
 import dev.tresor.kms.kmip.message.ProtocolVersion;
 import dev.tresor.kms.kmip.message.ResultReason;
@@ -10,8 +13,25 @@ import dev.tresor.kms.kmip.ttlv.ItemType;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
 import dev.tresor.kms.service.Bytes;
+import dev.tresor.kms.service.CreateWrappingKey;
+import dev.tresor.kms.service.KeyManagement;
+import dev.tresor.kms.service.KeyRef;
+import dev.tresor.kms.tenant.Caller;
+import dev.tresor.kms.tenant.Role;
+import dev.tresor.kms.testing.TestCore;
 import java.nio.charset.StandardCharsets;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.spec.MGF1ParameterSpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.crypto.Cipher;
+import javax.crypto.spec.OAEPParameterSpec;
+import javax.crypto.spec.PSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -77,6 +97,83 @@ class KmipVendorAttributesTest {
                             Ttlv.text(Tag.VENDOR_IDENTIFICATION, "y"), Ttlv.text(Tag.ATTRIBUTE_NAME, "tresor-generated"),
                             Ttlv.bool(Tag.ATTRIBUTE_VALUE, true)))));
         }
+    }
+
+    @Test
+    void aVersionAClientImportedOverRestIntoAKeyKmipCreatedIsNotGenerated() throws Exception {
+        KmipTestServer server = LOOPBACK.server();
+        Caller admin = TestCore.caller(server.tenant, Role.ADMIN);
+        KeyManagement kms = server.core.core().keyManagement();
+        try (KmipTestClient client = server.client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
+            String created = kmip.createAes256();
+            String ring = kms.getKey(admin, KeyRef.byId(created)).keyRingId();
+            WrappingKey wrapping = kms.createWrappingKey(admin, new CreateWrappingKey(ring, "byok", Optional.empty(),
+                    WrappingAlgorithm.RSA_2048_OAEP_SHA256, WrappingKey.Purpose.WRAP_SYMMETRIC_KEY, "software",
+                    Key.AccessScope.PUBLIC));
+            long imported = kms.importKey(admin, KeyRef.byId(created), wrapping.id(),
+                    Bytes.of(oaepSha256(wrapping.publicKeyPem(), new byte[32]))).number();
+            assertEquals(2, imported);
+            assertEquals(ResultReason.OBJECT_NOT_FOUND.code(), kmip.refused(Operation.GET_ATTRIBUTES,
+                    Kmip.uid(created + ".2")), "today only KMIP calls give a version a KMIP object");
+            // Give version 2 the KMIP record version 1 has, as any later path that lists
+            // REST-added versions over KMIP would: its answer must come from the version's origin.
+            Map<String, String> before = kms.getKey(admin, KeyRef.byId(created)).attributes();
+            Map<String, String> withObject = new HashMap<>(before);
+            before.forEach((name, value) -> {
+                if (name.startsWith("kmip/1/")) {
+                    withObject.put("kmip/2/" + name.substring("kmip/1/".length()), value);
+                }
+            });
+            kms.replaceAttributes(admin, KeyRef.byId(created), before, withObject);
+            String rotated = kmip.ok(Operation.REKEY, Kmip.uid(created)).require(Tag.UNIQUE_IDENTIFIER).asText();
+
+            assertEquals(true, generated(kmip, created), "version 1, made by Create");
+            assertEquals(false, generated(kmip, created + ".2"), "version 2, material a client chose");
+            assertEquals(created + ".3", rotated);
+            assertEquals(true, generated(kmip, rotated), "version 3, made by ReKey");
+        }
+    }
+
+    @Test
+    void aRegisterTemplateCannotClaimGeneratedAndNoListingShowsIt() throws Exception {
+        try (KmipTestClient client = LOOPBACK.server().client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
+            String registered = kmip.ok(Operation.REGISTER, Ttlv.enumeration(Tag.OBJECT_TYPE, 0x02),
+                    kmip.attributes(Ttlv.integer(Tag.CRYPTOGRAPHIC_USAGE_MASK, 0x0C),
+                            Ttlv.structure(Tag.ATTRIBUTE, Ttlv.text(Tag.VENDOR_IDENTIFICATION, "y"),
+                                    Ttlv.text(Tag.ATTRIBUTE_NAME, "tresor-generated"),
+                                    Ttlv.bool(Tag.ATTRIBUTE_VALUE, true))),
+                    Ttlv.structure(Tag.SYMMETRIC_KEY, Ttlv.structure(Tag.KEY_BLOCK,
+                            Ttlv.enumeration(Tag.KEY_FORMAT_TYPE, 1),
+                            Ttlv.structure(Tag.KEY_VALUE, Ttlv.bytes(Tag.KEY_MATERIAL, Bytes.of(new byte[32]))),
+                            Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, 0x03),
+                            Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, 256))))
+                    .require(Tag.UNIQUE_IDENTIFIER).asText();
+            assertEquals(false, generated(kmip, registered), "a template's claim is dropped");
+
+            String created = kmip.createAes256();
+            Ttlv all = kmip.ok(Operation.GET_ATTRIBUTES, Kmip.uid(created)).require(Tag.ATTRIBUTES);
+            assertTrue(all.items().stream().noneMatch(KmipVendorAttributesTest::namesGenerated), "Get Attributes, all");
+            List<Ttlv> listed = kmip.ok(Operation.GET_ATTRIBUTE_LIST, Kmip.uid(created)).all(Tag.ATTRIBUTE_REFERENCE);
+            assertTrue(listed.stream().noneMatch(KmipVendorAttributesTest::namesGenerated), "Get Attribute List");
+            assertEquals(true, generated(kmip, created), "yet answered when named");
+        }
+    }
+
+    private static boolean namesGenerated(Ttlv item) {
+        return item.type() == ItemType.STRUCTURE && item.items().stream()
+                .anyMatch(field -> field.is(Tag.ATTRIBUTE_NAME) && field.asText().endsWith("tresor-generated"));
+    }
+
+    private static byte[] oaepSha256(String publicKeyPem, byte[] material) throws Exception {
+        String base64 = publicKeyPem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+        PublicKey rsa = KeyFactory.getInstance("RSA").generatePublic(
+                new X509EncodedKeySpec(Base64.getDecoder().decode(base64)));
+        Cipher oaep = Cipher.getInstance("RSA/ECB/OAEPPadding");
+        oaep.init(Cipher.ENCRYPT_MODE, rsa, new OAEPParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256,
+                PSource.PSpecified.DEFAULT));
+        return oaep.doFinal(material);
     }
 
     private static boolean generated(Kmip kmip, String uid) throws Exception {
