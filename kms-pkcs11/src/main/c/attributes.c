@@ -241,8 +241,8 @@ CK_RV objects_from_response(CK_SLOT_ID slot, const char *const *uids, size_t n, 
     return rv;
 }
 
-CK_RV objects_load_via(kmip_exchange_fn exchange, struct slot *s, const char *const *uids, size_t n,
-                       CK_ULONG *device_error, CK_OBJECT_HANDLE *handles)
+CK_RV objects_load(struct slot *s, const char *const *uids, size_t n, CK_ULONG *device_error,
+                   CK_OBJECT_HANDLE *handles)
 {
     CK_RV rv = CKR_OK;
     /* After an object left out, the server stopped the batch: the rest are asked again. */
@@ -250,7 +250,7 @@ CK_RV objects_load_via(kmip_exchange_fn exchange, struct slot *s, const char *co
         struct uid_list l = {uids + done, n - done};
         struct kmip_response resp;
         size_t answered = 0;
-        rv = exchange(s, (int)l.n, build_get_attributes, &l, 1, &resp);
+        rv = s->exchange(s, (int)l.n, build_get_attributes, &l, 1, &resp);
         if (rv != CKR_OK)
             return rv;
         rv = objects_from_response(s->id, l.uids, l.n, n == 1, &resp, device_error, handles + done,
@@ -261,16 +261,18 @@ CK_RV objects_load_via(kmip_exchange_fn exchange, struct slot *s, const char *co
     return rv;
 }
 
-CK_RV objects_load(struct slot *s, const char *const *uids, size_t n, CK_ULONG *device_error,
-                   CK_OBJECT_HANDLE *handles)
+CK_RV objects_load_created(struct slot *s, const char *const *uids, size_t n,
+                           CK_ULONG *device_error, CK_OBJECT_HANDLE *handles)
 {
-    return objects_load_via(kmip_exchange, s, uids, n, device_error, handles);
-}
-
-CK_RV objects_load_created(kmip_exchange_fn exchange, struct slot *s, const char *const *uids,
-                           size_t n, CK_ULONG *device_error, CK_OBJECT_HANDLE *handles)
-{
-    CK_RV rv = objects_load_via(exchange, s, uids, n, device_error, handles);
+    struct uid_list l = {uids, n};
+    struct kmip_response resp;
+    size_t answered = 0;
+    CK_RV rv = s->exchange(s, (int)n, build_get_attributes, &l, 1, &resp);
+    if (rv != CKR_OK)
+        return rv;
+    /* Loaded as one: a half refused is the call's answer, not left out and asked around. */
+    rv = objects_from_response(s->id, uids, n, 1, &resp, device_error, handles, &answered);
+    kmip_response_free(&resp);
     for (size_t i = 0; rv == CKR_OK && i < n; i++)
         if (handles[i] == CK_INVALID_HANDLE)
             rv = CKR_OBJECT_HANDLE_INVALID;
@@ -299,7 +301,7 @@ static CK_RV fetch_spki(struct slot *s, const char *uid, uint8_t **spki, size_t 
 {
     struct get_request g = {uid};
     struct kmip_response resp;
-    CK_RV rv = kmip_exchange(s, 1, build_get_public, &g, 1, &resp);
+    CK_RV rv = s->exchange(s, 1, build_get_public, &g, 1, &resp);
     if (rv != CKR_OK)
         return rv;
     struct kmip_result r;
@@ -460,7 +462,7 @@ static CK_RV public_attr(struct slot *s, struct object *o, CK_ATTRIBUTE_TYPE t, 
     CK_RV rv;
     EVP_PKEY *k = object_public_key(s, o, device_error, &rv);
     if (!k)
-        return rv;
+        return ckr_for_attribute_read(rv);
     switch (t) {
     case CKA_MODULUS: rv = bn_param(k, OSSL_PKEY_PARAM_RSA_N, b); break;
     case CKA_PUBLIC_EXPONENT: rv = bn_param(k, OSSL_PKEY_PARAM_RSA_E, b); break;

@@ -15,6 +15,14 @@ enum {
     R_GENERAL_FAILURE = 0x100
 };
 
+/* The codes every function may return for a failure of the token: C_FindObjectsInit (§5.7.7) allows
+ * no other, and C_GetAttributeValue (§5.7.5) no other of those a failed round trip gives. */
+static CK_RV generic(CK_RV rv)
+{
+    return rv == CKR_DEVICE_ERROR || rv == CKR_GENERAL_ERROR || rv == CKR_HOST_MEMORY ? rv
+                                                                                      : CKR_FUNCTION_FAILED;
+}
+
 /* Loading objects is part of C_FindObjectsInit, of C_GetAttributeValue (a refresh) and of the key
  * generation calls, so it answers only codes PKCS#11 v2.40/3.0 §5.7.5 and §5.7.7 allow there. A
  * search "will only find objects that the session can view" (§5.7.7): an object the server will not
@@ -25,10 +33,22 @@ static CK_RV load_reason(uint32_t reason)
     case R_ITEM_NOT_FOUND: case R_OBJECT_NOT_FOUND: case R_DESTROYED: case R_PERMISSION_DENIED:
     case R_NOT_AUTHORISED:
         return CKR_OBJECT_HANDLE_INVALID;
-    default: {
-        CK_RV rv = ckr_from_reason(reason, CKR_CTX_OTHER);
-        return rv == CKR_DEVICE_ERROR || rv == CKR_GENERAL_ERROR ? rv : CKR_FUNCTION_FAILED;
+    default:
+        return generic(ckr_from_reason(reason, CKR_CTX_OTHER));
     }
+}
+
+CK_RV ckr_for_attribute_read(CK_RV fetched)
+{
+    switch (fetched) {
+    case CKR_OK:
+        return CKR_OK;
+    case CKR_KEY_HANDLE_INVALID:
+        return CKR_ATTRIBUTE_TYPE_INVALID;
+    case CKR_KEY_FUNCTION_NOT_PERMITTED:
+        return CKR_ATTRIBUTE_SENSITIVE;
+    default:
+        return generic(fetched);
     }
 }
 
@@ -36,6 +56,8 @@ CK_RV ckr_from_reason(uint32_t reason, enum ckr_context ctx)
 {
     if (ctx == CKR_CTX_LOAD)
         return load_reason(reason);
+    if (ctx == CKR_CTX_FIND)
+        return generic(ckr_from_reason(reason, CKR_CTX_OTHER));
     switch (reason) {
     case R_ITEM_NOT_FOUND: case R_OBJECT_NOT_FOUND: case R_DESTROYED:
         switch (ctx) {

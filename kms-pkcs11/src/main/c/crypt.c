@@ -71,7 +71,7 @@ static void build_crypto(ttlv_writer *w, void *arg)
 CK_RV crypto_call_run(struct slot *sl, const struct crypto_call *c, enum ckr_context ctx,
                       CK_ULONG *device_error, struct kmip_response *resp, ttlv_item *payload)
 {
-    CK_RV rv = kmip_exchange(sl, 1, build_crypto, (void *)c, 1, resp);
+    CK_RV rv = sl->exchange(sl, 1, build_crypto, (void *)c, 1, resp);
     if (rv != CKR_OK)
         return rv;
     struct kmip_result r;

@@ -72,8 +72,8 @@ static void build_locate(ttlv_writer *w, void *arg)
 }
 
 /* Collects the UIDs a template can match on the server (Locate, or the given CKA_UNIQUE_ID). */
-static CK_RV locate(struct slot *s, const CK_ATTRIBUTE *t, CK_ULONG n, char ***uids, size_t *count,
-                    CK_ULONG *device_error)
+static CK_RV locate(struct slot *s, const CK_ATTRIBUTE *t, CK_ULONG n, enum ckr_context ctx,
+                    char ***uids, size_t *count, CK_ULONG *device_error)
 {
     *uids = NULL;
     *count = 0;
@@ -94,14 +94,14 @@ static CK_RV locate(struct slot *s, const CK_ATTRIBUTE *t, CK_ULONG n, char ***u
         return CKR_OK; /* Tresor holds no such objects */
     struct locate_request l = {t, n};
     struct kmip_response resp;
-    CK_RV rv = kmip_exchange(s, 1, build_locate, &l, 1, &resp);
+    CK_RV rv = s->exchange(s, 1, build_locate, &l, 1, &resp);
     if (rv != CKR_OK)
         return rv;
     struct kmip_result r;
     if (!kmip_result_at(&resp, 0, &r)) {
         rv = CKR_GENERAL_ERROR;
     } else if (r.status != 0) {
-        rv = ckr_from_result(&r, CKR_CTX_OTHER, device_error);
+        rv = ckr_from_result(&r, ctx, device_error);
     } else if (r.has_payload) {
         size_t pos = 0, cap = 0;
         ttlv_item it;
@@ -164,13 +164,14 @@ static CK_RV collect_matches(struct slot *s, const CK_ATTRIBUTE *t,
     return op->found ? CKR_OK : CKR_HOST_MEMORY;
 }
 
-/* Brings every server object the template can match into the registry. */
-static CK_RV load_candidates(struct slot *sl, const CK_ATTRIBUTE *t, CK_ULONG n,
+/* Brings every server object the template can match into the registry; a refused Locate answers
+ * as ctx says. */
+static CK_RV load_candidates(struct slot *sl, const CK_ATTRIBUTE *t, CK_ULONG n, enum ckr_context ctx,
                              CK_ULONG *device_error)
 {
     char **uids = NULL;
     size_t count = 0;
-    CK_RV rv = locate(sl, t, n, &uids, &count, device_error);
+    CK_RV rv = locate(sl, t, n, ctx, &uids, &count, device_error);
     CK_OBJECT_HANDLE *handles = count ? calloc(count, sizeof(*handles)) : NULL;
     if (rv == CKR_OK && count && !handles)
         rv = CKR_HOST_MEMORY;
@@ -198,7 +199,7 @@ CK_RV C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, 
     else if (!template_bool(pTemplate, ulCount, CKA_TOKEN, 1, &token_wanted))
         rv = CKR_ATTRIBUTE_VALUE_INVALID;
     if (rv == CKR_OK && token_wanted)
-        rv = load_candidates(sl, pTemplate, ulCount, &device_error);
+        rv = load_candidates(sl, pTemplate, ulCount, CKR_CTX_FIND, &device_error);
     if (rv == CKR_OK) {
         rv = collect_matches(sl, pTemplate, ulCount, token_wanted, &s->op);
         if (rv == CKR_OK)
@@ -217,7 +218,7 @@ CK_RV find_key_version(struct slot *sl, const struct object *key, uint32_t versi
     CK_ATTRIBUTE t[] = {{CKA_CLASS, &cls, sizeof(cls)},
                         {CKA_LABEL, (void *)key->label, strlen(key->label)},
                         {CKA_TRESOR_VERSION, &v, sizeof(v)}};
-    CK_RV rv = load_candidates(sl, t, 3, device_error);
+    CK_RV rv = load_candidates(sl, t, 3, CKR_CTX_OTHER, device_error);
     size_t m = 0;
     struct object **cand = rv == CKR_OK ? objects_snapshot(sl->id, 1, &m) : NULL;
     if (rv == CKR_OK && !cand)
@@ -295,7 +296,8 @@ CK_RV C_DestroyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject)
         rv = CKR_ACTION_PROHIBITED;
     } else {
         struct kmip_response resp;
-        rv = kmip_exchange(lib_slot(s->slot), 2, build_revoke_destroy, o->uid, 0, &resp);
+        struct slot *sl = lib_slot(s->slot);
+        rv = sl->exchange(sl, 2, build_revoke_destroy, o->uid, 0, &resp);
         struct kmip_result r;
         for (int i = 0; rv == CKR_OK && i < 2; i++) {
             if (!kmip_result_at(&resp, i, &r))

@@ -81,7 +81,7 @@ static CK_RV run_create(struct session *s, const struct create_request *c, CK_OB
 {
     struct slot *sl = lib_slot(s->slot);
     struct kmip_response resp;
-    CK_RV rv = kmip_exchange(sl, 1, build_create, (void *)c, 0, &resp);
+    CK_RV rv = sl->exchange(sl, 1, build_create, (void *)c, 0, &resp);
     if (rv != CKR_OK)
         return rv;
     CK_ULONG device_error = 0;
@@ -110,10 +110,12 @@ static CK_RV run_create(struct session *s, const struct create_request *c, CK_OB
     if (rv == CKR_OK) {
         const char *names[2] = {uids[0], uids[1]};
         CK_OBJECT_HANDLE handles[2] = {CK_INVALID_HANDLE, CK_INVALID_HANDLE};
-        rv = objects_load_created(kmip_exchange, sl, names, n, &device_error, handles);
-        *out = handles[0];
-        if (public_out)
-            *public_out = handles[1];
+        rv = objects_load_created(sl, names, n, &device_error, handles);
+        if (rv == CKR_OK) {
+            *out = handles[0];
+            if (public_out)
+                *public_out = handles[1];
+        }
     }
     session_set_device_error(s, device_error);
     return rv;
@@ -317,7 +319,8 @@ static CK_RV fetch_random(struct session *s, uint8_t *out, size_t n)
 {
     struct rng_request r = {(n + RNG_CHUNK - 1) / RNG_CHUNK, n - (n - 1) / RNG_CHUNK * RNG_CHUNK};
     struct kmip_response resp;
-    CK_RV rv = kmip_exchange(lib_slot(s->slot), (int)r.chunks, build_rng, &r, 1, &resp);
+    struct slot *sl = lib_slot(s->slot);
+    CK_RV rv = sl->exchange(sl, (int)r.chunks, build_rng, &r, 1, &resp);
     if (rv != CKR_OK)
         return rv;
     CK_ULONG device_error = 0;

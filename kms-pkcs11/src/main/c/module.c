@@ -81,6 +81,7 @@ static CK_RV load_library(const char *path, struct library **out)
         s->id = i;
         s->token = &lib->conf.tokens[i];
         s->conf = &lib->conf;
+        s->exchange = kmip_exchange;
         if (!pool_init(&s->pool, &lib->conf, s->token, err, sizeof(err))) {
             fprintf(stderr, "tresor-pkcs11: configuration error in %s (token %s): %s\n", path,
                     s->token->label, err);

@@ -232,9 +232,14 @@ CK_RV C_DecryptFinal_v30(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pLastPart,
 
 /* ---- error mapping (ckr.c) ---- */
 /* CKR_CTX_LOAD: loading objects' attributes (objects_load): gone or not visible to the caller →
- * CKR_OBJECT_HANDLE_INVALID, else only CKR_DEVICE_ERROR, CKR_GENERAL_ERROR or CKR_FUNCTION_FAILED. */
+ * CKR_OBJECT_HANDLE_INVALID, else only CKR_DEVICE_ERROR, CKR_GENERAL_ERROR or CKR_FUNCTION_FAILED.
+ * CKR_CTX_FIND: the Locate of C_FindObjectsInit: only those three. */
 enum ckr_context { CKR_CTX_OTHER, CKR_CTX_KEY, CKR_CTX_WRAP, CKR_CTX_UNWRAP, CKR_CTX_DECRYPT,
-                   CKR_CTX_LOGIN, CKR_CTX_LOAD };
+                   CKR_CTX_LOGIN, CKR_CTX_LOAD, CKR_CTX_FIND };
+/* What a public-key attribute read answers in C_GetAttributeValue (§5.7.5) for a failed fetch of
+ * the public key: a public key gone or never linked → CKR_ATTRIBUTE_TYPE_INVALID, one this caller
+ * may not see → CKR_ATTRIBUTE_SENSITIVE (both for that attribute alone), else a code §5.7.5 allows. */
+CK_RV ckr_for_attribute_read(CK_RV fetched);
 CK_RV ckr_from_reason(uint32_t reason, enum ckr_context ctx);
 /* Maps a failed batch item, records the reason for ulDeviceError and logs retry hints. */
 CK_RV ckr_from_result(const struct kmip_result *r, enum ckr_context ctx, CK_ULONG *device_error);
@@ -246,6 +251,7 @@ struct slot {
     struct pool pool;
     const struct tresor_conf *conf;
     atomic_int version_agreed; /* Discover Versions found 2.1 (once per C_Initialize) */
+    kmip_exchange_fn exchange; /* kmip_exchange; the tests put a canned server here */
 };
 
 struct library {
@@ -311,21 +317,19 @@ struct object **objects_snapshot(CK_SLOT_ID slot, int with_token, size_t *n);
  * one more for the rest after an object gone since it was located). */
 CK_RV objects_load(struct slot *s, const char *const *uids, size_t n, CK_ULONG *device_error,
                    CK_OBJECT_HANDLE *handles);
-/* objects_load over another exchange (the tests' canned server). */
-CK_RV objects_load_via(kmip_exchange_fn exchange, struct slot *s, const char *const *uids, size_t n,
-                       CK_ULONG *device_error, CK_OBJECT_HANDLE *handles);
 /* Loads the objects a Create or Create Key Pair just made (a pair's two halves in one message of
- * two items); each must be loaded, else CKR_FUNCTION_FAILED (the key exists, but cannot be shown). */
-CK_RV objects_load_created(kmip_exchange_fn exchange, struct slot *s, const char *const *uids,
-                           size_t n, CK_ULONG *device_error, CK_OBJECT_HANDLE *handles);
+ * two items, never a second one); each must be loaded, else CKR_FUNCTION_FAILED (the key exists,
+ * but cannot be shown) and no handle is given out. */
+CK_RV objects_load_created(struct slot *s, const char *const *uids, size_t n,
+                           CK_ULONG *device_error, CK_OBJECT_HANDLE *handles);
 /* One Get Attributes naming every attribute an object is built from (standard ones by tag,
  * x-pkcs11-id and Tresor's y-tresor-* by Vendor Identification and name). */
 void kmip_put_object_attributes(ttlv_writer *w, const char *uid);
 /* Publishes the objects of a response of one kmip_put_object_attributes item per UID, in order,
  * and counts the items answered (fewer than n, with CKR_OK, when the server stopped the batch
  * after an object gone since it was located). handles[i] stays CK_INVALID_HANDLE for an object
- * this library cannot present or one gone unless it was asked for alone; any other refused item
- * is the call's error. */
+ * this library cannot present or one gone unless `alone`; any other refused item (and with
+ * `alone` a gone one too) is the call's error. */
 CK_RV objects_from_response(CK_SLOT_ID slot, const char *const *uids, size_t n, int alone,
                             const struct kmip_response *resp, CK_ULONG *device_error,
                             CK_OBJECT_HANDLE *handles, size_t *answered);

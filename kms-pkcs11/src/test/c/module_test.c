@@ -1,5 +1,6 @@
 /* The library through its PKCS#11 entry points, with a configured but unreachable server:
  * everything that needs no KMIP round trip, and how the library fails when one is needed. */
+#include "canned.h"
 #include "test.h"
 #include "tresor.h"
 
@@ -359,6 +360,101 @@ TEST(an_unreachable_server_is_a_device_error_and_never_device_removed)
     CK_OBJECT_HANDLE k;
     CHECK_RV(C_GenerateKey(h, &aes, t, 2, &k), CKR_DEVICE_ERROR);
     CHECK_RV(C_GenerateRandom(h, random, 0), CKR_OK);
+    CHECK_RV(C_Finalize(NULL), CKR_OK);
+}
+
+/* A server in place of the slot's exchange: to a Create Key Pair it answers the new pair's UIDs,
+ * every other item it refuses for `refusal`. */
+static struct {
+    uint32_t refusal;
+    int messages;
+} g_stand_in;
+
+static CK_RV stand_in_exchange(struct slot *s, int n, kmip_build_fn build, void *arg, int idempotent,
+                               struct kmip_response *resp)
+{
+    ttlv_writer req, w;
+    ttlv_item root, item, op;
+    uint32_t operation = 0;
+    ttlv_writer_init(&req);
+    ttlv_begin(&req, TAG_REQUEST_MESSAGE);
+    build(&req, arg);
+    ttlv_end(&req);
+    CHECK(ttlv_writer_ok(&req) && ttlv_validate(req.buf, req.len, &root));
+    CHECK(ttlv_find(&root, TAG_BATCH_ITEM, &item) && ttlv_find(&item, TAG_OPERATION, &op) &&
+          ttlv_enum(&op, &operation));
+    ttlv_writer_free(&req);
+    g_stand_in.messages++;
+    ttlv_writer_init(&w);
+    canned_response_start(&w, 2, 1, 1);
+    if (operation == KMIP_OP_CREATE_KEY_PAIR) {
+        ttlv_begin(&w, TAG_BATCH_ITEM);
+        ttlv_put_enum(&w, TAG_OPERATION, KMIP_OP_CREATE_KEY_PAIR);
+        ttlv_put_enum(&w, TAG_RESULT_STATUS, 0);
+        ttlv_begin(&w, TAG_RESPONSE_PAYLOAD);
+        ttlv_put_text(&w, TAG_PRIVATE_KEY_UID, "u-priv", 6);
+        ttlv_put_text(&w, TAG_PUBLIC_KEY_UID, "u-pub", 5);
+        ttlv_end(&w);
+        ttlv_end(&w);
+    } else {
+        canned_refused(&w, operation, g_stand_in.refusal);
+    }
+    canned_response_end(&w, resp);
+    return CKR_OK;
+}
+
+TEST(a_refused_locate_fails_c_findobjectsinit_only_with_codes_section_5_7_7_allows)
+{
+    /* PKCS#11 v2.40/3.0 §5.7.7: of the codes a failed search can give, C_FindObjectsInit may
+     * return CKR_DEVICE_ERROR, CKR_FUNCTION_FAILED, CKR_GENERAL_ERROR and CKR_HOST_MEMORY; not
+     * CKR_KEY_FUNCTION_NOT_PERMITTED, CKR_USER_NOT_LOGGED_IN, CKR_DATA_LEN_RANGE or
+     * CKR_MECHANISM_INVALID. The reason stays in ulDeviceError. */
+    static const struct {
+        uint32_t reason;
+        CK_RV rv;
+    } cases[] = {{0x0C, CKR_FUNCTION_FAILED}, {0x39, CKR_FUNCTION_FAILED}, {0x03, CKR_FUNCTION_FAILED},
+                 {0x07, CKR_FUNCTION_FAILED}, {0x08, CKR_FUNCTION_FAILED}, {0x43, CKR_FUNCTION_FAILED},
+                 {0x3A, CKR_FUNCTION_FAILED}, {0x44, CKR_DEVICE_ERROR},    {0x2A, CKR_DEVICE_ERROR},
+                 {0x04, CKR_GENERAL_ERROR}};
+    CHECK_RV(init(), CKR_OK);
+    CK_SESSION_HANDLE h = open_session();
+    lib_slot(0)->exchange = stand_in_exchange;
+    for (size_t i = 0; i < COUNT(cases); i++) {
+        g_stand_in.refusal = cases[i].reason;
+        g_stand_in.messages = 0;
+        CHECK_RV(C_FindObjectsInit(h, NULL, 0), cases[i].rv);
+        CHECK(g_stand_in.messages == 1);
+        CK_SESSION_INFO info;
+        CHECK_RV(C_GetSessionInfo(h, &info), CKR_OK);
+        CHECK(info.ulDeviceError == cases[i].reason);
+        CK_OBJECT_HANDLE found;
+        CK_ULONG n;
+        CHECK_RV(C_FindObjects(h, &found, 1, &n), CKR_OPERATION_NOT_INITIALIZED);
+    }
+    CHECK_RV(C_Finalize(NULL), CKR_OK);
+}
+
+TEST(a_key_pair_whose_private_half_cannot_be_loaded_costs_no_more_message_and_gives_no_handle)
+{
+    static const uint32_t unseen[] = {0x01, 0x0C};
+    CHECK_RV(init(), CKR_OK);
+    CK_SESSION_HANDLE h = open_session();
+    lib_slot(0)->exchange = stand_in_exchange;
+    CK_ULONG bits = 2048;
+    CK_BBOOL yes = CK_TRUE;
+    CK_ATTRIBUTE pub[] = {{CKA_MODULUS_BITS, &bits, sizeof(bits)}, {CKA_TOKEN, &yes, 1}};
+    CK_ATTRIBUTE priv[] = {{CKA_SIGN, &yes, 1}, {CKA_TOKEN, &yes, 1}};
+    CK_MECHANISM rsa = {CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0};
+    for (size_t i = 0; i < COUNT(unseen); i++) {
+        g_stand_in.refusal = unseen[i];
+        g_stand_in.messages = 0;
+        CK_OBJECT_HANDLE public_key = 77, private_key = 77;
+        CHECK_RV(C_GenerateKeyPair(h, &rsa, pub, 2, priv, 2, &public_key, &private_key),
+                 CKR_FUNCTION_FAILED);
+        /* Create Key Pair, then one Get Attributes of both halves: no second one for the public. */
+        CHECK(g_stand_in.messages == 2);
+        CHECK(public_key == 77 && private_key == 77);
+    }
     CHECK_RV(C_Finalize(NULL), CKR_OK);
 }
 

@@ -22,6 +22,8 @@ void test_register(struct test_case *t);
     }                                                                                \
     static void name(void)
 
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
 #define CHECK(cond)                                                                  \
     do {                                                                             \
         if (!(cond)) {                                                               \
