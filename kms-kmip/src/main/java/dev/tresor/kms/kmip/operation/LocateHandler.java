@@ -1,5 +1,6 @@
 package dev.tresor.kms.kmip.operation;
 
+import dev.tresor.kms.key.KeyVersion;
 import dev.tresor.kms.kmip.message.Operation;
 import dev.tresor.kms.kmip.message.ProtocolVersion;
 import dev.tresor.kms.kmip.ttlv.ItemType;
@@ -45,9 +46,11 @@ final class LocateHandler implements OperationHandler {
         boolean destroyedToo = wanted.containsKey(Attributes.specName(Tag.STATE));
         Map<String, List<Ttlv>> stored = new LinkedHashMap<>(wanted);
         List<Ttlv> freshWanted = Optional.ofNullable(stored.remove(Attributes.specName(Tag.FRESH))).orElse(List.of());
+        List<Ttlv> generatedWanted = Optional.ofNullable(stored.remove(KmipObject.GENERATED)).orElse(List.of());
+        boolean versionWanted = !freshWanted.isEmpty() || !generatedWanted.isEmpty();
         for (Managed object : candidates) {
             if ((destroyedToo || !object.state().destroyed()) && matches(object.attributes(), stored)
-                    && (freshWanted.isEmpty() || freshAsWanted(context, object, freshWanted))) {
+                    && (!versionWanted || versionAsWanted(context, object, freshWanted, generatedWanted))) {
                 matches.add(object.uid());
             }
         }
@@ -65,13 +68,21 @@ final class LocateHandler implements OperationHandler {
         return Ttlv.structure(Tag.RESPONSE_PAYLOAD, answer);
     }
 
-    /** Fresh is the core's flag, not a stored attribute: only a key object has it. */
-    private static boolean freshAsWanted(OperationContext context, Managed object, List<Ttlv> wanted) {
+    /**
+     * Fresh and {@code y-tresor-generated} are the core version's flags, not stored attributes:
+     * only a key object has them.
+     */
+    private static boolean versionAsWanted(OperationContext context, Managed object, List<Ttlv> freshWanted,
+                                           List<Ttlv> generatedWanted) {
         if (!(object instanceof KmipObject key)) {
             return false;
         }
-        boolean fresh = AttributeReport.fresh(key, context.keys().getVersion(context.caller(), key.id().versionRef()));
-        return wanted.stream().allMatch(value -> value.asBoolean() == fresh);
+        KeyVersion version = context.keys().getVersion(context.caller(), key.id().versionRef());
+        return allAre(freshWanted, AttributeReport.fresh(key, version)) && allAre(generatedWanted, version.generated());
+    }
+
+    private static boolean allAre(List<Ttlv> wanted, boolean value) {
+        return wanted.stream().allMatch(each -> each.asBoolean() == value);
     }
 
         private static boolean matches(Map<String, List<Ttlv>> have, Map<String, List<Ttlv>> wanted) {

@@ -92,11 +92,24 @@ class KmipVendorAttributesTest {
             assertEquals(true, generated(kmip, created), "Create");
             assertEquals(true, generated(kmip, rotated), "ReKey");
             assertEquals(false, generated(kmip, registered), "Register");
+            List<String> locatedGenerated = locateGenerated(kmip, true);
+            List<String> locatedNotGenerated = locateGenerated(kmip, false);
+            assertTrue(locatedGenerated.containsAll(List.of(created, rotated)) && !locatedGenerated.contains(registered),
+                    "Locate of the generated keys: " + locatedGenerated);
+            assertTrue(locatedNotGenerated.contains(registered) && !locatedNotGenerated.contains(created)
+                    && !locatedNotGenerated.contains(rotated), "Locate of the registered keys: " + locatedNotGenerated);
             assertEquals(ResultReason.ATTRIBUTE_READ_ONLY.code(), kmip.refused(Operation.ADD_ATTRIBUTE,
                     Kmip.uid(registered), Ttlv.structure(Tag.NEW_ATTRIBUTE, Ttlv.structure(Tag.ATTRIBUTE,
                             Ttlv.text(Tag.VENDOR_IDENTIFICATION, "y"), Ttlv.text(Tag.ATTRIBUTE_NAME, "tresor-generated"),
                             Ttlv.bool(Tag.ATTRIBUTE_VALUE, true)))));
         }
+    }
+
+    private static List<String> locateGenerated(Kmip kmip, boolean generated) throws Exception {
+        return kmip.ok(Operation.LOCATE, Ttlv.structure(Tag.ATTRIBUTES, Ttlv.structure(Tag.ATTRIBUTE,
+                        Ttlv.text(Tag.VENDOR_IDENTIFICATION, "y"), Ttlv.text(Tag.ATTRIBUTE_NAME, "tresor-generated"),
+                        Ttlv.bool(Tag.ATTRIBUTE_VALUE, generated))))
+                .all(Tag.UNIQUE_IDENTIFIER).stream().map(Ttlv::asText).toList();
     }
 
     @Test
