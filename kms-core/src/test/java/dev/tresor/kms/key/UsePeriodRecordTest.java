@@ -16,12 +16,10 @@ import dev.tresor.kms.service.KeyRef;
 import dev.tresor.kms.service.KmsError;
 import dev.tresor.kms.store.StoredJson;
 import dev.tresor.kms.tenant.KmipLegacy;
+import dev.tresor.kms.testing.UtcTestClock;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -76,7 +74,7 @@ class UsePeriodRecordTest {
     }
 
     /** A clock that moves on by {@code step} each time it is read. */
-    private static final class SteppingClock extends Clock {
+    private static final class SteppingClock extends UtcTestClock {
         private final AtomicReference<Instant> next;
         private final Duration step;
 
@@ -88,16 +86,6 @@ class UsePeriodRecordTest {
         @Override
         public Instant instant() {
             return next.getAndUpdate(now -> now.plus(step));
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
         }
     }
 

@@ -1,10 +1,7 @@
 package dev.tresor.kms.testing;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -12,7 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A fixed clock that stops one chosen thread at its n-th reading until the test releases it:
  * races between a call and a concurrent change are forced, not hoped for.
  */
-public final class GatedClock extends Clock {
+public final class GatedClock extends UtcTestClock {
     private final Instant now;
     private final AtomicInteger readings = new AtomicInteger();
     private final CountDownLatch reached = new CountDownLatch(1);
@@ -54,15 +51,5 @@ public final class GatedClock extends Clock {
             }
         }
         return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-        return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-        return this;
     }
 }

@@ -1,14 +1,11 @@
 package dev.tresor.kms.testing;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** A clock tests move by hand, so 30-day windows and hourly budgets are tested without waiting. */
-public final class MovableClock extends Clock {
+public final class MovableClock extends UtcTestClock {
     private final AtomicReference<Instant> now;
 
     public MovableClock(Instant start) {
@@ -26,15 +23,5 @@ public final class MovableClock extends Clock {
     @Override
     public Instant instant() {
         return now.get();
-    }
-
-    @Override
-    public ZoneId getZone() {
-        return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-        return this;
     }
 }
