@@ -55,7 +55,7 @@ public final class SealManager {
     /** The run whose passes run now, if any (set while {@link #passes} is held). */
     private volatile PassRun running;
     /** While the passes an unseal started run: data calls answer SEALED ({@link BarrierStore#requireUnsealed}). */
-    private volatile boolean migrating;
+    private boolean migrating;
     private SealConfig config;
     private final List<Shamir.Share> progress = new ArrayList<>();
     /** While unsealed: the unseal key (as a one-term keyring) and the installed barrier keyring. */
@@ -230,11 +230,6 @@ public final class SealManager {
         }
     }
 
-    /** Whether the passes an unseal started still run: unsealed, but data calls answer SEALED. */
-    public boolean migrating() {
-        return migrating;
-    }
-
     /**
      * Runs the passes registered with {@link #beforeSeal}, wipes the barrier keys from memory and
      * drops unseal progress; then tells the listeners.
@@ -279,7 +274,7 @@ public final class SealManager {
      * Runs {@code pass} now if unsealed, and inside every later unseal by shares once the barrier
      * is open, before the unseal answers. Passes run outside the seal's lock, one run at a time:
      * meanwhile data calls answer SEALED ({@link BarrierStore#requireUnsealed}) and
-     * {@link #migrating} is true, while {@link #status}, a second unseal (which runs none) and
+     * the status says {@code migrating}, while {@link #status}, a second unseal (which runs none) and
      * {@link #seal} answer at once; a seal stops the passes, whose next read or write (or {@link
      * #requireCurrentPass}) fails SEALED; an unseal after it runs its own passes once they ended.
      * A pass's failure is logged; it does not undo the unseal. An {@link Error} does: the barrier

@@ -145,7 +145,7 @@ public final class Administration {
         if (status.sealed()) {
             return Readiness.SEALED;
         }
-        return seal.migrating() ? Readiness.MIGRATING : Readiness.READY;
+        return status.migrating() ? Readiness.MIGRATING : Readiness.READY;
     }
 
     /**

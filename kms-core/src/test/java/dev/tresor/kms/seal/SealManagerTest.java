@@ -176,7 +176,7 @@ class SealManagerTest {
             SealStatus during = others.submit(seal::status).get(10, TimeUnit.SECONDS);
             assertFalse(during.sealed());
             assertTrue(during.migrating(), "review dates m6: the status says data calls still wait");
-            assertTrue(seal.migrating());
+            assertTrue(seal.status().migrating());
             assertEquals("Tresor is unsealed; stored keys are being brought up to date",
                     assertThrows(KmsError.class, data::requireUnsealed).getMessage(),
                     "review dates m6: the status answers unsealed, the data call's error says why it is refused");
@@ -185,7 +185,7 @@ class SealManagerTest {
 
             assertTrue(unsealing.get(10, TimeUnit.SECONDS).sealed());
             assertEquals(List.of("SEALED"), readByThePass, "the seal stopped the pass");
-            assertFalse(seal.migrating());
+            assertFalse(seal.status().migrating());
             seal.unseal(tresor.shares().get(0));
             assertEquals(List.of("SEALED", "wrapped key material"), readByThePass);
             data.requireUnsealed();
@@ -248,7 +248,7 @@ class SealManagerTest {
             assertFalse(second.get(10, TimeUnit.SECONDS).sealed());
 
             assertEquals(List.of("first pass SEALED", "second pass, data calls SEALED"), seen);
-            assertFalse(seal.migrating());
+            assertFalse(seal.status().migrating());
             data.requireUnsealed();
         } finally {
             goOn.countDown();
@@ -281,7 +281,7 @@ class SealManagerTest {
         assertError(ErrorCode.INTERNAL, () -> seal.unseal(tresor.shares().get(0)));
 
         assertTrue(seal.status().sealed());
-        assertFalse(seal.migrating());
+        assertFalse(seal.status().migrating());
         assertError(ErrorCode.SEALED, () -> data.get("k"));
         assertError(ErrorCode.SEALED, data::requireUnsealed);
         assertEquals(List.of(), order, "no pass runs without the open listener");
@@ -310,7 +310,7 @@ class SealManagerTest {
         assertThrows(StackOverflowError.class, () -> seal.unseal(tresor.shares().get(0)));
 
         assertTrue(seal.status().sealed());
-        assertFalse(seal.migrating());
+        assertFalse(seal.status().migrating());
         assertError(ErrorCode.SEALED, data::requireUnsealed);
         seal.unseal(tresor.shares().get(0));
         assertEquals(2, runs.get());
