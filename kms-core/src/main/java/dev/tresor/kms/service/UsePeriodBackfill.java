@@ -58,6 +58,11 @@ final class UsePeriodBackfill {
         static Seen nothing(String rule) {
             return new Seen(rule, Map.of(), Map.of());
         }
+
+        /** A record missing a map or a tenant's failed keys (a later build's, renamed; JSON leaves them null). */
+        boolean incomplete() {
+            return chainEnds == null || failedKeys == null || failedKeys.containsValue(null);
+        }
     }
 
     private final BarrierStore barrier;
@@ -175,19 +180,27 @@ final class UsePeriodBackfill {
 
     /**
      * What the last pass of {@code rule} stored. One of another rule counts as nothing seen, and so
-     * does one this build cannot read (e.g. a later build's, with a field of another type; logged):
-     * the pass goes over every tenant.
+     * does one this build cannot read (e.g. a later build's, with a field of another type or name,
+     * or a value that does not open; logged): the pass goes over every tenant. It is only a cache,
+     * so only a seal or a failed store ends the pass here.
      */
     private Seen lastSeen(String rule) {
-        Optional<byte[]> stored = barrier.get(SEEN);
-        if (stored.isEmpty()) {
-            return Seen.nothing(rule);
-        }
         Seen seenBefore;
         try {
+            Optional<byte[]> stored = barrier.get(SEEN);
+            if (stored.isEmpty()) {
+                return Seen.nothing(rule);
+            }
             seenBefore = StoredJson.decode(stored.get(), Seen.class);
-        } catch (KmsError e) {
+        } catch (RuntimeException e) {
+            if (endsThePass(e)) {
+                throw e;
+            }
             LOG.log(Level.WARNING, "the use-period pass's record " + SEEN + " is unreadable; going over every project", e);
+            return Seen.nothing(rule);
+        }
+        if (seenBefore.incomplete()) {
+            LOG.warning("the use-period pass's record " + SEEN + " lacks what it saw; going over every project");
             return Seen.nothing(rule);
         }
         if (!rule.equals(seenBefore.rule())) {

@@ -233,6 +233,46 @@ class UsePeriodBackfillTest {
         }
     }
 
+    /**
+     * Review dates4 m3: a record missing a map (a later build's that renamed it; JSON leaves it
+     * null) counts as nothing seen; it threw for every project, so the pass went over none.
+     */
+    @Test
+    void aPassRecordMissingWhatItSawMeansAPassOverEveryProject() {
+        StoredKey given = aStartStoringALegacyKey(true);
+        for (String map : List.of("failedKeys", "chainEnds")) {
+            rewritePassRecord(was -> was.replace("\"" + map + "\"", "\"" + map + "Renamed\""));
+            stored.asked.clear();
+
+            startAgain();
+
+            assertEquals(List.of(given.key().id()), stored.asked, "without " + map);
+        }
+    }
+
+    /** Review dates4 m3: so does a record whose value does not open; the pass skipped every project at every start. */
+    @Test
+    void aPassRecordThatDoesNotOpenMeansAPassOverEveryProject() {
+        StoredKey given = aStartStoringALegacyKey(true);
+        try (RocksDbStore store = RocksDbStore.open(KmsCore.storeDirectory(dir))) {
+            BarrierStore barrier = SealManager.openDev(store, dir).barrierStore();
+            byte[] sealedForAnotherKey = barrier.sealedValue(keyRecordPath(given.key())).orElseThrow();
+            barrier.write(barrier.batch().restore("sys/pass/use-periods", sealedForAnotherKey));
+        }
+        stored.asked.clear();
+
+        try (TestCore test = TestCore.open(dir)) {
+            test.core().backfillUsePeriods(RULE, stored);
+
+            assertEquals(List.of(given.key().id()), stored.asked);
+            given.assertRefusedPastItsStop(test);
+        }
+    }
+
+    private static String keyRecordPath(Key key) {
+        return "t/" + key.tenant().projectId() + "/" + key.tenant().regionId() + "/key/" + key.id();
+    }
+
     private record StoredKey(Caller admin, Key key) {
         void assertRefusedPastItsStop(TestCore test) {
             refused(ErrorCode.FAILED_PRECONDITION, "past its Protect Stop Date", () -> test.core().keyManagement()
@@ -325,7 +365,7 @@ class UsePeriodBackfillTest {
         ObjectMapper json = new ObjectMapper();
         try (RocksDbStore store = RocksDbStore.open(KmsCore.storeDirectory(dir))) {
             BarrierStore barrier = SealManager.openDev(store, dir).barrierStore();
-            String path = "t/" + key.tenant().projectId() + "/" + key.tenant().regionId() + "/key/" + key.id();
+            String path = keyRecordPath(key);
             ObjectNode record = (ObjectNode) json.readTree(barrier.get(path).orElseThrow());
             assertTrue(record.remove("usePeriods") != null, "the pass gave the key its period: " + record);
             new AuditLog(barrier).record(new AuditEvent(Instant.parse("2026-01-01T00:00:00Z"), "token:older-build",
