@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * The seal's life cycle: UNINITIALIZED → (init) → UNSEALED ⇄ SEALED; a restart starts SEALED
@@ -43,6 +44,7 @@ public final class SealManager {
     private final BarrierStore barrierStore;
     private final List<Runnable> sealListeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> openListeners = new ArrayList<>();
+    private final List<Consumer<Error>> resealListeners = new ArrayList<>();
     private final List<Runnable> unsealPasses = new ArrayList<>();
     private final List<Runnable> sealingPasses = new ArrayList<>();
     private final Object lock = new Object();
@@ -182,40 +184,63 @@ public final class SealManager {
      */
     public SealStatus unseal(String shareText) {
         PassRun run;
-        synchronized (lock) {
-            if (config == null) {
-                throw KmsError.precondition("Tresor is not initialized");
+        Throwable undone = null;
+        try {
+            synchronized (lock) {
+                if (!enoughShares(shareText)) {
+                    return status();
+                }
+                byte[] unsealKey = Shamir.combine(progress);
+                clearProgress();
+                barrierStore.holdCallers(true);
+                try {
+                    unsealWith(unsealKey);
+                } catch (WrongUnsealKey e) {
+                    throw KmsError.invalid("these unseal shares do not open this Tresor; unseal progress was reset");
+                } finally {
+                    Arrays.fill(unsealKey, (byte) 0);
+                    if (keyring == null) {
+                        barrierStore.holdCallers(false);
+                    }
+                }
+                // under the lock, so no seal or other unseal comes between the opening and its record
+                try {
+                    openListeners.forEach(Runnable::run);
+                } catch (RuntimeException | Error e) {
+                    LOG.log(System.Logger.Level.ERROR, "the unseal is undone: an open listener failed; Tresor is sealed again");
+                    closeBarrier();
+                    undone = e;
+                    throw e;
+                }
+                run = startPasses(unsealPasses);
             }
-            if (config.type() != SealType.SHAMIR) {
-                throw KmsError.precondition("the " + config.type().wireName() + " seal does not take unseal shares");
+        } finally {
+            if (undone != null) {
+                tellSealListeners(undone);
             }
-            if (keyring != null) {
-                return status();
-            }
-            Shamir.Share share = ShareText.decode(shareText, TermKey.BYTES);
-            if (progress.stream().anyMatch(given -> given.index() == share.index())) {
-                share.wipe();
-                throw KmsError.invalid("share " + share.index() + " was already provided");
-            }
-            progress.add(share);
-            if (progress.size() < config.threshold()) {
-                return status();
-            }
-            byte[] unsealKey = Shamir.combine(progress);
-            clearProgress();
-            barrierStore.holdCallers(true);
-            try {
-                unsealWith(unsealKey);
-            } catch (WrongUnsealKey e) {
-                barrierStore.holdCallers(false);
-                throw KmsError.invalid("these unseal shares do not open this Tresor; unseal progress was reset");
-            } finally {
-                Arrays.fill(unsealKey, (byte) 0);
-            }
-            run = startPasses(openListeners, unsealPasses);
         }
         runPasses(run);
         return status();
+    }
+
+    /** Under {@link #lock}: takes the share; answers whether the threshold is reached (false if already unsealed). */
+    private boolean enoughShares(String shareText) {
+        if (config == null) {
+            throw KmsError.precondition("Tresor is not initialized");
+        }
+        if (config.type() != SealType.SHAMIR) {
+            throw KmsError.precondition("the " + config.type().wireName() + " seal does not take unseal shares");
+        }
+        if (keyring != null) {
+            return false;
+        }
+        Shamir.Share share = ShareText.decode(shareText, TermKey.BYTES);
+        if (progress.stream().anyMatch(given -> given.index() == share.index())) {
+            share.wipe();
+            throw KmsError.invalid("share " + share.index() + " was already provided");
+        }
+        progress.add(share);
+        return progress.size() >= config.threshold();
     }
 
     /**
@@ -278,8 +303,11 @@ public final class SealManager {
      * {@link #seal} answer at once; a seal stops the passes, whose next read or write (or {@link
      * #requireCurrentPass}) fails SEALED; an unseal after it runs its own passes once they ended.
      * A pass's failure is logged; it does not undo the unseal. An {@link Error} does: the barrier
-     * closes again (sealed, data calls never served without the passes) and the Error is thrown
-     * on; the next unseal runs the passes again.
+     * closes again (sealed, data calls never served without the passes; {@link #onReseal}) and the
+     * Error is thrown on; the next unseal runs the passes again. Only the last run started does
+     * that, or releases the data calls: a registration while unsealed runs only its own pass, so
+     * one made while an unseal's run is pending may release the data calls without that run's
+     * passes if they fail (the server registers its passes before it unseals).
      */
     public void onUnseal(Runnable pass) {
         PassRun run;
@@ -288,69 +316,91 @@ public final class SealManager {
             if (keyring == null) {
                 return;
             }
-            run = startPasses(List.of(), List.of(pass));
+            run = startPasses(List.of(pass));
         }
         runPasses(run);
     }
 
     /**
-     * Open listeners and passes to run, and which start they are: only the last one started may
-     * release the callers, or close the barrier again when it failed.
+     * Passes to run, and which start they are: only the last one started may release the callers,
+     * or close the barrier again when it failed.
      */
-    private record PassRun(List<Runnable> openListeners, List<Runnable> passes, long number, long closings) {
+    private record PassRun(List<Runnable> passes, long number, long closings) {
         PassRun {
-            openListeners = List.copyOf(openListeners);
             passes = List.copyOf(passes);
         }
     }
 
     /** Under {@link #lock}, the barrier open: holds data calls until the passes end. */
-    private PassRun startPasses(List<Runnable> listeners, List<Runnable> toRun) {
+    private PassRun startPasses(List<Runnable> toRun) {
         barrierStore.holdCallers(true);
         migrating = true;
-        return new PassRun(listeners, toRun, ++passRuns, closings);
+        return new PassRun(toRun, ++passRuns, closings);
     }
 
-    /**
-     * A listener's failure or a pass's Error closes the barrier again before it is thrown on: data
-     * calls are released only once every listener and pass ran.
-     */
+    /** A pass's Error closes the barrier again before it is thrown on: data calls are released only once every pass ran. */
     private void runPasses(PassRun run) {
-        boolean ran = false;
+        Error failed = null;
         passes.lock();
         running = run;
         try {
-            run.openListeners().forEach(Runnable::run);
             run.passes().forEach(pass -> runPass(pass, "a pass run at unseal"));
-            ran = true;
+        } catch (Error e) {
+            failed = e;
+            throw e;
         } finally {
             running = null;
             passes.unlock();
-            endRun(run, ran);
+            endRun(run, failed);
         }
     }
 
-    private void endRun(PassRun run, boolean ran) {
+    private void endRun(PassRun run, Error failed) {
         synchronized (lock) {
             if (run.number() != passRuns || keyring == null) {
                 return;
             }
-            if (ran) {
+            if (failed == null) {
                 migrating = false;
                 barrierStore.holdCallers(false);
                 return;
             }
-            LOG.log(System.Logger.Level.ERROR, "the unseal is undone: an open listener or a pass failed; "
-                    + "Tresor is sealed again, and the next unseal runs them again");
-            closeBarrier();
+            LOG.log(System.Logger.Level.ERROR, "the unseal is undone: a pass failed; "
+                    + "Tresor is sealed again, and the next unseal runs the passes again");
+            try {
+                resealListeners.forEach(listener -> tellResealListener(listener, failed));
+            } finally {
+                closeBarrier();
+            }
         }
-        sealListeners.forEach(Runnable::run);
+        tellSealListeners(failed);
+    }
+
+    /** Best effort: the barrier closes again whether or not the listener (an audit record) could do its part. */
+    private static void tellResealListener(Consumer<Error> listener, Error failed) {
+        try {
+            listener.accept(failed);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "a listener of the seal that undoes a failed unseal failed", e);
+        }
+    }
+
+    /** After the barrier closed again for {@code cause}: a listener's failure is added to it, not thrown instead. */
+    private void tellSealListeners(Throwable cause) {
+        for (Runnable listener : sealListeners) {
+            try {
+                listener.run();
+            } catch (RuntimeException e) {
+                cause.addSuppressed(e);
+            }
+        }
     }
 
     /**
-     * Runs {@code listener} inside every unseal by shares once the barrier is open, ahead of the
-     * passes ({@link #onUnseal}), e.g. to audit the unseal before their writes. Unlike a pass's, its
-     * failure undoes the unseal: the barrier closes again and the unseal call fails with it.
+     * Runs {@code listener} inside every unseal by shares as the barrier opens, under the seal's
+     * lock (no seal or other unseal comes between) and ahead of the passes ({@link #onUnseal}),
+     * e.g. to audit the unseal before their writes. Unlike a pass's, its failure undoes the
+     * unseal: the barrier closes again and the unseal call fails with it.
      */
     public void onOpen(Runnable listener) {
         synchronized (lock) {
@@ -377,6 +427,17 @@ public final class SealManager {
         } catch (Error e) {
             LOG.log(System.Logger.Level.ERROR, what + " failed; the error is thrown on", e);
             throw e;
+        }
+    }
+
+    /**
+     * Runs {@code listener} when a pass's {@link Error} closes the barrier again after an unseal
+     * ({@link #onUnseal}), under the seal's lock while the barrier is still open, e.g. to audit
+     * that seal; its failure is logged and the barrier closes all the same.
+     */
+    public void onReseal(Consumer<Error> listener) {
+        synchronized (lock) {
+            resealListeners.add(listener);
         }
     }
 

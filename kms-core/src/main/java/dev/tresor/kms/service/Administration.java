@@ -31,6 +31,8 @@ import java.util.function.Consumer;
  */
 public final class Administration {
     private static final Principal SEAL_HOLDER = new Principal(Principal.Kind.OPERATOR, "unseal-key-holder");
+    /** Who seals again when a pass of an unseal fails ({@link SealManager#onReseal}). */
+    static final String RESEALER = "system:seal";
 
     private final Projects projects;
     private final ApiTokens tokens;
@@ -49,6 +51,8 @@ public final class Administration {
         this.clock = clock;
         // recorded as the barrier opens, so the unseal precedes the writes of the passes it runs
         seal.onOpen(() -> audit.record(event(Grant.operator(SEAL_HOLDER), "seal.unseal", "", "ok")));
+        seal.onReseal(failure -> audit.record(new AuditEvent(clock.instant(), RESEALER, AuditEvent.OPERATOR_TENANT,
+                "seal.seal", "", ErrorCode.INTERNAL.name(), Map.of("failure", failure.getClass().getName()))));
     }
 
     /** The grant of a bearer token; UNAUTHENTICATED if unknown, revoked or expired (constant-time compare). */

@@ -166,7 +166,7 @@ public final class KmsCore implements AutoCloseable {
      * the front-ends open; a second call is refused (the pass stores what it saw for one reader).
      */
     public void backfillUsePeriods(String rule, Function<Key, StoredPeriods> stored) {
-        if (rule.isBlank()) {
+        if (rule == null || rule.isBlank()) {
             throw KmsError.invalid("the use-period pass needs the name of its reader's rule");
         }
         if (!usePeriodPassRegistered.compareAndSet(false, true)) {

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -257,6 +258,63 @@ class SealManagerTest {
     }
 
     /**
+     * Review dates4 m1: an unseal whose passes wait for a stopped pass still tells the open listeners
+     * (the audit record) as the barrier opens, so a seal while it waits follows that record; they
+     * were told only once the stopped pass ended, after the seal, whose close made the record fail.
+     */
+    @Test
+    void anUnsealWaitingForAStoppedPassIsToldAsItOpensAheadOfASealMeanwhile() throws Exception {
+        SealedTresor tresor = sealedTresorWithSecret(1, 1);
+        SealManager seal = tresor.seal();
+        List<String> events = new CopyOnWriteArrayList<>();
+        CountDownLatch twoOpens = new CountDownLatch(2);
+        CountDownLatch inThePass = new CountDownLatch(1);
+        CountDownLatch goOn = new CountDownLatch(1);
+        seal.onOpen(() -> {
+            events.add("open");
+            twoOpens.countDown();
+        });
+        AtomicInteger passes = new AtomicInteger();
+        seal.onUnseal(() -> {
+            if (passes.incrementAndGet() == 1) {
+                inThePass.countDown();
+                try {
+                    assertTrue(goOn.await(30, TimeUnit.SECONDS));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return;
+            }
+            seal.requireCurrentPass();
+            events.add("pass");
+        });
+        ExecutorService others = Executors.newCachedThreadPool();
+        try {
+            Future<SealStatus> first = others.submit(() -> seal.unseal(tresor.shares().get(0)));
+            assertTrue(inThePass.await(10, TimeUnit.SECONDS));
+            events.add("seal");
+            seal.seal();
+            Future<SealStatus> second = others.submit(() -> seal.unseal(tresor.shares().get(0)));
+
+            assertTrue(twoOpens.await(10, TimeUnit.SECONDS), "the second unseal was not told as it opened: " + events);
+            events.add("seal");
+            seal.seal();
+            goOn.countDown();
+
+            assertTrue(first.get(10, TimeUnit.SECONDS).sealed());
+            assertTrue(second.get(10, TimeUnit.SECONDS).sealed(), "sealed while its passes waited");
+            assertEquals(List.of("open", "seal", "open", "seal"), events, "the stale run writes nothing");
+            assertFalse(seal.status().migrating());
+            seal.unseal(tresor.shares().get(0));
+            assertEquals(List.of("open", "seal", "open", "seal", "open", "pass"), events);
+            seal.barrierStore().requireUnsealed();
+        } finally {
+            goOn.countDown();
+            others.shutdownNow();
+        }
+    }
+
+    /**
      * Review dates m1: the open listener audits the unseal; if it fails, the unseal fails with it and
      * the barrier is closed again, its passes unrun (it was logged as a pass's failure, the unseal
      * answering unsealed without its record).
@@ -316,6 +374,33 @@ class SealManagerTest {
         assertEquals(2, runs.get());
         data.requireUnsealed();
         assertArrayEquals(SECRET, data.get("k").orElseThrow());
+    }
+
+    /**
+     * Review dates4 m4 and its nit: the reseal listeners are told of the Error while the barrier is
+     * still open (to audit that seal), and a seal listener that fails then does not replace the
+     * Error the unseal fails with.
+     */
+    @Test
+    void anErrorInAPassTellsTheResealListenersWhileOpenAndASealListenerCannotHideIt() {
+        SealedTresor tresor = sealedTresorWithSecret(1, 1);
+        SealManager seal = tresor.seal();
+        BarrierStore data = seal.barrierStore();
+        List<String> told = new ArrayList<>();
+        seal.onReseal(failure -> told.add(failure.getMessage() + ", reads " + new String(data.get("k").orElseThrow(), UTF_8)));
+        seal.onSeal(() -> {
+            throw new IllegalStateException("a seal listener failed");
+        });
+        seal.onUnseal(() -> {
+            throw new StackOverflowError("a pass ran out of stack");
+        });
+
+        StackOverflowError thrown = assertThrows(StackOverflowError.class, () -> seal.unseal(tresor.shares().get(0)));
+
+        assertEquals(List.of("a pass ran out of stack, reads wrapped key material"), told);
+        assertEquals(List.of("a seal listener failed"),
+                Arrays.stream(thrown.getSuppressed()).map(Throwable::getMessage).toList());
+        assertTrue(seal.status().sealed());
     }
 
     /** Review dates m2: the same for a pass registered while unsealed, which runs at once. */

@@ -336,6 +336,7 @@ class UsePeriodBackfillTest {
             refused(ErrorCode.FAILED_PRECONDITION, "already registered",
                     () -> test.core().backfillUsePeriods("another-rule", new StoredStops()));
             refused(ErrorCode.INVALID_ARGUMENT, "rule", () -> test.core().backfillUsePeriods(" ", new StoredStops()));
+            refused(ErrorCode.INVALID_ARGUMENT, "rule", () -> test.core().backfillUsePeriods(null, new StoredStops()));
         }
     }
 
@@ -405,13 +406,11 @@ class UsePeriodBackfillTest {
     @Test
     void anUnsealRunsThePassBeforeAnyDataCallIsServedAndOnlyOnce() {
         MovableClock clock = MovableClock.at("2026-01-01T00:00:00Z");
-        try (KmsCore core = KmsCore.open(new KmsCore.Options(Optional.of(dir), false, clock, Duration.ofDays(30),
-                Duration.ofHours(24), 1000, Optional.empty()))) {
+        try (KmsCore core = shamirCore(clock)) {
             Administration administration = core.administration();
             String share = administration.initialize(1, 1).shares().get(0);
             KeyManagement keys = core.keyManagement();
-            TenantId tenant = new TenantId(administration.createProject(TestCore.OPERATOR, Optional.empty(),
-                    OptionalLong.empty(), KmipLegacy.NONE).id(), Regions.DEFAULT);
+            TenantId tenant = newProject(administration);
             Caller admin = TestCore.caller(tenant, Role.ADMIN);
             Key key = legacyKey(keys, admin, ring(keys, admin), Map.of("stop/1", clock.instant().minusSeconds(1).toString()));
             EncryptRequest encrypt = EncryptRequest.envelope(KeyRef.byId(key.id()).version(1), DATA);
@@ -457,13 +456,11 @@ class UsePeriodBackfillTest {
         MovableClock clock = MovableClock.at("2026-01-01T00:00:00Z");
         String share;
         TenantId tenant;
-        try (KmsCore core = KmsCore.open(new KmsCore.Options(Optional.of(dir), false, clock, Duration.ofDays(30),
-                Duration.ofHours(24), 1000, Optional.empty()))) {
+        try (KmsCore core = shamirCore(clock)) {
             Administration administration = core.administration();
             share = administration.initialize(1, 1).shares().get(0);
             KeyManagement keys = core.keyManagement();
-            tenant = new TenantId(administration.createProject(TestCore.OPERATOR, Optional.empty(),
-                    OptionalLong.empty(), KmipLegacy.NONE).id(), Regions.DEFAULT);
+            tenant = newProject(administration);
             Caller admin = TestCore.caller(tenant, Role.ADMIN);
             legacyKey(keys, admin, ring(keys, admin), Map.of("stop/1", AN_HOUR_BEFORE_START));
             administration.seal(TestCore.OPERATOR);
@@ -479,18 +476,70 @@ class UsePeriodBackfillTest {
             administration.unseal(share);
         }
 
+        List<AuditRecord> unseals = records(share, "-", "seal.unseal");
+        List<AuditRecord> backfilled = records(share, tenant.path(), UsePeriodBackfill.OPERATION);
+        assertEquals(1, unseals.size(), unseals.toString());
+        assertEquals(1, backfilled.size(), backfilled.toString());
+        assertTrue(unseals.get(0).time().isBefore(backfilled.get(0).time()), unseals + " " + backfilled);
+    }
+
+    /**
+     * Review dates4 m4: an Error in the pass closes the barrier again, and that seal is in the
+     * operator's chain, by {@value Administration#RESEALER} with result INTERNAL naming the failure
+     * (the chain read {@code seal.unseal, seal.unseal}).
+     */
+    @Test
+    void anErrorInThePassSealsAgainAndThatSealIsAudited() {
+        String share;
+        try (KmsCore core = shamirCore(MovableClock.at("2026-01-01T00:00:00Z"))) {
+            Administration administration = core.administration();
+            share = administration.initialize(1, 1).shares().get(0);
+            KeyManagement keys = core.keyManagement();
+            Caller admin = TestCore.caller(newProject(administration), Role.ADMIN);
+            legacyKey(keys, admin, ring(keys, admin), Map.of("stop/1", AN_HOUR_BEFORE_START));
+            administration.seal(TestCore.OPERATOR);
+            core.backfillUsePeriods(RULE, new StoredStops() {
+                @Override
+                public StoredPeriods apply(Key read) {
+                    if (asked.isEmpty()) {
+                        asked.add(read.id());
+                        throw new StackOverflowError("the reader ran out of stack");
+                    }
+                    return super.apply(read);
+                }
+            });
+
+            assertThrows(StackOverflowError.class, () -> administration.unseal(share));
+            assertTrue(administration.sealStatus().sealed());
+            administration.unseal(share);
+        }
+
+        List<AuditRecord> seals = records(share, "-", "seal.");
+        assertEquals(List.of("seal.init", "seal.seal", "seal.unseal", "seal.seal", "seal.unseal"),
+                seals.stream().map(AuditRecord::operation).toList());
+        AuditRecord resealed = seals.get(3);
+        assertEquals(List.of("system:seal", "INTERNAL", "java.lang.StackOverflowError"),
+                List.of(resealed.principal(), resealed.result(), resealed.details().get("failure")));
+    }
+
+    /** A core over {@code dir} with the Shamir seal, uninitialized: tests initialize it for its share. */
+    private KmsCore shamirCore(MovableClock clock) {
+        return KmsCore.open(new KmsCore.Options(Optional.of(dir), false, clock, Duration.ofDays(30),
+                Duration.ofHours(24), 1000, Optional.empty()));
+    }
+
+    private static TenantId newProject(Administration administration) {
+        return new TenantId(administration.createProject(TestCore.OPERATOR, Optional.empty(), OptionalLong.empty(),
+                KmipLegacy.NONE).id(), Regions.DEFAULT);
+    }
+
+    /** The records of {@code tenant}'s chain whose operation starts with {@code operation}, read once the core closed. */
+    private List<AuditRecord> records(String share, String tenant, String operation) {
         try (RocksDbStore store = RocksDbStore.open(KmsCore.storeDirectory(dir))) {
             SealManager reader = SealManager.open(store);
             reader.unseal(share);
-            AuditLog audit = new AuditLog(reader.barrierStore());
-            Instant end = clock.instant().plus(Duration.ofDays(1));
-            List<AuditRecord> unseals = audit.export("-", Instant.EPOCH, end).stream()
-                    .filter(r -> r.operation().equals("seal.unseal")).toList();
-            List<AuditRecord> backfilled = audit.export(tenant.path(), Instant.EPOCH, end).stream()
-                    .filter(r -> r.operation().equals(UsePeriodBackfill.OPERATION)).toList();
-            assertEquals(1, unseals.size(), unseals.toString());
-            assertEquals(1, backfilled.size(), backfilled.toString());
-            assertTrue(unseals.get(0).time().isBefore(backfilled.get(0).time()), unseals + " " + backfilled);
+            return new AuditLog(reader.barrierStore()).export(tenant, Instant.EPOCH, Instant.parse("2100-01-01T00:00:00Z"))
+                    .stream().filter(r -> r.operation().startsWith(operation)).toList();
         }
     }
 }
