@@ -258,6 +258,16 @@ public final class KeyManagement {
                 commit -> keys.rotateKey(caller.tenant(), ref, period, commit));
     }
 
+    /**
+     * Refuses {@code caller} with PERMISSION_DENIED, as a call needing {@code right} on {@code ref}
+     * would, and does nothing else. A front-end that judges its own input before making such a
+     * call (KMIP ReKey's dates) asks first, so that a caller without the right is denied, not told
+     * what is wrong with its input. Counted and audited ({@code key.authorize}) like any call.
+     */
+    public void requireRight(Caller caller, Right right, KeyRef ref) {
+        pipeline.read(caller, "key.authorize", right, key(ref), () -> ref);
+    }
+
     /** BYOK: adds a version from material wrapped to a wrapping key of the same ring. */
     public KeyVersion importKey(Caller caller, KeyRef ref, String wrappingKeyId, Bytes wrappedKey) {
         return pipeline.run(caller, "key.import", Right.LIFECYCLE, key(ref),

@@ -6,6 +6,7 @@ import dev.tresor.kms.kmip.message.Operation;
 import dev.tresor.kms.kmip.message.ResultReason;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
+import dev.tresor.kms.tenant.Right;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +25,8 @@ import java.util.Optional;
  * Activation Date is the Initial Date plus the Offset and the other three move by as much as the
  * Activation Date moved, so their distances from it stay. The replacement is Active at once: the
  * core makes the new version the key's current one for every front-end, so a ReKey whose
- * replacement would be activated later is refused ({@link #dates}).
+ * replacement would be activated later is refused ({@link #dates}). A caller who may not rotate
+ * the key is denied before any of its input is judged.
  */
 final class ReKeyHandler implements OperationHandler {
     private static final int REPLACEMENT_OBJECT_LINK = 0x106;
@@ -47,6 +49,8 @@ final class ReKeyHandler implements OperationHandler {
     @Override
     public Ttlv handle(OperationContext context, Ttlv request) {
         KmipObject named = access.named(context, request);
+        // default deny: a caller who may not rotate is told so, not what is wrong with its request
+        context.keys().requireRight(context.caller(), Right.LIFECYCLE, named.id().key());
         if (named.type() != ObjectType.SYMMETRIC_KEY) {
             throw new KmipFailure(ResultReason.INVALID_FIELD, "ReKey renews symmetric keys");
         }
@@ -88,7 +92,7 @@ final class ReKeyHandler implements OperationHandler {
      * an Activation Date gives nothing to copy or move the others by: without an Offset its
      * replacement is activated at once, as Tresor's ReKey always did. Two deviations keep the
      * replacement Active, as the core's new version is: a replacement whose Activation Date would
-     * be in the future is refused before anything is written, and a Deactivation Date that is
+     * be in the future is refused before the rotation, and a Deactivation Date that is
      * already past (the old object was revoked) is not carried over.
      */
     private static Map<String, List<Ttlv>> dates(Map<String, List<Ttlv>> old, Instant now, Optional<Duration> offset) {

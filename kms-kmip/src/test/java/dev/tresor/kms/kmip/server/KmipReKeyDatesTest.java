@@ -22,7 +22,9 @@ import dev.tresor.kms.testing.TestCore;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -41,6 +43,7 @@ class KmipReKeyDatesTest {
     private static final long DEACTIVATION = 120;
     private static final int CESSATION_OF_OPERATION = 6;
     private static final Instant LAST_SECOND = Instant.ofEpochSecond(Instant.MAX.getEpochSecond());
+    private static final Instant FOREVER = Instant.parse("9999-01-01T00:00:00Z");
 
     @RegisterExtension
     static final KmipServerExtension LOOPBACK = new KmipServerExtension();
@@ -95,6 +98,35 @@ class KmipReKeyDatesTest {
         return item.require(Tag.RESULT_MESSAGE).asText();
     }
 
+    private long tokensLeft() {
+        return kms().rateLimitStatus(server.tenant).remaining();
+    }
+
+    /** The records of the key's rotations, KMIP's and the core's, as operation and result. */
+    private List<String> rotationRecords(String uid) {
+        return kms().exportAudit(restCaller(), Instant.EPOCH, FOREVER).stream()
+                .filter(r -> r.resource().contains(uid) && List.of("kmip.rekey", "key.rotate").contains(r.operation()))
+                .map(r -> r.operation() + " " + r.result()).toList();
+    }
+
+    /**
+     * The answer to a ReKey that must be refused before the rotation: counted once and recorded
+     * once as the refusal {@code recorded}, with no rotation record and nothing logged as failed.
+     */
+    private Ttlv refusedReKey(Kmip kmip, String old, String recorded, Ttlv... offset) throws Exception {
+        long tokens = tokensLeft();
+        Ttlv item;
+        try (CapturedLogs logs = CapturedLogs.start()) {
+            item = kmip.item(Operation.REKEY, Stream.concat(Stream.of(Kmip.uid(old)), Stream.of(offset))
+                    .toArray(Ttlv[]::new));
+            assertEquals(List.of(), logs.messages());
+        }
+        assertEquals(tokens - 1, tokensLeft(), "the item is counted once");
+        assertEquals(List.of("kmip.rekey " + recorded), rotationRecords(old));
+        assertEquals(1, coreKey(old).lastVersion(), "the rotation was written");
+        return item;
+    }
+
     private static Ttlv offset(long seconds) {
         return Ttlv.interval(Tag.OFFSET, seconds);
     }
@@ -134,22 +166,44 @@ class KmipReKeyDatesTest {
      * encrypt with it and refuse to decrypt until its moved Process Start Date.
      */
     @Test
-    void aReKeyWhoseReplacementWouldBeActivatedLaterIsRefusedBeforeAnythingIsWritten() throws Exception {
+    void aReKeyWhoseReplacementWouldBeActivatedLaterIsRefusedBeforeTheRotation() throws Exception {
         try (KmipTestClient client = server.client()) {
             Kmip kmip = new Kmip(client, ProtocolVersion.V1_4);
             String old = createOldKey(kmip);
 
             String message = refusal(ResultReason.FEATURE_NOT_SUPPORTED,
-                    kmip.item(Operation.REKEY, Kmip.uid(old), offset(3600)));
+                    refusedReKey(kmip, old, "INVALID_ARGUMENT", offset(3600)));
 
             assertTrue(message.contains(now.plusSeconds(3600).toString()) && message.contains(
                     "a replacement that is not active at once is not offered: it would be the key's current version"
                             + " for every front-end"), message);
-            assertEquals(1, coreKey(old).lastVersion(), "the rotation was written");
             assertTrue(kmip.namedAttribute(old, "Link").isEmpty(), "the old object was linked to a replacement");
             assertEquals(1, kms().encrypt(restCaller(), EncryptRequest.envelope(KeyRef.byId(old).primary(), DATA))
                     .version());
         }
+    }
+
+    /**
+     * A role that may use the key but not rotate it is denied before its Offset is judged: its
+     * answer, and the record an auditor watches for lifecycle attempts, say Permission Denied.
+     */
+    @Test
+    void aCryptoUsersReKeyIsPermissionDeniedBeforeItsOffsetIsJudged() throws Exception {
+        String old;
+        try (KmipTestClient client = server.client()) {
+            old = createOldKey(new Kmip(client, ProtocolVersion.V1_4));
+        }
+        try (KmipTestClient cryptoUser = server.client(Role.CRYPTO_USER)) {
+            Kmip kmip = new Kmip(cryptoUser, ProtocolVersion.V2_1);
+
+            String message = refusal(ResultReason.PERMISSION_DENIED,
+                    refusedReKey(kmip, old, "PERMISSION_DENIED", offset(3600)));
+
+            assertTrue(message.contains(Role.CRYPTO_USER.wireName()), message);
+        }
+        assertTrue(kms().exportAudit(restCaller(), Instant.EPOCH, FOREVER).stream()
+                .filter(r -> r.resource().contains(old) && r.operation().equals("kmip.rekey"))
+                .allMatch(r -> r.details().get("ops").contains("key.authorize:PERMISSION_DENIED")), "ops name the check");
     }
 
     @Test
@@ -207,12 +261,10 @@ class KmipReKeyDatesTest {
                     Ttlv.dateTime(Tag.PROTECT_STOP_DATE, LAST_SECOND));
             server.core.clock().advance(Duration.ofSeconds(10));
 
-            String message = refusal(ResultReason.INVALID_FIELD,
-                    kmip.item(Operation.REKEY, Kmip.uid(old), offset(0)));
+            String message = refusal(ResultReason.INVALID_FIELD, refusedReKey(kmip, old, "INVALID_ARGUMENT", offset(0)));
 
             assertTrue(message.contains("Protect Stop Date " + LAST_SECOND) && message.contains("cannot be moved"),
                     message);
-            assertEquals(1, coreKey(old).lastVersion(), "the rotation was written");
         }
     }
 
