@@ -38,6 +38,25 @@ static CK_RV load_reason(uint32_t reason)
     }
 }
 
+/* C_GenerateKey and C_GenerateKeyPair (PKCS#11 v2.40/3.0 §5.14) may not return
+ * CKR_KEY_FUNCTION_NOT_PERMITTED, CKR_OBJECT_HANDLE_INVALID or CKR_DATA_LEN_RANGE: a role that may
+ * not create keys is a token this caller cannot write to; a refusal §5.14 has no code for fails
+ * the call, its reason kept in ulDeviceError. */
+static CK_RV generate_reason(uint32_t reason)
+{
+    switch (reason) {
+    case R_PERMISSION_DENIED: case R_NOT_AUTHORISED: case R_OBJECT_ARCHIVED: case R_INVALID_TICKET:
+        return CKR_TOKEN_WRITE_PROTECTED;
+    default: {
+        CK_RV rv = ckr_from_reason(reason, CKR_CTX_OTHER);
+        return rv == CKR_USER_NOT_LOGGED_IN || rv == CKR_ATTRIBUTE_VALUE_INVALID ||
+                       rv == CKR_MECHANISM_INVALID || rv == CKR_MECHANISM_PARAM_INVALID
+                   ? rv
+                   : generic(rv);
+    }
+    }
+}
+
 CK_RV ckr_for_attribute_read(CK_RV fetched)
 {
     switch (fetched) {
@@ -58,6 +77,8 @@ CK_RV ckr_from_reason(uint32_t reason, enum ckr_context ctx)
         return load_reason(reason);
     if (ctx == CKR_CTX_FIND)
         return generic(ckr_from_reason(reason, CKR_CTX_OTHER));
+    if (ctx == CKR_CTX_GENERATE)
+        return generate_reason(reason);
     switch (reason) {
     case R_ITEM_NOT_FOUND: case R_OBJECT_NOT_FOUND: case R_DESTROYED:
         switch (ctx) {

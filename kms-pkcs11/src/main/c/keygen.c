@@ -92,7 +92,7 @@ static CK_RV run_create(struct session *s, const struct create_request *c, CK_OB
     if (!kmip_result_at(&resp, 0, &created)) {
         rv = CKR_GENERAL_ERROR;
     } else if (created.status != 0) {
-        rv = ckr_from_result(&created, CKR_CTX_OTHER, &device_error);
+        rv = ckr_from_result(&created, CKR_CTX_GENERATE, &device_error);
     } else {
         for (size_t i = 0; rv == CKR_OK && i < n; i++) {
             const uint8_t *uid;

@@ -363,10 +363,11 @@ TEST(an_unreachable_server_is_a_device_error_and_never_device_removed)
     CHECK_RV(C_Finalize(NULL), CKR_OK);
 }
 
-/* A server in place of the slot's exchange: to a Create Key Pair it answers the new pair's UIDs,
- * every other item it refuses for `refusal`. */
+/* A server in place of the slot's exchange: to a Create Key Pair it answers the new pair's UIDs
+ * (unless `refuse_create`), every other item it refuses for `refusal`. */
 static struct {
     uint32_t refusal;
+    int refuse_create;
     int messages;
 } g_stand_in;
 
@@ -387,7 +388,7 @@ static CK_RV stand_in_exchange(struct slot *s, int n, kmip_build_fn build, void 
     g_stand_in.messages++;
     ttlv_writer_init(&w);
     canned_response_start(&w, 2, 1, 1);
-    if (operation == KMIP_OP_CREATE_KEY_PAIR) {
+    if (operation == KMIP_OP_CREATE_KEY_PAIR && !g_stand_in.refuse_create) {
         ttlv_begin(&w, TAG_BATCH_ITEM);
         ttlv_put_enum(&w, TAG_OPERATION, KMIP_OP_CREATE_KEY_PAIR);
         ttlv_put_enum(&w, TAG_RESULT_STATUS, 0);
@@ -455,6 +456,69 @@ TEST(a_key_pair_whose_private_half_cannot_be_loaded_costs_no_more_message_and_gi
         CHECK(g_stand_in.messages == 2);
         CHECK(public_key == 77 && private_key == 77);
     }
+    CHECK_RV(C_Finalize(NULL), CKR_OK);
+}
+
+/* PKCS#11 v2.40/3.0 §5.14: what C_GenerateKey and C_GenerateKeyPair may return, of the codes a
+ * refused Create can give. */
+static int generation_may_return(CK_RV rv)
+{
+    static const CK_RV allowed[] = {CKR_TOKEN_WRITE_PROTECTED,  CKR_USER_NOT_LOGGED_IN,
+                                    CKR_ATTRIBUTE_VALUE_INVALID, CKR_MECHANISM_INVALID,
+                                    CKR_MECHANISM_PARAM_INVALID, CKR_FUNCTION_FAILED,
+                                    CKR_DEVICE_ERROR,            CKR_GENERAL_ERROR};
+    for (size_t i = 0; i < COUNT(allowed); i++)
+        if (rv == allowed[i])
+            return 1;
+    return 0;
+}
+
+TEST(a_refused_create_fails_key_generation_only_with_codes_section_5_14_allows)
+{
+    /* Not CKR_KEY_FUNCTION_NOT_PERMITTED (a crypto-user may not create keys), CKR_DATA_LEN_RANGE,
+     * CKR_OBJECT_HANDLE_INVALID, CKR_FUNCTION_REJECTED or CKR_FUNCTION_NOT_SUPPORTED. The reason
+     * stays in ulDeviceError. */
+    static const struct {
+        uint32_t reason;
+        CK_RV rv;
+    } cases[] = {{0x0C, CKR_TOKEN_WRITE_PROTECTED},   {0x39, CKR_TOKEN_WRITE_PROTECTED},
+                 {0x29, CKR_TOKEN_WRITE_PROTECTED},   {0x1A, CKR_TOKEN_WRITE_PROTECTED},
+                 {0x03, CKR_USER_NOT_LOGGED_IN},      {0x2D, CKR_ATTRIBUTE_VALUE_INVALID},
+                 {0x18, CKR_ATTRIBUTE_VALUE_INVALID}, {0x08, CKR_MECHANISM_INVALID},
+                 {0x24, CKR_MECHANISM_PARAM_INVALID}, {0x07, CKR_FUNCTION_FAILED},
+                 {0x02, CKR_FUNCTION_FAILED},         {0x01, CKR_FUNCTION_FAILED},
+                 {0x37, CKR_FUNCTION_FAILED},         {0x43, CKR_FUNCTION_FAILED},
+                 {0x14, CKR_FUNCTION_FAILED},         {0x05, CKR_FUNCTION_FAILED},
+                 {0x16, CKR_FUNCTION_FAILED},         {0x17, CKR_FUNCTION_FAILED},
+                 {0x0A, CKR_FUNCTION_FAILED},         {0x3A, CKR_FUNCTION_FAILED},
+                 {0x44, CKR_DEVICE_ERROR},            {0x2A, CKR_DEVICE_ERROR},
+                 {0x04, CKR_GENERAL_ERROR}};
+    CHECK_RV(init(), CKR_OK);
+    CK_SESSION_HANDLE h = open_session();
+    lib_slot(0)->exchange = stand_in_exchange;
+    g_stand_in.refuse_create = 1;
+    CK_ULONG len = 32, bits = 2048;
+    CK_BBOOL yes = CK_TRUE;
+    CK_ATTRIBUTE secret[] = {{CKA_VALUE_LEN, &len, sizeof(len)}, {CKA_TOKEN, &yes, 1}};
+    CK_ATTRIBUTE pub[] = {{CKA_MODULUS_BITS, &bits, sizeof(bits)}, {CKA_TOKEN, &yes, 1}};
+    CK_ATTRIBUTE priv[] = {{CKA_SIGN, &yes, 1}, {CKA_TOKEN, &yes, 1}};
+    CK_MECHANISM aes = {CKM_AES_KEY_GEN, NULL, 0}, rsa = {CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0};
+    for (size_t i = 0; i < COUNT(cases); i++) {
+        CHECK(generation_may_return(cases[i].rv));
+        g_stand_in.refusal = cases[i].reason;
+        for (int pair = 0; pair < 2; pair++) {
+            g_stand_in.messages = 0;
+            CK_OBJECT_HANDLE key = 77, public_key = 77;
+            CK_RV rv = pair ? C_GenerateKeyPair(h, &rsa, pub, 2, priv, 2, &public_key, &key)
+                            : C_GenerateKey(h, &aes, secret, 2, &key);
+            CHECK_RV(rv, cases[i].rv);
+            CHECK(g_stand_in.messages == 1 && key == 77 && public_key == 77);
+            CK_SESSION_INFO info;
+            CHECK_RV(C_GetSessionInfo(h, &info), CKR_OK);
+            CHECK(info.ulDeviceError == cases[i].reason);
+        }
+    }
+    g_stand_in.refuse_create = 0;
     CHECK_RV(C_Finalize(NULL), CKR_OK);
 }
 
