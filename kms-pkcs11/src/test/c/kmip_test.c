@@ -2,6 +2,8 @@
 #include "test.h"
 #include "tresor.h"
 
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <openssl/evp.h>
 #include <string.h>
@@ -752,24 +754,94 @@ TEST(a_find_over_several_keys_answers_only_codes_c_findobjectsinit_may_return)
     }
 }
 
-/* Whether two loads of an object built the same fields (all but its reference count and when
- * it was fetched), compared one by one. */
+/* Every field of struct object, in declaration order, with how two loads of an object must agree
+ * on it. Comparing through this list, and checking below that it covers the struct, makes a field
+ * added later fail the drift test until it is listed here. */
+enum agreement { SAME_BYTES, SAME_TEXT, SAME_ID, SAME_SPKI, NOT_COMPARED };
+static const struct field {
+    const char *name;
+    size_t offset, size, align;
+    enum agreement agree;
+} object_fields[] = {
+#define FIELD(f, agree) \
+    {#f, offsetof(struct object, f), sizeof(((struct object *)0)->f), __alignof__(((struct object *)0)->f), agree}
+    /* The reference count, the secret of a session key and when it was fetched are no reading. */
+    FIELD(refs, NOT_COMPARED),          FIELD(handle, SAME_BYTES),
+    FIELD(slot, SAME_BYTES),            FIELD(owner, SAME_BYTES),
+    FIELD(cls, SAME_BYTES),             FIELD(key_type, SAME_BYTES),
+    FIELD(uid, SAME_TEXT),              FIELD(pub_uid, SAME_TEXT),
+    FIELD(label, SAME_TEXT),            FIELD(id, SAME_ID),
+    FIELD(id_len, SAME_BYTES),          FIELD(bits, SAME_BYTES),
+    FIELD(usage, SAME_BYTES),           FIELD(version, SAME_BYTES),
+    FIELD(primary, SAME_BYTES),         FIELD(attested, SAME_BYTES),
+    FIELD(sensitive, SAME_BYTES),       FIELD(extractable, SAME_BYTES),
+    FIELD(local, SAME_BYTES),           FIELD(always_sensitive, SAME_BYTES),
+    FIELD(never_extractable, SAME_BYTES), FIELD(can_encrypt, SAME_BYTES),
+    FIELD(can_decrypt, SAME_BYTES),     FIELD(can_wrap, SAME_BYTES),
+    FIELD(can_unwrap, SAME_BYTES),      FIELD(can_sign, SAME_BYTES),
+    FIELD(can_verify, SAME_BYTES),      FIELD(spki, SAME_SPKI),
+    FIELD(spki_len, SAME_BYTES),        FIELD(secret, NOT_COMPARED),
+    FIELD(secret_len, SAME_BYTES),      FIELD(secret_mapped, NOT_COMPARED),
+    FIELD(fetched, NOT_COMPARED),
+#undef FIELD
+};
+
+/* Whether two loads of an object built the same fields. */
 static int same_object(const struct object *a, const struct object *b)
 {
-    return a->handle == b->handle && a->slot == b->slot && a->owner == b->owner &&
-               a->cls == b->cls && a->key_type == b->key_type && !strcmp(a->uid, b->uid) &&
-               !strcmp(a->pub_uid, b->pub_uid) && !strcmp(a->label, b->label) &&
-               a->id_len == b->id_len && !memcmp(a->id, b->id, a->id_len) && a->bits == b->bits &&
-               a->usage == b->usage && a->version == b->version && a->primary == b->primary &&
-               a->attested == b->attested && a->sensitive == b->sensitive &&
-               a->extractable == b->extractable && a->local == b->local &&
-               a->always_sensitive == b->always_sensitive &&
-               a->never_extractable == b->never_extractable && a->can_encrypt == b->can_encrypt &&
-               a->can_decrypt == b->can_decrypt && a->can_wrap == b->can_wrap &&
-               a->can_unwrap == b->can_unwrap && a->can_sign == b->can_sign &&
-               a->can_verify == b->can_verify && a->spki_len == b->spki_len &&
-               (!a->spki_len || !memcmp(a->spki, b->spki, a->spki_len)) &&
-               a->secret_len == b->secret_len;
+    const char *x = (const char *)a, *y = (const char *)b;
+    for (size_t i = 0; i < COUNT(object_fields); i++) {
+        const struct field *f = &object_fields[i];
+        int same = 1;
+        switch (f->agree) {
+        case SAME_BYTES: same = !memcmp(x + f->offset, y + f->offset, f->size); break;
+        case SAME_TEXT: same = !strcmp(x + f->offset, y + f->offset); break;
+        case SAME_ID: same = a->id_len == b->id_len && !memcmp(a->id, b->id, a->id_len); break;
+        case SAME_SPKI:
+            same = a->spki_len == b->spki_len && (!a->spki_len || !memcmp(a->spki, b->spki, a->spki_len));
+            break;
+        case NOT_COMPARED: break;
+        }
+        if (!same) {
+            fprintf(stderr, "  the two loads differ in %s\n", f->name);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Whether the bytes of `o` between the listed fields (padding, or a field not listed) are all
+ * still zero, as object_new left them: a field the reader sets that the list lacks shows here,
+ * even one that fits where padding was. */
+static int only_listed_fields_set(const struct object *o)
+{
+    const unsigned char *bytes = (const unsigned char *)o;
+    size_t at = 0;
+    for (size_t i = 0; i <= COUNT(object_fields); i++) {
+        size_t next = i < COUNT(object_fields) ? object_fields[i].offset : sizeof(*o);
+        for (; at < next; at++)
+            if (bytes[at]) {
+                fprintf(stderr, "  byte %zu of the object is set outside every listed field\n", at);
+                return 0;
+            }
+        if (i < COUNT(object_fields))
+            at = object_fields[i].offset + object_fields[i].size;
+    }
+    return 1;
+}
+
+TEST(the_drift_comparison_lists_every_field_of_an_object)
+{
+    /* In order, each after the one before with no more than its alignment's padding between them,
+     * and the last one ending the struct but for its tail padding: a field added anywhere else
+     * makes a gap wider than padding. */
+    size_t end = 0;
+    for (size_t i = 0; i < COUNT(object_fields); i++) {
+        const struct field *f = &object_fields[i];
+        CHECK(f->offset >= end && f->offset - end < f->align);
+        end = f->offset + f->size;
+    }
+    CHECK(sizeof(struct object) >= end && sizeof(struct object) - end < __alignof__(struct object));
 }
 
 TEST(the_request_names_everything_the_object_is_built_from)
@@ -795,6 +867,7 @@ TEST(the_request_names_everything_the_object_is_built_from)
         CHECK(full && answered && full != answered && everything == named);
         if (full && answered) {
             CHECK(same_object(full, answered));
+            CHECK(only_listed_fields_set(full));
             /* And the canned set is read at all: not the defaults. */
             CHECK(full->version == 4 && full->attested && full->local && full->id_len == 9 &&
                   full->bits != 0);
