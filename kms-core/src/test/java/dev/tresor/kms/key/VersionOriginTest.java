@@ -14,9 +14,12 @@ import dev.tresor.kms.tenant.Caller;
 import dev.tresor.kms.tenant.KmipLegacy;
 import dev.tresor.kms.testing.CoreWithKeyRing;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -29,12 +32,16 @@ class VersionOriginTest {
     @RegisterExtension
     final CoreWithKeyRing core = new CoreWithKeyRing();
 
+    private Key exportableAes(String name) {
+        return core.kms().createKey(core.admin(), CreateKey.typed(core.ring(), name, KeyType.AES_256,
+                Set.of(KeyUsage.ENCRYPT), Optional.of(true), Map.of()));
+    }
+
     @Test
     void createdAndRotatedVersionsAreGeneratedAndAVersionImportedIntoTheSameKeyIsNot() {
         KeyManagement kms = core.kms();
         Caller admin = core.admin();
-        Key key = kms.createKey(admin, CreateKey.typed(core.ring(), "mixed", KeyType.AES_256,
-                Set.of(KeyUsage.ENCRYPT), Optional.of(true), Map.of()));
+        Key key = exportableAes("mixed");
         KeyRef ref = KeyRef.byId(key.id());
         assertFalse(key.importOnly(), "a key Tresor generates");
         KeyVersion imported = kms.importPlainKey(admin, ref, Bytes.wrap(new byte[32]));
@@ -46,6 +53,40 @@ class VersionOriginTest {
         assertFalse(kms.getVersion(admin, ref.version(imported.number())).generated(),
                 "material a client chose, though the key is not import-only");
         assertTrue(kms.getVersion(admin, ref.version(rotated.number())).generated());
+    }
+
+    /**
+     * Every change of a version's state rebuilds it (the record's withers, the ledger's served
+     * view): each must carry the origin over, or CKA_LOCAL would flip after a disable or a Get.
+     * Read back one by one and through the list, which takes the ledger's other path.
+     */
+    @Test
+    void aVersionKeepsItsOriginThroughEveryStateChangeAndExport() {
+        KeyManagement kms = core.kms();
+        Caller admin = core.admin();
+        KeyRef ref = KeyRef.byId(exportableAes("changing").id());
+        long imported = kms.importPlainKey(admin, ref, Bytes.wrap(new byte[32])).number();
+        Map<Long, VersionOrigin> origins = Map.of(1L, VersionOrigin.GENERATED, imported, VersionOrigin.IMPORTED);
+        Map<String, Consumer<VersionRef>> steps = new LinkedHashMap<>();
+        steps.put("export", version -> kms.exportMaterial(admin, version).zero());
+        steps.put("disable", version -> kms.disableVersion(admin, version));
+        steps.put("enable", version -> kms.enableVersion(admin, version));
+        steps.put("revoke", version -> kms.revokeVersion(admin, version, Revocation.REVOKED));
+        steps.put("destroy", version -> kms.destroyVersion(admin, version));
+        steps.put("restore", version -> kms.restoreVersion(admin, version));
+
+        for (Map.Entry<Long, VersionOrigin> version : origins.entrySet()) {
+            VersionRef changed = ref.version(version.getKey());
+            for (Map.Entry<String, Consumer<VersionRef>> step : steps.entrySet()) {
+                step.getValue().accept(changed);
+
+                String after = "version " + version.getKey() + " after " + step.getKey();
+                assertEquals(Optional.of(version.getValue()), kms.getVersion(admin, changed).origin(), after);
+                assertEquals(origins, kms.listVersions(admin, ref).stream().collect(Collectors.toMap(
+                        KeyVersion::number, v -> v.origin().orElseThrow())), after + ", listed");
+            }
+        }
+        assertTrue(kms.getVersion(admin, ref.version(1)).materialServed(), "the export was recorded");
     }
 
     @Test

@@ -21,6 +21,7 @@ import dev.tresor.kms.tenant.Role;
 import dev.tresor.kms.testing.TestCore;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyFactory;
+import java.security.KeyPairGenerator;
 import java.security.PublicKey;
 import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.X509EncodedKeySpec;
@@ -37,6 +38,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** 2.x vendor attributes keep their Vendor Identification, over real TLS against a real core. */
 class KmipVendorAttributesTest {
+    private static final int PRIVATE_KEY = 0x04;
+    private static final int PKCS_8 = 0x04;
+    private static final int EC = 0x1A;
+    private static final int SIGN = 0x01;
+    private static final int CESSATION_OF_OPERATION = 6;
+
     @RegisterExtension
     static final KmipServerExtension LOOPBACK = new KmipServerExtension();
 
@@ -102,6 +109,45 @@ class KmipVendorAttributesTest {
                     Kmip.uid(registered), Ttlv.structure(Tag.NEW_ATTRIBUTE, Ttlv.structure(Tag.ATTRIBUTE,
                             Ttlv.text(Tag.VENDOR_IDENTIFICATION, "y"), Ttlv.text(Tag.ATTRIBUTE_NAME, "tresor-generated"),
                             Ttlv.bool(Tag.ATTRIBUTE_VALUE, true)))));
+        }
+    }
+
+    @Test
+    void bothHalvesOfACreatedPairAreGeneratedAndARegisteredPrivateKeyIsNot() throws Exception {
+        try (KmipTestClient client = LOOPBACK.server().client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
+            Ttlv pair = kmip.ok(Operation.CREATE_KEY_PAIR, Ttlv.structure(Tag.COMMON_ATTRIBUTES,
+                    Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, EC), Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, 256)));
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(256);
+            String registered = kmip.ok(Operation.REGISTER, Ttlv.enumeration(Tag.OBJECT_TYPE, PRIVATE_KEY),
+                    kmip.attributes(Ttlv.integer(Tag.CRYPTOGRAPHIC_USAGE_MASK, SIGN)),
+                    Ttlv.structure(Tag.PRIVATE_KEY, Ttlv.structure(Tag.KEY_BLOCK,
+                            Ttlv.enumeration(Tag.KEY_FORMAT_TYPE, PKCS_8), Ttlv.structure(Tag.KEY_VALUE,
+                                    Ttlv.bytes(Tag.KEY_MATERIAL, Bytes.of(generator.generateKeyPair().getPrivate()
+                                            .getEncoded()))),
+                            Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, EC), Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, 256))))
+                    .require(Tag.UNIQUE_IDENTIFIER).asText();
+
+            assertEquals(true, generated(kmip, pair.require(Tag.PRIVATE_KEY_UNIQUE_IDENTIFIER).asText()), "private");
+            assertEquals(true, generated(kmip, pair.require(Tag.PUBLIC_KEY_UNIQUE_IDENTIFIER).asText()), "public");
+            assertEquals(false, generated(kmip, registered), "registered private key");
+        }
+    }
+
+    /** A Revoke and a Destroy rewrite the version: it stays generated. */
+    @Test
+    void aCreatedKeyStaysGeneratedWhenRevokedAndWhenDestroyed() throws Exception {
+        try (KmipTestClient client = LOOPBACK.server().client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
+            String created = kmip.createAes256();
+            kmip.ok(Operation.ACTIVATE, Kmip.uid(created));
+
+            kmip.ok(Operation.REVOKE, Kmip.uid(created), Ttlv.structure(Tag.REVOCATION_REASON,
+                    Ttlv.enumeration(Tag.REVOCATION_REASON_CODE, CESSATION_OF_OPERATION)));
+            assertEquals(true, generated(kmip, created), "revoked");
+            kmip.ok(Operation.DESTROY, Kmip.uid(created));
+            assertEquals(true, generated(kmip, created), "destroyed");
         }
     }
 
