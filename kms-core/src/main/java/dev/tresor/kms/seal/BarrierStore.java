@@ -82,11 +82,13 @@ public final class BarrierStore {
 
     /**
      * Seals the batch's values and queues it on the store (see {@link Store#submit}). The batch
-     * wipes its plaintext copies once sealed and cannot be submitted again.
+     * wipes its plaintext copies once sealed and cannot be submitted again. Its guard ({@link
+     * Batch#guardedBy}) runs first, under the barrier's lock: the barrier cannot close in between.
      */
     public CompletableFuture<Void> submit(Batch batch) {
         boolean[] rotationDue = {false};
         WriteBatch sealed = withBarrier(b -> {
+            batch.guard.run();
             WriteBatch encrypted = batch.sealWith(b);
             rotationDue[0] = b.claimRotation();
             return encrypted;
@@ -201,6 +203,7 @@ public final class BarrierStore {
         private final List<Change> changes = new ArrayList<>();
         /** Once submitted: the sealed value the batch left at each key it changed, null for a delete. */
         private final Map<String, byte[]> stored = new LinkedHashMap<>();
+        private Runnable guard = () -> { };
         private boolean submitted;
 
         private Batch() {
@@ -231,6 +234,17 @@ public final class BarrierStore {
 
         public boolean isEmpty() {
             return changes.isEmpty();
+        }
+
+        /**
+         * Has {@link BarrierStore#submit} run {@code check} before sealing the batch, under the
+         * barrier's lock, so the check holds when the batch is sealed: e.g. a pass of an unseal
+         * that a seal stopped ({@link SealManager#requireCurrentPass}) writes nothing after it.
+         * A check that throws leaves the batch unsubmitted.
+         */
+        public Batch guardedBy(Runnable check) {
+            guard = Objects.requireNonNull(check, "check");
+            return this;
         }
 
         /** The keys the batch changes, in the order first changed. */

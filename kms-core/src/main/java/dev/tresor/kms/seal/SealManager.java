@@ -244,9 +244,11 @@ public final class SealManager {
     }
 
     /**
-     * For a pass, before each step: SEALED if the barrier closed since its run started, even when
-     * a later unseal has opened it again (that unseal runs the passes again once this run ends),
-     * so a stopped pass writes nothing between a seal and the next unseal's own record.
+     * For a pass, before each step and as each of its writes is sealed ({@link
+     * BarrierStore.Batch#guardedBy}, where the barrier cannot close meanwhile): SEALED if the
+     * barrier closed since its run started, even when a later unseal has opened it again (that
+     * unseal runs the passes again once this run ends), so a stopped pass writes nothing after the
+     * seal that stopped it.
      */
     public void requireCurrentPass() {
         PassRun run = running;

@@ -71,7 +71,10 @@ final class UsePeriodBackfill {
     private final AuditLog audit;
     private final Clock clock;
     private final Supplier<Optional<KmsError>> storeFailure;
-    /** Throws SEALED once the unseal that started this pass was sealed, even if the barrier reopened. */
+    /**
+     * Throws SEALED once the unseal that started this pass was sealed, even if the barrier reopened;
+     * checked before each key and, with the barrier's lock held, as each write is sealed.
+     */
     private final Runnable requireCurrentPass;
     /** Set by a pass of this process: only then may {@link #noteChainEnds} vouch for the keys. */
     private volatile Seen seen;
@@ -143,8 +146,7 @@ final class UsePeriodBackfill {
             }
         }
         try {
-            requireCurrentPass.run();
-            store(new Seen(rule, ends, failed));
+            store(new Seen(rule, ends, failed), requireCurrentPass);
         } catch (RuntimeException e) {
             if (endedThePass(e)) {
                 return written;
@@ -214,6 +216,7 @@ final class UsePeriodBackfill {
     /**
      * Before a seal or close: the chains of the tenants the pass of this process went over moved on
      * only by this build, which keeps use periods, so the next pass need not go over them again.
+     * Whether a pass still runs does not matter here, so the write is not guarded by it.
      */
     void noteChainEnds() {
         Seen last = seen;
@@ -222,11 +225,12 @@ final class UsePeriodBackfill {
         }
         Map<String, Long> ends = new TreeMap<>();
         last.chainEnds().keySet().forEach(path -> ends.put(path, audit.storedEnd(path)));
-        store(new Seen(last.rule(), ends, last.failedKeys()));
+        store(new Seen(last.rule(), ends, last.failedKeys()), () -> { });
     }
 
-    private void store(Seen now) {
-        barrier.write(barrier.batch().put(SEEN, StoredJson.encode(now)).delete(FORMER_MARKER));
+    /** Writes {@code now} if {@code check} holds as it is sealed ({@link BarrierStore.Batch#guardedBy}). */
+    private void store(Seen now, Runnable check) {
+        barrier.write(barrier.batch().put(SEEN, StoredJson.encode(now)).delete(FORMER_MARKER).guardedBy(check));
         seen = now;
     }
 
@@ -238,7 +242,7 @@ final class UsePeriodBackfill {
         AuditEvent event = new AuditEvent(clock.instant(), PRINCIPAL, tenant.path(), cleared ? CLEARED : OPERATION,
                 "keyrings/" + key.keyRingId() + "/keys/" + key.id() + "/versions/" + version, AuditEvent.OK,
                 Map.of("protectStop", date(named.protectStop()), "processStart", date(named.processStart())));
-        return batch -> audit.record(event, batch);
+        return batch -> audit.record(event, batch.guardedBy(requireCurrentPass));
     }
 
     private static String date(Optional<Instant> date) {

@@ -2,6 +2,7 @@ package dev.tresor.kms.service;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -36,11 +37,18 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The system pass that gives key versions stored before the core kept use periods the period
@@ -408,10 +416,10 @@ class UsePeriodBackfillTest {
         MovableClock clock = MovableClock.at("2026-01-01T00:00:00Z");
         try (KmsCore core = shamirCore(clock)) {
             Administration administration = core.administration();
-            String share = administration.initialize(1, 1).shares().get(0);
+            Initialized started = initialize(core);
+            String share = started.share();
             KeyManagement keys = core.keyManagement();
-            TenantId tenant = newProject(administration);
-            Caller admin = TestCore.caller(tenant, Role.ADMIN);
+            Caller admin = started.admin();
             Key key = legacyKey(keys, admin, ring(keys, admin), Map.of("stop/1", clock.instant().minusSeconds(1).toString()));
             EncryptRequest encrypt = EncryptRequest.envelope(KeyRef.byId(key.id()).version(1), DATA);
             administration.seal(TestCore.OPERATOR);
@@ -454,15 +462,11 @@ class UsePeriodBackfillTest {
     @Test
     void theUnsealThatRunsThePassIsAuditedOnceAndBeforeThePassWrites() {
         MovableClock clock = MovableClock.at("2026-01-01T00:00:00Z");
-        String share;
-        TenantId tenant;
+        Initialized started;
         try (KmsCore core = shamirCore(clock)) {
             Administration administration = core.administration();
-            share = administration.initialize(1, 1).shares().get(0);
-            KeyManagement keys = core.keyManagement();
-            tenant = newProject(administration);
-            Caller admin = TestCore.caller(tenant, Role.ADMIN);
-            legacyKey(keys, admin, ring(keys, admin), Map.of("stop/1", AN_HOUR_BEFORE_START));
+            started = initialize(core);
+            started.storeALegacyKey(core);
             administration.seal(TestCore.OPERATOR);
             core.backfillUsePeriods(RULE, new StoredStops() {
                 @Override
@@ -472,15 +476,94 @@ class UsePeriodBackfillTest {
                 }
             });
 
-            administration.unseal(share);
-            administration.unseal(share);
+            administration.unseal(started.share());
+            administration.unseal(started.share());
         }
 
-        List<AuditRecord> unseals = records(share, "-", "seal.unseal");
-        List<AuditRecord> backfilled = records(share, tenant.path(), UsePeriodBackfill.OPERATION);
+        List<AuditRecord> unseals = records(started.share(), "-", "seal.unseal");
+        List<AuditRecord> backfilled = records(started.share(), started.tenant().path(), UsePeriodBackfill.OPERATION);
         assertEquals(1, unseals.size(), unseals.toString());
         assertEquals(1, backfilled.size(), backfilled.toString());
         assertTrue(unseals.get(0).time().isBefore(backfilled.get(0).time()), unseals + " " + backfilled);
+    }
+
+    /**
+     * Review dates4 m6, m1 and m2: a seal while the pass reads a key, and a second unseal that
+     * reopens the barrier before the read ends. The stopped pass writes nothing more (it wrote that
+     * key's period through the second unseal's barrier, the check before the key being long past),
+     * the second unseal is recorded as it opens (it was recorded only once the stopped pass ended),
+     * and the second unseal's pass gives both keys their periods. Keys without dates have nothing to
+     * write: then the check before each key alone stops the pass from reading the other one.
+     */
+    @ParameterizedTest(name = "keys with dates: {0}")
+    @ValueSource(booleans = {true, false})
+    void aPassSealedWhileItReadsAKeyWritesNothingOnceASecondUnsealReopens(boolean withDates) throws Exception {
+        MovableClock clock = MovableClock.at("2026-01-01T00:00:00Z");
+        CountDownLatch reading = new CountDownLatch(1);
+        CountDownLatch goOn = new CountDownLatch(1);
+        StoredStops stored = new StoredStops() {
+            @Override
+            public StoredPeriods apply(Key read) {
+                clock.advance(Duration.ofSeconds(1));
+                if (asked.isEmpty()) {
+                    reading.countDown();
+                    try {
+                        assertTrue(goOn.await(30, TimeUnit.SECONDS));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return super.apply(read);
+            }
+        };
+        Initialized started;
+        Set<String> keyIds;
+        Instant released;
+        ExecutorService others = Executors.newCachedThreadPool();
+        try (KmsCore core = shamirCore(clock)) {
+            Administration administration = core.administration();
+            started = initialize(core);
+            KeyManagement keys = core.keyManagement();
+            String ring = ring(keys, started.admin());
+            Map<String, String> dates = withDates ? Map.of("stop/1", AN_HOUR_BEFORE_START) : Map.of();
+            keyIds = Set.of(legacyKey(keys, started.admin(), ring, dates).id(),
+                    legacyKey(keys, started.admin(), ring, dates).id());
+            administration.seal(TestCore.OPERATOR);
+            core.backfillUsePeriods(RULE, stored);
+
+            Future<SealStatus> first = others.submit(() -> administration.unseal(started.share()));
+            assertTrue(reading.await(10, TimeUnit.SECONDS));
+            administration.seal(TestCore.OPERATOR);
+            clock.advance(Duration.ofSeconds(1));
+            Future<SealStatus> second = others.submit(() -> administration.unseal(started.share()));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (administration.sealStatus().sealed() && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertFalse(administration.sealStatus().sealed(), "the second unseal opened the barrier");
+            clock.advance(Duration.ofSeconds(1));
+            released = clock.instant();
+            goOn.countDown();
+
+            first.get(10, TimeUnit.SECONDS);
+            assertFalse(second.get(10, TimeUnit.SECONDS).sealed());
+            assertEquals(Readiness.READY, administration.readiness());
+        } finally {
+            goOn.countDown();
+            others.shutdownNow();
+        }
+
+        assertEquals(3, stored.asked.size(), stored.asked.toString());
+        assertEquals(stored.asked.get(0), stored.asked.get(1), "the second run reads the key the first stopped in");
+        assertEquals(keyIds, Set.copyOf(stored.asked), "the other key is read by the second run only");
+        List<AuditRecord> seals = records(started.share(), "-", "seal.");
+        assertEquals(List.of("seal.init", "seal.seal", "seal.unseal", "seal.seal", "seal.unseal"),
+                seals.stream().map(AuditRecord::operation).toList());
+        assertTrue(seals.get(4).time().isBefore(released), "the second unseal is recorded as it opens: " + seals);
+        List<AuditRecord> backfilled = records(started.share(), started.tenant().path(), UsePeriodBackfill.OPERATION);
+        assertEquals(withDates ? 2 : 0, backfilled.size(), backfilled.toString());
+        assertTrue(backfilled.stream().allMatch(r -> r.time().isAfter(released)),
+                "only the second unseal's pass writes, after the stopped one was let go at " + released + ": " + backfilled);
     }
 
     /**
@@ -490,13 +573,11 @@ class UsePeriodBackfillTest {
      */
     @Test
     void anErrorInThePassSealsAgainAndThatSealIsAudited() {
-        String share;
+        Initialized started;
         try (KmsCore core = shamirCore(MovableClock.at("2026-01-01T00:00:00Z"))) {
             Administration administration = core.administration();
-            share = administration.initialize(1, 1).shares().get(0);
-            KeyManagement keys = core.keyManagement();
-            Caller admin = TestCore.caller(newProject(administration), Role.ADMIN);
-            legacyKey(keys, admin, ring(keys, admin), Map.of("stop/1", AN_HOUR_BEFORE_START));
+            started = initialize(core);
+            started.storeALegacyKey(core);
             administration.seal(TestCore.OPERATOR);
             core.backfillUsePeriods(RULE, new StoredStops() {
                 @Override
@@ -509,12 +590,12 @@ class UsePeriodBackfillTest {
                 }
             });
 
-            assertThrows(StackOverflowError.class, () -> administration.unseal(share));
+            assertThrows(StackOverflowError.class, () -> administration.unseal(started.share()));
             assertTrue(administration.sealStatus().sealed());
-            administration.unseal(share);
+            administration.unseal(started.share());
         }
 
-        List<AuditRecord> seals = records(share, "-", "seal.");
+        List<AuditRecord> seals = records(started.share(), "-", "seal.");
         assertEquals(List.of("seal.init", "seal.seal", "seal.unseal", "seal.seal", "seal.unseal"),
                 seals.stream().map(AuditRecord::operation).toList());
         AuditRecord resealed = seals.get(3);
@@ -528,9 +609,21 @@ class UsePeriodBackfillTest {
                 Duration.ofHours(24), 1000, Optional.empty()));
     }
 
-    private static TenantId newProject(Administration administration) {
-        return new TenantId(administration.createProject(TestCore.OPERATOR, Optional.empty(), OptionalLong.empty(),
-                KmipLegacy.NONE).id(), Regions.DEFAULT);
+    /** The one share of a core {@link #initialize}d, and a new project in it with its admin. */
+    private record Initialized(String share, TenantId tenant, Caller admin) {
+        /** A key whose Protect Stop Date (an hour before the start) is in its attributes only. */
+        void storeALegacyKey(KmsCore core) {
+            KeyManagement keys = core.keyManagement();
+            legacyKey(keys, admin, ring(keys, admin), Map.of("stop/1", AN_HOUR_BEFORE_START));
+        }
+    }
+
+    private static Initialized initialize(KmsCore core) {
+        Administration administration = core.administration();
+        String share = administration.initialize(1, 1).shares().get(0);
+        TenantId tenant = new TenantId(administration.createProject(TestCore.OPERATOR, Optional.empty(),
+                OptionalLong.empty(), KmipLegacy.NONE).id(), Regions.DEFAULT);
+        return new Initialized(share, tenant, TestCore.caller(tenant, Role.ADMIN));
     }
 
     /** The records of {@code tenant}'s chain whose operation starts with {@code operation}, read once the core closed. */
