@@ -275,9 +275,16 @@ public final class SealManager {
             }
             closeBarrier();
         }
-        sealListeners.forEach(Runnable::run);
+        Optional<Throwable> listenerFailed = tellSealListeners();
         if (failed != null) {
+            listenerFailed.ifPresent(failed::addSuppressed);
             throw failed;
+        }
+        if (listenerFailed.orElse(null) instanceof Error error) {
+            throw error;
+        }
+        if (listenerFailed.orElse(null) instanceof RuntimeException runtime) {
+            throw runtime;
         }
     }
 
@@ -378,24 +385,43 @@ public final class SealManager {
         tellSealListeners(failed);
     }
 
-    /** Best effort: the barrier closes again whether or not the listener (an audit record) could do its part. */
+    /**
+     * Best effort: the barrier closes again whether or not the listener (an audit record) could do
+     * its part. Its failure, even an Error (an out-of-memory is the likely reason for the reseal),
+     * is added to {@code failed}, so the seal listeners still run and the pass's Error is thrown.
+     */
     private static void tellResealListener(Consumer<Error> listener, Error failed) {
         try {
             listener.accept(failed);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             LOG.log(System.Logger.Level.ERROR, "a listener of the seal that undoes a failed unseal failed", e);
+            failed.addSuppressed(e);
         }
     }
 
-    /** After the barrier closed again for {@code cause}: a listener's failure is added to it, not thrown instead. */
+    /**
+     * After the barrier closed: every listener runs (one of them wipes the cached key material),
+     * and a listener's failure is added to {@code cause}, not thrown instead.
+     */
     private void tellSealListeners(Throwable cause) {
+        tellSealListeners().ifPresent(cause::addSuppressed);
+    }
+
+    /** Runs every seal listener even if one fails; the first failure, with the later ones added to it. */
+    private Optional<Throwable> tellSealListeners() {
+        Throwable first = null;
         for (Runnable listener : sealListeners) {
             try {
                 listener.run();
-            } catch (RuntimeException e) {
-                cause.addSuppressed(e);
+            } catch (RuntimeException | Error e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
             }
         }
+        return Optional.ofNullable(first);
     }
 
     /**

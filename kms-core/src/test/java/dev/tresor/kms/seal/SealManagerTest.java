@@ -403,6 +403,51 @@ class SealManagerTest {
         assertTrue(seal.status().sealed());
     }
 
+    /**
+     * Review dates5 m1: a reseal listener that fails with an Error (its audit write ran out of
+     * memory too) still lets the seal listeners run, so the cached key material is wiped, and the
+     * unseal fails with the pass's Error, not the listener's.
+     */
+    @Test
+    void aResealListenerFailingWithAnErrorStillLetsTheSealListenersRun() {
+        SealedTresor tresor = sealedTresorWithSecret(1, 1);
+        SealManager seal = tresor.seal();
+        List<String> sealListenersRun = new ArrayList<>();
+        seal.onReseal(failure -> {
+            throw new InternalError("the reseal's audit record failed in the JVM");
+        });
+        seal.onSeal(() -> sealListenersRun.add("material cache wiped"));
+        seal.onUnseal(() -> {
+            throw new StackOverflowError("a pass ran out of stack");
+        });
+
+        StackOverflowError thrown = assertThrows(StackOverflowError.class, () -> seal.unseal(tresor.shares().get(0)));
+
+        assertEquals(List.of("material cache wiped"), sealListenersRun);
+        assertEquals(List.of("the reseal's audit record failed in the JVM"),
+                Arrays.stream(thrown.getSuppressed()).map(Throwable::getMessage).toList());
+        assertTrue(seal.status().sealed());
+    }
+
+    /** Review dates5 n6: an operator's seal runs every seal listener although one fails, then throws that failure. */
+    @Test
+    void aSealRunsEverySealListenerThoughOneFails() {
+        SealedTresor tresor = sealedTresorWithSecret(1, 1);
+        SealManager seal = tresor.seal();
+        seal.unseal(tresor.shares().get(0));
+        List<String> sealListenersRun = new ArrayList<>();
+        seal.onSeal(() -> {
+            throw new IllegalStateException("a seal listener failed");
+        });
+        seal.onSeal(() -> sealListenersRun.add("material cache wiped"));
+
+        IllegalStateException thrown = assertThrows(IllegalStateException.class, seal::seal);
+
+        assertEquals("a seal listener failed", thrown.getMessage());
+        assertEquals(List.of("material cache wiped"), sealListenersRun);
+        assertTrue(seal.status().sealed());
+    }
+
     /** Review dates m2: the same for a pass registered while unsealed, which runs at once. */
     @Test
     void anErrorInAPassRegisteredWhileUnsealedSealsAgain() {
