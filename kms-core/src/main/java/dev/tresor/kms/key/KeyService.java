@@ -270,18 +270,24 @@ public final class KeyService {
     // --- versions --------------------------------------------------------------------------
 
     public KeyVersion rotateKey(TenantId tenant, KeyRef ref, Consumer<BarrierStore.Batch> commit) {
-        return rotateKey(tenant, ref, UsePeriod.ALWAYS, commit);
+        return rotateKey(tenant, ref, () -> UsePeriod.ALWAYS, commit);
     }
 
-    /** {@link #rotateKey}, the new version limited to {@code period} in the rotation's own write. */
-    public KeyVersion rotateKey(TenantId tenant, KeyRef ref, UsePeriod period, Consumer<BarrierStore.Batch> commit) {
+    /**
+     * {@link #rotateKey}, the new version limited to the period {@code period} gives, in the
+     * rotation's own write. {@code period} is asked only once the key may be rotated (it is usable
+     * and not import-only), so that its own refusal (a {@code KmsError}) never hides the core's.
+     */
+    public KeyVersion rotateKey(TenantId tenant, KeyRef ref, Supplier<UsePeriod> period,
+                                Consumer<BarrierStore.Batch> commit) {
         Key key = usableKey(tenant, ref);
         if (key.importOnly()) {
             throw KmsError.denied("key " + key.id() + " is import-only: versions can only be imported");
         }
+        UsePeriod limits = period.get();
         KeyMaterial material = crypto.generate(key.type());
         try {
-            return appendVersion(tenant, ref, material, VersionOrigin.GENERATED, period, commit);
+            return appendVersion(tenant, ref, material, VersionOrigin.GENERATED, limits, commit);
         } finally {
             material.destroy();
         }

@@ -49,6 +49,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -252,20 +253,14 @@ public final class KeyManagement {
                 commit -> keys.rotateKey(caller.tenant(), ref, commit));
     }
 
-    /** {@link #rotateKey}, the new version limited to {@code period} (KMIP ReKey's dates) in the same write. */
-    public KeyVersion rotateKey(Caller caller, KeyRef ref, UsePeriod period) {
+    /**
+     * {@link #rotateKey}, the new version limited to the period {@code period} gives (KMIP ReKey's
+     * dates) in the same write. {@code period} is asked only after every refusal of the rotation
+     * itself (role, key state, import-only), and may refuse with a {@link KmsError} of its own.
+     */
+    public KeyVersion rotateKey(Caller caller, KeyRef ref, Supplier<UsePeriod> period) {
         return pipeline.run(caller, "key.rotate", Right.LIFECYCLE, key(ref),
                 commit -> keys.rotateKey(caller.tenant(), ref, period, commit));
-    }
-
-    /**
-     * Refuses {@code caller} with PERMISSION_DENIED, as a call needing {@code right} on {@code ref}
-     * would, and does nothing else. A front-end that judges its own input before making such a
-     * call (KMIP ReKey's dates) asks first, so that a caller without the right is denied, not told
-     * what is wrong with its input. Counted and audited ({@code key.authorize}) like any call.
-     */
-    public void requireRight(Caller caller, Right right, KeyRef ref) {
-        pipeline.read(caller, "key.authorize", right, key(ref), () -> ref);
     }
 
     /** BYOK: adds a version from material wrapped to a wrapping key of the same ring. */

@@ -18,7 +18,9 @@ public final class KmsError extends RuntimeException {
         /** The object holds no key in a form the core reads ({@link #keyFormatNotUsable}). */
         KEY_FORMAT_NOT_USABLE,
         /** A compare-and-set lost: the state read was changed since ({@link #changedMeanwhile}); worth trying again. */
-        CHANGED_MEANWHILE
+        CHANGED_MEANWHILE,
+        /** The request is valid but asks for what this server does not offer ({@link #notOffered}). */
+        NOT_OFFERED
     }
 
     private final ErrorCode code;
@@ -83,6 +85,11 @@ public final class KmsError extends RuntimeException {
     public static KmsError changedMeanwhile(String what) {
         return new KmsError(ErrorCode.FAILED_PRECONDITION, "the attributes of " + what
                 + " were changed by another call meanwhile; try again", null, null, Detail.CHANGED_MEANWHILE);
+    }
+
+    /** INVALID_ARGUMENT: the request is well formed, but asks for what this server does not offer. */
+    public static KmsError notOffered(String message) {
+        return new KmsError(ErrorCode.INVALID_ARGUMENT, message, null, null, Detail.NOT_OFFERED);
     }
 
     /** True for the one generic decryption failure (a front-end maps it to its own "cryptographic failure"). */

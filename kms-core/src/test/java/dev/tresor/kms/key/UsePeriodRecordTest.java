@@ -115,7 +115,7 @@ class UsePeriodRecordTest {
         UsePeriod period = new UsePeriod(Optional.of(store.clock().instant().plusSeconds(60)), Optional.empty());
         List<BarrierStore.Batch> writes = new ArrayList<>();
 
-        KeyVersion rotated = keys.rotateKey(store.tenant(), KeyRef.byId(key.id()), period, batch -> {
+        KeyVersion rotated = keys.rotateKey(store.tenant(), KeyRef.byId(key.id()), () -> period, batch -> {
             writes.add(batch);
             store.store().write(batch);
         });

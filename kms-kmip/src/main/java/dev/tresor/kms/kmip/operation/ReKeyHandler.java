@@ -1,12 +1,10 @@
 package dev.tresor.kms.kmip.operation;
 
 import dev.tresor.kms.key.KeyVersion;
-import dev.tresor.kms.kmip.message.KmipFailure;
 import dev.tresor.kms.kmip.message.Operation;
-import dev.tresor.kms.kmip.message.ResultReason;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
-import dev.tresor.kms.tenant.Right;
+import dev.tresor.kms.service.KmsError;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,8 +23,10 @@ import java.util.Optional;
  * Activation Date is the Initial Date plus the Offset and the other three move by as much as the
  * Activation Date moved, so their distances from it stay. The replacement is Active at once: the
  * core makes the new version the key's current one for every front-end, so a ReKey whose
- * replacement would be activated later is refused ({@link #dates}). A caller who may not rotate
- * the key is denied before any of its input is judged.
+ * replacement would be activated later is refused ({@link #dates}). The request's type and dates
+ * are judged inside the core's rotation, after its own refusals: a caller who may not rotate the
+ * key (its role, or a registered key, which is import-only) is denied before any of its input is
+ * judged, and the audit names the refused {@code key.rotate}.
  */
 final class ReKeyHandler implements OperationHandler {
     private static final int REPLACEMENT_OBJECT_LINK = 0x106;
@@ -49,11 +49,6 @@ final class ReKeyHandler implements OperationHandler {
     @Override
     public Ttlv handle(OperationContext context, Ttlv request) {
         KmipObject named = access.named(context, request);
-        // default deny: a caller who may not rotate is told so, not what is wrong with its request
-        context.keys().requireRight(context.caller(), Right.LIFECYCLE, named.id().key());
-        if (named.type() != ObjectType.SYMMETRIC_KEY) {
-            throw new KmipFailure(ResultReason.INVALID_FIELD, "ReKey renews symmetric keys");
-        }
         Optional<Duration> offset = request.find(Tag.OFFSET).map(o -> Duration.ofSeconds(o.asInterval()));
         // Under the key's KMIP lock from the read of the old dates to the replacement's save, so
         // the dates the rotation writes into the core are the ones its attributes then carry.
@@ -62,10 +57,15 @@ final class ReKeyHandler implements OperationHandler {
             Instant now = context.clock().instant().truncatedTo(ChronoUnit.SECONDS);
             Map<String, List<Ttlv>> attributes = new LinkedHashMap<>(old.stored());
             attributes.keySet().removeIf(name -> !AttributeEdits.carriesOver(name));
-            attributes.putAll(dates(old.stored(), now, offset));
-            // the replacement's dates bind the new version from the rotation's own write on
-            KeyVersion next = context.keys().rotateKey(context.caller(), old.id().key(),
-                    ObjectAccess.corePeriod(old.key().type(), attributes));
+            // Judged by the core only once it would rotate, so that its refusals (role, key state,
+            // import-only) win; the replacement's dates bind the new version from the rotation's own write.
+            KeyVersion next = context.keys().rotateKey(context.caller(), old.id().key(), () -> {
+                if (old.type() != ObjectType.SYMMETRIC_KEY) {
+                    throw KmsError.invalid("ReKey renews symmetric keys");
+                }
+                attributes.putAll(dates(old.stored(), now, offset));
+                return ObjectAccess.corePeriod(old.key().type(), attributes);
+            });
             ObjectId made = new ObjectId(old.id().keyId(), next.number(), false);
             KmipObject current = access.objects().load(context, old.id().uid());
             KmipObject fresh = new KmipObject(made, current.key(), attributes)
@@ -99,7 +99,7 @@ final class ReKeyHandler implements OperationHandler {
         Optional<Instant> activation = Attributes.first(old, Tag.ACTIVATION_DATE).map(Ttlv::asDateTime);
         Instant newActivation = offset.map(now::plus).or(() -> activation).orElse(now);
         if (newActivation.isAfter(now)) {
-            throw new KmipFailure(ResultReason.FEATURE_NOT_SUPPORTED, "the replacement's Activation Date would be "
+            throw KmsError.notOffered("the replacement's Activation Date would be "
                     + newActivation + ", after now; a replacement that is not active at once is not offered: it would"
                     + " be the key's current version for every front-end");
         }
@@ -119,7 +119,7 @@ final class ReKeyHandler implements OperationHandler {
         try {
             return date.plus(by);
         } catch (DateTimeException | ArithmeticException e) {
-            throw new KmipFailure(ResultReason.INVALID_FIELD, "the " + Attributes.specName(tag) + " " + date
+            throw KmsError.invalid("the " + Attributes.specName(tag) + " " + date
                     + " cannot be moved by " + by.toSeconds() + " seconds, as the Offset asks");
         }
     }

@@ -74,6 +74,9 @@ public final class KmipErrors {
         if (error.is(KmsError.Detail.KEY_FORMAT_NOT_USABLE)) {
             return ResultReason.KEY_FORMAT_TYPE_NOT_SUPPORTED;
         }
+        if (error.is(KmsError.Detail.NOT_OFFERED)) {
+            return ResultReason.FEATURE_NOT_SUPPORTED;
+        }
         if (error.is(KmsError.Detail.CHANGED_MEANWHILE)) {
             // Not Wrong Key Lifecycle State / Permission Denied: clients take those as final.
             return ResultReason.GENERAL_FAILURE;

@@ -28,6 +28,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The dates of the replacement a KMIP ReKey makes (spec 1.4 section 4.4): copied without an
@@ -178,32 +180,81 @@ class KmipReKeyDatesTest {
                     "a replacement that is not active at once is not offered: it would be the key's current version"
                             + " for every front-end"), message);
             assertTrue(kmip.namedAttribute(old, "Link").isEmpty(), "the old object was linked to a replacement");
+            assertTrue(rekeyOps(old).endsWith("key.rotate:INVALID_ARGUMENT"), rekeyOps(old));
             assertEquals(1, kms().encrypt(restCaller(), EncryptRequest.envelope(KeyRef.byId(old).primary(), DATA))
                     .version());
         }
     }
 
+    /** The ops of the key's one {@code kmip.rekey} record: the core calls the item made. */
+    private String rekeyOps(String uid) {
+        List<String> ops = kms().exportAudit(restCaller(), Instant.EPOCH, FOREVER).stream()
+                .filter(r -> r.resource().contains(uid) && r.operation().equals("kmip.rekey"))
+                .map(r -> r.details().get("ops")).toList();
+        assertEquals(1, ops.size(), () -> "kmip.rekey records: " + ops);
+        return ops.get(0);
+    }
+
+    /** An RSA key pair made over KMIP; answers its private object's Unique Identifier. */
+    private static String createKeyPair(Kmip kmip) throws Exception {
+        return kmip.ok(Operation.CREATE_KEY_PAIR, Ttlv.structure(Tag.COMMON_ATTRIBUTES,
+                        Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, 0x04), Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, 2048),
+                        Ttlv.integer(Tag.CRYPTOGRAPHIC_USAGE_MASK, 0x03)))
+                .require(Tag.PRIVATE_KEY_UNIQUE_IDENTIFIER).asText();
+    }
+
     /**
-     * A role that may use the key but not rotate it is denied before its Offset is judged: its
-     * answer, and the record an auditor watches for lifecycle attempts, say Permission Denied.
+     * A role that may use the key but not rotate it is denied before its Offset, or the type of
+     * the object it names, is judged: its answer, and the record an auditor watches for lifecycle
+     * attempts, say Permission Denied for the operation refused, {@code key.rotate}.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Role.class, names = {"CRYPTO_USER", "AUDITOR"})
+    void aRoleThatMayNotRotateIsDeniedKeyRotateBeforeItsOffsetOrObjectTypeIsJudged(Role role) throws Exception {
+        String aes;
+        String privateKey;
+        try (KmipTestClient client = server.client()) {
+            Kmip admin = new Kmip(client, ProtocolVersion.V1_4);
+            aes = createOldKey(admin);
+            privateKey = createKeyPair(admin);
+        }
+        try (KmipTestClient denied = server.client(role)) {
+            Kmip kmip = new Kmip(denied, ProtocolVersion.V2_1);
+
+            String offsetMessage = refusal(ResultReason.PERMISSION_DENIED,
+                    refusedReKey(kmip, aes, "PERMISSION_DENIED", offset(3600)));
+            String pairMessage = refusal(ResultReason.PERMISSION_DENIED,
+                    refusedReKey(kmip, privateKey, "PERMISSION_DENIED"));
+
+            for (String message : List.of(offsetMessage, pairMessage)) {
+                assertEquals("role " + role.wireName() + " may not key.rotate", message);
+            }
+        }
+        for (String uid : List.of(aes, privateKey)) {
+            assertTrue(rekeyOps(uid).endsWith("key.rotate:PERMISSION_DENIED"), rekeyOps(uid));
+        }
+    }
+
+    /**
+     * A registered key is import-only: the core refuses its rotation, and that refusal comes
+     * before the Offset is judged, for a caller whose role may rotate keys.
      */
     @Test
-    void aCryptoUsersReKeyIsPermissionDeniedBeforeItsOffsetIsJudged() throws Exception {
-        String old;
+    void aRegisteredKeysReKeyIsPermissionDeniedBeforeItsOffsetIsJudged() throws Exception {
+        String registered;
         try (KmipTestClient client = server.client()) {
-            old = createOldKey(new Kmip(client, ProtocolVersion.V1_4));
+            registered = new Kmip(client, ProtocolVersion.V1_4).registerActiveKey(now, 0x03, 256, 0x0C,
+                    Bytes.of(new byte[32]));
         }
-        try (KmipTestClient cryptoUser = server.client(Role.CRYPTO_USER)) {
-            Kmip kmip = new Kmip(cryptoUser, ProtocolVersion.V2_1);
+        try (KmipTestClient keyAdmin = server.client(Role.KEY_ADMIN)) {
+            Kmip kmip = new Kmip(keyAdmin, ProtocolVersion.V2_1);
 
             String message = refusal(ResultReason.PERMISSION_DENIED,
-                    refusedReKey(kmip, old, "PERMISSION_DENIED", offset(3600)));
+                    refusedReKey(kmip, registered, "PERMISSION_DENIED", offset(3600)));
 
-            assertTrue(message.contains(Role.CRYPTO_USER.wireName()), message);
+            assertTrue(message.contains("is import-only"), message);
         }
-        assertTrue(kms().exportAudit(restCaller(), Instant.EPOCH, FOREVER).stream()
-                .filter(r -> r.resource().contains(old) && r.operation().equals("kmip.rekey"))
-                .allMatch(r -> r.details().get("ops").contains("key.authorize:PERMISSION_DENIED")), "ops name the check");
+        assertTrue(rekeyOps(registered).endsWith("key.rotate:PERMISSION_DENIED"), rekeyOps(registered));
     }
 
     @Test
@@ -217,14 +268,22 @@ class KmipReKeyDatesTest {
         }
     }
 
-    /** Another front-end encrypts with the key's primary, the replacement, and decrypts what it encrypted. */
+    /**
+     * Another front-end encrypts with the key's primary, the replacement, and decrypts what it
+     * encrypted. The ReKey was counted once and recorded once, with the one rotation it made.
+     */
     @Test
     void afterAReKeyWithOffsetZeroTheOtherFrontEndsRoundTripWithTheReplacement() throws Exception {
         try (KmipTestClient client = server.client()) {
             Kmip kmip = new Kmip(client, ProtocolVersion.V1_4);
             String old = createOldKey(kmip);
             server.core.clock().advance(Duration.ofSeconds(100)); // the old key is past its Protect Stop Date
+            long tokens = tokensLeft();
+
             kmip.ok(Operation.REKEY, Kmip.uid(old), offset(0));
+
+            assertEquals(tokens - 1, tokensLeft(), "the item is counted once");
+            assertEquals(List.of("kmip.rekey ok", "key.rotate ok"), rotationRecords(old));
 
             Encrypted sealed = kms().encrypt(restCaller(), EncryptRequest.envelope(KeyRef.byId(old).primary(), DATA));
 
