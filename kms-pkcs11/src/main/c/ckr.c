@@ -38,10 +38,10 @@ static CK_RV load_reason(uint32_t reason)
     }
 }
 
-/* C_GenerateKey and C_GenerateKeyPair (PKCS#11 v2.40/3.0 §5.14) may not return
+/* C_GenerateKey and C_GenerateKeyPair (PKCS#11 v2.40 §5.14, v3.0 §5.18) may not return
  * CKR_KEY_FUNCTION_NOT_PERMITTED, CKR_OBJECT_HANDLE_INVALID or CKR_DATA_LEN_RANGE: a role that may
- * not create keys is a token this caller cannot write to; a refusal §5.14 has no code for fails
- * the call, its reason kept in ulDeviceError. */
+ * not create keys is a token this caller cannot write to; a refusal their lists have no code for
+ * fails the call, its reason kept in ulDeviceError. */
 static CK_RV generate_reason(uint32_t reason)
 {
     switch (reason) {

@@ -235,7 +235,8 @@ CK_RV C_DecryptFinal_v30(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pLastPart,
  * CKR_OBJECT_HANDLE_INVALID, else only CKR_DEVICE_ERROR, CKR_GENERAL_ERROR or CKR_FUNCTION_FAILED.
  * CKR_CTX_FIND: the Locate of C_FindObjectsInit: only those three.
  * CKR_CTX_GENERATE: the Create / Create Key Pair of C_GenerateKey / C_GenerateKeyPair: only codes
- * §5.14 lists for them (a caller that may not create keys → CKR_TOKEN_WRITE_PROTECTED). */
+ * v2.40 §5.14 / v3.0 §5.18 list for them (a caller that may not create keys →
+ * CKR_TOKEN_WRITE_PROTECTED). */
 enum ckr_context { CKR_CTX_OTHER, CKR_CTX_KEY, CKR_CTX_WRAP, CKR_CTX_UNWRAP, CKR_CTX_DECRYPT,
                    CKR_CTX_LOGIN, CKR_CTX_LOAD, CKR_CTX_FIND, CKR_CTX_GENERATE };
 /* What a public-key attribute read answers in C_GetAttributeValue (§5.7.5) for a failed fetch of

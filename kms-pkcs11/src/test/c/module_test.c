@@ -416,7 +416,8 @@ TEST(a_refused_locate_fails_c_findobjectsinit_only_with_codes_section_5_7_7_allo
     } cases[] = {{0x0C, CKR_FUNCTION_FAILED}, {0x39, CKR_FUNCTION_FAILED}, {0x03, CKR_FUNCTION_FAILED},
                  {0x07, CKR_FUNCTION_FAILED}, {0x08, CKR_FUNCTION_FAILED}, {0x43, CKR_FUNCTION_FAILED},
                  {0x3A, CKR_FUNCTION_FAILED}, {0x44, CKR_DEVICE_ERROR},    {0x2A, CKR_DEVICE_ERROR},
-                 {0x04, CKR_GENERAL_ERROR}};
+                 {0x15, CKR_FUNCTION_FAILED},         {0x36, CKR_FUNCTION_FAILED},
+                 {0x100, CKR_DEVICE_ERROR},           {0x04, CKR_GENERAL_ERROR}};
     CHECK_RV(init(), CKR_OK);
     CK_SESSION_HANDLE h = open_session();
     lib_slot(0)->exchange = stand_in_exchange;
@@ -459,7 +460,7 @@ TEST(a_key_pair_whose_private_half_cannot_be_loaded_costs_no_more_message_and_gi
     CHECK_RV(C_Finalize(NULL), CKR_OK);
 }
 
-/* PKCS#11 v2.40/3.0 §5.14: what C_GenerateKey and C_GenerateKeyPair may return, of the codes a
+/* PKCS#11 v2.40 §5.14 / v3.0 §5.18: what C_GenerateKey and C_GenerateKeyPair may return, of the codes a
  * refused Create can give. */
 static int generation_may_return(CK_RV rv)
 {
@@ -473,7 +474,7 @@ static int generation_may_return(CK_RV rv)
     return 0;
 }
 
-TEST(a_refused_create_fails_key_generation_only_with_codes_section_5_14_allows)
+TEST(a_refused_create_fails_key_generation_only_with_codes_its_return_list_allows)
 {
     /* Not CKR_KEY_FUNCTION_NOT_PERMITTED (a crypto-user may not create keys), CKR_DATA_LEN_RANGE,
      * CKR_OBJECT_HANDLE_INVALID, CKR_FUNCTION_REJECTED or CKR_FUNCTION_NOT_SUPPORTED. The reason
@@ -485,14 +486,16 @@ TEST(a_refused_create_fails_key_generation_only_with_codes_section_5_14_allows)
                  {0x29, CKR_TOKEN_WRITE_PROTECTED},   {0x1A, CKR_TOKEN_WRITE_PROTECTED},
                  {0x03, CKR_USER_NOT_LOGGED_IN},      {0x2D, CKR_ATTRIBUTE_VALUE_INVALID},
                  {0x18, CKR_ATTRIBUTE_VALUE_INVALID}, {0x08, CKR_MECHANISM_INVALID},
-                 {0x24, CKR_MECHANISM_PARAM_INVALID}, {0x07, CKR_FUNCTION_FAILED},
+                 {0x24, CKR_MECHANISM_PARAM_INVALID}, {0x3E, CKR_MECHANISM_PARAM_INVALID},
+                 {0x34, CKR_MECHANISM_PARAM_INVALID}, {0x07, CKR_FUNCTION_FAILED},
                  {0x02, CKR_FUNCTION_FAILED},         {0x01, CKR_FUNCTION_FAILED},
                  {0x37, CKR_FUNCTION_FAILED},         {0x43, CKR_FUNCTION_FAILED},
                  {0x14, CKR_FUNCTION_FAILED},         {0x05, CKR_FUNCTION_FAILED},
                  {0x16, CKR_FUNCTION_FAILED},         {0x17, CKR_FUNCTION_FAILED},
                  {0x0A, CKR_FUNCTION_FAILED},         {0x3A, CKR_FUNCTION_FAILED},
                  {0x44, CKR_DEVICE_ERROR},            {0x2A, CKR_DEVICE_ERROR},
-                 {0x04, CKR_GENERAL_ERROR}};
+                 {0x15, CKR_FUNCTION_FAILED},         {0x36, CKR_FUNCTION_FAILED},
+                 {0x100, CKR_DEVICE_ERROR},           {0x04, CKR_GENERAL_ERROR}};
     CHECK_RV(init(), CKR_OK);
     CK_SESSION_HANDLE h = open_session();
     lib_slot(0)->exchange = stand_in_exchange;
