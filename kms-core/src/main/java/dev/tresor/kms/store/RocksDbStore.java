@@ -29,10 +29,13 @@ import org.rocksdb.WriteOptions;
  * <p>One fsync costs about 240 µs here, so syncing each batch on its own would cap writes near
  * 4,000/s. The commit is a two-stage pipeline instead. The committer thread takes everything
  * queued and writes it as one unsynced RocksDB batch, in queue order (the audit hash chain relies
- * on it), hands the group to the syncer thread and goes on with the next group at once. The syncer
- * takes every group written so far, syncs the write-ahead log once (covering every write that
- * returned before the sync started) and then completes their futures in queue order. So
- * concurrent writers share the fsync, and writing the next group overlaps the current sync.
+ * on it), and hands the group to the syncer thread. The syncer takes every group written so far,
+ * syncs the write-ahead log once (covering every write that returned before the sync started) and
+ * then completes their futures in queue order. So concurrent writers share the fsync, and the next
+ * group's write overlaps the completion callbacks (answer encoding) of the synced ones. Batches
+ * arriving during a sync wait for its end before the committer writes them: writing each arrival
+ * at once made one RocksDB write and one hand-off per batch instead of per sync, which cost more
+ * CPU than it saved on this 2-core machine (docs/benchmarks.md).
  *
  * <p>Fail-stop: once a write or a sync fails, that group, every group written but not yet synced,
  * every batch queued behind and every later submission fail with the same {@code INTERNAL} error
@@ -77,6 +80,9 @@ public final class RocksDbStore implements Store {
     private final Thread committer;
     private final Thread syncer;
     private final AtomicLong writtenGroups = new AtomicLong();
+    private final Object syncTurn = new Object();
+    /** Whether the syncer is in a sync; guarded by {@code syncTurn}. */
+    private boolean syncing;
     private final AtomicLong syncedWrites = new AtomicLong();
     private volatile boolean closed;
     /** Set, under {@code enqueueLock}, by the first failed write or sync; never cleared. */
@@ -224,6 +230,7 @@ public final class RocksDbStore implements Store {
         while (running) {
             List<Pending> members = new ArrayList<>();
             members.add(take(queue));
+            awaitSyncEnd();
             queue.drainTo(members);
             if (members.get(members.size() - 1) == END) {
                 members.remove(members.size() - 1);
@@ -233,6 +240,22 @@ public final class RocksDbStore implements Store {
                 write(members);
             }
             written.add(new Group(members, !running));
+        }
+    }
+
+    /**
+     * Batches arriving during a sync wait for its end and then form one group, written while the
+     * syncer completes the futures: one RocksDB write and one hand-off per sync, not one per arrival.
+     */
+    private void awaitSyncEnd() {
+        synchronized (syncTurn) {
+            while (syncing) {
+                try {
+                    syncTurn.wait();
+                } catch (InterruptedException e) {
+                    LOG.log(System.Logger.Level.WARNING, "store committer interrupted; it stops only on close()");
+                }
+            }
         }
     }
 
@@ -277,11 +300,19 @@ public final class RocksDbStore implements Store {
         }
         KmsError stopped = failure;
         if (stopped == null) {
+            synchronized (syncTurn) {
+                syncing = true;
+            }
             try {
                 disk.sync(db);
                 syncedWrites.incrementAndGet();
             } catch (RocksDBException | RuntimeException e) {
                 stopped = stop("sync of " + groups.size() + " written groups", e);
+            } finally {
+                synchronized (syncTurn) {
+                    syncing = false;
+                    syncTurn.notifyAll();
+                }
             }
         }
         for (Group group : groups) {
