@@ -144,7 +144,7 @@ public final class AuditLog {
 
     /**
      * Ends {@code pending} without waiting: the events it holds go to the store in one batch, and
-     * the future completes (on the store's syncer thread) once they are durable, or fails with
+     * the future completes (on the store's committer thread) once they are durable, or fails with
      * the {@link KmsError} the write failed with, leaving them held.
      */
     public CompletableFuture<Void> completeAsync(PendingAudit pending) {

@@ -106,12 +106,6 @@ public final class BarrierStore {
         Store.await(submit(batch));
     }
 
-    /** Waits until everything read so far is durable (see {@link Store#durable}); a failure is thrown as its cause. */
-    public void awaitDurable() {
-        NonBlocking.check("a synced write");
-        Store.await(store.durable());
-    }
-
     /** The sealed bytes stored at {@code key}, if any: what an undo compares and puts back as they are. */
     public Optional<byte[]> sealedValue(String key) {
         NonBlocking.check("a storage read");

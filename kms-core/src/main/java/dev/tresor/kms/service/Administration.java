@@ -28,7 +28,6 @@ import java.util.function.Consumer;
  * Server administration: authentication of credentials, projects, API tokens, KMIP client
  * certificates and the seal. Project-scoped calls need the ADMINISTER right in that project (or
  * the operator); projects and the seal need the operator. Every change is audited with it.
- * Listings are not audited, so each waits until what it read is durable before it answers.
  */
 public final class Administration {
     private static final Principal SEAL_HOLDER = new Principal(Principal.Kind.OPERATOR, "unseal-key-holder");
@@ -40,17 +39,15 @@ public final class Administration {
     private final ClientCertificates certificates;
     private final SealManager seal;
     private final AuditLog audit;
-    private final BarrierStore barrier;
     private final Clock clock;
 
     Administration(Projects projects, ApiTokens tokens, ClientCertificates certificates, SealManager seal,
-                   AuditLog audit, BarrierStore barrier, Clock clock) {
+                   AuditLog audit, Clock clock) {
         this.projects = projects;
         this.tokens = tokens;
         this.certificates = certificates;
         this.seal = seal;
         this.audit = audit;
-        this.barrier = barrier;
         this.clock = clock;
         // recorded as the barrier opens, so the unseal precedes the writes of the passes it runs
         seal.onOpen(() -> audit.record(event(Grant.operator(SEAL_HOLDER), "seal.unseal", "", "ok")));
@@ -77,12 +74,12 @@ public final class Administration {
 
     public List<Project> listProjects(Grant operator) {
         requireOperator(operator);
-        return durable(projects.list());
+        return projects.list();
     }
 
     public Project getProject(Grant grant, String projectId) {
         requireProjectRight(grant, projectId, Right.READ_METADATA);
-        return durable(projects.get(projectId));
+        return projects.get(projectId);
     }
 
     public IssuedToken.NewToken createToken(Grant grant, String projectId, Role role, String description,
@@ -101,7 +98,7 @@ public final class Administration {
 
     public List<IssuedToken> listTokens(Grant grant, String projectId) {
         requireProjectRight(grant, projectId, Right.ADMINISTER);
-        return durable(tokens.list(Optional.of(projectId)));
+        return tokens.list(Optional.of(projectId));
     }
 
     public void revokeToken(Grant grant, String projectId, String tokenId) {
@@ -117,7 +114,7 @@ public final class Administration {
 
     public List<IssuedToken> listOperatorTokens(Grant operator) {
         requireOperator(operator);
-        return durable(tokens.list(Optional.empty()));
+        return tokens.list(Optional.empty());
     }
 
     public ClientCertificate registerClientCertificate(Grant grant, String projectId, Role role, String pem) {
@@ -127,7 +124,7 @@ public final class Administration {
 
     public List<ClientCertificate> listClientCertificates(Grant grant, String projectId) {
         requireProjectRight(grant, projectId, Right.ADMINISTER);
-        return durable(certificates.list(projectId));
+        return certificates.list(projectId);
     }
 
     public void revokeClientCertificate(Grant grant, String projectId, String fingerprint) {
@@ -176,12 +173,6 @@ public final class Administration {
         requireOperator(operator);
         audit.record(event(operator, "seal.seal", "", "ok"));
         seal.seal();
-    }
-
-    /** {@code read} once it is durable: the store may show a write before its sync. */
-    private <T> T durable(T read) {
-        barrier.awaitDurable();
-        return read;
     }
 
     private Consumer<BarrierStore.Batch> commit(Grant grant, String operation, String resource) {

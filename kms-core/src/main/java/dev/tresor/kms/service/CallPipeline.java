@@ -122,7 +122,7 @@ final class CallPipeline {
     /**
      * {@link #admitted} without waiting for the disk: {@code item} runs on the calling thread and
      * the future gives its result once the call's records are durable; it completes on the
-     * store's syncer thread, so what depends on it must not block (there a synchronous write
+     * store's committer thread, so what depends on it must not block (there a synchronous write
      * is refused, not waited for). If the write fails, the future fails with that error and the
      * call's records are lost: no failure record is tried, since none could be written (sealed, or
      * the store stopped by a failed commit until it is reopened). When {@code item} itself fails,

@@ -129,7 +129,7 @@ public final class KeyManagement {
      * {@link #admitted(Caller, String, java.util.function.Function, java.util.function.Function)}
      * that frees the calling thread while the records go to disk: {@code item} runs at once, and
      * the future gives its result only once they are durable, or fails if they cannot be
-     * written. It completes on the store's syncer thread: act on it without blocking. A
+     * written. It completes on the store's committer thread: act on it without blocking. A
      * failure of {@code item} itself is recorded before this returns, the future already failed.
      */
     public <T> CompletableFuture<T> admittedAsync(Caller caller, String operation,
@@ -803,8 +803,7 @@ public final class KeyManagement {
 
     /**
      * Live (not purged) key versions per KMS instance: what STACKIT bills by the hour, for the
-     * operator's metrics. Neither counted against budgets nor audited, so it waits until what it
-     * counted is durable; empty while sealed.
+     * operator's metrics. Neither counted against budgets nor audited; empty while sealed.
      */
     public Map<TenantId, Long> keyVersionCounts() {
         if (!ready.getAsBoolean()) {
@@ -818,7 +817,6 @@ public final class KeyManagement {
                         .mapToLong(k -> keys.listVersions(tenant, KeyRef.byId(k.id())).size()).sum());
             }
         }
-        barrier.awaitDurable();
         return counts;
     }
 

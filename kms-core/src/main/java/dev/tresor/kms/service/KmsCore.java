@@ -116,7 +116,7 @@ public final class KmsCore implements AutoCloseable {
                     new RateLimits(), audit, crypto, clock,
                     new AttestationGate(options.attestation(), audit, clock, crypto.random()));
             this.administration = new Administration(projects, new ApiTokens(barrier, crypto.random(), clock),
-                    new ClientCertificates(barrier, clock), seal, audit, barrier, clock);
+                    new ClientCertificates(barrier, clock), seal, audit, clock);
             this.usePeriodBackfill = new UsePeriodBackfill(barrier, keys, projects, audit, clock, seal::storeFailure,
                     seal::requireCurrentPass);
             seal.beforeSeal(usePeriodBackfill::noteChainEnds);

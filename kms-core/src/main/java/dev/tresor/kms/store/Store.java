@@ -28,15 +28,6 @@ public interface Store extends AutoCloseable {
      */
     CompletableFuture<Void> submit(WriteBatch batch);
 
-    /**
-     * Completes once every batch submitted before it is durable, or fails as they do. A store may
-     * let reads see a batch before it is durable ({@link RocksDbStore} does), so what answers from
-     * reads without a write of its own waits for this before the answer leaves.
-     */
-    default CompletableFuture<Void> durable() {
-        return submit(new WriteBatch());
-    }
-
     /** Submits and waits; a failure is thrown as its cause, not wrapped. */
     default void write(WriteBatch batch) {
         await(submit(batch));
@@ -44,14 +35,13 @@ public interface Store extends AutoCloseable {
 
     /**
      * Waits for a submitted batch, or for a result that waits on one; a failure is thrown as its
-     * cause, not wrapped. Refused with {@link IllegalStateException} on a store's own threads (the
-     * syncer runs completion callbacks), where it would wait for the thread it blocks.
+     * cause, not wrapped. Refused with {@link IllegalStateException} on a store's committer thread
+     * (in a completion callback), where it would wait for the thread it blocks.
      */
     static <T> T await(CompletableFuture<T> committed) {
         NonBlocking.check("a synced write");
-        if (Thread.currentThread() instanceof RocksDbStore.StoreThread storeThread) {
-            throw new IllegalStateException("a store write cannot be awaited on the store's own thread "
-                    + storeThread.getName());
+        if (Thread.currentThread() instanceof RocksDbStore.CommitterThread) {
+            throw new IllegalStateException("a store write cannot be awaited on the store's committer thread");
         }
         try {
             return committed.join();

@@ -47,10 +47,10 @@ class AuditChainAfterFailedCommitTest {
             log.record(AuditLogTest.event(TENANT, 0, "key.create"));
 
             CountDownLatch release = new CountDownLatch(1);
-            breakable.holdCommitter(release);
-            // The first batch of the group queued behind the held, failing one; when its failure
-            // arrives (on the syncer), the fault has passed, the failed encrypt's record is still the
-            // chain's end in memory, and the sign call chains on it.
+            BreakableRocksDb.holdCommitter(store, release);
+            // The first batch of the failing group; when its failure arrives (on the committer), the
+            // fault has passed, the failed encrypt's record is still the chain's end in memory, and
+            // the sign call chains on it.
             CompletableFuture<CompletableFuture<Void>> signed = store.submit(new WriteBatch()
                             .put("unrelated".getBytes(UTF_8), new byte[1]))
                     .handle((durable, failure) -> {

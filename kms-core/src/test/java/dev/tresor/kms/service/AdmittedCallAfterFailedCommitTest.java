@@ -49,7 +49,7 @@ class AdmittedCallAfterFailedCommitTest {
             CallPipeline pipeline = new CallPipeline(barrier, projects, new RateLimits(), new AuditLog(barrier), clock);
 
             CountDownLatch release = new CountDownLatch(1);
-            breakable.holdCommitter(release);
+            BreakableRocksDb.holdCommitter(store, release);
             CompletableFuture<String> answer = pipeline.admittedAsync(TestCore.caller(tenant, Role.ADMIN),
                     "kmip.encrypt", item -> "ciphertext", refusal -> ErrorCode.INTERNAL);
             assertFalse(answer.isDone(), "the answer waits for its record");

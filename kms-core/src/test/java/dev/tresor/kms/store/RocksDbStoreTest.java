@@ -18,12 +18,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,39 +62,18 @@ class RocksDbStoreTest implements StoreContract {
     }
 
     @Test
-    void groupsWrittenWhileTheSyncerIsHeldShareOneSync() throws InterruptedException {
+    void batchesQueuedWhileOneIsWrittenShareOneSyncedWrite() throws InterruptedException {
         try (RocksDbStore store = RocksDbStore.open(dir.resolve("db"))) {
             CountDownLatch release = new CountDownLatch(1);
-            CompletableFuture<Void> holding = BreakableRocksDb.holdSyncer(store, release);
-            long syncs = store.syncedWrites();
-            long groups = store.writtenGroups();
-            List<CompletableFuture<Void>> written = new ArrayList<>();
-            for (int i = 0; i < 16; i++) { // each written before the next is submitted: a group of its own
-                written.add(store.submit(new WriteBatch().put(b("k" + i), b("v" + i))));
-                awaitWritten(store, b("k" + i));
-            }
-            assertEquals(groups + 16, store.writtenGroups());
+            CompletableFuture<Void> holding = BreakableRocksDb.holdCommitter(store, release);
+            long before = store.syncedWrites();
+            List<CompletableFuture<Void>> queued = IntStream.range(0, 16)
+                    .mapToObj(i -> store.submit(new WriteBatch().put(b("k" + i), b("v" + i)))).toList();
             release.countDown();
-            written.forEach(CompletableFuture::join);
+            queued.forEach(CompletableFuture::join);
             holding.join();
-            assertEquals(syncs + 1, store.syncedWrites(), "the 16 groups written meanwhile share one sync");
+            assertEquals(before + 1, store.syncedWrites(), "the 16 batches queued meanwhile share one synced write");
             assertEquals(17, store.scan(b("")).size());
-        }
-    }
-
-    @Test
-    void aWrittenBatchMayBeReadButIsNotReportedDurableBeforeItsSync() throws InterruptedException {
-        try (RocksDbStore store = RocksDbStore.open(dir.resolve("db"))) {
-            CountDownLatch release = new CountDownLatch(1);
-            BreakableRocksDb.holdSyncer(store, release);
-            long syncs = store.syncedWrites();
-            CompletableFuture<Void> pending = store.submit(new WriteBatch().put(b("a"), b("1")));
-            awaitWritten(store, b("a"));
-            assertFalse(pending.isDone(), "reported durable before any sync covered it");
-            assertEquals(syncs, store.syncedWrites());
-            release.countDown();
-            pending.join();
-            assertEquals(syncs + 1, store.syncedWrites());
         }
     }
 
@@ -104,10 +83,10 @@ class RocksDbStoreTest implements StoreContract {
         try (RocksDbStore store = breakable.store()) {
             store.write(new WriteBatch().put(b("before"), b("1")));
             CountDownLatch release = new CountDownLatch(1);
-            CompletableFuture<Void> failing = breakable.holdCommitter(release);
-            CompletableFuture<Void> queuedBehind = store.submit(new WriteBatch().put(b("a"), b("1")));
-            CompletableFuture<Void> queuedWith = store.submit(new WriteBatch().put(b("b"), b("2")));
-            // the fault passes at once, and a batch is submitted on the syncer as soon as the failure is known
+            BreakableRocksDb.holdCommitter(store, release);
+            CompletableFuture<Void> failing = store.submit(new WriteBatch().put(b("a"), b("1")));
+            CompletableFuture<Void> queuedBehind = store.submit(new WriteBatch().put(b("b"), b("2")));
+            // the fault passes at once, and a batch is submitted on the committer as soon as the failure is known
             CompletableFuture<CompletableFuture<Void>> submittedAfter = failing.handle((durable, failure) -> {
                 breakable.healCommits();
                 return store.submit(new WriteBatch().put(b("c"), b("3")));
@@ -115,7 +94,7 @@ class RocksDbStoreTest implements StoreContract {
             breakable.failCommits();
             release.countDown();
 
-            for (CompletableFuture<Void> batch : List.of(failing, queuedBehind, queuedWith, submittedAfter.join())) {
+            for (CompletableFuture<Void> batch : List.of(failing, queuedBehind, submittedAfter.join())) {
                 assertStoreFailed(assertThrows(KmsError.class, () -> Store.await(batch)));
             }
             CompletableFuture<Void> later = store.submit(new WriteBatch().put(b("d"), b("4")));
@@ -125,85 +104,12 @@ class RocksDbStoreTest implements StoreContract {
             assertArrayEquals(b("1"), store.get(b("before")).orElseThrow(), "reads still answer");
         }
         try (RocksDbStore reopened = RocksDbStore.open(dir.resolve("db"))) {
-            assertEquals(List.of("before"),
+            assertEquals(List.of("before", "hold/1"),
                     reopened.scan(b("")).stream().map(e -> new String(e.key(), StandardCharsets.UTF_8)).toList());
             assertEquals(Optional.empty(), reopened.failure());
             reopened.write(new WriteBatch().put(b("after"), b("5")));
             assertArrayEquals(b("5"), reopened.get(b("after")).orElseThrow());
         }
-    }
-
-    @Test
-    void aFailedSyncFailsTheGroupsItCoveredEverythingQueuedBehindAndEveryLaterWrite() throws InterruptedException {
-        BreakableRocksDb breakable = new BreakableRocksDb(dir.resolve("db"));
-        try (RocksDbStore store = breakable.store()) {
-            store.write(new WriteBatch().put(b("before"), b("1")));
-            CountDownLatch releaseSyncer = new CountDownLatch(1);
-            CompletableFuture<Void> durable = BreakableRocksDb.holdSyncer(store, releaseSyncer);
-            CompletableFuture<Void> first = store.submit(new WriteBatch().put(b("a"), b("1")));
-            awaitWritten(store, b("a"));
-            CompletableFuture<Void> second = store.submit(new WriteBatch().put(b("b"), b("2")));
-            awaitWritten(store, b("b"));
-            CountDownLatch releaseCommitter = new CountDownLatch(1);
-            CompletableFuture<Void> held = breakable.holdCommitter(releaseCommitter);
-            CompletableFuture<Void> queuedBehind = store.submit(new WriteBatch().put(b("c"), b("3")));
-            // a batch submitted on the syncer as soon as the failure is known
-            CompletableFuture<CompletableFuture<Void>> submittedAfter = first.handle((ok, failure) ->
-                    store.submit(new WriteBatch().put(b("d"), b("4"))));
-            breakable.failSyncs();
-            long syncs = store.syncedWrites();
-            releaseSyncer.countDown();
-            assertStoreFailed(assertThrows(KmsError.class, () -> Store.await(first)));
-            releaseCommitter.countDown();
-
-            durable.join();
-            for (CompletableFuture<Void> batch : List.of(first, second, held, queuedBehind, submittedAfter.join())) {
-                assertStoreFailed(assertThrows(KmsError.class, () -> Store.await(batch)));
-            }
-            assertEquals(syncs, store.syncedWrites(), "no sync succeeded after the failed one");
-            assertTrue(store.submit(new WriteBatch().put(b("e"), b("5"))).isCompletedExceptionally(),
-                    "refused at once, not queued");
-            assertStoreFailed(store.failure().orElseThrow());
-            assertTrue(store.failure().orElseThrow().getMessage().contains("the write-ahead log sync failed"));
-            assertArrayEquals(b("1"), store.get(b("before")).orElseThrow(), "reads still answer");
-        }
-    }
-
-    @Test
-    void closeSyncsTheGroupsWrittenButNotYetSyncedBeforeItReturns() throws InterruptedException {
-        RocksDbStore store = RocksDbStore.open(dir.resolve("db"));
-        CountDownLatch release = new CountDownLatch(1);
-        BreakableRocksDb.holdSyncer(store, release);
-        long syncs = store.syncedWrites();
-        List<CompletableFuture<Void>> pending = Stream.of("x", "y", "z")
-                .map(k -> store.submit(new WriteBatch().put(b(k), b(k)))).toList();
-        awaitWritten(store, b("z"));
-        Thread closing = new Thread(store::close, "closing");
-        closing.start();
-        assertTimeoutPreemptively(Duration.ofMinutes(1), () -> {
-            while (closing.getState() != Thread.State.WAITING && !Thread.currentThread().isInterrupted()) {
-                Thread.onSpinWait();
-            }
-        }, "close() waits for the held syncer");
-        assertTrue(pending.stream().noneMatch(CompletableFuture::isDone));
-        release.countDown();
-        assertTimeoutPreemptively(Duration.ofMinutes(1), () -> closing.join());
-
-        pending.forEach(f -> assertTrue(f.isDone() && !f.isCompletedExceptionally()));
-        assertEquals(syncs + 1, store.syncedWrites(), "one sync covered the three groups");
-        try (Store reopened = newStore()) {
-            assertEquals(List.of("hold/1", "x", "y", "z"),
-                    reopened.scan(b("")).stream().map(e -> new String(e.key(), StandardCharsets.UTF_8)).toList());
-        }
-    }
-
-    /** Waits until the committer has written {@code key}: it is readable before it is synced. */
-    private static void awaitWritten(Store store, byte[] key) {
-        assertTimeoutPreemptively(Duration.ofMinutes(1), () -> {
-            while (store.get(key).isEmpty() && !Thread.currentThread().isInterrupted()) {
-                Thread.onSpinWait();
-            }
-        }, "the committer never wrote the batch");
     }
 
     private static void assertStoreFailed(KmsError e) {
@@ -213,11 +119,11 @@ class RocksDbStoreTest implements StoreContract {
     }
 
     @Test
-    void aSynchronousWriteOnTheSyncerIsRefusedInsteadOfWaitingForItself() throws InterruptedException {
-        // Not closed on failure: a syncer waiting for itself would hold close() forever.
+    void aSynchronousWriteOnTheCommitterIsRefusedInsteadOfWaitingForItself() throws InterruptedException {
+        // Not closed on failure: a committer waiting for itself would hold close() forever.
         RocksDbStore store = RocksDbStore.open(dir.resolve("db"));
         CountDownLatch release = new CountDownLatch(1);
-        BreakableRocksDb.holdSyncer(store, release);
+        BreakableRocksDb.holdCommitter(store, release);
         CompletableFuture<RuntimeException> nested = store.submit(new WriteBatch().put(b("outer"), b("1")))
                 .thenApply(durable -> {
                     try {
@@ -229,9 +135,9 @@ class RocksDbStoreTest implements StoreContract {
                 });
         release.countDown();
         RuntimeException refused = assertTimeoutPreemptively(Duration.ofMinutes(1), nested::join,
-                "the write waited for the syncer it was running on");
+                "the write waited for the committer it was running on");
         assertInstanceOf(IllegalStateException.class, refused);
-        assertTrue(refused.getMessage().contains("tresor-store-syncer"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("committer thread"), refused.getMessage());
         store.write(new WriteBatch().put(b("still"), b("usable")));
         store.close();
     }

@@ -96,7 +96,7 @@ public final class MessageProcessor {
 
     /**
      * Answers one framed request. The answer completes once the records of its items are durable,
-     * on the store's syncer thread unless it is complete on return: act on it without blocking.
+     * on the store's committer thread unless it is complete on return: act on it without blocking.
      * The client certificate is re-checked for every message, so revocation bites at once.
      */
     public CompletableFuture<byte[]> process(byte[] frame, X509Certificate clientCertificate) {
@@ -215,7 +215,7 @@ public final class MessageProcessor {
                     admission);
         }
         // The last item's answer is built and encoded where its records became durable, often on
-        // the store's syncer thread: that is CPU work only, it never waits for the store (an
+        // the store's committer thread: that is CPU work only, it never waits for the store (an
         // item failing there is an Internal or Sealed failure, never one that issues a Nonce).
         CompletableFuture<Void> settled = running == null ? CompletableFuture.completedFuture(null)
                 : running.thenAccept(answers::add);
