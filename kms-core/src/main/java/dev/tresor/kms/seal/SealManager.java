@@ -277,8 +277,9 @@ public final class SealManager {
         }
         Optional<Throwable> listenerFailed = tellSealListeners();
         if (failed != null) {
-            listenerFailed.ifPresent(failed::addSuppressed);
-            throw failed;
+            Error passFailed = failed;
+            listenerFailed.ifPresent(alsoFailed -> addSuppressed(passFailed, alsoFailed));
+            throw passFailed;
         }
         if (listenerFailed.orElse(null) instanceof Error error) {
             throw error;
@@ -365,24 +366,32 @@ public final class SealManager {
     }
 
     private void endRun(PassRun run, Error failed) {
-        synchronized (lock) {
-            if (run.number() != passRuns || keyring == null) {
-                return;
+        boolean closedHere = false;
+        try {
+            synchronized (lock) {
+                if (run.number() != passRuns || keyring == null) {
+                    return;
+                }
+                if (failed == null) {
+                    migrating = false;
+                    barrierStore.holdCallers(false);
+                    return;
+                }
+                try {
+                    LOG.log(System.Logger.Level.ERROR, "the unseal is undone: a pass failed; "
+                            + "Tresor is sealed again, and the next unseal runs the passes again");
+                    resealListeners.forEach(listener -> tellResealListener(listener, failed));
+                } finally {
+                    closeBarrier();
+                    closedHere = true;
+                }
             }
-            if (failed == null) {
-                migrating = false;
-                barrierStore.holdCallers(false);
-                return;
-            }
-            LOG.log(System.Logger.Level.ERROR, "the unseal is undone: a pass failed; "
-                    + "Tresor is sealed again, and the next unseal runs the passes again");
-            try {
-                resealListeners.forEach(listener -> tellResealListener(listener, failed));
-            } finally {
-                closeBarrier();
+        } finally {
+            // even if telling the reseal listeners failed in a way no catch survives (out of memory)
+            if (closedHere) {
+                tellSealListeners(failed);
             }
         }
-        tellSealListeners(failed);
     }
 
     /**
@@ -394,8 +403,8 @@ public final class SealManager {
         try {
             listener.accept(failed);
         } catch (RuntimeException | Error e) {
+            addSuppressed(failed, e);
             LOG.log(System.Logger.Level.ERROR, "a listener of the seal that undoes a failed unseal failed", e);
-            failed.addSuppressed(e);
         }
     }
 
@@ -404,7 +413,14 @@ public final class SealManager {
      * and a listener's failure is added to {@code cause}, not thrown instead.
      */
     private void tellSealListeners(Throwable cause) {
-        tellSealListeners().ifPresent(cause::addSuppressed);
+        tellSealListeners().ifPresent(failed -> addSuppressed(cause, failed));
+    }
+
+    /** A listener may rethrow the very failure it was told of, which cannot suppress itself. */
+    private static void addSuppressed(Throwable cause, Throwable alsoFailed) {
+        if (alsoFailed != cause) {
+            cause.addSuppressed(alsoFailed);
+        }
     }
 
     /** Runs every seal listener even if one fails; the first failure, with the later ones added to it. */

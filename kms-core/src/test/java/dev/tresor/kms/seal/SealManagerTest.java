@@ -429,6 +429,27 @@ class SealManagerTest {
         assertTrue(seal.status().sealed());
     }
 
+    /** Review s8b s2: a reseal listener that rethrows the pass's own Error cannot skip the seal listeners either. */
+    @Test
+    void aResealListenerRethrowingThePasssErrorStillLetsTheSealListenersRun() {
+        SealedTresor tresor = sealedTresorWithSecret(1, 1);
+        SealManager seal = tresor.seal();
+        List<String> sealListenersRun = new ArrayList<>();
+        seal.onReseal(failure -> {
+            throw failure;
+        });
+        seal.onSeal(() -> sealListenersRun.add("material cache wiped"));
+        seal.onUnseal(() -> {
+            throw new StackOverflowError("a pass ran out of stack");
+        });
+
+        StackOverflowError thrown = assertThrows(StackOverflowError.class, () -> seal.unseal(tresor.shares().get(0)));
+
+        assertEquals("a pass ran out of stack", thrown.getMessage());
+        assertEquals(List.of("material cache wiped"), sealListenersRun);
+        assertTrue(seal.status().sealed());
+    }
+
     /** Review dates5 n6: an operator's seal runs every seal listener although one fails, then throws that failure. */
     @Test
     void aSealRunsEverySealListenerThoughOneFails() {
