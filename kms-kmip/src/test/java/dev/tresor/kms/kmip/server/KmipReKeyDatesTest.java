@@ -257,6 +257,28 @@ class KmipReKeyDatesTest {
         assertTrue(rekeyOps(registered).endsWith("key.rotate:PERMISSION_DENIED"), rekeyOps(registered));
     }
 
+    /**
+     * ReKey renews symmetric keys only: the check now runs inside the core's rotation (review
+     * s8b s1), so a caller who may rotate gets Invalid Field for a key pair's half and the pair's
+     * core key is not rotated, which would leave its public object without a replacement.
+     */
+    @Test
+    void aKeyAdminsReKeyOfAKeyPairsPrivateHalfIsAnInvalidFieldAndRotatesNothing() throws Exception {
+        String privateKey;
+        try (KmipTestClient client = server.client()) {
+            privateKey = createKeyPair(new Kmip(client, ProtocolVersion.V1_4));
+        }
+        try (KmipTestClient keyAdmin = server.client(Role.KEY_ADMIN)) {
+            Kmip kmip = new Kmip(keyAdmin, ProtocolVersion.V2_1);
+
+            String message = refusal(ResultReason.INVALID_FIELD,
+                    refusedReKey(kmip, privateKey, "INVALID_ARGUMENT"));
+
+            assertTrue(message.contains("ReKey renews symmetric keys"), message);
+        }
+        assertTrue(rekeyOps(privateKey).endsWith("key.rotate:INVALID_ARGUMENT"), rekeyOps(privateKey));
+    }
+
     @Test
     void aReKeyWithoutAnOffsetOfAKeyNotYetActiveIsRefused() throws Exception {
         try (KmipTestClient client = server.client()) {
