@@ -82,13 +82,14 @@ public final class BarrierStore {
 
     /**
      * Seals the batch's values and queues it on the store (see {@link Store#submit}). The batch
-     * wipes its plaintext copies once sealed and cannot be submitted again. Its guard ({@link
-     * Batch#guardedBy}) runs first, under the barrier's lock: the barrier cannot close in between.
+     * wipes its plaintext copies once sealed, or once its guard refused it, and cannot be
+     * submitted again. Its guards ({@link Batch#guardedBy}) run first, under the barrier's lock:
+     * the barrier cannot close in between.
      */
     public CompletableFuture<Void> submit(Batch batch) {
         boolean[] rotationDue = {false};
         WriteBatch sealed = withBarrier(b -> {
-            batch.guard.run();
+            batch.checkGuards();
             WriteBatch encrypted = batch.sealWith(b);
             rotationDue[0] = b.claimRotation();
             return encrypted;
@@ -203,7 +204,7 @@ public final class BarrierStore {
         private final List<Change> changes = new ArrayList<>();
         /** Once submitted: the sealed value the batch left at each key it changed, null for a delete. */
         private final Map<String, byte[]> stored = new LinkedHashMap<>();
-        private Runnable guard = () -> { };
+        private final List<Runnable> guards = new ArrayList<>();
         private boolean submitted;
 
         private Batch() {
@@ -237,13 +238,14 @@ public final class BarrierStore {
         }
 
         /**
-         * Has {@link BarrierStore#submit} run {@code check} before sealing the batch, under the
-         * barrier's lock, so the check holds when the batch is sealed: e.g. a pass of an unseal
-         * that a seal stopped ({@link SealManager#requireCurrentPass}) writes nothing after it.
-         * A check that throws leaves the batch unsubmitted.
+         * Has {@link BarrierStore#submit} run {@code check}, after the checks given before, before
+         * sealing the batch, under the barrier's lock, so the check holds when the batch is
+         * sealed: e.g. a pass of an unseal that a seal stopped ({@link
+         * SealManager#requireCurrentPass}) seals nothing after it. A check that throws leaves
+         * nothing written; the batch's plaintext copies are wiped and it cannot be submitted again.
          */
         public Batch guardedBy(Runnable check) {
-            guard = Objects.requireNonNull(check, "check");
+            guards.add(Objects.requireNonNull(check, "check"));
             return this;
         }
 
@@ -262,10 +264,25 @@ public final class BarrierStore {
             return Optional.ofNullable(stored.get(key)).map(byte[]::clone);
         }
 
-        private WriteBatch sealWith(Barrier barrier) {
+        private void checkGuards() {
+            requireUnsubmitted();
+            try {
+                guards.forEach(Runnable::run);
+            } catch (RuntimeException | Error e) {
+                wipePlaintexts();
+                submitted = true;
+                throw e;
+            }
+        }
+
+        private void requireUnsubmitted() {
             if (submitted) {
                 throw new IllegalStateException("this batch was already submitted");
             }
+        }
+
+        private WriteBatch sealWith(Barrier barrier) {
+            requireUnsubmitted();
             WriteBatch sealed = new WriteBatch();
             for (Change change : changes) {
                 byte[] storageKey = storageKey(change.key());
@@ -278,13 +295,17 @@ public final class BarrierStore {
                 }
                 stored.put(change.key(), value);
             }
+            wipePlaintexts();
+            submitted = true;
+            return sealed;
+        }
+
+        private void wipePlaintexts() {
             changes.forEach(change -> {
                 if (change.plaintext() != null) {
                     Arrays.fill(change.plaintext(), (byte) 0);
                 }
             });
-            submitted = true;
-            return sealed;
         }
 
         @Override

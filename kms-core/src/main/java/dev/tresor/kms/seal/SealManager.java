@@ -247,8 +247,8 @@ public final class SealManager {
      * For a pass, before each step and as each of its writes is sealed ({@link
      * BarrierStore.Batch#guardedBy}, where the barrier cannot close meanwhile): SEALED if the
      * barrier closed since its run started, even when a later unseal has opened it again (that
-     * unseal runs the passes again once this run ends), so a stopped pass writes nothing after the
-     * seal that stopped it.
+     * unseal runs the passes again once this run ends), so a stopped pass seals nothing after the
+     * seal that stopped it (a batch sealed just before may be committed after it).
      */
     public void requireCurrentPass() {
         PassRun run = running;
@@ -262,12 +262,22 @@ public final class SealManager {
      * drops unseal progress; then tells the listeners.
      */
     public void seal() {
+        sealRecorded(() -> { });
+    }
+
+    /**
+     * As {@link #seal()}, running {@code record} first if Tresor is unsealed (not for a seal of a
+     * sealed Tresor), under the seal's lock, so no unseal comes between the record and the seal;
+     * e.g. to audit it. If {@code record} fails, Tresor stays unsealed and the seal fails with it.
+     */
+    public void sealRecorded(Runnable record) {
         Error failed = null;
         synchronized (lock) {
             clearProgress();
             if (keyring == null) {
                 return;
             }
+            record.run();
             try {
                 sealingPasses.forEach(pass -> runPass(pass, "a pass run before sealing"));
             } catch (Error e) {
@@ -310,8 +320,10 @@ public final class SealManager {
      * is open, before the unseal answers. Passes run outside the seal's lock, one run at a time:
      * meanwhile data calls answer SEALED ({@link BarrierStore#requireUnsealed}) and
      * the status says {@code migrating}, while {@link #status}, a second unseal (which runs none) and
-     * {@link #seal} answer at once; a seal stops the passes, whose next read or write (or {@link
-     * #requireCurrentPass}) fails SEALED; an unseal after it runs its own passes once they ended.
+     * {@link #seal} answer at once; a seal stops the passes: their next read fails SEALED while the
+     * barrier is closed, and {@link #requireCurrentPass} (before each step, and on each guarded
+     * write) fails even once another unseal reopened it; an unseal after it runs its own passes
+     * once they ended.
      * A pass's failure is logged; it does not undo the unseal. An {@link Error} does: the barrier
      * closes again (sealed, data calls never served without the passes; {@link #onReseal}) and the
      * Error is thrown on; the next unseal runs the passes again. Only the last run started does

@@ -169,10 +169,13 @@ public final class Administration {
         return seal.unseal(share);
     }
 
+    /**
+     * Recorded under the seal's lock ({@link SealManager#sealRecorded}), so never between an
+     * unseal's opening and its record; a seal of a sealed Tresor seals nothing and is not recorded.
+     */
     public void seal(Grant operator) {
         requireOperator(operator);
-        audit.record(event(operator, "seal.seal", "", "ok"));
-        seal.seal();
+        seal.sealRecorded(() -> audit.record(event(operator, "seal.seal", "", "ok")));
     }
 
     private Consumer<BarrierStore.Batch> commit(Grant grant, String operation, String resource) {

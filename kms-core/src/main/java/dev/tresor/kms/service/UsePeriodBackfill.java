@@ -59,9 +59,13 @@ final class UsePeriodBackfill {
             return new Seen(rule, Map.of(), Map.of());
         }
 
-        /** A record missing a map or a tenant's failed keys (a later build's, renamed; JSON leaves them null). */
+        /**
+         * A record missing a map, a tenant's failed keys or one of them (a later or corrupt build's;
+         * JSON leaves them null): a null key id would fail, and be stored again, at every pass.
+         */
         boolean incomplete() {
-            return chainEnds == null || failedKeys == null || failedKeys.containsValue(null);
+            return chainEnds == null || failedKeys == null || failedKeys.containsValue(null)
+                    || failedKeys.values().stream().anyMatch(ids -> ids.contains(null));
         }
     }
 

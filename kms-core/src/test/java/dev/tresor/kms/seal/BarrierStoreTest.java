@@ -11,6 +11,7 @@ import dev.tresor.kms.service.KmsError;
 import dev.tresor.kms.store.MemoryStore;
 import dev.tresor.kms.store.Store;
 import dev.tresor.kms.store.WriteBatch;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -69,6 +70,41 @@ class BarrierStoreTest {
 
         data.write(data.batch().put("t/a", b("1")).guardedBy(() -> { }));
         assertArrayEquals(b("1"), data.get("t/a").orElseThrow());
+    }
+
+    /**
+     * Review dates5 n2: a batch its check refused has its plaintext copies wiped, so it cannot be
+     * submitted again (it would seal zeros); the old code kept them and wrote it once the check held.
+     */
+    @Test
+    void aBatchItsCheckRefusedCannotBeSubmittedAgain() {
+        boolean[] holds = {false};
+        BarrierStore.Batch batch = data.batch().put("t/a", b("secret")).guardedBy(() -> {
+            if (!holds[0]) {
+                throw BarrierStore.sealedError();
+            }
+        });
+        assertThrows(KmsError.class, () -> data.submit(batch));
+        holds[0] = true;
+
+        assertThrows(IllegalStateException.class, () -> data.submit(batch));
+        assertEquals(Optional.empty(), data.get("t/a"));
+    }
+
+    /** Review dates5 n2: a second check adds to the first, it does not replace it. */
+    @Test
+    void aBatchIsWrittenOnlyIfEveryCheckHolds() {
+        List<String> checked = new ArrayList<>();
+        KmsError refused = assertThrows(KmsError.class, () -> data.write(data.batch().put("t/a", b("1"))
+                .guardedBy(() -> {
+                    checked.add("first");
+                    throw BarrierStore.sealedError();
+                })
+                .guardedBy(() -> checked.add("second"))));
+
+        assertEquals(ErrorCode.SEALED, refused.code());
+        assertEquals(List.of("first"), checked);
+        assertEquals(Optional.empty(), data.get("t/a"));
     }
 
     @Test

@@ -26,8 +26,10 @@ import dev.tresor.kms.tenant.Role;
 import dev.tresor.kms.tenant.TenantId;
 import dev.tresor.kms.testing.MovableClock;
 import dev.tresor.kms.testing.TestCore;
+import dev.tresor.kms.testing.UtcTestClock;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -256,6 +258,26 @@ class UsePeriodBackfillTest {
 
             assertEquals(List.of(given.key().id()), stored.asked, "without " + map);
         }
+    }
+
+    /**
+     * Review dates5 n3: so does a record naming a null failed key; the pass retried only that
+     * null, failed it and stored it again, at every start, and never went over the tenant's keys.
+     */
+    @Test
+    void aPassRecordNamingANullFailedKeyMeansAPassOverEveryProject() {
+        StoredKey given = aStartStoringALegacyKey(true);
+        String tenant = given.key().tenant().path();
+        rewritePassRecord(was -> was.replace("\"failedKeys\":{}", "\"failedKeys\":{\"" + tenant + "\":[null]}"));
+        stored.asked.clear();
+
+        startAgain();
+
+        assertEquals(List.of(given.key().id()), stored.asked);
+        rewritePassRecord(was -> {
+            assertTrue(was.contains("\"failedKeys\":{}"), was);
+            return was;
+        });
     }
 
     /** Review dates4 m3: so does a record whose value does not open; the pass skipped every project at every start. */
@@ -488,6 +510,68 @@ class UsePeriodBackfillTest {
     }
 
     /**
+     * Review dates5 n1: an operator's seal that arrives while an unseal opens the barrier, before
+     * the unseal's record, is recorded after that record (it was recorded before it, though the
+     * seal came after the unseal).
+     */
+    @Test
+    void aSealDuringAnUnsealIsRecordedAfterTheUnseal() throws Exception {
+        ReadingClock clock = new ReadingClock();
+        String share;
+        try (KmsCore core = shamirCore(clock)) {
+            Administration administration = core.administration();
+            share = initialize(core).share();
+            administration.seal(TestCore.OPERATOR);
+            Thread sealer = new Thread(() -> administration.seal(TestCore.OPERATOR));
+            clock.onNextReadingBy(Thread.currentThread(), () -> {
+                sealer.start();
+                while (sealer.getState() != Thread.State.BLOCKED && sealer.getState() != Thread.State.TERMINATED) {
+                    Thread.onSpinWait();
+                }
+            });
+
+            administration.unseal(share);
+            sealer.join();
+
+            assertEquals(Readiness.SEALED, administration.readiness());
+        }
+        assertEquals(List.of("seal.seal", "seal.unseal", "seal.seal"),
+                records(share, "-", "seal.").stream().map(AuditRecord::operation).filter(op -> !op.equals("seal.init")).toList());
+    }
+
+    /** Review dates5 n1: a seal of a sealed Tresor seals nothing and is not recorded (it was, as a seal). */
+    @Test
+    void aSealOfASealedTresorIsNotRecorded() {
+        String share;
+        try (KmsCore core = shamirCore(MovableClock.at("2026-01-01T00:00:00Z"))) {
+            share = initialize(core).share();
+            core.administration().seal(TestCore.OPERATOR);
+            core.administration().seal(TestCore.OPERATOR);
+        }
+        assertEquals(1, records(share, "-", "seal.seal").size());
+    }
+
+    /** A fixed time; the first reading by a given thread runs a given action first, on that thread. */
+    private static final class ReadingClock extends UtcTestClock {
+        private volatile Thread reader;
+        private volatile Runnable action;
+
+        void onNextReadingBy(Thread thread, Runnable first) {
+            action = first;
+            reader = thread;
+        }
+
+        @Override
+        public Instant instant() {
+            if (Thread.currentThread() == reader) {
+                reader = null;
+                action.run();
+            }
+            return Instant.parse("2026-01-01T00:00:00Z");
+        }
+    }
+
+    /**
      * Review dates4 m6, m1 and m2: a seal while the pass reads a key, and a second unseal that
      * reopens the barrier before the read ends. The stopped pass writes nothing more (it wrote that
      * key's period through the second unseal's barrier, the check before the key being long past),
@@ -604,7 +688,7 @@ class UsePeriodBackfillTest {
     }
 
     /** A core over {@code dir} with the Shamir seal, uninitialized: tests initialize it for its share. */
-    private KmsCore shamirCore(MovableClock clock) {
+    private KmsCore shamirCore(Clock clock) {
         return KmsCore.open(new KmsCore.Options(Optional.of(dir), false, clock, Duration.ofDays(30),
                 Duration.ofHours(24), 1000, Optional.empty()));
     }
