@@ -585,21 +585,7 @@ class UsePeriodBackfillTest {
         MovableClock clock = MovableClock.at("2026-01-01T00:00:00Z");
         CountDownLatch reading = new CountDownLatch(1);
         CountDownLatch goOn = new CountDownLatch(1);
-        StoredStops stored = new StoredStops() {
-            @Override
-            public StoredPeriods apply(Key read) {
-                clock.advance(Duration.ofSeconds(1));
-                if (asked.isEmpty()) {
-                    reading.countDown();
-                    try {
-                        assertTrue(goOn.await(30, TimeUnit.SECONDS));
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-                return super.apply(read);
-            }
-        };
+        StoredStops stored = holdingTheFirstRead(clock, reading, goOn);
         Initialized started;
         Set<String> keyIds;
         Instant released;
@@ -617,14 +603,7 @@ class UsePeriodBackfillTest {
 
             Future<SealStatus> first = others.submit(() -> administration.unseal(started.share()));
             assertTrue(reading.await(10, TimeUnit.SECONDS));
-            administration.seal(TestCore.OPERATOR);
-            clock.advance(Duration.ofSeconds(1));
-            Future<SealStatus> second = others.submit(() -> administration.unseal(started.share()));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (administration.sealStatus().sealed() && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
-            }
-            assertFalse(administration.sealStatus().sealed(), "the second unseal opened the barrier");
+            Future<SealStatus> second = sealAndUnsealAgain(administration, started.share(), clock, others);
             clock.advance(Duration.ofSeconds(1));
             released = clock.instant();
             goOn.countDown();
@@ -655,6 +634,75 @@ class UsePeriodBackfillTest {
      * operator's chain, by {@value Administration#RESEALER} with result INTERNAL naming the failure
      * (the chain read {@code seal.unseal, seal.unseal}).
      */
+    /**
+     * Review dates5 n4: a seal and a second unseal while the pass reads its last key (without
+     * dates: nothing to write). The stopped pass reaches its record of what it saw, which its guard
+     * refuses: stored, it would make the second unseal's pass take the key as gone over.
+     */
+    @Test
+    void aPassSealedWhileItReadsItsLastKeyDoesNotStoreWhatItSaw() throws Exception {
+        MovableClock clock = MovableClock.at("2026-01-01T00:00:00Z");
+        CountDownLatch reading = new CountDownLatch(1);
+        CountDownLatch goOn = new CountDownLatch(1);
+        StoredStops stored = holdingTheFirstRead(clock, reading, goOn);
+        String keyId;
+        ExecutorService others = Executors.newCachedThreadPool();
+        try (KmsCore core = shamirCore(clock)) {
+            Administration administration = core.administration();
+            Initialized started = initialize(core);
+            KeyManagement keys = core.keyManagement();
+            keyId = legacyKey(keys, started.admin(), ring(keys, started.admin()), Map.of()).id();
+            administration.seal(TestCore.OPERATOR);
+            core.backfillUsePeriods(RULE, stored);
+
+            Future<SealStatus> first = others.submit(() -> administration.unseal(started.share()));
+            assertTrue(reading.await(10, TimeUnit.SECONDS));
+            Future<SealStatus> second = sealAndUnsealAgain(administration, started.share(), clock, others);
+            goOn.countDown();
+
+            first.get(10, TimeUnit.SECONDS);
+            assertFalse(second.get(10, TimeUnit.SECONDS).sealed());
+        } finally {
+            goOn.countDown();
+            others.shutdownNow();
+        }
+
+        assertEquals(List.of(keyId, keyId), stored.asked, "the second unseal's pass reads the key again");
+    }
+
+    /** Reads stored dates, moving the clock a second each; the first read waits for {@code goOn}. */
+    private static StoredStops holdingTheFirstRead(MovableClock clock, CountDownLatch reading, CountDownLatch goOn) {
+        return new StoredStops() {
+            @Override
+            public StoredPeriods apply(Key read) {
+                clock.advance(Duration.ofSeconds(1));
+                if (asked.isEmpty()) {
+                    reading.countDown();
+                    try {
+                        assertTrue(goOn.await(30, TimeUnit.SECONDS));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return super.apply(read);
+            }
+        };
+    }
+
+    /** Seals, then unseals again on {@code others} and answers that unseal once it opened the barrier. */
+    private static Future<SealStatus> sealAndUnsealAgain(Administration administration, String share,
+                                                         MovableClock clock, ExecutorService others) {
+        administration.seal(TestCore.OPERATOR);
+        clock.advance(Duration.ofSeconds(1));
+        Future<SealStatus> second = others.submit(() -> administration.unseal(share));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (administration.sealStatus().sealed() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertFalse(administration.sealStatus().sealed(), "the second unseal opened the barrier");
+        return second;
+    }
+
     @Test
     void anErrorInThePassSealsAgainAndThatSealIsAudited() {
         Initialized started;
