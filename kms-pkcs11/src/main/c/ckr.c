@@ -38,23 +38,50 @@ static CK_RV load_reason(uint32_t reason)
     }
 }
 
+/* A refusal of what this caller may do at all (its role, its ticket, an archived object): for the
+ * functions that write to the token, a token this caller cannot write to. */
+static int write_refused(uint32_t reason)
+{
+    return reason == R_PERMISSION_DENIED || reason == R_NOT_AUTHORISED || reason == R_OBJECT_ARCHIVED ||
+           reason == R_INVALID_TICKET;
+}
+
 /* C_GenerateKey and C_GenerateKeyPair (PKCS#11 v2.40 §5.14, v3.0 §5.18) may not return
  * CKR_KEY_FUNCTION_NOT_PERMITTED, CKR_OBJECT_HANDLE_INVALID or CKR_DATA_LEN_RANGE: a role that may
  * not create keys is a token this caller cannot write to; a refusal their lists have no code for
  * fails the call, its reason kept in ulDeviceError. */
 static CK_RV generate_reason(uint32_t reason)
 {
-    switch (reason) {
-    case R_PERMISSION_DENIED: case R_NOT_AUTHORISED: case R_OBJECT_ARCHIVED: case R_INVALID_TICKET:
+    if (write_refused(reason))
         return CKR_TOKEN_WRITE_PROTECTED;
-    default: {
-        CK_RV rv = ckr_from_reason(reason, CKR_CTX_OTHER);
-        return rv == CKR_USER_NOT_LOGGED_IN || rv == CKR_ATTRIBUTE_VALUE_INVALID ||
-                       rv == CKR_MECHANISM_INVALID || rv == CKR_MECHANISM_PARAM_INVALID
-                   ? rv
-                   : generic(rv);
-    }
-    }
+    CK_RV rv = ckr_from_reason(reason, CKR_CTX_OTHER);
+    return rv == CKR_USER_NOT_LOGGED_IN || rv == CKR_ATTRIBUTE_VALUE_INVALID || rv == CKR_MECHANISM_INVALID ||
+                   rv == CKR_MECHANISM_PARAM_INVALID
+               ? rv
+               : generic(rv);
+}
+
+/* C_DestroyObject (PKCS#11 v2.40 and v3.0 §5.7.3) may not return CKR_KEY_FUNCTION_NOT_PERMITTED nor
+ * CKR_USER_NOT_LOGGED_IN: a role that may not destroy keys is a token this caller cannot write to,
+ * an object whose state forbids it a prohibited action, a gone one an invalid handle; anything else
+ * fails the call, its reason kept in ulDeviceError. */
+static CK_RV destroy_reason(uint32_t reason)
+{
+    if (write_refused(reason))
+        return CKR_TOKEN_WRITE_PROTECTED;
+    if (reason == R_WRONG_LIFECYCLE_STATE)
+        return CKR_ACTION_PROHIBITED;
+    CK_RV rv = ckr_from_reason(reason, CKR_CTX_OTHER);
+    return rv == CKR_OBJECT_HANDLE_INVALID ? rv : generic(rv);
+}
+
+/* C_GenerateRandom (PKCS#11 v2.40 §5.15.2, v3.0 §5.19.2) may not return
+ * CKR_KEY_FUNCTION_NOT_PERMITTED: a role that may not draw random bytes (an auditor) fails the call,
+ * its reason kept in ulDeviceError (CKR_RANDOM_NO_RNG would deny the token's CKF_RNG). */
+static CK_RV random_reason(uint32_t reason)
+{
+    CK_RV rv = ckr_from_reason(reason, CKR_CTX_OTHER);
+    return rv == CKR_USER_NOT_LOGGED_IN ? rv : generic(rv);
 }
 
 CK_RV ckr_for_attribute_read(CK_RV fetched)
@@ -79,6 +106,10 @@ CK_RV ckr_from_reason(uint32_t reason, enum ckr_context ctx)
         return generic(ckr_from_reason(reason, CKR_CTX_OTHER));
     if (ctx == CKR_CTX_GENERATE)
         return generate_reason(reason);
+    if (ctx == CKR_CTX_DESTROY)
+        return destroy_reason(reason);
+    if (ctx == CKR_CTX_RANDOM)
+        return random_reason(reason);
     switch (reason) {
     case R_ITEM_NOT_FOUND: case R_OBJECT_NOT_FOUND: case R_DESTROYED:
         switch (ctx) {

@@ -303,7 +303,7 @@ CK_RV C_DestroyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject)
             if (!kmip_result_at(&resp, i, &r))
                 rv = CKR_GENERAL_ERROR;
             else if (r.status != 0)
-                rv = ckr_from_result(&r, CKR_CTX_OTHER, &device_error);
+                rv = ckr_from_result(&r, CKR_CTX_DESTROY, &device_error);
         }
         if (rv == CKR_OK || rv == CKR_OBJECT_HANDLE_INVALID)
             objects_drop_uid(o->uid);

@@ -331,7 +331,7 @@ static CK_RV fetch_random(struct session *s, uint8_t *out, size_t n)
         if (!kmip_result_at(&resp, (int)i, &res))
             rv = CKR_GENERAL_ERROR;
         else if (res.status != 0)
-            rv = ckr_from_result(&res, CKR_CTX_OTHER, &device_error);
+            rv = ckr_from_result(&res, CKR_CTX_RANDOM, &device_error);
         else if (!res.has_payload || !ttlv_find_bytes(&res.payload, TAG_DATA, &p, &len) ||
                  len != want)
             rv = CKR_GENERAL_ERROR;

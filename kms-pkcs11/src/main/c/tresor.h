@@ -236,9 +236,14 @@ CK_RV C_DecryptFinal_v30(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pLastPart,
  * CKR_CTX_FIND: the Locate of C_FindObjectsInit: only those three.
  * CKR_CTX_GENERATE: the Create / Create Key Pair of C_GenerateKey / C_GenerateKeyPair: only codes
  * v2.40 §5.14 / v3.0 §5.18 list for them (a caller that may not create keys →
- * CKR_TOKEN_WRITE_PROTECTED). */
+ * CKR_TOKEN_WRITE_PROTECTED).
+ * CKR_CTX_DESTROY: the Revoke and Destroy of C_DestroyObject: only codes v2.40 / v3.0 §5.7.3 list
+ * (a caller that may not destroy keys → CKR_TOKEN_WRITE_PROTECTED).
+ * CKR_CTX_RANDOM: the RNG Retrieve of C_GenerateRandom: only codes v2.40 §5.15.2 / v3.0 §5.19.2
+ * list (a caller that may not draw random bytes → CKR_FUNCTION_FAILED). */
 enum ckr_context { CKR_CTX_OTHER, CKR_CTX_KEY, CKR_CTX_WRAP, CKR_CTX_UNWRAP, CKR_CTX_DECRYPT,
-                   CKR_CTX_LOGIN, CKR_CTX_LOAD, CKR_CTX_FIND, CKR_CTX_GENERATE };
+                   CKR_CTX_LOGIN, CKR_CTX_LOAD, CKR_CTX_FIND, CKR_CTX_GENERATE, CKR_CTX_DESTROY,
+                   CKR_CTX_RANDOM };
 /* What a public-key attribute read answers in C_GetAttributeValue (§5.7.5) for a failed fetch of
  * the public key: a public key gone or never linked → CKR_ATTRIBUTE_TYPE_INVALID, one this caller
  * may not see → CKR_ATTRIBUTE_SENSITIVE (both for that attribute alone), else a code §5.7.5 allows. */

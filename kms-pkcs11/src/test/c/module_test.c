@@ -460,6 +460,14 @@ TEST(a_key_pair_whose_private_half_cannot_be_loaded_costs_no_more_message_and_gi
     CHECK_RV(C_Finalize(NULL), CKR_OK);
 }
 
+static int listed(CK_RV rv, const CK_RV *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (rv == list[i])
+            return 1;
+    return 0;
+}
+
 /* PKCS#11 v2.40 §5.14 / v3.0 §5.18: what C_GenerateKey and C_GenerateKeyPair may return, of the codes a
  * refused Create can give. */
 static int generation_may_return(CK_RV rv)
@@ -468,10 +476,7 @@ static int generation_may_return(CK_RV rv)
                                     CKR_ATTRIBUTE_VALUE_INVALID, CKR_MECHANISM_INVALID,
                                     CKR_MECHANISM_PARAM_INVALID, CKR_FUNCTION_FAILED,
                                     CKR_DEVICE_ERROR,            CKR_GENERAL_ERROR};
-    for (size_t i = 0; i < COUNT(allowed); i++)
-        if (rv == allowed[i])
-            return 1;
-    return 0;
+    return listed(rv, allowed, COUNT(allowed));
 }
 
 TEST(a_refused_create_fails_key_generation_only_with_codes_its_return_list_allows)
@@ -522,6 +527,106 @@ TEST(a_refused_create_fails_key_generation_only_with_codes_its_return_list_allow
         }
     }
     g_stand_in.refuse_create = 0;
+    CHECK_RV(C_Finalize(NULL), CKR_OK);
+}
+
+/* PKCS#11 v2.40 and v3.0 §5.7.3: what C_DestroyObject may return, of the codes a refused Revoke or
+ * Destroy can give (neither CKR_KEY_FUNCTION_NOT_PERMITTED nor CKR_USER_NOT_LOGGED_IN is listed). */
+static int destroy_may_return(CK_RV rv)
+{
+    static const CK_RV allowed[] = {CKR_TOKEN_WRITE_PROTECTED, CKR_ACTION_PROHIBITED, CKR_OBJECT_HANDLE_INVALID,
+                                    CKR_FUNCTION_FAILED,       CKR_DEVICE_ERROR,      CKR_GENERAL_ERROR};
+    return listed(rv, allowed, COUNT(allowed));
+}
+
+/* A token secret key of slot 0 known by `uid`, as a search would have published it; answers its handle. */
+static CK_OBJECT_HANDLE published_key(const char *uid)
+{
+    struct object *o = object_new();
+    CHECK(o != NULL);
+    o->cls = CKO_SECRET_KEY;
+    o->key_type = CKK_AES;
+    snprintf(o->uid, sizeof(o->uid), "%s", uid);
+    o = object_publish(o);
+    CHECK(o != NULL);
+    CK_OBJECT_HANDLE h = o->handle;
+    object_put(o);
+    return h;
+}
+
+TEST(a_refused_destroy_fails_c_destroyobject_only_with_codes_section_5_7_3_allows)
+{
+    /* A crypto-user (who may not destroy keys) gets CKR_TOKEN_WRITE_PROTECTED, not
+     * CKR_KEY_FUNCTION_NOT_PERMITTED; the reason stays in ulDeviceError, and only an object gone
+     * from the server loses its handle. */
+    static const struct {
+        uint32_t reason;
+        CK_RV rv;
+    } cases[] = {{0x0C, CKR_TOKEN_WRITE_PROTECTED}, {0x39, CKR_TOKEN_WRITE_PROTECTED},
+                 {0x29, CKR_TOKEN_WRITE_PROTECTED}, {0x1A, CKR_TOKEN_WRITE_PROTECTED},
+                 {0x43, CKR_ACTION_PROHIBITED},     {0x01, CKR_OBJECT_HANDLE_INVALID},
+                 {0x37, CKR_OBJECT_HANDLE_INVALID}, {0x36, CKR_OBJECT_HANDLE_INVALID},
+                 {0x03, CKR_FUNCTION_FAILED},       {0x07, CKR_FUNCTION_FAILED},
+                 {0x08, CKR_FUNCTION_FAILED},       {0x0A, CKR_FUNCTION_FAILED},
+                 {0x15, CKR_FUNCTION_FAILED},       {0x16, CKR_FUNCTION_FAILED},
+                 {0x2D, CKR_FUNCTION_FAILED},       {0x3A, CKR_FUNCTION_FAILED},
+                 {0x44, CKR_DEVICE_ERROR},          {0x2A, CKR_DEVICE_ERROR},
+                 {0x100, CKR_DEVICE_ERROR},         {0x04, CKR_GENERAL_ERROR}};
+    CHECK_RV(init(), CKR_OK);
+    CK_SESSION_HANDLE h = open_session();
+    lib_slot(0)->exchange = stand_in_exchange;
+    for (size_t i = 0; i < COUNT(cases); i++) {
+        CHECK(destroy_may_return(cases[i].rv));
+        CK_OBJECT_HANDLE key = published_key("u-key");
+        g_stand_in.refusal = cases[i].reason;
+        g_stand_in.messages = 0;
+        CHECK_RV(C_DestroyObject(h, key), cases[i].rv);
+        CHECK(g_stand_in.messages == 1);
+        CK_SESSION_INFO info;
+        CHECK_RV(C_GetSessionInfo(h, &info), CKR_OK);
+        CHECK(info.ulDeviceError == cases[i].reason);
+        struct object *kept = object_get(key);
+        CHECK((kept != NULL) == (cases[i].rv != CKR_OBJECT_HANDLE_INVALID));
+        object_put(kept);
+    }
+    CHECK_RV(C_Finalize(NULL), CKR_OK);
+}
+
+/* PKCS#11 v2.40 §5.15.2 / v3.0 §5.19.2: what C_GenerateRandom may return, of the codes a refused RNG
+ * Retrieve can give (CKR_KEY_FUNCTION_NOT_PERMITTED is not listed). */
+static int random_may_return(CK_RV rv)
+{
+    static const CK_RV allowed[] = {CKR_USER_NOT_LOGGED_IN, CKR_FUNCTION_FAILED, CKR_DEVICE_ERROR,
+                                    CKR_GENERAL_ERROR};
+    return listed(rv, allowed, COUNT(allowed));
+}
+
+TEST(a_refused_rng_retrieve_fails_c_generaterandom_only_with_codes_section_5_19_2_allows)
+{
+    /* An auditor (who may not draw random bytes) gets CKR_FUNCTION_FAILED, its reason in
+     * ulDeviceError. */
+    static const struct {
+        uint32_t reason;
+        CK_RV rv;
+    } cases[] = {{0x0C, CKR_FUNCTION_FAILED}, {0x39, CKR_FUNCTION_FAILED},   {0x29, CKR_FUNCTION_FAILED},
+                 {0x1A, CKR_FUNCTION_FAILED}, {0x43, CKR_FUNCTION_FAILED},   {0x03, CKR_USER_NOT_LOGGED_IN},
+                 {0x07, CKR_FUNCTION_FAILED}, {0x08, CKR_FUNCTION_FAILED},   {0x15, CKR_FUNCTION_FAILED},
+                 {0x3A, CKR_FUNCTION_FAILED}, {0x44, CKR_DEVICE_ERROR},      {0x2A, CKR_DEVICE_ERROR},
+                 {0x100, CKR_DEVICE_ERROR},   {0x04, CKR_GENERAL_ERROR}};
+    CHECK_RV(init(), CKR_OK);
+    CK_SESSION_HANDLE h = open_session();
+    lib_slot(0)->exchange = stand_in_exchange;
+    for (size_t i = 0; i < COUNT(cases); i++) {
+        CHECK(random_may_return(cases[i].rv));
+        g_stand_in.refusal = cases[i].reason;
+        g_stand_in.messages = 0;
+        CK_BYTE random[16];
+        CHECK_RV(C_GenerateRandom(h, random, sizeof(random)), cases[i].rv);
+        CHECK(g_stand_in.messages == 1);
+        CK_SESSION_INFO info;
+        CHECK_RV(C_GetSessionInfo(h, &info), CKR_OK);
+        CHECK(info.ulDeviceError == cases[i].reason);
+    }
     CHECK_RV(C_Finalize(NULL), CKR_OK);
 }
 
