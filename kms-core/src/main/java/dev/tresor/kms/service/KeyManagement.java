@@ -14,6 +14,7 @@ import dev.tresor.kms.audit.AuditLog;
 import dev.tresor.kms.audit.AuditRecord;
 import dev.tresor.kms.crypto.Crypto;
 import dev.tresor.kms.crypto.Drbg;
+import dev.tresor.kms.key.AttributeReplacement;
 import dev.tresor.kms.key.Key;
 import dev.tresor.kms.key.KeyCryptography;
 import dev.tresor.kms.key.KeyRing;
@@ -293,12 +294,18 @@ public final class KeyManagement {
 
     /**
      * {@link #replaceAttributes}, and in the same write when version {@code version} may protect
-     * and process ({@code period}), which every front-end's cryptographic calls then obey.
+     * and process (the replacement's period), which every front-end's cryptographic calls then
+     * obey. {@code replacement} is asked only once the caller's role may change the key, so that a
+     * front-end's own refusal in it (a {@link KmsError}, such as an object's lifecycle state)
+     * never hides a denial.
      */
-    public Key replaceAttributes(Caller caller, KeyRef ref, Map<String, String> expected,
-                                 Map<String, String> attributes, long version, UsePeriod period) {
-        return pipeline.run(caller, "key.set-attributes", Right.LIFECYCLE, key(ref),
-                commit -> keys.replaceAttributes(caller.tenant(), ref, expected, attributes, version, period, commit));
+    public Key replaceAttributes(Caller caller, KeyRef ref, Map<String, String> expected, long version,
+                                 Supplier<AttributeReplacement> replacement) {
+        return pipeline.run(caller, "key.set-attributes", Right.LIFECYCLE, key(ref), commit -> {
+            AttributeReplacement change = replacement.get();
+            return keys.replaceAttributes(caller.tenant(), ref, expected, change.attributes(), version,
+                    change.period(), commit);
+        });
     }
 
     // --- versions --------------------------------------------------------------------------
@@ -749,8 +756,18 @@ public final class KeyManagement {
      */
     public ManagedObject replaceObjectAttributes(Caller caller, String objectId, Map<String, String> expected,
                                                  Map<String, String> attributes) {
+        return replaceObjectAttributes(caller, objectId, expected, () -> attributes);
+    }
+
+    /**
+     * {@link #replaceObjectAttributes} with the attributes {@code attributes} gives, asked only
+     * once the caller's role may change the object, so that a front-end's own refusal in it (a
+     * {@link KmsError}) never hides a denial.
+     */
+    public ManagedObject replaceObjectAttributes(Caller caller, String objectId, Map<String, String> expected,
+                                                 Supplier<Map<String, String>> attributes) {
         return pipeline.run(caller, "object.set-attributes", Right.LIFECYCLE, object(objectId),
-                commit -> objects.replaceAttributes(caller.tenant(), objectId, expected, attributes, commit));
+                commit -> objects.replaceAttributes(caller.tenant(), objectId, expected, attributes.get(), commit));
     }
 
     /** Soft delete: unusable at once, erased after 30 days. */

@@ -21,7 +21,7 @@ final class ActivateHandler implements OperationHandler {
 
     @Override
     public Ttlv handle(OperationContext context, Ttlv request) {
-        Managed activated = access.edit(context, request, object -> {
+        Managed activated = access.lifecycleEdit(context, request, object -> {
             if (object.state() != ObjectState.PRE_ACTIVE) {
                 throw KmsError.precondition("object " + object.uid() + " is not Pre-Active");
             }

@@ -27,7 +27,7 @@ final class DestroyHandler implements OperationHandler {
 
     @Override
     public Ttlv handle(OperationContext context, Ttlv request) {
-        Managed changed = access.edit(context, request, object -> {
+        Managed changed = access.lifecycleEdit(context, request, object -> {
             if (object.state() == ObjectState.ACTIVE) {
                 throw KmsError.precondition("object " + object.uid() + " is Active; revoke it first");
             }

@@ -1,5 +1,6 @@
 package dev.tresor.kms.kmip.operation;
 
+import dev.tresor.kms.key.AttributeReplacement;
 import dev.tresor.kms.key.Key;
 import dev.tresor.kms.key.KeyRing;
 import dev.tresor.kms.key.KeyState;
@@ -21,7 +22,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.UnaryOperator;
 
 /**
  * KMIP objects kept in the core: keys of the tenant's key ring named {@code kmip} (created on
@@ -118,16 +121,29 @@ final class KmipObjects {
 
     /** Stores the object's attributes; the caller holds the key's lock and passes the freshest key. */
     KmipObject save(OperationContext context, KmipObject object) {
-        KmipObject changed = object.with(Tag.LAST_CHANGE_DATE, lastChangeNow(context));
-        Map<String, String> all = new LinkedHashMap<>(changed.key().attributes());
-        String prefix = PREFIX + suffix(changed.id()) + "/";
-        all.keySet().removeIf(name -> name.startsWith(prefix));
-        all.putAll(encode(changed.id().version(), changed.id().isPublic(), changed.stored()));
+        return save(context, object, UnaryOperator.identity());
+    }
+
+    /**
+     * Stores {@code change} of the object {@code read}; the caller holds the key's lock and read
+     * the freshest key. The change is made inside the core's call, once the caller's role may
+     * change the key, so that its own refusals (the object's lifecycle state) never hide a denial.
+     */
+    KmipObject save(OperationContext context, KmipObject read, UnaryOperator<KmipObject> change) {
+        AtomicReference<KmipObject> saved = new AtomicReference<>();
         // Compare-and-set: an edit that read the key before another call (or an undo) changed it
         // must not write the old attributes back.
-        Key updated = context.keys().replaceAttributes(context.caller(), changed.id().key(),
-                object.key().attributes(), all, changed.id().version(),
-                ObjectAccess.corePeriod(changed.key().type(), changed.stored()));
+        Key updated = context.keys().replaceAttributes(context.caller(), read.id().key(), read.key().attributes(),
+                read.id().version(), () -> {
+                    KmipObject changed = change.apply(read).with(Tag.LAST_CHANGE_DATE, lastChangeNow(context));
+                    saved.set(changed);
+                    Map<String, String> all = new LinkedHashMap<>(changed.key().attributes());
+                    String prefix = PREFIX + suffix(changed.id()) + "/";
+                    all.keySet().removeIf(name -> name.startsWith(prefix));
+                    all.putAll(encode(changed.id().version(), changed.id().isPublic(), changed.stored()));
+                    return new AttributeReplacement(all, ObjectAccess.corePeriod(changed.key().type(), changed.stored()));
+                });
+        KmipObject changed = saved.get();
         return new KmipObject(changed.id(), updated, changed.stored(), changed.primaryVersion());
     }
 

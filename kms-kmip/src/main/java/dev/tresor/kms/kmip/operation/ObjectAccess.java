@@ -39,13 +39,33 @@ final class ObjectAccess {
         return object instanceof KmipObject key ? objects.withPrimary(context, key) : object;
     }
 
-    /** A change to the attributes of the named object, of either kind, saved under its lock. */
+    /**
+     * A change to the attributes of the named object, of either kind, saved under its lock. The
+     * change is made before the core is asked to save it, so it may refuse with a {@link KmipFailure}.
+     */
     Managed edit(OperationContext context, Ttlv request, UnaryOperator<Managed> change) {
+        return change(context, request, change, UnaryOperator.identity());
+    }
+
+    /**
+     * {@link #edit}, the change made inside the core's save, once the caller's role may change the
+     * object: for a lifecycle change, whose refusals of the object's state (a {@link KmsError})
+     * must not hide that the caller may not change it at all.
+     */
+    Managed lifecycleEdit(OperationContext context, Ttlv request, UnaryOperator<Managed> change) {
+        return change(context, request, UnaryOperator.identity(), change);
+    }
+
+    private Managed change(OperationContext context, Ttlv request, UnaryOperator<Managed> before,
+                           UnaryOperator<Managed> inside) {
         String uid = context.uniqueIdentifier(request);
         if (StoredObject.names(uid)) {
-            return storedObjects.change(context, uid, current -> (StoredObject) change.apply(current));
+            return storedObjects.change(context, uid, current -> (StoredObject) before.apply(current),
+                    current -> (StoredObject) inside.apply(current));
         }
-        return change(context, request, current -> (KmipObject) change.apply(current));
+        return objects.locked(ObjectId.parse(uid).keyId(), () -> CompareAndSetTries.run(
+                () -> objects.save(context, (KmipObject) before.apply(objects.load(context, uid)),
+                        current -> (KmipObject) inside.apply(current))));
     }
 
     KmipObjects objects() {
@@ -125,12 +145,6 @@ final class ObjectAccess {
     static KmipFailure usageMaskRefusal(OperationContext context, String message) {
         return new KmipFailure(context.version().isTwoOrLater()
                 ? ResultReason.INCOMPATIBLE_CRYPTOGRAPHIC_USAGE_MASK : ResultReason.PERMISSION_DENIED, message);
-    }
-
-    KmipObject change(OperationContext context, Ttlv request, UnaryOperator<KmipObject> change) {
-        String uid = context.uniqueIdentifier(request);
-        return objects.locked(ObjectId.parse(uid).keyId(), () -> CompareAndSetTries.run(
-                () -> objects.save(context, change.apply(objects.load(context, uid)))));
     }
 
     /** The request's Cryptographic Parameters over the object's stored ones. */

@@ -14,7 +14,9 @@ import java.time.temporal.ChronoUnit;
  * Revoke: Deactivated with a Deactivation Date, or for a key or CA compromise Compromised with a
  * Compromise Date and the Compromise Occurrence Date the request gives (else the Initial Date,
  * spec 1.4 section 4.20); the core version is revoked (disabled, so no front-end can use it any
- * more, yet still exportable by Get, as KMIP allows). A stored object only changes state.
+ * more, yet still exportable by Get, as KMIP allows). A stored object only changes state. The
+ * state is judged, and the version revoked, inside the core's save of the object's attributes
+ * ({@link ObjectAccess#lifecycleEdit}): a caller who may not change the object is denied first.
  */
 final class RevokeHandler implements OperationHandler {
     private static final int KEY_COMPROMISE = 2;
@@ -37,7 +39,7 @@ final class RevokeHandler implements OperationHandler {
         int code = reason.require(Tag.REVOCATION_REASON_CODE).asEnum();
         boolean compromised = code == KEY_COMPROMISE || code == CA_COMPROMISE;
         Instant now = context.clock().instant().truncatedTo(ChronoUnit.SECONDS);
-        Managed revoked = access.edit(context, request, object -> {
+        Managed revoked = access.lifecycleEdit(context, request, object -> {
             if (object.state().destroyed()) {
                 throw KmsError.precondition("object " + object.uid() + " is destroyed");
             }

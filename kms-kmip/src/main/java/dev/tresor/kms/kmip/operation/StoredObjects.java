@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 
 /**
@@ -79,15 +80,21 @@ final class StoredObjects {
      * A read-modify-write of the object's attributes, serialised per object as the core replaces
      * them whole, and compare-and-set: an edit that read the object before another call (another
      * front-end, or an undo) changed it never writes the old attributes back; it is applied again
-     * to a fresh read ({@link CompareAndSetTries}).
+     * to a fresh read ({@link CompareAndSetTries}). {@code before} changes the object before the
+     * core is asked, {@code inside} within the core's call, once the caller's role may change it.
      */
-    StoredObject change(OperationContext context, String uid, UnaryOperator<StoredObject> change) {
+    StoredObject change(OperationContext context, String uid, UnaryOperator<StoredObject> before,
+                        UnaryOperator<StoredObject> inside) {
         return keys.locked(uid, () -> CompareAndSetTries.run(() -> {
             StoredObject read = load(context, uid);
-            StoredObject changed = change.apply(read).with(Tag.LAST_CHANGE_DATE, KmipObjects.lastChangeNow(context));
-            ManagedObject saved = context.keys().replaceObjectAttributes(context.caller(), changed.object().id(),
-                    read.object().attributes(), KmipObjects.encode(1, false, changed.stored()));
-            return new StoredObject(saved, changed.stored());
+            StoredObject edited = before.apply(read);
+            AtomicReference<StoredObject> changed = new AtomicReference<>();
+            ManagedObject saved = context.keys().replaceObjectAttributes(context.caller(), read.object().id(),
+                    read.object().attributes(), () -> {
+                        changed.set(inside.apply(edited).with(Tag.LAST_CHANGE_DATE, KmipObjects.lastChangeNow(context)));
+                        return KmipObjects.encode(1, false, changed.get().stored());
+                    });
+            return new StoredObject(saved, changed.get().stored());
         }));
     }
 

@@ -71,7 +71,7 @@ class StoredObjectEditRaceTest {
                     firstRead.countDown();
                     awaitQuietly(secondSaved);
                     return adding("x-owner", "team-a").apply(read);
-                }));
+                }, UnaryOperator.identity()));
             } catch (Throwable t) {
                 firstOutcome.set(t);
             }
@@ -80,7 +80,7 @@ class StoredObjectEditRaceTest {
         editor.start();
         try {
             assertTrue(firstRead.await(PATIENCE_SECONDS, TimeUnit.SECONDS), "the first edit never read the object");
-            second.change(context(), uid, adding("x-contact", "ops"));
+            second.change(context(), uid, adding("x-contact", "ops"), UnaryOperator.identity());
         } finally {
             secondSaved.countDown();
         }
@@ -102,9 +102,10 @@ class StoredObjectEditRaceTest {
         AtomicInteger tries = new AtomicInteger();
 
         KmsError lost = assertThrows(KmsError.class, () -> first.change(context(), uid, read -> {
-            second.change(context(), uid, adding("x-other-" + tries.incrementAndGet(), "meanwhile"));
+            second.change(context(), uid, adding("x-other-" + tries.incrementAndGet(), "meanwhile"),
+                    UnaryOperator.identity());
             return adding("x-owner", "team-a").apply(read);
-        }));
+        }, UnaryOperator.identity()));
         assertTrue(lost.is(KmsError.Detail.CHANGED_MEANWHILE), lost.getMessage());
         assertEquals(ErrorCode.FAILED_PRECONDITION, lost.code());
         assertTrue(lost.getMessage().contains("changed by another call meanwhile; try again"), lost.getMessage());
