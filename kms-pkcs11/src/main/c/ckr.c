@@ -63,14 +63,15 @@ static CK_RV generate_reason(uint32_t reason)
 
 /* C_DestroyObject (PKCS#11 v2.40 and v3.0 §5.7.3) may not return CKR_KEY_FUNCTION_NOT_PERMITTED nor
  * CKR_USER_NOT_LOGGED_IN: a role that may not destroy keys is a token this caller cannot write to,
- * an object whose state forbids it a prohibited action, a gone one an invalid handle; anything else
- * fails the call, its reason kept in ulDeviceError. */
+ * a gone object an invalid handle; anything else fails the call, its reason kept in ulDeviceError.
+ * The call sends Revoke + Destroy, and Revoke refuses for its state only an object already
+ * destroyed (by another client): that one is gone too, not to be destroyed again on every retry. */
 static CK_RV destroy_reason(uint32_t reason)
 {
     if (write_refused(reason))
         return CKR_TOKEN_WRITE_PROTECTED;
     if (reason == R_WRONG_LIFECYCLE_STATE)
-        return CKR_ACTION_PROHIBITED;
+        return CKR_OBJECT_HANDLE_INVALID;
     CK_RV rv = ckr_from_reason(reason, CKR_CTX_OTHER);
     return rv == CKR_OBJECT_HANDLE_INVALID ? rv : generic(rv);
 }

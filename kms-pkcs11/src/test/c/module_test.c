@@ -564,7 +564,7 @@ TEST(a_refused_destroy_fails_c_destroyobject_only_with_codes_section_5_7_3_allow
         CK_RV rv;
     } cases[] = {{0x0C, CKR_TOKEN_WRITE_PROTECTED}, {0x39, CKR_TOKEN_WRITE_PROTECTED},
                  {0x29, CKR_TOKEN_WRITE_PROTECTED}, {0x1A, CKR_TOKEN_WRITE_PROTECTED},
-                 {0x43, CKR_ACTION_PROHIBITED},     {0x01, CKR_OBJECT_HANDLE_INVALID},
+                 {0x43, CKR_OBJECT_HANDLE_INVALID}, {0x01, CKR_OBJECT_HANDLE_INVALID},
                  {0x37, CKR_OBJECT_HANDLE_INVALID}, {0x36, CKR_OBJECT_HANDLE_INVALID},
                  {0x03, CKR_FUNCTION_FAILED},       {0x07, CKR_FUNCTION_FAILED},
                  {0x08, CKR_FUNCTION_FAILED},       {0x0A, CKR_FUNCTION_FAILED},
