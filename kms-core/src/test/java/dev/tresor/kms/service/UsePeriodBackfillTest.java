@@ -525,9 +525,13 @@ class UsePeriodBackfillTest {
             Thread sealer = new Thread(() -> administration.seal(TestCore.OPERATOR));
             clock.onNextReadingBy(Thread.currentThread(), () -> {
                 sealer.start();
-                while (sealer.getState() != Thread.State.BLOCKED && sealer.getState() != Thread.State.TERMINATED) {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (sealer.getState() != Thread.State.BLOCKED && sealer.getState() != Thread.State.TERMINATED
+                        && System.nanoTime() < deadline) {
                     Thread.onSpinWait();
                 }
+                assertTrue(sealer.getState() == Thread.State.BLOCKED || sealer.getState() == Thread.State.TERMINATED,
+                        () -> "the concurrent seal waits on the seal's lock, not " + sealer.getState());
             });
 
             administration.unseal(share);
