@@ -53,6 +53,9 @@ class KmipLifecycleRightsTest {
                     () -> assertEquals(denied, refusal(kmip, Operation.REVOKE, destroyed, revocation()),
                             "Revoke of a destroyed key"),
                     () -> assertEquals(denied, refusal(kmip, Operation.DESTROY, destroyed), "Destroy of a destroyed key"),
+                    // the version's revocation runs inside the save, after its role check
+                    () -> assertEquals(denied, refusal(kmip, Operation.REVOKE, active, revocation()),
+                            "Revoke of an Active key"),
                     () -> assertEquals("role " + role.wireName() + " may not object.set-attributes",
                             refusal(kmip, Operation.DESTROY, secret), "Destroy of Active secret data"));
         }
