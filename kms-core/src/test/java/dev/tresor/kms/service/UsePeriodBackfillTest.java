@@ -634,11 +634,6 @@ class UsePeriodBackfillTest {
     }
 
     /**
-     * Review dates4 m4: an Error in the pass closes the barrier again, and that seal is in the
-     * operator's chain, by {@value Administration#RESEALER} with result INTERNAL naming the failure
-     * (the chain read {@code seal.unseal, seal.unseal}).
-     */
-    /**
      * Review dates5 n4: a seal and a second unseal while the pass reads its last key (without
      * dates: nothing to write). The stopped pass reaches its record of what it saw, which its guard
      * refuses: stored, it would make the second unseal's pass take the key as gone over.
@@ -707,6 +702,11 @@ class UsePeriodBackfillTest {
         return second;
     }
 
+    /**
+     * Review dates4 m4: an Error in the pass closes the barrier again, and that seal is in the
+     * operator's chain, by {@value Administration#RESEALER} with result INTERNAL naming the failure
+     * (the chain read {@code seal.unseal, seal.unseal}).
+     */
     @Test
     void anErrorInThePassSealsAgainAndThatSealIsAudited() {
         Initialized started;

@@ -16,7 +16,10 @@ import java.time.temporal.ChronoUnit;
  * spec 1.4 section 4.20); the core version is revoked (disabled, so no front-end can use it any
  * more, yet still exportable by Get, as KMIP allows). A stored object only changes state. The
  * state is judged, and the version revoked, inside the core's save of the object's attributes
- * ({@link ObjectAccess#lifecycleEdit}): a caller who may not change the object is denied first.
+ * ({@link ObjectAccess#lifecycleEdit}), so a caller who may not change the object is denied first.
+ * The revocation is a write of its own, made before the attributes are saved: a save refused after
+ * it leaves the version revoked and the object's state unchanged (the safe direction), and a retry
+ * revokes again.
  */
 final class RevokeHandler implements OperationHandler {
     private static final int KEY_COMPROMISE = 2;
