@@ -285,16 +285,15 @@ public final class SealManager {
             }
             closeBarrier();
         }
-        Optional<Throwable> listenerFailed = tellSealListeners();
         if (failed != null) {
-            Error passFailed = failed;
-            listenerFailed.ifPresent(alsoFailed -> addSuppressed(passFailed, alsoFailed));
-            throw passFailed;
+            tellSealListeners(failed);
+            throw failed;
         }
-        if (listenerFailed.orElse(null) instanceof Error error) {
+        Throwable listenerFailed = tellSealListeners().orElse(null);
+        if (listenerFailed instanceof Error error) {
             throw error;
         }
-        if (listenerFailed.orElse(null) instanceof RuntimeException runtime) {
+        if (listenerFailed instanceof RuntimeException runtime) {
             throw runtime;
         }
     }
