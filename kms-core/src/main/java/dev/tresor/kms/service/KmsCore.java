@@ -34,8 +34,8 @@ import java.util.logging.Logger;
 
 /**
  * The composed core: store, seal, crypto, keys, tenants, limits and audit, behind the two service
- * APIs the front-ends use. Opening it opens the store; closing it stops the purger and closes
- * the store cleanly.
+ * APIs the front-ends use. Opening it opens the store; closing it stops the purger, seals and
+ * closes the store cleanly, even when the seal fails (its failure is thrown once the store is closed).
  */
 public final class KmsCore implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(KmsCore.class.getName());
@@ -228,7 +228,10 @@ public final class KmsCore implements AutoCloseable {
         if (purger != null) {
             purger.shutdownNow();
         }
-        seal.seal();
-        store.close();
+        try {
+            seal.seal();
+        } finally {
+            store.close();
+        }
     }
 }

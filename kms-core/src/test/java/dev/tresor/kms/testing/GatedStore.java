@@ -1,11 +1,7 @@
 package dev.tresor.kms.testing;
 
-import dev.tresor.kms.store.Entry;
 import dev.tresor.kms.store.Store;
-import dev.tresor.kms.store.WriteBatch;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -13,14 +9,13 @@ import java.util.concurrent.CountDownLatch;
  * until the test releases it: a load that read the store before a concurrent change is forced,
  * not hoped for.
  */
-public final class GatedStore implements Store {
-    private final Store store;
+public final class GatedStore extends ForwardingStore {
     private final CountDownLatch reached = new CountDownLatch(1);
     private final CountDownLatch released = new CountDownLatch(1);
     private volatile Thread gated;
 
     public GatedStore(Store store) {
-        this.store = store;
+        super(store);
     }
 
     /** Stops {@code thread} in its next {@link #get}. */
@@ -38,7 +33,7 @@ public final class GatedStore implements Store {
 
     @Override
     public Optional<byte[]> get(byte[] key) {
-        Optional<byte[]> value = store.get(key);
+        Optional<byte[]> value = super.get(key);
         if (Thread.currentThread() == gated) {
             gated = null;
             reached.countDown();
@@ -49,30 +44,5 @@ public final class GatedStore implements Store {
             }
         }
         return value;
-    }
-
-    @Override
-    public List<Entry> scan(byte[] prefix) {
-        return store.scan(prefix);
-    }
-
-    @Override
-    public Optional<Entry> last(byte[] prefix) {
-        return store.last(prefix);
-    }
-
-    @Override
-    public CompletableFuture<Void> submit(WriteBatch batch) {
-        return store.submit(batch);
-    }
-
-    @Override
-    public void compact() {
-        store.compact();
-    }
-
-    @Override
-    public void close() {
-        store.close();
     }
 }
