@@ -469,6 +469,54 @@ class SealManagerTest {
         assertTrue(seal.status().sealed());
     }
 
+    /**
+     * Review s8b s6: a seal whose pass before sealing fails with an Error still closes and tells
+     * every seal listener; it throws the pass's Error, with the failing listener's added to it.
+     */
+    @Test
+    void aSealWhosePassFailsWithAnErrorTellsEveryListenerAndThrowsThePasssError() {
+        SealedTresor tresor = sealedTresorWithSecret(1, 1);
+        SealManager seal = tresor.seal();
+        seal.unseal(tresor.shares().get(0));
+        List<String> sealListenersRun = new ArrayList<>();
+        seal.beforeSeal(() -> {
+            throw new StackOverflowError("a pass before sealing ran out of stack");
+        });
+        seal.onSeal(() -> {
+            throw new IllegalStateException("a seal listener failed");
+        });
+        seal.onSeal(() -> sealListenersRun.add("material cache wiped"));
+
+        StackOverflowError thrown = assertThrows(StackOverflowError.class, seal::seal);
+
+        assertEquals("a pass before sealing ran out of stack", thrown.getMessage());
+        assertEquals(List.of("a seal listener failed"),
+                Arrays.stream(thrown.getSuppressed()).map(Throwable::getMessage).toList());
+        assertEquals(List.of("material cache wiped"), sealListenersRun);
+        assertTrue(seal.status().sealed());
+        assertError(ErrorCode.SEALED, seal.barrierStore()::requireUnsealed);
+    }
+
+    /** Review s8b s6: a seal listener failing with an Error does not stop the later ones, and the seal throws it. */
+    @Test
+    void aSealListenerFailingWithAnErrorDoesNotStopTheOthersAndIsThrown() {
+        SealedTresor tresor = sealedTresorWithSecret(1, 1);
+        SealManager seal = tresor.seal();
+        seal.unseal(tresor.shares().get(0));
+        List<String> sealListenersRun = new ArrayList<>();
+        seal.onSeal(() -> {
+            throw new InternalError("a seal listener failed in the JVM");
+        });
+        seal.onSeal(() -> sealListenersRun.add("material cache wiped"));
+
+        InternalError thrown = assertThrows(InternalError.class, seal::seal);
+
+        assertEquals("a seal listener failed in the JVM", thrown.getMessage());
+        assertEquals(List.of("material cache wiped"), sealListenersRun);
+        assertTrue(seal.status().sealed());
+        assertError(ErrorCode.SEALED, seal.barrierStore()::requireUnsealed);
+    }
+
     /** Review dates m2: the same for a pass registered while unsealed, which runs at once. */
     @Test
     void anErrorInAPassRegisteredWhileUnsealedSealsAgain() {
