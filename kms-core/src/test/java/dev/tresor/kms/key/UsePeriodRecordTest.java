@@ -25,7 +25,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /** A version's use period as the key record keeps it, and as a call that read the record earlier meets it. */
@@ -123,6 +125,51 @@ class UsePeriodRecordTest {
         Key read = keys.key(store.tenant(), KeyRef.byId(key.id()));
         assertEquals(period, read.usePeriod(rotated.number()));
         assertEquals(UsePeriod.ALWAYS, read.usePeriod(1), "the older version keeps its own");
+    }
+
+    /** A period supplier that counts how often the rotation asks it. */
+    private static final class CountedPeriod implements Supplier<UsePeriod> {
+        private final AtomicInteger asked = new AtomicInteger();
+
+        @Override
+        public UsePeriod get() {
+            asked.incrementAndGet();
+            return UsePeriod.ALWAYS;
+        }
+    }
+
+    /**
+     * Review s8b s4: the period is asked only of a key the rotation may rotate, so its own refusal
+     * never hides the core's: not for an import-only key, nor for a deleted one.
+     */
+    @Test
+    void aRotationRefusedByTheKeyNeverAsksForThePeriod() {
+        Key importOnly = keys.createKey(store.tenant(), new CreateKey(store.ring(), "import-only", Optional.empty(),
+                KeyType.AES_256, Set.of(KeyUsage.ENCRYPT, KeyUsage.DECRYPT), Optional.empty(), "software",
+                Key.AccessScope.PUBLIC, true, Optional.of(false), Map.of()), KmipLegacy.NONE, store.commit());
+        Key deleted = keys.deleteKey(store.tenant(), KeyRef.byId(aes().id()), store.commit());
+        CountedPeriod period = new CountedPeriod();
+
+        KmsError importRefused = assertThrows(KmsError.class,
+                () -> keys.rotateKey(store.tenant(), KeyRef.byId(importOnly.id()), period, store.commit()));
+        KmsError deletedRefused = assertThrows(KmsError.class,
+                () -> keys.rotateKey(store.tenant(), KeyRef.byId(deleted.id()), period, store.commit()));
+
+        assertEquals(ErrorCode.PERMISSION_DENIED, importRefused.code());
+        assertEquals(ErrorCode.FAILED_PRECONDITION, deletedRefused.code());
+        assertTrue(deletedRefused.getMessage().contains("is deleted"), deletedRefused.getMessage());
+        assertEquals(0, period.asked.get());
+    }
+
+    @Test
+    void aRotationAsksForThePeriodOnce() {
+        Key key = aes();
+        CountedPeriod period = new CountedPeriod();
+
+        KeyVersion rotated = keys.rotateKey(store.tenant(), KeyRef.byId(key.id()), period, store.commit());
+
+        assertEquals(2L, rotated.number());
+        assertEquals(1, period.asked.get());
     }
 
     /** Review m5 feared such a record unreadable; Jackson's Optional support reads the missing date as empty. */
