@@ -19,7 +19,11 @@ public final class KmsError extends RuntimeException {
         KEY_FORMAT_NOT_USABLE,
         /** A compare-and-set lost: the state read was changed since ({@link #changedMeanwhile}); worth trying again. */
         CHANGED_MEANWHILE,
-        /** The request is valid but asks for what this server does not offer ({@link #notOffered}). */
+        /**
+         * The request is valid but asks for what this server does not offer ({@link #notOffered}).
+         * KMIP answers Feature Not Supported; REST answers by the code alone, 400 INVALID_ARGUMENT,
+         * since the STACKIT API it serves documents no 501.
+         */
         NOT_OFFERED
     }
 
