@@ -268,33 +268,45 @@ public final class SealManager {
     /**
      * As {@link #seal()}, running {@code record} first if Tresor is unsealed (not for a seal of a
      * sealed Tresor), under the seal's lock, so no unseal comes between the record and the seal;
-     * e.g. to audit it. If {@code record} fails, Tresor stays unsealed and the seal fails with it.
+     * e.g. to audit it. If {@code record} fails, Tresor seals all the same (the safe direction) and
+     * the seal then throws the record's failure: of the record, the passes and the listeners, the
+     * first failure is thrown, with the later ones added to it.
      */
     public void sealRecorded(Runnable record) {
-        Error failed = null;
+        Throwable failed;
         synchronized (lock) {
             clearProgress();
             if (keyring == null) {
                 return;
             }
-            record.run();
+            failed = failureOf(record);
             try {
                 sealingPasses.forEach(pass -> runPass(pass, "a pass run before sealing"));
             } catch (Error e) {
-                failed = e;
+                failed = failed == null ? e : withSuppressed(failed, e);
             }
             closeBarrier();
         }
-        if (failed != null) {
+        if (failed == null) {
+            failed = tellSealListeners().orElse(null);
+        } else {
             tellSealListeners(failed);
-            throw failed;
         }
-        Throwable listenerFailed = tellSealListeners().orElse(null);
-        if (listenerFailed instanceof Error error) {
+        if (failed instanceof Error error) {
             throw error;
         }
-        if (listenerFailed instanceof RuntimeException runtime) {
+        if (failed instanceof RuntimeException runtime) {
             throw runtime;
+        }
+    }
+
+    /** Runs {@code record}; answers what it failed with, if it did. */
+    private static Throwable failureOf(Runnable record) {
+        try {
+            record.run();
+            return null;
+        } catch (RuntimeException | Error e) {
+            return e;
         }
     }
 
@@ -432,6 +444,11 @@ public final class SealManager {
         if (alsoFailed != cause) {
             cause.addSuppressed(alsoFailed);
         }
+    }
+
+    private static Throwable withSuppressed(Throwable cause, Throwable alsoFailed) {
+        addSuppressed(cause, alsoFailed);
+        return cause;
     }
 
     /** Runs every seal listener even if one fails; the first failure, with the later ones added to it. */

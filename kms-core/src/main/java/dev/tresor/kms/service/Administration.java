@@ -172,10 +172,18 @@ public final class Administration {
     /**
      * Recorded under the seal's lock ({@link SealManager#sealRecorded}), so never between an
      * unseal's opening and its record; a seal of a sealed Tresor seals nothing and is not recorded.
+     * A record that cannot be written does not stop the seal: Tresor seals, then the call fails
+     * with INTERNAL naming the record.
      */
     public void seal(Grant operator) {
         requireOperator(operator);
-        seal.sealRecorded(() -> audit.record(event(operator, "seal.seal", "", "ok")));
+        seal.sealRecorded(() -> {
+            try {
+                audit.record(event(operator, "seal.seal", "", "ok"));
+            } catch (KmsError e) {
+                throw KmsError.internal("the seal.seal audit record could not be written; Tresor is sealed all the same", e);
+            }
+        });
     }
 
     private Consumer<BarrierStore.Batch> commit(Grant grant, String operation, String resource) {

@@ -517,6 +517,36 @@ class SealManagerTest {
         assertError(ErrorCode.SEALED, seal.barrierStore()::requireUnsealed);
     }
 
+    /**
+     * Review s8c n2: a seal whose record fails seals all the same and tells the listeners; it
+     * throws the record's failure, the first, with a pass's Error added to it. A seal of a sealed
+     * Tresor runs no record.
+     */
+    @Test
+    void aSealWhoseRecordFailsSealsAllTheSameAndThrowsTheRecordsFailure() {
+        SealedTresor tresor = sealedTresorWithSecret(1, 1);
+        SealManager seal = tresor.seal();
+        seal.unseal(tresor.shares().get(0));
+        List<String> run = new ArrayList<>();
+        seal.beforeSeal(() -> {
+            throw new StackOverflowError("a pass before sealing ran out of stack");
+        });
+        seal.onSeal(() -> run.add("material cache wiped"));
+
+        IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> seal.sealRecorded(() -> {
+            throw new IllegalStateException("the seal's record could not be written");
+        }));
+
+        assertEquals("the seal's record could not be written", thrown.getMessage());
+        assertEquals(List.of("a pass before sealing ran out of stack"),
+                Arrays.stream(thrown.getSuppressed()).map(Throwable::getMessage).toList());
+        assertEquals(List.of("material cache wiped"), run);
+        assertTrue(seal.status().sealed());
+        assertError(ErrorCode.SEALED, seal.barrierStore()::requireUnsealed);
+        seal.sealRecorded(() -> run.add("recorded"));
+        assertEquals(List.of("material cache wiped"), run, "a seal of a sealed Tresor records nothing");
+    }
+
     /** Review dates m2: the same for a pass registered while unsealed, which runs at once. */
     @Test
     void anErrorInAPassRegisteredWhileUnsealedSealsAgain() {

@@ -2,7 +2,9 @@ package dev.tresor.kms.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tresor.kms.store.BreakableRocksDb;
 import dev.tresor.kms.tenant.Grant;
 import dev.tresor.kms.tenant.IssuedToken;
 import dev.tresor.kms.tenant.KmipLegacy;
@@ -37,6 +39,28 @@ class AdministrationTest {
     @AfterEach
     void close() {
         test.close();
+    }
+
+    /**
+     * Review s8c n2: sealing is the safe direction, so an operator's seal whose record cannot be
+     * written (the store failed) seals all the same, then fails naming that record.
+     */
+    @Test
+    void aSealWhoseRecordCannotBeWrittenSealsAllTheSameAndFailsNamingTheRecord(@TempDir Path brokenDir) {
+        BreakableRocksDb breakable = new BreakableRocksDb(KmsCore.storeDirectory(brokenDir));
+        try (KmsCore core = KmsCore.open(new KmsCore.Options(Optional.of(brokenDir), true, test.clock(),
+                Duration.ofDays(30), Duration.ofHours(24), 1000, Optional.empty()), breakable.store())) {
+            Administration broken = core.administration();
+            breakable.failCommits();
+
+            KmsError refused = assertThrows(KmsError.class, () -> broken.seal(TestCore.OPERATOR));
+
+            assertEquals(ErrorCode.INTERNAL, refused.code());
+            assertTrue(refused.getMessage().contains("seal.seal audit record could not be written"),
+                    refused.getMessage());
+            assertTrue(broken.sealStatus().sealed());
+            assertEquals(ErrorCode.SEALED, assertThrows(KmsError.class, core::verifyStoreIntegrity).code());
+        }
     }
 
     @Test
