@@ -3,41 +3,25 @@ package dev.tresor.kms.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static dev.tresor.kms.server.KmipProbe.item;
+import static dev.tresor.kms.server.KmipProbe.message;
 
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
 import dev.tresor.kms.kmip.ttlv.TtlvJson;
 import dev.tresor.kms.kmip.ttlv.TtlvLimits;
-import dev.tresor.kms.kmip.ttlv.TtlvReader;
-import dev.tresor.kms.kmip.ttlv.TtlvWriter;
 import dev.tresor.kms.server.config.ServerConfig;
 import dev.tresor.kms.server.dev.DevBootstrap;
 import dev.tresor.kms.server.dev.DevFacts;
 import dev.tresor.kms.server.dev.DevFiles;
-import java.io.DataInputStream;
-import java.io.IOException;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.PrivateKey;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -130,21 +114,6 @@ class KmipListenerTest {
         }
     }
 
-    private static Ttlv item(int operation, Ttlv... payload) {
-        return Ttlv.structure(Tag.BATCH_ITEM, Ttlv.enumeration(Tag.OPERATION, operation),
-                Ttlv.structure(Tag.REQUEST_PAYLOAD, payload));
-    }
-
-    private static Ttlv message(int major, int minor, Ttlv... items) {
-        List<Ttlv> fields = new ArrayList<>(List.of(Ttlv.structure(Tag.REQUEST_HEADER,
-                Ttlv.structure(Tag.PROTOCOL_VERSION,
-                        Ttlv.integer(Tag.PROTOCOL_VERSION_MAJOR, major),
-                        Ttlv.integer(Tag.PROTOCOL_VERSION_MINOR, minor)),
-                Ttlv.integer(Tag.BATCH_COUNT, items.length))));
-        fields.addAll(List.of(items));
-        return Ttlv.structure(Tag.REQUEST_MESSAGE, fields);
-    }
-
     private static Ttlv discoverVersions() {
         return message(1, 4, item(DISCOVER_VERSIONS));
     }
@@ -154,46 +123,6 @@ class KmipListenerTest {
     }
 
     private static Ttlv call(DevFacts facts, Path certificate, Path key, Ttlv request) throws Exception {
-        try (SSLSocket socket = (SSLSocket) tls(facts.caFile(), certificate, key).getSocketFactory()
-                .createSocket(facts.kmipHost(), facts.kmipPort())) {
-            socket.setSoTimeout(30_000);
-            socket.getOutputStream().write(TtlvWriter.write(request));
-            socket.getOutputStream().flush();
-            DataInputStream in = new DataInputStream(socket.getInputStream());
-            byte[] header = new byte[TtlvReader.HEADER_BYTES];
-            in.readFully(header);
-            byte[] message = new byte[TtlvReader.messageLength(header, TtlvLimits.DEFAULT)];
-            System.arraycopy(header, 0, message, 0, header.length);
-            in.readFully(message, header.length, message.length - header.length);
-            return TtlvReader.read(message, TtlvLimits.DEFAULT);
-        }
-    }
-
-    private static SSLContext tls(Path ca, Path certificate, Path key) throws Exception {
-        CertificateFactory x509 = CertificateFactory.getInstance("X.509");
-        KeyStore identity = KeyStore.getInstance("PKCS12");
-        identity.load(null, null);
-        try (var in = Files.newInputStream(certificate)) {
-            identity.setKeyEntry("client", privateKey(key), new char[0],
-                    new Certificate[] {x509.generateCertificate(in)});
-        }
-        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        keys.init(identity, new char[0]);
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        try (var in = Files.newInputStream(ca)) {
-            trust.setCertificateEntry("ca", x509.generateCertificate(in));
-        }
-        TrustManagerFactory trusted = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trusted.init(trust);
-        SSLContext context = SSLContext.getInstance("TLSv1.3");
-        context.init(keys.getKeyManagers(), trusted.getTrustManagers(), null);
-        return context;
-    }
-
-    private static PrivateKey privateKey(Path pem) throws IOException {
-        try (Reader reader = Files.newBufferedReader(pem); PEMParser parser = new PEMParser(reader)) {
-            return new JcaPEMKeyConverter().getPrivateKey((PrivateKeyInfo) parser.readObject());
-        }
+        return new KmipProbe(facts.caFile(), certificate, key, facts.kmipHost(), facts.kmipPort()).call(request);
     }
 }
