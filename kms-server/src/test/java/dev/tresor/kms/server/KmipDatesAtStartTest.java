@@ -146,6 +146,8 @@ class KmipDatesAtStartTest {
                 HttpResponse<String> ready = https.get(rest.resolve("/readyz"), "");
                 assertEquals(503, ready.statusCode(), ready.body());
                 assertTrue(ready.body().contains("unsealed; stored keys are being brought up to date"), ready.body());
+                String status = https.get(rest.resolve("/admin/v1/seal"), "").body();
+                assertTrue(status.contains("\"sealed\":false") && status.contains("\"migrating\":true"), status);
                 HttpResponse<String> refused = https.post(rest.resolve(encrypt), token, "{\"data\":\"BwcH\"}");
                 assertEquals(503, refused.statusCode(), refused.body());
                 assertTrue(refused.body().contains("Tresor is unsealed; stored keys are being brought up to date"),
