@@ -85,7 +85,12 @@ public final class AuditLog {
      * written; the change and its record are durable together or not at all.
      */
     public void record(AuditEvent event, BarrierStore.Batch changes) {
-        write(List.of(event), changes);
+        record(List.of(event), changes);
+    }
+
+    /** {@link #record(AuditEvent, BarrierStore.Batch)} for a write that made several audited changes, in order. */
+    public void record(List<AuditEvent> events, BarrierStore.Batch changes) {
+        write(List.copyOf(events), changes);
     }
 
     /**
@@ -129,11 +134,11 @@ public final class AuditLog {
     }
 
     /**
-     * Records a mutation as above, with the events {@code pending} holds ahead of its own, in the
-     * same batch; if that write fails, {@code pending} still holds them.
+     * Records a mutation as above (its {@code events}, in order), with the events {@code pending}
+     * holds ahead of its own, in the same batch; if that write fails, {@code pending} still holds them.
      */
-    public void record(PendingAudit pending, AuditEvent event, BarrierStore.Batch changes) {
-        write(pending.toWrite(Objects.requireNonNull(event)), changes);
+    public void record(PendingAudit pending, List<AuditEvent> events, BarrierStore.Batch changes) {
+        write(pending.toWrite(List.copyOf(events)), changes);
         pending.written();
     }
 
@@ -152,7 +157,7 @@ public final class AuditLog {
         if (pending.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        return submit(pending.toWrite(null), store.batch()).thenRun(pending::written);
+        return submit(pending.toWrite(List.of()), store.batch()).thenRun(pending::written);
     }
 
     /** Chains {@code events} in order, adds them to {@code changes} and writes the batch. */

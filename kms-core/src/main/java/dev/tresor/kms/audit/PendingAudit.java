@@ -17,7 +17,7 @@ import java.util.Set;
  * written, the read-only core calls fold into it: it names the resource of the last one, and its
  * detail {@code ops} lists each core operation once, in order, a failed one as
  * {@code operation:CODE} (so a folded {@code key.export} still says key material was read). A
- * mutation writes it in its own batch, ahead of the mutation's event; read-only core calls after
+ * mutation writes it in its own batch, ahead of the mutation's events; read-only core calls after
  * that are held as events of their own, and a failure after that is held as a second event of the
  * call naming it. Whatever is held is written when the call ends, always before it answers, and
  * stays held if that write fails; after that, a late core call under the same caller is written
@@ -76,16 +76,14 @@ public final class PendingAudit {
         return changed;
     }
 
-    /** The events to write now, in order, followed by {@code last} if not null; they stay held until {@link #written}. */
-    List<AuditEvent> toWrite(AuditEvent last) {
-        List<AuditEvent> events = new ArrayList<>(held.size() + 2);
+    /** The events to write now, in order, followed by {@code last}; they stay held until {@link #written}. */
+    List<AuditEvent> toWrite(List<AuditEvent> last) {
+        List<AuditEvent> events = new ArrayList<>(held.size() + 1 + last.size());
         if (!callWritten) {
             events.add(call);
         }
         events.addAll(held);
-        if (last != null) {
-            events.add(last);
-        }
+        events.addAll(last);
         return events;
     }
 

@@ -239,26 +239,39 @@ public final class KeyService {
      */
     public Key replaceAttributes(TenantId tenant, KeyRef ref, Map<String, String> expected,
                                  Map<String, String> attributes, Consumer<BarrierStore.Batch> commit) {
-        return replaceAttributes(tenant, ref, expected, attributes, commit, key -> key);
+        return replaceAttributes(tenant, ref, expected, attributes, commit, key -> key, Optional.empty());
     }
 
     /** {@link #replaceAttributes}, and in the same write the use period of version {@code version}. */
     public Key replaceAttributes(TenantId tenant, KeyRef ref, Map<String, String> expected,
                                  Map<String, String> attributes, long version, UsePeriod period,
                                  Consumer<BarrierStore.Batch> commit) {
-        return replaceAttributes(tenant, ref, expected, attributes, commit, key -> key.withUsePeriod(version, period));
+        return replaceAttributes(tenant, ref, expected, version, new AttributeReplacement(attributes, period), commit);
+    }
+
+    /**
+     * {@link #replaceAttributes}, and in the same write version {@code version} takes the
+     * replacement's period and, if it carries one, its revocation: {@link #revokeVersion}'s
+     * transition, with its refusals (a deleted key, a destroyed version), judged once the
+     * attributes may be replaced. The version is revoked only if the attributes are saved.
+     */
+    public Key replaceAttributes(TenantId tenant, KeyRef ref, Map<String, String> expected, long version,
+                                 AttributeReplacement replacement, Consumer<BarrierStore.Batch> commit) {
+        return replaceAttributes(tenant, ref, expected, replacement.attributes(), commit,
+                key -> key.withUsePeriod(version, replacement.period()),
+                replacement.revocation().map(why -> new VersionChange(version, v -> revoked(v, why))));
     }
 
     private Key replaceAttributes(TenantId tenant, KeyRef ref, Map<String, String> expected,
                                   Map<String, String> attributes, Consumer<BarrierStore.Batch> commit,
-                                  UnaryOperator<Key> alsoChange) {
+                                  UnaryOperator<Key> alsoChange, Optional<VersionChange> versionChange) {
         Attributes.check(attributes);
         return changeKey(tenant, ref, commit, key -> {
             if (!key.attributes().equals(expected)) {
                 throw KmsError.changedMeanwhile("key " + key.id());
             }
             return alsoChange.apply(key.withAttributes(attributes));
-        });
+        }, versionChange);
     }
 
     /** Sets or clears the release policy and the gated uses; releasability stays as created. */
@@ -343,19 +356,22 @@ public final class KeyService {
      * revocation stays as it is (a revoke must not make what an operator disabled exportable again).
      */
     public KeyVersion revokeVersion(TenantId tenant, VersionRef ref, Revocation why, Consumer<BarrierStore.Batch> commit) {
-        return changeVersion(tenant, ref, commit, v -> {
-            if (v.state() == VersionState.ACTIVE) {
-                return v.withState(VersionState.DISABLED, Optional.empty(), Optional.empty())
-                        .withRevocation(Optional.of(why));
-            }
-            if (v.state() == VersionState.DISABLED && v.revocation().isPresent() && why == Revocation.COMPROMISED) {
-                return v.withRevocation(Optional.of(why));
-            }
-            if (v.state() == VersionState.DISABLED) {
-                return v;
-            }
-            throw KmsError.precondition("version " + v.number() + " is " + v.state().wireName());
-        });
+        return changeVersion(tenant, ref, commit, v -> revoked(v, why));
+    }
+
+    /** The one transition of a revocation ({@link #revokeVersion}), also made in an attribute save. */
+    private static KeyVersion revoked(KeyVersion v, Revocation why) {
+        if (v.state() == VersionState.ACTIVE) {
+            return v.withState(VersionState.DISABLED, Optional.empty(), Optional.empty())
+                    .withRevocation(Optional.of(why));
+        }
+        if (v.state() == VersionState.DISABLED && v.revocation().isPresent() && why == Revocation.COMPROMISED) {
+            return v.withRevocation(Optional.of(why));
+        }
+        if (v.state() == VersionState.DISABLED) {
+            return v;
+        }
+        throw KmsError.precondition("version " + v.number() + " is " + v.state().wireName());
     }
 
     public KeyVersion destroyVersion(TenantId tenant, VersionRef ref, Consumer<BarrierStore.Batch> commit) {
@@ -762,34 +778,59 @@ public final class KeyService {
 
     private Key changeKey(TenantId tenant, KeyRef ref, Consumer<BarrierStore.Batch> commit,
                           java.util.function.UnaryOperator<Key> change) {
+        return changeKey(tenant, ref, commit, change, Optional.empty());
+    }
+
+    /** A change to one version of a key, made in the write of a change to the key itself. */
+    private record VersionChange(long number, UnaryOperator<KeyVersion> change) {
+    }
+
+    /** {@link #changeKey}, and in the same batch, once {@code change} is made, {@code alongside}'s version change. */
+    private Key changeKey(TenantId tenant, KeyRef ref, Consumer<BarrierStore.Batch> commit,
+                          UnaryOperator<Key> change, Optional<VersionChange> alongside) {
         return keyLocks.exclusive(ref.keyId(), () -> {
             Key changed = change.apply(key(tenant, ref));
             BarrierStore.Batch batch = ledger.batch();
+            Optional<KeyVersion> version = alongside.map(v -> changedVersion(tenant, new VersionRef(ref, v.number()),
+                    v.change(), batch));
             ledger.put(batch, changed);
             invalidating(tenant, changed.id(), commit).accept(batch);
             if (changed.state() == KeyState.DELETED) {
                 cache.forgetKey(tenant, changed.id());
             }
+            version.ifPresent(v -> forgetUnlessActive(tenant, v));
             return changed;
         });
     }
 
     private KeyVersion changeVersion(TenantId tenant, VersionRef ref, Consumer<BarrierStore.Batch> commit,
-                                     java.util.function.UnaryOperator<KeyVersion> change) {
+                                     UnaryOperator<KeyVersion> change) {
         if (ref.isPrimary()) {
             throw KmsError.invalid("a version number is required");
         }
         return keyLocks.exclusive(ref.key().keyId(), () -> {
-            usableKey(tenant, ref.key());
-            KeyVersion changed = change.apply(version(tenant, ref));
             BarrierStore.Batch batch = ledger.batch();
-            ledger.put(batch, tenant, changed);
+            KeyVersion changed = changedVersion(tenant, ref, change, batch);
             invalidating(tenant, changed.keyId(), commit).accept(batch);
-            if (changed.state() != VersionState.ACTIVE) {
-                cache.forget(tenant, changed.keyId(), changed.number());
-            }
+            forgetUnlessActive(tenant, changed);
             return changed;
         });
+    }
+
+    /** Puts {@code change} of version {@code ref} into {@code batch}, the key's lock held; refused for a deleted key. */
+    private KeyVersion changedVersion(TenantId tenant, VersionRef ref, UnaryOperator<KeyVersion> change,
+                                      BarrierStore.Batch batch) {
+        usableKey(tenant, ref.key());
+        KeyVersion changed = change.apply(version(tenant, ref));
+        ledger.put(batch, tenant, changed);
+        return changed;
+    }
+
+    /** Once the write that changed it is done: the material of a version no longer active leaves the cache. */
+    private void forgetUnlessActive(TenantId tenant, KeyVersion version) {
+        if (version.state() != VersionState.ACTIVE) {
+            cache.forget(tenant, version.keyId(), version.number());
+        }
     }
 
     private List<Key> liveKeys(TenantId tenant) {

@@ -11,11 +11,13 @@ import dev.tresor.kms.tenant.Project;
 import dev.tresor.kms.tenant.Projects;
 import dev.tresor.kms.tenant.Right;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -68,6 +70,27 @@ final class CallPipeline {
      */
     <T> T run(Caller caller, Supplier<String> operation, Right right, String resource,
               Function<Consumer<BarrierStore.Batch>, T> call) {
+        return run(caller, operation, right, resource, Optional.empty(), (commit, alsoCommit) -> call.apply(commit));
+    }
+
+    /**
+     * {@link #run} for a call whose one write may make a second change, audited as an operation of
+     * its own under the same right ({@code also} on {@code alsoResource}): {@code call} commits
+     * through the first function it is given, or through the second when its write makes that
+     * change too, which then records {@code also}, ok, after the call's own record in the same
+     * batch. A call refused before its write records only its own refusal.
+     */
+    <T> T run(Caller caller, String operation, Right right, String resource, String also, String alsoResource,
+              BiFunction<Consumer<BarrierStore.Batch>, Consumer<BarrierStore.Batch>, T> call) {
+        return run(caller, () -> operation, right, resource, Optional.of(new Also(also, alsoResource)), call);
+    }
+
+    /** A second audited operation a call's write may make. */
+    private record Also(String operation, String resource) {
+    }
+
+    private <T> T run(Caller caller, Supplier<String> operation, Right right, String resource, Optional<Also> also,
+                      BiFunction<Consumer<BarrierStore.Batch>, Consumer<BarrierStore.Batch>, T> call) {
         barrier.requireUnsealed(); // caches must not serve a sealed server
         Project project = projects.get(caller.tenant().projectId());
         boolean[] committed = {false};
@@ -78,14 +101,18 @@ final class CallPipeline {
             if (!caller.role().allows(right)) {
                 throw KmsError.denied("role " + caller.role().wireName() + " may not " + operation.get());
             }
-            T result = call.apply(batch -> {
-                Runnable write = () -> record(caller, event(caller, operation.get(), resource, "ok"), batch);
+            Function<Optional<Also>, Consumer<BarrierStore.Batch>> committing = made -> batch -> {
+                AuditEvent own = event(caller, operation.get(), resource, "ok");
+                List<AuditEvent> events = made.map(a -> List.of(own, event(caller, a.operation(), a.resource(), "ok")))
+                        .orElse(List.of(own));
+                Runnable write = () -> record(caller, events, batch);
                 // A crypto call writes only what no undo may take back: a key's lowered usage limit
                 // (its output has left), or the key a public key object adopts from its own value.
                 caller.undo().filter(scope -> right != Right.CRYPTO)
                         .ifPresentOrElse(scope -> scope.write(barrier, batch, write), write);
                 committed[0] = true;
-            });
+            };
+            T result = call.apply(committing.apply(Optional.empty()), committing.apply(also));
             if (!committed[0]) {
                 record(caller, event(caller, operation.get(), resource, "ok"));
             }
@@ -258,10 +285,10 @@ final class CallPipeline {
         }
     }
 
-    /** A mutation's event, with any events the caller's admission holds, in the mutation's batch. */
-    private void record(Caller caller, AuditEvent event, BarrierStore.Batch changes) {
-        caller.admission().ifPresentOrElse(pending -> audit.record(pending, event, changes),
-                () -> audit.record(event, changes));
+    /** A mutation's events, with any events the caller's admission holds, in the mutation's batch. */
+    private void record(Caller caller, List<AuditEvent> events, BarrierStore.Batch changes) {
+        caller.admission().ifPresentOrElse(pending -> audit.record(pending, events, changes),
+                () -> audit.record(events, changes));
     }
 
     /** A call that changed nothing: written now, or held until its admitted front-end call ends. */

@@ -295,17 +295,22 @@ public final class KeyManagement {
     /**
      * {@link #replaceAttributes}, and in the same write when version {@code version} may protect
      * and process (the replacement's period), which every front-end's cryptographic calls then
-     * obey. {@code replacement} is asked only once the caller's role may change the key, so that a
-     * front-end's own refusal in it (a {@link KmsError}, such as an object's lifecycle state)
-     * never hides a denial.
+     * obey, and, when the replacement carries one, the version's revocation (KMIP Revoke,
+     * {@link #revokeVersion}'s transition and refusals): the attributes and the revocation are
+     * durable together or not at all. {@code replacement} is asked only once the caller's role may
+     * change the key, so that a front-end's own refusal in it (a {@link KmsError}, such as an
+     * object's lifecycle state) never hides a denial. A revoking write carries two audit records,
+     * {@code key.set-attributes} and {@code version.revoke}, both ok; a refused call records only
+     * its {@code key.set-attributes} refusal.
      */
     public Key replaceAttributes(Caller caller, KeyRef ref, Map<String, String> expected, long version,
                                  Supplier<AttributeReplacement> replacement) {
-        return pipeline.run(caller, "key.set-attributes", Right.LIFECYCLE, key(ref), commit -> {
-            AttributeReplacement change = replacement.get();
-            return keys.replaceAttributes(caller.tenant(), ref, expected, change.attributes(), version,
-                    change.period(), commit);
-        });
+        return pipeline.run(caller, "key.set-attributes", Right.LIFECYCLE, key(ref), "version.revoke",
+                version(new VersionRef(ref, version)), (commit, revokingCommit) -> {
+                    AttributeReplacement change = replacement.get();
+                    return keys.replaceAttributes(caller.tenant(), ref, expected, version, change,
+                            change.revocation().isPresent() ? revokingCommit : commit);
+                });
     }
 
     // --- versions --------------------------------------------------------------------------

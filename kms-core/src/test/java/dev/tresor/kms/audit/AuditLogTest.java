@@ -165,7 +165,8 @@ class AuditLogTest {
             BarrierStore.Batch spent = data.batch().put("t/p1/eu01/key/k", "key record".getBytes(UTF_8));
             data.write(spent);
             PendingAudit pending = new PendingAudit(event("p1/eu01", 0, "kmip.create"));
-            KmsError e = assertThrows(KmsError.class, () -> log.record(pending, event("p1/eu01", 0, "key.create"), spent));
+            KmsError e = assertThrows(KmsError.class,
+                    () -> log.record(pending, List.of(event("p1/eu01", 0, "key.create")), spent));
             assertEquals(ErrorCode.INTERNAL, e.code());
             pending.fail(ErrorCode.INTERNAL);
             log.complete(pending);

@@ -1,5 +1,6 @@
 package dev.tresor.kms.kmip.message;
 
+import dev.tresor.kms.service.ErrorCode;
 import java.util.Objects;
 
 /**
@@ -19,6 +20,24 @@ public final class KmipFailure extends RuntimeException {
 
     public ResultReason reason() {
         return reason;
+    }
+
+    /** The core's code for this refusal, which audit records name. */
+    public ErrorCode auditCode() {
+        return switch (reason) {
+            case ITEM_NOT_FOUND, OBJECT_NOT_FOUND -> ErrorCode.NOT_FOUND;
+            case AUTHENTICATION_NOT_SUCCESSFUL -> ErrorCode.UNAUTHENTICATED;
+            case PERMISSION_DENIED, NOT_EXTRACTABLE, SENSITIVE, INCOMPATIBLE_CRYPTOGRAPHIC_USAGE_MASK, ATTRIBUTE_READ_ONLY ->
+                    ErrorCode.PERMISSION_DENIED;
+            case ATTESTATION_REQUIRED -> ErrorCode.ATTESTATION_REQUIRED;
+            case ATTESTATION_FAILED -> ErrorCode.ATTESTATION_FAILED;
+            case SERVER_LIMIT_EXCEEDED -> ErrorCode.RATE_LIMITED;
+            case WRONG_KEY_LIFECYCLE_STATE, OBJECT_DESTROYED -> ErrorCode.FAILED_PRECONDITION;
+            case GENERAL_FAILURE -> ErrorCode.INTERNAL;
+            case RESPONSE_TOO_LARGE, INVALID_MESSAGE, OPERATION_NOT_SUPPORTED, MISSING_DATA, INVALID_FIELD,
+                 FEATURE_NOT_SUPPORTED, CRYPTOGRAPHIC_FAILURE, KEY_FORMAT_TYPE_NOT_SUPPORTED,
+                 ATTRIBUTE_SINGLE_VALUED, NON_UNIQUE_NAME_ATTRIBUTE, PROTECTION_STORAGE_UNAVAILABLE -> ErrorCode.INVALID_ARGUMENT;
+        };
     }
 
     public static KmipFailure invalidMessage(String message) {

@@ -4,6 +4,7 @@ import dev.tresor.kms.key.AttributeReplacement;
 import dev.tresor.kms.key.Key;
 import dev.tresor.kms.key.KeyRing;
 import dev.tresor.kms.key.KeyState;
+import dev.tresor.kms.key.Revocation;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
 import dev.tresor.kms.kmip.ttlv.TtlvLimits;
@@ -24,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -35,6 +37,8 @@ import java.util.function.UnaryOperator;
  */
 final class KmipObjects {
     static final String RING = "kmip";
+    /** A save that revokes no core version. */
+    static final Function<KmipObject, Optional<Revocation>> NO_REVOCATION = object -> Optional.empty();
     private static final String PREFIX = "kmip/";
     /** The core's bound on one front-end attribute value, in characters. */
     private static final int CHUNK = 4096;
@@ -121,15 +125,17 @@ final class KmipObjects {
 
     /** Stores the object's attributes; the caller holds the key's lock and passes the freshest key. */
     KmipObject save(OperationContext context, KmipObject object) {
-        return save(context, object, UnaryOperator.identity());
+        return save(context, object, UnaryOperator.identity(), NO_REVOCATION);
     }
 
     /**
      * Stores {@code change} of the object {@code read}; the caller holds the key's lock and read
      * the freshest key. The change is made inside the core's call, once the caller's role may
-     * change the key, so that its own refusals (the object's lifecycle state) never hide a denial.
+     * change the key, so that its own refusals (the object's lifecycle state) never hide a denial;
+     * then {@code revocation} says whether the object's core version is revoked in the same write.
      */
-    KmipObject save(OperationContext context, KmipObject read, UnaryOperator<KmipObject> change) {
+    KmipObject save(OperationContext context, KmipObject read, UnaryOperator<KmipObject> change,
+                    Function<KmipObject, Optional<Revocation>> revocation) {
         AtomicReference<KmipObject> saved = new AtomicReference<>();
         // Compare-and-set: an edit that read the key before another call (or an undo) changed it
         // must not write the old attributes back.
@@ -141,7 +147,8 @@ final class KmipObjects {
                     String prefix = PREFIX + suffix(changed.id()) + "/";
                     all.keySet().removeIf(name -> name.startsWith(prefix));
                     all.putAll(encode(changed.id().version(), changed.id().isPublic(), changed.stored()));
-                    return new AttributeReplacement(all, ObjectAccess.corePeriod(changed.key().type(), changed.stored()));
+                    return new AttributeReplacement(all, ObjectAccess.corePeriod(changed.key().type(), changed.stored()),
+                            revocation.apply(changed));
                 });
         KmipObject changed = saved.get();
         return new KmipObject(changed.id(), updated, changed.stored(), changed.primaryVersion());

@@ -2,12 +2,15 @@ package dev.tresor.kms.kmip.operation;
 
 import dev.tresor.kms.key.Key;
 import dev.tresor.kms.key.KeyType;
+import dev.tresor.kms.key.Revocation;
 import dev.tresor.kms.key.UsePeriod;
 import dev.tresor.kms.kmip.message.KmipFailure;
 import dev.tresor.kms.kmip.message.ResultReason;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
 import dev.tresor.kms.service.KmsError;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -44,20 +47,37 @@ final class ObjectAccess {
      * change is made before the core is asked to save it, so it may refuse with a {@link KmipFailure}.
      */
     Managed edit(OperationContext context, Ttlv request, UnaryOperator<Managed> change) {
-        return change(context, request, change, UnaryOperator.identity());
+        return change(context, request, change, UnaryOperator.identity(), KmipObjects.NO_REVOCATION);
     }
 
     /**
      * {@link #edit}, the change made inside the core's save, once the caller's role may change the
      * object: for a lifecycle change, whose refusals of the object's state (a {@link KmsError})
-     * must not hide that the caller may not change it at all.
+     * must not hide that the caller may not change it at all. A {@link KmipFailure} of the change
+     * refuses the core's call with a KmsError of the same code and message (the core records a
+     * refusal, not an internal error), and is what the caller meets once that call returned.
      */
     Managed lifecycleEdit(OperationContext context, Ttlv request, UnaryOperator<Managed> change) {
-        return change(context, request, UnaryOperator.identity(), change);
+        return lifecycleEdit(context, request, change, KmipObjects.NO_REVOCATION);
+    }
+
+    /**
+     * {@link #lifecycleEdit}, and in the same write the core version of a key object revoked as
+     * {@code revocation} answers for the changed object (empty: left as it is), asked after the
+     * change's own refusals. A stored object has no core version: it is not asked.
+     */
+    Managed lifecycleEdit(OperationContext context, Ttlv request, UnaryOperator<Managed> change,
+                          Function<KmipObject, Optional<Revocation>> revocation) {
+        KmipRefusal refusal = new KmipRefusal();
+        try {
+            return change(context, request, UnaryOperator.identity(), refusal.carried(change), revocation);
+        } catch (KmsError error) {
+            throw refusal.unwrapped(error);
+        }
     }
 
     private Managed change(OperationContext context, Ttlv request, UnaryOperator<Managed> before,
-                           UnaryOperator<Managed> inside) {
+                           UnaryOperator<Managed> inside, Function<KmipObject, Optional<Revocation>> revocation) {
         String uid = context.uniqueIdentifier(request);
         if (StoredObject.names(uid)) {
             return storedObjects.change(context, uid, current -> (StoredObject) before.apply(current),
@@ -65,7 +85,31 @@ final class ObjectAccess {
         }
         return objects.locked(ObjectId.parse(uid).keyId(), () -> CompareAndSetTries.run(
                 () -> objects.save(context, (KmipObject) before.apply(objects.load(context, uid)),
-                        current -> (KmipObject) inside.apply(current))));
+                        current -> (KmipObject) inside.apply(current), revocation)));
+    }
+
+    /** Carries a {@link KmipFailure} out of a core call, which refuses only with a {@link KmsError}. */
+    private static final class KmipRefusal {
+        private KmipFailure failure;
+        private KmsError inCore;
+
+        /** {@code change}, refusing with a KmsError where it would with a KmipFailure. */
+        UnaryOperator<Managed> carried(UnaryOperator<Managed> change) {
+            return current -> {
+                try {
+                    return change.apply(current);
+                } catch (KmipFailure refused) {
+                    failure = refused;
+                    inCore = KmsError.of(refused.auditCode(), refused.getMessage());
+                    throw inCore;
+                }
+            };
+        }
+
+        /** The KmipFailure {@code error} stands for, else {@code error} itself. */
+        RuntimeException unwrapped(KmsError error) {
+            return error == inCore ? failure : error;
+        }
     }
 
     KmipObjects objects() {

@@ -9,17 +9,21 @@ import dev.tresor.kms.kmip.ttlv.Ttlv;
 import dev.tresor.kms.service.KmsError;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Optional;
 
 /**
  * Revoke: Deactivated with a Deactivation Date, or for a key or CA compromise Compromised with a
  * Compromise Date and the Compromise Occurrence Date the request gives (else the Initial Date,
  * spec 1.4 section 4.20); the core version is revoked (disabled, so no front-end can use it any
  * more, yet still exportable by Get, as KMIP allows). A stored object only changes state. The
- * state is judged, and the version revoked, inside the core's save of the object's attributes
- * ({@link ObjectAccess#lifecycleEdit}), so a caller who may not change the object is denied first.
- * The revocation is a write of its own, made before the attributes are saved: a save refused after
- * it leaves the version revoked and the object's state unchanged (the safe direction), and a retry
- * revokes again.
+ * state is judged, and the version's revocation decided, inside the core's save of the object's
+ * attributes ({@link ObjectAccess#lifecycleEdit}), so a caller who may not change the object is
+ * denied first, before any version is read. The revocation is part of that save's one write: the
+ * version is revoked only if the attributes that say so are saved, and a save refused (the object
+ * changed meanwhile, its attributes over the core's bounds, sealed) leaves both as they were. One
+ * Revoke of a key object is audited as {@code key.set-attributes} and, when it revokes the
+ * version, {@code version.revoke}, both ok and in that write; a refused one records the save's
+ * refusal and no {@code version.revoke} at all.
  */
 final class RevokeHandler implements OperationHandler {
     private static final int KEY_COMPROMISE = 2;
@@ -42,14 +46,10 @@ final class RevokeHandler implements OperationHandler {
         int code = reason.require(Tag.REVOCATION_REASON_CODE).asEnum();
         boolean compromised = code == KEY_COMPROMISE || code == CA_COMPROMISE;
         Instant now = context.clock().instant().truncatedTo(ChronoUnit.SECONDS);
+        Revocation why = compromised ? Revocation.COMPROMISED : Revocation.REVOKED;
         Managed revoked = access.lifecycleEdit(context, request, object -> {
             if (object.state().destroyed()) {
                 throw KmsError.precondition("object " + object.uid() + " is destroyed");
-            }
-            if (object instanceof KmipObject key && !key.id().isPublic()
-                    && revocable(context.keys().getVersion(context.caller(), key.id().versionRef()))) {
-                context.keys().revokeVersion(context.caller(), key.id().versionRef(),
-                        compromised ? Revocation.COMPROMISED : Revocation.REVOKED);
             }
             Managed revokedObject = object.with(Tag.REVOCATION_REASON, reason);
             if (!compromised) {
@@ -62,7 +62,8 @@ final class RevokeHandler implements OperationHandler {
             return revokedObject.withState(ObjectState.COMPROMISED)
                     .with(Tag.COMPROMISE_DATE, Ttlv.dateTime(Tag.COMPROMISE_DATE, now))
                     .with(Tag.COMPROMISE_OCCURRENCE_DATE, occurred);
-        });
+        }, key -> !key.id().isPublic() && revocable(context.keys().getVersion(context.caller(), key.id().versionRef()))
+                ? Optional.of(why) : Optional.empty());
         return Ttlv.structure(Tag.RESPONSE_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, revoked.uid()));
     }
 

@@ -46,27 +46,11 @@ public final class KmipErrors {
     }
 
     /**
-     * The code the audit record of a batch item names for a refusal the item raised itself
-     * (a {@link KmipFailure}); anything else that is not a {@code KmsError} is INTERNAL.
+     * The code the audit record of a batch item names for a refusal the item raised itself (a
+     * {@link KmipFailure}: {@link KmipFailure#auditCode}); anything else that is not a {@code KmsError} is INTERNAL.
      */
     public static ErrorCode auditCode(RuntimeException error) {
-        if (!(error instanceof KmipFailure failure)) {
-            return ErrorCode.INTERNAL;
-        }
-        return switch (failure.reason()) {
-            case ITEM_NOT_FOUND, OBJECT_NOT_FOUND -> ErrorCode.NOT_FOUND;
-            case AUTHENTICATION_NOT_SUCCESSFUL -> ErrorCode.UNAUTHENTICATED;
-            case PERMISSION_DENIED, NOT_EXTRACTABLE, SENSITIVE, INCOMPATIBLE_CRYPTOGRAPHIC_USAGE_MASK, ATTRIBUTE_READ_ONLY ->
-                    ErrorCode.PERMISSION_DENIED;
-            case ATTESTATION_REQUIRED -> ErrorCode.ATTESTATION_REQUIRED;
-            case ATTESTATION_FAILED -> ErrorCode.ATTESTATION_FAILED;
-            case SERVER_LIMIT_EXCEEDED -> ErrorCode.RATE_LIMITED;
-            case WRONG_KEY_LIFECYCLE_STATE, OBJECT_DESTROYED -> ErrorCode.FAILED_PRECONDITION;
-            case GENERAL_FAILURE -> ErrorCode.INTERNAL;
-            case RESPONSE_TOO_LARGE, INVALID_MESSAGE, OPERATION_NOT_SUPPORTED, MISSING_DATA, INVALID_FIELD,
-                 FEATURE_NOT_SUPPORTED, CRYPTOGRAPHIC_FAILURE, KEY_FORMAT_TYPE_NOT_SUPPORTED,
-                 ATTRIBUTE_SINGLE_VALUED, NON_UNIQUE_NAME_ATTRIBUTE, PROTECTION_STORAGE_UNAVAILABLE -> ErrorCode.INVALID_ARGUMENT;
-        };
+        return error instanceof KmipFailure failure ? failure.auditCode() : ErrorCode.INTERNAL;
     }
 
     private static ResultReason reason(KmsError error, ProtocolVersion version, Optional<Operation> operation,

@@ -2,16 +2,23 @@ package dev.tresor.kms.kmip.server;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tresor.kms.audit.AuditRecord;
+import dev.tresor.kms.key.VersionState;
 import dev.tresor.kms.kmip.message.Operation;
 import dev.tresor.kms.kmip.message.ProtocolVersion;
 import dev.tresor.kms.kmip.message.ResultReason;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
 import dev.tresor.kms.service.Bytes;
+import dev.tresor.kms.service.KeyRef;
+import dev.tresor.kms.tenant.Caller;
 import dev.tresor.kms.tenant.Role;
+import dev.tresor.kms.testing.TestCore;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -25,6 +32,7 @@ class KmipLifecycleRightsTest {
     private static final int DESTROYED = 5;
     private static final int SECRET_DATA = 0x07;
     private static final int UNSPECIFIED = 1;
+    private static final Instant FOREVER = Instant.parse("9999-01-01T00:00:00Z");
 
     @RegisterExtension
     static final KmipServerExtension LOOPBACK = new KmipServerExtension();
@@ -65,6 +73,17 @@ class KmipLifecycleRightsTest {
             assertEquals(DESTROYED, state(admin, destroyed));
             assertEquals(ACTIVE, state(admin, secret));
         }
+        KmipTestServer server = LOOPBACK.server();
+        Caller rest = TestCore.caller(server.tenant, Role.ADMIN);
+        assertEquals(VersionState.ACTIVE, server.core.core().keyManagement()
+                .getVersion(rest, KeyRef.byId(active).version(1)).state(), "the core version of the Active key");
+        AuditRecord deniedRevoke = server.core.core().keyManagement().exportAudit(rest, Instant.EPOCH, FOREVER)
+                .stream().filter(r -> r.operation().equals("kmip.revoke")).reduce((first, second) -> second)
+                .orElseThrow();
+        List<String> ops = List.of(deniedRevoke.details().get("ops").split(","));
+        assertEquals("PERMISSION_DENIED", deniedRevoke.result());
+        assertTrue(ops.contains("key.set-attributes:PERMISSION_DENIED")
+                && ops.stream().noneMatch(op -> op.startsWith("version.")), "no version read or revoked: " + ops);
     }
 
     /** A caller with the right still meets the state's refusal. */
