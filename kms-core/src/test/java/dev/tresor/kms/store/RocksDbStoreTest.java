@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -159,6 +160,45 @@ class RocksDbStoreTest implements StoreContract {
     }
 
     @Test
+    void writesSubmittedWhileCompactionReopensTheDatabaseAreAllCommitted() throws InterruptedException {
+        try (Store store = newStore()) {
+            CountDownLatch writing = new CountDownLatch(1);
+            CompletableFuture<List<CompletableFuture<Void>>> submitted = CompletableFuture.supplyAsync(() -> {
+                writing.countDown();
+                return IntStream.range(0, 2_000)
+                        .mapToObj(i -> store.submit(new WriteBatch().put(b("k" + i), b("v" + i)))).toList();
+            });
+            writing.await();
+            store.compact();
+            store.compact();
+            submitted.join().forEach(CompletableFuture::join);
+            assertEquals(2_000, store.scan(b("k")).size());
+            store.compact();
+            assertArrayEquals(b("v1999"), store.get(b("k1999")).orElseThrow());
+        }
+        try (Store reopened = newStore()) {
+            assertEquals(2_000, reopened.scan(b("k")).size());
+        }
+    }
+
+    @Test
+    void aDatabaseThatCannotBeReopenedAfterCompactionFailsTheStoreAndNothingIsWritten() throws IOException {
+        try (Store store = newStore()) {
+            store.write(new WriteBatch().put(b("a"), b("1")));
+            // RocksDB reads CURRENT only when it opens: the running database does not notice
+            Files.writeString(dir.resolve("db").resolve("CURRENT"), "MANIFEST-999999\n");
+
+            KmsError reopen = assertThrows(KmsError.class, store::compact);
+            assertEquals(ErrorCode.INTERNAL, reopen.code());
+            assertTrue(reopen.getMessage().startsWith("store failed: cannot reopen "), reopen.getMessage());
+            assertEquals(reopen, store.failure().orElseThrow());
+            assertEquals(reopen, assertThrows(KmsError.class, () -> store.get(b("a"))), "reads refused, no closed handle");
+            assertEquals(reopen, assertThrows(KmsError.class, () -> store.write(new WriteBatch().put(b("b"), b("2")))));
+            assertEquals(reopen, assertThrows(KmsError.class, store::compact));
+        }
+    }
+
+    @Test
     void aSecondOpenOfTheSameDirectoryIsRefusedAndTheFirstStaysUsable() {
         try (Store first = newStore()) {
             KmsError e = assertThrows(KmsError.class, this::newStore);
@@ -169,11 +209,14 @@ class RocksDbStoreTest implements StoreContract {
         }
     }
 
+    /** Background flushes and compactions delete files meanwhile: a file gone holds nothing. */
     private static boolean filesContain(Path root, byte[] needle) {
         try (Stream<Path> files = Files.walk(root)) {
-            return files.filter(Files::isRegularFile).anyMatch(f -> {
+            return files.anyMatch(f -> {
                 try {
-                    return indexOf(Files.readAllBytes(f), needle) >= 0;
+                    return Files.isRegularFile(f) && indexOf(Files.readAllBytes(f), needle) >= 0;
+                } catch (NoSuchFileException gone) {
+                    return false;
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
