@@ -246,20 +246,23 @@ public final class KeyService {
     public Key replaceAttributes(TenantId tenant, KeyRef ref, Map<String, String> expected,
                                  Map<String, String> attributes, long version, UsePeriod period,
                                  Consumer<BarrierStore.Batch> commit) {
-        return replaceAttributes(tenant, ref, expected, version, new AttributeReplacement(attributes, period), commit);
+        return replaceAttributes(tenant, ref, expected, version, new AttributeReplacement(attributes, period), commit,
+                commit);
     }
 
     /**
      * {@link #replaceAttributes}, and in the same write version {@code version} takes the
-     * replacement's period and, if it carries one, its revocation: {@link #revokeVersion}'s
-     * transition, with its refusals (a deleted key, a destroyed version), judged once the
-     * attributes may be replaced. The version is revoked only if the attributes are saved.
+     * replacement's period and, if it carries one, its revocation ({@link #revoked}), judged on the
+     * version as it is under the key's lock once the attributes may be replaced: the version is
+     * revoked only if the attributes are saved. The write commits through {@code revokingCommit}
+     * if it changes the version, else through {@code commit}.
      */
     public Key replaceAttributes(TenantId tenant, KeyRef ref, Map<String, String> expected, long version,
-                                 AttributeReplacement replacement, Consumer<BarrierStore.Batch> commit) {
+                                 AttributeReplacement replacement, Consumer<BarrierStore.Batch> commit,
+                                 Consumer<BarrierStore.Batch> revokingCommit) {
         return replaceAttributes(tenant, ref, expected, replacement.attributes(), commit,
                 key -> key.withUsePeriod(version, replacement.period()),
-                replacement.revocation().map(why -> new VersionChange(version, v -> revoked(v, why))));
+                replacement.revocation().map(why -> new VersionChange(version, v -> revoked(v, why), revokingCommit)));
     }
 
     private Key replaceAttributes(TenantId tenant, KeyRef ref, Map<String, String> expected,
@@ -359,7 +362,12 @@ public final class KeyService {
         return changeVersion(tenant, ref, commit, v -> revoked(v, why));
     }
 
-    /** The one transition of a revocation ({@link #revokeVersion}), also made in an attribute save. */
+    /**
+     * The one transition of a revocation: an active version is disabled and marked revoked
+     * ({@code why}), which keeps it exportable; a version revoked before may become compromised.
+     * Any other version is left as it is, unrefused: one disabled without a revocation (a revoke
+     * must not make what an operator disabled exportable again), or destroyed.
+     */
     private static KeyVersion revoked(KeyVersion v, Revocation why) {
         if (v.state() == VersionState.ACTIVE) {
             return v.withState(VersionState.DISABLED, Optional.empty(), Optional.empty())
@@ -368,10 +376,7 @@ public final class KeyService {
         if (v.state() == VersionState.DISABLED && v.revocation().isPresent() && why == Revocation.COMPROMISED) {
             return v.withRevocation(Optional.of(why));
         }
-        if (v.state() == VersionState.DISABLED) {
-            return v;
-        }
-        throw KmsError.precondition("version " + v.number() + " is " + v.state().wireName());
+        return v;
     }
 
     public KeyVersion destroyVersion(TenantId tenant, VersionRef ref, Consumer<BarrierStore.Batch> commit) {
@@ -781,8 +786,11 @@ public final class KeyService {
         return changeKey(tenant, ref, commit, change, Optional.empty());
     }
 
-    /** A change to one version of a key, made in the write of a change to the key itself. */
-    private record VersionChange(long number, UnaryOperator<KeyVersion> change) {
+    /**
+     * A change to one version of a key, made in the write of a change to the key itself, which
+     * then commits through {@code commit}; a change that leaves the version as it is writes nothing.
+     */
+    private record VersionChange(long number, UnaryOperator<KeyVersion> change, Consumer<BarrierStore.Batch> commit) {
     }
 
     /** {@link #changeKey}, and in the same batch, once {@code change} is made, {@code alongside}'s version change. */
@@ -791,10 +799,15 @@ public final class KeyService {
         return keyLocks.exclusive(ref.keyId(), () -> {
             Key changed = change.apply(key(tenant, ref));
             BarrierStore.Batch batch = ledger.batch();
-            Optional<KeyVersion> version = alongside.map(v -> changedVersion(tenant, new VersionRef(ref, v.number()),
-                    v.change(), batch));
+            Optional<KeyVersion> version = alongside.flatMap(v -> {
+                KeyVersion current = versionToChange(tenant, new VersionRef(ref, v.number()));
+                KeyVersion next = v.change().apply(current);
+                return next.equals(current) ? Optional.empty() : Optional.of(next);
+            });
+            version.ifPresent(v -> ledger.put(batch, tenant, v));
             ledger.put(batch, changed);
-            invalidating(tenant, changed.id(), commit).accept(batch);
+            invalidating(tenant, changed.id(), version.isPresent() ? alongside.orElseThrow().commit() : commit)
+                    .accept(batch);
             if (changed.state() == KeyState.DELETED) {
                 cache.forgetKey(tenant, changed.id());
             }
@@ -809,21 +822,19 @@ public final class KeyService {
             throw KmsError.invalid("a version number is required");
         }
         return keyLocks.exclusive(ref.key().keyId(), () -> {
+            KeyVersion changed = change.apply(versionToChange(tenant, ref));
             BarrierStore.Batch batch = ledger.batch();
-            KeyVersion changed = changedVersion(tenant, ref, change, batch);
+            ledger.put(batch, tenant, changed);
             invalidating(tenant, changed.keyId(), commit).accept(batch);
             forgetUnlessActive(tenant, changed);
             return changed;
         });
     }
 
-    /** Puts {@code change} of version {@code ref} into {@code batch}, the key's lock held; refused for a deleted key. */
-    private KeyVersion changedVersion(TenantId tenant, VersionRef ref, UnaryOperator<KeyVersion> change,
-                                      BarrierStore.Batch batch) {
+    /** Version {@code ref} as it is, the key's lock held, to be changed; refused for a deleted key. */
+    private KeyVersion versionToChange(TenantId tenant, VersionRef ref) {
         usableKey(tenant, ref.key());
-        KeyVersion changed = change.apply(version(tenant, ref));
-        ledger.put(batch, tenant, changed);
-        return changed;
+        return version(tenant, ref);
     }
 
     /** Once the write that changed it is done: the material of a version no longer active leaves the cache. */

@@ -295,22 +295,22 @@ public final class KeyManagement {
     /**
      * {@link #replaceAttributes}, and in the same write when version {@code version} may protect
      * and process (the replacement's period), which every front-end's cryptographic calls then
-     * obey, and, when the replacement carries one, the version's revocation (KMIP Revoke,
-     * {@link #revokeVersion}'s transition and refusals): the attributes and the revocation are
-     * durable together or not at all. {@code replacement} is asked only once the caller's role may
-     * change the key, so that a front-end's own refusal in it (a {@link KmsError}, such as an
-     * object's lifecycle state) never hides a denial. A revoking write carries two audit records,
-     * {@code key.set-attributes} and {@code version.revoke}, both ok; a refused call records only
+     * obey, and, when the replacement carries one, the version's revocation (KMIP Revoke): judged
+     * on the version as it is when the attributes are saved, an active version is revoked, a
+     * revoked one may become compromised, any other is left as it is. The attributes and the
+     * revocation are durable together or not at all. {@code replacement} is asked only once the
+     * caller's role may change the key, so that a front-end's own refusal in it (a
+     * {@link KmsError}, such as an object's lifecycle state) never hides a denial. A write that
+     * revokes the version carries two audit records, {@code key.set-attributes} and
+     * {@code version.revoke}, both ok; any other write only the first; a refused call records only
      * its {@code key.set-attributes} refusal.
      */
     public Key replaceAttributes(Caller caller, KeyRef ref, Map<String, String> expected, long version,
                                  Supplier<AttributeReplacement> replacement) {
         return pipeline.run(caller, "key.set-attributes", Right.LIFECYCLE, key(ref), "version.revoke",
-                version(new VersionRef(ref, version)), (commit, revokingCommit) -> {
-                    AttributeReplacement change = replacement.get();
-                    return keys.replaceAttributes(caller.tenant(), ref, expected, version, change,
-                            change.revocation().isPresent() ? revokingCommit : commit);
-                });
+                version(new VersionRef(ref, version)), (commit, revokingCommit) ->
+                        keys.replaceAttributes(caller.tenant(), ref, expected, version, replacement.get(), commit,
+                                revokingCommit));
     }
 
     // --- versions --------------------------------------------------------------------------

@@ -26,8 +26,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * An attribute save that revokes its version (KMIP Revoke) is one write: the attributes, the
  * revocation and both audit records ({@code key.set-attributes}, {@code version.revoke}) are
- * stored together, and a save the core refuses, or a revocation the version refuses, stores
- * neither.
+ * stored together, and a save the core refuses stores neither. Whether the version is revoked is
+ * judged on the version as it is when the save is written, and only a save that revoked it records
+ * {@code version.revoke}.
  */
 class RevokingAttributeSaveTest {
     private static final Instant FOREVER = Instant.parse("9999-01-01T00:00:00Z");
@@ -36,7 +37,11 @@ class RevokingAttributeSaveTest {
     final CoreWithKeyRing core = new CoreWithKeyRing();
 
     private Key aes() {
-        return core.kms().createKey(core.admin(), CreateKey.typed(core.ring(), "k", KeyType.AES_256,
+        return aes("k");
+    }
+
+    private Key aes(String name) {
+        return core.kms().createKey(core.admin(), CreateKey.typed(core.ring(), name, KeyType.AES_256,
                 Set.of(KeyUsage.ENCRYPT, KeyUsage.DECRYPT), Optional.of(false), Map.of()));
     }
 
@@ -92,16 +97,59 @@ class RevokingAttributeSaveTest {
     }
 
     @Test
-    void aRevocationTheVersionRefusesSavesNoAttributes() {
+    void aVersionDisabledOverRestAfterTheRevokeWasDecidedStaysDisabledWithoutARevocationRecorded() {
         Key key = aes();
-        core.kms().destroyVersion(core.admin(), KeyRef.byId(key.id()).version(1));
+        VersionRef ref = KeyRef.byId(key.id()).version(1);
 
-        KmsError refused = assertThrows(KmsError.class,
-                () -> revokingSave(key, key.attributes(), Map.of("state", "compromised")));
+        Key saved = core.kms().replaceAttributes(core.admin(), KeyRef.byId(key.id()), key.attributes(), 1, () -> {
+            core.kms().disableVersion(core.admin(), ref);
+            return new AttributeReplacement(Map.of("state", "deactivated"), UsePeriod.ALWAYS,
+                    Optional.of(Revocation.REVOKED));
+        });
 
-        assertEquals(ErrorCode.FAILED_PRECONDITION, refused.code());
-        assertEquals("version 1 is destroyed", refused.getMessage());
-        assertEquals(key.attributes(), core.kms().getKey(core.admin(), KeyRef.byId(key.id())).attributes());
-        assertEquals(VersionState.DESTROYED, version(key).state());
+        assertEquals(Map.of("state", "deactivated"), saved.attributes());
+        assertEquals(VersionState.DISABLED, version(key).state());
+        assertEquals(Optional.empty(), version(key).revocation(), "a revoke made what REST disabled exportable");
+        assertEquals(List.of(), operations("version.revoke"));
+        assertEquals(List.of("ok"), operations("key.set-attributes").stream().map(AuditRecord::result).toList());
+    }
+
+    @Test
+    void aVersionEnabledOverRestAfterTheRevokeWasDecidedIsRevoked() {
+        Key key = aes();
+        VersionRef ref = KeyRef.byId(key.id()).version(1);
+        core.kms().disableVersion(core.admin(), ref);
+
+        core.kms().replaceAttributes(core.admin(), KeyRef.byId(key.id()), key.attributes(), 1, () -> {
+            core.kms().enableVersion(core.admin(), ref);
+            return new AttributeReplacement(Map.of("state", "deactivated"), UsePeriod.ALWAYS,
+                    Optional.of(Revocation.REVOKED));
+        });
+
+        assertEquals(VersionState.DISABLED, version(key).state());
+        assertEquals(Optional.of(Revocation.REVOKED), version(key).revocation());
+        assertEquals(1, operations("version.revoke").size());
+    }
+
+    @Test
+    void aSaveThatLeavesTheVersionAsItIsRecordsNoRevocation() {
+        Key key = aes();
+        Key revoked = revokingSave(key, key.attributes(), Map.of("state", "compromised"));
+        Key again = revokingSave(revoked, revoked.attributes(), Map.of("state", "compromised", "again", "yes"));
+        Key other = aes("other");
+        core.kms().destroyVersion(core.admin(), KeyRef.byId(other.id()).version(1));
+
+        Key overDestroyed = revokingSave(other, other.attributes(), Map.of("state", "compromised"));
+
+        assertEquals(Map.of("state", "compromised", "again", "yes"), again.attributes());
+        assertEquals(Map.of("state", "compromised"), overDestroyed.attributes());
+        assertEquals(VersionState.DESTROYED, version(other).state());
+        assertEquals(List.of("keys/" + key.id() + "/versions/1"),
+                operations("version.revoke").stream().map(AuditRecord::resource).toList(),
+                "only the save that revoked a version records a revocation");
+    }
+
+    private List<AuditRecord> operations(String operation) {
+        return audit().stream().filter(r -> r.operation().equals(operation)).toList();
     }
 }

@@ -1,8 +1,6 @@
 package dev.tresor.kms.kmip.operation;
 
-import dev.tresor.kms.key.KeyVersion;
 import dev.tresor.kms.key.Revocation;
-import dev.tresor.kms.key.VersionState;
 import dev.tresor.kms.kmip.message.Operation;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
@@ -15,10 +13,12 @@ import java.util.Optional;
  * Revoke: Deactivated with a Deactivation Date, or for a key or CA compromise Compromised with a
  * Compromise Date and the Compromise Occurrence Date the request gives (else the Initial Date,
  * spec 1.4 section 4.20); the core version is revoked (disabled, so no front-end can use it any
- * more, yet still exportable by Get, as KMIP allows). A stored object only changes state. The
- * state is judged, and the version's revocation decided, inside the core's save of the object's
- * attributes ({@link ObjectAccess#lifecycleEdit}), so a caller who may not change the object is
- * denied first, before any version is read. The revocation is part of that save's one write: the
+ * more, yet still exportable by Get, as KMIP allows) if it is active, or was revoked before and the
+ * Revoke is for a compromise; one disabled or destroyed over REST is left as it is. A stored object
+ * only changes state. The state is judged inside the core's save of the object's attributes
+ * ({@link ObjectAccess#lifecycleEdit}), so a caller who may not change the object is denied first,
+ * and the version's revocation by the core on the version as it is under the key's lock when the
+ * save is written, never on an earlier read of it. The revocation is part of that save's one write: the
  * version is revoked only if the attributes that say so are saved, and a save refused (the object
  * changed meanwhile, its attributes over the core's bounds, sealed) leaves both as they were. One
  * Revoke of a key object is audited as {@code key.set-attributes} and, when it revokes the
@@ -62,14 +62,7 @@ final class RevokeHandler implements OperationHandler {
             return revokedObject.withState(ObjectState.COMPROMISED)
                     .with(Tag.COMPROMISE_DATE, Ttlv.dateTime(Tag.COMPROMISE_DATE, now))
                     .with(Tag.COMPROMISE_OCCURRENCE_DATE, occurred);
-        }, key -> !key.id().isPublic() && revocable(context.keys().getVersion(context.caller(), key.id().versionRef()))
-                ? Optional.of(why) : Optional.empty());
+        }, key -> key.id().isPublic() ? Optional.empty() : Optional.of(why));
         return Ttlv.structure(Tag.RESPONSE_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, revoked.uid()));
-    }
-
-    /** Active, or revoked before (a compromise may follow): a version disabled over REST is left alone. */
-    private static boolean revocable(KeyVersion version) {
-        return version.state() == VersionState.ACTIVE
-                || version.state() == VersionState.DISABLED && version.revocation().isPresent();
     }
 }

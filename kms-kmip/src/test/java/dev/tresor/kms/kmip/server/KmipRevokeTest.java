@@ -112,6 +112,34 @@ class KmipRevokeTest {
         }
     }
 
+    @Test
+    void aRevokeLeavesTheRevocationToTheCoreAndRecordsOneOnlyWhenItRevokedTheVersion() throws Exception {
+        try (KmipTestClient client = server.client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V1_4);
+            String revokedTwice = kmip.createAes256(activeSince());
+            String disabledOverRest = kmip.createAes256(activeSince());
+            server.core.core().keyManagement().disableVersion(restCaller, KeyRef.byId(disabledOverRest).version(1));
+
+            kmip.ok(Operation.REVOKE, Kmip.uid(revokedTwice), revocation());
+            kmip.ok(Operation.REVOKE, Kmip.uid(revokedTwice), revocation());
+            kmip.ok(Operation.REVOKE, Kmip.uid(disabledOverRest), revocation());
+
+            List<AuditRecord> all = audit();
+            List<String> ops = all.stream().filter(r -> r.operation().equals("kmip.revoke"))
+                    .flatMap(r -> List.of(r.details().get("ops").split(",")).stream()).toList();
+            assertAll(
+                    () -> assertEquals(1, records(all, revokedTwice, "version.revoke").size(),
+                            "a second Revoke recorded a revocation it did not make"),
+                    () -> assertEquals(List.of(), records(all, disabledOverRest, "version.revoke")),
+                    () -> assertEquals(DEACTIVATED, state(kmip, disabledOverRest)),
+                    () -> assertEquals(VersionState.DISABLED, coreVersion(disabledOverRest).state()),
+                    () -> assertEquals(Optional.empty(), coreVersion(disabledOverRest).revocation(),
+                            "a Revoke made what REST disabled exportable"),
+                    () -> assertTrue(ops.stream().noneMatch(op -> op.startsWith("version.get")),
+                            "a Revoke read the version outside the core's save: " + ops));
+        }
+    }
+
     /** Adds custom attributes, largest first, until the key's attribute entries are full. */
     private static void fill(Kmip kmip, String uid) throws IOException {
         int added = 0;
