@@ -193,9 +193,18 @@ public final class KmsCore implements AutoCloseable {
         return checked;
     }
 
-    /** Flushes and compacts the store, so erased values leave the disk (tests, operators). */
-    public void compactStore() {
-        store.compact();
+    /**
+     * What the purger runs every interval: erases the keys, versions and objects past their 30-day
+     * window, then, if it erased any, compacts the store so that their values leave every file of the
+     * data directory (the stale copies in older storage files and in log files kept for reuse).
+     * Answers how many it erased.
+     */
+    public int purge() {
+        int erased = keyManagement.purgeExpired();
+        if (erased > 0) {
+            store.compact();
+        }
+        return erased;
     }
 
     private ScheduledExecutorService startPurger(Duration interval) {
@@ -214,7 +223,7 @@ public final class KmsCore implements AutoCloseable {
             return;
         }
         try {
-            int erased = keyManagement.purgeExpired();
+            int erased = purge();
             if (erased > 0) {
                 LOG.info("purged " + erased + " keys and versions past their 30-day window");
             }

@@ -11,7 +11,9 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.rocksdb.CompactRangeOptions;
 import org.rocksdb.CompressionType;
@@ -38,10 +40,11 @@ import org.rocksdb.WriteOptions;
  * see only what was committed.
  *
  * <p>Write-ahead log files are reused once their records are flushed: a synced append then
- * overwrites blocks the file already has, so the fsync need not also commit the file system's
- * journal for a grown file (about 120 instead of 160-230 µs here; docs/benchmarks.md). A reused
- * file keeps older records past its new end, so {@link #compact()} reopens the database, which
- * deletes every log file it no longer needs instead of keeping it for reuse.
+ * overwrites blocks the file already has, so the fsync writes only those blocks, not also the new
+ * size and block allocation of a file that grew (about 120 instead of 160-230 µs here;
+ * docs/benchmarks.md). A reused file keeps older records past its new end, so {@link #compact()}
+ * reopens the database, which deletes every log file it no longer needs instead of keeping it for
+ * reuse.
  *
  * <p>Futures complete on the committer thread, so what depends on them must not wait for another
  * write: {@link Store#await} refuses to wait there (it would wait for itself).
@@ -75,6 +78,7 @@ public final class RocksDbStore implements Store {
     private final Object enqueueLock = new Object();
     /** Calls on the database hold it shared; closing or reopening the database takes it exclusively. */
     private final ReadWriteLock dbLock = new ReentrantReadWriteLock();
+    private final Lock compactionLock = new ReentrantLock();
     private final Thread committer;
     private final AtomicLong syncedWrites = new AtomicLong();
     private volatile boolean closed;
@@ -283,8 +287,22 @@ public final class RocksDbStore implements Store {
         return syncedWrites.get();
     }
 
+    /**
+     * One compaction at a time: a reopen queued behind another compaction's full rewrite would hold
+     * every commit and read for as long as that takes.
+     */
     @Override
     public void compact() {
+        Store.refuseWaitingHere("a compaction");
+        compactionLock.lock();
+        try {
+            compactAndReopen();
+        } finally {
+            compactionLock.unlock();
+        }
+    }
+
+    private void compactAndReopen() {
         read("compaction", () -> {
             try (FlushOptions flush = new FlushOptions().setWaitForFlush(true);
                  CompactRangeOptions full = new CompactRangeOptions()
@@ -315,7 +333,7 @@ public final class RocksDbStore implements Store {
             db = null;
             db = RocksDB.open(options, dir.toString());
             task.done().complete(null);
-        } catch (RocksDBException e) {
+        } catch (RocksDBException | RuntimeException e) {
             KmsError failed = KmsError.internal("store failed: cannot reopen " + dir + ": " + e.getMessage()
                     + "; restart the server", e);
             synchronized (enqueueLock) {

@@ -39,14 +39,22 @@ public interface Store extends AutoCloseable {
      * (in a completion callback), where it would wait for the thread it blocks.
      */
     static <T> T await(CompletableFuture<T> committed) {
-        NonBlocking.check("a synced write");
-        if (Thread.currentThread() instanceof RocksDbStore.CommitterThread) {
-            throw new IllegalStateException("a store write cannot be awaited on the store's committer thread");
-        }
+        refuseWaitingHere("a synced write");
         try {
             return committed.join();
         } catch (CompletionException e) {
             throw failure(e);
+        }
+    }
+
+    /**
+     * Refuses {@code what}, which waits for the store, where waiting is wrong: on an event loop
+     * ({@link NonBlocking}), and on a store's committer thread, which it would wait for.
+     */
+    static void refuseWaitingHere(String what) {
+        NonBlocking.check(what);
+        if (Thread.currentThread() instanceof RocksDbStore.CommitterThread) {
+            throw new IllegalStateException(what + " cannot be awaited on the store's committer thread");
         }
     }
 

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -160,24 +161,42 @@ class RocksDbStoreTest implements StoreContract {
     }
 
     @Test
-    void writesSubmittedWhileCompactionReopensTheDatabaseAreAllCommitted() throws InterruptedException {
-        try (Store store = newStore()) {
-            CountDownLatch writing = new CountDownLatch(1);
-            CompletableFuture<List<CompletableFuture<Void>>> submitted = CompletableFuture.supplyAsync(() -> {
-                writing.countDown();
-                return IntStream.range(0, 2_000)
-                        .mapToObj(i -> store.submit(new WriteBatch().put(b("k" + i), b("v" + i)))).toList();
-            });
-            writing.await();
-            store.compact();
-            store.compact();
-            submitted.join().forEach(CompletableFuture::join);
-            assertEquals(2_000, store.scan(b("k")).size());
-            store.compact();
-            assertArrayEquals(b("v1999"), store.get(b("k1999")).orElseThrow());
+    void writesQueuedBeforeAndBehindTheReopenOfACompactionAllCommitInOrder() throws Exception {
+        try (RocksDbStore store = RocksDbStore.open(dir.resolve("db"))) {
+            store.write(new WriteBatch().put(b("read"), b("me")));
+            CountDownLatch release = new CountDownLatch(1);
+            CompletableFuture<Void> holding = BreakableRocksDb.holdCommitter(store, release);
+            List<CompletableFuture<Void>> before = submitNumbered(store, 0, "before");
+            Thread compacting = new Thread(store::compact);
+            compacting.start();
+            awaitWaiting(compacting); // its reopen is queued behind the writes before
+            List<CompletableFuture<Void>> behind = submitNumbered(store, 50, "behind");
+            CompletableFuture<byte[]> read = CompletableFuture.supplyAsync(() -> store.get(b("read")).orElseThrow());
+
+            release.countDown();
+            compacting.join(Duration.ofMinutes(1).toMillis());
+            assertFalse(compacting.isAlive(), "the compaction's reopen never ran");
+            for (CompletableFuture<Void> write : Stream.of(before, behind).flatMap(List::stream).toList()) {
+                write.get(1, TimeUnit.MINUTES);
+            }
+            holding.get(1, TimeUnit.MINUTES);
+            assertArrayEquals(b("me"), read.get(1, TimeUnit.MINUTES));
+            assertEquals(100, store.scan(b("n/")).size());
+            assertArrayEquals(b("behind"), store.get(b("last")).orElseThrow(), "the writes behind the reopen came last");
         }
-        try (Store reopened = newStore()) {
-            assertEquals(2_000, reopened.scan(b("k")).size());
+    }
+
+    /** Fifty batches, each a numbered key, and the last one also writing {@code last} = {@code name}. */
+    private static List<CompletableFuture<Void>> submitNumbered(Store store, int from, String name) {
+        return IntStream.range(from, from + 50).mapToObj(i -> store.submit(new WriteBatch()
+                .put(b(String.format("n/%03d", i)), b(name)).put(b("last"), b(name)))).toList();
+    }
+
+    private static void awaitWaiting(Thread thread) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (thread.getState() != Thread.State.WAITING) {
+            assertTrue(System.nanoTime() < deadline, "the compaction never waited for its reopen: " + thread.getState());
+            Thread.sleep(5);
         }
     }
 
