@@ -818,9 +818,6 @@ public final class KeyService {
 
     private KeyVersion changeVersion(TenantId tenant, VersionRef ref, Consumer<BarrierStore.Batch> commit,
                                      UnaryOperator<KeyVersion> change) {
-        if (ref.isPrimary()) {
-            throw KmsError.invalid("a version number is required");
-        }
         return keyLocks.exclusive(ref.key().keyId(), () -> {
             KeyVersion changed = change.apply(versionToChange(tenant, ref));
             BarrierStore.Batch batch = ledger.batch();
@@ -831,8 +828,14 @@ public final class KeyService {
         });
     }
 
-    /** Version {@code ref} as it is, the key's lock held, to be changed; refused for a deleted key. */
+    /**
+     * Version {@code ref} as it is, the key's lock held, to be changed; refused for the primary
+     * version (a change names the version it changes) and for a deleted key.
+     */
     private KeyVersion versionToChange(TenantId tenant, VersionRef ref) {
+        if (ref.isPrimary()) {
+            throw KmsError.invalid("a version number is required");
+        }
         usableKey(tenant, ref.key());
         return version(tenant, ref);
     }

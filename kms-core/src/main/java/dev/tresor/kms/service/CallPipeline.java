@@ -75,18 +75,19 @@ final class CallPipeline {
 
     /**
      * {@link #run} for a call whose one write may make a second change, audited as an operation of
-     * its own under the same right ({@code also} on {@code alsoResource}): {@code call} commits
-     * through the first function it is given, or through the second when its write makes that
-     * change too, which then records {@code also}, ok, after the call's own record in the same
-     * batch. A call refused before its write records only its own refusal.
+     * its own ({@code also} on {@code alsoResource}), which needs {@code alsoRight}: a role without
+     * it is denied before the call runs, whether or not its write would have made that change.
+     * {@code call} commits through the first function it is given, or through the second when its
+     * write makes that change too, which then records {@code also}, ok, after the call's own record
+     * in the same batch. A call refused before its write records only its own refusal.
      */
-    <T> T run(Caller caller, String operation, Right right, String resource, String also, String alsoResource,
-              BiFunction<Consumer<BarrierStore.Batch>, Consumer<BarrierStore.Batch>, T> call) {
-        return run(caller, () -> operation, right, resource, Optional.of(new Also(also, alsoResource)), call);
+    <T> T run(Caller caller, String operation, Right right, String resource, String also, Right alsoRight,
+              String alsoResource, BiFunction<Consumer<BarrierStore.Batch>, Consumer<BarrierStore.Batch>, T> call) {
+        return run(caller, () -> operation, right, resource, Optional.of(new Also(also, alsoRight, alsoResource)), call);
     }
 
-    /** A second audited operation a call's write may make. */
-    private record Also(String operation, String resource) {
+    /** A second audited operation a call's write may make, and the right it needs. */
+    private record Also(String operation, Right right, String resource) {
     }
 
     private <T> T run(Caller caller, Supplier<String> operation, Right right, String resource, Optional<Also> also,
@@ -100,6 +101,10 @@ final class CallPipeline {
             }
             if (!caller.role().allows(right)) {
                 throw KmsError.denied("role " + caller.role().wireName() + " may not " + operation.get());
+            }
+            Optional<Also> withheld = also.filter(a -> !caller.role().allows(a.right()));
+            if (withheld.isPresent()) {
+                throw KmsError.denied("role " + caller.role().wireName() + " may not " + withheld.get().operation());
             }
             Function<Optional<Also>, Consumer<BarrierStore.Batch>> committing = made -> batch -> {
                 AuditEvent own = event(caller, operation.get(), resource, "ok");

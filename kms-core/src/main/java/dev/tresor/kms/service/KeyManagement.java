@@ -307,7 +307,7 @@ public final class KeyManagement {
      */
     public Key replaceAttributes(Caller caller, KeyRef ref, Map<String, String> expected, long version,
                                  Supplier<AttributeReplacement> replacement) {
-        return pipeline.run(caller, "key.set-attributes", Right.LIFECYCLE, key(ref), "version.revoke",
+        return pipeline.run(caller, "key.set-attributes", Right.LIFECYCLE, key(ref), "version.revoke", Right.LIFECYCLE,
                 version(new VersionRef(ref, version)), (commit, revokingCommit) ->
                         keys.replaceAttributes(caller.tenant(), ref, expected, version, replacement.get(), commit,
                                 revokingCommit));

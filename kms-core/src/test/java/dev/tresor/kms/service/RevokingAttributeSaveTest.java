@@ -97,6 +97,22 @@ class RevokingAttributeSaveTest {
     }
 
     @Test
+    void aRevokingSaveOfThePrimaryVersionIsRefusedAndChangesNothing() {
+        Key key = aes();
+
+        KmsError refused = assertThrows(KmsError.class, () -> core.kms().replaceAttributes(core.admin(),
+                KeyRef.byId(key.id()), key.attributes(), VersionRef.PRIMARY, () -> new AttributeReplacement(
+                        Map.of("state", "deactivated"), UsePeriod.ALWAYS, Optional.of(Revocation.REVOKED))));
+
+        assertEquals(ErrorCode.INVALID_ARGUMENT, refused.code());
+        assertEquals("a version number is required", refused.getMessage());
+        assertEquals(key.attributes(), core.kms().getKey(core.admin(), KeyRef.byId(key.id())).attributes());
+        assertEquals(VersionState.ACTIVE, version(key).state());
+        assertEquals(Optional.empty(), version(key).revocation());
+        assertEquals(List.of(), operations("version.revoke"));
+    }
+
+    @Test
     void aVersionDisabledOverRestAfterTheRevokeWasDecidedStaysDisabledWithoutARevocationRecorded() {
         Key key = aes();
         VersionRef ref = KeyRef.byId(key.id()).version(1);

@@ -1,0 +1,74 @@
+package dev.tresor.kms.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.tresor.kms.audit.AuditLog;
+import dev.tresor.kms.audit.AuditRecord;
+import dev.tresor.kms.limit.RateLimits;
+import dev.tresor.kms.seal.BarrierStore;
+import dev.tresor.kms.seal.SealManager;
+import dev.tresor.kms.store.RocksDbStore;
+import dev.tresor.kms.tenant.KmipLegacy;
+import dev.tresor.kms.tenant.Projects;
+import dev.tresor.kms.tenant.Right;
+import dev.tresor.kms.tenant.Role;
+import dev.tresor.kms.tenant.TenantId;
+import dev.tresor.kms.testing.MovableClock;
+import dev.tresor.kms.testing.TestCore;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A call whose write may make a second audited change needs that change's right too: a role
+ * without it is denied before the call runs, even when the first right would let it.
+ */
+class SecondAuditedOperationTest {
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void aRoleWithoutTheSecondOperationsRightIsDeniedBeforeTheCallRuns() {
+        MovableClock clock = MovableClock.at("2026-01-01T00:00:00Z");
+        try (RocksDbStore store = RocksDbStore.open(KmsCore.storeDirectory(dataDir))) {
+            BarrierStore barrier = SealManager.openDev(store, dataDir).barrierStore();
+            Projects projects = new Projects(barrier, clock);
+            TenantId tenant = new TenantId(projects.create(Optional.empty(), OptionalLong.empty(), KmipLegacy.NONE,
+                    barrier::write).id(), "eu01");
+            AuditLog audit = new AuditLog(barrier);
+            CallPipeline pipeline = new CallPipeline(barrier, projects, new RateLimits(), audit, clock);
+            AtomicBoolean ran = new AtomicBoolean();
+
+            KmsError denied = assertThrows(KmsError.class, () -> pipeline.run(TestCore.caller(tenant, Role.KEY_ADMIN),
+                    "key.set-attributes", Right.LIFECYCLE, "keys/k", "version.revoke", Right.EXPORT,
+                    "keys/k/versions/1", (commit, revokingCommit) -> {
+                        ran.set(true);
+                        revokingCommit.accept(barrier.batch());
+                        return "saved";
+                    }));
+
+            assertEquals(ErrorCode.PERMISSION_DENIED, denied.code());
+            assertEquals("role key-admin may not version.revoke", denied.getMessage());
+            assertFalse(ran.get(), "the call ran");
+            List<AuditRecord> records = audit.export(tenant.path(), Instant.EPOCH, Instant.MAX);
+            assertEquals(List.of("key.set-attributes PERMISSION_DENIED keys/k"),
+                    records.stream().map(r -> r.operation() + " " + r.result() + " " + r.resource()).toList());
+
+            pipeline.run(TestCore.caller(tenant, Role.ADMIN), "key.set-attributes", Right.LIFECYCLE, "keys/k",
+                    "version.revoke", Right.EXPORT, "keys/k/versions/1", (commit, revokingCommit) -> {
+                        revokingCommit.accept(barrier.batch());
+                        return "saved";
+                    });
+            assertEquals(List.of("key.set-attributes ok keys/k", "version.revoke ok keys/k/versions/1"),
+                    audit.export(tenant.path(), Instant.EPOCH, Instant.MAX).stream().skip(1)
+                            .map(r -> r.operation() + " " + r.result() + " " + r.resource()).toList());
+        }
+    }
+}
