@@ -242,14 +242,6 @@ public final class KeyService {
         return replaceAttributes(tenant, ref, expected, attributes, commit, key -> key, Optional.empty());
     }
 
-    /** {@link #replaceAttributes}, and in the same write the use period of version {@code version}. */
-    public Key replaceAttributes(TenantId tenant, KeyRef ref, Map<String, String> expected,
-                                 Map<String, String> attributes, long version, UsePeriod period,
-                                 Consumer<BarrierStore.Batch> commit) {
-        return replaceAttributes(tenant, ref, expected, version, new AttributeReplacement(attributes, period), commit,
-                commit);
-    }
-
     /**
      * {@link #replaceAttributes}, and in the same write version {@code version} takes the
      * replacement's period and, if it carries one, its revocation ({@link #revoked}), judged on the
@@ -351,15 +343,6 @@ public final class KeyService {
             }
             return v.withState(VersionState.ACTIVE, Optional.empty(), Optional.empty()).withRevocation(Optional.empty());
         });
-    }
-
-    /**
-     * KMIP Revoke: an active version is disabled and marked revoked ({@code why}), which keeps it
-     * exportable; a version revoked before may become compromised. A version disabled without a
-     * revocation stays as it is (a revoke must not make what an operator disabled exportable again).
-     */
-    public KeyVersion revokeVersion(TenantId tenant, VersionRef ref, Revocation why, Consumer<BarrierStore.Batch> commit) {
-        return changeVersion(tenant, ref, commit, v -> revoked(v, why));
     }
 
     /**

@@ -27,7 +27,6 @@ import dev.tresor.kms.key.ManagedObjects;
 import dev.tresor.kms.key.ObjectPublicKey;
 import dev.tresor.kms.key.PublicKeyCryptography;
 import dev.tresor.kms.key.ReleaseTerms;
-import dev.tresor.kms.key.Revocation;
 import dev.tresor.kms.key.Scheme;
 import dev.tresor.kms.key.Usages;
 import dev.tresor.kms.key.UsePeriod;
@@ -329,15 +328,6 @@ public final class KeyManagement {
     public KeyVersion disableVersion(Caller caller, VersionRef ref) {
         return pipeline.run(caller, "version.disable", Right.LIFECYCLE, version(ref),
                 commit -> keys.disableVersion(caller.tenant(), ref, commit));
-    }
-
-    /**
-     * KMIP Revoke of a version: disabled, and recorded as revoked ({@code why}), so that it stays
-     * exportable as KMIP allows, unlike a version only disabled (see {@link KeyService#revokeVersion}).
-     */
-    public KeyVersion revokeVersion(Caller caller, VersionRef ref, Revocation why) {
-        return pipeline.run(caller, "version.revoke", Right.LIFECYCLE, version(ref),
-                commit -> keys.revokeVersion(caller.tenant(), ref, why, commit));
     }
 
     public KeyVersion enableVersion(Caller caller, VersionRef ref) {

@@ -41,13 +41,18 @@ class UsePeriodRecordTest {
                 store.commit());
     }
 
+    /** Saves {@code read}'s attributes as they are, version 1 limited to {@code period} in the same write. */
+    private Key limited(Key read, UsePeriod period) {
+        return keys.replaceAttributes(store.tenant(), KeyRef.byId(read.id()), read.attributes(), 1,
+                new AttributeReplacement(read.attributes(), period), store.commit(), store.commit());
+    }
+
     @Test
     void aProtectStopDateCommittedAfterTheCallerReadTheKeyStopsTheUse() {
         Key read = aes();
         KeyVersion version = keys.version(store.tenant(), KeyRef.byId(read.id()).version(1));
         Instant past = store.clock().instant().minusSeconds(1);
-        keys.replaceAttributes(store.tenant(), KeyRef.byId(read.id()), read.attributes(), read.attributes(), 1,
-                new UsePeriod(Optional.of(past), Optional.empty()), store.commit());
+        limited(read, new UsePeriod(Optional.of(past), Optional.empty()));
 
         KmsError refused = assertThrows(KmsError.class,
                 () -> keys.usableMaterial(store.tenant(), read, version, UsePeriod.Use.PROTECT));
@@ -62,8 +67,7 @@ class UsePeriodRecordTest {
         KeyVersion version = keys.version(store.tenant(), KeyRef.byId(read.id()).version(1));
         LoadedKey held = keys.usableMaterial(store.tenant(), read, version, UsePeriod.Use.PROCESS);
         byte[] ciphertext = store.crypto().encryptEnvelope(held, 1, "secret".getBytes(StandardCharsets.UTF_8), null);
-        keys.replaceAttributes(store.tenant(), KeyRef.byId(read.id()), read.attributes(), read.attributes(), 1,
-                new UsePeriod(Optional.of(store.clock().instant().minusSeconds(1)), Optional.empty()), store.commit());
+        limited(read, new UsePeriod(Optional.of(store.clock().instant().minusSeconds(1)), Optional.empty()));
 
         KmsError refused = assertThrows(KmsError.class,
                 () -> keys.usableMaterial(store.tenant(), read, version, UsePeriod.Use.PROTECT));
@@ -101,8 +105,7 @@ class UsePeriodRecordTest {
         Key read = aes();
         KeyVersion version = keys.version(store.tenant(), KeyRef.byId(read.id()).version(1));
         Instant start = store.clock().instant();
-        keys.replaceAttributes(store.tenant(), KeyRef.byId(read.id()), read.attributes(), read.attributes(), 1,
-                new UsePeriod(Optional.of(start.plusSeconds(1800)), Optional.empty()), store.commit());
+        limited(read, new UsePeriod(Optional.of(start.plusSeconds(1800)), Optional.empty()));
         KeyService hourPerRead = new KeyService(store.store(), store.crypto(), new MaterialCache(store.crypto(), 100),
                 new SteppingClock(start, Duration.ofHours(1)), Duration.ofDays(30));
 
@@ -176,9 +179,7 @@ class UsePeriodRecordTest {
     @Test
     void aStoredPeriodWithoutOneOfItsDatesReadsAsNotLimitedByThatDate() throws Exception {
         Instant stop = store.clock().instant().plusSeconds(60);
-        Key key = aes();
-        Key dated = keys.replaceAttributes(store.tenant(), KeyRef.byId(key.id()), key.attributes(), key.attributes(),
-                1, new UsePeriod(Optional.of(stop), Optional.empty()), store.commit());
+        Key dated = limited(aes(), new UsePeriod(Optional.of(stop), Optional.empty()));
         ObjectMapper json = new ObjectMapper();
         ObjectNode stored = (ObjectNode) json.readTree(StoredJson.encode(dated));
         ((ObjectNode) stored.path("usePeriods").path("1")).remove("processStart");

@@ -71,7 +71,7 @@ class VersionOriginTest {
         steps.put("export", version -> kms.exportMaterial(admin, version).zero());
         steps.put("disable", version -> kms.disableVersion(admin, version));
         steps.put("enable", version -> kms.enableVersion(admin, version));
-        steps.put("revoke", version -> kms.revokeVersion(admin, version, Revocation.REVOKED));
+        steps.put("revoke", version -> core.revoke(version, Revocation.REVOKED));
         steps.put("destroy", version -> kms.destroyVersion(admin, version));
         steps.put("restore", version -> kms.restoreVersion(admin, version));
 

@@ -42,7 +42,7 @@ class ExportOfRevokedVersionTest {
     void aRevokedVersionIsExportedButNotUsedAndTheAuditSaysItWasRevoked() {
         VersionRef ref = exportableAes("revoked", KeyUsage.ENCRYPT, KeyUsage.DECRYPT);
         Bytes before = core.kms().exportMaterial(core.admin(), ref);
-        core.kms().revokeVersion(core.admin(), ref, Revocation.REVOKED);
+        core.revoke(ref, Revocation.REVOKED);
 
         assertEquals(before, core.kms().exportMaterial(core.admin(), ref));
         assertEquals("key.export-revoked", lastOperation("key.export"));
@@ -64,7 +64,7 @@ class ExportOfRevokedVersionTest {
                 Scheme.AES_KEY_WRAP, UnaryOperator.identity()));
         assertEquals(ErrorCode.FAILED_PRECONDITION, wrapped.code());
 
-        core.kms().revokeVersion(core.admin(), ref, Revocation.COMPROMISED);
+        core.revoke(ref, Revocation.COMPROMISED);
         assertTrue(core.kms().getVersion(core.admin(), ref).revocation().isEmpty(), "a revoke does not undo a disable");
         assertEquals(ErrorCode.FAILED_PRECONDITION,
                 assertThrows(KmsError.class, () -> core.kms().exportMaterial(core.admin(), ref)).code());
@@ -74,8 +74,8 @@ class ExportOfRevokedVersionTest {
     void aCompromisedVersionIsExportedWrappedAndTheAuditSaysItWasCompromised() {
         VersionRef ref = exportableAes("compromised", KeyUsage.ENCRYPT);
         VersionRef wrapper = exportableAes("wrapper", KeyUsage.WRAP);
-        core.kms().revokeVersion(core.admin(), ref, Revocation.REVOKED);
-        core.kms().revokeVersion(core.admin(), ref, Revocation.COMPROMISED);
+        core.revoke(ref, Revocation.REVOKED);
+        core.revoke(ref, Revocation.COMPROMISED);
         assertEquals(Optional.of(Revocation.COMPROMISED), core.kms().getVersion(core.admin(), ref).revocation(),
                 "a revoked version may become compromised");
 
@@ -88,7 +88,7 @@ class ExportOfRevokedVersionTest {
     @Test
     void anEnabledAgainThenDisabledVersionIsNoLongerRevoked() {
         VersionRef ref = exportableAes("re-enabled", KeyUsage.ENCRYPT);
-        core.kms().revokeVersion(core.admin(), ref, Revocation.REVOKED);
+        core.revoke(ref, Revocation.REVOKED);
         core.kms().enableVersion(core.admin(), ref);
         assertTrue(core.kms().getVersion(core.admin(), ref).revocation().isEmpty());
         core.kms().exportMaterial(core.admin(), ref);
@@ -103,7 +103,7 @@ class ExportOfRevokedVersionTest {
     void aDestroyedVersionOrADeletedKeyIsNotExported() {
         VersionRef destroyed = exportableAes("destroyed", KeyUsage.ENCRYPT);
         core.kms().rotateKey(core.admin(), destroyed.key());
-        core.kms().revokeVersion(core.admin(), destroyed, Revocation.REVOKED);
+        core.revoke(destroyed, Revocation.REVOKED);
         core.kms().destroyVersion(core.admin(), destroyed);
         KmsError version = assertThrows(KmsError.class, () -> core.kms().exportMaterial(core.admin(), destroyed));
         assertEquals(ErrorCode.FAILED_PRECONDITION, version.code());

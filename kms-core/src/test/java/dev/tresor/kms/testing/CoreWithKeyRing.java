@@ -1,7 +1,11 @@
 package dev.tresor.kms.testing;
 
+import dev.tresor.kms.key.AttributeReplacement;
+import dev.tresor.kms.key.Revocation;
+import dev.tresor.kms.key.UsePeriod;
 import dev.tresor.kms.service.CreateKeyRing;
 import dev.tresor.kms.service.KeyManagement;
+import dev.tresor.kms.service.VersionRef;
 import dev.tresor.kms.tenant.Caller;
 import dev.tresor.kms.tenant.Role;
 import dev.tresor.kms.tenant.TenantId;
@@ -9,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -68,6 +73,16 @@ public final class CoreWithKeyRing implements BeforeEachCallback, AfterEachCallb
     /** The id of the project's key ring. */
     public String ring() {
         return ring;
+    }
+
+    /**
+     * Revokes version {@code ref} as KMIP Revoke does: in a save of its key's attributes, as they
+     * are, that carries the revocation ({@link KeyManagement#replaceAttributes}).
+     */
+    public void revoke(VersionRef ref, Revocation why) {
+        Map<String, String> attributes = kms().getKey(admin, ref.key()).attributes();
+        kms().replaceAttributes(admin, ref.key(), attributes, ref.number(),
+                () -> new AttributeReplacement(attributes, UsePeriod.ALWAYS, Optional.of(why)));
     }
 
     /** Closes the core and opens it again on the same data and clock, as a server restart does. */
