@@ -42,7 +42,7 @@ public final class SealManager {
     private final SecureRandom random;
     private final long rotateAfter;
     private final BarrierStore barrierStore;
-    private final List<Runnable> sealListeners = new CopyOnWriteArrayList<>();
+    private final List<SealListener> sealListeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> openListeners = new ArrayList<>();
     private final List<Consumer<Error>> resealListeners = new ArrayList<>();
     private final List<Runnable> unsealPasses = new ArrayList<>();
@@ -269,8 +269,9 @@ public final class SealManager {
      * As {@link #seal()}, running {@code record} first if Tresor is unsealed (not for a seal of a
      * sealed Tresor), under the seal's lock, so no unseal comes between the record and the seal;
      * e.g. to audit it. If {@code record} fails, Tresor seals all the same (the safe direction) and
-     * the seal then throws the record's failure: of the record, the passes and the listeners, the
-     * first failure is thrown, with the later ones added to it.
+     * the seal then throws the record's failure, with the listeners' failures added to it; a pass's
+     * {@link Error} is thrown instead, with the record's failure added to it. Otherwise, of the
+     * passes and the listeners, the first failure is thrown, with the later ones added to it.
      */
     public void sealRecorded(Runnable record) {
         Throwable failed;
@@ -283,7 +284,7 @@ public final class SealManager {
             try {
                 sealingPasses.forEach(pass -> runPass(pass, "a pass run before sealing"));
             } catch (Error e) {
-                failed = failed == null ? e : withSuppressed(failed, e);
+                failed = failed == null ? e : withSuppressed(e, failed);
             }
             closeBarrier();
         }
@@ -451,13 +452,18 @@ public final class SealManager {
         return cause;
     }
 
-    /** Runs every seal listener even if one fails; the first failure, with the later ones added to it. */
+    /**
+     * Runs every seal listener even if one fails, and logs each failure (it may end up suppressed
+     * by a failure the caller throws); the first failure, with the later ones added to it.
+     */
     private Optional<Throwable> tellSealListeners() {
         Throwable first = null;
-        for (Runnable listener : sealListeners) {
+        for (SealListener listener : sealListeners) {
             try {
-                listener.run();
+                listener.action().run();
             } catch (RuntimeException | Error e) {
+                LOG.log(System.Logger.Level.ERROR, "a seal listener, " + listener.what()
+                        + ", failed; Tresor is sealed all the same", e);
                 if (first == null) {
                     first = e;
                 } else {
@@ -513,9 +519,15 @@ public final class SealManager {
         }
     }
 
-    /** Runs {@code listener} after every seal, e.g. to drop cached key material. */
-    public void onSeal(Runnable listener) {
-        sealListeners.add(listener);
+    /**
+     * Runs {@code listener} after every seal, e.g. to drop cached key material; {@code what} names
+     * it in the log if it fails.
+     */
+    public void onSeal(String what, Runnable listener) {
+        sealListeners.add(new SealListener(what, listener));
+    }
+
+    private record SealListener(String what, Runnable action) {
     }
 
     /** Adds a fresh barrier term for new values; values sealed under older terms still open. */

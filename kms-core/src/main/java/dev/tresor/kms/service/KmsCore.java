@@ -106,7 +106,7 @@ public final class KmsCore implements AutoCloseable {
             Clock clock = options.clock();
             BarrierStore barrier = seal.barrierStore();
             MaterialCache cache = new MaterialCache(crypto, options.materialCacheCapacity());
-            seal.onSeal(cache::clear);
+            seal.onSeal("the wipe of the cached key material", cache::clear);
             AuditLog audit = new AuditLog(barrier);
             KeyService keys = new KeyService(barrier, crypto, cache, clock, options.deletionGrace());
             Projects projects = new Projects(barrier, clock);
@@ -239,8 +239,14 @@ public final class KmsCore implements AutoCloseable {
         }
         try {
             seal.seal();
-        } finally {
-            store.close();
+        } catch (RuntimeException | Error sealFailed) {
+            try {
+                store.close();
+            } catch (RuntimeException | Error closeFailed) {
+                sealFailed.addSuppressed(closeFailed);
+            }
+            throw sealFailed;
         }
+        store.close();
     }
 }

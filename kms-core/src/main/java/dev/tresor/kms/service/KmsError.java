@@ -36,7 +36,8 @@ public final class KmsError extends RuntimeException {
     }
 
     private KmsError(ErrorCode code, String message, Duration retryAfter, Throwable cause, Detail detail) {
-        super(Objects.requireNonNull(message), cause, false, false);
+        // suppression on, so a failure added to one (a seal listener's, say) reaches the log with it
+        super(Objects.requireNonNull(message), cause, true, false);
         this.code = Objects.requireNonNull(code);
         this.retryAfter = retryAfter;
         this.detail = detail;

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,7 @@ import dev.tresor.kms.service.SealStatus;
 import dev.tresor.kms.store.MemoryStore;
 import dev.tresor.kms.store.RocksDbStore;
 import dev.tresor.kms.store.Store;
+import dev.tresor.kms.testing.LoggedRecords;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -114,7 +116,7 @@ class SealManagerTest {
         seal.init(3, 2);
         put(seal, "k", SECRET);
         AtomicInteger told = new AtomicInteger();
-        seal.onSeal(told::incrementAndGet);
+        seal.onSeal("a test listener", told::incrementAndGet);
 
         seal.seal();
 
@@ -325,7 +327,7 @@ class SealManagerTest {
         SealManager seal = tresor.seal();
         BarrierStore data = seal.barrierStore();
         AtomicInteger told = new AtomicInteger();
-        seal.onSeal(told::incrementAndGet);
+        seal.onSeal("a test listener", told::incrementAndGet);
         List<String> order = new ArrayList<>();
         AtomicInteger opens = new AtomicInteger();
         seal.onOpen(() -> {
@@ -388,7 +390,7 @@ class SealManagerTest {
         BarrierStore data = seal.barrierStore();
         List<String> told = new ArrayList<>();
         seal.onReseal(failure -> told.add(failure.getMessage() + ", reads " + new String(data.get("k").orElseThrow(), UTF_8)));
-        seal.onSeal(() -> {
+        seal.onSeal("a test listener", () -> {
             throw new IllegalStateException("a seal listener failed");
         });
         seal.onUnseal(() -> {
@@ -416,7 +418,7 @@ class SealManagerTest {
         seal.onReseal(failure -> {
             throw new InternalError("the reseal's audit record failed in the JVM");
         });
-        seal.onSeal(() -> sealListenersRun.add("material cache wiped"));
+        seal.onSeal("the wipe of the cached key material", () -> sealListenersRun.add("material cache wiped"));
         seal.onUnseal(() -> {
             throw new StackOverflowError("a pass ran out of stack");
         });
@@ -438,7 +440,7 @@ class SealManagerTest {
         seal.onReseal(failure -> {
             throw failure;
         });
-        seal.onSeal(() -> sealListenersRun.add("material cache wiped"));
+        seal.onSeal("the wipe of the cached key material", () -> sealListenersRun.add("material cache wiped"));
         seal.onUnseal(() -> {
             throw new StackOverflowError("a pass ran out of stack");
         });
@@ -457,10 +459,10 @@ class SealManagerTest {
         SealManager seal = tresor.seal();
         seal.unseal(tresor.shares().get(0));
         List<String> sealListenersRun = new ArrayList<>();
-        seal.onSeal(() -> {
+        seal.onSeal("a test listener", () -> {
             throw new IllegalStateException("a seal listener failed");
         });
-        seal.onSeal(() -> sealListenersRun.add("material cache wiped"));
+        seal.onSeal("the wipe of the cached key material", () -> sealListenersRun.add("material cache wiped"));
 
         IllegalStateException thrown = assertThrows(IllegalStateException.class, seal::seal);
 
@@ -482,10 +484,10 @@ class SealManagerTest {
         seal.beforeSeal(() -> {
             throw new StackOverflowError("a pass before sealing ran out of stack");
         });
-        seal.onSeal(() -> {
+        seal.onSeal("a test listener", () -> {
             throw new IllegalStateException("a seal listener failed");
         });
-        seal.onSeal(() -> sealListenersRun.add("material cache wiped"));
+        seal.onSeal("the wipe of the cached key material", () -> sealListenersRun.add("material cache wiped"));
 
         StackOverflowError thrown = assertThrows(StackOverflowError.class, seal::seal);
 
@@ -504,10 +506,10 @@ class SealManagerTest {
         SealManager seal = tresor.seal();
         seal.unseal(tresor.shares().get(0));
         List<String> sealListenersRun = new ArrayList<>();
-        seal.onSeal(() -> {
+        seal.onSeal("a test listener", () -> {
             throw new InternalError("a seal listener failed in the JVM");
         });
-        seal.onSeal(() -> sealListenersRun.add("material cache wiped"));
+        seal.onSeal("the wipe of the cached key material", () -> sealListenersRun.add("material cache wiped"));
 
         InternalError thrown = assertThrows(InternalError.class, seal::seal);
 
@@ -518,12 +520,12 @@ class SealManagerTest {
     }
 
     /**
-     * Review s8c n2: a seal whose record fails seals all the same and tells the listeners; it
-     * throws the record's failure, the first, with a pass's Error added to it. A seal of a sealed
-     * Tresor runs no record.
+     * Review s8c n2, review s9 m6: a seal whose record fails seals all the same and tells the
+     * listeners; a pass's Error is thrown, not demoted, with the record's failure added to it. A
+     * seal of a sealed Tresor runs no record.
      */
     @Test
-    void aSealWhoseRecordFailsSealsAllTheSameAndThrowsTheRecordsFailure() {
+    void aSealWhoseRecordFailsSealsAllTheSameAndThrowsAPasssErrorWithTheRecordsFailureAdded() {
         SealedTresor tresor = sealedTresorWithSecret(1, 1);
         SealManager seal = tresor.seal();
         seal.unseal(tresor.shares().get(0));
@@ -531,20 +533,53 @@ class SealManagerTest {
         seal.beforeSeal(() -> {
             throw new StackOverflowError("a pass before sealing ran out of stack");
         });
-        seal.onSeal(() -> run.add("material cache wiped"));
+        seal.onSeal("the wipe of the cached key material", () -> run.add("material cache wiped"));
 
-        IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> seal.sealRecorded(() -> {
+        StackOverflowError thrown = assertThrows(StackOverflowError.class, () -> seal.sealRecorded(() -> {
             throw new IllegalStateException("the seal's record could not be written");
         }));
 
-        assertEquals("the seal's record could not be written", thrown.getMessage());
-        assertEquals(List.of("a pass before sealing ran out of stack"),
+        assertEquals("a pass before sealing ran out of stack", thrown.getMessage());
+        assertEquals(List.of("the seal's record could not be written"),
                 Arrays.stream(thrown.getSuppressed()).map(Throwable::getMessage).toList());
         assertEquals(List.of("material cache wiped"), run);
         assertTrue(seal.status().sealed());
         assertError(ErrorCode.SEALED, seal.barrierStore()::requireUnsealed);
         seal.sealRecorded(() -> run.add("recorded"));
         assertEquals(List.of("material cache wiped"), run, "a seal of a sealed Tresor records nothing");
+    }
+
+    /**
+     * Review s9 m5: a seal whose record fails as Administration's does (INTERNAL) throws that
+     * failure, with a failing seal listener's failure kept on it, and the listener's failure is
+     * logged at ERROR by the listener's name; the later listeners still run.
+     */
+    @Test
+    void aSealListenerFailingAfterAFailedRecordIsLoggedByNameAndKeptOnTheRecordsFailure() {
+        SealedTresor tresor = sealedTresorWithSecret(1, 1);
+        SealManager seal = tresor.seal();
+        seal.unseal(tresor.shares().get(0));
+        List<String> run = new ArrayList<>();
+        IllegalStateException wipeFailed = new IllegalStateException("the cache could not be cleared");
+        seal.onSeal("the wipe of the cached key material", () -> {
+            throw wipeFailed;
+        });
+        seal.onSeal("a later listener", () -> run.add("later listener told"));
+
+        try (LoggedRecords logs = LoggedRecords.of(SealManager.class)) {
+            KmsError thrown = assertThrows(KmsError.class, () -> seal.sealRecorded(() -> {
+                throw KmsError.internal("the seal.seal audit record could not be written", null);
+            }));
+
+            assertEquals(ErrorCode.INTERNAL, thrown.code());
+            assertEquals("the seal.seal audit record could not be written", thrown.getMessage());
+            assertEquals(List.of(wipeFailed), Arrays.asList(thrown.getSuppressed()));
+            assertEquals(List.of("SEVERE a seal listener, the wipe of the cached key material, failed; "
+                    + "Tresor is sealed all the same"), logs.messages());
+            assertSame(wipeFailed, logs.records().get(0).getThrown());
+        }
+        assertEquals(List.of("later listener told"), run);
+        assertTrue(seal.status().sealed());
     }
 
     /** Review dates m2: the same for a pass registered while unsealed, which runs at once. */

@@ -12,6 +12,8 @@ import dev.tresor.kms.testing.ForwardingStore;
 import dev.tresor.kms.testing.MovableClock;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
@@ -28,16 +30,38 @@ class KmsCoreCloseTest {
      */
     @Test
     void aSealFailingAtCloseStillClosesTheStore() {
+        OutOfMemoryError thrown = closeWhileWritesFail(false);
+
+        assertEquals("the write before sealing ran out of memory", thrown.getMessage());
+        assertTheDataDirectoryOpensAgain();
+    }
+
+    /**
+     * Review s9 m7: the seal at close fails and then the store's close fails too; the seal's
+     * failure is thrown, not hidden by the close's, which is added to it.
+     */
+    @Test
+    void aStoreCloseFailingAfterAFailedSealDoesNotHideTheSealsFailure() {
+        OutOfMemoryError thrown = closeWhileWritesFail(true);
+
+        assertEquals("the write before sealing ran out of memory", thrown.getMessage());
+        assertEquals(List.of("the store's close failed once RocksDB was closed"),
+                Arrays.stream(thrown.getSuppressed()).map(Throwable::getMessage).toList());
+        assertTheDataDirectoryOpensAgain();
+    }
+
+    /** Closes a core whose store's writes fail with an Error by then; answers what close threw. */
+    private OutOfMemoryError closeWhileWritesFail(boolean storeCloseFails) {
         WritesFailingWithAnError store = new WritesFailingWithAnError(
-                RocksDbStore.open(KmsCore.storeDirectory(dataDir)));
+                RocksDbStore.open(KmsCore.storeDirectory(dataDir)), storeCloseFails);
         KmsCore core = KmsCore.open(options(), store);
         // a pass of this process leaves the chain ends to note before sealing, a write
         core.backfillUsePeriods("no periods", key -> StoredPeriods.none());
         store.failWrites();
+        return assertThrows(OutOfMemoryError.class, core::close);
+    }
 
-        OutOfMemoryError thrown = assertThrows(OutOfMemoryError.class, core::close);
-
-        assertEquals("the write before sealing ran out of memory", thrown.getMessage());
+    private void assertTheDataDirectoryOpensAgain() {
         try (KmsCore again = KmsCore.open(options())) {
             assertTrue(again.ready(), "the same data directory opens again");
         }
@@ -48,16 +72,29 @@ class KmsCoreCloseTest {
                 Duration.ofDays(30), Duration.ofHours(24), 1000, Optional.empty());
     }
 
-    /** A real store whose writes, once told, fail with an Error in the caller's thread. */
+    /**
+     * A real store whose writes, once told, fail with an Error in the caller's thread, and whose
+     * close, if so built, fails after closing the real store.
+     */
     private static final class WritesFailingWithAnError extends ForwardingStore {
         private volatile boolean failing;
+        private final boolean closeFails;
 
-        WritesFailingWithAnError(Store store) {
+        WritesFailingWithAnError(Store store, boolean closeFails) {
             super(store);
+            this.closeFails = closeFails;
         }
 
         void failWrites() {
             failing = true;
+        }
+
+        @Override
+        public void close() {
+            super.close();
+            if (closeFails) {
+                throw new IllegalStateException("the store's close failed once RocksDB was closed");
+            }
         }
 
         @Override
