@@ -67,8 +67,9 @@ final class ErrorResponses {
                 ctx.response().putHeader("Retry-After", Long.toString(
                         wholeSeconds(error.retryAfter().orElse(Duration.ofSeconds(1)))));
             }
+            // the error itself, not its cause: what was added to it (a seal listener's failure) is printed with it
             case INTERNAL -> LOG.log(Level.ERROR, "internal error on " + ctx.request().path() + ": "
-                    + error.getMessage(), error.getCause());
+                    + error.getMessage(), error);
             default -> {
             }
         }
