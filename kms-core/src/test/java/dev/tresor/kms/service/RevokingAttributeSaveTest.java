@@ -96,6 +96,31 @@ class RevokingAttributeSaveTest {
         assertTrue(audit().stream().noneMatch(r -> r.operation().equals("version.revoke")), "a revocation recorded");
     }
 
+    /**
+     * The write itself refused once the revocation was made (an undo scope already undone refuses
+     * it just before it writes): had the version been written apart from the save, it would stay
+     * revoked with the object still saying it is not.
+     */
+    @Test
+    void aRevokingSaveWhoseWriteIsRefusedRevokesNothing() {
+        Key key = aes();
+        UndoScope scope = new UndoScope();
+        core.kms().undo(core.admin(), scope, "items");
+
+        KmsError refused = assertThrows(KmsError.class, () -> core.kms().replaceAttributes(
+                core.admin().undoableIn(scope), KeyRef.byId(key.id()), key.attributes(), 1,
+                () -> new AttributeReplacement(Map.of("state", "deactivated"), UsePeriod.ALWAYS,
+                        Optional.of(Revocation.REVOKED))));
+
+        assertEquals("this undo scope was already undone", refused.getMessage());
+        assertEquals(VersionState.ACTIVE, version(key).state());
+        assertEquals(Optional.empty(), version(key).revocation());
+        assertEquals(key.attributes(), core.kms().getKey(core.admin(), KeyRef.byId(key.id())).attributes());
+        assertEquals(List.of(), operations("version.revoke"));
+        assertEquals(List.of("FAILED_PRECONDITION"),
+                operations("key.set-attributes").stream().map(AuditRecord::result).toList());
+    }
+
     @Test
     void aRevokingSaveOfThePrimaryVersionIsRefusedAndChangesNothing() {
         Key key = aes();
