@@ -88,9 +88,12 @@ public final class AuditLog {
         record(List.of(event), changes);
     }
 
-    /** {@link #record(AuditEvent, BarrierStore.Batch)} for a write that made several audited changes, in order. */
+    /**
+     * {@link #record(AuditEvent, BarrierStore.Batch)} for a write that made several audited changes,
+     * in order; at least one (IllegalArgumentException, nothing written).
+     */
     public void record(List<AuditEvent> events, BarrierStore.Batch changes) {
-        write(List.copyOf(events), changes);
+        write(ofMutation(events), changes);
     }
 
     /**
@@ -134,12 +137,21 @@ public final class AuditLog {
     }
 
     /**
-     * Records a mutation as above (its {@code events}, in order), with the events {@code pending}
-     * holds ahead of its own, in the same batch; if that write fails, {@code pending} still holds them.
+     * Records a mutation as above (its {@code events}, in order, at least one), with the events
+     * {@code pending} holds ahead of its own, in the same batch; if that write fails, {@code pending}
+     * still holds them.
      */
     public void record(PendingAudit pending, List<AuditEvent> events, BarrierStore.Batch changes) {
-        write(pending.toWrite(List.copyOf(events)), changes);
+        write(pending.toWrite(ofMutation(events)), changes);
         pending.written();
+    }
+
+    /** A mutation's own events: every write that changes something carries a record of it. */
+    private static List<AuditEvent> ofMutation(List<AuditEvent> events) {
+        if (events.isEmpty()) {
+            throw new IllegalArgumentException("a mutation is recorded with at least one event of its own");
+        }
+        return List.copyOf(events);
     }
 
     /** Ends {@code pending}: writes the events it holds in one batch, durable before this returns. */

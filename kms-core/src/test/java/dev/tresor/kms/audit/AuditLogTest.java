@@ -70,6 +70,27 @@ class AuditLogTest {
     }
 
     @Test
+    void aMutationWithoutAnEventOfItsOwnIsRefusedAndWritesNothing() {
+        try (Store store = new MemoryStore()) {
+            BarrierStore data = unsealedDev(store, dataDir);
+            AuditLog log = new AuditLog(data);
+            PendingAudit pending = new PendingAudit(event("p1/eu01", 0, "kmip.revoke"));
+
+            IllegalArgumentException alone = assertThrows(IllegalArgumentException.class,
+                    () -> log.record(List.of(), data.batch().put("keys/a", new byte[] {1})));
+            IllegalArgumentException admitted = assertThrows(IllegalArgumentException.class,
+                    () -> log.record(pending, List.of(), data.batch().put("keys/b", new byte[] {1})));
+
+            assertEquals("a mutation is recorded with at least one event of its own", alone.getMessage());
+            assertEquals(alone.getMessage(), admitted.getMessage());
+            assertEquals(Optional.empty(), data.get("keys/a"));
+            assertEquals(Optional.empty(), data.get("keys/b"));
+            assertEquals(List.of(), log.export("p1/eu01", Instant.EPOCH, FOREVER));
+            assertFalse(pending.isEmpty(), "the call's own record is still held");
+        }
+    }
+
+    @Test
     void recordsAreStoredThroughTheBarrierUnderTheirSequence() {
         try (Store store = new MemoryStore()) {
             BarrierStore data = unsealedDev(store, dataDir);

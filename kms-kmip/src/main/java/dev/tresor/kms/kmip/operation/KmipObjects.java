@@ -133,23 +133,25 @@ final class KmipObjects {
      * the freshest key. The change is made inside the core's call, once the caller's role may
      * change the key, so that its own refusals (the object's lifecycle state) never hide a denial;
      * then {@code revocation} says whether the object's core version is revoked in the same write.
+     * A {@link KmipFailure} of anything made inside the core's call reaches the caller as itself
+     * ({@link KmipRefusal}).
      */
     KmipObject save(OperationContext context, KmipObject read, UnaryOperator<KmipObject> change,
                     Function<KmipObject, Optional<Revocation>> revocation) {
         AtomicReference<KmipObject> saved = new AtomicReference<>();
         // Compare-and-set: an edit that read the key before another call (or an undo) changed it
         // must not write the old attributes back.
-        Key updated = context.keys().replaceAttributes(context.caller(), read.id().key(), read.key().attributes(),
-                read.id().version(), () -> {
-                    KmipObject changed = change.apply(read).with(Tag.LAST_CHANGE_DATE, lastChangeNow(context));
-                    saved.set(changed);
-                    Map<String, String> all = new LinkedHashMap<>(changed.key().attributes());
-                    String prefix = PREFIX + suffix(changed.id()) + "/";
-                    all.keySet().removeIf(name -> name.startsWith(prefix));
-                    all.putAll(encode(changed.id().version(), changed.id().isPublic(), changed.stored()));
-                    return new AttributeReplacement(all, ObjectAccess.corePeriod(changed.key().type(), changed.stored()),
-                            revocation.apply(changed));
-                });
+        Key updated = KmipRefusal.carriedOut(() -> {
+            KmipObject changed = change.apply(read).with(Tag.LAST_CHANGE_DATE, lastChangeNow(context));
+            saved.set(changed);
+            Map<String, String> all = new LinkedHashMap<>(changed.key().attributes());
+            String prefix = PREFIX + suffix(changed.id()) + "/";
+            all.keySet().removeIf(name -> name.startsWith(prefix));
+            all.putAll(encode(changed.id().version(), changed.id().isPublic(), changed.stored()));
+            return new AttributeReplacement(all, ObjectAccess.corePeriod(changed.key().type(), changed.stored()),
+                    revocation.apply(changed));
+        }, replacement -> context.keys().replaceAttributes(context.caller(), read.id().key(), read.key().attributes(),
+                read.id().version(), replacement));
         KmipObject changed = saved.get();
         return new KmipObject(changed.id(), updated, changed.stored(), changed.primaryVersion());
     }

@@ -55,7 +55,8 @@ final class ObjectAccess {
      * object: for a lifecycle change, whose refusals of the object's state (a {@link KmsError})
      * must not hide that the caller may not change it at all. A {@link KmipFailure} of the change
      * refuses the core's call with a KmsError of the same code and message (the core records a
-     * refusal, not an internal error), and is what the caller meets once that call returned.
+     * refusal, not an internal error), and is what the caller meets once that call returned
+     * ({@link KmipRefusal}).
      */
     Managed lifecycleEdit(OperationContext context, Ttlv request, UnaryOperator<Managed> change) {
         return lifecycleEdit(context, request, change, KmipObjects.NO_REVOCATION);
@@ -68,12 +69,7 @@ final class ObjectAccess {
      */
     Managed lifecycleEdit(OperationContext context, Ttlv request, UnaryOperator<Managed> change,
                           Function<KmipObject, Optional<Revocation>> revocation) {
-        KmipRefusal refusal = new KmipRefusal();
-        try {
-            return change(context, request, UnaryOperator.identity(), refusal.carried(change), revocation);
-        } catch (KmsError error) {
-            throw refusal.unwrapped(error);
-        }
+        return change(context, request, UnaryOperator.identity(), change, revocation);
     }
 
     private Managed change(OperationContext context, Ttlv request, UnaryOperator<Managed> before,
@@ -86,30 +82,6 @@ final class ObjectAccess {
         return objects.locked(ObjectId.parse(uid).keyId(), () -> CompareAndSetTries.run(
                 () -> objects.save(context, (KmipObject) before.apply(objects.load(context, uid)),
                         current -> (KmipObject) inside.apply(current), revocation)));
-    }
-
-    /** Carries a {@link KmipFailure} out of a core call, which refuses only with a {@link KmsError}. */
-    private static final class KmipRefusal {
-        private KmipFailure failure;
-        private KmsError inCore;
-
-        /** {@code change}, refusing with a KmsError where it would with a KmipFailure. */
-        UnaryOperator<Managed> carried(UnaryOperator<Managed> change) {
-            return current -> {
-                try {
-                    return change.apply(current);
-                } catch (KmipFailure refused) {
-                    failure = refused;
-                    inCore = KmsError.of(refused.auditCode(), refused.getMessage());
-                    throw inCore;
-                }
-            };
-        }
-
-        /** The KmipFailure {@code error} stands for, else {@code error} itself. */
-        RuntimeException unwrapped(KmsError error) {
-            return error == inCore ? failure : error;
-        }
     }
 
     KmipObjects objects() {

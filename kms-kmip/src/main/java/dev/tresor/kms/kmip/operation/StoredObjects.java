@@ -89,11 +89,11 @@ final class StoredObjects {
             StoredObject read = load(context, uid);
             StoredObject edited = before.apply(read);
             AtomicReference<StoredObject> changed = new AtomicReference<>();
-            ManagedObject saved = context.keys().replaceObjectAttributes(context.caller(), read.object().id(),
-                    read.object().attributes(), () -> {
-                        changed.set(inside.apply(edited).with(Tag.LAST_CHANGE_DATE, KmipObjects.lastChangeNow(context)));
-                        return KmipObjects.encode(1, false, changed.get().stored());
-                    });
+            ManagedObject saved = KmipRefusal.carriedOut(() -> {
+                changed.set(inside.apply(edited).with(Tag.LAST_CHANGE_DATE, KmipObjects.lastChangeNow(context)));
+                return KmipObjects.encode(1, false, changed.get().stored());
+            }, attributes -> context.keys().replaceObjectAttributes(context.caller(), read.object().id(),
+                    read.object().attributes(), attributes));
             return new StoredObject(saved, changed.get().stored());
         }));
     }

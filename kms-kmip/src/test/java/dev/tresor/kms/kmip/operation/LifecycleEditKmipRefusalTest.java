@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -47,16 +48,41 @@ class LifecycleEditKmipRefusalTest {
 
     @Test
     void aKmipRefusalOfAKeyObjectsChangeReachesTheCallerAndTheCoreRecordsARefusal() {
-        String uid = new CreateHandler(new NewObjects(objects)).handle(context(), Ttlv.structure(Tag.REQUEST_PAYLOAD,
-                Ttlv.enumeration(Tag.OBJECT_TYPE, SYMMETRIC_KEY), Ttlv.structure(Tag.ATTRIBUTES,
-                        Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, AES), Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, 256))))
-                .require(Tag.UNIQUE_IDENTIFIER).asText();
+        String uid = aesObject();
         Map<String, String> before = core.kms().getKey(core.admin(), ObjectId.parse(uid).key()).attributes();
 
         refusedInside(uid);
 
         assertEquals("INVALID_ARGUMENT", lastRecord("key.set-attributes").result());
         assertEquals(before, core.kms().getKey(core.admin(), ObjectId.parse(uid).key()).attributes(), "nothing saved");
+    }
+
+    /** Review revoke1 n2: not only the change, all the save does inside the core's call carries its refusal out. */
+    @Test
+    void aKmipRefusalOfTheRevocationAfterTheChangeReachesTheCallerAndTheCoreRecordsARefusal() {
+        String uid = aesObject();
+        Map<String, String> before = core.kms().getKey(core.admin(), ObjectId.parse(uid).key()).attributes();
+        KmipFailure refusal = new KmipFailure(ResultReason.INVALID_FIELD, "no such Revocation Reason Code");
+
+        KmipFailure met = assertThrows(KmipFailure.class, () -> access.lifecycleEdit(context(), named(uid),
+                UnaryOperator.identity(), object -> {
+                    throw refusal;
+                }));
+
+        assertSame(refusal, met);
+        assertEquals("INVALID_ARGUMENT", lastRecord("key.set-attributes").result());
+        assertEquals(before, core.kms().getKey(core.admin(), ObjectId.parse(uid).key()).attributes(), "nothing saved");
+    }
+
+    private String aesObject() {
+        return new CreateHandler(new NewObjects(objects)).handle(context(), Ttlv.structure(Tag.REQUEST_PAYLOAD,
+                Ttlv.enumeration(Tag.OBJECT_TYPE, SYMMETRIC_KEY), Ttlv.structure(Tag.ATTRIBUTES,
+                        Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, AES), Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, 256))))
+                .require(Tag.UNIQUE_IDENTIFIER).asText();
+    }
+
+    private static Ttlv named(String uid) {
+        return Ttlv.structure(Tag.REQUEST_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, uid));
     }
 
     @Test
@@ -74,10 +100,9 @@ class LifecycleEditKmipRefusalTest {
     /** A lifecycle change of {@code uid} that refuses with a KmipFailure: the caller gets that failure. */
     private void refusedInside(String uid) {
         KmipFailure refusal = new KmipFailure(ResultReason.INVALID_FIELD, "no such Revocation Reason Code");
-        KmipFailure met = assertThrows(KmipFailure.class, () -> access.lifecycleEdit(context(),
-                Ttlv.structure(Tag.REQUEST_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, uid)), object -> {
-                    throw refusal;
-                }));
+        KmipFailure met = assertThrows(KmipFailure.class, () -> access.lifecycleEdit(context(), named(uid), object -> {
+            throw refusal;
+        }));
         assertSame(refusal, met);
     }
 
