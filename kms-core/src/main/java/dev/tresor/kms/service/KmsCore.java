@@ -90,6 +90,8 @@ public final class KmsCore implements AutoCloseable {
     }
 
     private final Store store;
+    /** Set while values a purge erased may still sit in storage files no compaction has rewritten. */
+    private volatile boolean compactionOwed;
     private final SealManager seal;
     private final KeyManagement keyManagement;
     private final Administration administration;
@@ -197,12 +199,21 @@ public final class KmsCore implements AutoCloseable {
      * What the purger runs every interval: erases the keys, versions and objects past their 30-day
      * window, then, if it erased any, compacts the store so that their values leave every file of the
      * data directory (the stale copies in older storage files and in log files kept for reuse).
-     * Answers how many it erased.
+     * A run that failed, or whose compaction failed, may have erased values without compacting: the
+     * next run compacts even if it erases nothing. Answers how many it erased.
      */
     public int purge() {
-        int erased = keyManagement.purgeExpired();
-        if (erased > 0) {
+        int erased;
+        try {
+            erased = keyManagement.purgeExpired();
+        } catch (RuntimeException e) {
+            compactionOwed = true; // it may have erased some before it failed
+            throw e;
+        }
+        if (erased > 0 || compactionOwed) {
+            compactionOwed = true;
             store.compact();
+            compactionOwed = false;
         }
         return erased;
     }

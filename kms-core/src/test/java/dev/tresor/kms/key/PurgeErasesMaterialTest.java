@@ -2,6 +2,7 @@ package dev.tresor.kms.key;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tresor.kms.seal.BarrierStore;
@@ -12,9 +13,11 @@ import dev.tresor.kms.service.KeyManagement;
 import dev.tresor.kms.service.KeyRef;
 import dev.tresor.kms.service.KmsCore;
 import dev.tresor.kms.store.RocksDbStore;
+import dev.tresor.kms.store.Store;
 import dev.tresor.kms.tenant.Caller;
 import dev.tresor.kms.tenant.Role;
 import dev.tresor.kms.tenant.TenantId;
+import dev.tresor.kms.testing.ForwardingStore;
 import dev.tresor.kms.testing.MovableClock;
 import dev.tresor.kms.testing.TestCore;
 import java.io.IOException;
@@ -34,6 +37,35 @@ class PurgeErasesMaterialTest {
     @Test
     void purgedMaterialLeavesNoTraceInTheDataDirectory() throws IOException {
         MovableClock clock = MovableClock.at("2026-01-01T00:00:00Z");
+        byte[] storedMaterial = storedMaterialOfADeletedKey(clock);
+        assertTrue(occursIn(dataDir, storedMaterial), "the stored material is on disk before the purge");
+
+        clock.advance(Duration.ofDays(31));
+        try (TestCore test = TestCore.open(dataDir, clock)) {
+            assertEquals(1, test.core().purge(), "what the purger runs");
+        }
+        assertFalse(occursIn(dataDir, storedMaterial), "the purged material is still somewhere on disk");
+    }
+
+    @Test
+    void aPurgeWhoseCompactionFailedIsCompactedByTheNextRunThoughItErasesNothing() throws IOException {
+        MovableClock clock = MovableClock.at("2026-01-01T00:00:00Z");
+        byte[] storedMaterial = storedMaterialOfADeletedKey(clock);
+
+        clock.advance(Duration.ofDays(31));
+        CompactionFailingOnce store = new CompactionFailingOnce(RocksDbStore.open(KmsCore.storeDirectory(dataDir)));
+        try (KmsCore core = KmsCore.open(new KmsCore.Options(Optional.of(dataDir), true, clock, Duration.ofDays(30),
+                Duration.ofHours(24), 1000, Optional.empty()), store)) {
+            assertThrows(IllegalStateException.class, core::purge, "the run whose compaction failed");
+            assertTrue(occursIn(dataDir, storedMaterial), "erased, not yet compacted");
+
+            assertEquals(0, core.purge(), "nothing left to erase");
+        }
+        assertFalse(occursIn(dataDir, storedMaterial), "the next run compacted all the same");
+    }
+
+    /** Creates a key, deletes it, and answers its material's value as stored on disk. */
+    private byte[] storedMaterialOfADeletedKey(MovableClock clock) {
         TenantId tenant;
         Key key;
         try (TestCore test = TestCore.open(dataDir, clock)) {
@@ -45,15 +77,25 @@ class PurgeErasesMaterialTest {
                     "software", Key.AccessScope.PUBLIC, false));
             kms.deleteKey(admin, KeyRef.of(ring, key.id()));
         }
+        return rawStoredValue(KeyLedger.materialPath(tenant, key.id(), 1));
+    }
 
-        byte[] storedMaterial = rawStoredValue(KeyLedger.materialPath(tenant, key.id(), 1));
-        assertTrue(occursIn(dataDir, storedMaterial), "the stored material is on disk before the purge");
+    /** A real store whose first compaction fails before it starts. */
+    private static final class CompactionFailingOnce extends ForwardingStore {
+        private boolean failed;
 
-        clock.advance(Duration.ofDays(31));
-        try (TestCore test = TestCore.open(dataDir, clock)) {
-            assertEquals(1, test.core().purge(), "what the purger runs");
+        CompactionFailingOnce(Store store) {
+            super(store);
         }
-        assertFalse(occursIn(dataDir, storedMaterial), "the purged material is still somewhere on disk");
+
+        @Override
+        public void compact() {
+            if (!failed) {
+                failed = true;
+                throw new IllegalStateException("the compaction failed");
+            }
+            super.compact();
+        }
     }
 
     @Test
