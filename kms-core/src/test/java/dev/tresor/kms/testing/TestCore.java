@@ -2,6 +2,7 @@ package dev.tresor.kms.testing;
 
 import dev.tresor.kms.service.AttestationOptions;
 import dev.tresor.kms.service.KmsCore;
+import dev.tresor.kms.store.Store;
 import dev.tresor.kms.tenant.Caller;
 import dev.tresor.kms.tenant.Grant;
 import dev.tresor.kms.tenant.KmipLegacy;
@@ -39,9 +40,17 @@ public final class TestCore implements AutoCloseable {
 
     /** The same with attestation options, e.g. {@link AttestationOptions#simulated} for gated-key tests. */
     public static TestCore open(Path dataDir, MovableClock clock, AttestationOptions attestation) {
-        KmsCore.Options options = new KmsCore.Options(Optional.of(dataDir), true, clock, Duration.ofDays(30),
-                Duration.ofHours(24), 1000, Optional.empty(), attestation);
-        return new TestCore(KmsCore.open(options), clock);
+        return new TestCore(KmsCore.open(options(dataDir, clock, attestation)), clock);
+    }
+
+    /** The same on {@code store}, e.g. a {@link dev.tresor.kms.store.BreakableRocksDb}'s, which a test can make fail. */
+    public static TestCore open(Path dataDir, MovableClock clock, AttestationOptions attestation, Store store) {
+        return new TestCore(KmsCore.open(options(dataDir, clock, attestation), store), clock);
+    }
+
+    private static KmsCore.Options options(Path dataDir, MovableClock clock, AttestationOptions attestation) {
+        return new KmsCore.Options(Optional.of(dataDir), true, clock, Duration.ofDays(30), Duration.ofHours(24), 1000,
+                Optional.empty(), attestation);
     }
 
     public KmsCore core() {

@@ -18,6 +18,7 @@ import java.util.logging.Logger;
  */
 public final class KmipErrors {
     private static final Logger LOG = Logger.getLogger(KmipErrors.class.getName());
+    static final String INTERNAL_MESSAGE = "internal error";
     /**
      * The operations whose error table in the 2.0 spec does not list Wrong Key Lifecycle State
      * (2.1 adds it to them): a 2.0 client gets Permission Denied, which those tables do list.
@@ -35,14 +36,28 @@ public final class KmipErrors {
     /** The refusal of {@code operation}, which failed with {@code error}, for a client speaking {@code version}. */
     public static Refusal refusal(RuntimeException error, ProtocolVersion version, Optional<Operation> operation,
                                   boolean attestationCapable) {
+        String message = clientMessage(error, "KMIP " + operation.map(Operation::name).orElse("operation"));
         if (error instanceof KmipFailure failure) {
-            return new Refusal(failure.reason(), failure.getMessage());
+            return new Refusal(failure.reason(), message);
         }
         if (error instanceof KmsError kms) {
-            return new Refusal(reason(kms, version, operation, attestationCapable), kms.getMessage());
+            return new Refusal(reason(kms, version, operation, attestationCapable), message);
         }
-        LOG.log(Level.SEVERE, "KMIP operation failed unexpectedly", error);
-        return new Refusal(ResultReason.GENERAL_FAILURE, "internal error");
+        return new Refusal(ResultReason.GENERAL_FAILURE, message);
+    }
+
+    /**
+     * What a client is told of {@code error}, met by {@code what}: a refusal's own message; for an
+     * INTERNAL {@code KmsError} or an unexpected error only {@value #INTERNAL_MESSAGE}, since its
+     * message may name the data directory or a stored record, and the error itself (its cause and
+     * what was added to it) is logged here, once.
+     */
+    public static String clientMessage(RuntimeException error, String what) {
+        if (error instanceof KmipFailure || error instanceof KmsError kms && kms.code() != ErrorCode.INTERNAL) {
+            return error.getMessage();
+        }
+        LOG.log(Level.SEVERE, what + " failed: " + error.getMessage(), error);
+        return INTERNAL_MESSAGE;
     }
 
     /**

@@ -120,7 +120,7 @@ public final class KmipHttpsServer {
                         send(request, result.result());
                     } else {
                         LOG.log(Level.SEVERE, "KMIP request processing failed", result.cause());
-                        send(request, Reply.refusal(500, "internal error"));
+                        send(request, Reply.refusal(500, KmipErrors.INTERNAL_MESSAGE));
                     }
                 });
     }

@@ -42,8 +42,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * One request message in, one response message out, independent of the transport. Items run in
@@ -58,7 +56,6 @@ import java.util.logging.Logger;
  * without holding a thread.
  */
 public final class MessageProcessor {
-    private static final Logger LOG = Logger.getLogger(MessageProcessor.class.getName());
     /** The longest list of undone items the undo's audit record names one by one (an audit field holds 1,024). */
     private static final int MAX_UNDONE_NAMES = 1000;
     /**
@@ -286,11 +283,8 @@ public final class MessageProcessor {
             keys.undo(caller, scope, undone.length() <= MAX_UNDONE_NAMES ? undone
                     : "kmip batch items 1.." + items.size());
             return Optional.empty();
-        } catch (KmsError e) {
-            return Optional.of(e.getMessage());
         } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "undo of a KMIP batch failed", e);
-            return Optional.of("internal error");
+            return Optional.of(KmipErrors.clientMessage(e, "undo of a KMIP batch"));
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.tresor.kms.kmip.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tresor.kms.kmip.message.KmipFailure;
@@ -9,8 +10,12 @@ import dev.tresor.kms.kmip.message.ProtocolVersion;
 import dev.tresor.kms.kmip.message.ResultReason;
 import dev.tresor.kms.service.ErrorCode;
 import dev.tresor.kms.service.KmsError;
+import dev.tresor.kms.testing.LoggedRecords;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
 import org.junit.jupiter.api.Test;
 
 /** Every core error code has a KMIP reason in every version, and none a client of that version cannot decode. */
@@ -93,6 +98,36 @@ class KmipErrorsTest {
                 KmipErrors.refusal(required, ProtocolVersion.V1_4, ENCRYPT, false).reason());
         assertEquals(ResultReason.PERMISSION_DENIED,
                 KmipErrors.refusal(required, ProtocolVersion.V1_1, ENCRYPT, true).reason());
+    }
+
+    @Test
+    void anInternalErrorIsLoggedWithWhatWasAddedToItAndTheClientIsToldNothingOfIt() {
+        KmsError unreadable = KmsError.internal("stored KeyVersion is unreadable", new IllegalStateException("json"));
+        IllegalStateException listener = new IllegalStateException("a listener failed too");
+        unreadable.addSuppressed(listener);
+        KmsError denied = KmsError.denied("not yours");
+
+        KmipErrors.Refusal refusal;
+        KmipErrors.Refusal refusedUndo;
+        List<LogRecord> logged;
+        try (LoggedRecords logs = LoggedRecords.of(KmipErrors.class)) {
+            refusal = KmipErrors.refusal(unreadable, ProtocolVersion.V2_1, Optional.of(Operation.GET), false);
+            refusedUndo = new KmipErrors.Refusal(ResultReason.GENERAL_FAILURE,
+                    KmipErrors.clientMessage(unreadable, "undo of a KMIP batch"));
+            assertEquals("not yours", KmipErrors.clientMessage(denied, "undo of a KMIP batch"));
+            logged = logs.records();
+        }
+
+        assertEquals(new KmipErrors.Refusal(ResultReason.GENERAL_FAILURE, "internal error"), refusal);
+        assertEquals(refusal, refusedUndo);
+        assertEquals(List.of("KMIP GET failed: stored KeyVersion is unreadable",
+                "undo of a KMIP batch failed: stored KeyVersion is unreadable"),
+                logged.stream().map(LogRecord::getMessage).toList());
+        for (LogRecord record : logged) {
+            assertEquals(Level.SEVERE, record.getLevel());
+            assertSame(unreadable, record.getThrown());
+            assertEquals(List.of(listener), List.of(record.getThrown().getSuppressed()));
+        }
     }
 
     @Test

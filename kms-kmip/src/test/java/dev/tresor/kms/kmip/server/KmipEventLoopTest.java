@@ -370,7 +370,7 @@ class KmipEventLoopTest {
     }
 
     @Test
-    void anEncryptDeclinedWhileTheWorkersAreStoppingIsRefusedAsSuchCountedAndRecordedOnce() {
+    void anEncryptDeclinedWhileTheWorkersAreStoppingIsAnInternalErrorLoggedCountedAndRecordedOnce() {
         String uid = createKey(); // not in memory: the try declines it after taking its token
         long tokens = tokensLeft();
         Ttlv refused = answer(processor.process(message(Operation.ENCRYPT, encryption(uid)), client, task -> {
@@ -378,8 +378,8 @@ class KmipEventLoopTest {
         }));
 
         assertEquals(ResultReason.GENERAL_FAILURE.code(), Requests.reason(refused));
-        assertEquals("the server is stopping", refused.require(Tag.RESULT_MESSAGE).asText());
-        assertEquals(List.of(), warnings.messages());
+        assertEquals("internal error", refused.require(Tag.RESULT_MESSAGE).asText());
+        assertEquals(List.of("SEVERE KMIP ENCRYPT failed: the server is stopping"), warnings.messages());
         assertEquals(tokens - 1, tokensLeft());
         assertEquals(List.of("kmip.encrypt INTERNAL"), cipherRecordsAnHourLater());
     }

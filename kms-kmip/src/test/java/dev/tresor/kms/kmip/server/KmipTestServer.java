@@ -5,6 +5,7 @@ import dev.tresor.kms.kmip.ttlv.TtlvLimits;
 import dev.tresor.kms.attest.sim.SimulatedSnp;
 import dev.tresor.kms.service.Administration;
 import dev.tresor.kms.service.AttestationOptions;
+import dev.tresor.kms.store.BreakableRocksDb;
 import dev.tresor.kms.tenant.Grant;
 import dev.tresor.kms.tenant.KmipLegacy;
 import dev.tresor.kms.tenant.Project;
@@ -42,9 +43,9 @@ public final class KmipTestServer implements AutoCloseable {
     /** The KMIP HTTPS listener's port (same certificates, processor and limits). */
     final int httpsPort;
 
-    private KmipTestServer(Path dataDir, TtlvLimits limits, AttestationOptions attestation) throws Exception {
+    private KmipTestServer(TestCore core, TtlvLimits limits) throws Exception {
         pki = new TestPki();
-        core = TestCore.open(dataDir, MovableClock.at("2026-01-01T00:00:00Z"), attestation);
+        this.core = core;
         Administration administration = core.core().administration();
         Project project = administration.createProject(TestCore.OPERATOR, Optional.empty(), OptionalLong.of(100_000),
                 EXPORTABLE);
@@ -74,12 +75,23 @@ public final class KmipTestServer implements AutoCloseable {
     }
 
     static KmipTestServer start(Path dataDir, TtlvLimits limits) throws Exception {
-        return new KmipTestServer(dataDir, limits, AttestationOptions.production());
+        return new KmipTestServer(TestCore.open(dataDir, startClock(), AttestationOptions.production()), limits);
     }
 
     /** A server whose core accepts evidence from the simulated TEE {@code platform}. */
     static KmipTestServer start(Path dataDir, SimulatedSnp platform) throws Exception {
-        return new KmipTestServer(dataDir, TtlvLimits.DEFAULT, AttestationOptions.simulated(platform));
+        return new KmipTestServer(TestCore.open(dataDir, startClock(), AttestationOptions.simulated(platform)),
+                TtlvLimits.DEFAULT);
+    }
+
+    /** A server whose core stores in {@code breakable}, which the test can make fail its commits. */
+    static KmipTestServer start(Path dataDir, BreakableRocksDb breakable) throws Exception {
+        return new KmipTestServer(TestCore.open(dataDir, startClock(), AttestationOptions.production(),
+                breakable.store()), TtlvLimits.DEFAULT);
+    }
+
+    private static MovableClock startClock() {
+        return MovableClock.at("2026-01-01T00:00:00Z");
     }
 
     /** The KMIP listener's port, for clients outside this package (the load client's tests). */
