@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tresor.kms.service.KmsError;
 import dev.tresor.kms.service.SealStatus;
+import dev.tresor.kms.service.Suppression;
 import dev.tresor.kms.store.Store;
 import dev.tresor.kms.store.WriteBatch;
 import java.io.IOException;
@@ -284,7 +285,7 @@ public final class SealManager {
             try {
                 sealingPasses.forEach(pass -> runPass(pass, "a pass run before sealing"));
             } catch (Error e) {
-                failed = failed == null ? e : withSuppressed(e, failed);
+                failed = failed == null ? e : Suppression.add(e, failed);
             }
             closeBarrier();
         }
@@ -427,7 +428,7 @@ public final class SealManager {
         try {
             listener.accept(failed);
         } catch (RuntimeException | Error e) {
-            addSuppressed(failed, e);
+            Suppression.add(failed, e);
             LOG.log(System.Logger.Level.ERROR, "a listener of the seal that undoes a failed unseal failed", e);
         }
     }
@@ -437,19 +438,7 @@ public final class SealManager {
      * and a listener's failure is added to {@code cause}, not thrown instead.
      */
     private void tellSealListeners(Throwable cause) {
-        tellSealListeners().ifPresent(failed -> addSuppressed(cause, failed));
-    }
-
-    /** A listener may rethrow the very failure it was told of, which cannot suppress itself. */
-    private static void addSuppressed(Throwable cause, Throwable alsoFailed) {
-        if (alsoFailed != cause) {
-            cause.addSuppressed(alsoFailed);
-        }
-    }
-
-    private static Throwable withSuppressed(Throwable cause, Throwable alsoFailed) {
-        addSuppressed(cause, alsoFailed);
-        return cause;
+        tellSealListeners().ifPresent(failed -> Suppression.add(cause, failed));
     }
 
     /**
@@ -464,11 +453,7 @@ public final class SealManager {
             } catch (RuntimeException | Error e) {
                 LOG.log(System.Logger.Level.ERROR, "a seal listener, " + listener.what()
                         + ", failed; Tresor is sealed all the same", e);
-                if (first == null) {
-                    first = e;
-                } else {
-                    first.addSuppressed(e);
-                }
+                first = first == null ? e : Suppression.add(first, e);
             }
         }
         return Optional.ofNullable(first);

@@ -254,7 +254,7 @@ public final class KmsCore implements AutoCloseable {
             try {
                 store.close();
             } catch (RuntimeException | Error closeFailed) {
-                sealFailed.addSuppressed(closeFailed);
+                Suppression.add(sealFailed, closeFailed);
             }
             throw sealFailed;
         }

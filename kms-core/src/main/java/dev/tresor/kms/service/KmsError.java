@@ -7,6 +7,9 @@ import java.util.Optional;
 /**
  * The one error type of the service API. The message is safe to show to the caller: it names
  * the problem (a field, a limit) but never secret material or why a decryption failed.
+ * A failure met later can be added to one as suppressed ({@link Suppression#add}); so an instance
+ * is never shared by calls or kept to be thrown again, as what one call adds would reach the others:
+ * each throw gets its own.
  */
 public final class KmsError extends RuntimeException {
     private static final long serialVersionUID = 1L;

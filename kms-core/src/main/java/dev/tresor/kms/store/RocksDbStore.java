@@ -82,7 +82,10 @@ public final class RocksDbStore implements Store {
     private final Thread committer;
     private final AtomicLong syncedWrites = new AtomicLong();
     private volatile boolean closed;
-    /** Set, under {@code enqueueLock}, by the first failed commit; never cleared. */
+    /**
+     * Set, under {@code enqueueLock}, by the first failed commit; never cleared. Never thrown itself:
+     * every refusal gets its own copy ({@link #refusal}), so nothing one call adds to it reaches another.
+     */
     private volatile KmsError failure;
 
     private RocksDbStore(Path dir, Options options, RocksDB db, WriteOptions syncWrites) {
@@ -179,7 +182,7 @@ public final class RocksDbStore implements Store {
         try {
             checkOpen();
             if (db == null) {
-                throw failure;
+                throw refusal();
             }
             return call.run();
         } catch (RocksDBException e) {
@@ -201,7 +204,7 @@ public final class RocksDbStore implements Store {
             if (closed) {
                 done.completeExceptionally(new IllegalStateException("the store is closed"));
             } else if (failure != null) {
-                done.completeExceptionally(failure);
+                done.completeExceptionally(refusal());
             } else {
                 queue.add(task);
             }
@@ -249,7 +252,7 @@ public final class RocksDbStore implements Store {
 
     private void commit(List<Pending> group) {
         if (failure != null) {
-            group.forEach(pending -> pending.done().completeExceptionally(failure));
+            group.forEach(pending -> pending.done().completeExceptionally(refusal()));
             return;
         }
         try (org.rocksdb.WriteBatch merged = new org.rocksdb.WriteBatch()) {
@@ -271,7 +274,7 @@ public final class RocksDbStore implements Store {
             }
             LOG.log(System.Logger.Level.ERROR, "storage write of " + group.size()
                     + " batches failed; the store refuses every write until it is reopened", e);
-            group.forEach(pending -> pending.done().completeExceptionally(failed));
+            group.forEach(pending -> pending.done().completeExceptionally(refusal()));
             return;
         }
         group.forEach(pending -> pending.done().complete(null));
@@ -279,7 +282,13 @@ public final class RocksDbStore implements Store {
 
     @Override
     public Optional<KmsError> failure() {
-        return Optional.ofNullable(failure);
+        return failure == null ? Optional.empty() : Optional.of(refusal());
+    }
+
+    /** A fresh copy of {@code failure}, the same code, message and cause, for one refusal. */
+    private KmsError refusal() {
+        KmsError first = failure;
+        return KmsError.internal(first.getMessage(), first.getCause());
     }
 
     /** How many synced writes (one fsync each) the store has made; batches queued during one share the next. */
@@ -324,7 +333,7 @@ public final class RocksDbStore implements Store {
      */
     private void reopen(Reopen task) {
         if (failure != null) {
-            task.done().completeExceptionally(failure);
+            task.done().completeExceptionally(refusal());
             return;
         }
         dbLock.writeLock().lock();
@@ -341,7 +350,7 @@ public final class RocksDbStore implements Store {
             }
             LOG.log(System.Logger.Level.ERROR, "reopening the store after compaction failed; it refuses every "
                     + "call until it is reopened", e);
-            task.done().completeExceptionally(failed);
+            task.done().completeExceptionally(refusal());
         } finally {
             dbLock.writeLock().unlock();
         }

@@ -472,6 +472,33 @@ class SealManagerTest {
     }
 
     /**
+     * Review s9 n3: two seal listeners throw one shared failure; the second cannot be added to
+     * itself, and that does not stop the listeners after it, the wipe among them.
+     */
+    @Test
+    void twoSealListenersThrowingOneFailureStillLetTheLaterListenersRun() {
+        SealedTresor tresor = sealedTresorWithSecret(1, 1);
+        SealManager seal = tresor.seal();
+        seal.unseal(tresor.shares().get(0));
+        IllegalStateException shared = new IllegalStateException("one failure two listeners rethrow");
+        List<String> sealListenersRun = new ArrayList<>();
+        seal.onSeal("a test listener", () -> {
+            throw shared;
+        });
+        seal.onSeal("another test listener", () -> {
+            throw shared;
+        });
+        seal.onSeal("the wipe of the cached key material", () -> sealListenersRun.add("material cache wiped"));
+
+        IllegalStateException thrown = assertThrows(IllegalStateException.class, seal::seal);
+
+        assertSame(shared, thrown);
+        assertEquals(0, thrown.getSuppressed().length);
+        assertEquals(List.of("material cache wiped"), sealListenersRun);
+        assertTrue(seal.status().sealed());
+    }
+
+    /**
      * Review s8b s6: a seal whose pass before sealing fails with an Error still closes and tells
      * every seal listener; it throws the pass's Error, with the failing listener's added to it.
      */

@@ -30,7 +30,7 @@ class KmsCoreCloseTest {
      */
     @Test
     void aSealFailingAtCloseStillClosesTheStore() {
-        OutOfMemoryError thrown = closeWhileWritesFail(false);
+        OutOfMemoryError thrown = closeWhileWritesFail(StoreClose.CLOSES);
 
         assertEquals("the write before sealing ran out of memory", thrown.getMessage());
         assertTheDataDirectoryOpensAgain();
@@ -42,7 +42,7 @@ class KmsCoreCloseTest {
      */
     @Test
     void aStoreCloseFailingAfterAFailedSealDoesNotHideTheSealsFailure() {
-        OutOfMemoryError thrown = closeWhileWritesFail(true);
+        OutOfMemoryError thrown = closeWhileWritesFail(StoreClose.FAILS);
 
         assertEquals("the write before sealing ran out of memory", thrown.getMessage());
         assertEquals(List.of("the store's close failed once RocksDB was closed"),
@@ -50,10 +50,24 @@ class KmsCoreCloseTest {
         assertTheDataDirectoryOpensAgain();
     }
 
+    /**
+     * Review s9 n3: the store's close rethrows the very failure the seal threw (a forwarding store
+     * passing on what it met); close throws that failure, not the IllegalArgumentException of a
+     * failure suppressing itself.
+     */
+    @Test
+    void aStoreCloseRethrowingTheSealsFailureThrowsThatFailure() {
+        OutOfMemoryError thrown = closeWhileWritesFail(StoreClose.RETHROWS_THE_WRITES_FAILURE);
+
+        assertEquals("the write before sealing ran out of memory", thrown.getMessage());
+        assertEquals(0, thrown.getSuppressed().length);
+        assertTheDataDirectoryOpensAgain();
+    }
+
     /** Closes a core whose store's writes fail with an Error by then; answers what close threw. */
-    private OutOfMemoryError closeWhileWritesFail(boolean storeCloseFails) {
+    private OutOfMemoryError closeWhileWritesFail(StoreClose storeClose) {
         WritesFailingWithAnError store = new WritesFailingWithAnError(
-                RocksDbStore.open(KmsCore.storeDirectory(dataDir)), storeCloseFails);
+                RocksDbStore.open(KmsCore.storeDirectory(dataDir)), storeClose);
         KmsCore core = KmsCore.open(options(), store);
         // a pass of this process leaves the chain ends to note before sealing, a write
         core.backfillUsePeriods("no periods", key -> StoredPeriods.none());
@@ -72,17 +86,21 @@ class KmsCoreCloseTest {
                 Duration.ofDays(30), Duration.ofHours(24), 1000, Optional.empty());
     }
 
+    /** What the store's close does once it closed the real store. */
+    private enum StoreClose { CLOSES, FAILS, RETHROWS_THE_WRITES_FAILURE }
+
     /**
      * A real store whose writes, once told, fail with an Error in the caller's thread, and whose
-     * close, if so built, fails after closing the real store.
+     * close does as built once it closed the real store.
      */
     private static final class WritesFailingWithAnError extends ForwardingStore {
+        private final OutOfMemoryError writeFailure = new OutOfMemoryError("the write before sealing ran out of memory");
         private volatile boolean failing;
-        private final boolean closeFails;
+        private final StoreClose close;
 
-        WritesFailingWithAnError(Store store, boolean closeFails) {
+        WritesFailingWithAnError(Store store, StoreClose close) {
             super(store);
-            this.closeFails = closeFails;
+            this.close = close;
         }
 
         void failWrites() {
@@ -92,15 +110,18 @@ class KmsCoreCloseTest {
         @Override
         public void close() {
             super.close();
-            if (closeFails) {
-                throw new IllegalStateException("the store's close failed once RocksDB was closed");
+            switch (close) {
+                case FAILS -> throw new IllegalStateException("the store's close failed once RocksDB was closed");
+                case RETHROWS_THE_WRITES_FAILURE -> throw writeFailure;
+                case CLOSES -> {
+                }
             }
         }
 
         @Override
         public CompletableFuture<Void> submit(WriteBatch batch) {
             if (failing) {
-                throw new OutOfMemoryError("the write before sealing ran out of memory");
+                throw writeFailure;
             }
             return super.submit(batch);
         }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -114,6 +116,38 @@ class RocksDbStoreTest implements StoreContract {
         }
     }
 
+    /**
+     * Review s9 n2: every call the failed store refuses gets an error of its own, so what one caller
+     * adds to it (a seal listener's failure, say) does not reach the log lines of every later refusal.
+     */
+    @Test
+    void eachRefusalOfAFailedStoreIsAnErrorOfItsOwn() {
+        BreakableRocksDb breakable = new BreakableRocksDb(dir.resolve("db"));
+        try (RocksDbStore store = breakable.store()) {
+            breakable.failCommits();
+            KmsError first = assertThrows(KmsError.class, () -> store.write(new WriteBatch().put(b("a"), b("1"))));
+            first.addSuppressed(new IllegalStateException("what one caller met besides"));
+
+            List<KmsError> later = List.of(
+                    assertThrows(KmsError.class, () -> store.write(new WriteBatch().put(b("b"), b("2")))),
+                    assertThrows(KmsError.class, () -> Store.await(store.submit(new WriteBatch().put(b("c"), b("3"))))),
+                    store.failure().orElseThrow());
+
+            for (KmsError refusal : later) {
+                assertNotSame(first, refusal);
+                assertSameFailure(first, refusal);
+                assertEquals(0, refusal.getSuppressed().length, "nothing another caller added");
+            }
+            assertNotSame(later.get(0), later.get(1));
+        }
+    }
+
+    private static void assertSameFailure(KmsError expected, KmsError actual, String... why) {
+        assertEquals(List.of(expected.code(), expected.getMessage()), List.of(actual.code(), actual.getMessage()),
+                String.join("", why));
+        assertSame(expected.getCause(), actual.getCause(), "RocksDB's exception, the first failure's cause");
+    }
+
     private static void assertStoreFailed(KmsError e) {
         assertEquals(ErrorCode.INTERNAL, e.code());
         assertTrue(e.getMessage().startsWith("store failed: ") && e.getMessage().endsWith("; restart the server"),
@@ -211,10 +245,11 @@ class RocksDbStoreTest implements StoreContract {
             KmsError reopen = assertThrows(KmsError.class, store::compact);
             assertEquals(ErrorCode.INTERNAL, reopen.code());
             assertTrue(reopen.getMessage().startsWith("store failed: cannot reopen "), reopen.getMessage());
-            assertEquals(reopen, store.failure().orElseThrow());
-            assertEquals(reopen, assertThrows(KmsError.class, () -> store.get(b("a"))), "reads refused, no closed handle");
-            assertEquals(reopen, assertThrows(KmsError.class, () -> store.write(new WriteBatch().put(b("b"), b("2")))));
-            assertEquals(reopen, assertThrows(KmsError.class, store::compact));
+            assertSameFailure(reopen, store.failure().orElseThrow());
+            assertSameFailure(reopen, assertThrows(KmsError.class, () -> store.get(b("a"))),
+                    "reads refused, no closed handle");
+            assertSameFailure(reopen, assertThrows(KmsError.class, () -> store.write(new WriteBatch().put(b("b"), b("2")))));
+            assertSameFailure(reopen, assertThrows(KmsError.class, store::compact));
         }
     }
 
