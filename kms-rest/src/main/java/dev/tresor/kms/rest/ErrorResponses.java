@@ -14,7 +14,7 @@ import java.time.Duration;
  * switch, route misses and oversize bodies from the router, anything unexpected as a generic 500
  * whose cause is logged here and never sent. Every error body is STACKIT's {@code {"message"}}.
  */
-final class ErrorResponses {
+public final class ErrorResponses {
     private static final System.Logger LOG = System.getLogger(ErrorResponses.class.getName());
     static final String INTERNAL_MESSAGE = "internal error";
 
@@ -67,13 +67,20 @@ final class ErrorResponses {
                 ctx.response().putHeader("Retry-After", Long.toString(
                         wholeSeconds(error.retryAfter().orElse(Duration.ofSeconds(1)))));
             }
-            // the error itself, not its cause: what was added to it (a seal listener's failure) is printed with it
-            case INTERNAL -> LOG.log(Level.ERROR, "internal error on " + ctx.request().path() + ": "
-                    + error.getMessage(), error);
+            case INTERNAL -> logInternal(ctx.request().path(), error);
             default -> {
             }
         }
         send(ctx, status(code), code == ErrorCode.INTERNAL ? INTERNAL_MESSAGE : error.getMessage());
+    }
+
+    /**
+     * Logs an INTERNAL error met on {@code path}, whose client is told only {@value #INTERNAL_MESSAGE}:
+     * the error itself, not its cause, so what was added to it (a seal listener's failure) is printed with it.
+     * The KBS routes' failure handler logs through here too.
+     */
+    public static void logInternal(String path, KmsError error) {
+        LOG.log(Level.ERROR, "internal error on " + path + ": " + error.getMessage(), error);
     }
 
     private String routerMessage(int status) {

@@ -104,13 +104,13 @@ public final class RestTestServer implements BeforeAllCallback, AfterAllCallback
     }
 
     /** The core's RocksDB store can be made to fail its commits ({@link #failStoreCommits}), as a disk fault would. */
-    RestTestServer withBreakableStore() {
+    public RestTestServer withBreakableStore() {
         breakableStore = true;
         return this;
     }
 
     /** Every store commit from now on fails inside RocksDB; needs {@link #withBreakableStore}. */
-    void failStoreCommits() {
+    public void failStoreCommits() {
         breakable.failCommits();
     }
 

@@ -1,5 +1,6 @@
 package dev.tresor.kms.rest.kbs;
 
+import dev.tresor.kms.rest.ErrorResponses;
 import dev.tresor.kms.service.ErrorCode;
 import dev.tresor.kms.service.KmsError;
 import io.vertx.core.Handler;
@@ -53,8 +54,7 @@ final class KbsErrors implements Handler<RoutingContext> {
                 ctx.response().putHeader("Retry-After", Long.toString(seconds));
             }
             if (error.code() == ErrorCode.INTERNAL) {
-                LOG.log(Level.ERROR, "internal error on " + ctx.request().path() + ": " + error.getMessage(),
-                        error.getCause());
+                ErrorResponses.logInternal(ctx.request().path(), error);
             }
             send(ctx, problem, error.code() == ErrorCode.INTERNAL ? "internal error" : error.getMessage());
         } else if (failure != null) {
