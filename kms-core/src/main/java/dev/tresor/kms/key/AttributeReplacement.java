@@ -6,17 +6,17 @@ import java.util.Optional;
 
 /**
  * A key's new front-end attributes, the use period one of its versions takes in the same write, and
- * the revocation that version undergoes in that write, if any (KMIP Revoke: the attributes that say
- * so are saved with it, or neither is).
+ * the lifecycle step the key or that version undergoes in that write, if any (KMIP Revoke and
+ * Destroy: the attributes that say so are saved with it, or neither is).
  */
-public record AttributeReplacement(Map<String, String> attributes, UsePeriod period, Optional<Revocation> revocation) {
+public record AttributeReplacement(Map<String, String> attributes, UsePeriod period, Optional<LifecycleStep> step) {
     public AttributeReplacement {
         attributes = Map.copyOf(attributes);
         Objects.requireNonNull(period);
-        Objects.requireNonNull(revocation);
+        Objects.requireNonNull(step);
     }
 
-    /** A replacement that revokes nothing. */
+    /** A replacement that changes nothing else. */
     public AttributeReplacement(Map<String, String> attributes, UsePeriod period) {
         this(attributes, period, Optional.empty());
     }

@@ -196,8 +196,13 @@ public final class KeyService {
             if (key.state() == KeyState.DELETED) {
                 throw KmsError.invalid("key " + key.id() + " is already scheduled for deletion");
             }
-            return key.withState(KeyState.DELETED, Optional.of(clock.instant().plus(deletionGrace)));
+            return deleted(key);
         });
+    }
+
+    /** The soft delete: purged once the grace period is over, restorable until then. */
+    private Key deleted(Key key) {
+        return key.withState(KeyState.DELETED, Optional.of(clock.instant().plus(deletionGrace)));
     }
 
     public Key restoreKey(TenantId tenant, KeyRef ref, Consumer<BarrierStore.Batch> commit) {
@@ -244,29 +249,42 @@ public final class KeyService {
 
     /**
      * {@link #replaceAttributes}, and in the same write version {@code version} takes the
-     * replacement's period and, if it carries one, its revocation ({@link #revoked}), judged on the
-     * version as it is under the key's lock once the attributes may be replaced: the version is
-     * revoked only if the attributes are saved. The write commits through {@code revokingCommit}
-     * if it changes the version, else through {@code commit}.
+     * replacement's period and, if it carries one, the key or that version its lifecycle step,
+     * judged on them as they are under the key's lock once the attributes may be replaced: the
+     * step is made only if the attributes are saved. The write commits through
+     * {@code stepCommit}'s commit for the step if it changes the key or the version, else through
+     * {@code commit}.
      */
     public Key replaceAttributes(TenantId tenant, KeyRef ref, Map<String, String> expected, long version,
                                  AttributeReplacement replacement, Consumer<BarrierStore.Batch> commit,
-                                 Consumer<BarrierStore.Batch> revokingCommit) {
+                                 Function<LifecycleStep, Consumer<BarrierStore.Batch>> stepCommit) {
         return replaceAttributes(tenant, ref, expected, replacement.attributes(), commit,
                 key -> key.withUsePeriod(version, replacement.period()),
-                replacement.revocation().map(why -> new VersionChange(version, v -> revoked(v, why), revokingCommit)));
+                replacement.step().map(step -> stepped(version, step, stepCommit.apply(step))));
+    }
+
+    /** {@code step} as a change made in an attribute save: to the key, or to version {@code version}. */
+    private Step stepped(long version, LifecycleStep step, Consumer<BarrierStore.Batch> commit) {
+        return switch (step) {
+            case REVOKE, REVOKE_COMPROMISED -> new Step(UnaryOperator.identity(),
+                    Optional.of(new VersionChange(version, v -> revoked(v, step.revocation().orElseThrow()))), commit);
+            case DESTROY_VERSION -> new Step(UnaryOperator.identity(), Optional.of(new VersionChange(version,
+                    v -> v.state() == VersionState.DESTROYED ? v : destroyed(v))), commit);
+            case DELETE_KEY -> new Step(key -> key.state() == KeyState.DELETED ? key : deleted(key), Optional.empty(),
+                    commit);
+        };
     }
 
     private Key replaceAttributes(TenantId tenant, KeyRef ref, Map<String, String> expected,
                                   Map<String, String> attributes, Consumer<BarrierStore.Batch> commit,
-                                  UnaryOperator<Key> alsoChange, Optional<VersionChange> versionChange) {
+                                  UnaryOperator<Key> alsoChange, Optional<Step> step) {
         Attributes.check(attributes);
         return changeKey(tenant, ref, commit, key -> {
             if (!key.attributes().equals(expected)) {
                 throw KmsError.changedMeanwhile("key " + key.id());
             }
             return alsoChange.apply(key.withAttributes(attributes));
-        }, versionChange);
+        }, step);
     }
 
     /** Sets or clears the release policy and the gated uses; releasability stays as created. */
@@ -367,9 +385,14 @@ public final class KeyService {
             if (v.state() == VersionState.DESTROYED) {
                 throw KmsError.precondition("version " + v.number() + " is already destroyed");
             }
-            return v.withState(VersionState.DESTROYED, Optional.of(clock.instant().plus(deletionGrace)),
-                    Optional.of(v.state()));
+            return destroyed(v);
         });
+    }
+
+    /** The soft destroy: purged at its destroy date, restorable to the state it had until then. */
+    private KeyVersion destroyed(KeyVersion v) {
+        return v.withState(VersionState.DESTROYED, Optional.of(clock.instant().plus(deletionGrace)),
+                Optional.of(v.state()));
     }
 
     public KeyVersion restoreVersion(TenantId tenant, VersionRef ref, Consumer<BarrierStore.Batch> commit) {
@@ -769,28 +792,34 @@ public final class KeyService {
         return changeKey(tenant, ref, commit, change, Optional.empty());
     }
 
-    /**
-     * A change to one version of a key, made in the write of a change to the key itself, which
-     * then commits through {@code commit}; a change that leaves the version as it is writes nothing.
-     */
-    private record VersionChange(long number, UnaryOperator<KeyVersion> change, Consumer<BarrierStore.Batch> commit) {
+    /** A change to one version of a key, made in the write of a change to the key itself. */
+    private record VersionChange(long number, UnaryOperator<KeyVersion> change) {
     }
 
-    /** {@link #changeKey}, and in the same batch, once {@code change} is made, {@code alongside}'s version change. */
+    /**
+     * A lifecycle step made in the write of a change to a key: to the key once that change is made,
+     * and to one of its versions; the write then commits through {@code commit}. A step that
+     * leaves the key and the version as they are writes nothing of its own.
+     */
+    private record Step(UnaryOperator<Key> key, Optional<VersionChange> version, Consumer<BarrierStore.Batch> commit) {
+    }
+
+    /** {@link #changeKey}, and in the same batch, once {@code change} is made, {@code alongside}'s step. */
     private Key changeKey(TenantId tenant, KeyRef ref, Consumer<BarrierStore.Batch> commit,
-                          UnaryOperator<Key> change, Optional<VersionChange> alongside) {
+                          UnaryOperator<Key> change, Optional<Step> alongside) {
         return keyLocks.exclusive(ref.keyId(), () -> {
-            Key changed = change.apply(key(tenant, ref));
+            Key edited = change.apply(key(tenant, ref));
+            Key changed = alongside.map(step -> step.key().apply(edited)).orElse(edited);
             BarrierStore.Batch batch = ledger.batch();
-            Optional<KeyVersion> version = alongside.flatMap(v -> {
+            Optional<KeyVersion> version = alongside.flatMap(Step::version).flatMap(v -> {
                 KeyVersion current = versionToChange(tenant, new VersionRef(ref, v.number()));
                 KeyVersion next = v.change().apply(current);
                 return next.equals(current) ? Optional.empty() : Optional.of(next);
             });
             version.ifPresent(v -> ledger.put(batch, tenant, v));
             ledger.put(batch, changed);
-            invalidating(tenant, changed.id(), version.isPresent() ? alongside.orElseThrow().commit() : commit)
-                    .accept(batch);
+            boolean stepped = version.isPresent() || !changed.equals(edited);
+            invalidating(tenant, changed.id(), stepped ? alongside.orElseThrow().commit() : commit).accept(batch);
             if (changed.state() == KeyState.DELETED) {
                 cache.forgetKey(tenant, changed.id());
             }

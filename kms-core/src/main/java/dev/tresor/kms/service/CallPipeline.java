@@ -70,28 +70,29 @@ final class CallPipeline {
      */
     <T> T run(Caller caller, Supplier<String> operation, Right right, String resource,
               Function<Consumer<BarrierStore.Batch>, T> call) {
-        return run(caller, operation, right, resource, Optional.empty(), (commit, alsoCommit) -> call.apply(commit));
+        return run(caller, operation, right, resource, List.of(), (commit, alsoCommit) -> call.apply(commit));
     }
 
     /**
      * {@link #run} for a call whose one write may make a second change, audited as an operation of
-     * its own ({@code also} on {@code alsoResource}), which needs {@code alsoRight}: a role without
-     * it is denied before the call runs, whether or not its write would have made that change.
-     * {@code call} commits through the first function it is given, or through the second when its
-     * write makes that change too, which then records {@code also}, ok, after the call's own record
-     * in the same batch. A call refused before its write records only its own refusal.
+     * its own: one of {@code also}, each of which needs its right. A role without one of them is
+     * denied before the call runs, whether or not its write would have made that change.
+     * {@code call} commits through the first function it is given, or, when its write makes one of
+     * those changes too, through the commit the second gives for it, which then records that
+     * operation, ok, after the call's own record in the same batch. A call refused before its
+     * write records only its own refusal.
      */
-    <T> T run(Caller caller, String operation, Right right, String resource, String also, Right alsoRight,
-              String alsoResource, BiFunction<Consumer<BarrierStore.Batch>, Consumer<BarrierStore.Batch>, T> call) {
-        return run(caller, () -> operation, right, resource, Optional.of(new Also(also, alsoRight, alsoResource)), call);
+    <T> T run(Caller caller, String operation, Right right, String resource, List<Also> also,
+              BiFunction<Consumer<BarrierStore.Batch>, Function<Also, Consumer<BarrierStore.Batch>>, T> call) {
+        return run(caller, () -> operation, right, resource, also, call);
     }
 
-    /** A second audited operation a call's write may make, and the right it needs. */
-    private record Also(String operation, Right right, String resource) {
+    /** A second audited operation a call's write may make, on {@code resource}, and the right it needs. */
+    record Also(String operation, Right right, String resource) {
     }
 
-    private <T> T run(Caller caller, Supplier<String> operation, Right right, String resource, Optional<Also> also,
-                      BiFunction<Consumer<BarrierStore.Batch>, Consumer<BarrierStore.Batch>, T> call) {
+    private <T> T run(Caller caller, Supplier<String> operation, Right right, String resource, List<Also> also,
+                      BiFunction<Consumer<BarrierStore.Batch>, Function<Also, Consumer<BarrierStore.Batch>>, T> call) {
         barrier.requireUnsealed(); // caches must not serve a sealed server
         Project project = projects.get(caller.tenant().projectId());
         boolean[] committed = {false};
@@ -102,7 +103,7 @@ final class CallPipeline {
             if (!caller.role().allows(right)) {
                 throw KmsError.denied("role " + caller.role().wireName() + " may not " + operation.get());
             }
-            Optional<Also> withheld = also.filter(a -> !caller.role().allows(a.right()));
+            Optional<Also> withheld = also.stream().filter(a -> !caller.role().allows(a.right())).findFirst();
             if (withheld.isPresent()) {
                 throw KmsError.denied("role " + caller.role().wireName() + " may not " + withheld.get().operation());
             }
@@ -117,7 +118,12 @@ final class CallPipeline {
                         .ifPresentOrElse(scope -> scope.write(barrier, batch, write), write);
                 committed[0] = true;
             };
-            T result = call.apply(committing.apply(Optional.empty()), committing.apply(also));
+            T result = call.apply(committing.apply(Optional.empty()), made -> {
+                if (!also.contains(made)) {
+                    throw new IllegalArgumentException(made.operation() + " was not authorised for this call");
+                }
+                return committing.apply(Optional.of(made));
+            });
             if (!committed[0]) {
                 record(caller, event(caller, operation.get(), resource, "ok"));
             }

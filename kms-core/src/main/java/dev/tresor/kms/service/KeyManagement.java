@@ -22,6 +22,7 @@ import dev.tresor.kms.key.KeyService;
 import dev.tresor.kms.key.KeyType;
 import dev.tresor.kms.key.KeyUsage;
 import dev.tresor.kms.key.KeyVersion;
+import dev.tresor.kms.key.LifecycleStep;
 import dev.tresor.kms.key.ManagedObject;
 import dev.tresor.kms.key.ManagedObjects;
 import dev.tresor.kms.key.ObjectPublicKey;
@@ -43,6 +44,7 @@ import dev.tresor.kms.tenant.TenantId;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -294,22 +296,35 @@ public final class KeyManagement {
     /**
      * {@link #replaceAttributes}, and in the same write when version {@code version} may protect
      * and process (the replacement's period), which every front-end's cryptographic calls then
-     * obey, and, when the replacement carries one, the version's revocation (KMIP Revoke): judged
-     * on the version as it is when the attributes are saved, an active version is revoked, a
-     * revoked one may become compromised, any other is left as it is. The attributes and the
-     * revocation are durable together or not at all. {@code replacement} is asked only once the
-     * caller's role may change the key, so that a front-end's own refusal in it (a
-     * {@link KmsError}, such as an object's lifecycle state) never hides a denial. A write that
-     * revokes the version carries two audit records, {@code key.set-attributes} and
-     * {@code version.revoke}, both ok; any other write only the first; a refused call records only
-     * its {@code key.set-attributes} refusal.
+     * obey, and, when the replacement carries one, its lifecycle step (KMIP Revoke and Destroy),
+     * judged on the key and the version as they are when the attributes are saved: an active
+     * version is revoked, a revoked one may become compromised, a version is destroyed or the key
+     * deleted unless it already is; anything else is left as it is. The attributes and the step are
+     * durable together or not at all. {@code replacement} is asked only once the caller's role may
+     * change the key, so that a front-end's own refusal in it (a {@link KmsError}, such as an
+     * object's lifecycle state) never hides a denial. A write that makes the step carries two
+     * audit records, {@code key.set-attributes} and the step's ({@code version.revoke},
+     * {@code version.destroy} or {@code key.delete}), both ok; any other write only the first; a
+     * refused call records only its {@code key.set-attributes} refusal.
      */
     public Key replaceAttributes(Caller caller, KeyRef ref, Map<String, String> expected, long version,
                                  Supplier<AttributeReplacement> replacement) {
-        return pipeline.run(caller, "key.set-attributes", Right.LIFECYCLE, key(ref), "version.revoke", Right.LIFECYCLE,
-                version(new VersionRef(ref, version)), (commit, revokingCommit) ->
-                        keys.replaceAttributes(caller.tenant(), ref, expected, version, replacement.get(), commit,
-                                revokingCommit));
+        List<CallPipeline.Also> steps = Arrays.stream(LifecycleStep.values()).map(step -> audited(step, ref, version))
+                .distinct().toList();
+        return pipeline.run(caller, "key.set-attributes", Right.LIFECYCLE, key(ref), steps, (commit, stepCommit) ->
+                keys.replaceAttributes(caller.tenant(), ref, expected, version, replacement.get(), commit,
+                        step -> stepCommit.apply(audited(step, ref, version))));
+    }
+
+    /** The audit record of a lifecycle step made in an attribute save, and the right it needs. */
+    private static CallPipeline.Also audited(LifecycleStep step, KeyRef ref, long version) {
+        return switch (step) {
+            case REVOKE, REVOKE_COMPROMISED ->
+                    new CallPipeline.Also("version.revoke", Right.LIFECYCLE, version(new VersionRef(ref, version)));
+            case DESTROY_VERSION ->
+                    new CallPipeline.Also("version.destroy", Right.LIFECYCLE, version(new VersionRef(ref, version)));
+            case DELETE_KEY -> new CallPipeline.Also("key.delete", Right.LIFECYCLE, key(ref));
+        };
     }
 
     // --- versions --------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tresor.kms.key.LifecycleStep;
 import dev.tresor.kms.seal.BarrierStore;
 import dev.tresor.kms.service.Bytes;
 import dev.tresor.kms.service.CreateKey;
@@ -71,7 +72,7 @@ class VersionOriginTest {
         steps.put("export", version -> kms.exportMaterial(admin, version).zero());
         steps.put("disable", version -> kms.disableVersion(admin, version));
         steps.put("enable", version -> kms.enableVersion(admin, version));
-        steps.put("revoke", version -> core.revoke(version, Revocation.REVOKED));
+        steps.put("revoke", version -> core.revoke(version, LifecycleStep.REVOKE));
         steps.put("destroy", version -> kms.destroyVersion(admin, version));
         steps.put("restore", version -> kms.restoreVersion(admin, version));
 

@@ -8,6 +8,7 @@ import dev.tresor.kms.audit.AuditRecord;
 import dev.tresor.kms.key.Key;
 import dev.tresor.kms.key.KeyType;
 import dev.tresor.kms.key.KeyUsage;
+import dev.tresor.kms.key.LifecycleStep;
 import dev.tresor.kms.key.Revocation;
 import dev.tresor.kms.key.Scheme;
 import dev.tresor.kms.tenant.Role;
@@ -42,7 +43,7 @@ class ExportOfRevokedVersionTest {
     void aRevokedVersionIsExportedButNotUsedAndTheAuditSaysItWasRevoked() {
         VersionRef ref = exportableAes("revoked", KeyUsage.ENCRYPT, KeyUsage.DECRYPT);
         Bytes before = core.kms().exportMaterial(core.admin(), ref);
-        core.revoke(ref, Revocation.REVOKED);
+        core.revoke(ref, LifecycleStep.REVOKE);
 
         assertEquals(before, core.kms().exportMaterial(core.admin(), ref));
         assertEquals("key.export-revoked", lastOperation("key.export"));
@@ -64,7 +65,7 @@ class ExportOfRevokedVersionTest {
                 Scheme.AES_KEY_WRAP, UnaryOperator.identity()));
         assertEquals(ErrorCode.FAILED_PRECONDITION, wrapped.code());
 
-        core.revoke(ref, Revocation.COMPROMISED);
+        core.revoke(ref, LifecycleStep.REVOKE_COMPROMISED);
         assertTrue(core.kms().getVersion(core.admin(), ref).revocation().isEmpty(), "a revoke does not undo a disable");
         assertEquals(ErrorCode.FAILED_PRECONDITION,
                 assertThrows(KmsError.class, () -> core.kms().exportMaterial(core.admin(), ref)).code());
@@ -74,8 +75,8 @@ class ExportOfRevokedVersionTest {
     void aCompromisedVersionIsExportedWrappedAndTheAuditSaysItWasCompromised() {
         VersionRef ref = exportableAes("compromised", KeyUsage.ENCRYPT);
         VersionRef wrapper = exportableAes("wrapper", KeyUsage.WRAP);
-        core.revoke(ref, Revocation.REVOKED);
-        core.revoke(ref, Revocation.COMPROMISED);
+        core.revoke(ref, LifecycleStep.REVOKE);
+        core.revoke(ref, LifecycleStep.REVOKE_COMPROMISED);
         assertEquals(Optional.of(Revocation.COMPROMISED), core.kms().getVersion(core.admin(), ref).revocation(),
                 "a revoked version may become compromised");
 
@@ -88,7 +89,7 @@ class ExportOfRevokedVersionTest {
     @Test
     void anEnabledAgainThenDisabledVersionIsNoLongerRevoked() {
         VersionRef ref = exportableAes("re-enabled", KeyUsage.ENCRYPT);
-        core.revoke(ref, Revocation.REVOKED);
+        core.revoke(ref, LifecycleStep.REVOKE);
         core.kms().enableVersion(core.admin(), ref);
         assertTrue(core.kms().getVersion(core.admin(), ref).revocation().isEmpty());
         core.kms().exportMaterial(core.admin(), ref);
@@ -103,7 +104,7 @@ class ExportOfRevokedVersionTest {
     void aDestroyedVersionOrADeletedKeyIsNotExported() {
         VersionRef destroyed = exportableAes("destroyed", KeyUsage.ENCRYPT);
         core.kms().rotateKey(core.admin(), destroyed.key());
-        core.revoke(destroyed, Revocation.REVOKED);
+        core.revoke(destroyed, LifecycleStep.REVOKE);
         core.kms().destroyVersion(core.admin(), destroyed);
         KmsError version = assertThrows(KmsError.class, () -> core.kms().exportMaterial(core.admin(), destroyed));
         assertEquals(ErrorCode.FAILED_PRECONDITION, version.code());

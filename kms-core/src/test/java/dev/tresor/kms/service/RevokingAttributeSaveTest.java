@@ -10,6 +10,7 @@ import dev.tresor.kms.key.Key;
 import dev.tresor.kms.key.KeyType;
 import dev.tresor.kms.key.KeyUsage;
 import dev.tresor.kms.key.KeyVersion;
+import dev.tresor.kms.key.LifecycleStep;
 import dev.tresor.kms.key.Revocation;
 import dev.tresor.kms.key.UsePeriod;
 import dev.tresor.kms.key.VersionState;
@@ -47,7 +48,7 @@ class RevokingAttributeSaveTest {
 
     private Key revokingSave(Key read, Map<String, String> expected, Map<String, String> attributes) {
         return core.kms().replaceAttributes(core.admin(), KeyRef.byId(read.id()), expected, 1,
-                () -> new AttributeReplacement(attributes, UsePeriod.ALWAYS, Optional.of(Revocation.COMPROMISED)));
+                () -> new AttributeReplacement(attributes, UsePeriod.ALWAYS, Optional.of(LifecycleStep.REVOKE_COMPROMISED)));
     }
 
     private KeyVersion version(Key key) {
@@ -110,7 +111,7 @@ class RevokingAttributeSaveTest {
         KmsError refused = assertThrows(KmsError.class, () -> core.kms().replaceAttributes(
                 core.admin().undoableIn(scope), KeyRef.byId(key.id()), key.attributes(), 1,
                 () -> new AttributeReplacement(Map.of("state", "deactivated"), UsePeriod.ALWAYS,
-                        Optional.of(Revocation.REVOKED))));
+                        Optional.of(LifecycleStep.REVOKE))));
 
         assertEquals("this undo scope was already undone", refused.getMessage());
         assertEquals(VersionState.ACTIVE, version(key).state());
@@ -127,7 +128,8 @@ class RevokingAttributeSaveTest {
 
         KmsError refused = assertThrows(KmsError.class, () -> core.kms().replaceAttributes(core.admin(),
                 KeyRef.byId(key.id()), key.attributes(), VersionRef.PRIMARY, () -> new AttributeReplacement(
-                        Map.of("state", "deactivated"), UsePeriod.ALWAYS, Optional.of(Revocation.REVOKED))));
+                        Map.of("state", "deactivated"), UsePeriod.ALWAYS,
+                        Optional.of(LifecycleStep.REVOKE))));
 
         assertEquals(ErrorCode.INVALID_ARGUMENT, refused.code());
         assertEquals("a version number is required", refused.getMessage());
@@ -145,7 +147,7 @@ class RevokingAttributeSaveTest {
         Key saved = core.kms().replaceAttributes(core.admin(), KeyRef.byId(key.id()), key.attributes(), 1, () -> {
             core.kms().disableVersion(core.admin(), ref);
             return new AttributeReplacement(Map.of("state", "deactivated"), UsePeriod.ALWAYS,
-                    Optional.of(Revocation.REVOKED));
+                        Optional.of(LifecycleStep.REVOKE));
         });
 
         assertEquals(Map.of("state", "deactivated"), saved.attributes());
@@ -164,7 +166,7 @@ class RevokingAttributeSaveTest {
         core.kms().replaceAttributes(core.admin(), KeyRef.byId(key.id()), key.attributes(), 1, () -> {
             core.kms().enableVersion(core.admin(), ref);
             return new AttributeReplacement(Map.of("state", "deactivated"), UsePeriod.ALWAYS,
-                    Optional.of(Revocation.REVOKED));
+                        Optional.of(LifecycleStep.REVOKE));
         });
 
         assertEquals(VersionState.DISABLED, version(key).state());

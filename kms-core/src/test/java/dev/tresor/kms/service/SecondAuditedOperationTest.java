@@ -46,11 +46,12 @@ class SecondAuditedOperationTest {
             CallPipeline pipeline = new CallPipeline(barrier, projects, new RateLimits(), audit, clock);
             AtomicBoolean ran = new AtomicBoolean();
 
+            CallPipeline.Also revoke = new CallPipeline.Also("version.revoke", Right.EXPORT, "keys/k/versions/1");
+
             KmsError denied = assertThrows(KmsError.class, () -> pipeline.run(TestCore.caller(tenant, Role.KEY_ADMIN),
-                    "key.set-attributes", Right.LIFECYCLE, "keys/k", "version.revoke", Right.EXPORT,
-                    "keys/k/versions/1", (commit, revokingCommit) -> {
+                    "key.set-attributes", Right.LIFECYCLE, "keys/k", List.of(revoke), (commit, alsoCommit) -> {
                         ran.set(true);
-                        revokingCommit.accept(barrier.batch());
+                        alsoCommit.apply(revoke).accept(barrier.batch());
                         return "saved";
                     }));
 
@@ -62,8 +63,8 @@ class SecondAuditedOperationTest {
                     records.stream().map(r -> r.operation() + " " + r.result() + " " + r.resource()).toList());
 
             pipeline.run(TestCore.caller(tenant, Role.ADMIN), "key.set-attributes", Right.LIFECYCLE, "keys/k",
-                    "version.revoke", Right.EXPORT, "keys/k/versions/1", (commit, revokingCommit) -> {
-                        revokingCommit.accept(barrier.batch());
+                    List.of(revoke), (commit, alsoCommit) -> {
+                        alsoCommit.apply(revoke).accept(barrier.batch());
                         return "saved";
                     });
             assertEquals(List.of("key.set-attributes ok keys/k", "version.revoke ok keys/k/versions/1"),

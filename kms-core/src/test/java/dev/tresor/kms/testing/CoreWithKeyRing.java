@@ -1,7 +1,7 @@
 package dev.tresor.kms.testing;
 
 import dev.tresor.kms.key.AttributeReplacement;
-import dev.tresor.kms.key.Revocation;
+import dev.tresor.kms.key.LifecycleStep;
 import dev.tresor.kms.key.UsePeriod;
 import dev.tresor.kms.service.CreateKeyRing;
 import dev.tresor.kms.service.KeyManagement;
@@ -79,10 +79,10 @@ public final class CoreWithKeyRing implements BeforeEachCallback, AfterEachCallb
      * Revokes version {@code ref} as KMIP Revoke does: in a save of its key's attributes, as they
      * are, that carries the revocation ({@link KeyManagement#replaceAttributes}).
      */
-    public void revoke(VersionRef ref, Revocation why) {
+    public void revoke(VersionRef ref, LifecycleStep revocation) {
         Map<String, String> attributes = kms().getKey(admin, ref.key()).attributes();
         kms().replaceAttributes(admin, ref.key(), attributes, ref.number(),
-                () -> new AttributeReplacement(attributes, UsePeriod.ALWAYS, Optional.of(why)));
+                () -> new AttributeReplacement(attributes, UsePeriod.ALWAYS, Optional.of(revocation)));
     }
 
     /** Closes the core and opens it again on the same data and clock, as a server restart does. */

@@ -2,7 +2,7 @@ package dev.tresor.kms.kmip.operation;
 
 import dev.tresor.kms.key.Key;
 import dev.tresor.kms.key.KeyType;
-import dev.tresor.kms.key.Revocation;
+import dev.tresor.kms.key.LifecycleStep;
 import dev.tresor.kms.key.UsePeriod;
 import dev.tresor.kms.kmip.message.KmipFailure;
 import dev.tresor.kms.kmip.message.ResultReason;
@@ -47,7 +47,7 @@ final class ObjectAccess {
      * change is made before the core is asked to save it, so it may refuse with a {@link KmipFailure}.
      */
     Managed edit(OperationContext context, Ttlv request, UnaryOperator<Managed> change) {
-        return change(context, request, change, UnaryOperator.identity(), KmipObjects.NO_REVOCATION);
+        return change(context, request, change, UnaryOperator.identity(), KmipObjects.NO_STEP);
     }
 
     /**
@@ -59,21 +59,21 @@ final class ObjectAccess {
      * ({@link KmipRefusal}).
      */
     Managed lifecycleEdit(OperationContext context, Ttlv request, UnaryOperator<Managed> change) {
-        return lifecycleEdit(context, request, change, KmipObjects.NO_REVOCATION);
+        return lifecycleEdit(context, request, change, KmipObjects.NO_STEP);
     }
 
     /**
-     * {@link #lifecycleEdit}, and in the same write the core version of a key object revoked as
-     * {@code revocation} answers for the changed object (empty: left as it is), asked after the
-     * change's own refusals. A stored object has no core version: it is not asked.
+     * {@link #lifecycleEdit}, and in the same write the lifecycle step {@code step} answers for the
+     * changed key object made of its core key or version (empty: none), asked after the change's
+     * own refusals. A stored object has no core key: it is not asked.
      */
     Managed lifecycleEdit(OperationContext context, Ttlv request, UnaryOperator<Managed> change,
-                          Function<KmipObject, Optional<Revocation>> revocation) {
-        return change(context, request, UnaryOperator.identity(), change, revocation);
+                          Function<KmipObject, Optional<LifecycleStep>> step) {
+        return change(context, request, UnaryOperator.identity(), change, step);
     }
 
     private Managed change(OperationContext context, Ttlv request, UnaryOperator<Managed> before,
-                           UnaryOperator<Managed> inside, Function<KmipObject, Optional<Revocation>> revocation) {
+                           UnaryOperator<Managed> inside, Function<KmipObject, Optional<LifecycleStep>> step) {
         String uid = context.uniqueIdentifier(request);
         if (StoredObject.names(uid)) {
             return storedObjects.change(context, uid, current -> (StoredObject) before.apply(current),
@@ -81,7 +81,7 @@ final class ObjectAccess {
         }
         return objects.locked(ObjectId.parse(uid).keyId(), () -> CompareAndSetTries.run(
                 () -> objects.save(context, (KmipObject) before.apply(objects.load(context, uid)),
-                        current -> (KmipObject) inside.apply(current), revocation)));
+                        current -> (KmipObject) inside.apply(current), step)));
     }
 
     KmipObjects objects() {

@@ -1,6 +1,6 @@
 package dev.tresor.kms.kmip.operation;
 
-import dev.tresor.kms.key.Revocation;
+import dev.tresor.kms.key.LifecycleStep;
 import dev.tresor.kms.kmip.message.Operation;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
@@ -46,7 +46,7 @@ final class RevokeHandler implements OperationHandler {
         int code = reason.require(Tag.REVOCATION_REASON_CODE).asEnum();
         boolean compromised = code == KEY_COMPROMISE || code == CA_COMPROMISE;
         Instant now = context.clock().instant().truncatedTo(ChronoUnit.SECONDS);
-        Revocation why = compromised ? Revocation.COMPROMISED : Revocation.REVOKED;
+        LifecycleStep revocation = compromised ? LifecycleStep.REVOKE_COMPROMISED : LifecycleStep.REVOKE;
         Managed revoked = access.lifecycleEdit(context, request, object -> {
             if (object.state().destroyed()) {
                 throw KmsError.precondition("object " + object.uid() + " is destroyed");
@@ -62,7 +62,7 @@ final class RevokeHandler implements OperationHandler {
             return revokedObject.withState(ObjectState.COMPROMISED)
                     .with(Tag.COMPROMISE_DATE, Ttlv.dateTime(Tag.COMPROMISE_DATE, now))
                     .with(Tag.COMPROMISE_OCCURRENCE_DATE, occurred);
-        }, key -> key.id().isPublic() ? Optional.empty() : Optional.of(why));
+        }, key -> key.id().isPublic() ? Optional.empty() : Optional.of(revocation));
         return Ttlv.structure(Tag.RESPONSE_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, revoked.uid()));
     }
 }

@@ -1,0 +1,32 @@
+package dev.tresor.kms.key;
+
+import java.util.Optional;
+
+/**
+ * What an attribute save also makes of the key's core state in its one write (KMIP Revoke and
+ * Destroy: the object's new state and the core's step are durable together or not at all). The
+ * core judges it on the key and the version as they are when the save is written: a step that
+ * would change nothing there (the version disabled or destroyed meanwhile, the key already
+ * deleted) is left out, never refused.
+ */
+public enum LifecycleStep {
+    /** The version revoked: an active one disabled and marked revoked. */
+    REVOKE(Optional.of(Revocation.REVOKED)),
+    /** The version revoked for a compromise: an active one, or one revoked before, marked compromised. */
+    REVOKE_COMPROMISED(Optional.of(Revocation.COMPROMISED)),
+    /** The version destroyed (the soft destroy, restorable until its destroy date). */
+    DESTROY_VERSION(Optional.empty()),
+    /** The key deleted (the soft delete, restorable until its purge). */
+    DELETE_KEY(Optional.empty());
+
+    private final Optional<Revocation> revocation;
+
+    LifecycleStep(Optional<Revocation> revocation) {
+        this.revocation = revocation;
+    }
+
+    /** Why the version is revoked, for a revoking step. */
+    public Optional<Revocation> revocation() {
+        return revocation;
+    }
+}

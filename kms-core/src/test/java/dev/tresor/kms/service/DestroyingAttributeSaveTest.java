@@ -1,0 +1,136 @@
+package dev.tresor.kms.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.tresor.kms.audit.AuditRecord;
+import dev.tresor.kms.key.AttributeReplacement;
+import dev.tresor.kms.key.Key;
+import dev.tresor.kms.key.KeyState;
+import dev.tresor.kms.key.KeyType;
+import dev.tresor.kms.key.KeyUsage;
+import dev.tresor.kms.key.LifecycleStep;
+import dev.tresor.kms.key.UsePeriod;
+import dev.tresor.kms.key.VersionState;
+import dev.tresor.kms.tenant.Caller;
+import dev.tresor.kms.testing.CoreWithKeyRing;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * An attribute save that destroys its version or deletes its key (KMIP Destroy) is one write: the
+ * attributes, the core's step and both audit records are stored together, a save whose write is
+ * refused stores neither, and a step already made (through REST) is left out and not recorded.
+ */
+class DestroyingAttributeSaveTest {
+    private static final Instant FOREVER = Instant.parse("9999-01-01T00:00:00Z");
+    private static final Map<String, String> DESTROYED = Map.of("state", "destroyed");
+
+    @RegisterExtension
+    final CoreWithKeyRing core = new CoreWithKeyRing();
+
+    private Key aes(String name) {
+        return core.kms().createKey(core.admin(), CreateKey.typed(core.ring(), name, KeyType.AES_256,
+                Set.of(KeyUsage.ENCRYPT, KeyUsage.DECRYPT), Optional.of(false), Map.of()));
+    }
+
+    private Key save(Caller caller, Key read, LifecycleStep step) {
+        return core.kms().replaceAttributes(caller, KeyRef.byId(read.id()), read.attributes(), 1,
+                () -> new AttributeReplacement(DESTROYED, UsePeriod.ALWAYS, Optional.of(step)));
+    }
+
+    private Key key(Key key) {
+        return core.kms().getKey(core.admin(), KeyRef.byId(key.id()));
+    }
+
+    private VersionState firstVersion(Key key) {
+        return core.kms().getVersion(core.admin(), KeyRef.byId(key.id()).version(1)).state();
+    }
+
+    /** Operation, result and resource of the records from the last {@code key.set-attributes} on. */
+    private List<String> lastSave() {
+        List<AuditRecord> records = core.kms().exportAudit(core.admin(), Instant.EPOCH, FOREVER);
+        int save = records.stream().map(AuditRecord::operation).toList().lastIndexOf("key.set-attributes");
+        return records.subList(save, records.size()).stream()
+                .map(r -> r.operation() + " " + r.result() + " " + r.resource()).toList();
+    }
+
+    @Test
+    void aDestroyingSaveDestroysTheVersionWithTheAttributesAndBothRecordsInOneWrite() {
+        Key key = aes("k");
+        core.kms().rotateKey(core.admin(), KeyRef.byId(key.id()));
+
+        Key saved = save(core.admin(), key, LifecycleStep.DESTROY_VERSION);
+
+        List<String> written = lastSave();
+        assertEquals(DESTROYED, saved.attributes());
+        assertEquals(VersionState.DESTROYED, firstVersion(key));
+        assertEquals(VersionState.ACTIVE, core.kms().getVersion(core.admin(), KeyRef.byId(key.id()).version(2)).state());
+        assertEquals(List.of("key.set-attributes ok keys/" + key.id(),
+                "version.destroy ok keys/" + key.id() + "/versions/1"), written);
+    }
+
+    @Test
+    void aDeletingSaveDeletesTheKeyWithTheAttributesAndBothRecordsInOneWrite() {
+        Key key = aes("k");
+
+        Key saved = save(core.admin(), key, LifecycleStep.DELETE_KEY);
+
+        List<String> written = lastSave();
+        assertEquals(KeyState.DELETED, saved.state());
+        assertEquals(DESTROYED, key(key).attributes());
+        assertEquals(KeyState.DELETED, key(key).state());
+        assertEquals(List.of("key.set-attributes ok keys/" + key.id(), "key.delete ok keys/" + key.id()), written);
+    }
+
+    @Test
+    void aStepMadeThroughRestMeanwhileIsLeftOutAndNotRecorded() {
+        Key destroyed = aes("destroyed");
+        core.kms().rotateKey(core.admin(), KeyRef.byId(destroyed.id()));
+        core.kms().destroyVersion(core.admin(), KeyRef.byId(destroyed.id()).version(1));
+        Key deleted = aes("deleted");
+        core.kms().deleteKey(core.admin(), KeyRef.byId(deleted.id()));
+
+        save(core.admin(), destroyed, LifecycleStep.DESTROY_VERSION);
+        List<String> afterDestroyed = lastSave();
+        save(core.admin(), deleted, LifecycleStep.DELETE_KEY);
+
+        assertEquals(List.of("key.set-attributes ok keys/" + deleted.id()), lastSave());
+        assertEquals(List.of("key.set-attributes ok keys/" + destroyed.id()), afterDestroyed);
+        assertEquals(DESTROYED, key(destroyed).attributes());
+        assertEquals(DESTROYED, key(deleted).attributes());
+    }
+
+    /**
+     * The write itself refused once the step was made (an undo scope already undone refuses it just
+     * before it writes): had the step been written apart from the save, the material would be gone
+     * with the object still saying it is not, or the other way round.
+     */
+    @Test
+    void aDestroyingSaveWhoseWriteIsRefusedDestroysAndDeletesNothing() {
+        Key versioned = aes("versioned");
+        core.kms().rotateKey(core.admin(), KeyRef.byId(versioned.id()));
+        Key single = aes("single");
+        UndoScope scope = new UndoScope();
+        core.kms().undo(core.admin(), scope, "items");
+        Caller undone = core.admin().undoableIn(scope);
+
+        assertThrows(KmsError.class, () -> save(undone, versioned, LifecycleStep.DESTROY_VERSION));
+        assertThrows(KmsError.class, () -> save(undone, single, LifecycleStep.DELETE_KEY));
+
+        List<String> written = lastSave();
+        assertEquals(VersionState.ACTIVE, firstVersion(versioned));
+        assertEquals(versioned.attributes(), key(versioned).attributes());
+        assertEquals(KeyState.ACTIVE, key(single).state());
+        assertEquals(single.attributes(), key(single).attributes());
+        assertEquals(List.of("key.set-attributes FAILED_PRECONDITION keys/" + single.id()), written);
+        assertEquals(List.of(), core.kms().exportAudit(core.admin(), Instant.EPOCH, FOREVER).stream()
+                .map(AuditRecord::operation).filter(op -> op.equals("version.destroy") || op.equals("key.delete"))
+                .toList());
+    }
+}

@@ -1,0 +1,146 @@
+package dev.tresor.kms.kmip.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tresor.kms.audit.AuditRecord;
+import dev.tresor.kms.audit.AuditVerifier;
+import dev.tresor.kms.key.KeyState;
+import dev.tresor.kms.key.VersionState;
+import dev.tresor.kms.kmip.message.Operation;
+import dev.tresor.kms.kmip.message.ProtocolVersion;
+import dev.tresor.kms.kmip.ttlv.Tag;
+import dev.tresor.kms.kmip.ttlv.Ttlv;
+import dev.tresor.kms.service.KeyManagement;
+import dev.tresor.kms.service.KeyRef;
+import dev.tresor.kms.service.VersionRef;
+import dev.tresor.kms.tenant.Caller;
+import dev.tresor.kms.tenant.Role;
+import dev.tresor.kms.testing.TestCore;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * KMIP Destroy of a key object saves the object Destroyed and makes the core's step (destroy the
+ * version, or delete the key) in one write, audited in it; a step REST made meanwhile is left out,
+ * not refused. When the object says Destroyed but the core's step is not done (REST restored the
+ * version or key since), a Destroy makes the step again instead of answering that the object is
+ * already destroyed, so the material never stays behind an object that says it is gone.
+ */
+class KmipDestroyTest {
+    private static final int DESTROYED = 5;
+    private static final Instant FOREVER = Instant.parse("9999-01-01T00:00:00Z");
+
+    @RegisterExtension
+    static final KmipServerExtension LOOPBACK = new KmipServerExtension();
+
+    private KmipTestServer server;
+    private KeyManagement rest;
+    /** The caller REST would make for the project's admin. */
+    private Caller restCaller;
+
+    @BeforeEach
+    void shareTheServer() {
+        server = LOOPBACK.server();
+        rest = server.core.core().keyManagement();
+        restCaller = TestCore.caller(server.tenant, Role.ADMIN);
+    }
+
+    @Test
+    void aDestroyIsAuditedAsTheSaveAndTheCoreStepInOneWrite() throws Exception {
+        try (KmipTestClient client = server.client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V1_4);
+            String uid = firstOfTwoVersions(kmip);
+
+            kmip.ok(Operation.DESTROY, Kmip.uid(uid));
+
+            List<AuditRecord> all = audit();
+            AuditRecord call = last(all, "kmip.destroy");
+            assertEquals(List.of("kmip.destroy ok " + call.resource(), "key.set-attributes ok keys/" + uid,
+                            "version.destroy ok keys/" + uid + "/versions/1"),
+                    all.subList(all.indexOf(call), all.size()).stream()
+                            .map(r -> r.operation() + " " + r.result() + " " + r.resource()).toList(),
+                    "the call, its save and the version's destroy, chained in that order, nothing after them");
+            assertEquals(VersionState.DESTROYED, rest.getVersion(restCaller, KeyRef.byId(uid).version(1)).state());
+        }
+    }
+
+    @Test
+    void aDestroyOfAnObjectWhoseVersionRestDestroyedMeanwhileSucceedsWithoutRecordingItAgain() throws Exception {
+        try (KmipTestClient client = server.client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V1_4);
+            String uid = firstOfTwoVersions(kmip);
+            rest.destroyVersion(restCaller, KeyRef.byId(uid).version(1));
+
+            kmip.ok(Operation.DESTROY, Kmip.uid(uid));
+
+            assertEquals(DESTROYED, kmip.namedAttribute(uid, "State").orElseThrow().asEnum());
+            assertEquals(1, audit().stream().filter(r -> r.operation().equals("version.destroy")
+                    && r.resource().startsWith("keys/" + uid)).count(), "only REST's destroy is recorded");
+        }
+    }
+
+    @Test
+    void aDestroyOfADestroyedObjectWhoseVersionIsNotDestroyedDestroysTheVersion() throws Exception {
+        try (KmipTestClient client = server.client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V1_4);
+            String uid = firstOfTwoVersions(kmip);
+            VersionRef first = KeyRef.byId(uid).version(1);
+            kmip.ok(Operation.DESTROY, Kmip.uid(uid));
+            rest.restoreVersion(restCaller, first);
+
+            kmip.ok(Operation.DESTROY, Kmip.uid(uid));
+
+            assertEquals(VersionState.DESTROYED, rest.getVersion(restCaller, first).state());
+            assertEquals(DESTROYED, kmip.namedAttribute(uid, "State").orElseThrow().asEnum());
+            assertRefusedAsDestroyed(kmip, uid);
+        }
+    }
+
+    @Test
+    void aDestroyOfADestroyedObjectWhoseKeyIsNotDeletedDeletesTheKey() throws Exception {
+        try (KmipTestClient client = server.client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V1_4);
+            String uid = kmip.createAes256();
+            kmip.ok(Operation.DESTROY, Kmip.uid(uid));
+            rest.restoreKey(restCaller, KeyRef.byId(uid));
+
+            kmip.ok(Operation.DESTROY, Kmip.uid(uid));
+
+            assertEquals(KeyState.DELETED, rest.getKey(restCaller, KeyRef.byId(uid)).state());
+            assertRefusedAsDestroyed(kmip, uid);
+        }
+    }
+
+    /** A Pre-Active AES key object whose key has a second version, so destroying it destroys only its version. */
+    private String firstOfTwoVersions(Kmip kmip) throws Exception {
+        String uid = kmip.createAes256();
+        rest.rotateKey(restCaller, KeyRef.byId(uid));
+        return uid;
+    }
+
+    /** Once the core's step is done too, a Destroy is refused as before. */
+    private static void assertRefusedAsDestroyed(Kmip kmip, String uid) throws Exception {
+        Ttlv again = kmip.item(Operation.DESTROY, Kmip.uid(uid));
+        assertNotEquals(0, Requests.status(again), "a Destroy of a destroyed object succeeded");
+        String message = again.require(Tag.RESULT_MESSAGE).asText();
+        assertTrue(message.contains("object " + uid + " is already destroyed"), message);
+    }
+
+    private List<AuditRecord> audit() {
+        List<AuditRecord> records = rest.exportAudit(restCaller, Instant.EPOCH, FOREVER);
+        assertInstanceOf(AuditVerifier.Intact.class, AuditVerifier.verify(records));
+        return records;
+    }
+
+    private static AuditRecord last(List<AuditRecord> records, String operation) {
+        List<AuditRecord> found = records.stream().filter(r -> r.operation().equals(operation)).toList();
+        assertTrue(!found.isEmpty(), "no " + operation + " record");
+        return found.get(found.size() - 1);
+    }
+}
