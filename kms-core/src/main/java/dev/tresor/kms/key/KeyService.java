@@ -270,9 +270,23 @@ public final class KeyService {
                     Optional.of(new VersionChange(version, v -> revoked(v, step.revocation().orElseThrow()))), commit);
             case DESTROY_VERSION -> new Step(UnaryOperator.identity(), Optional.of(new VersionChange(version,
                     v -> v.state() == VersionState.DESTROYED ? v : destroyed(v))), commit);
-            case DELETE_KEY -> new Step(key -> key.state() == KeyState.DELETED ? key : deleted(key), Optional.empty(),
-                    commit);
+            case DELETE_KEY -> new Step(key -> deletedWithOnly(key, version), Optional.empty(), commit);
         };
+    }
+
+    /**
+     * {@code key} deleted as the step of an attribute save chose it on: with {@code version} its last
+     * version. A version added since (REST rotate or import) is one the deletion was not chosen
+     * on, so the save lost a compare-and-set; a front-end trying again judges the key afresh.
+     */
+    private Key deletedWithOnly(Key key, long version) {
+        if (key.state() == KeyState.DELETED) {
+            return key;
+        }
+        if (key.lastVersion() != version) {
+            throw KmsError.changedMeanwhile("key " + key.id());
+        }
+        return deleted(key);
     }
 
     private Key replaceAttributes(TenantId tenant, KeyRef ref, Map<String, String> expected,

@@ -16,7 +16,10 @@ public enum LifecycleStep {
     REVOKE_COMPROMISED(Optional.of(Revocation.COMPROMISED)),
     /** The version destroyed (the soft destroy, restorable until its destroy date). */
     DESTROY_VERSION(Optional.empty()),
-    /** The key deleted (the soft delete, restorable until its purge). */
+    /**
+     * The key deleted (the soft delete, restorable until its purge), only while the version the save
+     * names is its last one: a version added since makes the save one that changed meanwhile.
+     */
     DELETE_KEY(Optional.empty());
 
     private final Optional<Revocation> revocation;

@@ -2,6 +2,7 @@ package dev.tresor.kms.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tresor.kms.audit.AuditRecord;
 import dev.tresor.kms.key.AttributeReplacement;
@@ -104,6 +105,29 @@ class DestroyingAttributeSaveTest {
         assertEquals(List.of("key.set-attributes ok keys/" + destroyed.id()), afterDestroyed);
         assertEquals(DESTROYED, key(destroyed).attributes());
         assertEquals(DESTROYED, key(deleted).attributes());
+    }
+
+    /**
+     * A key deletion chosen on a key of one version, with a version REST added before the save is
+     * written (the supplier runs before the key's lock): deleting the key would take the new
+     * primary version with it, so the save loses its compare-and-set and writes nothing.
+     */
+    @Test
+    void aDeletingSaveOfAKeyRotatedMeanwhileIsChangedMeanwhileAndDeletesNothing() {
+        Key key = aes("k");
+
+        KmsError refused = assertThrows(KmsError.class, () -> core.kms().replaceAttributes(core.admin(),
+                KeyRef.byId(key.id()), key.attributes(), 1, () -> {
+                    core.kms().rotateKey(core.admin(), KeyRef.byId(key.id()));
+                    return new AttributeReplacement(DESTROYED, UsePeriod.ALWAYS, Optional.of(LifecycleStep.DELETE_KEY));
+                }));
+
+        List<String> written = lastSave();
+        assertTrue(refused.is(KmsError.Detail.CHANGED_MEANWHILE), refused.getMessage());
+        assertEquals(KeyState.ACTIVE, key(key).state());
+        assertEquals(key.attributes(), key(key).attributes());
+        assertEquals(VersionState.ACTIVE, core.kms().getVersion(core.admin(), KeyRef.byId(key.id()).version(2)).state());
+        assertEquals(List.of("key.set-attributes FAILED_PRECONDITION keys/" + key.id()), written);
     }
 
     /**

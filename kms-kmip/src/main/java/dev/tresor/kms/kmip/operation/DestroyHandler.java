@@ -1,8 +1,6 @@
 package dev.tresor.kms.kmip.operation;
 
-import dev.tresor.kms.key.KeyState;
 import dev.tresor.kms.key.LifecycleStep;
-import dev.tresor.kms.key.VersionState;
 import dev.tresor.kms.kmip.message.Operation;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
@@ -18,9 +16,8 @@ import java.util.Optional;
  * the object's Destroyed state, one write audited as {@code key.set-attributes} and
  * {@code version.destroy} or {@code key.delete}: a refused save destroys nothing. A stored object
  * (secret data, opaque object, certificate, lone public key) is soft-deleted the same way, in a
- * write after the save. When an object says Destroyed but the core's step is not done (a stored
- * object whose delete failed, a version or key REST restored since), a Destroy makes that step
- * again rather than answering that the object is already destroyed.
+ * write after the save; a Destroy of a Destroyed stored object whose delete failed makes that
+ * delete rather than answering that the object is already destroyed.
  */
 final class DestroyHandler implements OperationHandler {
     private final ObjectAccess access;
@@ -36,11 +33,9 @@ final class DestroyHandler implements OperationHandler {
 
     @Override
     public Ttlv handle(OperationContext context, Ttlv request) {
-        Managed current = access.any(context, request);
-        Optional<Runnable> left = current.state().destroyed() ? stepLeft(context, current) : Optional.empty();
-        if (left.isPresent()) {
-            left.get().run();
-            return Ttlv.structure(Tag.RESPONSE_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, current.uid()));
+        if (access.any(context, request) instanceof StoredObject stored && deleteLeft(stored)) {
+            access.storedObjects().delete(context, stored);
+            return Ttlv.structure(Tag.RESPONSE_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, stored.uid()));
         }
         Managed changed = access.lifecycleEdit(context, request, object -> {
             if (object.state() == ObjectState.ACTIVE) {
@@ -75,19 +70,12 @@ final class DestroyHandler implements OperationHandler {
         return Optional.empty();
     }
 
-    /** The core's step a Destroyed object still lacks, made as a core call of its own; empty once done. */
-    private Optional<Runnable> stepLeft(OperationContext context, Managed destroyed) {
-        if (destroyed instanceof StoredObject stored) {
-            return stored.object().deletionDate().isPresent() ? Optional.empty()
-                    : Optional.of(() -> access.storedObjects().delete(context, stored));
-        }
-        KmipObject object = (KmipObject) destroyed;
-        ObjectId id = object.id();
-        return coreStep(object).filter(step -> step == LifecycleStep.DELETE_KEY
-                        ? object.key().state() != KeyState.DELETED
-                        : context.keys().getVersion(context.caller(), id.versionRef()).state() != VersionState.DESTROYED)
-                .map(step -> step == LifecycleStep.DELETE_KEY
-                        ? () -> context.keys().deleteKey(context.caller(), id.key())
-                        : () -> context.keys().destroyVersion(context.caller(), id.versionRef()));
+    /**
+     * Whether {@code stored} says Destroyed but its delete, a write after its save, failed. A key
+     * object's step is in its save's write, so a Destroyed key object lacks none: a version or key
+     * REST restored since stays restored.
+     */
+    private static boolean deleteLeft(StoredObject stored) {
+        return stored.state().destroyed() && stored.object().deletionDate().isEmpty();
     }
 }
