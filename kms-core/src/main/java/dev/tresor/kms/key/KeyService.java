@@ -253,11 +253,16 @@ public final class KeyService {
      * judged on them as they are under the key's lock once the attributes may be replaced: the
      * step is made only if the attributes are saved. The write commits through
      * {@code stepCommit}'s commit for the step if it changes the key or the version, else through
-     * {@code commit}.
+     * {@code commit}. A step outside {@code possible}, the steps the call declared, is refused
+     * before anything is written.
      */
     public Key replaceAttributes(TenantId tenant, KeyRef ref, Map<String, String> expected, long version,
-                                 AttributeReplacement replacement, Consumer<BarrierStore.Batch> commit,
+                                 Set<LifecycleStep> possible, AttributeReplacement replacement,
+                                 Consumer<BarrierStore.Batch> commit,
                                  Function<LifecycleStep, Consumer<BarrierStore.Batch>> stepCommit) {
+        replacement.step().filter(step -> !possible.contains(step)).ifPresent(step -> {
+            throw new IllegalArgumentException("lifecycle step " + step + " was not declared for this save");
+        });
         return replaceAttributes(tenant, ref, expected, replacement.attributes(), commit,
                 key -> key.withUsePeriod(version, replacement.period()),
                 replacement.step().map(step -> stepped(version, step, stepCommit.apply(step))));
@@ -825,11 +830,11 @@ public final class KeyService {
             Key edited = change.apply(key(tenant, ref));
             Key changed = alongside.map(step -> step.key().apply(edited)).orElse(edited);
             BarrierStore.Batch batch = ledger.batch();
-            Optional<KeyVersion> version = alongside.flatMap(Step::version).flatMap(v -> {
-                KeyVersion current = versionToChange(tenant, new VersionRef(ref, v.number()));
-                KeyVersion next = v.change().apply(current);
-                return next.equals(current) ? Optional.empty() : Optional.of(next);
-            });
+            Optional<KeyVersion> version = alongside.flatMap(Step::version).flatMap(v ->
+                    versionToStep(tenant, edited, v.number()).flatMap(current -> {
+                        KeyVersion next = v.change().apply(current);
+                        return next.equals(current) ? Optional.empty() : Optional.of(next);
+                    }));
             version.ifPresent(v -> ledger.put(batch, tenant, v));
             ledger.put(batch, changed);
             boolean stepped = version.isPresent() || !changed.equals(edited);
@@ -864,6 +869,23 @@ public final class KeyService {
         }
         usableKey(tenant, ref.key());
         return version(tenant, ref);
+    }
+
+    /**
+     * Version {@code number} of {@code key}, the key's lock held, to take a step made in an
+     * attribute save; none once the key is deleted or the version purged (its destroy date
+     * passed), whose deletion supersedes the step. A number the key never had is refused.
+     */
+    private Optional<KeyVersion> versionToStep(TenantId tenant, Key key, long number) {
+        if (number == VersionRef.PRIMARY) {
+            throw KmsError.invalid("a version number is required");
+        }
+        if (number > key.lastVersion()) {
+            throw KmsError.notFound("version " + number + " of key " + key.id());
+        }
+        Instant now = clock.instant();
+        return key.state() == KeyState.DELETED ? Optional.empty()
+                : records.get(tenant, key.id()).version(number).filter(v -> !purgeDue(v, now));
     }
 
     /** Once the write that changed it is done: the material of a version no longer active leaves the cache. */

@@ -44,7 +44,6 @@ import dev.tresor.kms.tenant.TenantId;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -305,14 +304,17 @@ public final class KeyManagement {
      * object's lifecycle state) never hides a denial. A write that makes the step carries two
      * audit records, {@code key.set-attributes} and the step's ({@code version.revoke},
      * {@code version.destroy} or {@code key.delete}), both ok; any other write only the first; a
-     * refused call records only its {@code key.set-attributes} refusal.
+     * refused call records only its {@code key.set-attributes} refusal. {@code possible} are the
+     * steps the front-end's call may make (Revoke: the revocations; Destroy: the version's destroy
+     * and the key's delete; an edit: none): the caller's role needs each one's right, and a
+     * replacement carrying another step is refused (INTERNAL) with nothing written.
      */
     public Key replaceAttributes(Caller caller, KeyRef ref, Map<String, String> expected, long version,
-                                 Supplier<AttributeReplacement> replacement) {
-        List<CallPipeline.Also> steps = Arrays.stream(LifecycleStep.values()).map(step -> audited(step, ref, version))
+                                 Set<LifecycleStep> possible, Supplier<AttributeReplacement> replacement) {
+        List<CallPipeline.Also> steps = possible.stream().sorted().map(step -> audited(step, ref, version))
                 .distinct().toList();
         return pipeline.run(caller, "key.set-attributes", Right.LIFECYCLE, key(ref), steps, (commit, stepCommit) ->
-                keys.replaceAttributes(caller.tenant(), ref, expected, version, replacement.get(), commit,
+                keys.replaceAttributes(caller.tenant(), ref, expected, version, possible, replacement.get(), commit,
                         step -> stepCommit.apply(audited(step, ref, version))));
     }
 

@@ -43,7 +43,7 @@ class UsePeriodRecordTest {
 
     /** Saves {@code read}'s attributes as they are, version 1 limited to {@code period} in the same write. */
     private Key limited(Key read, UsePeriod period) {
-        return keys.replaceAttributes(store.tenant(), KeyRef.byId(read.id()), read.attributes(), 1,
+        return keys.replaceAttributes(store.tenant(), KeyRef.byId(read.id()), read.attributes(), 1, Set.of(),
                 new AttributeReplacement(read.attributes(), period), store.commit(), step -> store.commit());
     }
 

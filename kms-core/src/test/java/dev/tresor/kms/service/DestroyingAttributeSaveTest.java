@@ -15,6 +15,7 @@ import dev.tresor.kms.key.UsePeriod;
 import dev.tresor.kms.key.VersionState;
 import dev.tresor.kms.tenant.Caller;
 import dev.tresor.kms.testing.CoreWithKeyRing;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class DestroyingAttributeSaveTest {
     private static final Instant FOREVER = Instant.parse("9999-01-01T00:00:00Z");
     private static final Map<String, String> DESTROYED = Map.of("state", "destroyed");
+    /** The steps a KMIP Destroy may make. */
+    private static final Set<LifecycleStep> DESTROYS = Set.of(LifecycleStep.DESTROY_VERSION, LifecycleStep.DELETE_KEY);
 
     @RegisterExtension
     final CoreWithKeyRing core = new CoreWithKeyRing();
@@ -42,7 +45,7 @@ class DestroyingAttributeSaveTest {
 
     private Key save(Caller caller, Key read, LifecycleStep step) {
         return core.kms().replaceAttributes(caller, KeyRef.byId(read.id()), read.attributes(), 1,
-                () -> new AttributeReplacement(DESTROYED, UsePeriod.ALWAYS, Optional.of(step)));
+                Set.of(step), () -> new AttributeReplacement(DESTROYED, UsePeriod.ALWAYS, Optional.of(step)));
     }
 
     private Key key(Key key) {
@@ -108,6 +111,34 @@ class DestroyingAttributeSaveTest {
     }
 
     /**
+     * A version step on a key REST deleted meanwhile, or on a version whose destroy REST made long
+     * enough ago that it is purged: the deletion supersedes the step, so the save is made and the
+     * step left out, not refused.
+     */
+    @Test
+    void aVersionStepOnADeletedKeyOrAPurgedVersionIsLeftOutAndNotRecorded() {
+        Key deleted = aes("deleted");
+        core.kms().rotateKey(core.admin(), KeyRef.byId(deleted.id()));
+        core.kms().deleteKey(core.admin(), KeyRef.byId(deleted.id()));
+        Key purged = aes("purged");
+        core.kms().rotateKey(core.admin(), KeyRef.byId(purged.id()));
+        core.kms().destroyVersion(core.admin(), KeyRef.byId(purged.id()).version(1));
+
+        save(core.admin(), deleted, LifecycleStep.DESTROY_VERSION);
+        List<String> afterDeleted = lastSave();
+        VersionState deletedKeysVersion = firstVersion(deleted);
+        Map<String, String> deletedKeysAttributes = key(deleted).attributes();
+        core.test().clock().advance(Duration.ofDays(31));
+        save(core.admin(), purged, LifecycleStep.REVOKE);
+
+        assertEquals(List.of("key.set-attributes ok keys/" + purged.id()), lastSave());
+        assertEquals(List.of("key.set-attributes ok keys/" + deleted.id()), afterDeleted);
+        assertEquals(VersionState.ACTIVE, deletedKeysVersion);
+        assertEquals(DESTROYED, deletedKeysAttributes);
+        assertEquals(DESTROYED, key(purged).attributes());
+    }
+
+    /**
      * A key deletion chosen on a key of one version, with a version REST added before the save is
      * written (the supplier runs before the key's lock): deleting the key would take the new
      * primary version with it, so the save loses its compare-and-set and writes nothing.
@@ -117,7 +148,7 @@ class DestroyingAttributeSaveTest {
         Key key = aes("k");
 
         KmsError refused = assertThrows(KmsError.class, () -> core.kms().replaceAttributes(core.admin(),
-                KeyRef.byId(key.id()), key.attributes(), 1, () -> {
+                KeyRef.byId(key.id()), key.attributes(), 1, DESTROYS, () -> {
                     core.kms().rotateKey(core.admin(), KeyRef.byId(key.id()));
                     return new AttributeReplacement(DESTROYED, UsePeriod.ALWAYS, Optional.of(LifecycleStep.DELETE_KEY));
                 }));

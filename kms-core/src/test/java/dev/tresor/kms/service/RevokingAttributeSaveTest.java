@@ -32,6 +32,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * {@code version.revoke}.
  */
 class RevokingAttributeSaveTest {
+    /** The steps a KMIP Revoke may make. */
+    private static final Set<LifecycleStep> REVOKES = Set.of(LifecycleStep.REVOKE, LifecycleStep.REVOKE_COMPROMISED);
     private static final Instant FOREVER = Instant.parse("9999-01-01T00:00:00Z");
 
     @RegisterExtension
@@ -47,7 +49,7 @@ class RevokingAttributeSaveTest {
     }
 
     private Key revokingSave(Key read, Map<String, String> expected, Map<String, String> attributes) {
-        return core.kms().replaceAttributes(core.admin(), KeyRef.byId(read.id()), expected, 1,
+        return core.kms().replaceAttributes(core.admin(), KeyRef.byId(read.id()), expected, 1, REVOKES,
                 () -> new AttributeReplacement(attributes, UsePeriod.ALWAYS, Optional.of(LifecycleStep.REVOKE_COMPROMISED)));
     }
 
@@ -109,7 +111,7 @@ class RevokingAttributeSaveTest {
         core.kms().undo(core.admin(), scope, "items");
 
         KmsError refused = assertThrows(KmsError.class, () -> core.kms().replaceAttributes(
-                core.admin().undoableIn(scope), KeyRef.byId(key.id()), key.attributes(), 1,
+                core.admin().undoableIn(scope), KeyRef.byId(key.id()), key.attributes(), 1, REVOKES,
                 () -> new AttributeReplacement(Map.of("state", "deactivated"), UsePeriod.ALWAYS,
                         Optional.of(LifecycleStep.REVOKE))));
 
@@ -122,12 +124,29 @@ class RevokingAttributeSaveTest {
                 operations("key.set-attributes").stream().map(AuditRecord::result).toList());
     }
 
+    /** A step the call did not declare (a compromise where only a plain revoke was declared) is refused. */
+    @Test
+    void aSaveCarryingAStepItDidNotDeclareIsRefusedAndChangesNothing() {
+        Key key = aes();
+
+        KmsError refused = assertThrows(KmsError.class, () -> core.kms().replaceAttributes(core.admin(),
+                KeyRef.byId(key.id()), key.attributes(), 1, Set.of(LifecycleStep.REVOKE), () -> new AttributeReplacement(
+                        Map.of("state", "compromised"), UsePeriod.ALWAYS, Optional.of(LifecycleStep.REVOKE_COMPROMISED))));
+
+        assertEquals(ErrorCode.INTERNAL, refused.code());
+        assertEquals(List.of("INTERNAL"), operations("key.set-attributes").stream().map(AuditRecord::result).toList());
+        assertEquals(key.attributes(), core.kms().getKey(core.admin(), KeyRef.byId(key.id())).attributes());
+        assertEquals(VersionState.ACTIVE, version(key).state());
+        assertEquals(Optional.empty(), version(key).revocation());
+        assertEquals(List.of(), operations("version.revoke"));
+    }
+
     @Test
     void aRevokingSaveOfThePrimaryVersionIsRefusedAndChangesNothing() {
         Key key = aes();
 
         KmsError refused = assertThrows(KmsError.class, () -> core.kms().replaceAttributes(core.admin(),
-                KeyRef.byId(key.id()), key.attributes(), VersionRef.PRIMARY, () -> new AttributeReplacement(
+                KeyRef.byId(key.id()), key.attributes(), VersionRef.PRIMARY, REVOKES, () -> new AttributeReplacement(
                         Map.of("state", "deactivated"), UsePeriod.ALWAYS,
                         Optional.of(LifecycleStep.REVOKE))));
 
@@ -144,11 +163,12 @@ class RevokingAttributeSaveTest {
         Key key = aes();
         VersionRef ref = KeyRef.byId(key.id()).version(1);
 
-        Key saved = core.kms().replaceAttributes(core.admin(), KeyRef.byId(key.id()), key.attributes(), 1, () -> {
-            core.kms().disableVersion(core.admin(), ref);
-            return new AttributeReplacement(Map.of("state", "deactivated"), UsePeriod.ALWAYS,
-                        Optional.of(LifecycleStep.REVOKE));
-        });
+        Key saved = core.kms().replaceAttributes(core.admin(), KeyRef.byId(key.id()), key.attributes(), 1, REVOKES,
+                () -> {
+                    core.kms().disableVersion(core.admin(), ref);
+                    return new AttributeReplacement(Map.of("state", "deactivated"), UsePeriod.ALWAYS,
+                            Optional.of(LifecycleStep.REVOKE));
+                });
 
         assertEquals(Map.of("state", "deactivated"), saved.attributes());
         assertEquals(VersionState.DISABLED, version(key).state());
@@ -163,11 +183,12 @@ class RevokingAttributeSaveTest {
         VersionRef ref = KeyRef.byId(key.id()).version(1);
         core.kms().disableVersion(core.admin(), ref);
 
-        core.kms().replaceAttributes(core.admin(), KeyRef.byId(key.id()), key.attributes(), 1, () -> {
-            core.kms().enableVersion(core.admin(), ref);
-            return new AttributeReplacement(Map.of("state", "deactivated"), UsePeriod.ALWAYS,
-                        Optional.of(LifecycleStep.REVOKE));
-        });
+        core.kms().replaceAttributes(core.admin(), KeyRef.byId(key.id()), key.attributes(), 1, REVOKES,
+                () -> {
+                    core.kms().enableVersion(core.admin(), ref);
+                    return new AttributeReplacement(Map.of("state", "deactivated"), UsePeriod.ALWAYS,
+                            Optional.of(LifecycleStep.REVOKE));
+                });
 
         assertEquals(VersionState.DISABLED, version(key).state());
         assertEquals(Optional.of(Revocation.REVOKED), version(key).revocation());

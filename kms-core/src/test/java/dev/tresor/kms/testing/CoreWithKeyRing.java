@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -81,7 +82,7 @@ public final class CoreWithKeyRing implements BeforeEachCallback, AfterEachCallb
      */
     public void revoke(VersionRef ref, LifecycleStep revocation) {
         Map<String, String> attributes = kms().getKey(admin, ref.key()).attributes();
-        kms().replaceAttributes(admin, ref.key(), attributes, ref.number(),
+        kms().replaceAttributes(admin, ref.key(), attributes, ref.number(), Set.of(revocation),
                 () -> new AttributeReplacement(attributes, UsePeriod.ALWAYS, Optional.of(revocation)));
     }
 

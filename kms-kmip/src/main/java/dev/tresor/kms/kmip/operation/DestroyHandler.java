@@ -7,6 +7,7 @@ import dev.tresor.kms.kmip.ttlv.Ttlv;
 import dev.tresor.kms.service.KmsError;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Destroy: the core's soft delete. The key itself once no object of it is left (30 days, then
@@ -46,7 +47,7 @@ final class DestroyHandler implements OperationHandler {
             }
             return object.withState(object.state().afterDestroy()).with(Tag.DESTROY_DATE,
                     Ttlv.dateTime(Tag.DESTROY_DATE, context.clock().instant().truncatedTo(ChronoUnit.SECONDS)));
-        }, DestroyHandler::coreStep);
+        }, new CoreSteps(Set.of(LifecycleStep.DESTROY_VERSION, LifecycleStep.DELETE_KEY), DestroyHandler::coreStep));
         if (changed instanceof StoredObject stored) {
             access.storedObjects().delete(context, stored);
         }

@@ -4,7 +4,6 @@ import dev.tresor.kms.key.AttributeReplacement;
 import dev.tresor.kms.key.Key;
 import dev.tresor.kms.key.KeyRing;
 import dev.tresor.kms.key.KeyState;
-import dev.tresor.kms.key.LifecycleStep;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
 import dev.tresor.kms.kmip.ttlv.TtlvLimits;
@@ -25,7 +24,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -37,8 +35,6 @@ import java.util.function.UnaryOperator;
  */
 final class KmipObjects {
     static final String RING = "kmip";
-    /** A save that makes no lifecycle step of the core's. */
-    static final Function<KmipObject, Optional<LifecycleStep>> NO_STEP = object -> Optional.empty();
     private static final String PREFIX = "kmip/";
     /** The core's bound on one front-end attribute value, in characters. */
     private static final int CHUNK = 4096;
@@ -125,20 +121,20 @@ final class KmipObjects {
 
     /** Stores the object's attributes; the caller holds the key's lock and passes the freshest key. */
     KmipObject save(OperationContext context, KmipObject object) {
-        return save(context, object, UnaryOperator.identity(), NO_STEP);
+        return save(context, object, UnaryOperator.identity(), CoreSteps.NONE);
     }
 
     /**
      * Stores {@code change} of the object {@code read}; the caller holds the key's lock and read
      * the freshest key. The change is made inside the core's call, once the caller's role may
      * change the key, so that its own refusals (the object's lifecycle state) never hide a denial;
-     * then {@code step} says which lifecycle step, if any, the core makes of the object's key or
+     * then {@code steps} says which lifecycle step, if any, the core makes of the object's key or
      * version in the same write.
      * A {@link KmipFailure} of anything made inside the core's call reaches the caller as itself
      * ({@link KmipRefusal}).
      */
     KmipObject save(OperationContext context, KmipObject read, UnaryOperator<KmipObject> change,
-                    Function<KmipObject, Optional<LifecycleStep>> step) {
+                    CoreSteps steps) {
         AtomicReference<KmipObject> saved = new AtomicReference<>();
         // Compare-and-set: an edit that read the key before another call (or an undo) changed it
         // must not write the old attributes back.
@@ -150,9 +146,9 @@ final class KmipObjects {
             all.keySet().removeIf(name -> name.startsWith(prefix));
             all.putAll(encode(changed.id().version(), changed.id().isPublic(), changed.stored()));
             return new AttributeReplacement(all, ObjectAccess.corePeriod(changed.key().type(), changed.stored()),
-                    step.apply(changed));
+                    steps.chosen().apply(changed));
         }, replacement -> context.keys().replaceAttributes(context.caller(), read.id().key(), read.key().attributes(),
-                read.id().version(), replacement));
+                read.id().version(), steps.possible(), replacement));
         KmipObject changed = saved.get();
         return new KmipObject(changed.id(), updated, changed.stored(), changed.primaryVersion());
     }

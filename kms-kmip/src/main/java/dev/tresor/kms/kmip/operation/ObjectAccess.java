@@ -2,15 +2,12 @@ package dev.tresor.kms.kmip.operation;
 
 import dev.tresor.kms.key.Key;
 import dev.tresor.kms.key.KeyType;
-import dev.tresor.kms.key.LifecycleStep;
 import dev.tresor.kms.key.UsePeriod;
 import dev.tresor.kms.kmip.message.KmipFailure;
 import dev.tresor.kms.kmip.message.ResultReason;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
 import dev.tresor.kms.service.KmsError;
-import java.util.Optional;
-import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -47,7 +44,7 @@ final class ObjectAccess {
      * change is made before the core is asked to save it, so it may refuse with a {@link KmipFailure}.
      */
     Managed edit(OperationContext context, Ttlv request, UnaryOperator<Managed> change) {
-        return change(context, request, change, UnaryOperator.identity(), KmipObjects.NO_STEP);
+        return change(context, request, change, UnaryOperator.identity(), CoreSteps.NONE);
     }
 
     /**
@@ -59,21 +56,21 @@ final class ObjectAccess {
      * ({@link KmipRefusal}).
      */
     Managed lifecycleEdit(OperationContext context, Ttlv request, UnaryOperator<Managed> change) {
-        return lifecycleEdit(context, request, change, KmipObjects.NO_STEP);
+        return lifecycleEdit(context, request, change, CoreSteps.NONE);
     }
 
     /**
-     * {@link #lifecycleEdit}, and in the same write the lifecycle step {@code step} answers for the
+     * {@link #lifecycleEdit}, and in the same write the lifecycle step {@code steps} chooses for the
      * changed key object made of its core key or version (empty: none), asked after the change's
      * own refusals. A stored object has no core key: it is not asked.
      */
     Managed lifecycleEdit(OperationContext context, Ttlv request, UnaryOperator<Managed> change,
-                          Function<KmipObject, Optional<LifecycleStep>> step) {
-        return change(context, request, UnaryOperator.identity(), change, step);
+                          CoreSteps steps) {
+        return change(context, request, UnaryOperator.identity(), change, steps);
     }
 
     private Managed change(OperationContext context, Ttlv request, UnaryOperator<Managed> before,
-                           UnaryOperator<Managed> inside, Function<KmipObject, Optional<LifecycleStep>> step) {
+                           UnaryOperator<Managed> inside, CoreSteps steps) {
         String uid = context.uniqueIdentifier(request);
         if (StoredObject.names(uid)) {
             return storedObjects.change(context, uid, current -> (StoredObject) before.apply(current),
@@ -81,7 +78,7 @@ final class ObjectAccess {
         }
         return objects.locked(ObjectId.parse(uid).keyId(), () -> CompareAndSetTries.run(
                 () -> objects.save(context, (KmipObject) before.apply(objects.load(context, uid)),
-                        current -> (KmipObject) inside.apply(current), step)));
+                        current -> (KmipObject) inside.apply(current), steps)));
     }
 
     KmipObjects objects() {

@@ -8,6 +8,7 @@ import dev.tresor.kms.service.KmsError;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Revoke: Deactivated with a Deactivation Date, or for a key or CA compromise Compromised with a
@@ -28,6 +29,8 @@ import java.util.Optional;
 final class RevokeHandler implements OperationHandler {
     private static final int KEY_COMPROMISE = 2;
     private static final int CA_COMPROMISE = 3;
+
+    private static final Set<LifecycleStep> REVOKES = Set.of(LifecycleStep.REVOKE, LifecycleStep.REVOKE_COMPROMISED);
 
     private final ObjectAccess access;
 
@@ -62,7 +65,7 @@ final class RevokeHandler implements OperationHandler {
             return revokedObject.withState(ObjectState.COMPROMISED)
                     .with(Tag.COMPROMISE_DATE, Ttlv.dateTime(Tag.COMPROMISE_DATE, now))
                     .with(Tag.COMPROMISE_OCCURRENCE_DATE, occurred);
-        }, key -> key.id().isPublic() ? Optional.empty() : Optional.of(revocation));
+        }, new CoreSteps(REVOKES, key -> key.id().isPublic() ? Optional.empty() : Optional.of(revocation)));
         return Ttlv.structure(Tag.RESPONSE_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, revoked.uid()));
     }
 }

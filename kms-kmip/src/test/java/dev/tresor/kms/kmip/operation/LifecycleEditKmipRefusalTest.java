@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.tresor.kms.audit.AuditRecord;
+import dev.tresor.kms.key.LifecycleStep;
 import dev.tresor.kms.kmip.message.BatchErrorContinuation;
 import dev.tresor.kms.kmip.message.KmipFailure;
 import dev.tresor.kms.kmip.message.ProtocolVersion;
@@ -18,6 +19,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -65,9 +67,9 @@ class LifecycleEditKmipRefusalTest {
         KmipFailure refusal = new KmipFailure(ResultReason.INVALID_FIELD, "no such Revocation Reason Code");
 
         KmipFailure met = assertThrows(KmipFailure.class, () -> access.lifecycleEdit(context(), named(uid),
-                UnaryOperator.identity(), object -> {
+                UnaryOperator.identity(), new CoreSteps(Set.of(LifecycleStep.REVOKE), object -> {
                     throw refusal;
-                }));
+                })));
 
         assertSame(refusal, met);
         assertEquals("INVALID_ARGUMENT", lastRecord("key.set-attributes").result());

@@ -114,6 +114,23 @@ class KmipDestroyTest {
         }
     }
 
+    @Test
+    void aDestroyOfADestroyedObjectWhoseKeyRestDeletedSinceIsRefusedAsDestroyedAndRecordsNoStep() throws Exception {
+        try (KmipTestClient client = server.client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V1_4);
+            String uid = firstOfTwoVersions(kmip);
+            kmip.ok(Operation.DESTROY, Kmip.uid(uid));
+            rest.restoreVersion(restCaller, KeyRef.byId(uid).version(1));
+            rest.deleteKey(restCaller, KeyRef.byId(uid));
+
+            assertRefusedAsDestroyed(kmip, uid);
+
+            assertEquals(List.of("version.destroy ok"), audit().stream()
+                    .filter(r -> r.operation().equals("version.destroy") && r.resource().startsWith("keys/" + uid))
+                    .map(r -> r.operation() + " " + r.result()).toList(), "only the first Destroy's step is recorded");
+        }
+    }
+
     /** A Pre-Active AES key object whose key has a second version, so destroying it destroys only its version. */
     private String firstOfTwoVersions(Kmip kmip) throws Exception {
         String uid = kmip.createAes256();
