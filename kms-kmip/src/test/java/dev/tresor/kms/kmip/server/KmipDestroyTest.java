@@ -33,6 +33,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class KmipDestroyTest {
     private static final int DESTROYED = 5;
+    private static final int RSA = 0x04;
+    private static final int SIGN_AND_VERIFY = 0x03;
     private static final Instant FOREVER = Instant.parse("9999-01-01T00:00:00Z");
 
     @RegisterExtension
@@ -129,6 +131,35 @@ class KmipDestroyTest {
                     .filter(r -> r.operation().equals("version.destroy") && r.resource().startsWith("keys/" + uid))
                     .map(r -> r.operation() + " " + r.result()).toList(), "only the first Destroy's step is recorded");
         }
+    }
+
+    /** Review revoke2 m6: a pair's private half destroys its version while the public half lives; the last half deletes the key. */
+    @Test
+    void aPairsPrivateDestroyDestroysTheVersionAndThePublicDestroyThenDeletesTheKey() throws Exception {
+        try (KmipTestClient client = server.client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
+            Ttlv pair = kmip.ok(Operation.CREATE_KEY_PAIR, Ttlv.structure(Tag.COMMON_ATTRIBUTES,
+                    Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, RSA), Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, 2048),
+                    Ttlv.integer(Tag.CRYPTOGRAPHIC_USAGE_MASK, SIGN_AND_VERIFY)));
+            String privateKey = pair.require(Tag.PRIVATE_KEY_UNIQUE_IDENTIFIER).asText();
+            String publicKey = pair.require(Tag.PUBLIC_KEY_UNIQUE_IDENTIFIER).asText();
+
+            kmip.ok(Operation.DESTROY, Kmip.uid(privateKey));
+            List<String> privateDestroy = sinceLast("kmip.destroy");
+            kmip.ok(Operation.DESTROY, Kmip.uid(publicKey));
+
+            assertEquals(List.of("kmip.destroy ok", "key.set-attributes ok", "version.destroy ok"), privateDestroy);
+            assertEquals(List.of("kmip.destroy ok", "key.set-attributes ok", "key.delete ok"), sinceLast("kmip.destroy"));
+            assertRefusedAsDestroyed(kmip, privateKey);
+            assertRefusedAsDestroyed(kmip, publicKey);
+        }
+    }
+
+    /** Operation and result of the records from the last {@code operation} on. */
+    private List<String> sinceLast(String operation) {
+        List<AuditRecord> all = audit();
+        return all.subList(all.indexOf(last(all, operation)), all.size()).stream()
+                .map(r -> r.operation() + " " + r.result()).toList();
     }
 
     /** A Pre-Active AES key object whose key has a second version, so destroying it destroys only its version. */

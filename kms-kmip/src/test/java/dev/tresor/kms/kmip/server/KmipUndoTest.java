@@ -90,6 +90,12 @@ class KmipUndoTest {
         return uid;
     }
 
+    /** A Revoke item for {@code uid}, for a key compromise. */
+    private static Ttlv compromised(String uid) {
+        return Requests.item(Operation.REVOKE, Kmip.uid(uid), Ttlv.structure(Tag.REVOCATION_REASON,
+                Ttlv.enumeration(Tag.REVOCATION_REASON_CODE, KEY_COMPROMISE)));
+    }
+
     /** A Get item for {@code uid} wrapped under {@code wrapper} by NIST Key Wrap. */
     private static Ttlv getWrapped(String uid, String wrapper) {
         return Requests.item(Operation.GET, Kmip.uid(uid), Ttlv.structure(Tag.KEY_WRAPPING_SPECIFICATION,
@@ -282,8 +288,7 @@ class KmipUndoTest {
             kmip.ok(Operation.ACTIVATE, Kmip.uid(uid));
 
             List<Ttlv> answers = undoable(client, ProtocolVersion.V2_1,
-                    Requests.item(Operation.REVOKE, Kmip.uid(uid), Ttlv.structure(Tag.REVOCATION_REASON,
-                            Ttlv.enumeration(Tag.REVOCATION_REASON_CODE, KEY_COMPROMISE))),
+                    compromised(uid),
                     Requests.item(Operation.GET, Kmip.uid(uid)),
                     Requests.item(Operation.GET, Kmip.uid("no-such-object")));
 
@@ -293,6 +298,27 @@ class KmipUndoTest {
             assertFalse(kmip.ok(Operation.GET_ATTRIBUTES, Kmip.uid(uid), Ttlv.enumeration(Tag.ATTRIBUTE_REFERENCE,
                     Tag.FRESH.code())).require(Tag.ATTRIBUTES).require(Tag.FRESH).asBoolean(),
                     "the material left: no undo makes it fresh again");
+            kmip.ok(Operation.ENCRYPT, Kmip.uid(uid), Ttlv.bytes(Tag.DATA, Bytes.of(new byte[16])));
+        }
+    }
+
+    /** Review revoke2 m6: the Destroy's key delete, made in its save's write, is taken back with the save. */
+    @Test
+    void aRevokeAndADestroyThatDeletedTheKeyAreUndoneAndTheKeyIsServedAgain() throws Exception {
+        try (KmipTestClient client = LOOPBACK.server().client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
+            String uid = created(kmip, "undo-revoked-and-destroyed");
+            kmip.ok(Operation.ACTIVATE, Kmip.uid(uid));
+            kmip.ok(Operation.ENCRYPT, Kmip.uid(uid), Ttlv.bytes(Tag.DATA, Bytes.of(new byte[16])));
+
+            List<Ttlv> answers = undoable(client, ProtocolVersion.V2_1,
+                    compromised(uid),
+                    Requests.item(Operation.DESTROY, Kmip.uid(uid)),
+                    Requests.item(Operation.GET, Kmip.uid("no-such-object")));
+
+            assertEquals(List.of(ResultStatus.OPERATION_UNDONE.code(), ResultStatus.OPERATION_UNDONE.code(),
+                    ResultStatus.OPERATION_FAILED.code()), answers.stream().map(Requests::status).toList());
+            assertEquals(ACTIVE, state(new Kmip(client, ProtocolVersion.V1_4), uid), "the Destroy is taken back");
             kmip.ok(Operation.ENCRYPT, Kmip.uid(uid), Ttlv.bytes(Tag.DATA, Bytes.of(new byte[16])));
         }
     }
