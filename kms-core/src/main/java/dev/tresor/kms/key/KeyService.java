@@ -265,17 +265,19 @@ public final class KeyService {
         });
         return replaceAttributes(tenant, ref, expected, replacement.attributes(), commit,
                 key -> key.withUsePeriod(version, replacement.period()),
-                replacement.step().map(step -> stepped(version, step, stepCommit.apply(step))));
+                replacement.step().map(step -> stepped(tenant, version, step, stepCommit.apply(step))));
     }
 
     /** {@code step} as a change made in an attribute save: to the key, or to version {@code version}. */
-    private Step stepped(long version, LifecycleStep step, Consumer<BarrierStore.Batch> commit) {
+    private Step stepped(TenantId tenant, long version, LifecycleStep step, Consumer<BarrierStore.Batch> commit) {
         return switch (step) {
             case REVOKE, REVOKE_COMPROMISED -> new Step(UnaryOperator.identity(),
                     Optional.of(new VersionChange(version, v -> revoked(v, step.revocation().orElseThrow()))), commit);
             case DESTROY_VERSION -> new Step(UnaryOperator.identity(), Optional.of(new VersionChange(version,
                     v -> v.state() == VersionState.DESTROYED ? v : destroyed(v))), commit);
             case DELETE_KEY -> new Step(key -> deletedWithOnly(key, version), Optional.empty(), commit);
+            case DELETE_KEY_IF_DESTROYED ->
+                    new Step(key -> deletedIfDestroyed(tenant, key, version), Optional.empty(), commit);
         };
     }
 
@@ -292,6 +294,12 @@ public final class KeyService {
             throw KmsError.changedMeanwhile("key " + key.id());
         }
         return deleted(key);
+    }
+
+    /** {@link #deletedWithOnly}, unless {@code version} is live (restored since its material's destroy). */
+    private Key deletedIfDestroyed(TenantId tenant, Key key, long version) {
+        boolean live = versionToStep(tenant, key, version).filter(v -> v.state() != VersionState.DESTROYED).isPresent();
+        return live ? key : deletedWithOnly(key, version);
     }
 
     private Key replaceAttributes(TenantId tenant, KeyRef ref, Map<String, String> expected,

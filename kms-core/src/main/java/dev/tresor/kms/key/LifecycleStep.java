@@ -20,7 +20,13 @@ public enum LifecycleStep {
      * The key deleted (the soft delete, restorable until its purge), only while the version the save
      * names is its last one: a version added since makes the save one that changed meanwhile.
      */
-    DELETE_KEY(Optional.empty());
+    DELETE_KEY(Optional.empty()),
+    /**
+     * {@link #DELETE_KEY} for a save that destroys no material of its own (a pair's public half):
+     * only while the version is destroyed or purged. A version live again (an admin restored it
+     * through REST) keeps the key, and the step is left out.
+     */
+    DELETE_KEY_IF_DESTROYED(Optional.empty());
 
     private final Optional<Revocation> revocation;
 

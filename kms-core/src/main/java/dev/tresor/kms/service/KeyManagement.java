@@ -325,7 +325,7 @@ public final class KeyManagement {
                     new CallPipeline.Also("version.revoke", Right.LIFECYCLE, version(new VersionRef(ref, version)));
             case DESTROY_VERSION ->
                     new CallPipeline.Also("version.destroy", Right.LIFECYCLE, version(new VersionRef(ref, version)));
-            case DELETE_KEY -> new CallPipeline.Also("key.delete", Right.LIFECYCLE, key(ref));
+            case DELETE_KEY, DELETE_KEY_IF_DESTROYED -> new CallPipeline.Also("key.delete", Right.LIFECYCLE, key(ref));
         };
     }
 

@@ -21,6 +21,8 @@ import java.util.Set;
  * delete rather than answering that the object is already destroyed.
  */
 final class DestroyHandler implements OperationHandler {
+    private static final Set<LifecycleStep> DESTROYS = Set.of(LifecycleStep.DESTROY_VERSION, LifecycleStep.DELETE_KEY,
+            LifecycleStep.DELETE_KEY_IF_DESTROYED);
     private final ObjectAccess access;
 
     DestroyHandler(ObjectAccess access) {
@@ -47,7 +49,7 @@ final class DestroyHandler implements OperationHandler {
             }
             return object.withState(object.state().afterDestroy()).with(Tag.DESTROY_DATE,
                     Ttlv.dateTime(Tag.DESTROY_DATE, context.clock().instant().truncatedTo(ChronoUnit.SECONDS)));
-        }, new CoreSteps(Set.of(LifecycleStep.DESTROY_VERSION, LifecycleStep.DELETE_KEY), DestroyHandler::coreStep));
+        }, new CoreSteps(DESTROYS, DestroyHandler::coreStep));
         if (changed instanceof StoredObject stored) {
             access.storedObjects().delete(context, stored);
         }
@@ -56,7 +58,9 @@ final class DestroyHandler implements OperationHandler {
 
     /**
      * The core's step of destroying the key object {@code destroyed}: its version destroyed, or its
-     * key deleted; none for a half whose material the other, live half still needs.
+     * key deleted; none for a half whose material the other, live half still needs. A public half's
+     * delete is the core's only while the version is destroyed: its stored private half may say
+     * Destroyed of a version an admin restored since.
      */
     private static Optional<LifecycleStep> coreStep(KmipObject destroyed) {
         ObjectId id = destroyed.id();
@@ -66,7 +70,7 @@ final class DestroyHandler implements OperationHandler {
             return Optional.of(LifecycleStep.DESTROY_VERSION);
         }
         if (!otherHalfAlive && destroyed.key().lastVersion() == 1) {
-            return Optional.of(LifecycleStep.DELETE_KEY);
+            return Optional.of(id.isPublic() ? LifecycleStep.DELETE_KEY_IF_DESTROYED : LifecycleStep.DELETE_KEY);
         }
         return Optional.empty();
     }

@@ -138,9 +138,7 @@ class KmipDestroyTest {
     void aPairsPrivateDestroyDestroysTheVersionAndThePublicDestroyThenDeletesTheKey() throws Exception {
         try (KmipTestClient client = server.client()) {
             Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
-            Ttlv pair = kmip.ok(Operation.CREATE_KEY_PAIR, Ttlv.structure(Tag.COMMON_ATTRIBUTES,
-                    Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, RSA), Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, 2048),
-                    Ttlv.integer(Tag.CRYPTOGRAPHIC_USAGE_MASK, SIGN_AND_VERIFY)));
+            Ttlv pair = rsaPair(kmip);
             String privateKey = pair.require(Tag.PRIVATE_KEY_UNIQUE_IDENTIFIER).asText();
             String publicKey = pair.require(Tag.PUBLIC_KEY_UNIQUE_IDENTIFIER).asText();
 
@@ -155,11 +153,42 @@ class KmipDestroyTest {
         }
     }
 
+    /**
+     * Review destroy2 M1: the public half's Destroy deletes the key only while its version is
+     * destroyed; the stored private half says Destroyed of a version an admin restored since.
+     */
+    @Test
+    void aPairsPublicDestroyKeepsTheKeyWhosePrivateVersionRestWasRestoredAfterThePrivateDestroy() throws Exception {
+        try (KmipTestClient client = server.client()) {
+            Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
+            Ttlv pair = rsaPair(kmip);
+            String privateKey = pair.require(Tag.PRIVATE_KEY_UNIQUE_IDENTIFIER).asText();
+            String publicKey = pair.require(Tag.PUBLIC_KEY_UNIQUE_IDENTIFIER).asText();
+            VersionRef version = KeyRef.byId(privateKey).version(1);
+            kmip.ok(Operation.DESTROY, Kmip.uid(privateKey));
+            rest.restoreVersion(restCaller, version);
+
+            kmip.ok(Operation.DESTROY, Kmip.uid(publicKey));
+
+            assertEquals(List.of("kmip.destroy ok", "key.set-attributes ok"), sinceLast("kmip.destroy"));
+            assertNotEquals(KeyState.DELETED, rest.getKey(restCaller, KeyRef.byId(privateKey)).state());
+            assertNotEquals(VersionState.DESTROYED, rest.getVersion(restCaller, version).state());
+            assertRefusedAsDestroyed(kmip, publicKey);
+        }
+    }
+
     /** Operation and result of the records from the last {@code operation} on. */
     private List<String> sinceLast(String operation) {
         List<AuditRecord> all = audit();
         return all.subList(all.indexOf(last(all, operation)), all.size()).stream()
                 .map(r -> r.operation() + " " + r.result()).toList();
+    }
+
+    /** A new RSA pair's Create Key Pair response. */
+    private static Ttlv rsaPair(Kmip kmip) throws Exception {
+        return kmip.ok(Operation.CREATE_KEY_PAIR, Ttlv.structure(Tag.COMMON_ATTRIBUTES,
+                Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, RSA), Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, 2048),
+                Ttlv.integer(Tag.CRYPTOGRAPHIC_USAGE_MASK, SIGN_AND_VERIFY)));
     }
 
     /** A Pre-Active AES key object whose key has a second version, so destroying it destroys only its version. */
