@@ -11,14 +11,15 @@ import java.util.Set;
 
 /**
  * Destroy: the core's soft delete. The key itself once no object of it is left (30 days, then
- * NOT_FOUND everywhere), else this version's material. An Active object must be revoked first.
- * A pair's public half is only marked, as its material lives with the private key; destroying
- * the last live half deletes the key. For a key object the core's step is part of the save of
- * the object's Destroyed state, one write audited as {@code key.set-attributes} and
- * {@code version.destroy} or {@code key.delete}: a refused save destroys nothing. A stored object
- * (secret data, opaque object, certificate, lone public key) is soft-deleted the same way, in a
- * write after the save; a Destroy of a Destroyed stored object whose delete failed makes that
- * delete rather than answering that the object is already destroyed.
+ * NOT_FOUND everywhere), else this version's material. An Active object must be revoked first. A
+ * pair's public half is only marked, as its material lives with the private key; destroying the
+ * last live half deletes the key, unless its version was restored through REST since. For a key
+ * object the core's step is part of the save of the object's Destroyed state, one write audited as
+ * {@code key.set-attributes} and {@code version.destroy} or {@code key.delete}: a refused save
+ * destroys nothing. A stored object (secret data, opaque object, certificate, lone public key) is
+ * soft-deleted the same way, in a write after the save; a Destroy of a Destroyed stored object
+ * whose delete failed makes that delete rather than answering that the object is already
+ * destroyed.
  */
 final class DestroyHandler implements OperationHandler {
     private static final Set<LifecycleStep> DESTROYS = Set.of(LifecycleStep.DESTROY_VERSION, LifecycleStep.DELETE_KEY,
