@@ -87,6 +87,13 @@ final class CallPipeline {
         return run(caller, () -> operation, right, resource, also, call);
     }
 
+    /** Default deny: the caller's role must hold {@code right} to make {@code operation}. */
+    private static void requireAllowed(Caller caller, Right right, Supplier<String> operation) {
+        if (!caller.role().allows(right)) {
+            throw KmsError.denied("role " + caller.role().wireName() + " may not " + operation.get());
+        }
+    }
+
     /** A second audited operation a call's write may make, on {@code resource}, and the right it needs. */
     record Also(String operation, Right right, String resource) {
     }
@@ -100,13 +107,8 @@ final class CallPipeline {
             if (!caller.admitted()) {
                 limits.take(caller.tenant(), project.callsPerHour(), clock.instant());
             }
-            if (!caller.role().allows(right)) {
-                throw KmsError.denied("role " + caller.role().wireName() + " may not " + operation.get());
-            }
-            Optional<Also> withheld = also.stream().filter(a -> !caller.role().allows(a.right())).findFirst();
-            if (withheld.isPresent()) {
-                throw KmsError.denied("role " + caller.role().wireName() + " may not " + withheld.get().operation());
-            }
+            requireAllowed(caller, right, operation);
+            also.forEach(a -> requireAllowed(caller, a.right(), a::operation));
             Function<Optional<Also>, Consumer<BarrierStore.Batch>> committing = made -> batch -> {
                 AuditEvent own = event(caller, operation.get(), resource, "ok");
                 List<AuditEvent> events = made.map(a -> List.of(own, event(caller, a.operation(), a.resource(), "ok")))
@@ -264,9 +266,7 @@ final class CallPipeline {
 
     /** An admitted call needs at least the right to read metadata; each core call then checks its own. */
     private static void requireRole(Caller caller, String operation) {
-        if (!caller.role().allows(Right.READ_METADATA)) {
-            throw KmsError.denied("role " + caller.role().wireName() + " may not " + operation);
-        }
+        requireAllowed(caller, Right.READ_METADATA, () -> operation);
     }
 
     /**
