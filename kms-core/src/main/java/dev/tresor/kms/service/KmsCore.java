@@ -15,9 +15,11 @@ import dev.tresor.kms.seal.SealManager;
 import dev.tresor.kms.store.MemoryStore;
 import dev.tresor.kms.store.RocksDbStore;
 import dev.tresor.kms.store.Store;
+import dev.tresor.kms.store.WriteBatch;
 import dev.tresor.kms.tenant.ApiTokens;
 import dev.tresor.kms.tenant.ClientCertificates;
 import dev.tresor.kms.tenant.Projects;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,11 +36,19 @@ import java.util.logging.Logger;
 
 /**
  * The composed core: store, seal, crypto, keys, tenants, limits and audit, behind the two service
- * APIs the front-ends use. Opening it opens the store; closing it stops the purger, seals and
- * closes the store cleanly, even when the seal fails (its failure is thrown once the store is closed).
+ * APIs the front-ends use. Opening it opens the store; closing it stops the purger and waits for its
+ * run (a compaction running is cancelled), seals and closes the store cleanly, even when the seal
+ * fails (its failure is thrown once the store is closed).
  */
 public final class KmsCore implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(KmsCore.class.getName());
+    /**
+     * A raw store key (outside the barrier's {@code data/}, not secret), present from the start of a
+     * purger run until its compaction is done: a run that failed, was cancelled or crashed leaves it.
+     */
+    static final byte[] COMPACTION_OWED = "sys/purge/compaction-owed".getBytes(StandardCharsets.UTF_8);
+    /** How long closing waits for a purger run to end (its compaction is cancelled, its erasures are not). */
+    private static final Duration PURGER_STOP_TIMEOUT = Duration.ofSeconds(30);
 
     /**
      * How to open the core. {@code dataDir} empty = an in-memory store (unit tests only).
@@ -90,8 +100,6 @@ public final class KmsCore implements AutoCloseable {
     }
 
     private final Store store;
-    /** Set while values a purge erased may still sit in storage files no compaction has rewritten. */
-    private volatile boolean compactionOwed;
     private final SealManager seal;
     private final KeyManagement keyManagement;
     private final Administration administration;
@@ -199,22 +207,20 @@ public final class KmsCore implements AutoCloseable {
      * What the purger runs every interval: erases the keys, versions and objects past their 30-day
      * window, then, if it erased any, compacts the store so that their values leave every file of the
      * data directory (the stale copies in older storage files and in log files kept for reuse).
-     * A run that failed, or whose compaction failed, may have erased values without compacting: the
-     * next run compacts even if it erases nothing. Answers how many it erased.
+     * A run that failed, was cancelled or crashed may have erased values without compacting: it leaves
+     * {@link #COMPACTION_OWED} on disk, and the next run, in this process or after a restart,
+     * compacts even if it erases nothing. Answers how many it erased.
      */
     public int purge() {
-        int erased;
-        try {
-            erased = keyManagement.purgeExpired();
-        } catch (RuntimeException e) {
-            compactionOwed = true; // it may have erased some before it failed
-            throw e;
+        boolean owed = store.get(COMPACTION_OWED).isPresent();
+        if (!owed) {
+            store.write(new WriteBatch().put(COMPACTION_OWED, new byte[0]));
         }
-        if (erased > 0 || compactionOwed) {
-            compactionOwed = true;
+        int erased = keyManagement.purgeExpired();
+        if (erased > 0 || owed) {
             store.compact();
-            compactionOwed = false;
         }
+        store.write(new WriteBatch().delete(COMPACTION_OWED));
         return erased;
     }
 
@@ -227,6 +233,22 @@ public final class KmsCore implements AutoCloseable {
         executor.scheduleWithFixedDelay(this::purgeQuietly, interval.toMillis(), interval.toMillis(),
                 TimeUnit.MILLISECONDS);
         return executor;
+    }
+
+    /**
+     * Lets a running purge end before the seal, so its barrier writes do not race it. Its erasures
+     * finish; its compaction is cancelled and stays owed.
+     */
+    private void stopPurger() {
+        purger.shutdownNow();
+        store.stopCompactions();
+        try {
+            if (!purger.awaitTermination(PURGER_STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warning("the purger's run did not end within " + PURGER_STOP_TIMEOUT + "; sealing all the same");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void purgeQuietly() {
@@ -246,7 +268,7 @@ public final class KmsCore implements AutoCloseable {
     @Override
     public void close() {
         if (purger != null) {
-            purger.shutdownNow();
+            stopPurger();
         }
         try {
             seal.seal();

@@ -15,6 +15,7 @@ import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 import org.rocksdb.CompactRangeOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.FlushOptions;
@@ -57,6 +58,7 @@ public final class RocksDbStore implements Store {
 
     /** What the committer takes from its queue, in submission order. */
     private sealed interface Task {
+        CompletableFuture<Void> done();
     }
 
     private record Pending(WriteBatch batch, CompletableFuture<Void> done) implements Task {
@@ -79,11 +81,17 @@ public final class RocksDbStore implements Store {
     /** Calls on the database hold it shared; closing or reopening the database takes it exclusively. */
     private final ReadWriteLock dbLock = new ReentrantReadWriteLock();
     private final Lock compactionLock = new ReentrantLock();
+    /** Guards {@code runningCompaction} and {@code compactionsStopped}. */
+    private final Object compactionCancel = new Object();
+    /** The options of the compaction running now, which {@link #stopCompactions} cancels; null if none. */
+    private CompactRangeOptions runningCompaction;
+    private boolean compactionsStopped;
     private final Thread committer;
     private final AtomicLong syncedWrites = new AtomicLong();
     private volatile boolean closed;
     /**
-     * Set, under {@code enqueueLock}, by the first failed commit; never cleared. Never thrown itself:
+     * Set, under {@code enqueueLock}, by the first failed commit or reopening, or by the committer
+     * stopping on anything but {@code END}; never cleared. Never thrown itself:
      * every refusal gets its own copy ({@link #refusal}), so nothing one call adds to it reaches another.
      */
     private volatile KmsError failure;
@@ -105,6 +113,11 @@ public final class RocksDbStore implements Store {
 
     /** Opens the store committing with {@code syncWrites}, which it then owns (tests give options RocksDB refuses). */
     static RocksDbStore open(Path dir, WriteOptions syncWrites) {
+        return open(dir, syncWrites, options -> { });
+    }
+
+    /** Opens the store with {@code testSettings} applied to its RocksDB options (listeners, small memtables). */
+    static RocksDbStore open(Path dir, WriteOptions syncWrites, Consumer<Options> testSettings) {
         RocksDB.loadLibrary();
         try {
             Files.createDirectories(dir);
@@ -115,6 +128,7 @@ public final class RocksDbStore implements Store {
         // every flush and compaction for nothing.
         Options options = new Options().setCreateIfMissing(true).setKeepLogFileNum(5)
                 .setCompressionType(CompressionType.NO_COMPRESSION).setRecycleLogFileNum(REUSED_LOG_FILES);
+        testSettings.accept(options);
         try {
             return new RocksDbStore(dir, options, RocksDB.open(options, dir.toString()), syncWrites);
         } catch (RocksDBException e) {
@@ -214,22 +228,39 @@ public final class RocksDbStore implements Store {
     private void commitLoop() {
         List<Task> taken = new ArrayList<>();
         List<Pending> group = new ArrayList<>();
-        while (true) {
-            taken.add(takeNext());
-            queue.drainTo(taken);
-            for (Task task : taken) {
-                if (task instanceof Pending pending && pending != END) {
-                    group.add(pending);
-                    continue;
+        try {
+            while (true) {
+                taken.add(takeNext());
+                queue.drainTo(taken);
+                for (Task task : taken) {
+                    if (task instanceof Pending pending && pending != END) {
+                        group.add(pending);
+                        continue;
+                    }
+                    commitAndClear(group);
+                    if (task == END) {
+                        return;
+                    }
+                    reopen((Reopen) task);
                 }
                 commitAndClear(group);
-                if (task == END) {
-                    return;
-                }
-                reopen((Reopen) task);
+                taken.clear();
             }
-            commitAndClear(group);
-            taken.clear();
+        } catch (Throwable stopped) {
+            fail(stopped, "store failed: its committer stopped: " + stopped + "; restart the server");
+            taken.addAll(group);
+            queue.drainTo(taken); // nothing joins the queue once the store failed
+            taken.forEach(task -> task.done().completeExceptionally(refusal()));
+            throw stopped;
+        }
+    }
+
+    /** Records {@code thrown} as the store's failure, unless an earlier one stopped it already. */
+    private void fail(Throwable thrown, String message) {
+        synchronized (enqueueLock) {
+            if (failure == null) {
+                failure = KmsError.internal(message, thrown);
+            }
         }
     }
 
@@ -267,14 +298,14 @@ public final class RocksDbStore implements Store {
             }
             db.write(syncWrites, merged);
             syncedWrites.incrementAndGet();
-        } catch (RocksDBException | RuntimeException e) {
-            KmsError failed = KmsError.internal("store failed: " + e.getMessage() + "; restart the server", e);
-            synchronized (enqueueLock) {
-                failure = failed;
-            }
+        } catch (Throwable e) {
+            fail(e, "store failed: " + e.getMessage() + "; restart the server");
             LOG.log(System.Logger.Level.ERROR, "storage write of " + group.size()
                     + " batches failed; the store refuses every write until it is reopened", e);
             group.forEach(pending -> pending.done().completeExceptionally(refusal()));
+            if (e instanceof Error error) {
+                throw error;
+            }
             return;
         }
         group.forEach(pending -> pending.done().complete(null));
@@ -316,14 +347,54 @@ public final class RocksDbStore implements Store {
             try (FlushOptions flush = new FlushOptions().setWaitForFlush(true);
                  CompactRangeOptions full = new CompactRangeOptions()
                          .setBottommostLevelCompaction(CompactRangeOptions.BottommostLevelCompaction.kForce)) {
-                db.flush(flush);
-                db.compactRange(db.getDefaultColumnFamily(), null, null, full);
+                startCompaction(full);
+                try {
+                    db.flush(flush);
+                    db.compactRange(db.getDefaultColumnFamily(), null, null, full);
+                } catch (RocksDBException e) {
+                    if (full.canceled()) {
+                        throw new IllegalStateException("the compaction was cancelled: the store is closing", e);
+                    }
+                    throw e;
+                } finally {
+                    endCompaction();
+                }
                 return null;
             }
         });
         CompletableFuture<Void> reopened = new CompletableFuture<>();
         enqueue(new Reopen(reopened), reopened);
         Store.await(reopened);
+    }
+
+    private void startCompaction(CompactRangeOptions full) {
+        synchronized (compactionCancel) {
+            if (compactionsStopped) {
+                throw new IllegalStateException("the store is closing: it compacts no more");
+            }
+            runningCompaction = full;
+        }
+    }
+
+    private void endCompaction() {
+        synchronized (compactionCancel) {
+            runningCompaction = null;
+        }
+    }
+
+    /**
+     * Cancels the running compaction, which fails within moments instead of rewriting the rest of the
+     * store, and refuses every later one; what it was to remove stays on disk until a compaction
+     * after the store is opened again.
+     */
+    @Override
+    public void stopCompactions() {
+        synchronized (compactionCancel) {
+            compactionsStopped = true;
+            if (runningCompaction != null) {
+                runningCompaction.setCanceled(true);
+            }
+        }
     }
 
     /**
@@ -342,22 +413,24 @@ public final class RocksDbStore implements Store {
             db = null;
             db = RocksDB.open(options, dir.toString());
             task.done().complete(null);
-        } catch (RocksDBException | RuntimeException e) {
-            KmsError failed = KmsError.internal("store failed: cannot reopen " + dir + ": " + e.getMessage()
-                    + "; restart the server", e);
-            synchronized (enqueueLock) {
-                failure = failed;
-            }
+        } catch (Throwable e) {
+            db = null; // whatever state a failed close or open left it in, no call reaches it again
+            fail(e, "store failed: cannot reopen " + dir + ": " + e.getMessage() + "; restart the server");
             LOG.log(System.Logger.Level.ERROR, "reopening the store after compaction failed; it refuses every "
                     + "call until it is reopened", e);
             task.done().completeExceptionally(refusal());
+            if (e instanceof Error error) {
+                throw error;
+            }
         } finally {
             dbLock.writeLock().unlock();
         }
     }
 
+    /** Cancels a running compaction first: closing waits for what holds the database, never for a full rewrite. */
     @Override
     public void close() {
+        stopCompactions();
         synchronized (enqueueLock) {
             if (closed) {
                 return;

@@ -73,6 +73,14 @@ public interface Store extends AutoCloseable {
     /** Flushes everything to the storage files and rewrites them, so deleted values leave the disk. */
     void compact();
 
+    /**
+     * For a store about to close: a running {@link #compact()} stops early and fails, and later ones
+     * are refused, so closing does not wait for a full rewrite. What the compaction was to remove
+     * stays on disk until a compaction after the store is opened again.
+     */
+    default void stopCompactions() {
+    }
+
     /** Commits what was submitted, then releases the store. */
     @Override
     void close();

@@ -1,5 +1,6 @@
 package dev.tresor.kms.key;
 
+import static dev.tresor.kms.testing.ThreadStates.awaitState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,6 +13,7 @@ import dev.tresor.kms.service.CreateWrappingKey;
 import dev.tresor.kms.service.KeyManagement;
 import dev.tresor.kms.service.KeyRef;
 import dev.tresor.kms.service.KmsCore;
+import dev.tresor.kms.store.BreakableRocksDb;
 import dev.tresor.kms.store.RocksDbStore;
 import dev.tresor.kms.store.Store;
 import dev.tresor.kms.tenant.Caller;
@@ -25,6 +27,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,14 +59,59 @@ class PurgeErasesMaterialTest {
 
         clock.advance(Duration.ofDays(31));
         CompactionFailingOnce store = new CompactionFailingOnce(RocksDbStore.open(KmsCore.storeDirectory(dataDir)));
-        try (KmsCore core = KmsCore.open(new KmsCore.Options(Optional.of(dataDir), true, clock, Duration.ofDays(30),
-                Duration.ofHours(24), 1000, Optional.empty()), store)) {
+        try (KmsCore core = KmsCore.open(options(clock, Optional.empty()), store)) {
             assertThrows(IllegalStateException.class, core::purge, "the run whose compaction failed");
             assertTrue(occursIn(dataDir, storedMaterial), "erased, not yet compacted");
 
             assertEquals(0, core.purge(), "nothing left to erase");
         }
         assertFalse(occursIn(dataDir, storedMaterial), "the next run compacted all the same");
+    }
+
+    /**
+     * Review s9 n2: closing the core while the purger's run compacts cancels the compaction and waits
+     * for the run; the compaction stays owed across the restart, and the first run after it makes it
+     * though it erases nothing.
+     */
+    @Test
+    void aPurgeCompactionCancelledByCloseIsMadeByTheFirstRunAfterTheRestart() throws Exception {
+        MovableClock clock = MovableClock.at("2026-01-01T00:00:00Z");
+        storedMaterialOfADeletedKey(clock);
+        clock.advance(Duration.ofDays(31));
+
+        BreakableRocksDb held = new BreakableRocksDb(KmsCore.storeDirectory(dataDir));
+        CountDownLatch release = new CountDownLatch(1);
+        held.holdCompactions(release);
+        KmsCore core = KmsCore.open(options(clock, Optional.of(Duration.ofMillis(1))), held.store());
+        FutureTask<Void> close = new FutureTask<>(core::close, null);
+        try {
+            assertTrue(held.awaitCompactionHeld(), "the purger's run never compacted");
+            Thread closing = new Thread(close);
+            closing.start();
+            awaitState(closing, Thread.State.TIMED_WAITING); // the compaction cancelled, waiting for the run
+        } finally {
+            release.countDown();
+        }
+        close.get(1, TimeUnit.MINUTES);
+
+        BreakableRocksDb reopened = new BreakableRocksDb(KmsCore.storeDirectory(dataDir));
+        CountDownLatch releaseAgain = new CountDownLatch(1);
+        reopened.holdCompactions(releaseAgain);
+        try (KmsCore again = KmsCore.open(options(clock, Optional.empty()), reopened.store())) {
+            FutureTask<Integer> run = new FutureTask<>(again::purge);
+            try {
+                new Thread(run).start();
+                assertTrue(reopened.awaitCompactionHeld(), "the first run after the restart did not compact");
+            } finally {
+                releaseAgain.countDown();
+            }
+            assertEquals(0, run.get(1, TimeUnit.MINUTES), "nothing left to erase");
+        }
+    }
+
+    private KmsCore.Options options(MovableClock clock, Optional<Duration> purgeInterval) {
+        return new KmsCore.Options(Optional.of(dataDir), true, clock, Duration.ofDays(30), Duration.ofHours(24), 1000,
+                purgeInterval);
     }
 
     /** Creates a key, deletes it, and answers its material's value as stored on disk. */

@@ -1,24 +1,33 @@
 package dev.tresor.kms.store;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.rocksdb.AbstractEventListener;
+import org.rocksdb.CompactionJobInfo;
+import org.rocksdb.CompactionReason;
 import org.rocksdb.RocksDB;
 import org.rocksdb.WriteOptions;
 
 /**
  * A real {@link RocksDbStore} whose commits can be made to fail inside RocksDB, for tests of what
  * a failed commit does: its committer's write options are switched to a synced write without the
- * write-ahead log, which RocksDB refuses (InvalidArgument) at write time.
+ * write-ahead log, which RocksDB refuses (InvalidArgument) at write time. Its manual compactions
+ * can be held inside RocksDB, once begun, for tests of what meets a compaction that is running.
  */
 public final class BreakableRocksDb {
     private final WriteOptions commits;
+    private final CompactionHold compactionHold;
     private final RocksDbStore store;
 
     public BreakableRocksDb(Path dir) {
         RocksDB.loadLibrary();
         this.commits = new WriteOptions().setSync(true);
-        this.store = RocksDbStore.open(dir, commits);
+        this.compactionHold = new CompactionHold();
+        this.store = RocksDbStore.open(dir, commits, options -> options.setListeners(List.of(compactionHold)));
     }
 
     public RocksDbStore store() {
@@ -33,6 +42,37 @@ public final class BreakableRocksDb {
     /** The fault passes: RocksDB would accept commits again (a transient disk error). */
     public void healCommits() {
         commits.setDisableWAL(false);
+    }
+
+    /**
+     * From now on a manual compaction, once RocksDB has begun it, waits in RocksDB's compaction
+     * thread until {@code release} opens.
+     */
+    public void holdCompactions(CountDownLatch release) {
+        compactionHold.release = release;
+    }
+
+    /** Waits until a manual compaction is held (at most a minute); false if none began. */
+    public boolean awaitCompactionHeld() throws InterruptedException {
+        return compactionHold.held.await(Duration.ofMinutes(1).toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static final class CompactionHold extends AbstractEventListener {
+        private final CountDownLatch held = new CountDownLatch(1);
+        private volatile CountDownLatch release;
+
+        CompactionHold() {
+            super(EnabledEventCallback.ON_COMPACTION_BEGIN);
+        }
+
+        @Override
+        public void onCompactionBegin(RocksDB db, CompactionJobInfo info) {
+            CountDownLatch waitFor = release;
+            if (waitFor != null && info.compactionReason() == CompactionReason.kManualCompaction) {
+                held.countDown();
+                awaitUninterruptibly(waitFor);
+            }
+        }
     }
 
     /**

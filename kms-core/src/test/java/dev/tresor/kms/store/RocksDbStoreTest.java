@@ -1,6 +1,7 @@
 package dev.tresor.kms.store;
 
 import static dev.tresor.kms.store.StoreContract.b;
+import static dev.tresor.kms.testing.ThreadStates.awaitState;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -26,6 +27,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -194,6 +197,46 @@ class RocksDbStoreTest implements StoreContract {
         }
     }
 
+    /**
+     * Review s9 n2: close cancels a running compaction instead of waiting for it to rewrite the
+     * whole store. The compaction is held inside RocksDB once begun; close starts, and the hold ends
+     * only once close waits for the database. RocksDB then stops the compaction at its next step
+     * (without the cancellation it runs to its end and close refuses its reopen instead).
+     */
+    @Test
+    void closeCancelsARunningCompactionAndTheStoreOpensAgainIntact() throws Exception {
+        BreakableRocksDb breakable = new BreakableRocksDb(dir.resolve("db"));
+        RocksDbStore store = breakable.store();
+        store.write(new WriteBatch().put(b("purged"), b("gone")).put(b("kept"), b("still here")));
+        store.compact();
+        store.write(new WriteBatch().delete(b("purged")));
+
+        CountDownLatch release = new CountDownLatch(1);
+        breakable.holdCompactions(release);
+        FutureTask<Void> compaction = new FutureTask<>(store::compact, null);
+        FutureTask<Void> close = new FutureTask<>(store::close, null);
+        try {
+            new Thread(compaction).start();
+            assertTrue(breakable.awaitCompactionHeld(), "the compaction never began");
+            Thread closing = new Thread(close);
+            closing.start();
+            awaitState(closing, Thread.State.WAITING); // past the cancellation, waiting for the database
+        } finally {
+            release.countDown(); // a held compaction would hold close() forever
+        }
+        close.get(1, TimeUnit.MINUTES);
+        ExecutionException cancelled = assertThrows(ExecutionException.class, () -> compaction.get(1, TimeUnit.MINUTES));
+        assertEquals("the compaction was cancelled: the store is closing", cancelled.getCause().getMessage());
+
+        try (RocksDbStore reopened = RocksDbStore.open(dir.resolve("db"))) {
+            assertEquals(Optional.empty(), reopened.get(b("purged")));
+            assertArrayEquals(b("still here"), reopened.get(b("kept")).orElseThrow());
+            reopened.compact();
+            assertEquals(List.of("kept"),
+                    reopened.scan(b("")).stream().map(e -> new String(e.key(), StandardCharsets.UTF_8)).toList());
+        }
+    }
+
     @Test
     void writesQueuedBeforeAndBehindTheReopenOfACompactionAllCommitInOrder() throws Exception {
         try (RocksDbStore store = RocksDbStore.open(dir.resolve("db"))) {
@@ -205,7 +248,7 @@ class RocksDbStoreTest implements StoreContract {
             try {
                 before = submitNumbered(store, 0, "before");
                 compacting.start();
-                awaitWaiting(compacting); // its reopen is queued behind the writes before
+                awaitState(compacting, Thread.State.WAITING); // its reopen is queued behind the writes before
                 behind = submitNumbered(store, 50, "behind");
             } finally {
                 release.countDown(); // a held committer would hold close() forever
@@ -225,14 +268,6 @@ class RocksDbStoreTest implements StoreContract {
     private static List<CompletableFuture<Void>> submitNumbered(Store store, int from, String name) {
         return IntStream.range(from, from + 50).mapToObj(i -> store.submit(new WriteBatch()
                 .put(b(String.format("n/%03d", i)), b(name)).put(b("last"), b(name)))).toList();
-    }
-
-    private static void awaitWaiting(Thread thread) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-        while (thread.getState() != Thread.State.WAITING) {
-            assertTrue(System.nanoTime() < deadline, "the compaction never waited for its reopen: " + thread.getState());
-            Thread.sleep(5);
-        }
     }
 
     @Test

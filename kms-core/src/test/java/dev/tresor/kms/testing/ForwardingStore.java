@@ -41,6 +41,11 @@ public class ForwardingStore implements Store {
     }
 
     @Override
+    public void stopCompactions() {
+        store.stopCompactions();
+    }
+
+    @Override
     public void close() {
         store.close();
     }
