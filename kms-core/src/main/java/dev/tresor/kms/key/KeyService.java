@@ -298,7 +298,8 @@ public final class KeyService {
 
     /** {@link #deletedWithOnly}, unless {@code version} is live (restored since its material's destroy). */
     private Key deletedIfDestroyed(TenantId tenant, Key key, long version) {
-        boolean live = versionToStep(tenant, key, version).filter(v -> v.state() != VersionState.DESTROYED).isPresent();
+        boolean live = key.state() != KeyState.DELETED
+                && versionToStep(tenant, key, version).filter(v -> v.state() != VersionState.DESTROYED).isPresent();
         return live ? key : deletedWithOnly(key, version);
     }
 
@@ -881,8 +882,11 @@ public final class KeyService {
 
     /**
      * Version {@code number} of {@code key}, the key's lock held, to take a step made in an
-     * attribute save; none once the key is deleted or the version purged (its destroy date
-     * passed), whose deletion supersedes the step. A number the key never had is refused.
+     * attribute save; none once the version is purged (its destroy date passed), whose material
+     * is gone for good. A number the key never had is refused. A key deleted since the front-end
+     * judged the object's state (KMIP reads a key object of a deleted key as Destroyed) is a change
+     * the attributes' compare-and-set does not see, and a soft delete that a restore would undo
+     * with the step lost: the save changed meanwhile, and its retry judges the deleted key.
      */
     private Optional<KeyVersion> versionToStep(TenantId tenant, Key key, long number) {
         if (number == VersionRef.PRIMARY) {
@@ -891,9 +895,11 @@ public final class KeyService {
         if (number > key.lastVersion()) {
             throw KmsError.notFound("version " + number + " of key " + key.id());
         }
+        if (key.state() == KeyState.DELETED) {
+            throw KmsError.changedMeanwhile("key " + key.id());
+        }
         Instant now = clock.instant();
-        return key.state() == KeyState.DELETED ? Optional.empty()
-                : records.get(tenant, key.id()).version(number).filter(v -> !purgeDue(v, now));
+        return records.get(tenant, key.id()).version(number).filter(v -> !purgeDue(v, now));
     }
 
     /** Once the write that changed it is done: the material of a version no longer active leaves the cache. */

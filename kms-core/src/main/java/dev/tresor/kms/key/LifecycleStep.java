@@ -6,8 +6,11 @@ import java.util.Optional;
  * What an attribute save also makes of the key's core state in its one write (KMIP Revoke and
  * Destroy: the object's new state and the core's step are durable together or not at all). The
  * core judges it on the key and the version as they are when the save is written: a step that
- * would change nothing there (the version disabled, destroyed or purged meanwhile; for a version's
- * step the key deleted, which supersedes it; the key already deleted) is left out, never refused.
+ * would change nothing there (the version disabled, destroyed or purged meanwhile; the key already
+ * deleted, for a key's step) is left out, never refused. A version's step on a key deleted
+ * meanwhile is refused as changed meanwhile, nothing saved: the delete is a soft one, which a
+ * restore would undo with the version live and the object saying otherwise, and the front-end's
+ * retry judges the object of the deleted key afresh.
  */
 public enum LifecycleStep {
     /** The version revoked: an active one disabled and marked revoked. */

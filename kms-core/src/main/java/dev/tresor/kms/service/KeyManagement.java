@@ -298,16 +298,18 @@ public final class KeyManagement {
      * obey, and, when the replacement carries one, its lifecycle step (KMIP Revoke and Destroy),
      * judged on the key and the version as they are when the attributes are saved: an active
      * version is revoked, a revoked one may become compromised, a version is destroyed or the key
-     * deleted unless it already is; anything else is left as it is. The attributes and the step are
-     * durable together or not at all. {@code replacement} is asked only once the caller's role may
+     * deleted unless it already is; anything else is left as it is, but a version's step on a key
+     * deleted since the front-end read it is refused as changed meanwhile. The attributes and the
+     * step are durable together or not at all. {@code replacement} is asked only once the caller's role may
      * change the key, so that a front-end's own refusal in it (a {@link KmsError}, such as an
      * object's lifecycle state) never hides a denial. A write that makes the step carries two
      * audit records, {@code key.set-attributes} and the step's ({@code version.revoke},
      * {@code version.destroy} or {@code key.delete}), both ok; any other write only the first; a
      * refused call records only its {@code key.set-attributes} refusal. {@code possible} are the
-     * steps the front-end's call may make (Revoke: the revocations; Destroy: the version's destroy
-     * and the key's delete; an edit: none): the caller's role needs each one's right, and a
-     * replacement carrying another step is refused (INTERNAL) with nothing written.
+     * steps the front-end's call may make (Revoke: its revocation; Destroy: the version's destroy
+     * and the key's delete, or a pair's public half's conditional delete; an edit: none): the
+     * caller's role needs each one's right, and a replacement carrying another step is refused
+     * (INTERNAL) with nothing written.
      */
     public Key replaceAttributes(Caller caller, KeyRef ref, Map<String, String> expected, long version,
                                  Set<LifecycleStep> possible, Supplier<AttributeReplacement> replacement) {

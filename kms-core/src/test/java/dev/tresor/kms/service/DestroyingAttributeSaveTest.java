@@ -10,6 +10,7 @@ import dev.tresor.kms.key.Key;
 import dev.tresor.kms.key.KeyState;
 import dev.tresor.kms.key.KeyType;
 import dev.tresor.kms.key.KeyUsage;
+import dev.tresor.kms.key.KeyVersion;
 import dev.tresor.kms.key.LifecycleStep;
 import dev.tresor.kms.key.UsePeriod;
 import dev.tresor.kms.key.VersionState;
@@ -32,8 +33,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class DestroyingAttributeSaveTest {
     private static final Instant FOREVER = Instant.parse("9999-01-01T00:00:00Z");
     private static final Map<String, String> DESTROYED = Map.of("state", "destroyed");
-    /** The steps a KMIP Destroy may make. */
-    private static final Set<LifecycleStep> DESTROYS = Set.of(LifecycleStep.DESTROY_VERSION, LifecycleStep.DELETE_KEY);
 
     @RegisterExtension
     final CoreWithKeyRing core = new CoreWithKeyRing();
@@ -44,8 +43,18 @@ class DestroyingAttributeSaveTest {
     }
 
     private Key save(Caller caller, Key read, LifecycleStep step) {
-        return core.kms().replaceAttributes(caller, KeyRef.byId(read.id()), read.attributes(), 1,
-                Set.of(step), () -> new AttributeReplacement(DESTROYED, UsePeriod.ALWAYS, Optional.of(step)));
+        return saveAfter(caller, read, step, () -> { });
+    }
+
+    /**
+     * {@link #save}, with {@code meanwhile} run by the save's supplier: after the read, before the
+     * key's lock, where a REST call lands between a KMIP load and its save.
+     */
+    private Key saveAfter(Caller caller, Key read, LifecycleStep step, Runnable meanwhile) {
+        return core.kms().replaceAttributes(caller, KeyRef.byId(read.id()), read.attributes(), 1, Set.of(step), () -> {
+            meanwhile.run();
+            return new AttributeReplacement(DESTROYED, UsePeriod.ALWAYS, Optional.of(step));
+        });
     }
 
     private Key key(Key key) {
@@ -111,31 +120,46 @@ class DestroyingAttributeSaveTest {
     }
 
     /**
-     * A version step on a key REST deleted meanwhile, or on a version whose destroy REST made long
-     * enough ago that it is purged: the deletion supersedes the step, so the save is made and the
-     * step left out, not refused.
+     * A version step on a version whose destroy REST made long enough ago that it is purged: its
+     * material is gone for good, so the save is made and the step left out, not refused.
      */
     @Test
-    void aVersionStepOnADeletedKeyOrAPurgedVersionIsLeftOutAndNotRecorded() {
-        Key deleted = aes("deleted");
-        core.kms().rotateKey(core.admin(), KeyRef.byId(deleted.id()));
-        core.kms().deleteKey(core.admin(), KeyRef.byId(deleted.id()));
+    void aVersionStepOnAPurgedVersionIsLeftOutAndNotRecorded() {
         Key purged = aes("purged");
         core.kms().rotateKey(core.admin(), KeyRef.byId(purged.id()));
         core.kms().destroyVersion(core.admin(), KeyRef.byId(purged.id()).version(1));
-
-        save(core.admin(), deleted, LifecycleStep.DESTROY_VERSION);
-        List<String> afterDeleted = lastSave();
-        VersionState deletedKeysVersion = firstVersion(deleted);
-        Map<String, String> deletedKeysAttributes = key(deleted).attributes();
         core.test().clock().advance(Duration.ofDays(31));
+
         save(core.admin(), purged, LifecycleStep.REVOKE);
 
         assertEquals(List.of("key.set-attributes ok keys/" + purged.id()), lastSave());
-        assertEquals(List.of("key.set-attributes ok keys/" + deleted.id()), afterDeleted);
-        assertEquals(VersionState.ACTIVE, deletedKeysVersion);
-        assertEquals(DESTROYED, deletedKeysAttributes);
         assertEquals(DESTROYED, key(purged).attributes());
+    }
+
+    /**
+     * Review destroy2 m1: a version step on a key REST deleted between the front-end's read and the
+     * save. The delete is a soft one: a save with the step left out would leave the object saying
+     * Compromised or Destroyed of a version a restore brings back live. The save changed meanwhile
+     * and writes nothing; KMIP's retry then reads the object of the deleted key as Destroyed.
+     */
+    @Test
+    void aVersionStepOnAKeyRestDeletedMeanwhileIsChangedMeanwhileAndSavesNothing() {
+        for (LifecycleStep step : List.of(LifecycleStep.REVOKE_COMPROMISED, LifecycleStep.DESTROY_VERSION)) {
+            Key key = aes(step.name());
+            core.kms().rotateKey(core.admin(), KeyRef.byId(key.id()));
+
+            KmsError refused = assertThrows(KmsError.class, () -> saveAfter(core.admin(), key, step,
+                    () -> core.kms().deleteKey(core.admin(), KeyRef.byId(key.id()))));
+
+            List<String> written = lastSave();
+            assertTrue(refused.is(KmsError.Detail.CHANGED_MEANWHILE), step + ": " + refused.getMessage());
+            assertEquals(List.of("key.set-attributes FAILED_PRECONDITION keys/" + key.id()), written, step.name());
+            assertEquals(key.attributes(), key(key).attributes(), step.name());
+            assertEquals(KeyState.DELETED, key(key).state(), step.name());
+            KeyVersion first = core.kms().getVersion(core.admin(), KeyRef.byId(key.id()).version(1));
+            assertEquals(VersionState.ACTIVE, first.state(), step.name());
+            assertEquals(Optional.empty(), first.revocation(), step.name());
+        }
     }
 
     /**
@@ -147,11 +171,8 @@ class DestroyingAttributeSaveTest {
     void aDeletingSaveOfAKeyRotatedMeanwhileIsChangedMeanwhileAndDeletesNothing() {
         Key key = aes("k");
 
-        KmsError refused = assertThrows(KmsError.class, () -> core.kms().replaceAttributes(core.admin(),
-                KeyRef.byId(key.id()), key.attributes(), 1, DESTROYS, () -> {
-                    core.kms().rotateKey(core.admin(), KeyRef.byId(key.id()));
-                    return new AttributeReplacement(DESTROYED, UsePeriod.ALWAYS, Optional.of(LifecycleStep.DELETE_KEY));
-                }));
+        KmsError refused = assertThrows(KmsError.class, () -> saveAfter(core.admin(), key, LifecycleStep.DELETE_KEY,
+                () -> core.kms().rotateKey(core.admin(), KeyRef.byId(key.id()))));
 
         List<String> written = lastSave();
         assertTrue(refused.is(KmsError.Detail.CHANGED_MEANWHILE), refused.getMessage());
@@ -159,6 +180,84 @@ class DestroyingAttributeSaveTest {
         assertEquals(key.attributes(), key(key).attributes());
         assertEquals(VersionState.ACTIVE, core.kms().getVersion(core.admin(), KeyRef.byId(key.id()).version(2)).state());
         assertEquals(List.of("key.set-attributes FAILED_PRECONDITION keys/" + key.id()), written);
+    }
+
+    /**
+     * Review destroy3 m2: a pair's public-half Destroy (DELETE_KEY_IF_DESTROYED, after the private
+     * half's DESTROY_VERSION) deletes the key while the version is destroyed, in the save's write.
+     */
+    @Test
+    void aDeleteIfDestroyedSaveDeletesTheKeyWhoseVersionIsDestroyed() {
+        Key key = aes("k");
+        Key destroyed = save(core.admin(), key, LifecycleStep.DESTROY_VERSION);
+
+        Key saved = save(core.admin(), destroyed, LifecycleStep.DELETE_KEY_IF_DESTROYED);
+
+        assertEquals(List.of("key.set-attributes ok keys/" + key.id(), "key.delete ok keys/" + key.id()), lastSave());
+        assertEquals(KeyState.DELETED, saved.state());
+        assertEquals(KeyState.DELETED, key(key).state());
+    }
+
+    /** ... and once the version is purged: its material is gone, the key is deleted all the same. */
+    @Test
+    void aDeleteIfDestroyedSaveDeletesTheKeyWhoseVersionIsPurged() {
+        Key key = aes("k");
+        Key destroyed = save(core.admin(), key, LifecycleStep.DESTROY_VERSION);
+        core.test().clock().advance(Duration.ofDays(31));
+
+        save(core.admin(), destroyed, LifecycleStep.DELETE_KEY_IF_DESTROYED);
+
+        assertEquals(List.of("key.set-attributes ok keys/" + key.id(), "key.delete ok keys/" + key.id()), lastSave());
+        assertEquals(KeyState.DELETED, key(key).state());
+    }
+
+    /**
+     * ... but keeps the key whose version an admin restored through REST since: the attributes are
+     * saved, the key and the version stay as they are, and only the save is recorded.
+     */
+    @Test
+    void aDeleteIfDestroyedSaveKeepsTheKeyWhoseVersionRestRestored() {
+        Key key = aes("k");
+        Key destroyed = save(core.admin(), key, LifecycleStep.DESTROY_VERSION);
+        core.kms().restoreVersion(core.admin(), KeyRef.byId(key.id()).version(1));
+
+        save(core.admin(), destroyed, LifecycleStep.DELETE_KEY_IF_DESTROYED);
+
+        assertEquals(List.of("key.set-attributes ok keys/" + key.id()), lastSave());
+        assertEquals(KeyState.ACTIVE, key(key).state());
+        assertEquals(VersionState.ACTIVE, firstVersion(key));
+        assertEquals(DESTROYED, key(key).attributes());
+    }
+
+    /**
+     * ... and keeps it, with no CHANGED_MEANWHILE, when REST rotated it between the read and the save
+     * while version 1 is live: the step is left out (it would be on a try again too), not refused.
+     */
+    @Test
+    void aDeleteIfDestroyedSaveOfAKeyRotatedMeanwhileWithItsVersionLiveKeepsTheKey() {
+        Key key = aes("k");
+
+        saveAfter(core.admin(), key, LifecycleStep.DELETE_KEY_IF_DESTROYED,
+                () -> core.kms().rotateKey(core.admin(), KeyRef.byId(key.id())));
+
+        assertEquals(List.of("key.set-attributes ok keys/" + key.id()), lastSave());
+        assertEquals(KeyState.ACTIVE, key(key).state());
+        assertEquals(VersionState.ACTIVE, firstVersion(key));
+        assertEquals(VersionState.ACTIVE, core.kms().getVersion(core.admin(), KeyRef.byId(key.id()).version(2)).state());
+        assertEquals(DESTROYED, key(key).attributes());
+    }
+
+    /** ... and on a key REST deleted meanwhile, a key step, is left out: the key is deleted already. */
+    @Test
+    void aDeleteIfDestroyedSaveOfAKeyRestDeletedMeanwhileIsLeftOutAndNotRecorded() {
+        Key key = aes("k");
+        Key destroyed = save(core.admin(), key, LifecycleStep.DESTROY_VERSION);
+
+        saveAfter(core.admin(), destroyed, LifecycleStep.DELETE_KEY_IF_DESTROYED,
+                () -> core.kms().deleteKey(core.admin(), KeyRef.byId(key.id())));
+
+        assertEquals(List.of("key.set-attributes ok keys/" + key.id()), lastSave());
+        assertEquals(KeyState.DELETED, key(key).state());
     }
 
     /**

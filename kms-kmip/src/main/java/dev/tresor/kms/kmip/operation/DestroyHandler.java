@@ -17,13 +17,15 @@ import java.util.Set;
  * object the core's step is part of the save of the object's Destroyed state, one write audited as
  * {@code key.set-attributes} and {@code version.destroy} or {@code key.delete}: a refused save
  * destroys nothing. A stored object (secret data, opaque object, certificate, lone public key) is
- * soft-deleted the same way, in a write after the save; a Destroy of a Destroyed stored object
- * whose delete failed makes that delete rather than answering that the object is already
- * destroyed.
+ * soft-deleted the same way, in a write after the save, both under the object's lock; a Destroy
+ * of a Destroyed stored object whose delete failed makes that delete rather than answering that
+ * the object is already destroyed.
  */
 final class DestroyHandler implements OperationHandler {
-    private static final Set<LifecycleStep> DESTROYS = Set.of(LifecycleStep.DESTROY_VERSION, LifecycleStep.DELETE_KEY,
-            LifecycleStep.DELETE_KEY_IF_DESTROYED);
+    /** What a Destroy of a secret or private key object may make of its core key. */
+    private static final Set<LifecycleStep> DESTROYS = Set.of(LifecycleStep.DESTROY_VERSION, LifecycleStep.DELETE_KEY);
+    /** What a Destroy of a pair's public half, which holds no material of its own, may make of it. */
+    private static final Set<LifecycleStep> PUBLIC_DESTROYS = Set.of(LifecycleStep.DELETE_KEY_IF_DESTROYED);
     private final ObjectAccess access;
 
     DestroyHandler(ObjectAccess access) {
@@ -37,24 +39,37 @@ final class DestroyHandler implements OperationHandler {
 
     @Override
     public Ttlv handle(OperationContext context, Ttlv request) {
-        if (access.any(context, request) instanceof StoredObject stored && deleteLeft(stored)) {
-            access.storedObjects().delete(context, stored);
-            return Ttlv.structure(Tag.RESPONSE_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, stored.uid()));
+        String uid = context.uniqueIdentifier(request);
+        Managed destroyed = StoredObject.names(uid)
+                ? access.storedObjects().locked(uid, () -> destroyedStored(context, request, uid))
+                : access.lifecycleEdit(context, request, object -> destroyed(context, object), new CoreSteps(
+                        ObjectId.parse(uid).isPublic() ? PUBLIC_DESTROYS : DESTROYS, DestroyHandler::coreStep));
+        return Ttlv.structure(Tag.RESPONSE_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, destroyed.uid()));
+    }
+
+    /**
+     * Stored object {@code uid} saved Destroyed and deleted, the caller holding its lock: another
+     * Destroy waits for both, then finds it deleted, so it never makes this one's delete first
+     * (which would then be refused as already made).
+     */
+    private StoredObject destroyedStored(OperationContext context, Ttlv request, String uid) {
+        StoredObject read = access.storedObjects().load(context, uid);
+        StoredObject destroyed = deleteLeft(read) ? read
+                : (StoredObject) access.lifecycleEdit(context, request, object -> destroyed(context, object));
+        access.storedObjects().delete(context, destroyed);
+        return destroyed;
+    }
+
+    /** {@code object} Destroyed as of now; refused while it is Active or once it is destroyed. */
+    private static Managed destroyed(OperationContext context, Managed object) {
+        if (object.state() == ObjectState.ACTIVE) {
+            throw KmsError.precondition("object " + object.uid() + " is Active; revoke it first");
         }
-        Managed changed = access.lifecycleEdit(context, request, object -> {
-            if (object.state() == ObjectState.ACTIVE) {
-                throw KmsError.precondition("object " + object.uid() + " is Active; revoke it first");
-            }
-            if (object.state().destroyed()) {
-                throw KmsError.precondition("object " + object.uid() + " is already destroyed");
-            }
-            return object.withState(object.state().afterDestroy()).with(Tag.DESTROY_DATE,
-                    Ttlv.dateTime(Tag.DESTROY_DATE, context.clock().instant().truncatedTo(ChronoUnit.SECONDS)));
-        }, new CoreSteps(DESTROYS, DestroyHandler::coreStep));
-        if (changed instanceof StoredObject stored) {
-            access.storedObjects().delete(context, stored);
+        if (object.state().destroyed()) {
+            throw KmsError.precondition("object " + object.uid() + " is already destroyed");
         }
-        return Ttlv.structure(Tag.RESPONSE_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, changed.uid()));
+        return object.withState(object.state().afterDestroy()).with(Tag.DESTROY_DATE,
+                Ttlv.dateTime(Tag.DESTROY_DATE, context.clock().instant().truncatedTo(ChronoUnit.SECONDS)));
     }
 
     /**

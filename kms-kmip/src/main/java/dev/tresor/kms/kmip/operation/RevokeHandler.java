@@ -30,8 +30,6 @@ final class RevokeHandler implements OperationHandler {
     private static final int KEY_COMPROMISE = 2;
     private static final int CA_COMPROMISE = 3;
 
-    private static final Set<LifecycleStep> REVOKES = Set.of(LifecycleStep.REVOKE, LifecycleStep.REVOKE_COMPROMISED);
-
     private final ObjectAccess access;
 
     RevokeHandler(ObjectAccess access) {
@@ -65,7 +63,7 @@ final class RevokeHandler implements OperationHandler {
             return revokedObject.withState(ObjectState.COMPROMISED)
                     .with(Tag.COMPROMISE_DATE, Ttlv.dateTime(Tag.COMPROMISE_DATE, now))
                     .with(Tag.COMPROMISE_OCCURRENCE_DATE, occurred);
-        }, new CoreSteps(REVOKES, key -> key.id().isPublic() ? Optional.empty() : Optional.of(revocation)));
+        }, new CoreSteps(Set.of(revocation), key -> key.id().isPublic() ? Optional.empty() : Optional.of(revocation)));
         return Ttlv.structure(Tag.RESPONSE_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, revoked.uid()));
     }
 }

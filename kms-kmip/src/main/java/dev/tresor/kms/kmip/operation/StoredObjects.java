@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -85,7 +86,7 @@ final class StoredObjects {
      */
     StoredObject change(OperationContext context, String uid, UnaryOperator<StoredObject> before,
                         UnaryOperator<StoredObject> inside) {
-        return keys.locked(uid, () -> CompareAndSetTries.run(() -> {
+        return locked(uid, () -> CompareAndSetTries.run(() -> {
             StoredObject read = load(context, uid);
             StoredObject edited = before.apply(read);
             AtomicReference<StoredObject> changed = new AtomicReference<>();
@@ -96,6 +97,11 @@ final class StoredObjects {
                     read.object().attributes(), attributes));
             return new StoredObject(saved, changed.get().stored());
         }));
+    }
+
+    /** Runs {@code work} under the lock of object {@code uid}, the one {@link #change} takes (it may be held already). */
+    <T> T locked(String uid, Supplier<T> work) {
+        return keys.locked(uid, work);
     }
 
     /** The object's structure as registered; a secret one only if it is exportable (the core checks). */

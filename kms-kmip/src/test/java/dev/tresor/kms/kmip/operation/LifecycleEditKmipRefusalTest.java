@@ -6,10 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.tresor.kms.audit.AuditRecord;
 import dev.tresor.kms.key.LifecycleStep;
-import dev.tresor.kms.kmip.message.BatchErrorContinuation;
 import dev.tresor.kms.kmip.message.KmipFailure;
-import dev.tresor.kms.kmip.message.ProtocolVersion;
-import dev.tresor.kms.kmip.message.RequestHeader;
 import dev.tresor.kms.kmip.message.ResultReason;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
@@ -18,7 +15,6 @@ import dev.tresor.kms.testing.CoreWithKeyRing;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
@@ -43,9 +39,7 @@ class LifecycleEditKmipRefusalTest {
     private final ObjectAccess access = new ObjectAccess(objects, storedObjects);
 
     private OperationContext context() {
-        return new OperationContext(core.admin(), null, new RequestHeader(ProtocolVersion.V2_1, Optional.empty(),
-                Optional.empty(), false, Optional.empty(), false, BatchErrorContinuation.STOP, 1), new IdPlaceholder(),
-                core.kms(), core.test().clock());
+        return AdminContexts.of(core);
     }
 
     @Test

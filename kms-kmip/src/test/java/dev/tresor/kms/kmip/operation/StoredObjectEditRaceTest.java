@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tresor.kms.kmip.message.BatchErrorContinuation;
-import dev.tresor.kms.kmip.message.ProtocolVersion;
-import dev.tresor.kms.kmip.message.RequestHeader;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
 import dev.tresor.kms.service.Bytes;
@@ -16,7 +13,6 @@ import dev.tresor.kms.service.KmsError;
 import dev.tresor.kms.testing.CoreWithKeyRing;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,9 +35,7 @@ class StoredObjectEditRaceTest {
     final CoreWithKeyRing core = new CoreWithKeyRing();
 
     private OperationContext context() {
-        return new OperationContext(core.admin(), null, new RequestHeader(ProtocolVersion.V2_1, Optional.empty(),
-                Optional.empty(), false, Optional.empty(), false, BatchErrorContinuation.STOP, 1), new IdPlaceholder(),
-                core.kms(), core.test().clock());
+        return AdminContexts.of(core);
     }
 
     /** What Add Attribute of a custom attribute does to the object. */
