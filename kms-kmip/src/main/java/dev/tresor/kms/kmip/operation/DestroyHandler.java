@@ -42,8 +42,8 @@ final class DestroyHandler implements OperationHandler {
         String uid = context.uniqueIdentifier(request);
         Managed destroyed = StoredObject.names(uid)
                 ? access.storedObjects().locked(uid, () -> destroyedStored(context, request, uid))
-                : access.lifecycleEdit(context, request, object -> destroyed(context, object), new CoreSteps(
-                        ObjectId.parse(uid).isPublic() ? PUBLIC_DESTROYS : DESTROYS, DestroyHandler::coreStep));
+                : access.lifecycleEdit(context, request, object -> destroyed(context, object),
+                        coreSteps(ObjectId.parse(uid)));
         return Ttlv.structure(Tag.RESPONSE_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, destroyed.uid()));
     }
 
@@ -70,6 +70,11 @@ final class DestroyHandler implements OperationHandler {
         }
         return object.withState(object.state().afterDestroy()).with(Tag.DESTROY_DATE,
                 Ttlv.dateTime(Tag.DESTROY_DATE, context.clock().instant().truncatedTo(ChronoUnit.SECONDS)));
+    }
+
+    /** The core's steps a Destroy of key object {@code id} may make, and the one it makes. */
+    static CoreSteps coreSteps(ObjectId id) {
+        return new CoreSteps(id.isPublic() ? PUBLIC_DESTROYS : DESTROYS, DestroyHandler::coreStep);
     }
 
     /**

@@ -63,7 +63,12 @@ final class RevokeHandler implements OperationHandler {
             return revokedObject.withState(ObjectState.COMPROMISED)
                     .with(Tag.COMPROMISE_DATE, Ttlv.dateTime(Tag.COMPROMISE_DATE, now))
                     .with(Tag.COMPROMISE_OCCURRENCE_DATE, occurred);
-        }, new CoreSteps(Set.of(revocation), key -> key.id().isPublic() ? Optional.empty() : Optional.of(revocation)));
+        }, coreSteps(revocation));
         return Ttlv.structure(Tag.RESPONSE_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, revoked.uid()));
+    }
+
+    /** The core's step a Revoke making {@code revocation} may make: that one, of a key object that holds material. */
+    static CoreSteps coreSteps(LifecycleStep revocation) {
+        return new CoreSteps(Set.of(revocation), key -> key.id().isPublic() ? Optional.empty() : Optional.of(revocation));
     }
 }

@@ -27,8 +27,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * and nothing is saved. For a key object and for a stored object alike.
  */
 class LifecycleEditKmipRefusalTest {
-    private static final int SYMMETRIC_KEY = 0x02;
-    private static final int AES = 0x03;
     private static final Instant FOREVER = Instant.parse("9999-01-01T00:00:00Z");
 
     @RegisterExtension
@@ -39,7 +37,7 @@ class LifecycleEditKmipRefusalTest {
     private final ObjectAccess access = new ObjectAccess(objects, storedObjects);
 
     private OperationContext context() {
-        return AdminContexts.of(core);
+        return DirectCalls.context(core);
     }
 
     @Test
@@ -71,14 +69,11 @@ class LifecycleEditKmipRefusalTest {
     }
 
     private String aesObject() {
-        return new CreateHandler(new NewObjects(objects)).handle(context(), Ttlv.structure(Tag.REQUEST_PAYLOAD,
-                Ttlv.enumeration(Tag.OBJECT_TYPE, SYMMETRIC_KEY), Ttlv.structure(Tag.ATTRIBUTES,
-                        Ttlv.enumeration(Tag.CRYPTOGRAPHIC_ALGORITHM, AES), Ttlv.integer(Tag.CRYPTOGRAPHIC_LENGTH, 256))))
-                .require(Tag.UNIQUE_IDENTIFIER).asText();
+        return DirectCalls.aesObject(core, objects);
     }
 
     private static Ttlv named(String uid) {
-        return Ttlv.structure(Tag.REQUEST_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, uid));
+        return DirectCalls.naming(uid);
     }
 
     @Test

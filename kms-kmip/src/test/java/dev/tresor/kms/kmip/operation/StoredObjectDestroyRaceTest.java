@@ -33,7 +33,7 @@ class StoredObjectDestroyRaceTest {
     final CoreWithKeyRing core = new CoreWithKeyRing();
 
     private OperationContext context() {
-        return AdminContexts.of(core);
+        return DirectCalls.context(core);
     }
 
     @Test
@@ -43,7 +43,7 @@ class StoredObjectDestroyRaceTest {
         ObjectAccess access = new ObjectAccess(objects, storedObjects);
         String uid = storedObjects.register(context(), StoredObject.Kind.SECRET_DATA, Ttlv.structure(Tag.SECRET_DATA,
                 Ttlv.bytes(Tag.KEY_MATERIAL, Bytes.of(new byte[] {1, 2, 3}))), Map.of()).uid();
-        Ttlv destroy = Ttlv.structure(Tag.REQUEST_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, uid));
+        Ttlv destroy = DirectCalls.naming(uid);
         AtomicReference<Throwable> second = new AtomicReference<>();
         Thread secondDestroy = new Thread(() -> {
             try {

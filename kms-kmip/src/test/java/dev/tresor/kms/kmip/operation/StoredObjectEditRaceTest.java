@@ -35,7 +35,7 @@ class StoredObjectEditRaceTest {
     final CoreWithKeyRing core = new CoreWithKeyRing();
 
     private OperationContext context() {
-        return AdminContexts.of(core);
+        return DirectCalls.context(core);
     }
 
     /** What Add Attribute of a custom attribute does to the object. */
