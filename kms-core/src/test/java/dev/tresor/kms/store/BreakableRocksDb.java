@@ -6,9 +6,11 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.rocksdb.AbstractEventListener;
 import org.rocksdb.CompactionJobInfo;
 import org.rocksdb.CompactionReason;
+import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.WriteOptions;
 
@@ -24,10 +26,16 @@ public final class BreakableRocksDb {
     private final RocksDbStore store;
 
     public BreakableRocksDb(Path dir) {
+        this(dir, options -> { });
+    }
+
+    /** With {@code moreSettings} applied to the store's RocksDB options (small memtables, say). */
+    BreakableRocksDb(Path dir, Consumer<Options> moreSettings) {
         RocksDB.loadLibrary();
         this.commits = new WriteOptions().setSync(true);
         this.compactionHold = new CompactionHold();
-        this.store = RocksDbStore.open(dir, commits, options -> options.setListeners(List.of(compactionHold)));
+        this.store = RocksDbStore.open(dir, commits, options -> moreSettings.accept(options.setListeners(
+                List.of(compactionHold))));
     }
 
     public RocksDbStore store() {
@@ -49,6 +57,7 @@ public final class BreakableRocksDb {
      * thread until {@code release} opens.
      */
     public void holdCompactions(CountDownLatch release) {
+        compactionHold.held = new CountDownLatch(1);
         compactionHold.release = release;
     }
 
@@ -58,7 +67,7 @@ public final class BreakableRocksDb {
     }
 
     private static final class CompactionHold extends AbstractEventListener {
-        private final CountDownLatch held = new CountDownLatch(1);
+        private volatile CountDownLatch held = new CountDownLatch(1);
         private volatile CountDownLatch release;
 
         CompactionHold() {

@@ -237,6 +237,69 @@ class RocksDbStoreTest implements StoreContract {
         }
     }
 
+    /**
+     * Review s9 n5: the deleted value lies, as an old record, in a reused log file that is the active
+     * log when the compaction reopens the database (nothing written to it yet, so the value is past
+     * its end), and the reopening deletes that file too; without the reopening the value stays there.
+     * Small memtables make the logs turn over in a few writes. The compaction's flush moves on to
+     * the value's log only if RocksDB finished flushing that log's records, which it does in the
+     * background: an attempt that misses the case is made again.
+     */
+    @Test
+    void compactRemovesADeletedValueLeftInTheReusedLogThatIsActiveAtTheReopen() throws Exception {
+        Path db = dir.resolve("db");
+        BreakableRocksDb breakable = new BreakableRocksDb(db, options -> options.setWriteBufferSize(64 * 1024));
+        try (RocksDbStore store = breakable.store()) {
+            boolean met = false;
+            for (int attempt = 0; attempt < 10 && !met; attempt++) {
+                met = compactsWithTheValueInTheActiveLog(breakable, store, db, attempt);
+            }
+            assertTrue(met, "in 10 attempts the active log at the reopen never was the one holding the value");
+        }
+    }
+
+    /** One attempt: asserts the value leaves every file, answers whether the case was met. */
+    private boolean compactsWithTheValueInTheActiveLog(BreakableRocksDb breakable, RocksDbStore store, Path db,
+                                                       int attempt) throws Exception {
+        byte[] marker = new byte[48];
+        new SecureRandom().nextBytes(marker);
+        byte[] filler = new byte[4096];
+        int written = 0;
+        for (; written < 40; written++) { // fills the logs kept for reuse
+            store.write(new WriteBatch().put(b(attempt + "/" + written), filler));
+        }
+        store.write(new WriteBatch().put(b("purged"), marker));
+        store.write(new WriteBatch().delete(b("purged")));
+        Path markersLog = activeLog(db);
+        assertTrue(filesContain(markersLog, marker));
+        while (activeLog(db).equals(markersLog)) { // until RocksDB moves on to the next log
+            assertTrue(written < 200, "the log holding the value was never left");
+            store.write(new WriteBatch().put(b(attempt + "/" + written++), filler));
+        }
+
+        CountDownLatch release = new CountDownLatch(1);
+        breakable.holdCompactions(release);
+        FutureTask<Void> compaction = new FutureTask<>(store::compact, null);
+        boolean met;
+        try {
+            new Thread(compaction).start();
+            assertTrue(breakable.awaitCompactionHeld(), "the compaction never began");
+            met = filesContain(activeLog(db), marker); // the flush moved on to a log reused from before
+        } finally {
+            release.countDown();
+        }
+        compaction.get(1, TimeUnit.MINUTES);
+        assertFalse(filesContain(dir, marker), "no file under the data dir still holds the deleted value");
+        return met;
+    }
+
+    /** The write-ahead log file RocksDB appends to now: the one of the highest number. */
+    private static Path activeLog(Path db) throws IOException {
+        try (Stream<Path> files = Files.list(db)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".log")).max(Path::compareTo).orElseThrow();
+        }
+    }
+
     @Test
     void writesQueuedBeforeAndBehindTheReopenOfACompactionAllCommitInOrder() throws Exception {
         try (RocksDbStore store = RocksDbStore.open(dir.resolve("db"))) {
