@@ -344,8 +344,13 @@ public final class RocksDbStore implements Store {
 
     private void compactAndReopen() {
         read("compaction", () -> {
+            // RocksJava hands RocksDB a cancel flag only once it is set, and each step of the
+            // compaction reads the flag it found when it began: set now, every step and every job in
+            // it sees the cancel. Not exclusive, so a step does not first wait, deaf to the cancel,
+            // for the automatic compactions running.
             try (FlushOptions flush = new FlushOptions().setWaitForFlush(true);
-                 CompactRangeOptions full = new CompactRangeOptions()
+                 CompactRangeOptions full = new CompactRangeOptions().setCanceled(false)
+                         .setExclusiveManualCompaction(false)
                          .setBottommostLevelCompaction(CompactRangeOptions.BottommostLevelCompaction.kForce)) {
                 startCompaction(full);
                 try {

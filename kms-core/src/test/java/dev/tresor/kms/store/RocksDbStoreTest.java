@@ -199,9 +199,10 @@ class RocksDbStoreTest implements StoreContract {
 
     /**
      * Review s9 n2: close cancels a running compaction instead of waiting for it to rewrite the
-     * whole store. The compaction is held inside RocksDB once begun; close starts, and the hold ends
-     * only once close waits for the database. RocksDB then stops the compaction at its next step
-     * (without the cancellation it runs to its end and close refuses its reopen instead).
+     * whole store. The compaction is held inside RocksDB at its first step (the flushed delete's
+     * move down a level) once begun; close starts, and the hold ends only once close waits. RocksDB
+     * then stops the compaction (without the cancellation it runs to its end and close refuses its
+     * reopen instead).
      */
     @Test
     void closeCancelsARunningCompactionAndTheStoreOpensAgainIntact() throws Exception {
@@ -211,6 +212,31 @@ class RocksDbStoreTest implements StoreContract {
         store.compact();
         store.write(new WriteBatch().delete(b("purged")));
 
+        assertEquals("the compaction was cancelled: the store is closing", compactionClosedMeanwhile(breakable));
+        assertTheStoreOpensAgainHolding(List.of("kept"));
+    }
+
+    /**
+     * Review s10 S1: the cancel reaches the step that is running, even the last one, the rewrite of
+     * the bottommost level, which on a large store is most of the compaction. Here it is the only
+     * step: every value is in the bottommost level and nothing is left to flush. Without the cancel
+     * flag handed to RocksDB before the compaction begins, that step never sees the cancel and runs
+     * to its end.
+     */
+    @Test
+    void closeCancelsTheBottommostRewriteThatIsRunning() throws Exception {
+        BreakableRocksDb breakable = new BreakableRocksDb(dir.resolve("db"));
+        RocksDbStore store = breakable.store();
+        store.write(new WriteBatch().put(b("kept"), b("still here")).put(b("also"), b("kept")));
+        store.compact();
+
+        assertEquals("the compaction was cancelled: the store is closing", compactionClosedMeanwhile(breakable));
+        assertTheStoreOpensAgainHolding(List.of("also", "kept"));
+    }
+
+    /** Closes the store while a compaction is held inside RocksDB, then lets it go; answers how the compaction failed. */
+    private static String compactionClosedMeanwhile(BreakableRocksDb breakable) throws Exception {
+        RocksDbStore store = breakable.store();
         CountDownLatch release = new CountDownLatch(1);
         breakable.holdCompactions(release);
         FutureTask<Void> compaction = new FutureTask<>(store::compact, null);
@@ -220,19 +246,20 @@ class RocksDbStoreTest implements StoreContract {
             assertTrue(breakable.awaitCompactionHeld(), "the compaction never began");
             Thread closing = new Thread(close);
             closing.start();
-            awaitState(closing, Thread.State.WAITING); // past the cancellation, waiting for the database
+            awaitState(closing, Thread.State.WAITING); // past the cancellation, which close makes first
         } finally {
             release.countDown(); // a held compaction would hold close() forever
         }
         close.get(1, TimeUnit.MINUTES);
-        ExecutionException cancelled = assertThrows(ExecutionException.class, () -> compaction.get(1, TimeUnit.MINUTES));
-        assertEquals("the compaction was cancelled: the store is closing", cancelled.getCause().getMessage());
+        ExecutionException failed = assertThrows(ExecutionException.class, () -> compaction.get(1, TimeUnit.MINUTES));
+        return failed.getCause().getMessage();
+    }
 
+    private void assertTheStoreOpensAgainHolding(List<String> keys) {
         try (RocksDbStore reopened = RocksDbStore.open(dir.resolve("db"))) {
-            assertEquals(Optional.empty(), reopened.get(b("purged")));
             assertArrayEquals(b("still here"), reopened.get(b("kept")).orElseThrow());
             reopened.compact();
-            assertEquals(List.of("kept"),
+            assertEquals(keys,
                     reopened.scan(b("")).stream().map(e -> new String(e.key(), StandardCharsets.UTF_8)).toList());
         }
     }
