@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -647,13 +648,17 @@ public final class KeyService {
 
     /**
      * Erases every key past its deletion date and every version past its destroy date, in every
-     * tenant of {@code tenants}; answers how many keys and versions were erased.
+     * tenant of {@code tenants}, each key in its own commit, until {@code stopRequested}; answers
+     * how many keys and versions were erased.
      */
-    public int purgeExpired(List<TenantId> tenants, PurgeCommit commit) {
+    public int purgeExpired(List<TenantId> tenants, PurgeCommit commit, BooleanSupplier stopRequested) {
         Instant now = clock.instant();
         int erased = 0;
         for (TenantId tenant : tenants) {
             for (Key key : ledger.keys(tenant)) {
+                if (stopRequested.getAsBoolean()) {
+                    return erased;
+                }
                 erased += purgeKey(tenant, key.id(), now, commit);
             }
         }

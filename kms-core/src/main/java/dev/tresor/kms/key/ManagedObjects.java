@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -209,12 +210,15 @@ public final class ManagedObjects {
         });
     }
 
-    /** Erases every object past its deletion date; answers how many. */
-    public int purgeExpired(List<TenantId> tenants, KeyService.PurgeCommit commit) {
+    /** Erases every object past its deletion date, each in its own commit, until {@code stopRequested}; answers how many. */
+    public int purgeExpired(List<TenantId> tenants, KeyService.PurgeCommit commit, BooleanSupplier stopRequested) {
         Instant now = clock.instant();
         int erased = 0;
         for (TenantId tenant : tenants) {
             for (ManagedObject object : ledger.objects(tenant)) {
+                if (stopRequested.getAsBoolean()) {
+                    return erased;
+                }
                 if (purgeDue(object, now)) {
                     locks.exclusive(object.id(), () -> {
                         BarrierStore.Batch batch = ledger.batch();

@@ -18,6 +18,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -108,13 +109,16 @@ public final class WrappingKeys {
 
     /**
      * Erases the private key of every wrapping key past its expiry: BYOK blobs wrapped to it can
-     * never be unwrapped again. Answers how many were erased.
+     * never be unwrapped again. Each in its own commit, until {@code stopRequested}; answers how many were erased.
      */
-    public int purgeExpired(List<TenantId> tenants, KeyService.PurgeCommit commit) {
+    public int purgeExpired(List<TenantId> tenants, KeyService.PurgeCommit commit, BooleanSupplier stopRequested) {
         Instant now = clock.instant();
         int erased = 0;
         for (TenantId tenant : tenants) {
             for (WrappingKey wrappingKey : ledger.wrappingKeys(tenant)) {
+                if (stopRequested.getAsBoolean()) {
+                    return erased;
+                }
                 if (wrappingKey.stateAt(now) == WrappingKey.State.EXPIRED
                         && ledger.wrappingKeyMaterial(tenant, wrappingKey.id()).isPresent()) {
                     BarrierStore.Batch batch = ledger.batch();

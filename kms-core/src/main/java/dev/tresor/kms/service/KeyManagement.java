@@ -49,6 +49,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -853,12 +854,20 @@ public final class KeyManagement {
 
     /** Erases keys, versions and objects whose 30-day window has passed, in every project; answers how many. */
     public int purgeExpired() {
+        return purgeExpired(() -> false);
+    }
+
+    /**
+     * The same, but stops between two erased items (each is its own commit) once {@code stopRequested}
+     * answers true, so a run that closing stops waits for one commit, not for the rest of the run.
+     */
+    public int purgeExpired(BooleanSupplier stopRequested) {
         List<TenantId> tenants = Regions.tenants(projects);
         KeyService.PurgeCommit commit = (tenant, resource) -> batch -> audit.record(
                 new AuditEvent(clock.instant(), "system:purger", tenant.path(), "purge", resource, AuditEvent.OK, Map.of()),
                 batch);
-        return keys.purgeExpired(tenants, commit) + objects.purgeExpired(tenants, commit)
-                + wrappingKeys.purgeExpired(tenants, commit);
+        return keys.purgeExpired(tenants, commit, stopRequested) + objects.purgeExpired(tenants, commit, stopRequested)
+                + wrappingKeys.purgeExpired(tenants, commit, stopRequested);
     }
 
     private MetadataExport metadata(TenantId tenant) {

@@ -47,7 +47,7 @@ public final class KmsCore implements AutoCloseable {
      * purger run until its compaction is done: a run that failed, was cancelled or crashed leaves it.
      */
     static final byte[] COMPACTION_OWED = "sys/purge/compaction-owed".getBytes(StandardCharsets.UTF_8);
-    /** How long closing waits for a purger run to end (its compaction is cancelled, its erasures are not). */
+    /** How long closing waits for a purger run to end (it stops after the item it erases, its compaction is cancelled). */
     private static final Duration PURGER_STOP_TIMEOUT = Duration.ofSeconds(30);
 
     /**
@@ -106,6 +106,8 @@ public final class KmsCore implements AutoCloseable {
     private final UsePeriodBackfill usePeriodBackfill;
     private final AtomicBoolean usePeriodPassRegistered = new AtomicBoolean();
     private final ScheduledExecutorService purger;
+    /** Set by {@link #close}: a purger run stops between two erased items. */
+    private volatile boolean closing;
 
     private KmsCore(Options options, Store store) {
         this.store = store;
@@ -209,14 +211,19 @@ public final class KmsCore implements AutoCloseable {
      * data directory (the stale copies in older storage files and in log files kept for reuse).
      * A run that failed, was cancelled or crashed may have erased values without compacting: it leaves
      * {@link #COMPACTION_OWED} on disk, and the next run, in this process or after a restart,
-     * compacts even if it erases nothing. Answers how many it erased.
+     * compacts even if it erases nothing. A run that {@link #close} meets stops between two erased
+     * items and leaves its compaction owed. Answers how many it erased. One run at a time: a run
+     * overlapping another could delete the marker the other's erasures still need.
      */
-    public int purge() {
+    public synchronized int purge() {
         boolean owed = store.get(COMPACTION_OWED).isPresent();
         if (!owed) {
             store.write(new WriteBatch().put(COMPACTION_OWED, new byte[0]));
         }
-        int erased = keyManagement.purgeExpired();
+        int erased = keyManagement.purgeExpired(() -> closing);
+        if (closing) {
+            return erased;
+        }
         if (erased > 0 || owed) {
             store.compact();
         }
@@ -236,8 +243,8 @@ public final class KmsCore implements AutoCloseable {
     }
 
     /**
-     * Lets a running purge end before the seal, so its barrier writes do not race it. Its erasures
-     * finish; its compaction is cancelled and stays owed.
+     * Lets a running purge end before the seal, so its barrier writes do not race it. It stops after
+     * the item it is erasing; its compaction is cancelled and stays owed.
      */
     private void stopPurger() {
         purger.shutdownNow();
@@ -261,12 +268,17 @@ public final class KmsCore implements AutoCloseable {
                 LOG.info("purged " + erased + " keys and versions past their 30-day window");
             }
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "purge failed; it runs again later", e);
+            if (closing) {
+                LOG.info("the purge was stopped by closing: its compaction stays owed (" + e.getMessage() + ")");
+            } else {
+                LOG.log(Level.WARNING, "purge failed; it runs again later", e);
+            }
         }
     }
 
     @Override
     public void close() {
+        closing = true;
         if (purger != null) {
             stopPurger();
         }

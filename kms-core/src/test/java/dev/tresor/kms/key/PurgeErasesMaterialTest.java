@@ -16,6 +16,7 @@ import dev.tresor.kms.service.KmsCore;
 import dev.tresor.kms.store.BreakableRocksDb;
 import dev.tresor.kms.store.RocksDbStore;
 import dev.tresor.kms.store.Store;
+import dev.tresor.kms.store.WriteBatch;
 import dev.tresor.kms.tenant.Caller;
 import dev.tresor.kms.tenant.Role;
 import dev.tresor.kms.tenant.TenantId;
@@ -26,7 +27,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
@@ -76,7 +80,7 @@ class PurgeErasesMaterialTest {
     @Test
     void aPurgeCompactionCancelledByCloseIsMadeByTheFirstRunAfterTheRestart() throws Exception {
         MovableClock clock = MovableClock.at("2026-01-01T00:00:00Z");
-        storedMaterialOfADeletedKey(clock);
+        byte[] storedMaterial = storedMaterialOfADeletedKey(clock);
         clock.advance(Duration.ofDays(31));
 
         BreakableRocksDb held = new BreakableRocksDb(KmsCore.storeDirectory(dataDir));
@@ -91,6 +95,7 @@ class PurgeErasesMaterialTest {
             awaitState(closing, Thread.State.TIMED_WAITING); // the compaction cancelled, waiting for the run
         } finally {
             release.countDown();
+            close.run(); // closes the core here if no thread began to
         }
         close.get(1, TimeUnit.MINUTES);
 
@@ -107,6 +112,96 @@ class PurgeErasesMaterialTest {
             }
             assertEquals(0, run.get(1, TimeUnit.MINUTES), "nothing left to erase");
         }
+        assertFalse(occursIn(dataDir, storedMaterial), "the owed compaction left the material on disk");
+    }
+
+    /**
+     * Review s10 S3: closing stops the purger's run after the key it is erasing, so closing waits for
+     * one commit, not for the rest of the run; a later run erases the rest. The run's first erasure
+     * is held in the store until closing waits for the run.
+     */
+    @Test
+    void closeStopsThePurgersRunAfterTheKeyItIsErasing() throws Exception {
+        MovableClock clock = MovableClock.at("2026-01-01T00:00:00Z");
+        storedMaterialsOfDeletedKeys(clock, 3);
+        clock.advance(Duration.ofDays(31));
+
+        CountDownLatch release = new CountDownLatch(1);
+        FirstErasureHeld store = new FirstErasureHeld(RocksDbStore.open(KmsCore.storeDirectory(dataDir)), release);
+        KmsCore core = KmsCore.open(options(clock, Optional.of(Duration.ofMillis(1))), store);
+        FutureTask<Void> close = new FutureTask<>(core::close, null);
+        try {
+            assertTrue(store.held.await(1, TimeUnit.MINUTES), "the purger's run never erased");
+            Thread closing = new Thread(close);
+            closing.start();
+            awaitState(closing, Thread.State.TIMED_WAITING); // the run told to stop, waiting for it
+        } finally {
+            release.countDown();
+            close.run(); // closes the core here if no thread began to
+        }
+        close.get(1, TimeUnit.MINUTES);
+
+        try (KmsCore again = KmsCore.open(options(clock, Optional.empty()))) {
+            assertEquals(2, again.purge(), "the keys the stopped run left to a later one");
+        }
+    }
+
+    /**
+     * Review s10 S6: a second run waits for the one under way, so it cannot find that run's marker,
+     * erase under it and have it deleted by that run before its own erasures are compacted.
+     */
+    @Test
+    void aSecondPurgeRunWaitsForTheOneUnderWay() throws Exception {
+        MovableClock clock = MovableClock.at("2026-01-01T00:00:00Z");
+        storedMaterialOfADeletedKey(clock);
+        clock.advance(Duration.ofDays(31));
+
+        BreakableRocksDb held = new BreakableRocksDb(KmsCore.storeDirectory(dataDir));
+        CountDownLatch release = new CountDownLatch(1);
+        held.holdCompactions(release);
+        try (KmsCore core = KmsCore.open(options(clock, Optional.empty()), held.store())) {
+            FutureTask<Integer> first = new FutureTask<>(core::purge);
+            FutureTask<Integer> second = new FutureTask<>(core::purge);
+            try {
+                new Thread(first).start();
+                assertTrue(held.awaitCompactionHeld(), "the first run never compacted");
+                Thread secondRun = new Thread(second);
+                secondRun.start();
+                awaitState(secondRun, Thread.State.BLOCKED);
+            } finally {
+                release.countDown();
+            }
+            assertEquals(1, first.get(1, TimeUnit.MINUTES));
+            assertEquals(0, second.get(1, TimeUnit.MINUTES), "the first run erased everything");
+        }
+    }
+
+    /**
+     * A real store in which the purger's first erasure waits, before it is submitted, until
+     * {@code release} opens: the purger thread's second write (its first marks the compaction owed).
+     */
+    private static final class FirstErasureHeld extends ForwardingStore {
+        private final CountDownLatch held = new CountDownLatch(1);
+        private final CountDownLatch release;
+        private int purgerWrites;
+
+        FirstErasureHeld(Store store, CountDownLatch release) {
+            super(store);
+            this.release = release;
+        }
+
+        @Override
+        public CompletableFuture<Void> submit(WriteBatch batch) {
+            if (Thread.currentThread().getName().equals("tresor-purger") && ++purgerWrites == 2) {
+                held.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return super.submit(batch);
+        }
     }
 
     private KmsCore.Options options(MovableClock clock, Optional<Duration> purgeInterval) {
@@ -116,18 +211,26 @@ class PurgeErasesMaterialTest {
 
     /** Creates a key, deletes it, and answers its material's value as stored on disk. */
     private byte[] storedMaterialOfADeletedKey(MovableClock clock) {
+        return storedMaterialsOfDeletedKeys(clock, 1).get(0);
+    }
+
+    /** Creates {@code count} keys, deletes them, and answers their material's values as stored on disk. */
+    private List<byte[]> storedMaterialsOfDeletedKeys(MovableClock clock, int count) {
         TenantId tenant;
-        Key key;
+        List<String> keyIds = new ArrayList<>();
         try (TestCore test = TestCore.open(dataDir, clock)) {
             tenant = test.newProject();
             Caller admin = TestCore.caller(tenant, Role.ADMIN);
             KeyManagement kms = test.core().keyManagement();
             String ring = kms.createKeyRing(admin, new CreateKeyRing("ring", Optional.empty())).id();
-            key = kms.createKey(admin, CreateKey.rest(ring, "doomed", Optional.empty(), Algorithm.AES_256_GCM,
-                    "software", Key.AccessScope.PUBLIC, false));
-            kms.deleteKey(admin, KeyRef.of(ring, key.id()));
+            for (int i = 0; i < count; i++) {
+                Key key = kms.createKey(admin, CreateKey.rest(ring, "doomed-" + i, Optional.empty(),
+                        Algorithm.AES_256_GCM, "software", Key.AccessScope.PUBLIC, false));
+                kms.deleteKey(admin, KeyRef.of(ring, key.id()));
+                keyIds.add(key.id());
+            }
         }
-        return rawStoredValue(KeyLedger.materialPath(tenant, key.id(), 1));
+        return keyIds.stream().map(id -> rawStoredValue(KeyLedger.materialPath(tenant, id, 1))).toList();
     }
 
     /** A real store whose first compaction fails before it starts. */
