@@ -6,6 +6,7 @@ import dev.tresor.kms.key.UsePeriod;
 import dev.tresor.kms.service.CreateKeyRing;
 import dev.tresor.kms.service.KeyManagement;
 import dev.tresor.kms.service.VersionRef;
+import dev.tresor.kms.store.Store;
 import dev.tresor.kms.tenant.Caller;
 import dev.tresor.kms.tenant.Role;
 import dev.tresor.kms.tenant.TenantId;
@@ -16,6 +17,7 @@ import java.util.Comparator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -27,15 +29,25 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * opens before each test and is closed, its directory deleted, after it.
  */
 public final class CoreWithKeyRing implements BeforeEachCallback, AfterEachCallback {
+    private final UnaryOperator<Store> around;
     private Path dataDir;
     private TestCore test;
     private Caller admin;
     private String ring;
 
+    public CoreWithKeyRing() {
+        this(store -> store);
+    }
+
+    /** The same over the store {@code around} makes of the real one, at every open and restart. */
+    public CoreWithKeyRing(UnaryOperator<Store> around) {
+        this.around = around;
+    }
+
     @Override
     public void beforeEach(ExtensionContext context) throws IOException {
         dataDir = Files.createTempDirectory("tresor-core-test");
-        test = TestCore.open(dataDir);
+        test = TestCore.open(dataDir, around);
         admin = TestCore.caller(test.newProject(), Role.ADMIN);
         ring = kms().createKeyRing(admin, new CreateKeyRing("ring", Optional.empty())).id();
     }
@@ -89,6 +101,6 @@ public final class CoreWithKeyRing implements BeforeEachCallback, AfterEachCallb
     /** Closes the core and opens it again on the same data and clock, as a server restart does. */
     public void restart() {
         test.close();
-        test = TestCore.open(dataDir, test.clock());
+        test = TestCore.open(dataDir, test.clock(), around);
     }
 }

@@ -2,6 +2,7 @@ package dev.tresor.kms.testing;
 
 import dev.tresor.kms.service.AttestationOptions;
 import dev.tresor.kms.service.KmsCore;
+import dev.tresor.kms.store.RocksDbStore;
 import dev.tresor.kms.store.Store;
 import dev.tresor.kms.tenant.Caller;
 import dev.tresor.kms.tenant.Grant;
@@ -14,12 +15,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.UnaryOperator;
 
 /**
  * A real core for tests: RocksDB in a temporary directory, the dev seal, a movable clock, no
  * background purger; plus a project and callers in it.
  */
 public final class TestCore implements AutoCloseable {
+    private static final String START = "2026-01-01T00:00:00Z";
     public static final Grant OPERATOR = Grant.operator(new Principal(Principal.Kind.OPERATOR, "test"));
 
     private final KmsCore core;
@@ -31,7 +34,20 @@ public final class TestCore implements AutoCloseable {
     }
 
     public static TestCore open(Path dataDir) {
-        return open(dataDir, MovableClock.at("2026-01-01T00:00:00Z"));
+        return open(dataDir, MovableClock.at(START));
+    }
+
+    /**
+     * The same over the store {@code around} makes of the real one: a {@link ForwardingStore} that
+     * holds or fails one of its calls.
+     */
+    public static TestCore open(Path dataDir, UnaryOperator<Store> around) {
+        return open(dataDir, MovableClock.at(START), around);
+    }
+
+    public static TestCore open(Path dataDir, MovableClock clock, UnaryOperator<Store> around) {
+        return open(dataDir, clock, AttestationOptions.production(),
+                around.apply(RocksDbStore.open(KmsCore.storeDirectory(dataDir))));
     }
 
     public static TestCore open(Path dataDir, MovableClock clock) {

@@ -6,6 +6,7 @@ import dev.tresor.kms.kmip.message.RequestHeader;
 import dev.tresor.kms.kmip.ttlv.Tag;
 import dev.tresor.kms.kmip.ttlv.Ttlv;
 import dev.tresor.kms.testing.CoreWithKeyRing;
+import java.time.Clock;
 import java.util.Optional;
 
 /** Handlers and object access called directly, by the project's admin in a KMIP 2.1 request of one item. */
@@ -17,9 +18,14 @@ final class DirectCalls {
     }
 
     static OperationContext context(CoreWithKeyRing core) {
+        return context(core, core.test().clock());
+    }
+
+    /** The same, the handlers reading the time from {@code clock}. */
+    static OperationContext context(CoreWithKeyRing core, Clock clock) {
         return new OperationContext(core.admin(), null, new RequestHeader(ProtocolVersion.V2_1, Optional.empty(),
                 Optional.empty(), false, Optional.empty(), false, BatchErrorContinuation.STOP, 1), new IdPlaceholder(),
-                core.kms(), core.test().clock());
+                core.kms(), clock);
     }
 
     /** The Unique Identifier of a new Pre-Active AES-256 key object. */

@@ -1,6 +1,7 @@
 package dev.tresor.kms.kmip.operation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.tresor.kms.key.KeyState;
@@ -12,11 +13,14 @@ import dev.tresor.kms.service.ErrorCode;
 import dev.tresor.kms.service.KeyRef;
 import dev.tresor.kms.service.KmsError;
 import dev.tresor.kms.testing.CoreWithKeyRing;
+import dev.tresor.kms.testing.UtcTestClock;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -24,7 +28,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The core steps KMIP Destroy and Revoke declare and choose for a key object, saved through
  * {@link ObjectAccess#lifecycleEdit} into the real core: a Destroy that lost to a REST rotate is
- * judged again on the fresh key and destroys only its version (review destroy2 m3); a step the
+ * judged again on the fresh key and destroys only its version (review destroy2 m3), a Revoke that
+ * lost to a REST delete of its key is refused as destroyed (review destroy4 m1); a step the
  * request cannot make is refused by the core, as each handler declares only its own (review
  * destroy3 nit 1, destroy2 nit 1).
  */
@@ -32,6 +37,7 @@ class KeyObjectCoreStepsTest {
     private static final Instant FOREVER = Instant.parse("9999-01-01T00:00:00Z");
     private static final int RSA = 0x04;
     private static final int SIGN_AND_VERIFY = 0x03;
+    private static final int KEY_COMPROMISE = 2;
     private static final Set<String> SAVE_RECORDS = Set.of("key.set-attributes", "version.destroy", "version.revoke",
             "key.delete");
     private static final UnaryOperator<Managed> DESTROYING = object -> object.withState(object.state().afterDestroy());
@@ -70,6 +76,54 @@ class KeyObjectCoreStepsTest {
         assertEquals(VersionState.ACTIVE, core.kms().getVersion(core.admin(), key.version(2)).state());
     }
 
+    /**
+     * Review destroy4 m1: REST deletes the key between a Revoke's load of its object and the save.
+     * The save's revocation meets the deleted key (changed meanwhile); the retry reads the object
+     * Destroyed and refuses the Revoke as it would one after the delete, nothing saved. A REST
+     * restore then finds the object and its version as they were, and a new Revoke revokes it.
+     */
+    @Test
+    void aRevokeWhoseKeyRestDeletesBeforeItsSaveIsRefusedAsDestroyedAndTheRestoredKeyIsRevokedAfter()
+            throws InterruptedException {
+        String uid = DirectCalls.aesObject(core, objects);
+        KeyRef key = ObjectId.parse(uid).key();
+        HoldInside load = new HoldInside(KmipObjects.class, "load");
+        Clock heldInTheLoad = new UtcTestClock() {
+            @Override
+            public Instant instant() {
+                load.here();
+                return core.test().clock().instant();
+            }
+        };
+        AtomicReference<RuntimeException> refusal = new AtomicReference<>();
+        Thread revoke = new Thread(() -> {
+            try {
+                new RevokeHandler(access).handle(DirectCalls.context(core, heldInTheLoad), compromise(uid));
+            } catch (RuntimeException e) {
+                refusal.set(e);
+            }
+        });
+        load.hold(revoke);
+        revoke.start();
+        load.awaitHeld();
+        core.kms().deleteKey(core.admin(), key);
+        load.release();
+        revoke.join();
+
+        KmsError refused = assertInstanceOf(KmsError.class, refusal.get(), "the Revoke succeeded");
+        assertEquals(ErrorCode.FAILED_PRECONDITION, refused.code());
+        assertEquals("object " + uid + " is destroyed", refused.getMessage());
+        assertEquals(List.of("key.delete ok", "key.set-attributes FAILED_PRECONDITION",
+                "key.set-attributes FAILED_PRECONDITION"), saveRecords(), "the changed-meanwhile save, then the refusal");
+
+        core.kms().restoreKey(core.admin(), key);
+        assertEquals(ObjectState.PRE_ACTIVE, objects.load(context(), uid).state());
+        assertEquals(Optional.empty(), core.kms().getVersion(core.admin(), key.version(1)).revocation());
+        new RevokeHandler(access).handle(context(), compromise(uid));
+        assertEquals(ObjectState.COMPROMISED, objects.load(context(), uid).state());
+        assertEquals(List.of("key.set-attributes ok", "version.revoke ok"), saveRecords().subList(3, 5));
+    }
+
     /** A pair's public half declares only the delete of a key whose version is destroyed: a plain delete is refused. */
     @Test
     void aPublicHalfsDestroyThatChoseAPlainDeleteIsRefusedAndDeletesNothing() {
@@ -102,6 +156,12 @@ class KeyObjectCoreStepsTest {
         assertEquals(ErrorCode.INTERNAL, refused.code(), refused.getMessage());
         assertEquals(List.of("key.set-attributes INTERNAL"), saveRecords());
         assertEquals(ObjectState.PRE_ACTIVE, objects.load(context(), uid).state(), "nothing saved");
+    }
+
+    /** A Revoke request of {@code uid} for a key compromise. */
+    private static Ttlv compromise(String uid) {
+        return Ttlv.structure(Tag.REQUEST_PAYLOAD, Ttlv.text(Tag.UNIQUE_IDENTIFIER, uid), Ttlv.structure(
+                Tag.REVOCATION_REASON, Ttlv.enumeration(Tag.REVOCATION_REASON_CODE, KEY_COMPROMISE)));
     }
 
     private Ttlv rsaPair() {

@@ -2,6 +2,7 @@ package dev.tresor.kms.kmip.operation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tresor.kms.audit.AuditRecord;
@@ -10,11 +11,15 @@ import dev.tresor.kms.kmip.ttlv.Ttlv;
 import dev.tresor.kms.service.Bytes;
 import dev.tresor.kms.service.ErrorCode;
 import dev.tresor.kms.service.KmsError;
+import dev.tresor.kms.store.WriteBatch;
 import dev.tresor.kms.testing.CoreWithKeyRing;
+import dev.tresor.kms.testing.ForwardingStore;
 import dev.tresor.kms.testing.ThreadStates;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -24,13 +29,22 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * A second Destroy arriving between them must not make the first one's delete (which the first
  * would then find refused as already made, answering its client a failure for a destroyed object):
  * it waits for the object's lock, which the first holds across both writes, and is refused as
- * already destroyed.
+ * already destroyed. Both are the handler's own (review destroy4 m3): the store holds the first
+ * Destroy's delete, the write made inside {@link StoredObjects#delete}, before it is queued.
  */
 class StoredObjectDestroyRaceTest {
     private static final Instant FOREVER = Instant.parse("9999-01-01T00:00:00Z");
 
+    private final HoldInside delete = new HoldInside(StoredObjects.class, "delete");
+
     @RegisterExtension
-    final CoreWithKeyRing core = new CoreWithKeyRing();
+    final CoreWithKeyRing core = new CoreWithKeyRing(store -> new ForwardingStore(store) {
+        @Override
+        public CompletableFuture<Void> submit(WriteBatch batch) {
+            delete.here();
+            return super.submit(batch);
+        }
+    });
 
     private OperationContext context() {
         return DirectCalls.context(core);
@@ -40,31 +54,25 @@ class StoredObjectDestroyRaceTest {
     void aDestroyBetweenAnotherDestroysSaveAndItsDeleteWaitsAndIsRefusedAsAlreadyDestroyed() throws Exception {
         KmipObjects objects = new KmipObjects();
         StoredObjects storedObjects = new StoredObjects(objects);
-        ObjectAccess access = new ObjectAccess(objects, storedObjects);
+        DestroyHandler handler = new DestroyHandler(new ObjectAccess(objects, storedObjects));
         String uid = storedObjects.register(context(), StoredObject.Kind.SECRET_DATA, Ttlv.structure(Tag.SECRET_DATA,
                 Ttlv.bytes(Tag.KEY_MATERIAL, Bytes.of(new byte[] {1, 2, 3}))), Map.of()).uid();
-        Ttlv destroy = DirectCalls.naming(uid);
-        AtomicReference<Throwable> second = new AtomicReference<>();
-        Thread secondDestroy = new Thread(() -> {
-            try {
-                new DestroyHandler(access).handle(context(), destroy);
-            } catch (RuntimeException e) {
-                second.set(e);
-            }
-        });
+        AtomicReference<RuntimeException> firstFailure = new AtomicReference<>();
+        AtomicReference<RuntimeException> secondFailure = new AtomicReference<>();
+        Thread first = destroying(handler, uid, firstFailure);
+        Thread second = destroying(handler, uid, secondFailure);
 
-        // The first Destroy, as the handler makes it: save Destroyed, then delete, under the object's lock.
-        storedObjects.locked(uid, () -> {
-            StoredObject saved = (StoredObject) access.lifecycleEdit(context(), destroy,
-                    object -> object.withState(object.state().afterDestroy()));
-            secondDestroy.start();
-            awaitWaitingForTheLock(secondDestroy);
-            storedObjects.delete(context(), saved);
-            return saved;
-        });
-        secondDestroy.join();
+        delete.hold(first);
+        first.start();
+        delete.awaitHeld();
+        second.start();
+        awaitWaitingForTheObjectsLock(second);
+        delete.release();
+        first.join();
+        second.join();
 
-        KmsError refused = assertInstanceOf(KmsError.class, second.get(), "the second Destroy succeeded");
+        assertNull(firstFailure.get(), "the first Destroy failed");
+        KmsError refused = assertInstanceOf(KmsError.class, secondFailure.get(), "the second Destroy succeeded");
         assertEquals(ErrorCode.FAILED_PRECONDITION, refused.code());
         assertTrue(refused.getMessage().contains("object " + uid + " is already destroyed"), refused.getMessage());
         assertEquals(List.of("object.delete ok"), records("object.delete"), "one delete, the first Destroy's");
@@ -73,14 +81,25 @@ class StoredObjectDestroyRaceTest {
         assertTrue(storedObjects.load(context(), uid).object().deleted());
     }
 
-    /** Until {@code thread} waits, for the object's lock: the old code never did, and deleted the object meanwhile. */
-    private static void awaitWaitingForTheLock(Thread thread) {
-        try {
-            ThreadStates.awaitState(thread, Thread.State.WAITING);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+    private Thread destroying(DestroyHandler handler, String uid, AtomicReference<RuntimeException> failure) {
+        return new Thread(() -> {
+            try {
+                handler.handle(context(), DirectCalls.naming(uid));
+            } catch (RuntimeException e) {
+                failure.set(e);
+            }
+        });
+    }
+
+    /**
+     * Until {@code thread} waits, for the KMIP lock of the object: with the delete outside that lock
+     * it would take it, read the object saved Destroyed but not deleted, and wait in the core instead.
+     */
+    private static void awaitWaitingForTheObjectsLock(Thread thread) throws InterruptedException {
+        ThreadStates.awaitState(thread, Thread.State.WAITING);
+        StackTraceElement waitingIn = Arrays.stream(thread.getStackTrace())
+                .filter(frame -> frame.getClassName().startsWith("dev.tresor.")).findFirst().orElseThrow();
+        assertEquals(KmipObjects.class.getName() + ".locked", waitingIn.getClassName() + "." + waitingIn.getMethodName());
     }
 
     private List<String> records(String operation) {

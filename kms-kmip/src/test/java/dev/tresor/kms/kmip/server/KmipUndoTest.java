@@ -305,7 +305,10 @@ class KmipUndoTest {
     /**
      * Review revoke2 m6: the Destroy's key delete, made in its save's write, is taken back with the
      * save. The Get Attributes between them reads the deleted key (review destroy2 m3), so the key
-     * is served again only if the undo drops what was read of it.
+     * is served again only if the undo drops the key's records read before it (it fails without
+     * the undo's {@code records.invalidate}). The undo's {@code cache.forgetKey} is not covered
+     * here (review destroy4 nit): the Revoke and the delete already dropped the version's material,
+     * and nothing in the batch can load a deleted key's.
      */
     @Test
     void aRevokeAndADestroyThatDeletedTheKeyAreUndoneAndTheKeyIsServedAgain() throws Exception {
