@@ -95,6 +95,12 @@ public final class RocksDbStore implements Store {
      * every refusal gets its own copy ({@link #refusal}), so nothing one call adds to it reaches another.
      */
     private volatile KmsError failure;
+    /**
+     * The failure of a committer stopped by anything else (an OutOfMemoryError, say), built in
+     * advance: the guard that records it may find the heap still exhausted.
+     */
+    private final KmsError committerStopped = KmsError.internal(
+            "store failed: its committer stopped (the log has the cause); restart the server", null);
 
     private RocksDbStore(Path dir, Options options, RocksDB db, WriteOptions syncWrites) {
         this.dir = dir;
@@ -247,11 +253,44 @@ public final class RocksDbStore implements Store {
                 taken.clear();
             }
         } catch (Throwable stopped) {
-            fail(stopped, "store failed: its committer stopped: " + stopped + "; restart the server");
-            taken.addAll(group);
-            queue.drainTo(taken); // nothing joins the queue once the store failed
-            taken.forEach(task -> task.done().completeExceptionally(refusal()));
+            refuseAfterStopping(stopped, taken);
             throw stopped;
+        }
+    }
+
+    /**
+     * Makes the store refuse every call before anything that allocates, then fails each task taken
+     * or queued on its own, so that no failed completion leaves the others waiting.
+     */
+    private void refuseAfterStopping(Throwable stopped, List<Task> taken) {
+        synchronized (enqueueLock) {
+            if (failure == null) {
+                failure = committerStopped;
+            }
+        }
+        for (int i = 0; i < taken.size(); i++) {
+            refuseQuietly(taken.get(i));
+        }
+        for (Task task = queue.poll(); task != null; task = queue.poll()) { // nothing joins it once the store failed
+            refuseQuietly(task);
+        }
+        try {
+            LOG.log(System.Logger.Level.ERROR, "the store committer stopped; the store refuses every call until "
+                    + "it is reopened", stopped);
+        } catch (Throwable notLogged) {
+            // the stopping Error is still thrown on
+        }
+    }
+
+    /** Fails {@code task} if it is still waiting; {@code END}'s future is shared by every store and left alone. */
+    private void refuseQuietly(Task task) {
+        if (task == END) {
+            return;
+        }
+        try {
+            task.done().completeExceptionally(refusal());
+        } catch (Throwable outOfMemory) {
+            // this one stays waiting; the next ones may still be failed
         }
     }
 

@@ -266,8 +266,10 @@ class RocksDbStoreTest implements StoreContract {
 
     /**
      * Review s9 n5: the deleted value lies, as an old record, in a reused log file that is the active
-     * log when the compaction reopens the database (nothing written to it yet, so the value is past
-     * its end), and the reopening deletes that file too; without the reopening the value stays there.
+     * log when the compaction reopens the database, and the reopening deletes that file too; without
+     * the reopening the value stays there. As in production, where the committer keeps writing while
+     * the store compacts, a batch is committed to that log during the compaction, ahead of the value
+     * (review s10 S5): the reopening replays it before it deletes the file, and it reads back.
      * Small memtables make the logs turn over in a few writes. The compaction's flush moves on to
      * the value's log only if RocksDB finished flushing that log's records, which it does in the
      * background: an attempt that misses the case is made again.
@@ -308,15 +310,18 @@ class RocksDbStoreTest implements StoreContract {
         breakable.holdCompactions(release);
         FutureTask<Void> compaction = new FutureTask<>(store::compact, null);
         boolean met;
+        byte[] committedMeanwhile = b("during/" + attempt);
         try {
             new Thread(compaction).start();
             assertTrue(breakable.awaitCompactionHeld(), "the compaction never began");
             met = filesContain(activeLog(db), marker); // the flush moved on to a log reused from before
+            store.write(new WriteBatch().put(committedMeanwhile, filler));
         } finally {
             release.countDown();
         }
         compaction.get(1, TimeUnit.MINUTES);
         assertFalse(filesContain(dir, marker), "no file under the data dir still holds the deleted value");
+        assertArrayEquals(filler, store.get(committedMeanwhile).orElseThrow(), "the batch committed meanwhile");
         return met;
     }
 
