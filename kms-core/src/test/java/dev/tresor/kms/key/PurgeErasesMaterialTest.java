@@ -194,13 +194,23 @@ class PurgeErasesMaterialTest {
         public CompletableFuture<Void> submit(WriteBatch batch) {
             if (Thread.currentThread().getName().equals("tresor-purger") && ++purgerWrites == 2) {
                 held.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                awaitIgnoringInterrupts(release); // closing interrupts the purger: the hold must outlast that
             }
             return super.submit(batch);
+        }
+
+        private static void awaitIgnoringInterrupts(CountDownLatch latch) {
+            boolean interrupted = false;
+            while (latch.getCount() > 0) {
+                try {
+                    latch.await();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
