@@ -93,7 +93,9 @@ public final class AuditJson {
      */
     private static void string(StringBuilder json, String value) {
         json.append('"');
-        for (int i = 0; i < value.length(); i++) {
+        int plain = plainPrefix(value);
+        json.append(value, 0, plain);
+        for (int i = plain; i < value.length(); i++) {
             char c = value.charAt(i);
             switch (c) {
                 case '"' -> json.append("\\\"");
@@ -114,6 +116,17 @@ public final class AuditJson {
             }
         }
         json.append('"');
+    }
+
+    /** How many leading characters need no escape: most values are all of them, appended at once. */
+    private static int plainPrefix(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\' || Character.isSurrogate(c)) {
+                return i;
+            }
+        }
+        return value.length();
     }
 
     static AuditRecord decode(byte[] stored) {

@@ -26,7 +26,9 @@ import java.util.Set;
 public final class PendingAudit {
     private static final String OPS = "ops";
 
-    private AuditEvent call;
+    private final AuditEvent call;
+    private String resource;
+    private String result;
     private boolean callWritten;
     private final Set<String> ops = new LinkedHashSet<>();
     private final List<AuditEvent> held = new ArrayList<>();
@@ -35,6 +37,8 @@ public final class PendingAudit {
     /** Starts with the front-end call's own event. */
     public PendingAudit(AuditEvent call) {
         this.call = Objects.requireNonNull(call);
+        this.resource = call.resource();
+        this.result = call.result();
     }
 
     /** A read-only core call's event: folded into the call's event while that is unwritten, else held. */
@@ -43,23 +47,25 @@ public final class PendingAudit {
             held.add(event);
             return;
         }
-        String op = event.result().equals(AuditEvent.OK) ? event.operation()
-                : event.operation() + ":" + event.result();
-        ops.add(op);
-        String resource = event.resource().isEmpty() ? call.resource() : event.resource();
-        call = new AuditEvent(call.time(), call.principal(), call.tenant(), call.operation(), resource,
-                call.result(), withOps(call.details()));
+        ops.add(event.result().equals(AuditEvent.OK) ? event.operation() : event.operation() + ":" + event.result());
+        if (!event.resource().isEmpty()) {
+            resource = event.resource();
+        }
     }
 
     /** The front-end call failed with {@code code}: its event says so, or, when already written ok, a second one. */
     public void fail(ErrorCode code) {
-        AuditEvent failed = new AuditEvent(call.time(), call.principal(), call.tenant(), call.operation(),
-                call.resource(), code.name(), call.details());
         if (callWritten) {
-            held.add(failed);
+            held.add(callEvent(code.name()));
         } else {
-            call = failed;
+            result = code.name();
         }
+    }
+
+    /** The call's event as it stands, built only when written: every core call it folds would rebuild it. */
+    private AuditEvent callEvent(String outcome) {
+        return new AuditEvent(call.time(), call.principal(), call.tenant(), call.operation(), resource, outcome,
+                ops.isEmpty() ? call.details() : withOps(call.details()));
     }
 
     /** The operations folded so far, as one bounded detail value; an operation that would not fit is left out. */
@@ -80,7 +86,7 @@ public final class PendingAudit {
     List<AuditEvent> toWrite(List<AuditEvent> last) {
         List<AuditEvent> events = new ArrayList<>(held.size() + 1 + last.size());
         if (!callWritten) {
-            events.add(call);
+            events.add(callEvent(result));
         }
         events.addAll(held);
         events.addAll(last);
