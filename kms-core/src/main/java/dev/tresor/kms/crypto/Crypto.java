@@ -30,6 +30,7 @@ public final class Crypto {
     private static final int BYOK_AES_KEY_BYTES = 32;
 
     private final SecureRandom random;
+    private final SecureRandom nonces;
     private final Drbg drbg;
 
     /**
@@ -45,6 +46,7 @@ public final class Crypto {
         } catch (GeneralSecurityException e) {
             throw KmsError.internal("no SP 800-90A DRBG with 256-bit strength is available", e);
         }
+        this.nonces = NonceRandom.over(random);
         this.drbg = Drbg.of(random);
         SelfTest.run(this, SelfTest.standard());
     }
@@ -118,10 +120,10 @@ public final class Crypto {
     public CipherOutput encrypt(LoadedKey key, Scheme scheme, byte[] plaintext, byte[] ivOrNull, byte[] aadOrNull) {
         requireOperation(key, scheme, Scheme.Operation.CIPHER, "encrypt");
         if (key.type().family() == KeyType.Family.AES) {
-            return AesCipher.encrypt(key.secretKey(), scheme, plaintext, ivOrNull, aadOrNull, random);
+            return AesCipher.encrypt(key.secretKey(), scheme, plaintext, ivOrNull, aadOrNull, nonces);
         }
         if (key.type().family() == KeyType.Family.CHACHA20) {
-            return ChaChaCipher.encrypt(key.secretKey(), scheme, plaintext, ivOrNull, aadOrNull, random);
+            return ChaChaCipher.encrypt(key.secretKey(), scheme, plaintext, ivOrNull, aadOrNull, nonces);
         }
         if (ivOrNull != null) {
             throw KmsError.invalid(scheme + " takes no IV");
@@ -137,8 +139,8 @@ public final class Crypto {
     public CipherStream startEncryption(LoadedKey key, Scheme scheme, byte[] ivOrNull, byte[] aadOrNull) {
         requireOperation(key, scheme, Scheme.Operation.CIPHER, "encrypt");
         return switch (scheme) {
-            case AES_GCM -> AesCipher.start(key.secretKey(), ivOrNull, aadOrNull, random);
-            case CHACHA20_POLY1305 -> ChaChaCipher.start(key.secretKey(), ivOrNull, aadOrNull, random);
+            case AES_GCM -> AesCipher.start(key.secretKey(), ivOrNull, aadOrNull, nonces);
+            case CHACHA20_POLY1305 -> ChaChaCipher.start(key.secretKey(), ivOrNull, aadOrNull, nonces);
             default -> throw KmsError.invalid("encryption in parts is offered for AES_GCM and CHACHA20_POLY1305, not "
                     + scheme);
         };
@@ -174,7 +176,7 @@ public final class Crypto {
         byte[] out = new byte[CiphertextEnvelope.overhead() + plaintext.length];
         CiphertextEnvelope.writeHeader(out, version);
         byte[] nonce = new byte[AesCipher.GCM_NONCE_BYTES];
-        random.nextBytes(nonce);
+        nonces.nextBytes(nonce);
         System.arraycopy(nonce, 0, out, CiphertextEnvelope.NONCE_OFFSET, nonce.length);
         AesCipher.gcmEncryptInto(key.secretKey(), nonce, out, CiphertextEnvelope.HEADER_BYTES, aadOrNull,
                 plaintext, out, CiphertextEnvelope.BODY_OFFSET);
