@@ -1,5 +1,6 @@
 package dev.tresor.kms.service;
 
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Base64;
@@ -36,6 +37,11 @@ public final class Bytes {
 
     public byte[] toArray() {
         return value.clone();
+    }
+
+    /** Puts the content into {@code out}, leaving no copy behind. */
+    public void copyTo(ByteBuffer out) {
+        out.put(value);
     }
 
     public int length() {

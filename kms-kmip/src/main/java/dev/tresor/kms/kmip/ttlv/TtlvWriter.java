@@ -9,33 +9,43 @@ import java.util.Arrays;
 
 /**
  * Encodes binary TTLV: every item ends on a multiple of 8 bytes, padded with zeros, and a
- * Big Integer is sign-extended to a multiple of 8 (spec 1.4 section 9.1.1.4). The size is
- * computed first, so a message is written into one exactly sized array.
+ * Big Integer is sign-extended to a multiple of 8 (spec 1.4 section 9.1.1.4). A first pass
+ * measures the message and each structure once; the second writes it into one exactly sized
+ * array, whose padding is already zero.
  */
 public final class TtlvWriter {
     private TtlvWriter() {
     }
 
     public static byte[] write(Ttlv item) {
-        ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(encodedLength(item)));
-        put(out, item);
+        StructureLengths lengths = new StructureLengths();
+        ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(measure(item, lengths)));
+        put(out, item, lengths);
         return out.array();
     }
 
     /** The number of bytes {@link #write} produces, header and padding included. */
     public static long encodedLength(Ttlv item) {
-        return TtlvReader.HEADER_BYTES + padded(valueLength(item));
+        return measure(item, new StructureLengths());
+    }
+
+    /** The encoded length of {@code item}; notes each structure's value length, in the order {@link #put} meets them. */
+    private static long measure(Ttlv item, StructureLengths lengths) {
+        if (item.type() != ItemType.STRUCTURE) {
+            return TtlvReader.HEADER_BYTES + padded(valueLength(item));
+        }
+        int slot = lengths.reserve();
+        long sum = 0;
+        for (Ttlv child : item.items()) {
+            sum += measure(child, lengths);
+        }
+        lengths.set(slot, sum);
+        return TtlvReader.HEADER_BYTES + sum;
     }
 
     private static long valueLength(Ttlv item) {
         return switch (item.type()) {
-            case STRUCTURE -> {
-                long sum = 0;
-                for (Ttlv child : item.items()) {
-                    sum += encodedLength(child);
-                }
-                yield sum;
-            }
+            case STRUCTURE -> throw new IllegalArgumentException("a structure's length is measured from its items");
             case INTEGER, ENUMERATION, INTERVAL -> 4;
             case LONG_INTEGER, BOOLEAN, DATE_TIME, DATE_TIME_EXTENDED -> 8;
             case BIG_INTEGER -> padded(item.asBigInteger().bitLength() / 8 + 1);
@@ -48,14 +58,14 @@ public final class TtlvWriter {
         return (length + 7) & ~7L;
     }
 
-    private static void put(ByteBuffer out, Ttlv item) {
+    private static void put(ByteBuffer out, Ttlv item, StructureLengths lengths) {
         out.put((byte) (item.tag() >>> 16)).put((byte) (item.tag() >>> 8)).put((byte) item.tag());
         out.put((byte) item.type().code());
         switch (item.type()) {
             case STRUCTURE -> {
-                out.putInt((int) valueLength(item));
+                out.putInt(lengths.next());
                 for (Ttlv child : item.items()) {
-                    put(out, child);
+                    put(out, child, lengths);
                 }
             }
             case INTEGER, ENUMERATION -> out.putInt(4).putInt((Integer) item.value()).putInt(0);
@@ -66,11 +76,15 @@ public final class TtlvWriter {
             case DATE_TIME_EXTENDED -> out.putInt(8).putLong(
                     ChronoUnit.MICROS.between(Instant.EPOCH, (Instant) item.value()));
             case BIG_INTEGER -> putBigInteger(out, item.asBigInteger());
-            case TEXT_STRING -> putPadded(out, item.asText().getBytes(StandardCharsets.UTF_8));
+            case TEXT_STRING -> {
+                byte[] text = item.asText().getBytes(StandardCharsets.UTF_8);
+                out.putInt(text.length).put(text);
+                skipPadding(out, text.length);
+            }
             case BYTE_STRING -> {
-                byte[] bytes = item.asBytes().toArray();
-                putPadded(out, bytes);
-                Arrays.fill(bytes, (byte) 0);
+                out.putInt(item.asBytes().length());
+                item.asBytes().copyTo(out);
+                skipPadding(out, item.asBytes().length());
             }
         }
     }
@@ -89,10 +103,29 @@ public final class TtlvWriter {
         return padded;
     }
 
-    private static void putPadded(ByteBuffer out, byte[] value) {
-        out.putInt(value.length).put(value);
-        for (long i = value.length; i < padded(value.length); i++) {
-            out.put((byte) 0);
+    private static void skipPadding(ByteBuffer out, int length) {
+        out.position(out.position() + (int) (padded(length) - length));
+    }
+
+    /** Each structure's value length, in the order a depth-first walk meets the structures. */
+    private static final class StructureLengths {
+        private int[] values = new int[8];
+        private int count;
+        private int read;
+
+        int reserve() {
+            if (count == values.length) {
+                values = Arrays.copyOf(values, count * 2);
+            }
+            return count++;
+        }
+
+        void set(int slot, long length) {
+            values[slot] = Math.toIntExact(length);
+        }
+
+        int next() {
+            return values[read++];
         }
     }
 }
