@@ -17,7 +17,12 @@ final class KeyRecords {
 
     record Entry(Optional<Key> key, List<KeyVersion> versions) {
         Optional<KeyVersion> version(long number) {
-            return versions.stream().filter(v -> v.number() == number).findFirst();
+            for (KeyVersion version : versions) {
+                if (version.number() == number) {
+                    return Optional.of(version);
+                }
+            }
+            return Optional.empty();
         }
     }
 

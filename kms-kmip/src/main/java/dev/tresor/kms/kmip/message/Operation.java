@@ -1,6 +1,9 @@
 package dev.tresor.kms.kmip.message;
 
+import java.util.Arrays;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /** The KMIP Operation enumeration (spec 2.1 section 11.38). */
 public enum Operation {
@@ -15,6 +18,10 @@ public enum Operation {
     DELEGATED_LOGIN(0x2F), ADJUST_ATTRIBUTE(0x30), SET_ATTRIBUTE(0x31), SET_ENDPOINT_ROLE(0x32), PKCS_11(0x33),
     INTEROP(0x34), REPROVISION(0x35);
 
+    /** Looked up for every request, more than once: by code, without copying {@code values()}. */
+    private static final Map<Integer, Operation> BY_CODE = Arrays.stream(values())
+            .collect(Collectors.toUnmodifiableMap(Operation::code, operation -> operation));
+
     private final int code;
 
     Operation(int code) {
@@ -26,11 +33,6 @@ public enum Operation {
     }
 
     public static Optional<Operation> of(int code) {
-        for (Operation operation : values()) {
-            if (operation.code == code) {
-                return Optional.of(operation);
-            }
-        }
-        return Optional.empty();
+        return Optional.ofNullable(BY_CODE.get(code));
     }
 }

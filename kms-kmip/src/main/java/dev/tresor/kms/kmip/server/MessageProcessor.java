@@ -182,9 +182,12 @@ public final class MessageProcessor {
 
     /** The same major version, at most the claimed minor: a 1.5 client is answered as 1.4. */
     private static Optional<ProtocolVersion> answeringVersion(ProtocolVersion claimed) {
-        return ProtocolVersion.SUPPORTED.stream()
-                .filter(v -> v.major() == claimed.major() && v.minor() <= claimed.minor())
-                .findFirst();
+        for (ProtocolVersion version : ProtocolVersion.SUPPORTED) {
+            if (version.major() == claimed.major() && version.minor() <= claimed.minor()) {
+                return Optional.of(version);
+            }
+        }
+        return Optional.empty();
     }
 
     /**
