@@ -10,6 +10,9 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.tresor.kms.service.KmsError;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 
@@ -60,7 +63,9 @@ public final class AuditJson {
     static byte[] encode(AuditRecord record) {
         StringBuilder json = new StringBuilder(384);
         json.append("{\"sequence\":").append(record.sequence());
-        field(json, "time", record.time().toString());
+        json.append(",\"time\":\"");
+        appendTime(json, record.time());
+        json.append('"');
         field(json, "principal", record.principal());
         field(json, "tenant", record.tenant());
         field(json, "operation", record.operation());
@@ -79,6 +84,47 @@ public final class AuditJson {
         field(json, "previousHash", record.previousHash());
         field(json, "hash", record.hash());
         return json.append('}').toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * {@link Instant#toString}'s form (ISO-8601, seconds always, the fraction in groups of three
+     * digits as needed) without its formatter, for the years 0 to 9999 a clock gives; any other
+     * year through {@code toString} itself.
+     */
+    static void appendTime(StringBuilder json, Instant time) {
+        LocalDateTime utc = LocalDateTime.ofEpochSecond(time.getEpochSecond(), 0, ZoneOffset.UTC);
+        if (utc.getYear() < 0 || utc.getYear() > 9999) {
+            json.append(time);
+            return;
+        }
+        digits(json, utc.getYear(), 4).append('-');
+        digits(json, utc.getMonthValue(), 2).append('-');
+        digits(json, utc.getDayOfMonth(), 2).append('T');
+        digits(json, utc.getHour(), 2).append(':');
+        digits(json, utc.getMinute(), 2).append(':');
+        digits(json, utc.getSecond(), 2);
+        int nano = time.getNano();
+        if (nano > 0) {
+            json.append('.');
+            if (nano % 1_000_000 == 0) {
+                digits(json, nano / 1_000_000, 3);
+            } else if (nano % 1_000 == 0) {
+                digits(json, nano / 1_000, 6);
+            } else {
+                digits(json, nano, 9);
+            }
+        }
+        json.append('Z');
+    }
+
+    /** {@code value} with leading zeros to {@code width} digits. */
+    private static StringBuilder digits(StringBuilder json, int value, int width) {
+        for (int limit = 10, i = 1; i < width; i++, limit *= 10) {
+            if (value < limit) {
+                json.append('0');
+            }
+        }
+        return json.append(value);
     }
 
     private static void field(StringBuilder json, String name, String value) {

@@ -9,8 +9,10 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** The stored form of a record: written by hand, byte for byte what Jackson wrote before, and read back whole. */
@@ -33,6 +35,29 @@ class AuditJsonTest {
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
         for (AuditRecord record : RECORDS) {
             assertEquals(new String(jackson.writeValueAsBytes(record), UTF_8), new String(AuditJson.encode(record), UTF_8));
+        }
+    }
+
+    @Test
+    void timesAreWrittenAsInstantWritesThem() {
+        List<Instant> times = new ArrayList<>(List.of(Instant.EPOCH, Instant.parse("0000-01-01T00:00:00Z"),
+                Instant.parse("9999-12-31T23:59:59.999999999Z"), Instant.parse("+10000-01-01T00:00:00Z"),
+                Instant.parse("-0001-12-31T23:59:59.5Z"), Instant.parse("2026-02-28T07:08:09.010Z"),
+                Instant.parse("2026-11-24T12:00:00.000100Z"), Instant.parse("2024-02-29T23:59:59.000000007Z")));
+        Random random = new Random(20261124);
+        for (int i = 0; i < 10_000; i++) {
+            long nanos = switch (i % 4) {
+                case 0 -> 0;
+                case 1 -> random.nextInt(1_000) * 1_000_000L;
+                case 2 -> random.nextInt(1_000_000) * 1_000L;
+                default -> random.nextInt(1_000_000_000);
+            };
+            times.add(Instant.ofEpochSecond(random.nextLong(-62_167_219_200L, 253_402_300_800L), nanos));
+        }
+        for (Instant time : times) {
+            StringBuilder written = new StringBuilder();
+            AuditJson.appendTime(written, time);
+            assertEquals(time.toString(), written.toString());
         }
     }
 
