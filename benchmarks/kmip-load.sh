@@ -9,6 +9,7 @@
 #
 # Environment: WARMUP and PHASE_SECONDS (per phase, default 5 and 15), CONNECTIONS (default 1,16),
 # OPS (default encrypt,create), PYKMIP (default 1; 0 runs Tresor only), JAVA (default java),
+# TRESOR_JAVA_OPTS (Tresor's JVM options, default -XX:+UseParallelGC as docs/operations.md advises),
 # TRESOR_JAR and BENCH_JAR (default: the build outputs; point them at copies when others may
 # rebuild during the run). Exits 1 when a server run failed or an answer was refused (the table
 # is still printed). Not part of the test suite.
@@ -16,6 +17,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 JAVA=${JAVA:-java}
+TRESOR_JAVA_OPTS=${TRESOR_JAVA_OPTS--XX:+UseParallelGC}
 TRESOR_JAR=${TRESOR_JAR:-$ROOT/kms-server/target/tresor.jar}
 BENCH_JAR=${BENCH_JAR:-$ROOT/benchmarks/target/benchmarks.jar}
 WARMUP=${WARMUP:-5}
@@ -62,7 +64,7 @@ load() {
 echo "## machine"
 echo "date: $(date -u +%FT%TZ)"
 echo "nproc: $(nproc); CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs)"
-echo "JDK: $("$JAVA" -version 2>&1 | head -2 | tail -1)"
+echo "JDK: $("$JAVA" -version 2>&1 | head -2 | tail -1); Tresor JVM options: ${TRESOR_JAVA_OPTS:-none}"
 echo "PyKMIP: $(dpkg-query -W -f='${Version}' python3-pykmip 2>/dev/null || echo unknown), $("$SYSTEM_PYTHON" --version)"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "phases: $OPS x connections $CONNECTIONS, ${WARMUP} s warm-up + ${PHASE_SECONDS} s each"
@@ -76,7 +78,7 @@ FAILED=0
 mkdir -p "$WORK/tresor"
 : >"$WORK/tresor.log"
 (cd "$WORK/tresor" && exec env TRESOR_REST_PORT=0 TRESOR_KMIP_PORT=0 TRESOR_LIMIT_CALLS_PER_HOUR=10000000 \
-  "$JAVA" -jar "$TRESOR_JAR" serve --dev >"$WORK/tresor.log" 2>&1) &
+  "$JAVA" $TRESOR_JAVA_OPTS -jar "$TRESOR_JAR" serve --dev >"$WORK/tresor.log" 2>&1) &
 SERVER_PID=$!
 wait_for "grep -q 'tresor: ready' '$WORK/tresor.log'" 120 "$WORK/tresor.log"
 DEV=$WORK/tresor/tresor-data/dev/dev.json
