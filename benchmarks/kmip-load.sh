@@ -18,6 +18,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 JAVA=${JAVA:-java}
 TRESOR_JAVA_OPTS=${TRESOR_JAVA_OPTS--XX:+UseParallelGC}
+read -r -a TRESOR_JVM <<<"$TRESOR_JAVA_OPTS"
 TRESOR_JAR=${TRESOR_JAR:-$ROOT/kms-server/target/tresor.jar}
 BENCH_JAR=${BENCH_JAR:-$ROOT/benchmarks/target/benchmarks.jar}
 WARMUP=${WARMUP:-5}
@@ -78,7 +79,7 @@ FAILED=0
 mkdir -p "$WORK/tresor"
 : >"$WORK/tresor.log"
 (cd "$WORK/tresor" && exec env TRESOR_REST_PORT=0 TRESOR_KMIP_PORT=0 TRESOR_LIMIT_CALLS_PER_HOUR=10000000 \
-  "$JAVA" $TRESOR_JAVA_OPTS -jar "$TRESOR_JAR" serve --dev >"$WORK/tresor.log" 2>&1) &
+  "$JAVA" "${TRESOR_JVM[@]}" -jar "$TRESOR_JAR" serve --dev >"$WORK/tresor.log" 2>&1) &
 SERVER_PID=$!
 wait_for "grep -q 'tresor: ready' '$WORK/tresor.log'" 120 "$WORK/tresor.log"
 DEV=$WORK/tresor/tresor-data/dev/dev.json

@@ -64,7 +64,7 @@ public record AuditEvent(Instant time, String principal, String tenant, String o
     /**
      * A sorted, unmodifiable copy: the canonical hash encoding walks the details in key order. At
      * most one detail is in order already, and {@link Map#copyOf} keeps such a map, made here
-     * before, as it is: an event rebuilt from another (a failed call, a folded one) copies nothing again.
+     * before, as it is, so an event rebuilt from another with at most one detail copies nothing.
      */
     static Map<String, String> checkedDetails(Map<String, String> details) {
         Objects.requireNonNull(details, "details");

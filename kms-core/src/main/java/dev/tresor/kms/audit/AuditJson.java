@@ -29,6 +29,8 @@ public final class AuditJson {
             .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
             .build();
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+    private static final Instant YEAR_0 = Instant.parse("0000-01-01T00:00:00Z");
+    private static final Instant YEAR_10000 = Instant.parse("+10000-01-01T00:00:00Z");
     private static final TypeReference<List<AuditRecord>> RECORDS = new TypeReference<>() {
     };
 
@@ -92,11 +94,11 @@ public final class AuditJson {
      * year through {@code toString} itself.
      */
     static void appendTime(StringBuilder json, Instant time) {
-        LocalDateTime utc = LocalDateTime.ofEpochSecond(time.getEpochSecond(), 0, ZoneOffset.UTC);
-        if (utc.getYear() < 0 || utc.getYear() > 9999) {
+        if (time.isBefore(YEAR_0) || !time.isBefore(YEAR_10000)) {
             json.append(time);
             return;
         }
+        LocalDateTime utc = LocalDateTime.ofEpochSecond(time.getEpochSecond(), 0, ZoneOffset.UTC);
         digits(json, utc.getYear(), 4).append('-');
         digits(json, utc.getMonthValue(), 2).append('-');
         digits(json, utc.getDayOfMonth(), 2).append('T');

@@ -11,7 +11,11 @@ import java.util.Objects;
  * however few bytes it makes (it takes its lock, hashes its state and updates it); from a block,
  * a 12-byte nonce costs a copy. Only for values that are stored or sent in the clear: key
  * material and other secrets come from the generator itself, never from a block kept in memory.
- * A reseed of the generator reaches the nonces of each thread's next block.
+ * A reseed of the generator reaches the nonces of each thread's next block. {@code SecureRandom}
+ * still takes its own lock around each call (it treats a generator without a provider as not
+ * thread-safe); held for a copy, it is short. The barrier keeps drawing its nonces from the
+ * operating system's generator: a restored copy of a VM or JVM would replay a block, and a nonce
+ * repeated under the barrier key would expose every stored record.
  */
 public final class NonceRandom extends SecureRandom {
     private static final long serialVersionUID = 1L;

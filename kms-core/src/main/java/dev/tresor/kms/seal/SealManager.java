@@ -4,7 +4,6 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tresor.kms.crypto.NonceRandom;
 import dev.tresor.kms.service.KmsError;
 import dev.tresor.kms.service.SealStatus;
 import dev.tresor.kms.service.Suppression;
@@ -42,7 +41,6 @@ public final class SealManager {
 
     private final Store store;
     private final SecureRandom random;
-    private final SecureRandom nonces;
     private final long rotateAfter;
     private final BarrierStore barrierStore;
     private final List<SealListener> sealListeners = new CopyOnWriteArrayList<>();
@@ -75,7 +73,6 @@ public final class SealManager {
     private SealManager(Store store, long rotateAfter, Executor rotator) {
         this.store = store;
         this.random = new SecureRandom();
-        this.nonces = NonceRandom.over(random);
         this.rotateAfter = rotateAfter;
         this.barrierStore = new BarrierStore(store, () -> rotator.execute(this::rotateQuietly));
         this.config = readConfig(store).orElse(null);
@@ -573,7 +570,7 @@ public final class SealManager {
         BarrierKeyring candidateUnsealRing = BarrierKeyring.ofSingleKey(UNSEAL_KEY_TERM, unsealKey);
         byte[] encoded;
         try {
-            encoded = new Barrier(candidateUnsealRing, nonces).open(KEYRING_KEY, wrapped);
+            encoded = new Barrier(candidateUnsealRing, random).open(KEYRING_KEY, wrapped);
         } catch (KmsError e) {
             candidateUnsealRing.destroy();
             throw new WrongUnsealKey();
@@ -606,13 +603,13 @@ public final class SealManager {
 
     private void install(BarrierKeyring newKeyring) {
         keyring = newKeyring;
-        barrierStore.replaceBarrier(new Barrier(newKeyring, nonces, rotateAfter));
+        barrierStore.replaceBarrier(new Barrier(newKeyring, random, rotateAfter));
     }
 
     private byte[] wrap(BarrierKeyring ring, BarrierKeyring wrappingRing) {
         byte[] encoded = ring.encode();
         try {
-            return new Barrier(wrappingRing, nonces).seal(KEYRING_KEY, encoded);
+            return new Barrier(wrappingRing, random).seal(KEYRING_KEY, encoded);
         } finally {
             Arrays.fill(encoded, (byte) 0);
         }

@@ -43,7 +43,8 @@ class AuditJsonTest {
         List<Instant> times = new ArrayList<>(List.of(Instant.EPOCH, Instant.parse("0000-01-01T00:00:00Z"),
                 Instant.parse("9999-12-31T23:59:59.999999999Z"), Instant.parse("+10000-01-01T00:00:00Z"),
                 Instant.parse("-0001-12-31T23:59:59.5Z"), Instant.parse("2026-02-28T07:08:09.010Z"),
-                Instant.parse("2026-11-24T12:00:00.000100Z"), Instant.parse("2024-02-29T23:59:59.000000007Z")));
+                Instant.parse("2026-11-24T12:00:00.000100Z"), Instant.parse("2024-02-29T23:59:59.000000007Z"),
+                Instant.MIN, Instant.MAX));
         Random random = new Random(20261124);
         for (int i = 0; i < 10_000; i++) {
             long nanos = switch (i % 4) {
