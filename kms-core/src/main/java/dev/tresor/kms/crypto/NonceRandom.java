@@ -6,16 +6,17 @@ import java.util.Objects;
 
 /**
  * Nonces and IVs drawn from a generator in blocks: each thread takes a block of the generator's
- * output at a time and hands it out a nonce at a time. Every encryption and every record the
- * barrier seals needs a fresh nonce, and one call to the JDK's DRBG costs about a microsecond
- * however few bytes it makes (it takes its lock, hashes its state and updates it); from a block,
- * a 12-byte nonce costs a copy. Only for values that are stored or sent in the clear: key
- * material and other secrets come from the generator itself, never from a block kept in memory.
- * A reseed of the generator reaches the nonces of each thread's next block. {@code SecureRandom}
- * still takes its own lock around each call (it treats a generator without a provider as not
- * thread-safe); held for a copy, it is short. The barrier keeps drawing its nonces from the
- * operating system's generator: a restored copy of a VM or JVM would replay a block, and a nonce
- * repeated under the barrier key would expose every stored record.
+ * output at a time and hands it out a nonce at a time. Every encryption needs a fresh nonce, and
+ * one call to the JDK's DRBG costs about a microsecond however few bytes it makes (it takes its
+ * lock, hashes its state and updates it); from a block, a 12-byte nonce costs a copy.
+ * {@link #nextBytes} goes to the thread's block directly, past the lock {@code SecureRandom} would
+ * take around every call (it treats a generator without a provider as not thread-safe).
+ *
+ * <p>Only for values that are stored or sent in the clear: key material and other secrets come
+ * from the generator itself, never from a block kept in memory. A reseed of the generator reaches
+ * the nonces of each thread's next block. The barrier does not use it: a restored copy of a VM or
+ * JVM would replay a block, and a nonce repeated under the barrier key would expose every stored
+ * record, so it draws each nonce from the operating system's generator.
  */
 public final class NonceRandom extends SecureRandom {
     private static final long serialVersionUID = 1L;
@@ -23,8 +24,16 @@ public final class NonceRandom extends SecureRandom {
     /** Larger requests go to the generator directly: a block serves at least this many of them. */
     static final int LARGEST_FROM_BLOCK = BLOCK_BYTES / 16;
 
-    private NonceRandom(SecureRandomSpi spi) {
-        super(spi, null);
+    private final BlockSpi blocks;
+
+    private NonceRandom(BlockSpi blocks) {
+        super(blocks, null);
+        this.blocks = blocks;
+    }
+
+    @Override
+    public void nextBytes(byte[] bytes) {
+        blocks.engineNextBytes(Objects.requireNonNull(bytes));
     }
 
     /** Nonces drawn in blocks from {@code generator}. */

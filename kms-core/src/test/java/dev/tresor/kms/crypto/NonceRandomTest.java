@@ -4,12 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.ByteBuffer;
 import java.security.SecureRandom;
-import java.util.Collections;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -49,20 +53,41 @@ class NonceRandomTest {
     }
 
     @Test
-    void noncesDrawnOnSeveralThreadsNeverRepeat() {
+    void eachThreadHandsOutItsOwnBlocksInOrder() throws Exception {
         SecureRandom nonces = NonceRandom.over(new SequenceRandom());
-        Set<ByteBuffer> seen = Collections.synchronizedSet(new HashSet<>());
-        int perThread = 5 * NonceRandom.BLOCK_BYTES / NONCE;
-        Runnable draw = () -> {
-            for (int i = 0; i < perThread; i++) {
-                byte[] nonce = new byte[NONCE];
-                nonces.nextBytes(nonce);
-                assertTrue(seen.add(ByteBuffer.wrap(nonce)), "a nonce was handed out twice");
+        int threads = 3;
+        int perThread = 5 * (NonceRandom.BLOCK_BYTES / NONCE);
+        CyclicBarrier start = new CyclicBarrier(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<List<Integer>>> drawn = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                drawn.add(pool.submit(() -> {
+                    start.await();
+                    List<Integer> positions = new ArrayList<>();
+                    for (int i = 0; i < perThread; i++) {
+                        byte[] nonce = new byte[NONCE];
+                        nonces.nextBytes(nonce);
+                        positions.add(SequenceRandom.positionOf(nonce));
+                    }
+                    return positions;
+                }));
             }
-        };
-        CompletableFuture.allOf(CompletableFuture.runAsync(draw), CompletableFuture.runAsync(draw),
-                CompletableFuture.runAsync(draw)).join();
-        assertEquals(3 * perThread, seen.size());
+            Set<Integer> seen = new HashSet<>();
+            for (Future<List<Integer>> thread : drawn) {
+                List<Integer> positions = thread.get(1, TimeUnit.MINUTES);
+                for (int i = 0; i < positions.size(); i++) {
+                    int at = positions.get(i);
+                    assertTrue(seen.add(at), "a nonce was handed out twice");
+                    assertTrue(i == 0 ? at % NonceRandom.BLOCK_BYTES == 0
+                                    : at == positions.get(i - 1) + NONCE || at % NonceRandom.BLOCK_BYTES == 0,
+                            "a thread's nonces follow each other within its block, or start a new block");
+                }
+            }
+            assertEquals(threads * perThread, seen.size());
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /** A generator whose output is a running counter, one byte pair per step, so every slice is distinct. */
@@ -76,6 +101,11 @@ class NonceRandomTest {
             calls.incrementAndGet();
             System.arraycopy(bytesAt(position, bytes.length), 0, bytes, 0, bytes.length);
             position += bytes.length;
+        }
+
+        /** Where in the output a slice starting at an even position was taken from. */
+        static int positionOf(byte[] slice) {
+            return 2 * (((slice[0] & 0xFF) << 8) | (slice[1] & 0xFF));
         }
 
         byte[] bytesAt(int offset, int length) {
