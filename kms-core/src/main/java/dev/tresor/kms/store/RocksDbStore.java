@@ -263,11 +263,7 @@ public final class RocksDbStore implements Store {
      * or queued on its own, so that no failed completion leaves the others waiting.
      */
     private void refuseAfterStopping(Throwable stopped, List<Task> taken) {
-        synchronized (enqueueLock) {
-            if (failure == null) {
-                failure = committerStopped;
-            }
-        }
+        recordFailure(committerStopped);
         for (int i = 0; i < taken.size(); i++) {
             refuseQuietly(taken.get(i));
         }
@@ -296,9 +292,13 @@ public final class RocksDbStore implements Store {
 
     /** Records {@code thrown} as the store's failure, unless an earlier one stopped it already. */
     private void fail(Throwable thrown, String message) {
+        recordFailure(KmsError.internal(message, thrown));
+    }
+
+    private void recordFailure(KmsError failed) {
         synchronized (enqueueLock) {
             if (failure == null) {
-                failure = KmsError.internal(message, thrown);
+                failure = failed;
             }
         }
     }
