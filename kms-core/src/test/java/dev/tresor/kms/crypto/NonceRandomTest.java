@@ -1,6 +1,7 @@
 package dev.tresor.kms.crypto;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,7 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -52,11 +54,32 @@ class NonceRandomTest {
         assertEquals(2, generator.calls.get(), "the large request took no block");
     }
 
+    /**
+     * Review s11 m3: {@code SecureRandom.nextBytes} holds the object's monitor around every call to a
+     * generator it takes as not thread-safe; a nonce must be drawn while another thread holds it.
+     */
+    @Test
+    void nextBytesDoesNotWaitForSecureRandomsLock() throws Exception {
+        SecureRandom nonces = NonceRandom.over(new SequenceRandom());
+        FutureTask<Void> draw = new FutureTask<>(() -> nonces.nextBytes(new byte[NONCE]), null);
+        Thread drawing = new Thread(draw);
+        drawing.setDaemon(true);
+        synchronized (nonces) {
+            drawing.start();
+            assertDoesNotThrow(() -> draw.get(10, TimeUnit.SECONDS), "the nonce waited for the held monitor");
+        }
+    }
+
+    /**
+     * Each thread draws a count that is not a multiple of a block's nonces (review s11 m1): its last
+     * block is left partly unused, so with one block shared by the threads another thread's next
+     * nonce would come from the middle of it, whatever order the threads run in.
+     */
     @Test
     void eachThreadHandsOutItsOwnBlocksInOrder() throws Exception {
         SecureRandom nonces = NonceRandom.over(new SequenceRandom());
         int threads = 3;
-        int perThread = 5 * (NonceRandom.BLOCK_BYTES / NONCE);
+        int perThread = 5 * (NonceRandom.BLOCK_BYTES / NONCE) + 1;
         CyclicBarrier start = new CyclicBarrier(threads);
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
