@@ -124,6 +124,25 @@ class KeyObjectCoreStepsTest {
         assertEquals(List.of("key.set-attributes ok", "version.revoke ok"), saveRecords().subList(3, 5));
     }
 
+    /**
+     * Review s11 m5, as docs/kmip.md says: a pair's public half holds no version and outlives a REST
+     * delete of its key, so a Revoke of it saves its new state and revokes no version, while the
+     * private half reads Destroyed.
+     */
+    @Test
+    void aPublicHalfWhoseKeyRestDeletedIsRevokedAndItsPrivateHalfReadsDestroyed() {
+        Ttlv pair = rsaPair();
+        String publicKey = pair.require(Tag.PUBLIC_KEY_UNIQUE_IDENTIFIER).asText();
+        String privateKey = pair.require(Tag.PRIVATE_KEY_UNIQUE_IDENTIFIER).asText();
+        core.kms().deleteKey(core.admin(), ObjectId.parse(publicKey).key());
+
+        new RevokeHandler(access).handle(context(), compromise(publicKey));
+
+        assertEquals(ObjectState.COMPROMISED, objects.load(context(), publicKey).state());
+        assertEquals(List.of("key.delete ok", "key.set-attributes ok"), saveRecords(), "no version revoked");
+        assertEquals(ObjectState.DESTROYED, objects.load(context(), privateKey).state());
+    }
+
     /** A pair's public half declares only the delete of a key whose version is destroyed: a plain delete is refused. */
     @Test
     void aPublicHalfsDestroyThatChoseAPlainDeleteIsRefusedAndDeletesNothing() {
