@@ -10,7 +10,8 @@ import java.util.Objects;
  * one call to the JDK's DRBG costs about a microsecond however few bytes it makes (it takes its
  * lock, hashes its state and updates it); from a block, a 12-byte nonce costs a copy.
  * {@link #nextBytes} goes to the thread's block directly, past the lock {@code SecureRandom} would
- * take around every call (it treats a generator without a provider as not thread-safe).
+ * take around every call (it treats a generator without a provider as not thread-safe); a request
+ * over {@code LARGEST_FROM_BLOCK} (64) bytes goes to the generator, under the generator's own lock.
  *
  * <p>Only for values that are stored or sent in the clear: key material and other secrets come
  * from the generator itself, never from a block kept in memory. A reseed of the generator reaches

@@ -295,6 +295,10 @@ public final class RocksDbStore implements Store {
         recordFailure(KmsError.internal(message, thrown));
     }
 
+    /**
+     * Makes {@code failed} the store's failure unless one is recorded already; under
+     * {@code enqueueLock}, so no batch joins the queue once a failure is recorded.
+     */
     private void recordFailure(KmsError failed) {
         synchronized (enqueueLock) {
             if (failure == null) {

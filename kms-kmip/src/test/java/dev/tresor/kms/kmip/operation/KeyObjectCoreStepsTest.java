@@ -1,6 +1,7 @@
 package dev.tresor.kms.kmip.operation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -15,6 +16,7 @@ import dev.tresor.kms.service.KmsError;
 import dev.tresor.kms.testing.CoreWithKeyRing;
 import dev.tresor.kms.testing.UtcTestClock;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -105,10 +107,14 @@ class KeyObjectCoreStepsTest {
         });
         load.hold(revoke);
         revoke.start();
-        load.awaitHeld();
-        core.kms().deleteKey(core.admin(), key);
-        load.release();
-        revoke.join();
+        try {
+            load.awaitHeld();
+            core.kms().deleteKey(core.admin(), key);
+        } finally {
+            load.release(); // a held Revoke would keep the object's lock forever
+        }
+        revoke.join(Duration.ofMinutes(1).toMillis());
+        assertFalse(revoke.isAlive(), "the Revoke never ended");
 
         KmsError refused = assertInstanceOf(KmsError.class, refusal.get(), "the Revoke succeeded");
         assertEquals(ErrorCode.FAILED_PRECONDITION, refused.code());

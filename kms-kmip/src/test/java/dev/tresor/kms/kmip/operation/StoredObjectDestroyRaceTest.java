@@ -1,6 +1,7 @@
 package dev.tresor.kms.kmip.operation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +16,7 @@ import dev.tresor.kms.store.WriteBatch;
 import dev.tresor.kms.testing.CoreWithKeyRing;
 import dev.tresor.kms.testing.ForwardingStore;
 import dev.tresor.kms.testing.ThreadStates;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -64,12 +66,17 @@ class StoredObjectDestroyRaceTest {
 
         delete.hold(first);
         first.start();
-        delete.awaitHeld();
-        second.start();
-        awaitWaitingForTheObjectsLock(second);
-        delete.release();
-        first.join();
-        second.join();
+        try {
+            delete.awaitHeld();
+            second.start();
+            awaitWaitingForTheObjectsLock(second);
+        } finally {
+            delete.release(); // a held first Destroy would keep the object's lock forever
+        }
+        for (Thread destroy : List.of(first, second)) {
+            destroy.join(Duration.ofMinutes(1).toMillis());
+            assertFalse(destroy.isAlive(), destroy + " never ended");
+        }
 
         assertNull(firstFailure.get(), "the first Destroy failed");
         KmsError refused = assertInstanceOf(KmsError.class, secondFailure.get(), "the second Destroy succeeded");
