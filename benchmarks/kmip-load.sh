@@ -9,7 +9,8 @@
 #
 # Environment: WARMUP and PHASE_SECONDS (per phase, default 5 and 15), CONNECTIONS (default 1,16),
 # OPS (default encrypt,create), PYKMIP (default 1; 0 runs Tresor only), JAVA (default java),
-# TRESOR_JAVA_OPTS (Tresor's JVM options, default -XX:+UseParallelGC as docs/operations.md advises),
+# TRESOR_JAVA_OPTS (Tresor's JVM options, default -XX:+UseParallelGC, the collector docs/operations.md
+# advises, with the JVM's default heap),
 # TRESOR_JAR and BENCH_JAR (default: the build outputs; point them at copies when others may
 # rebuild during the run). Exits 1 when a server run failed or an answer was refused (the table
 # is still printed). Not part of the test suite.
