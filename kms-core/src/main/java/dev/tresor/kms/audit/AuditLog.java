@@ -184,8 +184,10 @@ public final class AuditLog {
      */
     private CompletableFuture<Void> submit(List<AuditEvent> events, BarrierStore.Batch changes) {
         String tenant = events.get(0).tenant();
-        if (events.stream().anyMatch(e -> !e.tenant().equals(tenant))) {
-            throw new IllegalArgumentException("the events of one write belong to one tenant");
+        for (AuditEvent event : events) {
+            if (!event.tenant().equals(tenant)) {
+                throw new IllegalArgumentException("the events of one write belong to one tenant");
+            }
         }
         Chain chain = chains.computeIfAbsent(tenant, t -> new Chain());
         Write write = new Write(events, changes, new CompletableFuture<>());

@@ -471,7 +471,7 @@ public final class KeyService {
 
     private static void requireInPeriod(Key key, KeyVersion version, Optional<UsePeriod.Use> use, Instant now) {
         use.ifPresent(u -> key.usePeriod(version.number()).require(u, now,
-                "version " + version.number() + " of key " + key.id()));
+                () -> "version " + version.number() + " of key " + key.id()));
     }
 
     private static void requireUsable(Key key, KeyVersion version) {

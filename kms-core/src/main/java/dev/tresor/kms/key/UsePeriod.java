@@ -4,6 +4,7 @@ import dev.tresor.kms.service.KmsError;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * When a key version may be used, whatever the front-end (KMIP Protect Stop Date and Process
@@ -29,13 +30,13 @@ public record UsePeriod(Optional<Instant> protectStop, Optional<Instant> process
     }
 
     /** FAILED_PRECONDITION, naming {@code what} and the date, unless {@code use} is allowed at {@code now}. */
-    public void require(Use use, Instant now, String what) {
+    public void require(Use use, Instant now, Supplier<String> what) {
         switch (use) {
             case PROTECT -> protectStop.filter(now::isAfter).ifPresent(date -> {
-                throw KmsError.precondition(what + " is past its Protect Stop Date (" + date + ")");
+                throw KmsError.precondition(what.get() + " is past its Protect Stop Date (" + date + ")");
             });
             case PROCESS -> processStart.filter(now::isBefore).ifPresent(date -> {
-                throw KmsError.precondition(what + " is before its Process Start Date (" + date + ")");
+                throw KmsError.precondition(what.get() + " is before its Process Start Date (" + date + ")");
             });
         }
     }

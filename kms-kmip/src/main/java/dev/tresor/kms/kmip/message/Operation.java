@@ -1,9 +1,7 @@
 package dev.tresor.kms.kmip.message;
 
 import java.util.Arrays;
-import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 /** The KMIP Operation enumeration (spec 2.1 section 11.38). */
 public enum Operation {
@@ -18,9 +16,8 @@ public enum Operation {
     DELEGATED_LOGIN(0x2F), ADJUST_ATTRIBUTE(0x30), SET_ATTRIBUTE(0x31), SET_ENDPOINT_ROLE(0x32), PKCS_11(0x33),
     INTEROP(0x34), REPROVISION(0x35);
 
-    /** Looked up for every request, more than once: by code, without copying {@code values()}. */
-    private static final Map<Integer, Operation> BY_CODE = Arrays.stream(values())
-            .collect(Collectors.toUnmodifiableMap(Operation::code, operation -> operation));
+    /** Looked up for every request, more than once: indexed by code, as the codes are small. */
+    private static final Operation[] BY_CODE = byCode();
 
     private final int code;
 
@@ -33,6 +30,14 @@ public enum Operation {
     }
 
     public static Optional<Operation> of(int code) {
-        return Optional.ofNullable(BY_CODE.get(code));
+        return code >= 0 && code < BY_CODE.length ? Optional.ofNullable(BY_CODE[code]) : Optional.empty();
+    }
+
+    private static Operation[] byCode() {
+        Operation[] byCode = new Operation[Arrays.stream(values()).mapToInt(Operation::code).max().orElse(0) + 1];
+        for (Operation operation : values()) {
+            byCode[operation.code] = operation;
+        }
+        return byCode;
     }
 }

@@ -47,10 +47,12 @@ public record RequestMessage(RequestHeader header, List<BatchItem> items) {
      * check.
      */
     public static boolean declaresLoneItemOf(byte[] message, Set<Operation> operations) {
-        return TtlvReader.peekInteger(message, ItemType.INTEGER, Tag.REQUEST_HEADER, Tag.BATCH_COUNT)
-                .equals(OptionalInt.of(1))
-                && TtlvReader.peekInteger(message, ItemType.ENUMERATION, Tag.BATCH_ITEM, Tag.OPERATION).stream()
-                        .mapToObj(Operation::of).flatMap(Optional::stream).anyMatch(operations::contains);
+        if (!TtlvReader.peekInteger(message, ItemType.INTEGER, Tag.REQUEST_HEADER, Tag.BATCH_COUNT)
+                .equals(OptionalInt.of(1))) {
+            return false;
+        }
+        OptionalInt code = TtlvReader.peekInteger(message, ItemType.ENUMERATION, Tag.BATCH_ITEM, Tag.OPERATION);
+        return code.isPresent() && Operation.of(code.getAsInt()).filter(operations::contains).isPresent();
     }
 
     /** The protocol version a request claims, if it can be read at all; an error answer uses it. */

@@ -111,7 +111,7 @@ final class ObjectAccess {
 
     /** Spec 1.4 sections 3.26 and 3.27: refused after the Protect Stop Date, or before the Process Start Date. */
     static void requireWithinDates(Managed object, UsePeriod.Use use, java.time.Instant now) {
-        usePeriod(object.stored()).require(use, now, "object " + object.uid());
+        usePeriod(object.stored()).require(use, now, () -> "object " + object.uid());
     }
 
     /** The object's Protect Stop and Process Start Dates as the core's use period. */
