@@ -2,6 +2,7 @@ package dev.tresor.kms.testing;
 
 import dev.tresor.kms.service.AttestationOptions;
 import dev.tresor.kms.service.KmsCore;
+import dev.tresor.kms.service.Suppression;
 import dev.tresor.kms.store.RocksDbStore;
 import dev.tresor.kms.store.Store;
 import dev.tresor.kms.tenant.Caller;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -46,8 +48,9 @@ public final class TestCore implements AutoCloseable {
     }
 
     public static TestCore open(Path dataDir, MovableClock clock, UnaryOperator<Store> around) {
-        return open(dataDir, clock, AttestationOptions.production(),
-                around.apply(RocksDbStore.open(KmsCore.storeDirectory(dataDir))));
+        RocksDbStore store = RocksDbStore.open(KmsCore.storeDirectory(dataDir));
+        return closingOnFailure(store,
+                () -> open(dataDir, clock, AttestationOptions.production(), around.apply(store)));
     }
 
     public static TestCore open(Path dataDir, MovableClock clock) {
@@ -61,7 +64,25 @@ public final class TestCore implements AutoCloseable {
 
     /** The same on {@code store}, e.g. a {@link dev.tresor.kms.store.BreakableRocksDb}'s, which a test can make fail. */
     public static TestCore open(Path dataDir, MovableClock clock, AttestationOptions attestation, Store store) {
-        return new TestCore(KmsCore.open(options(dataDir, clock, attestation), store), clock);
+        return closingOnFailure(store,
+                () -> new TestCore(KmsCore.open(options(dataDir, clock, attestation), store), clock));
+    }
+
+    /**
+     * {@code open}'s core, or its failure with {@code store} closed: a RocksDB store left open keeps
+     * its directory locked, so every later open of the same data directory in this JVM would fail.
+     */
+    private static TestCore closingOnFailure(Store store, Supplier<TestCore> open) {
+        try {
+            return open.get();
+        } catch (Throwable failure) {
+            try {
+                store.close();
+            } catch (Throwable closeFailure) {
+                Suppression.add(failure, closeFailure);
+            }
+            throw failure;
+        }
     }
 
     private static KmsCore.Options options(Path dataDir, MovableClock clock, AttestationOptions attestation) {
