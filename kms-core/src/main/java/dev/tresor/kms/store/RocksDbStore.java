@@ -253,8 +253,15 @@ public final class RocksDbStore implements Store {
                 taken.clear();
             }
         } catch (Throwable stopped) {
-            refuseAfterStopping(stopped, taken);
-            throw stopped;
+            refuseAfterStopping(taken);
+            // Logged here once, with its stack trace; a commit or reopening that met it logged nothing.
+            // Not thrown on: the thread's uncaught-exception handler would print it a second time.
+            try {
+                LOG.log(System.Logger.Level.ERROR, "the store committer stopped; the store refuses every write "
+                        + "until it is reopened", stopped);
+            } catch (Throwable notLogged) {
+                throw stopped; // then the uncaught-exception handler's report is the only one
+            }
         }
     }
 
@@ -262,19 +269,13 @@ public final class RocksDbStore implements Store {
      * Makes the store refuse every call before anything that allocates, then fails each task taken
      * or queued on its own, so that no failed completion leaves the others waiting.
      */
-    private void refuseAfterStopping(Throwable stopped, List<Task> taken) {
+    private void refuseAfterStopping(List<Task> taken) {
         recordFailure(committerStopped);
         for (int i = 0; i < taken.size(); i++) {
             refuseQuietly(taken.get(i));
         }
         for (Task task = queue.poll(); task != null; task = queue.poll()) { // nothing joins it once the store failed
             refuseQuietly(task);
-        }
-        try {
-            LOG.log(System.Logger.Level.ERROR, "the store committer stopped; the store refuses every call until "
-                    + "it is reopened", stopped);
-        } catch (Throwable notLogged) {
-            // the stopping Error is still thrown on
         }
     }
 
@@ -343,12 +344,12 @@ public final class RocksDbStore implements Store {
             syncedWrites.incrementAndGet();
         } catch (Throwable e) {
             fail(e, "store failed: " + e.getMessage() + "; restart the server");
+            if (e instanceof Error error) {
+                throw error; // commitLoop fails this group with everything queued, and logs it once
+            }
             LOG.log(System.Logger.Level.ERROR, "storage write of " + group.size()
                     + " batches failed; the store refuses every write until it is reopened", e);
             group.forEach(pending -> pending.done().completeExceptionally(refusal()));
-            if (e instanceof Error error) {
-                throw error;
-            }
             return;
         }
         group.forEach(pending -> pending.done().complete(null));
@@ -464,12 +465,12 @@ public final class RocksDbStore implements Store {
         } catch (Throwable e) {
             db = null; // whatever state a failed close or open left it in, no call reaches it again
             fail(e, "store failed: cannot reopen " + dir + ": " + e.getMessage() + "; restart the server");
+            if (e instanceof Error error) {
+                throw error; // commitLoop fails this task with everything queued, and logs it once
+            }
             LOG.log(System.Logger.Level.ERROR, "reopening the store after compaction failed; it refuses every "
                     + "call until it is reopened", e);
             task.done().completeExceptionally(refusal());
-            if (e instanceof Error error) {
-                throw error;
-            }
         } finally {
             dbLock.writeLock().unlock();
         }
