@@ -132,9 +132,11 @@ public final class KmsCore implements AutoCloseable {
             this.usePeriodBackfill = new UsePeriodBackfill(barrier, keys, projects, audit, clock, seal::storeFailure,
                     seal::requireCurrentPass);
             seal.beforeSeal(usePeriodBackfill::noteChainEnds);
-        } catch (RuntimeException e) {
-            store.close();
-            throw e;
+        } catch (RuntimeException | Error openFailed) {
+            // an Error too (a read running out of heap): the store left open would keep RocksDB's
+            // lock on the data directory, and every later open of it in this JVM would fail
+            closeStoreAfter(openFailed);
+            throw openFailed;
         }
         this.purger = options.purgeInterval().map(this::startPurger).orElse(null);
     }
@@ -146,8 +148,9 @@ public final class KmsCore implements AutoCloseable {
 
     /**
      * The core over a store the caller opened in {@link #storeDirectory} (tests use one made to
-     * fail); the core owns it from here and closes it. {@code options.dataDir()} still holds the
-     * dev seal's key file.
+     * fail); the core owns it from here and closes it, also when this opening fails (with the
+     * opening's failure thrown, a failed close added to it). {@code options.dataDir()} still holds
+     * the dev seal's key file.
      */
     public static KmsCore open(Options options, Store store) {
         return new KmsCore(options, store);
@@ -285,13 +288,18 @@ public final class KmsCore implements AutoCloseable {
         try {
             seal.seal();
         } catch (RuntimeException | Error sealFailed) {
-            try {
-                store.close();
-            } catch (RuntimeException | Error closeFailed) {
-                Suppression.add(sealFailed, closeFailed);
-            }
+            closeStoreAfter(sealFailed);
             throw sealFailed;
         }
         store.close();
+    }
+
+    /** Closes the store after {@code failure}, which the caller throws: a failure of the close is added to it. */
+    private void closeStoreAfter(Throwable failure) {
+        try {
+            store.close();
+        } catch (RuntimeException | Error closeFailed) {
+            Suppression.add(failure, closeFailed);
+        }
     }
 }

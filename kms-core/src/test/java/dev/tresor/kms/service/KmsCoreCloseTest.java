@@ -1,6 +1,7 @@
 package dev.tresor.kms.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,7 +20,11 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What {@link KmsCore#close} leaves behind when the seal it runs fails. */
+/**
+ * What {@link KmsCore#close} leaves behind when the seal it runs fails, and what opening a core
+ * over a store ({@link KmsCore#open(KmsCore.Options, Store)}) leaves behind when it fails: the
+ * store closed by the core itself, and the first failure thrown.
+ */
 class KmsCoreCloseTest {
     @TempDir
     Path dataDir;
@@ -57,17 +62,58 @@ class KmsCoreCloseTest {
      */
     @Test
     void aStoreCloseRethrowingTheSealsFailureThrowsThatFailure() {
-        OutOfMemoryError thrown = closeWhileWritesFail(StoreClose.RETHROWS_THE_WRITES_FAILURE);
+        OutOfMemoryError thrown = closeWhileWritesFail(StoreClose.RETHROWS_THE_FAILURE);
 
         assertEquals("the write before sealing ran out of memory", thrown.getMessage());
         assertEquals(0, thrown.getSuppressed().length);
         assertTheDataDirectoryOpensAgain();
     }
 
+    /**
+     * Review s12: an opening of the core that fails with an Error (a store read running out of
+     * heap) closes the store it was given, as one failing with a RuntimeException does; else
+     * RocksDB's lock on the data directory stays, and every later open of it in this JVM fails.
+     */
+    @Test
+    void anOpeningFailingWithAnErrorClosesTheStore() {
+        OutOfMemoryError readFailed = new OutOfMemoryError("the heap ran out during a read");
+        FailingStore store = readsFailing(readFailed, StoreClose.CLOSES);
+
+        assertSame(readFailed, assertThrows(OutOfMemoryError.class, () -> KmsCore.open(options(), store)));
+
+        assertTrue(store.closed, "the core closed the store it was given");
+        assertTheDataDirectoryOpensAgain();
+    }
+
+    /**
+     * Review s12: an opening of the core fails, and then the store's close fails too; the
+     * opening's failure is thrown, not replaced by the close's, which is added to it.
+     */
+    @Test
+    void aStoreCloseFailingAfterAFailedOpeningDoesNotHideTheOpeningsFailure() {
+        IllegalStateException readFailed = new IllegalStateException("the read failed");
+        FailingStore store = readsFailing(readFailed, StoreClose.FAILS);
+
+        IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> KmsCore.open(options(), store));
+
+        assertSame(readFailed, thrown);
+        assertEquals(List.of("the store's close failed once RocksDB was closed"),
+                Arrays.stream(thrown.getSuppressed()).map(Throwable::getMessage).toList());
+        assertTheDataDirectoryOpensAgain();
+    }
+
+    /** A real store in the data directory whose reads fail with {@code failure} from the start. */
+    private FailingStore readsFailing(Throwable failure, StoreClose close) {
+        FailingStore store = new FailingStore(RocksDbStore.open(KmsCore.storeDirectory(dataDir)), failure, close);
+        store.failReads();
+        return store;
+    }
+
     /** Closes a core whose store's writes fail with an Error by then; answers what close threw. */
     private OutOfMemoryError closeWhileWritesFail(StoreClose storeClose) {
-        WritesFailingWithAnError store = new WritesFailingWithAnError(
-                RocksDbStore.open(KmsCore.storeDirectory(dataDir)), storeClose);
+        OutOfMemoryError writeFailed = new OutOfMemoryError("the write before sealing ran out of memory");
+        FailingStore store = new FailingStore(RocksDbStore.open(KmsCore.storeDirectory(dataDir)), writeFailed,
+                storeClose);
         KmsCore core = KmsCore.open(options(), store);
         // a pass of this process leaves the chain ends to note before sealing, a write
         core.backfillUsePeriods("no periods", key -> StoredPeriods.none());
@@ -87,43 +133,67 @@ class KmsCoreCloseTest {
     }
 
     /** What the store's close does once it closed the real store. */
-    private enum StoreClose { CLOSES, FAILS, RETHROWS_THE_WRITES_FAILURE }
+    private enum StoreClose { CLOSES, FAILS, RETHROWS_THE_FAILURE }
 
     /**
-     * A real store whose writes, once told, fail with an Error in the caller's thread, and whose
-     * close does as built once it closed the real store.
+     * A real store whose reads or writes, once told, fail with its one failure in the caller's
+     * thread, and whose close does as built once it closed the real store.
      */
-    private static final class WritesFailingWithAnError extends ForwardingStore {
-        private final OutOfMemoryError writeFailure = new OutOfMemoryError("the write before sealing ran out of memory");
-        private volatile boolean failing;
+    private static final class FailingStore extends ForwardingStore {
+        private final Throwable failure;
         private final StoreClose close;
+        private volatile boolean failingReads;
+        private volatile boolean failingWrites;
+        private volatile boolean closed;
 
-        WritesFailingWithAnError(Store store, StoreClose close) {
+        /** {@code failure} is a RuntimeException or an Error, which every call may throw. */
+        FailingStore(Store store, Throwable failure, StoreClose close) {
             super(store);
+            this.failure = failure;
             this.close = close;
         }
 
+        void failReads() {
+            failingReads = true;
+        }
+
         void failWrites() {
-            failing = true;
+            failingWrites = true;
         }
 
         @Override
         public void close() {
             super.close();
+            closed = true;
             switch (close) {
                 case FAILS -> throw new IllegalStateException("the store's close failed once RocksDB was closed");
-                case RETHROWS_THE_WRITES_FAILURE -> throw writeFailure;
+                case RETHROWS_THE_FAILURE -> throwFailure();
                 case CLOSES -> {
                 }
             }
         }
 
         @Override
+        public Optional<byte[]> get(byte[] key) {
+            if (failingReads) {
+                throwFailure();
+            }
+            return super.get(key);
+        }
+
+        @Override
         public CompletableFuture<Void> submit(WriteBatch batch) {
-            if (failing) {
-                throw writeFailure;
+            if (failingWrites) {
+                throwFailure();
             }
             return super.submit(batch);
+        }
+
+        private void throwFailure() {
+            if (failure instanceof Error error) {
+                throw error;
+            }
+            throw (RuntimeException) failure;
         }
     }
 }

@@ -32,7 +32,7 @@ class TestCoreTest {
         assertOpensAgain();
     }
 
-    /** The core closes its store after a RuntimeException itself, not after an Error. */
+    /** An Error in the core's opening: the store is closed (by the core, since review s12, and by TestCore), once or twice. */
     @Test
     void aCoreOpeningThatFailsWithAnErrorLeavesTheDataDirectoryFreeToOpenAgain() {
         OutOfMemoryError readFailed = new OutOfMemoryError("the heap ran out during a read");
