@@ -34,7 +34,7 @@ class KmipInternalErrorTest {
     @Test
     void aCreateWhoseStoreFailedAnswersGeneralFailureInternalErrorAndTheServerLogsTheFailureWithItsCauses() throws Exception {
         BreakableRocksDb breakable = new BreakableRocksDb(KmsCore.storeDirectory(dir));
-        try (KmipTestServer server = KmipTestServer.start(dir, breakable);
+        try (KmipTestServer server = KmipTestServer.start(dir, breakable.store());
              KmipTestClient client = server.client()) {
             Kmip kmip = new Kmip(client, ProtocolVersion.V2_1);
             kmip.createAes256();

@@ -5,7 +5,7 @@ import dev.tresor.kms.kmip.ttlv.TtlvLimits;
 import dev.tresor.kms.attest.sim.SimulatedSnp;
 import dev.tresor.kms.service.Administration;
 import dev.tresor.kms.service.AttestationOptions;
-import dev.tresor.kms.store.BreakableRocksDb;
+import dev.tresor.kms.store.Store;
 import dev.tresor.kms.tenant.Grant;
 import dev.tresor.kms.tenant.KmipLegacy;
 import dev.tresor.kms.tenant.Project;
@@ -84,10 +84,14 @@ public final class KmipTestServer implements AutoCloseable {
                 TtlvLimits.DEFAULT);
     }
 
-    /** A server whose core stores in {@code breakable}, which the test can make fail its commits. */
-    static KmipTestServer start(Path dataDir, BreakableRocksDb breakable) throws Exception {
-        return new KmipTestServer(TestCore.open(dataDir, startClock(), AttestationOptions.production(),
-                breakable.store()), TtlvLimits.DEFAULT);
+    /**
+     * A server whose core stores in {@code store}, a real store the test opened in the data
+     * directory and keeps: a {@link dev.tresor.kms.store.BreakableRocksDb}'s, which it can make fail
+     * its commits, or a {@link dev.tresor.kms.store.RocksDbStore} whose synced writes it counts.
+     */
+    static KmipTestServer start(Path dataDir, Store store) throws Exception {
+        return new KmipTestServer(TestCore.open(dataDir, startClock(), AttestationOptions.production(), store),
+                TtlvLimits.DEFAULT);
     }
 
     private static MovableClock startClock() {
