@@ -132,13 +132,14 @@ public final class KmsCore implements AutoCloseable {
             this.usePeriodBackfill = new UsePeriodBackfill(barrier, keys, projects, audit, clock, seal::storeFailure,
                     seal::requireCurrentPass);
             seal.beforeSeal(usePeriodBackfill::noteChainEnds);
+            // its thread is started here, which may fail too (an OutOfMemoryError: no native thread)
+            this.purger = options.purgeInterval().map(this::startPurger).orElse(null);
         } catch (RuntimeException | Error openFailed) {
             // an Error too (a read running out of heap): the store left open would keep RocksDB's
             // lock on the data directory, and every later open of it in this JVM would fail
             closeStoreAfter(openFailed);
             throw openFailed;
         }
-        this.purger = options.purgeInterval().map(this::startPurger).orElse(null);
     }
 
     public static KmsCore open(Options options) {

@@ -102,6 +102,18 @@ class KmsCoreCloseTest {
         assertTheDataDirectoryOpensAgain();
     }
 
+    /**
+     * Review s12: the opening fails in starting the purger, its last step (here the scheduler
+     * refuses a zero interval; in production the JVM may fail to create its thread, an
+     * OutOfMemoryError); the core closes the store it opened.
+     */
+    @Test
+    void anOpeningWhosePurgerCannotStartClosesTheStore() {
+        assertThrows(IllegalArgumentException.class, () -> KmsCore.open(options(Optional.of(Duration.ZERO))));
+
+        assertTheDataDirectoryOpensAgain();
+    }
+
     /** A real store in the data directory whose reads fail with {@code failure} from the start. */
     private FailingStore readsFailing(Throwable failure, StoreClose close) {
         FailingStore store = new FailingStore(RocksDbStore.open(KmsCore.storeDirectory(dataDir)), failure, close);
@@ -128,8 +140,12 @@ class KmsCoreCloseTest {
     }
 
     private KmsCore.Options options() {
+        return options(Optional.empty());
+    }
+
+    private KmsCore.Options options(Optional<Duration> purgeInterval) {
         return new KmsCore.Options(Optional.of(dataDir), true, MovableClock.at("2026-01-01T00:00:00Z"),
-                Duration.ofDays(30), Duration.ofHours(24), 1000, Optional.empty());
+                Duration.ofDays(30), Duration.ofHours(24), 1000, purgeInterval);
     }
 
     /** What the store's close does once it closed the real store. */
