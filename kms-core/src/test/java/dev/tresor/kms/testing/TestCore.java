@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -49,8 +48,7 @@ public final class TestCore implements AutoCloseable {
 
     public static TestCore open(Path dataDir, MovableClock clock, UnaryOperator<Store> around) {
         RocksDbStore store = RocksDbStore.open(KmsCore.storeDirectory(dataDir));
-        return closingOnFailure(store,
-                () -> open(dataDir, clock, AttestationOptions.production(), around.apply(store)));
+        return open(dataDir, clock, AttestationOptions.production(), wrappedOrClosed(store, around));
     }
 
     public static TestCore open(Path dataDir, MovableClock clock) {
@@ -62,19 +60,22 @@ public final class TestCore implements AutoCloseable {
         return new TestCore(KmsCore.open(options(dataDir, clock, attestation)), clock);
     }
 
-    /** The same on {@code store}, e.g. a {@link dev.tresor.kms.store.BreakableRocksDb}'s, which a test can make fail. */
+    /**
+     * The same on {@code store}, e.g. a {@link dev.tresor.kms.store.BreakableRocksDb}'s, which a test can
+     * make fail; the core owns it, and closes it also when opening fails.
+     */
     public static TestCore open(Path dataDir, MovableClock clock, AttestationOptions attestation, Store store) {
-        return closingOnFailure(store,
-                () -> new TestCore(KmsCore.open(options(dataDir, clock, attestation), store), clock));
+        return new TestCore(KmsCore.open(options(dataDir, clock, attestation), store), clock);
     }
 
     /**
-     * {@code open}'s core, or its failure with {@code store} closed: a RocksDB store left open keeps
-     * its directory locked, so every later open of the same data directory in this JVM would fail.
+     * What {@code around} makes of {@code store}, or its failure with {@code store} closed: a RocksDB
+     * store left open keeps its directory locked, so every later open of the same data directory in
+     * this JVM would fail.
      */
-    private static TestCore closingOnFailure(Store store, Supplier<TestCore> open) {
+    private static Store wrappedOrClosed(RocksDbStore store, UnaryOperator<Store> around) {
         try {
-            return open.get();
+            return around.apply(store);
         } catch (Throwable failure) {
             try {
                 store.close();
